@@ -1,0 +1,132 @@
+// The AT engine's public contract: request shapes, result codes, the line view and
+// byte sources. The modem driver and the mail job speak only this; the engine
+// implementation (framer, classifier, queue, data mode) lives beside it.
+//
+// Everything here is ES2015 and allocation-aware: a Line is one reusable view owned
+// by the engine, valid only during the callback that receives it, and strings are
+// created only when a caller asks for one.
+
+/** Response shapes, per command (FreeRTOS Cellular's idea: say what a reply looks like). */
+export const SHAPE_NONE = 0; //     only a final result: OK / ERROR / +CME ERROR
+export const SHAPE_LINE = 1; //     one information line starting with `prefix`, then the final result
+export const SHAPE_LINES = 2; //    any number of `prefix` lines (zero allowed), then the final result
+export const SHAPE_PROMPT = 3; //   CONNECT, then `data` is sent, then `prefix` line(s), then the final result
+export const SHAPE_DEFERRED = 4; // OK at once; the real outcome arrives later as a URC the caller handles
+
+/** Final results. */
+export const RESULT_OK = 0;
+export const RESULT_ERROR = 1; //      plain ERROR (also: ERROR instead of CONNECT)
+export const RESULT_CME = 2; //        +CME ERROR: <n|text>
+export const RESULT_CMS = 3; //        +CMS ERROR: <n|text>
+export const RESULT_NO_CARRIER = 4;
+export const RESULT_TIMEOUT = 5; //    no final result before the deadline
+export const RESULT_CANCELLED = 6; //  engine closed, or the queue was flushed (e.g. module reboot)
+export const RESULT_REJECTED = 7; //   the request itself was invalid (non-ASCII command, too long, bad data length)
+
+export const RESULT_NAMES = ["OK", "ERROR", "CME", "CMS", "NO CARRIER", "TIMEOUT", "CANCELLED", "REJECTED"];
+
+/** Pre-encoded prefix (e.g. "+CSQ:"), made once by Engine.prefix(), never per line. */
+export interface Prefix {
+  readonly text: string;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * A view of one received line (without CR/LF). Owned and reused by the engine: read
+ * what you need during the callback. Fields are the comma-separated values after the
+ * first ": " (or from the start when the line has no prefix); quoted fields may hold commas.
+ */
+export interface Line {
+  readonly buf: Uint8Array;
+  readonly start: number;
+  readonly length: number;
+  /** True when the line begins with the prefix's bytes. */
+  startsWith(prefix: Prefix): boolean;
+  /** Integer field `index` (0-based), or `fallback` when absent or not a number. */
+  int(index: number, fallback: number): number;
+  /** Hexadecimal integer field (e.g. the QFUPL checksum "4f64"), or `fallback`. */
+  hex(index: number, fallback: number): number;
+  /** Field `index` as a string, quotes removed. Allocates: call only when you need it. */
+  str(index: number): string;
+  /** The whole line as a string. Allocates. */
+  text(): string;
+  /** Number of fields. */
+  fieldCount(): number;
+}
+
+/** A length plus random-access reads: a body in RAM, a file in flash, a generated report. */
+export interface ByteSource {
+  readonly length: number;
+  /** Copy up to `max` bytes starting at `position` into `dst[offset..]`; return how many. */
+  read(position: number, dst: Uint8Array, offset: number, max: number): number;
+}
+
+export interface AtRequest {
+  /** Text after "AT", e.g. "+CSQ" or '+QSMTPDST=1,1,"ops@example.com"'. ASCII only; CR is appended. */
+  command: string;
+  shape: number;
+  /** Information-line prefix this command answers with (SHAPE_LINE/LINES/PROMPT). */
+  prefix?: Prefix;
+  /** Deadline for the final result, from the moment the command is written. */
+  timeoutMs: number;
+  /** Called for each information line that belongs to this command. */
+  onLine?: (line: Line) => void;
+  /** SHAPE_PROMPT: the payload sent after CONNECT, exactly `data.length` bytes. */
+  data?: ByteSource;
+  /** SHAPE_PROMPT: wait for one 'A' from the module after every this many bytes (AT+QFUPL ack mode: 1024). */
+  ackEvery?: number;
+}
+
+export interface AtResult {
+  code: number;
+  /** +CME/+CMS ERROR number, or -1 when the module sent text (see errorText) or no error. */
+  errorCode: number;
+  /** Text form of +CME/+CMS ERROR when the module sent text; "" otherwise. */
+  errorText: string;
+  /** Virtual-clock ms from write to final result. */
+  elapsedMs: number;
+}
+
+export type AtDone = (result: AtResult) => void;
+export type UrcHandler = (line: Line) => void;
+
+export interface AtEngineOptions {
+  /** Receive buffer size; lines longer than this are dropped and counted. Default 512. */
+  lineBufferSize?: number;
+  /** Transmit staging buffer size (longest command + CR). Default 600. */
+  txBufferSize?: number;
+  /** Queued commands beyond the one in flight. Default 8. */
+  queueLength?: number;
+  /** Pause after each final result before the next command is written. Default 20 ms. */
+  settleMs?: number;
+  /** Silence before and after "+++" (data-mode escape). Default 1000 ms (the seed's minimum). */
+  guardMs?: number;
+}
+
+/** What upper layers see of the engine (the implementation is AtEngine in engine.ts). */
+export interface AtPort {
+  prefix(text: string): Prefix;
+  /** Queue a command; false when the queue is full or the engine is closed (done is not called). */
+  send(request: AtRequest, done: AtDone): boolean;
+  /** Route lines starting with `prefix` that are not the reply to the command in flight. */
+  onUrc(prefix: Prefix, handler: UrcHandler): void;
+  /** Leave data mode early with "+++" framed by guard silence; done when the module confirms. */
+  escape(done: AtDone): void;
+  /** Fail the command in flight and everything queued with RESULT_CANCELLED (e.g. after RDY). */
+  flush(): void;
+  /** Consecutive command timeouts; reset by any final result. Upper layers trigger recovery on it. */
+  consecutiveTimeouts(): number;
+  /** Counters: lines seen, overlong lines dropped, late final results ignored, URCs routed. */
+  stats(): AtStats;
+  /** Cancel everything; no callback fires after close returns. */
+  close(): void;
+}
+
+export interface AtStats {
+  lines: number;
+  overlong: number;
+  lateFinals: number;
+  urcs: number;
+  unknown: number;
+  timeouts: number;
+}

@@ -1,0 +1,67 @@
+// The platform contract: the only ways the core touches the world. Adapters for
+// Moddable, Espruino and Node implement these; the core imports nothing else.
+// Kept deliberately small so that each adapter is a thin, obvious file.
+
+/** Receives UART events. The engine implements this and attaches itself. */
+export interface UartSink {
+  /**
+   * Bytes arrived. `data[start..end)` is valid only during the call: the adapter
+   * may reuse the buffer afterwards, so the sink copies what it keeps.
+   */
+  onBytes(data: Uint8Array, start: number, end: number): void;
+  /** Room freed in the transmit path after a write that was not fully accepted. */
+  onWritable(): void;
+}
+
+export interface Uart {
+  attach(sink: UartSink): void;
+  /**
+   * Offer `data[start..end)` for transmission. Returns how many bytes were taken
+   * (0..end-start). When fewer were taken, the sink's onWritable fires later.
+   */
+  write(data: Uint8Array, start: number, end: number): number;
+  /** Stop delivering events; pending output may be dropped. */
+  close(): void;
+}
+
+/** Opaque handle returned by Clock.setTimer. */
+export type TimerHandle = unknown;
+
+export interface Clock {
+  /** Milliseconds, monotonic. Virtual in tests and in the simulator. */
+  now(): number;
+  /** One-shot timer. Fires once, after at least `ms` milliseconds. */
+  setTimer(ms: number, fire: () => void): TimerHandle;
+  /** Cancel a timer; harmless if it already fired or was cleared. */
+  clearTimer(handle: TimerHandle): void;
+}
+
+/** Small key -> bytes persistence (Moddable Preference, Espruino Storage, a file on Node). */
+export interface Store {
+  /** The stored bytes, or undefined when the key is absent. */
+  read(key: string): Uint8Array | undefined;
+  /** Replace the value atomically (as far as the platform allows). */
+  write(key: string, value: Uint8Array): void;
+  remove(key: string): void;
+  /** Keys currently present (bounded; used at start-up to recover state). */
+  keys(): string[];
+}
+
+/** A digital input edge source. */
+export interface Input {
+  /** Called on every edge with the new level (0 or 1); debouncing is the alarm layer's job. */
+  watch(onEdge: (level: number) => void): void;
+  /** Current level. */
+  read(): number;
+  close(): void;
+}
+
+export const LOG_DEBUG = 0;
+export const LOG_INFO = 1;
+export const LOG_WARN = 2;
+export const LOG_ERROR = 3;
+
+/** Log sink. Never given secrets: callers redact before logging. */
+export interface Log {
+  (level: number, message: string): void;
+}
