@@ -7,10 +7,17 @@
 // yet a real server is never "timed out" by a clock that raced ahead of it.
 import type { Clock, TimerHandle } from "../firmware/platform/types.js";
 
+/**
+ * A timer callback may return a promise (the XS bridge does: the firmware's reaction
+ * crosses a process boundary). `run` awaits it before firing anything else, so event
+ * order is the same as when the callback runs synchronously.
+ */
+type Fire = () => void | PromiseLike<unknown>;
+
 interface Timer {
   at: number;
   seq: number;
-  fire: (() => void) | null;
+  fire: Fire | null;
 }
 
 export interface RunOptions {
@@ -39,7 +46,7 @@ export class VirtualClock implements Clock {
     return this.t;
   }
 
-  setTimer(ms: number, fire: () => void): TimerHandle {
+  setTimer(ms: number, fire: Fire): TimerHandle {
     const timer: Timer = { at: this.t + Math.max(0, ms), seq: this.seq++, fire };
     // Insert keeping (at, seq) order; timers are few, so a linear insert from the end is fine.
     let i = this.timers.length;
@@ -87,15 +94,18 @@ export class VirtualClock implements Clock {
   fireDue(): number {
     let n = 0;
     while (this.timers.length > 0 && this.timers[0].at <= this.t) {
-      const timer = this.timers.shift() as Timer;
-      const fire = timer.fire;
-      timer.fire = null;
-      if (fire) {
-        fire();
-        n++;
-      }
+      const result = this.fireNext();
+      if (isThenable(result)) throw new Error("VirtualClock: an asynchronous timer needs run(), not advance()");
+      n++;
     }
     return n;
+  }
+
+  private fireNext(): unknown {
+    const timer = this.timers.shift() as Timer;
+    const fire = timer.fire;
+    timer.fire = null;
+    return fire ? fire() : undefined;
   }
 
   /**
@@ -125,7 +135,12 @@ export class VirtualClock implements Clock {
     let steps = 0;
     for (;;) {
       if (until && until()) return "until";
-      steps += this.fireDue();
+      while (this.timers.length > 0 && this.timers[0].at <= this.t) {
+        const result = this.fireNext();
+        if (isThenable(result)) await result;
+        steps++;
+        if (until && until()) return "until";
+      }
       if (steps > maxSteps) return "steps";
       // Let promise callbacks and real sockets make progress before deciding.
       await settle();
@@ -151,6 +166,10 @@ export class VirtualClock implements Clock {
       this.t = next;
     }
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
 }
 
 function settle(): Promise<void> {

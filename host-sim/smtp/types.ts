@@ -47,9 +47,23 @@ export interface SmtpOutcome {
   protocolError: number;
   /** Human-readable detail for logs and transcripts (never contains the password). */
   detail: string;
+  /** Optional: recipients the server refused while others accepted the mail (it was still sent). */
+  rejected?: string[];
+  /** Optional: the Message-ID of a delivered mail. */
+  messageId?: string;
+}
+
+/** Optional controls for one delivery. */
+export interface DeliverOptions {
+  /**
+   * Cancels the delivery (e.g. the model's PDP context was deactivated, or the module rebooted).
+   * The outcome's <err> is `reason.err` when the abort reason carries a number there
+   * (e.g. `controller.abort({ err: 657 })`), else 657 (GPRS/CSD context deactivated).
+   */
+  signal?: AbortSignal;
 }
 
 /** The module's SMTP engine. Real I/O: the caller holds the virtual clock while it runs. */
 export interface SmtpEngine {
-  deliver(session: SmtpSession, mail: OutgoingMail, timeoutMs: number): Promise<SmtpOutcome>;
+  deliver(session: SmtpSession, mail: OutgoingMail, timeoutMs: number, options?: DeliverOptions): Promise<SmtpOutcome>;
 }

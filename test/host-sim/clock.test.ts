@@ -56,3 +56,20 @@ describe("VirtualClock", () => {
     expect(clock.now()).toBe(1000);
   });
 });
+
+describe("VirtualClock with asynchronous timers", () => {
+  it("run awaits a timer's promise before firing the next one due at the same time", async () => {
+    const clock = new VirtualClock();
+    const seen: string[] = [];
+    clock.setTimer(10, () => new Promise<void>((resolve) => setTimeout(() => { seen.push("slow"); resolve(); }, 10)));
+    clock.setTimer(10, () => { seen.push("next"); });
+    await clock.run({});
+    expect(seen).toEqual(["slow", "next"]);
+  });
+
+  it("advance refuses an asynchronous timer", () => {
+    const clock = new VirtualClock();
+    clock.setTimer(1, () => Promise.resolve());
+    expect(() => clock.advance(5)).toThrow(/asynchronous/);
+  });
+});

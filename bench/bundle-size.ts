@@ -1,0 +1,29 @@
+// The Espruino bundle's size, for bench/results.json (`bundle.espruino.bytes`).
+//
+// Builds dist/espruino/cellmail.js's content in memory with the same rollup
+// configuration as `npm run build` (so the figure is never stale), without writing
+// files. The syntax gate (test/build/espruino-gate.test.ts) uses the same build.
+import { rollup, type OutputOptions, type RollupOptions } from "rollup";
+
+/** Limit from the issue: the minified bundle must fit 16 KB on a real Espruino. */
+export const ESPRUINO_BUNDLE_LIMIT = 16384;
+
+/** The minified Espruino bundle, built now from the sources. */
+export async function buildEspruinoBundle(): Promise<string> {
+  // A URL, not a literal specifier: the config is plain JavaScript without type declarations.
+  const configUrl = new URL("../rollup.config.mjs", import.meta.url).href;
+  const configModule = (await import(configUrl)) as { espruino: RollupOptions };
+  const config = configModule.espruino;
+  const bundle = await rollup({ ...config, onwarn: () => {} });
+  try {
+    const { output } = await bundle.generate(config.output as OutputOptions);
+    return output[0].code;
+  } finally {
+    await bundle.close();
+  }
+}
+
+/** Size in bytes (UTF-8, as uploaded) of the minified Espruino bundle. */
+export async function espruinoBundleBytes(): Promise<number> {
+  return new TextEncoder().encode(await buildEspruinoBundle()).length;
+}

@@ -1,0 +1,163 @@
+// `npm run bench`: the AT engine against a string-accumulating baseline parser, on the
+// fixed corpus of bench/corpus.ts, inside real XS (xsnap-worker, meters) and on Node
+// (wall-clock throughput). Writes its keys into bench/results.json (one flat object,
+// shared with other benchmarks: keys it does not own are kept).
+//
+//   npm run bench                 real engine if firmware/at/engine.ts exists, else the stand-in
+//   npm run bench -- --standin    force the stand-in
+//   npm run bench -- --strict     exit 1 when a target is missed
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { REPO_ROOT } from "../host-sim/xs/bundle.js";
+import { buildCorpus, CHUNK_SIZE } from "./corpus.js";
+import { AtDriver, BaselineDriver, type EngineFactory } from "./xs/at-driver.js";
+import { measureInXs, realEngineExists, type XsFigures } from "./xs/measure.js";
+
+export const TARGETS = {
+  computePerByte: 25,
+  slotsPerByte: 0.01,
+  liveSlotGrowth100k: 50,
+};
+
+const RESULTS = resolve(REPO_ROOT, "bench/results.json");
+
+async function loadFactory(standin: boolean): Promise<{ makeEngine: EngineFactory; name: string }> {
+  const mod = standin ? await import("./standin/entry.js") : await import("./xs/entry.js");
+  return { makeEngine: mod.makeEngine, name: mod.ENGINE_NAME };
+}
+
+/** Feed passes of the corpus until at least `ms` of wall clock has gone; MB/s (10^6 bytes). */
+function throughput(feed: (passes: number) => void, bytesPerPass: number, ms: number): number {
+  feed(20); // warm-up (JIT)
+  let best = 0;
+  for (let round = 0; round < 3; round++) {
+    let passes = 0;
+    const t0 = performance.now();
+    let t = t0;
+    while (t - t0 < ms) {
+      feed(10);
+      passes += 10;
+      t = performance.now();
+    }
+    const mbps = (passes * bytesPerPass) / ((t - t0) / 1000) / 1e6;
+    if (mbps > best) best = mbps;
+  }
+  return best;
+}
+
+function round(x: number, digits: number): number {
+  return Number(x.toFixed(digits));
+}
+
+function mergeResults(values: Record<string, number | string>): void {
+  let current: Record<string, unknown> = {};
+  if (existsSync(RESULTS)) {
+    try {
+      const parsed = JSON.parse(readFileSync(RESULTS, "utf8"));
+      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) current = parsed;
+    } catch {
+      console.warn(`bench/results.json was not valid JSON; rewriting it`);
+    }
+  }
+  const merged = { ...current, ...values };
+  const sorted: Record<string, unknown> = {};
+  for (const k of Object.keys(merged).sort()) sorted[k] = merged[k];
+  writeFileSync(RESULTS, JSON.stringify(sorted, null, 2) + "\n");
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + " ".repeat(n - s.length);
+}
+
+async function main(): Promise<void> {
+  const args = new Set(process.argv.slice(2));
+  const standin = args.has("--standin") || !realEngineExists();
+  const started = performance.now();
+  const corpus = buildCorpus();
+  const { makeEngine, name } = await loadFactory(standin);
+  console.log(`cellmail bench: ${name}`);
+  console.log(`corpus: ${corpus.lines} lines, ${corpus.bytes.length} bytes, ${CHUNK_SIZE}-byte chunks`);
+
+  // --- real XS (xsnap-worker): deterministic meters
+  const xs: XsFigures = await measureInXs({
+    engine: standin ? "standin" : "real",
+    onOutput: (t) => process.stdout.write(`[xs] ${t}`),
+  });
+
+  // --- Node: throughput
+  const atDriver = new AtDriver(makeEngine);
+  atDriver.load(corpus.bytes, CHUNK_SIZE);
+  const baseDriver = new BaselineDriver();
+  baseDriver.load(corpus.bytes, CHUNK_SIZE);
+  const nodeAt = throughput((p) => atDriver.feed(p), corpus.bytes.length, 700);
+  const nodeBase = throughput((p) => baseDriver.feed(p), corpus.bytes.length, 700);
+  atDriver.close();
+
+  const results = {
+    "xs.at.computePerByte": round(xs.at.computePerByte, 3),
+    "xs.at.slotsPerByte": round(xs.at.slotsPerByte, 5),
+    "xs.at.liveSlotGrowth100k": xs.at.liveSlotGrowth100k,
+    "xs.baseline.computePerByte": round(xs.baseline.computePerByte, 3),
+    "xs.baseline.slotsPerByte": round(xs.baseline.slotsPerByte, 5),
+    "node.at.mbPerSec": round(nodeAt, 2),
+    "node.baseline.mbPerSec": round(nodeBase, 2),
+  };
+  mergeResults(results);
+
+  const ok = (b: boolean) => (b ? "ok" : "MISSED");
+  const computeOk = xs.at.computePerByte <= TARGETS.computePerByte;
+  const slotsOk = xs.at.slotsPerByte <= TARGETS.slotsPerByte;
+  const growthOk = xs.at.liveSlotGrowth100k <= TARGETS.liveSlotGrowth100k;
+  const nodeOk = nodeAt >= nodeBase;
+  const rows: Array<[string, string, string, string, string]> = [
+    ["figure", "AT engine", "baseline", "target", ""],
+    [
+      "XS compute units / byte",
+      xs.at.computePerByte.toFixed(2),
+      xs.baseline.computePerByte.toFixed(2),
+      `<= ${TARGETS.computePerByte}`,
+      ok(computeOk),
+    ],
+    [
+      "XS slots allocated / byte",
+      xs.at.slotsPerByte.toFixed(4),
+      xs.baseline.slotsPerByte.toFixed(4),
+      `<= ${TARGETS.slotsPerByte}`,
+      ok(slotsOk),
+    ],
+    [
+      "XS live-slot growth, 100k lines",
+      String(xs.at.liveSlotGrowth100k),
+      "-",
+      `<= ${TARGETS.liveSlotGrowth100k}`,
+      ok(growthOk),
+    ],
+    ["Node MB/s", nodeAt.toFixed(2), nodeBase.toFixed(2), ">= baseline", ok(nodeOk)],
+  ];
+  const widths = [33, 11, 10, 13, 6];
+  console.log("");
+  for (const r of rows) console.log(r.map((c, i) => pad(c, widths[i])).join(" "));
+  console.log("");
+  console.log(
+    `  baseline / engine: XS compute ${(xs.baseline.computePerByte / xs.at.computePerByte).toFixed(2)}, ` +
+      `XS slots ${xs.at.slotsPerByte > 0 ? (xs.baseline.slotsPerByte / xs.at.slotsPerByte).toFixed(0) : "(engine allocated none)"}; ` +
+      `Node throughput engine / baseline ${(nodeAt / nodeBase).toFixed(2)}`,
+  );
+  console.log(
+    `  of the AT compute, the feeding loop and manual clock cost ${xs.harnessComputePerByte.toFixed(2)} units/byte; ` +
+      `an empty delivery leaves ${xs.deliveryOverheadSlots} slots (both included above, not subtracted)`,
+  );
+  console.log(
+    `  AT compute ${xs.at.compute} units, ${xs.at.slots} slots for ${xs.corpusBytes} bytes; baseline ${xs.baseline.compute} units, ${xs.baseline.slots} slots`,
+  );
+  console.log(`  wrote bench/results.json (${Object.keys(results).length} keys) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const allOk = computeOk && slotsOk && growthOk && nodeOk;
+  if (!allOk) console.log("  some targets were missed");
+  if (args.has("--strict") && !allOk) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,847 @@
+// The AT engine: one command in flight from a bounded FIFO, an absolute deadline per
+// command, line classification (echo, final result, reply of the command in flight,
+// URC, CONNECT prompt), the settle pause, data mode with back-pressure and ACK
+// pacing, and the "+++" escape. It owns the transmit staging buffers; the framer
+// owns the receive buffer. Time comes only from the Clock.
+//
+// Classification of a received line, in this order:
+//  1. the echo of the command in flight ("AT" + command, exactly): ignored;
+//  2. a final result or prompt, found by the ResultTable (one lookup on the first byte);
+//  3. a line starting with the in-flight command's prefix: that command's reply (onLine);
+//     SHAPE_LINE and SHAPE_LINES both deliver every such line (a URC that shares the
+//     prefix, e.g. "+CEREG: 1" during AT+CEREG?, reaches onLine too: parse tolerantly);
+//     SHAPE_DEFERRED never takes lines: its prefix is the later URC's, for onUrc;
+//  4. a registered URC prefix: every matching handler is called;
+//  5. anything else is counted as unknown and dropped; it never blocks anything.
+//
+// Late final results (a final that belongs to a command that already timed out):
+//  - A timeout leaves the engine "owed" one final result (if the command was fully
+//    written). The next command is written only after the settle pause; a final result
+//    that arrives while no command is in flight (during that pause or any other time) is
+//    counted in stats().lateFinals and dropped, and clears the debt.
+//  - While owed, a final result for the new command is taken as the old command's late
+//    one (counted, dropped, debt cleared) when
+//      a) echo is known to be on (the last command echoed) and the new command's echo
+//         has not been seen yet: the module echoes a command before it answers it; or
+//      b) it is OK and the command cannot be finished by a bare OK yet: a SHAPE_PROMPT
+//         command before CONNECT, a SHAPE_LINE command before its information line.
+//  - Seeing the new command's echo clears the debt: the module has moved on.
+//  - A timeout of a command whose echo never came marks echo as off, so a lost (never
+//    sent) final result cannot make every later command time out in turn.
+//  - Residual case, documented rather than guessed: with echo off, a late final that
+//    arrives after the next SHAPE_NONE/SHAPE_LINES command was written cannot be told
+//    from that command's own; keep echo on, or let consecutiveTimeouts() drive recovery.
+//  - An OK before CONNECT never completes a SHAPE_PROMPT command (counted as late).
+import type { Clock, TimerHandle, Uart, UartSink } from "../platform/types.js";
+import { Framer } from "./framer.js";
+import type { FrameSink } from "./framer.js";
+import { LineView } from "./line.js";
+import {
+  ResultTable,
+  TOKEN_CME,
+  TOKEN_CMS,
+  TOKEN_CONNECT,
+  TOKEN_ERROR,
+  TOKEN_NO_CARRIER,
+  TOKEN_NONE,
+  TOKEN_OK,
+} from "./results.js";
+import {
+  RESULT_CANCELLED,
+  RESULT_CME,
+  RESULT_CMS,
+  RESULT_ERROR,
+  RESULT_NO_CARRIER,
+  RESULT_OK,
+  RESULT_REJECTED,
+  RESULT_TIMEOUT,
+  SHAPE_DEFERRED,
+  SHAPE_LINE,
+  SHAPE_LINES,
+  SHAPE_NONE,
+  SHAPE_PROMPT,
+} from "./types.js";
+import type {
+  AtDone,
+  AtEngineOptions,
+  AtPort,
+  AtRequest,
+  AtResult,
+  AtStats,
+  ByteSource,
+  Prefix,
+  UrcHandler,
+} from "./types.js";
+import { UrcRegistry } from "./urc.js";
+
+// In-flight command states.
+const ST_IDLE = 0;
+const ST_WAIT = 1; //   command written (or being written); waiting for reply lines and the final result
+const ST_PROMPT = 2; // SHAPE_PROMPT: waiting for CONNECT
+const ST_DATA = 3; //   writing the payload
+const ST_ACK = 4; //    payload paused: waiting for the module's 'A'
+const ST_AFTER = 5; //  payload written: waiting for result lines and the final result
+const ST_HELD = 6; //   payload abandoned by escape(): waiting for the escape to finish
+
+// Escape phases.
+const ESC_NONE = 0;
+const ESC_PRE = 1; //   guard silence before "+++"
+const ESC_WRITE = 2; // writing "+++"
+const ESC_POST = 3; //  guard silence after "+++"; the module's answer may arrive
+
+const CR = 0x0d;
+
+const DEFAULT_LINE_BUFFER = 512;
+const DEFAULT_TX_BUFFER = 600;
+const DEFAULT_QUEUE = 8;
+const DEFAULT_SETTLE_MS = 20;
+const DEFAULT_GUARD_MS = 1000;
+const DEFAULT_CHUNK = 256;
+const DEFAULT_ESCAPE_CONFIRM_MS = 2000;
+
+/** Options beyond the shared contract (AtEngineOptions), accepted by AtEngine. */
+export interface AtEngineExtraOptions extends AtEngineOptions {
+  /** Data-mode staging buffer (bytes read from the ByteSource per write). Default 256. */
+  dataChunkSize?: number;
+  /** After "+++" is written, how long (beyond the guard) to wait for the module's answer. Default 2000 ms. */
+  escapeConfirmMs?: number;
+}
+
+function isWholeNumber(x: number): boolean {
+  return typeof x === "number" && x === x && Math.floor(x) === x && x !== Infinity && x !== -Infinity;
+}
+
+function pick(value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined || !isWholeNumber(value) || value < min) return fallback;
+  return value;
+}
+
+export class AtEngine implements AtPort, UartSink, FrameSink {
+  /** Set by close(); read by the URC registry to stop dispatching. */
+  closed: boolean;
+
+  private readonly uart: Uart;
+  private readonly clock: Clock;
+  private readonly settleMs: number;
+  private readonly guardMs: number;
+  private readonly escapeConfirmMs: number;
+  private readonly framer: Framer;
+  private readonly view: LineView;
+  private readonly table: ResultTable;
+  private readonly urcs: UrcRegistry;
+  private readonly tx: Uint8Array;
+  private readonly chunk: Uint8Array;
+  private readonly plus3: Uint8Array;
+
+  // Bounded FIFO (ring).
+  private readonly qReq: (AtRequest | null)[];
+  private readonly qDone: (AtDone | null)[];
+  private readonly qCap: number;
+  private qHead: number;
+  private qCount: number;
+
+  // The command in flight.
+  private cur: AtRequest | null;
+  private curDone: AtDone | null;
+  private state: number;
+  private gen: number;
+  private txLen: number;
+  private txPos: number;
+  private cmdLen: number;
+  private writeTime: number;
+  private deadline: TimerHandle;
+  private echoSeen: boolean;
+  private lineSeen: boolean;
+
+  // Data mode.
+  private src: ByteSource | null;
+  private dataLen: number;
+  private dataPos: number;
+  private ackEvery: number;
+  private sinceAck: number;
+  private ackCredit: number;
+  private chunkPos: number;
+  private chunkLen: number;
+
+  // Late-final bookkeeping, settle pause, re-entrancy.
+  private owed: boolean;
+  private echoOn: boolean;
+  private settling: boolean;
+  private settleTimer: TimerHandle;
+  private depth: number;
+  private pumpPending: boolean;
+
+  // Escape.
+  private esc: number;
+  private escDone: AtDone | null;
+  private escStart: number;
+  private escPos: number;
+  private escTimer: TimerHandle;
+  private escConfirmTimer: TimerHandle;
+  private escConfirmed: boolean;
+  private escGuardOver: boolean;
+  private escCode: number;
+  private escErrCode: number;
+  private escErrText: string;
+
+  // Counters.
+  private nLines: number;
+  private nLate: number;
+  private nUrcs: number;
+  private nUnknown: number;
+  private nTimeouts: number;
+  private nConsecutive: number;
+
+  // Timer callbacks, bound once.
+  private readonly onDeadlineFn: () => void;
+  private readonly onSettleFn: () => void;
+  private readonly onGuardFn: () => void;
+  private readonly onEscTimeoutFn: () => void;
+
+  constructor(uart: Uart, clock: Clock, options?: AtEngineOptions) {
+    const o: AtEngineExtraOptions = options === undefined || options === null ? {} : options;
+    this.closed = false;
+    this.uart = uart;
+    this.clock = clock;
+    this.settleMs = pick(o.settleMs, DEFAULT_SETTLE_MS, 0);
+    this.guardMs = pick(o.guardMs, DEFAULT_GUARD_MS, 0);
+    this.escapeConfirmMs = pick(o.escapeConfirmMs, DEFAULT_ESCAPE_CONFIRM_MS, 0);
+    this.framer = new Framer(pick(o.lineBufferSize, DEFAULT_LINE_BUFFER, 8), this);
+    this.view = new LineView(this.framer.buf);
+    this.table = new ResultTable();
+    this.urcs = new UrcRegistry();
+    this.tx = new Uint8Array(pick(o.txBufferSize, DEFAULT_TX_BUFFER, 4));
+    this.chunk = new Uint8Array(pick(o.dataChunkSize, DEFAULT_CHUNK, 1));
+    this.plus3 = new Uint8Array(3);
+    this.plus3.fill(0x2b);
+
+    this.qCap = pick(o.queueLength, DEFAULT_QUEUE, 1);
+    this.qReq = [];
+    this.qDone = [];
+    for (let i = 0; i < this.qCap; i++) {
+      this.qReq.push(null);
+      this.qDone.push(null);
+    }
+    this.qHead = 0;
+    this.qCount = 0;
+
+    this.cur = null;
+    this.curDone = null;
+    this.state = ST_IDLE;
+    this.gen = 0;
+    this.txLen = 0;
+    this.txPos = 0;
+    this.cmdLen = 0;
+    this.writeTime = 0;
+    this.deadline = null;
+    this.echoSeen = false;
+    this.lineSeen = false;
+
+    this.src = null;
+    this.dataLen = 0;
+    this.dataPos = 0;
+    this.ackEvery = 0;
+    this.sinceAck = 0;
+    this.ackCredit = 0;
+    this.chunkPos = 0;
+    this.chunkLen = 0;
+
+    this.owed = false;
+    this.echoOn = false;
+    this.settling = false;
+    this.settleTimer = null;
+    this.depth = 0;
+    this.pumpPending = false;
+
+    this.esc = ESC_NONE;
+    this.escDone = null;
+    this.escStart = 0;
+    this.escPos = 0;
+    this.escTimer = null;
+    this.escConfirmTimer = null;
+    this.escConfirmed = false;
+    this.escGuardOver = false;
+    this.escCode = RESULT_OK;
+    this.escErrCode = -1;
+    this.escErrText = "";
+
+    this.nLines = 0;
+    this.nLate = 0;
+    this.nUrcs = 0;
+    this.nUnknown = 0;
+    this.nTimeouts = 0;
+    this.nConsecutive = 0;
+
+    this.onDeadlineFn = () => this.onDeadline();
+    this.onSettleFn = () => this.onSettle();
+    this.onGuardFn = () => this.onGuard();
+    this.onEscTimeoutFn = () => this.onEscTimeout();
+
+    uart.attach(this);
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  prefix(text: string): Prefix {
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff;
+    return { text: text, bytes: bytes };
+  }
+
+  send(request: AtRequest, done: AtDone): boolean {
+    if (this.closed || this.qCount >= this.qCap) return false;
+    const i = (this.qHead + this.qCount) % this.qCap;
+    this.qReq[i] = request;
+    this.qDone[i] = done;
+    this.qCount++;
+    this.kick();
+    return true;
+  }
+
+  onUrc(prefix: Prefix, handler: UrcHandler): void {
+    this.urcs.add(prefix, handler);
+  }
+
+  escape(done: AtDone): void {
+    if (this.closed) return;
+    if (this.esc !== ESC_NONE) {
+      this.callDone(done, RESULT_REJECTED, -1, "", 0);
+      return;
+    }
+    this.esc = ESC_PRE;
+    this.escDone = done;
+    this.escStart = this.clock.now();
+    this.escConfirmed = false;
+    this.escGuardOver = false;
+    this.escPos = 0;
+    if (this.cur !== null && (this.state === ST_DATA || this.state === ST_ACK)) {
+      this.state = ST_HELD; // stop the payload where it is
+      this.framer.ackMode = false;
+    }
+    this.escTimer = this.clock.setTimer(this.guardMs, this.onGuardFn);
+  }
+
+  flush(): void {
+    if (this.closed) return;
+    this.depth++;
+    try {
+      this.owed = false; // the module restarted (or we gave up): nothing more is owed
+      const escDone = this.esc !== ESC_NONE ? this.escDone : null;
+      this.stopEscape();
+      if (this.cur !== null) this.complete(RESULT_CANCELLED, -1, "");
+      this.cancelQueued(this.qCount);
+      if (escDone !== null) this.callDone(escDone, RESULT_CANCELLED, -1, "", this.clock.now() - this.escStart);
+    } finally {
+      this.leave();
+    }
+  }
+
+  consecutiveTimeouts(): number {
+    return this.nConsecutive;
+  }
+
+  stats(): AtStats {
+    return {
+      lines: this.nLines,
+      overlong: this.framer.overlong,
+      lateFinals: this.nLate,
+      urcs: this.nUrcs,
+      unknown: this.nUnknown,
+      timeouts: this.nTimeouts,
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.clearTimer(this.deadline);
+    this.deadline = null;
+    this.clearTimer(this.settleTimer);
+    this.settleTimer = null;
+    const escDone = this.esc !== ESC_NONE ? this.escDone : null;
+    this.stopEscape();
+    // Tell everyone waiting that it is over, now, before close returns.
+    const done = this.curDone;
+    const elapsed = this.cur !== null ? this.clock.now() - this.writeTime : 0;
+    this.cur = null;
+    this.curDone = null;
+    this.state = ST_IDLE;
+    this.src = null;
+    if (done !== null) this.callDone(done, RESULT_CANCELLED, -1, "", elapsed);
+    this.cancelQueued(this.qCount);
+    if (escDone !== null) this.callDone(escDone, RESULT_CANCELLED, -1, "", 0);
+  }
+
+  /** Bytes waiting in the receive buffer for a line end (tests, diagnostics). */
+  pendingBytes(): number {
+    return this.framer.pending();
+  }
+
+  /** Commands queued behind the one in flight. */
+  queued(): number {
+    return this.qCount;
+  }
+
+  /** True while a command is in flight. */
+  busy(): boolean {
+    return this.cur !== null;
+  }
+
+  // ---------------------------------------------------------------- UartSink
+
+  onBytes(data: Uint8Array, start: number, end: number): void {
+    if (this.closed) return;
+    this.depth++;
+    try {
+      this.framer.push(data, start, end);
+    } finally {
+      this.leave();
+    }
+  }
+
+  onWritable(): void {
+    if (this.closed) return;
+    this.kick();
+  }
+
+  // ---------------------------------------------------------------- FrameSink (framer use only)
+
+  onLine(buf: Uint8Array, start: number, length: number): void {
+    if (this.closed) return;
+    this.nLines++;
+    const view = this.view;
+    view.set(buf, start, length);
+    const cur = this.cur;
+    const st = this.state;
+
+    // 1. Echo of the command in flight.
+    if (
+      cur !== null &&
+      !this.echoSeen &&
+      length === this.cmdLen &&
+      (st === ST_WAIT || st === ST_PROMPT) &&
+      this.isEcho(buf, start, length)
+    ) {
+      this.echoSeen = true;
+      this.echoOn = true;
+      this.owed = false;
+      return;
+    }
+
+    // 2. Final result or prompt: one lookup on the first byte.
+    const token = this.table.classify(buf, start, length);
+    if (token !== TOKEN_NONE && this.onToken(token)) return;
+
+    // 3. Reply of the command in flight.
+    if (cur !== null && st !== ST_IDLE) {
+      const shape = cur.shape;
+      const p = cur.prefix;
+      if (p !== undefined && shape !== SHAPE_NONE && shape !== SHAPE_DEFERRED && view.startsWith(p)) {
+        this.lineSeen = true;
+        const onLine = cur.onLine;
+        if (onLine !== undefined) onLine(view);
+        return;
+      }
+    }
+
+    // 4. URC, 5. unknown.
+    if (this.urcs.dispatch(view, this) > 0) this.nUrcs++;
+    else this.nUnknown++;
+  }
+
+  onAck(): void {
+    if (this.closed) return;
+    if (this.cur === null || this.ackEvery <= 0) return;
+    if (this.state === ST_DATA || this.state === ST_ACK) {
+      this.ackCredit++;
+      if (this.state === ST_ACK) {
+        this.state = ST_DATA;
+        this.kick();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- classification helpers
+
+  private isEcho(buf: Uint8Array, start: number, length: number): boolean {
+    const tx = this.tx;
+    for (let i = 0; i < length; i++) if (buf[start + i] !== tx[i]) return false;
+    return true;
+  }
+
+  /** Handle a final-result or prompt token; false when the line is not one here (falls through). */
+  private onToken(token: number): boolean {
+    if (token === TOKEN_CONNECT) {
+      if (this.cur !== null && this.state === ST_PROMPT && this.esc === ESC_NONE) {
+        this.startData();
+        return true;
+      }
+      return false;
+    }
+    let code = RESULT_OK;
+    let errCode = -1;
+    let errText = "";
+    if (token === TOKEN_ERROR) code = RESULT_ERROR;
+    else if (token === TOKEN_NO_CARRIER) code = RESULT_NO_CARRIER;
+    else if (token === TOKEN_CME || token === TOKEN_CMS) {
+      code = token === TOKEN_CME ? RESULT_CME : RESULT_CMS;
+      errCode = this.view.int(0, -1);
+      if (errCode < 0) {
+        errCode = -1;
+        errText = this.view.rest(); // allocates, on the error path only
+      }
+    } else if (token !== TOKEN_OK) return false;
+
+    // After "+++" went out, the answer belongs to the escape.
+    if (this.esc === ESC_WRITE || this.esc === ESC_POST) {
+      if (this.escConfirmed) {
+        this.nLate++;
+        return true;
+      }
+      this.escConfirmed = true;
+      this.escCode = code;
+      this.escErrCode = errCode;
+      this.escErrText = errText;
+      if (this.escGuardOver) this.finishEscape(code, errCode, errText);
+      return true;
+    }
+
+    const cur = this.cur;
+    const st = this.state;
+    if (cur === null || st === ST_IDLE) {
+      this.late();
+      return true;
+    }
+    if (this.owed && !this.echoSeen) {
+      if (this.echoOn) {
+        this.late();
+        return true;
+      }
+      if (code === RESULT_OK && cur.shape === SHAPE_LINE && !this.lineSeen) {
+        this.late();
+        return true;
+      }
+      this.owed = false;
+    }
+    if (st === ST_PROMPT && code === RESULT_OK) {
+      this.late(); // an OK cannot answer a prompt command before CONNECT
+      return true;
+    }
+    const wasHeld = st === ST_HELD;
+    this.complete(code, errCode, errText);
+    if (wasHeld && this.esc === ESC_PRE) {
+      // The module left data mode by itself before "+++" went out: no escape needed.
+      this.finishEscape(code, errCode, errText);
+    }
+    return true;
+  }
+
+  private late(): void {
+    this.nLate++;
+    this.owed = false;
+  }
+
+  // ---------------------------------------------------------------- completion and callbacks
+
+  private complete(code: number, errCode: number, errText: string): void {
+    const done = this.curDone;
+    if (this.cur === null || done === null) return;
+    const elapsed = this.clock.now() - this.writeTime;
+    this.clearTimer(this.deadline);
+    this.deadline = null;
+    if (code === RESULT_TIMEOUT) {
+      this.nTimeouts++;
+      this.nConsecutive++;
+      this.owed = this.txPos >= this.txLen;
+      if (!this.echoSeen) this.echoOn = false;
+    } else if (code !== RESULT_CANCELLED) {
+      this.nConsecutive = 0;
+      if (!this.echoSeen) this.echoOn = false;
+    }
+    this.cur = null;
+    this.curDone = null;
+    this.state = ST_IDLE;
+    this.src = null;
+    this.framer.ackMode = false;
+    this.startSettle();
+    this.callDone(done, code, errCode, errText, elapsed);
+  }
+
+  private callDone(done: AtDone, code: number, errCode: number, errText: string, elapsed: number): void {
+    const result: AtResult = { code: code, errorCode: errCode, errorText: errText, elapsedMs: elapsed };
+    this.depth++;
+    try {
+      done(result);
+    } finally {
+      this.leave();
+    }
+  }
+
+  /** Cancel the first `n` queued commands (those queued when the cancel began). */
+  private cancelQueued(n: number): void {
+    while (n > 0 && this.qCount > 0) {
+      n--;
+      const i = this.qHead;
+      const done = this.qDone[i];
+      this.qReq[i] = null;
+      this.qDone[i] = null;
+      this.qHead = (i + 1) % this.qCap;
+      this.qCount--;
+      if (done !== null) this.callDone(done, RESULT_CANCELLED, -1, "", 0);
+    }
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  private clearTimer(h: TimerHandle): void {
+    if (h !== null && h !== undefined) this.clock.clearTimer(h);
+  }
+
+  private startSettle(): void {
+    this.clearTimer(this.settleTimer);
+    this.settling = true;
+    this.settleTimer = this.clock.setTimer(this.settleMs, this.onSettleFn);
+  }
+
+  private onSettle(): void {
+    this.settleTimer = null;
+    if (this.closed) return;
+    this.settling = false;
+    this.kick();
+  }
+
+  private onDeadline(): void {
+    this.deadline = null;
+    if (this.closed || this.cur === null) return;
+    this.depth++;
+    try {
+      this.complete(RESULT_TIMEOUT, -1, "");
+    } finally {
+      this.leave();
+    }
+  }
+
+  // ---------------------------------------------------------------- the pump (all writes happen here)
+
+  private leave(): void {
+    this.depth--;
+    if (this.depth === 0 && this.pumpPending && !this.closed) this.kick();
+  }
+
+  /** Run the pump now, or as soon as the current callback chain unwinds. */
+  private kick(): void {
+    if (this.closed) return;
+    if (this.depth > 0) {
+      this.pumpPending = true;
+      return;
+    }
+    this.depth++;
+    try {
+      do {
+        this.pumpPending = false;
+        this.pumpOnce();
+      } while (this.pumpPending && !this.closed);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private pumpOnce(): void {
+    if (this.closed) return;
+    if (this.esc !== ESC_NONE) {
+      if (this.esc === ESC_WRITE) this.writePlus();
+      return; // everything else is frozen during an escape
+    }
+    if (this.cur !== null) {
+      if (this.txPos < this.txLen) {
+        const g = this.gen;
+        const n = this.uart.write(this.tx, this.txPos, this.txLen);
+        if (g !== this.gen || this.cur === null) return;
+        if (n > 0) this.txPos += n;
+        if (this.txPos < this.txLen) return; // onWritable continues
+      }
+      if (this.state === ST_DATA) this.pumpData();
+      return;
+    }
+    // Start the next command once the settle pause is over.
+    while (this.cur === null && !this.settling && this.qCount > 0 && !this.closed) {
+      const i = this.qHead;
+      const req = this.qReq[i] as AtRequest;
+      const done = this.qDone[i] as AtDone;
+      this.qReq[i] = null;
+      this.qDone[i] = null;
+      this.qHead = (i + 1) % this.qCap;
+      this.qCount--;
+      if (!this.prepare(req)) {
+        this.callDone(done, RESULT_REJECTED, -1, "", 0);
+        continue;
+      }
+      this.gen++;
+      this.cur = req;
+      this.curDone = done;
+      this.state = req.shape === SHAPE_PROMPT ? ST_PROMPT : ST_WAIT;
+      this.echoSeen = false;
+      this.lineSeen = false;
+      this.writeTime = this.clock.now();
+      this.deadline = this.clock.setTimer(req.timeoutMs, this.onDeadlineFn);
+      this.pumpPending = true; // write it on the next turn of the pump loop
+    }
+  }
+
+  /** Validate a request and stage "AT" + command + CR in the TX buffer. */
+  private prepare(req: AtRequest): boolean {
+    if (req === null || typeof req !== "object") return false;
+    const cmd = req.command;
+    if (typeof cmd !== "string") return false;
+    const n = cmd.length;
+    const tx = this.tx;
+    if (n + 3 > tx.length) return false;
+    if (!(req.timeoutMs > 0) || req.timeoutMs === Infinity) return false;
+    const shape = req.shape;
+    if (shape !== SHAPE_NONE && shape !== SHAPE_LINE && shape !== SHAPE_LINES && shape !== SHAPE_PROMPT && shape !== SHAPE_DEFERRED) {
+      return false;
+    }
+    if ((shape === SHAPE_LINE || shape === SHAPE_LINES) && (req.prefix === undefined || req.prefix === null)) return false;
+    let ackEvery = 0;
+    if (shape === SHAPE_PROMPT) {
+      const data = req.data;
+      if (data === undefined || data === null || !isWholeNumber(data.length) || data.length < 0) return false;
+      if (req.ackEvery !== undefined) {
+        if (!isWholeNumber(req.ackEvery) || req.ackEvery < 0) return false;
+        ackEvery = req.ackEvery;
+      }
+    }
+    tx[0] = 0x41; // A
+    tx[1] = 0x54; // T
+    for (let i = 0; i < n; i++) {
+      const c = cmd.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e) return false; // printable ASCII only: no CR/LF/controls, nothing above 0x7E
+      tx[2 + i] = c;
+    }
+    tx[2 + n] = CR;
+    this.txLen = n + 3;
+    this.txPos = 0;
+    this.cmdLen = n + 2;
+    this.src = shape === SHAPE_PROMPT ? (req.data as ByteSource) : null;
+    this.dataLen = this.src !== null ? this.src.length : 0;
+    this.ackEvery = ackEvery;
+    return true;
+  }
+
+  // ---------------------------------------------------------------- data mode
+
+  private startData(): void {
+    this.state = ST_DATA;
+    this.dataPos = 0;
+    this.sinceAck = 0;
+    this.ackCredit = 0;
+    this.chunkPos = 0;
+    this.chunkLen = 0;
+    this.framer.ackMode = this.ackEvery > 0;
+    this.kick(); // runs once the current line has been handled
+  }
+
+  private pumpData(): void {
+    const g = this.gen;
+    const chunk = this.chunk;
+    for (;;) {
+      if (this.chunkPos < this.chunkLen) {
+        const n = this.uart.write(chunk, this.chunkPos, this.chunkLen);
+        if (g !== this.gen || this.state !== ST_DATA) return;
+        if (n > 0) this.chunkPos += n;
+        if (this.chunkPos < this.chunkLen) return; // back-pressure: onWritable resumes
+      }
+      if (this.dataPos >= this.dataLen) {
+        this.state = ST_AFTER;
+        return;
+      }
+      const every = this.ackEvery;
+      if (every > 0 && this.sinceAck >= every) {
+        if (this.ackCredit > 0) {
+          this.ackCredit--;
+          this.sinceAck = 0;
+        } else {
+          this.state = ST_ACK;
+          return;
+        }
+      }
+      let max = chunk.length;
+      const left = this.dataLen - this.dataPos;
+      if (max > left) max = left;
+      if (every > 0 && max > every - this.sinceAck) max = every - this.sinceAck;
+      const src = this.src as ByteSource;
+      const got = src.read(this.dataPos, chunk, 0, max);
+      if (g !== this.gen || this.state !== ST_DATA) return;
+      if (!(got > 0) || got > max || !isWholeNumber(got)) {
+        // The source broke its promise: stop. The module is still in data mode; callers escape().
+        this.complete(RESULT_REJECTED, -1, "");
+        return;
+      }
+      this.dataPos += got;
+      this.sinceAck += got;
+      this.chunkPos = 0;
+      this.chunkLen = got;
+    }
+  }
+
+  // ---------------------------------------------------------------- escape
+
+  private onGuard(): void {
+    this.escTimer = null;
+    if (this.closed) return;
+    this.depth++;
+    try {
+      if (this.esc === ESC_PRE) {
+        this.esc = ESC_WRITE;
+        this.escPos = 0;
+        this.pumpPending = true;
+      } else if (this.esc === ESC_POST) {
+        this.escGuardOver = true;
+        if (this.escConfirmed) this.finishEscape(this.escCode, this.escErrCode, this.escErrText);
+      }
+    } finally {
+      this.leave();
+    }
+  }
+
+  private writePlus(): void {
+    const n = this.uart.write(this.plus3, this.escPos, 3);
+    if (this.esc !== ESC_WRITE) return;
+    if (n > 0) this.escPos += n;
+    if (this.escPos < 3) return; // onWritable continues
+    this.esc = ESC_POST;
+    this.escTimer = this.clock.setTimer(this.guardMs, this.onGuardFn);
+    this.escConfirmTimer = this.clock.setTimer(this.guardMs + this.escapeConfirmMs, this.onEscTimeoutFn);
+  }
+
+  private onEscTimeout(): void {
+    this.escConfirmTimer = null;
+    if (this.closed || this.esc === ESC_NONE) return;
+    this.depth++;
+    try {
+      this.finishEscape(RESULT_TIMEOUT, -1, "");
+    } finally {
+      this.leave();
+    }
+  }
+
+  /** Drop escape state and its timers (no callback). */
+  private stopEscape(): void {
+    this.clearTimer(this.escTimer);
+    this.clearTimer(this.escConfirmTimer);
+    this.escTimer = null;
+    this.escConfirmTimer = null;
+    this.esc = ESC_NONE;
+    this.escDone = null;
+  }
+
+  private finishEscape(code: number, errCode: number, errText: string): void {
+    const done = this.escDone;
+    const elapsed = this.clock.now() - this.escStart;
+    this.stopEscape();
+    // The interrupted command (if any) ends as cancelled, before the escape reports.
+    if (this.cur !== null) this.complete(RESULT_CANCELLED, -1, "");
+    else this.startSettle();
+    if (done !== null) this.callDone(done, code, errCode, errText, elapsed);
+  }
+}

@@ -1,0 +1,196 @@
+// The reusable Line view: one object per engine, re-pointed at each received line.
+// Owns the typed getters (int, hex, str, text, startsWith, fieldCount) that read
+// straight from the bytes. Nothing here allocates except str() and text(), which a
+// caller uses only when it needs a string.
+import type { Line, Prefix } from "./types.js";
+
+const QUOTE = 0x22; // "
+const COMMA = 0x2c; // ,
+const COLON = 0x3a; // :
+const SPACE = 0x20;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+/** Bytes [start, end) as a Latin-1 string, built in chunks (Espruino: apply takes <= 256 args). */
+export function bytesToString(buf: Uint8Array, start: number, end: number): string {
+  let out = "";
+  let i = start;
+  while (i < end) {
+    let j = i + 256;
+    if (j > end) j = end;
+    const codes: number[] = [];
+    for (let k = i; k < j; k++) codes.push(buf[k]);
+    out += String.fromCharCode.apply(null, codes);
+    i = j;
+  }
+  return out;
+}
+
+function hexValue(b: number): number {
+  if (b >= ZERO && b <= NINE) return b - ZERO;
+  if (b >= 0x61 && b <= 0x66) return b - 0x61 + 10; // a-f
+  if (b >= 0x41 && b <= 0x46) return b - 0x41 + 10; // A-F
+  return -1;
+}
+
+export class LineView implements Line {
+  buf: Uint8Array;
+  start: number;
+  length: number;
+  /** Scratch bounds of the last located field (quotes and blanks trimmed). */
+  private fs: number;
+  private fe: number;
+
+  constructor(buf: Uint8Array) {
+    this.buf = buf;
+    this.start = 0;
+    this.length = 0;
+    this.fs = 0;
+    this.fe = 0;
+  }
+
+  /** Re-point the view (engine use). */
+  set(buf: Uint8Array, start: number, length: number): void {
+    this.buf = buf;
+    this.start = start;
+    this.length = length;
+  }
+
+  startsWith(prefix: Prefix): boolean {
+    const p = prefix.bytes;
+    const n = p.length;
+    if (n > this.length) return false;
+    const buf = this.buf;
+    const s = this.start;
+    for (let i = 0; i < n; i++) {
+      if (buf[s + i] !== p[i]) return false;
+    }
+    return true;
+  }
+
+  /** Where the fields begin: after the first ':' that precedes any quote or comma, blanks skipped. */
+  fieldsStart(): number {
+    const buf = this.buf;
+    const end = this.start + this.length;
+    let i = this.start;
+    let found = -1;
+    while (i < end) {
+      const b = buf[i];
+      if (b === COLON) {
+        found = i + 1;
+        break;
+      }
+      if (b === QUOTE || b === COMMA) break;
+      i++;
+    }
+    if (found < 0) return this.start;
+    while (found < end && buf[found] === SPACE) found++;
+    return found;
+  }
+
+  /** Locate field `index`; sets fs/fe to its trimmed, unquoted bounds. False when absent. */
+  private locate(index: number): boolean {
+    if (index < 0) return false;
+    const buf = this.buf;
+    const end = this.start + this.length;
+    let i = this.fieldsStart();
+    if (i >= end) return false; // nothing after the prefix: no fields
+    let field = 0;
+    let fieldStart = i;
+    let inQuote = false;
+    for (;;) {
+      if (i >= end || (!inQuote && buf[i] === COMMA)) {
+        if (field === index) {
+          let s = fieldStart;
+          let e = i;
+          while (s < e && buf[s] === SPACE) s++;
+          while (e > s && buf[e - 1] === SPACE) e--;
+          if (e - s >= 2 && buf[s] === QUOTE && buf[e - 1] === QUOTE) {
+            s++;
+            e--;
+          } else if (e - s >= 1 && buf[s] === QUOTE) {
+            s++; // unterminated quote: take the rest
+          }
+          this.fs = s;
+          this.fe = e;
+          return true;
+        }
+        if (i >= end) return false;
+        field++;
+        fieldStart = i + 1;
+      } else if (buf[i] === QUOTE) {
+        inQuote = !inQuote;
+      }
+      i++;
+    }
+  }
+
+  int(index: number, fallback: number): number {
+    if (!this.locate(index)) return fallback;
+    const buf = this.buf;
+    let s = this.fs;
+    const e = this.fe;
+    let sign = 1;
+    if (s < e && (buf[s] === MINUS || buf[s] === PLUS)) {
+      if (buf[s] === MINUS) sign = -1;
+      s++;
+    }
+    if (s >= e) return fallback;
+    let v = 0;
+    for (let i = s; i < e; i++) {
+      const b = buf[i];
+      if (b < ZERO || b > NINE) return fallback;
+      v = v * 10 + (b - ZERO);
+    }
+    return sign * v;
+  }
+
+  hex(index: number, fallback: number): number {
+    if (!this.locate(index)) return fallback;
+    const buf = this.buf;
+    const s = this.fs;
+    const e = this.fe;
+    if (s >= e) return fallback;
+    let v = 0;
+    for (let i = s; i < e; i++) {
+      const d = hexValue(buf[i]);
+      if (d < 0) return fallback;
+      v = v * 16 + d;
+    }
+    return v;
+  }
+
+  str(index: number): string {
+    if (!this.locate(index)) return "";
+    return bytesToString(this.buf, this.fs, this.fe);
+  }
+
+  text(): string {
+    return bytesToString(this.buf, this.start, this.start + this.length);
+  }
+
+  /** The text from the fields' start to the end of the line (e.g. a +CME ERROR text). Allocates. */
+  rest(): string {
+    let e = this.start + this.length;
+    const s = this.fieldsStart();
+    while (e > s && this.buf[e - 1] === SPACE) e--;
+    return bytesToString(this.buf, s, e);
+  }
+
+  fieldCount(): number {
+    const buf = this.buf;
+    const end = this.start + this.length;
+    const s = this.fieldsStart();
+    if (s >= end) return 0;
+    let n = 1;
+    let inQuote = false;
+    for (let i = s; i < end; i++) {
+      const b = buf[i];
+      if (b === QUOTE) inQuote = !inQuote;
+      else if (b === COMMA && !inQuote) n++;
+    }
+    return n;
+  }
+}

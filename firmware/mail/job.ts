@@ -1,0 +1,630 @@
+// The mail job state machine: one PreparedMail from the first command to a result.
+//
+// Happy path (each state is one phase; EV_DONE moves to the next):
+//
+//   NETWORK -> CONFIG -> PREPARE -> RECIPIENTS -> SUBJECT -> BODY -> ATTACH -> PUT -> WAIT -> CLEANUP -> DONE
+//   bring-up   SMTP cfg   QSMTPCLR   QSMTPDST     QSMTPSUB   QSMTPBODY  QFUPL+   QSMTPPUT  +QSMTPPUT  QSMTPCLR
+//   + PDP      once per   if stale   per address                        QSMTPATT           URC        + QFDEL
+//   (skipped   boot
+//   when up)
+//
+// Everything else is in the rule table built by the constructor (`rules`): a row says
+// "in state S, on event E, do action A (and go to state N)". The first matching row wins;
+// -1 matches any state. Failures go to the recovery ladder (see `ladder`), which follows
+// the seed's chapter 4:
+//   1. final errors (config, permanent, throttled) fail at once;
+//   2. a transient SMTP error: resend with AT+QSMTPPUT directly (content stays on the module);
+//   3. a network error (654, 657, 653, pdpdeact, failed resends): re-activate PDP, then resend;
+//   4. a module that does not answer (engine timeouts in a row, no boot, no SIM), or a rung
+//      that failed: reboot with AT+CFUN=1,1, at most once per job and never twice within
+//      rebootSpacingMs (10 min): otherwise the job fails with the last cause.
+// Content-phase failures rebuild the content (AT+QSMTPCLR, then recipients again).
+// A module reboot (RDY) after bring-up loses the SMTP configuration and the content: the
+// job goes back to NETWORK, the configuration is re-applied (new boot) and the mail built
+// again. Clean-up (QSMTPCLR, QFDEL of uploaded files) runs after success and failure.
+//
+// Stale callbacks are dropped with a token that changes on every state entry, so a late
+// command result, a late or duplicate +QSMTPPUT URC, or a timer of an old phase can
+// never act on the current one.
+import type { Clock, Log, TimerHandle } from "../platform/types.js";
+import { LOG_DEBUG, LOG_INFO, LOG_WARN } from "../platform/types.js";
+import {
+  CellError,
+  cellError,
+  describeError,
+  isFinal,
+  KIND_MODEM,
+  KIND_NETWORK,
+  KIND_RETRYABLE,
+  E_CANCELLED,
+  E_PDP_DEACT,
+  E_REBOOTED,
+  E_SEND_TIMEOUT,
+} from "../errors.js";
+import { putResultToError } from "../modem/codes.js";
+import type { Done, Ec800 } from "../modem/ec800.js";
+import type { PreparedMail } from "./message.js";
+
+// ---- states
+export const ST_IDLE = 0;
+export const ST_NETWORK = 1; //    bring-up if this boot has not had it; PDP if not known up
+export const ST_CONFIG = 2; //     SSL + AT+QSMTPCFG, once per module boot
+export const ST_PREPARE = 3; //    AT+QSMTPCLR when the module may hold stale content
+export const ST_RECIPIENTS = 4; // AT+QSMTPDST per address
+export const ST_SUBJECT = 5; //    AT+QSMTPSUB
+export const ST_BODY = 6; //       AT+QSMTPBODY (data mode)
+export const ST_ATTACH = 7; //     per attachment: AT+QFUPL (+checksum) and AT+QSMTPATT
+export const ST_PUT = 8; //        PDP check (no command when up) and AT+QSMTPPUT
+export const ST_WAIT = 9; //       wait for +QSMTPPUT: <err>,<proto> (put timeout + margin)
+export const ST_PAUSE = 10; //     wait, then resume (resend, phase retry)
+export const ST_PDP = 11; //       re-activate PDP: AT+QIDEACT, AT+QIACT, AT+QIACT?
+export const ST_REBOOT = 12; //    AT+CFUN=1,1 and wait for RDY
+export const ST_REBUILD = 13; //   AT+QSMTPCLR before building the content again
+export const ST_CLEANUP = 14; //   AT+QSMTPCLR and AT+QFDEL for uploaded files
+export const ST_DONE = 15;
+
+export function stateName(s: number): string {
+  switch (s) {
+    case ST_IDLE: return "IDLE";
+    case ST_NETWORK: return "NETWORK";
+    case ST_CONFIG: return "CONFIG";
+    case ST_PREPARE: return "PREPARE";
+    case ST_RECIPIENTS: return "RECIPIENTS";
+    case ST_SUBJECT: return "SUBJECT";
+    case ST_BODY: return "BODY";
+    case ST_ATTACH: return "ATTACH";
+    case ST_PUT: return "PUT";
+    case ST_WAIT: return "WAIT";
+    case ST_PAUSE: return "PAUSE";
+    case ST_PDP: return "PDP";
+    case ST_REBOOT: return "REBOOT";
+    case ST_REBUILD: return "REBUILD";
+    case ST_CLEANUP: return "CLEANUP";
+    case ST_DONE: return "DONE";
+  }
+  return "?" + s;
+}
+
+// ---- events
+export const EV_DONE = 0; //     the phase finished
+export const EV_FAIL = 1; //     the phase failed (a CellError)
+export const EV_RESULT = 2; //   +QSMTPPUT: <err>,<proto>
+export const EV_DEADLINE = 3; // the send wait expired
+export const EV_REBOOT = 4; //   RDY that we did not ask for
+export const EV_PDPDEACT = 5; // +QIURC: "pdpdeact" for our context
+
+// ---- actions
+const A_GOTO = 0; //     enter the row's next state
+const A_LADDER = 1; //   recovery ladder with the event's error
+const A_RESULT = 2; //   judge the +QSMTPPUT result
+const A_IGNORE = 3;
+const A_REBOOTED = 4; // content and configuration lost: back to NETWORK
+const A_RESUME = 5; //   enter the saved resume state
+const A_FINISH = 6; //   report the outcome
+
+const ANY = -1;
+
+/** Bounds of the recovery ladder (all optional in MailerOptions). */
+export interface RecoveryLimits {
+  /** AT+QSMTPPUT resends after a transient error. Default 2. */
+  maxResends: number;
+  /** Content rebuilds (QSMTPCLR + content again) after a content-phase error. Default 2. */
+  maxRebuilds: number;
+  /** PDP re-activations per job. Default 2. */
+  maxPdp: number;
+  /** Module reboots the job may request. Default 1. */
+  maxReboots: number;
+  /** Unexpected module reboots (RDY) a job survives. Default 3. */
+  maxResets: number;
+  /** Retries of the NETWORK and CONFIG phases before escalating. Default 2. */
+  maxPhaseRetries: number;
+  /** Engine timeouts in a row that mean "module not answering": reboot. Default 3. */
+  timeoutLimit: number;
+  /** Pause before a resend. Default 2000 ms (10000 after 652 busy). */
+  resendPauseMs: number;
+  /** Pause before retrying a phase. Default 3000 ms. */
+  phasePauseMs: number;
+}
+
+export function defaultLimits(): RecoveryLimits {
+  return {
+    maxResends: 2,
+    maxRebuilds: 2,
+    maxPdp: 2,
+    maxReboots: 1,
+    maxResets: 3,
+    maxPhaseRetries: 2,
+    timeoutLimit: 3,
+    resendPauseMs: 2000,
+    phasePauseMs: 3000,
+  };
+}
+
+const BUSY_PAUSE_MS = 10000;
+/** After a flushed command, wait this long for the RDY that usually explains it. */
+const CANCEL_PAUSE_MS = 500;
+const MAX_CANCELS = 3;
+
+/** The outcome of one job. */
+export interface MailResult {
+  id: string;
+  delivered: boolean;
+  /** null when delivered. */
+  error: CellError | null;
+  /** AT+QSMTPPUT commands sent. */
+  attempts: number;
+  resends: number;
+  rebuilds: number;
+  pdpReactivations: number;
+  /** Reboots this job requested (AT+CFUN=1,1). */
+  reboots: number;
+  /** Unexpected reboots (RDY) survived. */
+  moduleResets: number;
+  /** AT commands issued while the job ran (including clean-up). */
+  commands: number;
+  /** Clock ms. */
+  submittedAt: number;
+  startedAt: number;
+  /** First AT+QSMTPPUT, -1 if none. */
+  firstPutAt: number;
+  finishedAt: number;
+  /** From the last AT+QSMTPPUT to its +QSMTPPUT result, -1 if none. */
+  sendWaitMs: number;
+}
+
+export class MailJobRun {
+  state: number;
+  readonly mail: PreparedMail;
+  private driver: Ec800;
+  private clock: Clock;
+  private log: Log | null;
+  private limits: RecoveryLimits;
+  private putTimeoutS: number;
+  private putMarginMs: number;
+  private onFinish: (r: MailResult) => void;
+  private rules: number[][];
+  private token: number;
+  private timer: TimerHandle | null;
+  private resumeState: number;
+  private pauseMs: number;
+  private putSent: boolean;
+  private putAt: number;
+  private files: string[];
+  private outcome: CellError | null;
+  private commandsAtStart: number;
+  private cancels: number;
+  private phaseRetries: number;
+  readonly result: MailResult;
+
+  constructor(
+    driver: Ec800,
+    clock: Clock,
+    mail: PreparedMail,
+    submittedAt: number,
+    limits: RecoveryLimits,
+    onFinish: (r: MailResult) => void,
+    log: Log | null,
+  ) {
+    this.driver = driver;
+    this.clock = clock;
+    this.mail = mail;
+    this.limits = limits;
+    this.putTimeoutS = driver.config.putTimeoutS;
+    this.putMarginMs = driver.config.putMarginMs;
+    this.onFinish = onFinish;
+    this.log = log;
+    this.state = ST_IDLE;
+    this.token = 0;
+    this.timer = null;
+    this.resumeState = ST_NETWORK;
+    this.pauseMs = 0;
+    this.putSent = false;
+    this.putAt = -1;
+    this.files = [];
+    this.outcome = null;
+    this.commandsAtStart = 0;
+    this.cancels = 0;
+    this.phaseRetries = 0;
+    this.result = {
+      id: mail.id,
+      delivered: false,
+      error: null,
+      attempts: 0,
+      resends: 0,
+      rebuilds: 0,
+      pdpReactivations: 0,
+      reboots: 0,
+      moduleResets: 0,
+      commands: 0,
+      submittedAt: submittedAt,
+      startedAt: -1,
+      firstPutAt: -1,
+      finishedAt: -1,
+      sendWaitMs: -1,
+    };
+    // state           event         action      next state
+    this.rules = [
+      [ST_NETWORK,    EV_DONE,     A_GOTO,     ST_CONFIG],
+      [ST_CONFIG,     EV_DONE,     A_GOTO,     ST_PREPARE],
+      [ST_PREPARE,    EV_DONE,     A_GOTO,     ST_RECIPIENTS],
+      [ST_RECIPIENTS, EV_DONE,     A_GOTO,     ST_SUBJECT],
+      [ST_SUBJECT,    EV_DONE,     A_GOTO,     ST_BODY],
+      [ST_BODY,       EV_DONE,     A_GOTO,     ST_ATTACH],
+      [ST_ATTACH,     EV_DONE,     A_GOTO,     ST_PUT],
+      [ST_PUT,        EV_DONE,     A_GOTO,     ST_WAIT],
+      [ST_PUT,        EV_RESULT,   A_RESULT,   0], //             the URC overtook the OK
+      [ST_WAIT,       EV_RESULT,   A_RESULT,   0],
+      [ST_WAIT,       EV_DEADLINE, A_LADDER,   0], //             E_SEND_TIMEOUT
+      [ST_PUT,        EV_PDPDEACT, A_LADDER,   0], //             E_PDP_DEACT (network)
+      [ST_WAIT,       EV_PDPDEACT, A_LADDER,   0],
+      [ST_PAUSE,      EV_DONE,     A_RESUME,   0],
+      [ST_PDP,        EV_DONE,     A_RESUME,   0],
+      [ST_REBOOT,     EV_DONE,     A_GOTO,     ST_NETWORK],
+      [ST_REBUILD,    EV_DONE,     A_GOTO,     ST_RECIPIENTS],
+      [ST_CLEANUP,    EV_DONE,     A_FINISH,   0],
+      [ST_REBOOT,     EV_REBOOT,   A_IGNORE,   0], //             our own AT+CFUN=1,1
+      [ST_NETWORK,    EV_REBOOT,   A_IGNORE,   0], //             the driver restarts bring-up
+      [ST_CLEANUP,    EV_REBOOT,   A_IGNORE,   0], //             content is gone anyway
+      [ST_DONE,       EV_REBOOT,   A_IGNORE,   0],
+      [ANY,           EV_REBOOT,   A_REBOOTED, 0],
+      [ST_CLEANUP,    EV_FAIL,     A_IGNORE,   0], //             clean-up is best effort
+      [ANY,           EV_FAIL,     A_LADDER,   0],
+      [ANY,           EV_RESULT,   A_IGNORE,   0], //             stale or duplicate URC
+      [ANY,           EV_DEADLINE, A_IGNORE,   0],
+      [ANY,           EV_PDPDEACT, A_IGNORE,   0], //             PUT re-activates PDP when needed
+    ];
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  start(): void {
+    this.result.startedAt = this.clock.now();
+    this.commandsAtStart = this.driver.commands;
+    this.note(LOG_INFO, "start, " + this.mail.addresses.length + " recipient(s), " + this.mail.attachments.length + " attachment(s)");
+    this.enter(ST_NETWORK);
+  }
+
+  /** RDY: `expected` when we asked for the reboot. */
+  onReboot(expected: boolean): void {
+    if (!expected) this.post(EV_REBOOT, null);
+  }
+
+  onPdpDeact(): void {
+    this.post(EV_PDPDEACT, cellError(KIND_NETWORK, E_PDP_DEACT, "PDP context deactivated by the network during the send", ""));
+  }
+
+  onPutResult(err: number, proto: number): void {
+    if (this.state === ST_PUT && !this.putSent) {
+      this.post(EV_RESULT, null); // falls to the ANY/ignore row: not ours
+      return;
+    }
+    if (this.state !== ST_PUT && this.state !== ST_WAIT) {
+      this.note(LOG_DEBUG, "ignored +QSMTPPUT: " + err + "," + proto + " in " + stateName(this.state));
+      return;
+    }
+    this.result.sendWaitMs = this.clock.now() - this.putAt;
+    this.outcome = putResultToError(err, proto);
+    this.dispatch(EV_RESULT, this.outcome);
+  }
+
+  /** Stop without clean-up (the mailer is closing). */
+  abort(err: CellError): void {
+    if (this.state === ST_DONE) return;
+    this.outcome = err;
+    this.token++;
+    this.clearTimer();
+    this.finish();
+  }
+
+  done(): boolean {
+    return this.state === ST_DONE;
+  }
+
+  // ---------------------------------------------------------------- engine
+
+  private note(level: number, message: string): void {
+    if (this.log) this.log(level, "mail " + this.mail.id + ": " + message);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) this.clock.clearTimer(this.timer);
+    this.timer = null;
+  }
+
+  /** A completion callback valid only for the current state entry. */
+  private cb(): Done {
+    const t = this.token;
+    return (err) => {
+      if (t !== this.token) return;
+      this.post(err ? EV_FAIL : EV_DONE, err);
+    };
+  }
+
+  private post(ev: number, err: CellError | null): void {
+    if (this.state === ST_DONE) return;
+    this.dispatch(ev, err);
+  }
+
+  private dispatch(ev: number, err: CellError | null): void {
+    for (let i = 0; i < this.rules.length; i++) {
+      const r = this.rules[i];
+      if ((r[0] === this.state || r[0] === ANY) && r[1] === ev) {
+        this.act(r[2], r[3], err);
+        return;
+      }
+    }
+  }
+
+  private act(action: number, next: number, err: CellError | null): void {
+    switch (action) {
+      case A_GOTO:
+        this.enter(next);
+        return;
+      case A_LADDER:
+        this.ladder(err ? err : cellError(KIND_RETRYABLE, E_SEND_TIMEOUT, "no +QSMTPPUT result within " + this.putTimeoutS + " s + margin", ""));
+        return;
+      case A_RESULT:
+        if (!err) {
+          this.note(LOG_INFO, "delivered after " + this.result.attempts + " attempt(s)");
+          this.result.delivered = true;
+          this.outcome = null;
+          this.enter(ST_CLEANUP);
+        } else {
+          this.note(LOG_WARN, "send failed: " + describeError(err));
+          this.ladder(err);
+        }
+        return;
+      case A_REBOOTED:
+        this.result.moduleResets++;
+        if (this.result.moduleResets > this.limits.maxResets) {
+          this.fail(cellError(KIND_MODEM, E_REBOOTED, "module rebooted " + this.result.moduleResets + " times during the job", ""));
+        } else {
+          this.note(LOG_WARN, "module rebooted in " + stateName(this.state) + ": configure and build again");
+          this.enter(ST_NETWORK);
+        }
+        return;
+      case A_RESUME:
+        this.enter(this.resumeState);
+        return;
+      case A_FINISH:
+        this.finish();
+        return;
+    }
+    // A_IGNORE
+  }
+
+  private enter(s: number): void {
+    this.token++;
+    this.clearTimer();
+    this.state = s;
+    this.note(LOG_DEBUG, "-> " + stateName(s));
+    const d = this.driver;
+    const m = this.mail;
+    switch (s) {
+      case ST_NETWORK:
+        d.ensureNetwork(this.cb());
+        return;
+      case ST_CONFIG:
+        d.ensureSmtpConfig(this.cb());
+        return;
+      case ST_PREPARE:
+        if (d.contentDirty) d.clear(this.cb());
+        else this.cb()(null);
+        return;
+      case ST_RECIPIENTS:
+        this.recipient(0, this.token);
+        return;
+      case ST_SUBJECT:
+        d.setSubject(m.subjectCharset, m.subjectText, this.cb());
+        return;
+      case ST_BODY:
+        d.setBody(m.bodyCharset, m.body, this.cb());
+        return;
+      case ST_ATTACH:
+        this.attachment(0, this.token);
+        return;
+      case ST_PUT:
+        this.sendPut(this.token);
+        return;
+      case ST_WAIT: {
+        const t = this.token;
+        this.timer = this.clock.setTimer(this.putTimeoutS * 1000 + this.putMarginMs, () => {
+          this.timer = null;
+          if (t === this.token) this.post(EV_DEADLINE, null);
+        });
+        return;
+      }
+      case ST_PAUSE: {
+        const done = this.cb();
+        this.timer = this.clock.setTimer(this.pauseMs, () => {
+          this.timer = null;
+          done(null);
+        });
+        return;
+      }
+      case ST_PDP:
+        this.result.pdpReactivations++;
+        d.reactivatePdp(this.cb());
+        return;
+      case ST_REBOOT:
+        this.result.reboots++;
+        d.reboot(this.cb());
+        return;
+      case ST_REBUILD:
+        this.result.rebuilds++;
+        d.clear(this.cb());
+        return;
+      case ST_CLEANUP:
+        this.cleanup(this.token);
+        return;
+    }
+  }
+
+  private recipient(i: number, t: number): void {
+    if (t !== this.token) return;
+    if (i >= this.mail.addresses.length) {
+      this.post(EV_DONE, null);
+      return;
+    }
+    this.driver.addRecipient(this.mail.types[i], this.mail.addresses[i], (err) => {
+      if (t !== this.token) return;
+      if (err) this.post(EV_FAIL, err);
+      else this.recipient(i + 1, t);
+    });
+  }
+
+  private attachment(i: number, t: number): void {
+    if (t !== this.token) return;
+    const list = this.mail.attachments;
+    if (i >= list.length) {
+      this.post(EV_DONE, null);
+      return;
+    }
+    const name = list[i].name;
+    if (this.files.indexOf(name) < 0) this.files.push(name); // delete it in clean-up even if the upload fails
+    this.driver.uploadFile(name, list[i].data, (err) => {
+      if (t !== this.token) return;
+      if (err) return this.post(EV_FAIL, err);
+      this.driver.attach(i + 1, name, (err2) => {
+        if (t !== this.token) return;
+        if (err2) this.post(EV_FAIL, err2);
+        else this.attachment(i + 1, t);
+      });
+    });
+  }
+
+  private sendPut(t: number): void {
+    this.putSent = false;
+    this.driver.activatePdp((err) => {
+      if (t !== this.token) return;
+      if (err) return this.post(EV_FAIL, err);
+      this.putSent = true;
+      this.putAt = this.clock.now();
+      if (this.result.firstPutAt < 0) this.result.firstPutAt = this.putAt;
+      this.result.attempts++;
+      this.driver.put(this.putTimeoutS, this.cb());
+    });
+  }
+
+  private cleanup(t: number): void {
+    const files = this.files;
+    let i = 0;
+    const next = () => {
+      if (t !== this.token) return;
+      if (i >= files.length) {
+        this.post(EV_DONE, null);
+        return;
+      }
+      this.driver.deleteFile(files[i++], next);
+    };
+    this.driver.clear(next);
+  }
+
+  private finish(): void {
+    this.state = ST_DONE;
+    this.token++;
+    this.clearTimer();
+    const r = this.result;
+    r.error = r.delivered ? null : this.outcome;
+    if (!r.delivered && !r.error) r.error = cellError(KIND_MODEM, E_CANCELLED, "job ended without a result", "");
+    r.finishedAt = this.clock.now();
+    r.commands = this.driver.commands - this.commandsAtStart;
+    if (!r.delivered && r.error) this.note(LOG_WARN, "failed: " + describeError(r.error));
+    this.onFinish(r);
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  private fail(err: CellError): void {
+    this.outcome = err;
+    this.result.delivered = false;
+    this.enter(ST_CLEANUP);
+  }
+
+  private pause(ms: number, resume: number): void {
+    this.pauseMs = ms;
+    this.resumeState = resume;
+    this.enter(ST_PAUSE);
+  }
+
+  /** Where to continue after an interruption in state `from`. */
+  private resumeFor(from: number): number {
+    if (from === ST_PUT || from === ST_WAIT) return ST_PUT; //         content is still on the module
+    if (from >= ST_PREPARE && from <= ST_ATTACH) return ST_REBUILD; //  partial content: clear, build again
+    if (from === ST_REBUILD) return ST_REBUILD;
+    if (from === ST_PAUSE || from === ST_PDP) return this.resumeState;
+    return from === ST_CONFIG ? ST_CONFIG : ST_NETWORK;
+  }
+
+  private ladder(err: CellError): void {
+    const from = this.state;
+    this.outcome = err;
+    const l = this.limits;
+    // A flushed command is usually followed by RDY, which restarts the job properly.
+    if (err.code === E_CANCELLED && this.cancels < MAX_CANCELS) {
+      this.cancels++;
+      this.pause(CANCEL_PAUSE_MS, this.resumeFor(from));
+      return;
+    }
+    if (isFinal(err.kind)) {
+      this.fail(err);
+      return;
+    }
+    if (err.kind === KIND_MODEM || this.driver.consecutiveTimeouts() >= l.timeoutLimit) {
+      this.rebootRung(err);
+      return;
+    }
+    if (from === ST_NETWORK || from === ST_CONFIG) {
+      if (this.phaseRetries < l.maxPhaseRetries) {
+        this.phaseRetries++;
+        this.pause(l.phasePauseMs, from);
+      } else {
+        this.rebootRung(err);
+      }
+      return;
+    }
+    if (from === ST_PDP || from === ST_REBOOT) {
+      this.rebootRung(err);
+      return;
+    }
+    if (err.kind === KIND_NETWORK) {
+      this.pdpRung(err, from);
+      return;
+    }
+    if (from === ST_PUT || from === ST_WAIT) {
+      if (this.result.resends < l.maxResends) {
+        this.result.resends++;
+        this.pause(err.code === 652 ? BUSY_PAUSE_MS : l.resendPauseMs, ST_PUT);
+      } else {
+        this.pdpRung(err, from);
+      }
+      return;
+    }
+    // content phases (PREPARE .. ATTACH, REBUILD)
+    if (this.result.rebuilds < l.maxRebuilds) {
+      this.enter(ST_REBUILD);
+    } else {
+      this.rebootRung(err);
+    }
+  }
+
+  private pdpRung(err: CellError, from: number): void {
+    if (this.result.pdpReactivations < this.limits.maxPdp) {
+      this.resumeState = this.resumeFor(from);
+      this.enter(ST_PDP);
+    } else {
+      this.rebootRung(err);
+    }
+  }
+
+  private rebootRung(err: CellError): void {
+    if (this.result.reboots < this.limits.maxReboots && this.driver.canReboot()) {
+      this.enter(ST_REBOOT);
+      return;
+    }
+    if (!this.driver.canReboot()) {
+      err.cause += "; module reboot not allowed for another " + Math.ceil(this.driver.rebootAllowedInMs() / 1000) + " s";
+    }
+    this.fail(err);
+  }
+}

@@ -1,0 +1,228 @@
+// Error tables of the EC800/EC200: 3GPP +CME ERROR codes, the Quectel FILE codes, the
+// SMTP <err> codes 651-682 (seed chapter 5) and SMTP protocol replies (seed chapter 6),
+// each with a cause text and a retry class (an error kind from ../errors).
+//
+// Written as switch tables, so nothing is allocated at module load (Moddable preload)
+// and each row reads like the manual. `describe*` fill a caller-owned CodeInfo.
+import {
+  KIND_CONFIG,
+  KIND_MODEM,
+  KIND_NETWORK,
+  KIND_PERMANENT,
+  KIND_RETRYABLE,
+  KIND_THROTTLED,
+  E_AT_ERROR,
+  E_CANCELLED,
+  E_NO_CARRIER,
+  E_REJECTED,
+  E_SMTP,
+  E_TIMEOUT,
+  CellError,
+  cellError,
+} from "../errors.js";
+import {
+  AtResult,
+  RESULT_CANCELLED,
+  RESULT_CME,
+  RESULT_CMS,
+  RESULT_ERROR,
+  RESULT_NO_CARRIER,
+  RESULT_OK,
+  RESULT_REJECTED,
+  RESULT_TIMEOUT,
+} from "../at/types.js";
+
+export interface CodeInfo {
+  kind: number;
+  cause: string;
+}
+
+export function newCodeInfo(): CodeInfo {
+  return { kind: 0, cause: "" };
+}
+
+function put(out: CodeInfo, kind: number, cause: string): boolean {
+  out.kind = kind;
+  out.cause = cause;
+  return true;
+}
+
+/**
+ * SMTP <err> of +QSMTPPUT and of +CME ERROR from QSMTP* commands (seed chapter 5).
+ * 666-682 are the SMTP replies 421,450,451,452,500,501,502,503,504,521,530,535,550..554.
+ * Returns false (out untouched) when the code is not in the table.
+ */
+export function describeSmtpErr(err: number, out: CodeInfo): boolean {
+  switch (err) {
+    case 651: return put(out, KIND_RETRYABLE, "SMTP: unknown error");
+    case 652: return put(out, KIND_RETRYABLE, "SMTP: busy (uploading the body or sending)");
+    case 653: return put(out, KIND_NETWORK, "SMTP: DNS failed to resolve the server name");
+    case 654: return put(out, KIND_NETWORK, "SMTP: network error (PDP, TCP connect or send)");
+    case 655: return put(out, KIND_CONFIG, "SMTP: unsupported authentication type");
+    case 656: return put(out, KIND_RETRYABLE, "SMTP: connection closed by the server");
+    case 657: return put(out, KIND_NETWORK, "SMTP: PDP context deactivated");
+    case 658: return put(out, KIND_RETRYABLE, "SMTP: timeout");
+    case 659: return put(out, KIND_CONFIG, "SMTP: no recipient");
+    case 660: return put(out, KIND_RETRYABLE, "SMTP: failed to send the mail");
+    case 661: return put(out, KIND_RETRYABLE, "SMTP: failed to open an attachment file");
+    case 662: return put(out, KIND_PERMANENT, "SMTP: not enough memory for the attachments");
+    case 663: return put(out, KIND_RETRYABLE, "SMTP: failed to save an attachment");
+    case 664: return put(out, KIND_CONFIG, "SMTP: wrong input parameter");
+    case 665: return put(out, KIND_CONFIG, "SMTP: SSL authentication failed (certificate, SSL type or version)");
+    case 666: return put(out, KIND_RETRYABLE, "SMTP 421: service not available, closing channel");
+    case 667: return put(out, KIND_RETRYABLE, "SMTP 450: mailbox unavailable (temporary)");
+    case 668: return put(out, KIND_RETRYABLE, "SMTP 451: local error in processing");
+    case 669: return put(out, KIND_RETRYABLE, "SMTP 452: insufficient system storage");
+    case 670: return put(out, KIND_PERMANENT, "SMTP 500: syntax error, command unrecognized");
+    case 671: return put(out, KIND_PERMANENT, "SMTP 501: syntax error in parameters");
+    case 672: return put(out, KIND_PERMANENT, "SMTP 502: command not implemented");
+    case 673: return put(out, KIND_PERMANENT, "SMTP 503: bad sequence of commands");
+    case 674: return put(out, KIND_PERMANENT, "SMTP 504: command parameter not implemented");
+    case 675: return put(out, KIND_PERMANENT, "SMTP 521: domain does not accept mail");
+    case 676: return put(out, KIND_THROTTLED, "SMTP 530: access denied (sent too often)");
+    case 677: return put(out, KIND_PERMANENT, "SMTP 535: authentication failed (user name or password)");
+    case 678: return put(out, KIND_PERMANENT, "SMTP 550: mailbox unavailable");
+    case 679: return put(out, KIND_PERMANENT, "SMTP 551: user not local");
+    case 680: return put(out, KIND_PERMANENT, "SMTP 552: exceeded storage allocation");
+    case 681: return put(out, KIND_PERMANENT, "SMTP 553: mailbox name not allowed");
+    case 682: return put(out, KIND_PERMANENT, "SMTP 554: transaction failed");
+  }
+  return false;
+}
+
+/** SMTP protocol reply codes (seed chapter 6, plus 454 throttling seen at Amazon SES). */
+export function describeSmtpProto(code: number, out: CodeInfo): boolean {
+  switch (code) {
+    case 421: return put(out, KIND_RETRYABLE, "SMTP 421: service not available, closing channel");
+    case 450: return put(out, KIND_RETRYABLE, "SMTP 450: mailbox unavailable (temporary)");
+    case 451: return put(out, KIND_RETRYABLE, "SMTP 451: local error in processing");
+    case 452: return put(out, KIND_RETRYABLE, "SMTP 452: insufficient system storage");
+    case 454: return put(out, KIND_THROTTLED, "SMTP 454: temporary failure / throttling");
+    case 500: return put(out, KIND_PERMANENT, "SMTP 500: syntax error, command unrecognized");
+    case 501: return put(out, KIND_PERMANENT, "SMTP 501: syntax error in parameters");
+    case 502: return put(out, KIND_PERMANENT, "SMTP 502: command not implemented");
+    case 503: return put(out, KIND_PERMANENT, "SMTP 503: bad sequence of commands");
+    case 504: return put(out, KIND_PERMANENT, "SMTP 504: command parameter not implemented");
+    case 521: return put(out, KIND_PERMANENT, "SMTP 521: domain does not accept mail");
+    case 530: return put(out, KIND_THROTTLED, "SMTP 530: access denied (sent too often)");
+    case 535: return put(out, KIND_PERMANENT, "SMTP 535: authentication failed (user name or password)");
+    case 550: return put(out, KIND_PERMANENT, "SMTP 550: mailbox unavailable");
+    case 551: return put(out, KIND_PERMANENT, "SMTP 551: user not local");
+    case 552: return put(out, KIND_PERMANENT, "SMTP 552: exceeded storage allocation");
+    case 553: return put(out, KIND_PERMANENT, "SMTP 553: mailbox name not allowed");
+    case 554: return put(out, KIND_PERMANENT, "SMTP 554: transaction failed");
+  }
+  if (code >= 400 && code < 500) return put(out, KIND_RETRYABLE, "SMTP " + code + ": transient server error");
+  if (code >= 500 && code < 600) return put(out, KIND_PERMANENT, "SMTP " + code + ": permanent server error");
+  return false;
+}
+
+/** +CME ERROR numbers: 3GPP general/SIM/network, Quectel FILE 4xx, SSL 5xx, SMTP 65x. */
+export function describeCme(code: number, out: CodeInfo): boolean {
+  switch (code) {
+    case 0: return put(out, KIND_MODEM, "phone failure");
+    case 3: return put(out, KIND_RETRYABLE, "operation not allowed");
+    case 4: return put(out, KIND_CONFIG, "operation not supported");
+    case 10: return put(out, KIND_PERMANENT, "SIM not inserted");
+    case 11: return put(out, KIND_CONFIG, "SIM PIN required");
+    case 12: return put(out, KIND_CONFIG, "SIM PUK required");
+    case 13: return put(out, KIND_RETRYABLE, "SIM failure (may be initialising)");
+    case 14: return put(out, KIND_RETRYABLE, "SIM busy");
+    case 15: return put(out, KIND_PERMANENT, "SIM wrong");
+    case 16: return put(out, KIND_CONFIG, "incorrect password");
+    case 20: return put(out, KIND_RETRYABLE, "memory full");
+    case 21: return put(out, KIND_CONFIG, "invalid index");
+    case 22: return put(out, KIND_RETRYABLE, "not found");
+    case 23: return put(out, KIND_RETRYABLE, "memory failure");
+    case 30: return put(out, KIND_NETWORK, "no network service");
+    case 31: return put(out, KIND_NETWORK, "network timeout");
+    case 32: return put(out, KIND_NETWORK, "network not allowed, emergency calls only");
+    case 100: return put(out, KIND_RETRYABLE, "unknown error");
+    case 403: return put(out, KIND_PERMANENT, "file system full");
+    case 405: return put(out, KIND_RETRYABLE, "file not found");
+    case 407: return put(out, KIND_RETRYABLE, "file already exists");
+    case 421: return put(out, KIND_RETRYABLE, "file upload timed out (short data)");
+    case 566: return put(out, KIND_CONFIG, "SSL handshake or verification failed");
+    case 572: return put(out, KIND_NETWORK, "PDP: operation not allowed");
+  }
+  if (describeSmtpErr(code, out)) return true;
+  if (code >= 400 && code < 427) return put(out, KIND_RETRYABLE, "file system error");
+  if (code >= 550 && code < 580) return put(out, KIND_NETWORK, "TCP/IP stack error");
+  return false;
+}
+
+/** Map +CME ERROR text (AT+CMEE=2, or mixed sessions) to a number; -1 when unknown. */
+export function cmeTextToCode(text: string): number {
+  const t = text.toLowerCase();
+  if (t.indexOf("sim busy") >= 0) return 14;
+  if (t.indexOf("sim failure") >= 0) return 13;
+  if (t.indexOf("sim not inserted") >= 0) return 10;
+  if (t.indexOf("sim pin required") >= 0) return 11;
+  if (t.indexOf("sim puk required") >= 0) return 12;
+  if (t.indexOf("operation not allowed") >= 0) return 3;
+  if (t.indexOf("operation not supported") >= 0) return 4;
+  if (t.indexOf("already exist") >= 0) return 407;
+  if (t.indexOf("not found") >= 0) return 405;
+  if (t.indexOf("no network") >= 0) return 30;
+  if (t.indexOf("phone failure") >= 0) return 0;
+  return -1;
+}
+
+/** The command's name for messages: text before '=' or '?' (never its arguments: they may hold secrets). */
+export function commandName(command: string): string {
+  let end = command.length;
+  const eq = command.indexOf("=");
+  const q = command.indexOf("?");
+  if (eq >= 0 && eq < end) end = eq;
+  if (q >= 0 && q < end) end = q;
+  return "AT" + command.substring(0, end);
+}
+
+/** Turn an engine result into a typed error, or null for OK. */
+export function resultToError(result: AtResult, command: string): CellError | null {
+  const name = commandName(command);
+  switch (result.code) {
+    case RESULT_OK:
+      return null;
+    case RESULT_TIMEOUT:
+      return cellError(KIND_RETRYABLE, E_TIMEOUT, "no answer to " + name, "");
+    case RESULT_CANCELLED:
+      return cellError(KIND_RETRYABLE, E_CANCELLED, name + " cancelled (module reboot or flush)", "");
+    case RESULT_REJECTED:
+      return cellError(KIND_CONFIG, E_REJECTED, name + " rejected by the AT engine", "");
+    case RESULT_NO_CARRIER:
+      return cellError(KIND_RETRYABLE, E_NO_CARRIER, "NO CARRIER on " + name, "");
+    case RESULT_ERROR:
+      return cellError(KIND_RETRYABLE, E_AT_ERROR, "ERROR on " + name, "");
+    case RESULT_CME:
+    case RESULT_CMS: {
+      let n = result.errorCode;
+      if (n < 0 && result.errorText) n = cmeTextToCode(result.errorText);
+      const info = newCodeInfo();
+      if (n >= 0 && describeCme(n, info)) {
+        return cellError(info.kind, n, info.cause + " (" + name + ")", "");
+      }
+      const what = result.errorText ? result.errorText : "" + n;
+      return cellError(KIND_RETRYABLE, n >= 0 ? n : E_AT_ERROR, "+CME ERROR: " + what + " (" + name + ")", "");
+    }
+  }
+  return cellError(KIND_RETRYABLE, E_AT_ERROR, "unexpected result " + result.code + " on " + name, "");
+}
+
+/**
+ * The outcome of +QSMTPPUT: <err>,<proto>. null for 0,0. When the server gave a
+ * protocol code, its class decides (it is more specific than <err>).
+ */
+export function putResultToError(err: number, proto: number): CellError | null {
+  if (err === 0) return null;
+  const info = newCodeInfo();
+  let e: CellError;
+  if (describeSmtpErr(err, info)) e = cellError(info.kind, err, info.cause, "");
+  else e = cellError(KIND_RETRYABLE, err > 0 ? err : E_SMTP, "SMTP: error " + err, "");
+  if (proto > 0 && describeSmtpProto(proto, info)) {
+    e.kind = info.kind;
+    if (e.cause.indexOf("" + proto) < 0) e.cause = e.cause + "; server: " + info.cause;
+  }
+  e.proto = proto;
+  return e;
+}

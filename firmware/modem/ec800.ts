@@ -1,0 +1,672 @@
+// The EC800/EC200 driver: runs the command tables of steps.ts through an AtPort and
+// keeps what it knows about the module (booted? registered? PDP up? SMTP configured in
+// this boot? mail content possibly left on the module?), so the next mail sends only
+// the commands it needs.
+//
+// Every operation reports through a callback `done(err)` with a typed CellError. A
+// module reboot (URC "RDY") bumps `gen`: chains started before it stop at their next
+// step, the engine queue is flushed, the listener is told, and a network bring-up in
+// progress restarts by itself. `ensureNetwork` is the only restartable unit; everything
+// else is the mail job's business (mail/job.ts).
+//
+// Secrets: commands are logged by name only (commandName), never with arguments.
+import {
+  AtPort,
+  AtRequest,
+  ByteSource,
+  Line,
+  Prefix,
+  SHAPE_LINE,
+  SHAPE_NONE,
+} from "../at/types.js";
+import type { Clock, Log, TimerHandle } from "../platform/types.js";
+import { LOG_DEBUG, LOG_INFO, LOG_WARN } from "../platform/types.js";
+import {
+  CellError,
+  cellError,
+  isFinal,
+  KIND_CONFIG,
+  KIND_MODEM,
+  KIND_NETWORK,
+  KIND_RETRYABLE,
+  E_CANCELLED,
+  E_CHECKSUM,
+  E_BODY_SHORT,
+  E_CLOSED,
+  E_NO_BOOT,
+  E_NOT_REGISTERED,
+  E_PDP,
+  E_REBOOT_SPACING,
+  E_SIM,
+} from "../errors.js";
+import { commandName, resultToError } from "./codes.js";
+import { ResolvedConfig, SSL_NONE } from "./config.js";
+import { xor16Source } from "./checksum.js";
+import {
+  Step,
+  step,
+  initSteps,
+  pdpConfigStep,
+  pdpQueryStep,
+  pdpActivateStep,
+  pdpDeactivateStep,
+  sslSteps,
+  smtpConfigSteps,
+  recipientStep,
+  subjectStep,
+  bodyStep,
+  uploadStep,
+  deleteFileStep,
+  attachStep,
+  putStep,
+  clearStep,
+  rebootStep,
+  queryStep,
+  SIM_QUERY,
+  CSQ_QUERY,
+  REG_LTE,
+  REG_GPRS,
+  REG_CS,
+  T_PROBE,
+  T_CPIN,
+  T_SHORT,
+} from "./steps.js";
+
+export type Done = (err: CellError | null) => void;
+
+/** What the driver tells its owner (the Mailer). */
+export interface ModemListener {
+  /** RDY seen: the module rebooted. `expected` when we asked for it (AT+CFUN=1,1). */
+  onReboot(expected: boolean): void;
+  /** +QIURC: "pdpdeact",<cid> for our context. */
+  onPdpDeact(contextId: number): void;
+  /** +QSMTPPUT: <err>,<proto>. */
+  onPutResult(err: number, proto: number): void;
+}
+
+/** Signal and registration, for alarm templates. */
+export interface ModemStatus {
+  /** AT+CSQ rssi 0..31, 99 unknown. */
+  rssi: number;
+  /** AT+CSQ ber 0..7, 99 unknown. */
+  ber: number;
+  /** Registration stat 0..5 (1 home, 5 roaming), -1 unknown. */
+  reg: number;
+  /** Which query gave `reg`: "CEREG", "CGREG", "CREG" or "". */
+  regSource: string;
+  /** Clock ms of the last reading, -1 never. */
+  at: number;
+}
+
+/** Upload timeout for AT+QFUPL in seconds (the module's wait for data). */
+function uploadTimeoutS(size: number): number {
+  return 10 + Math.floor(size / 4000);
+}
+
+/** Body data-mode input time in seconds (10240 bytes at 9600 baud take ~11 s). */
+const BODY_INPUT_S = 60;
+const SIM_POLL_MS = 1000;
+const REG_POLL_MS = 2000;
+const PROBE_PAUSE_MS = 1000;
+const MAX_NET_RESTARTS = 5;
+const UPLOAD_TRIES = 3;
+
+export class Ec800 {
+  readonly config: ResolvedConfig;
+  readonly status: ModemStatus;
+  listener: ModemListener | null;
+  /** RDY seen (or assumed after a silent reboot) since start. */
+  bootCount: number;
+  /** Bring-up (echo, CMEE, URC port, SIM, registration) done in this boot. */
+  ready: boolean;
+  /** Our PDP context is known to be active. */
+  pdpUp: boolean;
+  /** The module may hold recipients/subject/body/attachments: AT+QSMTPCLR before a new mail. */
+  contentDirty: boolean;
+  /** AT commands handed to the engine (bench: commands per mail). */
+  commands: number;
+  /** Reboots we asked for. */
+  reboots: number;
+  /** QFUPL checksum mismatches seen (each followed by a re-upload). */
+  checksumMismatches: number;
+
+  private port: AtPort;
+  private clock: Clock;
+  private log: Log | null;
+  private gen: number;
+  private smtpBoot: number;
+  private pdpCfgBoot: number;
+  private lastRebootAt: number;
+  private hasRebooted: boolean;
+  private bootWaiter: Done | null;
+  private bootTimer: TimerHandle | null;
+  private netDone: Done | null;
+  private netRestarts: number;
+  private closed: boolean;
+  private scratch: Uint8Array;
+  private prefixes: Prefix[];
+  private regQueries: string[];
+  private regPrefixes: string[];
+  private regNames: string[];
+
+  constructor(port: AtPort, clock: Clock, config: ResolvedConfig, log: Log | null) {
+    this.port = port;
+    this.clock = clock;
+    this.config = config;
+    this.log = log;
+    this.listener = null;
+    this.status = { rssi: 99, ber: 99, reg: -1, regSource: "", at: -1 };
+    this.bootCount = 0;
+    this.ready = false;
+    this.pdpUp = false;
+    this.contentDirty = true; // unknown after our own start: clear once
+    this.commands = 0;
+    this.reboots = 0;
+    this.checksumMismatches = 0;
+    this.gen = 0;
+    this.smtpBoot = -1;
+    this.pdpCfgBoot = -1;
+    this.lastRebootAt = 0;
+    this.hasRebooted = false;
+    this.bootWaiter = null;
+    this.bootTimer = null;
+    this.netDone = null;
+    this.netRestarts = 0;
+    this.closed = false;
+    this.scratch = new Uint8Array(256);
+    this.prefixes = [];
+    this.regQueries = [REG_LTE, REG_GPRS, REG_CS];
+    this.regPrefixes = ["+CEREG:", "+CGREG:", "+CREG:"];
+    this.regNames = ["CEREG", "CGREG", "CREG"];
+    const names = ["+CPIN:", "+CSQ:", "+CEREG:", "+CGREG:", "+CREG:", "+QIACT:", "+QFUPL:", "+QSMTPBODY:"];
+    for (let i = 0; i < names.length; i++) this.prefixes.push(port.prefix(names[i]));
+    port.onUrc(port.prefix("RDY"), () => this.onRdy());
+    port.onUrc(port.prefix("+QIURC:"), (line: Line) => this.onQiurc(line));
+    port.onUrc(port.prefix("+QSMTPPUT:"), (line: Line) => {
+      if (this.listener) this.listener.onPutResult(line.int(0, -1), line.int(1, 0));
+    });
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  private prefix(text: string): Prefix {
+    for (let i = 0; i < this.prefixes.length; i++) if (this.prefixes[i].text === text) return this.prefixes[i];
+    const p = this.port.prefix(text);
+    if (this.prefixes.length < 32) this.prefixes.push(p);
+    return p;
+  }
+
+  private note(level: number, message: string): void {
+    if (this.log) this.log(level, message);
+  }
+
+  /** Send one table row. `onLine` gets its information lines; `data` is the CONNECT payload. */
+  private exec(s: Step, onLine: ((line: Line) => void) | null, data: ByteSource | null, ackEvery: number, done: Done): void {
+    if (this.closed) {
+      done(cellError(KIND_MODEM, E_CLOSED, "modem driver closed", ""));
+      return;
+    }
+    const req: AtRequest = { command: s.command, shape: s.shape, timeoutMs: s.timeoutMs };
+    if (s.prefix) req.prefix = this.prefix(s.prefix);
+    if (onLine) req.onLine = onLine;
+    if (data) req.data = data;
+    if (ackEvery > 0) req.ackEvery = ackEvery;
+    this.commands++;
+    this.note(LOG_DEBUG, "-> " + commandName(s.command));
+    const accepted = this.port.send(req, (result) => {
+      done(resultToError(result, s.command));
+    });
+    if (!accepted) done(cellError(KIND_MODEM, E_CLOSED, "AT engine refused " + commandName(s.command) + " (queue full or closed)", ""));
+  }
+
+  private cancelled(): CellError {
+    return cellError(KIND_RETRYABLE, E_CANCELLED, "superseded by a module reboot", "");
+  }
+
+  /** Run `steps` in order, stopping at the first error or when a reboot supersedes the chain. */
+  private runSteps(g: number, steps: Step[], done: Done): void {
+    let i = 0;
+    const next: Done = (err) => {
+      if (err) return done(err);
+      if (g !== this.gen) return done(this.cancelled());
+      if (i >= steps.length) return done(null);
+      this.exec(steps[i++], null, null, 0, next);
+    };
+    next(null);
+  }
+
+  private wait(g: number, ms: number, then: () => void, done: Done): void {
+    this.clock.setTimer(ms, () => {
+      if (g !== this.gen || this.closed) done(this.cancelled());
+      else then();
+    });
+  }
+
+  // ---------------------------------------------------------------- URCs
+
+  private onRdy(): void {
+    this.bootCount++;
+    this.gen++;
+    this.ready = false;
+    this.pdpUp = false;
+    this.contentDirty = false; // a fresh module holds no mail content
+    const waiter = this.bootWaiter;
+    this.bootWaiter = null;
+    if (this.bootTimer !== null) this.clock.clearTimer(this.bootTimer);
+    this.bootTimer = null;
+    this.note(waiter ? LOG_INFO : LOG_WARN, "module boot " + this.bootCount + (waiter ? " (requested)" : " (unexpected RDY)"));
+    if (this.listener) this.listener.onReboot(waiter !== null);
+    this.port.flush();
+    if (waiter) {
+      waiter(null);
+    } else if (this.netDone) {
+      if (this.netRestarts++ < MAX_NET_RESTARTS) this.runNetwork();
+      else this.finishNet(this.gen, cellError(KIND_MODEM, E_NO_BOOT, "module keeps rebooting during bring-up", ""));
+    }
+  }
+
+  private onQiurc(line: Line): void {
+    if (line.str(0) !== "pdpdeact") return;
+    const cid = line.int(1, -1);
+    if (cid !== this.config.contextId) return;
+    this.pdpUp = false;
+    this.note(LOG_WARN, "PDP context " + cid + " deactivated by the network");
+    if (this.listener) this.listener.onPdpDeact(cid);
+  }
+
+  // ---------------------------------------------------------------- network
+
+  /**
+   * Make the module ready to send: bring-up if this boot has not had it, PDP if it is not
+   * known to be up. No command at all when both are known good.
+   */
+  ensureNetwork(done: Done): void {
+    if (this.ready && this.pdpUp) {
+      done(null);
+      return;
+    }
+    this.netDone = done;
+    this.netRestarts = 0;
+    this.runNetwork();
+  }
+
+  private runNetwork(): void {
+    const g = this.gen;
+    const afterBringUp: Done = (err) => {
+      if (err) return this.finishNet(g, err);
+      if (g !== this.gen) return;
+      if (this.pdpUp) return this.finishNet(g, null);
+      this.pdp(g, (err2) => this.finishNet(g, err2));
+    };
+    if (this.ready) afterBringUp(null);
+    else this.bringUp(g, afterBringUp);
+  }
+
+  private finishNet(g: number, err: CellError | null): void {
+    if (g !== this.gen) return; // superseded: the run restarted after RDY will answer
+    const d = this.netDone;
+    this.netDone = null;
+    if (d) d(err);
+  }
+
+  private bringUp(g: number, done: Done): void {
+    const c = this.config;
+    this.probe(g, c.probeTries, (err) => {
+      if (err) return done(err);
+      this.runSteps(g, initSteps(), (err2) => {
+        if (err2) return done(err2);
+        this.simReady(g, this.clock.now() + c.simWaitMs, (err3) => {
+          if (err3) return done(err3);
+          this.readCsq(g, (err4) => {
+            if (err4) return done(err4);
+            this.registered(g, this.clock.now() + c.regWaitMs, (err5) => {
+              if (!err5) {
+                this.ready = true;
+                this.note(LOG_INFO, "module ready: rssi " + this.status.rssi + ", reg " + this.status.reg);
+              }
+              done(err5);
+            });
+          });
+        });
+      });
+    });
+  }
+
+  private probe(g: number, tries: number, done: Done): void {
+    this.exec(step("", SHAPE_NONE, "", T_PROBE), null, null, 0, (err) => {
+      if (!err) return done(null);
+      if (g !== this.gen) return done(this.cancelled());
+      if (tries <= 1) return done(cellError(KIND_MODEM, E_NO_BOOT, "module does not answer AT", ""));
+      this.wait(g, PROBE_PAUSE_MS, () => this.probe(g, tries - 1, done), done);
+    });
+  }
+
+  /** AT+CPIN? until READY; +CME ERROR: 14/13 (busy/initialising) are polled through, not failed. */
+  private simReady(g: number, deadline: number, done: Done): void {
+    let state = "";
+    this.exec(step(SIM_QUERY, SHAPE_LINE, "+CPIN:", T_CPIN), (line) => { state = line.str(0); }, null, 0, (err) => {
+      if (!err && state === "READY") return done(null);
+      if (!err && (state.indexOf("PIN") >= 0 || state.indexOf("PUK") >= 0)) {
+        return done(cellError(KIND_CONFIG, E_SIM, "SIM is locked (" + state + "); use a SIM without PIN", ""));
+      }
+      if (err && isFinal(err.kind)) return done(err); // 10 not inserted, 11/12 PIN/PUK
+      if (g !== this.gen) return done(this.cancelled());
+      if (this.clock.now() >= deadline) {
+        return done(cellError(KIND_MODEM, E_SIM, "SIM not ready: " + (err ? err.cause : state), ""));
+      }
+      this.wait(g, SIM_POLL_MS, () => this.simReady(g, deadline, done), done);
+    });
+  }
+
+  private readCsq(g: number, done: Done): void {
+    this.exec(step(CSQ_QUERY, SHAPE_LINE, "+CSQ:", T_SHORT), (line) => {
+      this.status.rssi = line.int(0, 99);
+      this.status.ber = line.int(1, 99);
+      this.status.at = this.clock.now();
+    }, null, 0, (err) => done(g !== this.gen ? this.cancelled() : err));
+  }
+
+  /** Poll registration until stat 1 (home) or 5 (roaming), or the deadline. */
+  private registered(g: number, deadline: number, done: Done): void {
+    this.queryReg(g, 0, -1, (stat) => {
+      if (stat === 1 || stat === 5) return done(null);
+      if (g !== this.gen) return done(this.cancelled());
+      if (this.clock.now() >= deadline) {
+        return done(cellError(KIND_NETWORK, E_NOT_REGISTERED, "not registered (stat " + stat + ") before the deadline", ""));
+      }
+      this.wait(g, REG_POLL_MS, () => this.registered(g, deadline, done), done);
+    });
+  }
+
+  /** Ask CEREG, then CGREG, then CREG until one says registered. Reports the best stat seen. */
+  private queryReg(g: number, i: number, first: number, report: (stat: number) => void): void {
+    let stat = -1;
+    this.exec(queryStep(this.regQueries[i], this.regPrefixes[i], T_SHORT), (line) => { stat = line.int(1, -1); }, null, 0, (err) => {
+      const reg = !err && (stat === 1 || stat === 5);
+      if (reg || i === 0) {
+        this.status.reg = stat;
+        this.status.regSource = this.regNames[i];
+        this.status.at = this.clock.now();
+      }
+      if (reg) return report(stat);
+      const f = i === 0 ? stat : first;
+      if (i + 1 < this.regQueries.length && g === this.gen) return this.queryReg(g, i + 1, f, report);
+      report(f);
+    });
+  }
+
+  private netError(err: CellError, what: string): CellError {
+    if (err.code === E_CANCELLED || isFinal(err.kind)) return err;
+    return cellError(KIND_NETWORK, E_PDP, what + ": " + err.cause, "");
+  }
+
+  /** AT+QIACT? -> active when a line "+QIACT: <cid>,1,..." names our context (bare OK = none). */
+  private queryPdp(g: number, report: (err: CellError | null, active: boolean) => void): void {
+    let active = false;
+    const cid = this.config.contextId;
+    this.exec(pdpQueryStep(), (line) => {
+      if (line.int(0, -1) === cid && line.int(1, 0) === 1) active = true;
+    }, null, 0, (err) => report(err ? err : g !== this.gen ? this.cancelled() : null, active));
+  }
+
+  /** Configure (once per boot), check, activate (up to 150 s) and verify the PDP context. */
+  private pdp(g: number, done: Done): void {
+    const c = this.config;
+    const afterConfig: Done = (err) => {
+      if (err) return done(this.netError(err, "PDP configuration failed"));
+      this.queryPdp(g, (err2, active) => {
+        if (err2) return done(err2);
+        if (active) {
+          this.pdpUp = true;
+          return done(null);
+        }
+        this.exec(pdpActivateStep(c), null, null, 0, (err3) => {
+          if (err3) return done(this.netError(err3, "PDP activation failed"));
+          this.queryPdp(g, (err4, active2) => {
+            if (err4) return done(err4);
+            if (!active2) return done(cellError(KIND_NETWORK, E_PDP, "PDP context " + c.contextId + " not active after AT+QIACT", ""));
+            this.pdpUp = true;
+            this.note(LOG_INFO, "PDP context " + c.contextId + " active");
+            done(null);
+          });
+        });
+      });
+    };
+    if (this.pdpCfgBoot === this.bootCount) {
+      afterConfig(null);
+      return;
+    }
+    const boot = this.bootCount;
+    this.exec(pdpConfigStep(c), null, null, 0, (err) => {
+      if (!err) this.pdpCfgBoot = boot;
+      afterConfig(err);
+    });
+  }
+
+  /** Re-activate the PDP context: AT+QIDEACT (errors ignored), then activate and verify. */
+  reactivatePdp(done: Done): void {
+    const g = this.gen;
+    this.pdpUp = false;
+    this.exec(pdpDeactivateStep(this.config), null, null, 0, (err) => {
+      if (err && err.code === E_CANCELLED) return done(err);
+      if (g !== this.gen) return done(this.cancelled());
+      this.pdp(g, done);
+    });
+  }
+
+  /** Activate the PDP context if it is not known to be up (bring-up must have happened). */
+  activatePdp(done: Done): void {
+    if (this.pdpUp) {
+      done(null);
+      return;
+    }
+    if (!this.ready) {
+      this.ensureNetwork(done);
+      return;
+    }
+    this.pdp(this.gen, done);
+  }
+
+  /** AT+QIDEACT (the alarm layer calls it after 30 idle minutes). */
+  deactivatePdp(done: Done): void {
+    this.exec(pdpDeactivateStep(this.config), null, null, 0, (err) => {
+      if (!err) this.pdpUp = false;
+      done(err);
+    });
+  }
+
+  // ---------------------------------------------------------------- SMTP server
+
+  /** True when the SMTP server configuration is in place for the current boot. */
+  smtpConfigured(): boolean {
+    return this.smtpBoot === this.bootCount;
+  }
+
+  /** SSL context (+ CA upload) and AT+QSMTPCFG, once per module boot. */
+  ensureSmtpConfig(done: Done): void {
+    if (this.smtpBoot === this.bootCount) {
+      done(null);
+      return;
+    }
+    const c = this.config;
+    const g = this.gen;
+    const boot = this.bootCount;
+    const smtp: Done = (err) => {
+      if (err) return done(err);
+      this.runSteps(g, smtpConfigSteps(c), (err2) => {
+        if (!err2 && boot === this.bootCount) {
+          this.smtpBoot = boot;
+          this.note(LOG_INFO, "SMTP server configured for boot " + boot);
+        }
+        done(err2);
+      });
+    };
+    if (c.sslType === SSL_NONE) {
+      smtp(null);
+      return;
+    }
+    const ssl: Done = (err) => {
+      if (err) return done(err);
+      this.runSteps(g, sslSteps(c), smtp);
+    };
+    if (c.secLevel > 0 && c.caCert) this.uploadFile(c.caCert.name, c.caCert.data, ssl);
+    else ssl(null);
+  }
+
+  // ---------------------------------------------------------------- files
+
+  /**
+   * AT+QFUPL="UFS:<name>",<size>,<timeout>,1 in ack mode, then compare the module's
+   * +QFUPL checksum with ours; on mismatch delete and upload again (3 tries in all).
+   * An existing file (407) is deleted and replaced.
+   */
+  uploadFile(name: string, src: ByteSource, done: Done): void {
+    this.upload(this.gen, "UFS:" + name, src, 1, done);
+  }
+
+  private upload(g: number, ufs: string, src: ByteSource, attempt: number, done: Done): void {
+    let size = -1;
+    let ck = -1;
+    const retry = () => {
+      this.exec(deleteFileStep(ufs), null, null, 0, () => {
+        if (g !== this.gen) return done(this.cancelled());
+        this.upload(g, ufs, src, attempt + 1, done);
+      });
+    };
+    this.exec(uploadStep(ufs, src.length, uploadTimeoutS(src.length)), (line) => {
+      size = line.int(0, -1);
+      ck = line.hex(1, -1);
+    }, src, 1024, (err) => {
+      if (err && err.code === 407 && attempt < UPLOAD_TRIES && g === this.gen) return retry();
+      if (err) return done(err);
+      const expected = xor16Source(src, this.scratch);
+      if (size === src.length && ck === expected) return done(null);
+      this.checksumMismatches++;
+      this.note(LOG_WARN, "upload " + ufs + ": module has " + size + "," + ck.toString(16) + ", sent " + src.length + "," + expected.toString(16));
+      if (attempt >= UPLOAD_TRIES || g !== this.gen) {
+        return done(cellError(KIND_RETRYABLE, E_CHECKSUM, "upload of " + ufs + " corrupted " + attempt + " times (checksum)", ""));
+      }
+      retry();
+    });
+  }
+
+  /** AT+QFDEL="UFS:<name>"; a missing file (405) counts as deleted. */
+  deleteFile(name: string, done: Done): void {
+    this.exec(deleteFileStep("UFS:" + name), null, null, 0, (err) => done(err && err.code === 405 ? null : err));
+  }
+
+  // ---------------------------------------------------------------- mail content
+
+  addRecipient(type: number, address: string, done: Done): void {
+    this.contentDirty = true;
+    this.exec(recipientStep(type, address), null, null, 0, done);
+  }
+
+  /** charset 0: ASCII text; 1: UTF-8 hex (see mail/utf8.ts). */
+  setSubject(charset: number, text: string, done: Done): void {
+    this.contentDirty = true;
+    this.exec(subjectStep(charset, text), null, null, 0, done);
+  }
+
+  /** AT+QSMTPBODY: CONNECT, exactly src.length bytes, +QSMTPBODY: <n> must equal the length. */
+  setBody(charset: number, src: ByteSource, done: Done): void {
+    this.contentDirty = true;
+    let n = -1;
+    this.exec(bodyStep(charset, src.length, BODY_INPUT_S), (line) => { n = line.int(0, -1); }, src, 0, (err) => {
+      if (err) return done(err);
+      if (n !== src.length) {
+        return done(cellError(KIND_RETRYABLE, E_BODY_SHORT, "module took " + n + " of " + src.length + " body bytes", ""));
+      }
+      done(null);
+    });
+  }
+
+  /** AT+QSMTPATT=1,<index 1..10>,"UFS:<name>". */
+  attach(index: number, name: string, done: Done): void {
+    this.contentDirty = true;
+    this.exec(attachStep(index, "UFS:" + name), null, null, 0, done);
+  }
+
+  /** AT+QSMTPPUT=<timeoutS>: done on OK; the result comes later through onPutResult. */
+  put(timeoutS: number, done: Done): void {
+    this.exec(putStep(timeoutS), null, null, 0, done);
+  }
+
+  /** AT+QSMTPCLR (recipients, subject, body, attachment list; files stay). */
+  clear(done: Done): void {
+    this.exec(clearStep(), null, null, 0, (err) => {
+      if (!err) this.contentDirty = false;
+      done(err);
+    });
+  }
+
+  // ---------------------------------------------------------------- reboot
+
+  /** A reboot is allowed when none was requested in the last rebootSpacingMs. */
+  canReboot(): boolean {
+    return !this.hasRebooted || this.clock.now() - this.lastRebootAt >= this.config.rebootSpacingMs;
+  }
+
+  /** Ms until canReboot() becomes true (0 when it is). */
+  rebootAllowedInMs(): number {
+    if (this.canReboot()) return 0;
+    return this.config.rebootSpacingMs - (this.clock.now() - this.lastRebootAt);
+  }
+
+  /**
+   * AT+CFUN=1,1 and wait for RDY (bootWaitMs). Refused with E_REBOOT_SPACING when the
+   * last reboot was less than rebootSpacingMs ago. After done(null), call ensureNetwork.
+   */
+  reboot(done: Done): void {
+    if (!this.canReboot()) {
+      done(cellError(KIND_MODEM, E_REBOOT_SPACING, "module reboot needed but the last one was " +
+        Math.floor((this.clock.now() - this.lastRebootAt) / 1000) + " s ago", ""));
+      return;
+    }
+    this.hasRebooted = true;
+    this.lastRebootAt = this.clock.now();
+    this.reboots++;
+    this.bootWaiter = done;
+    this.note(LOG_WARN, "rebooting the module (AT+CFUN=1,1)");
+    this.bootTimer = this.clock.setTimer(this.config.bootWaitMs, () => {
+      // No RDY seen: treat the module as rebooted anyway; bring-up will probe it.
+      this.bootTimer = null;
+      const w = this.bootWaiter;
+      this.bootWaiter = null;
+      if (!w) return;
+      this.bootCount++;
+      this.gen++;
+      this.ready = false;
+      this.pdpUp = false;
+      this.contentDirty = true;
+      w(null);
+    });
+    this.exec(rebootStep(), null, null, 0, () => { /* RDY (or the boot timer) decides */ });
+  }
+
+  // ---------------------------------------------------------------- status
+
+  /** Engine's consecutive command timeouts (recovery trigger). */
+  consecutiveTimeouts(): number {
+    return this.port.consecutiveTimeouts();
+  }
+
+  /** Fresh AT+CSQ and registration (CEREG, then CGREG/CREG when not registered on LTE). */
+  readStatus(done: (err: CellError | null, status: ModemStatus) => void): void {
+    const g = this.gen;
+    this.readCsq(g, (err) => {
+      if (err) return done(err, this.status);
+      this.queryReg(g, 0, -1, () => done(null, this.status));
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.gen++;
+    if (this.bootTimer !== null) this.clock.clearTimer(this.bootTimer);
+    this.bootTimer = null;
+    this.bootWaiter = null;
+    this.netDone = null;
+    this.listener = null;
+  }
+}

@@ -1,0 +1,47 @@
+// The one gate for every string that goes into an AT command.
+//
+// A user-controlled string (address, name, server, user, password, APN, file name,
+// ASCII subject) must not be able to end the command, open a new one or confuse the
+// module's parser. The module has no escape syntax inside "...", so the only safe
+// policy is to refuse: every byte must be printable ASCII 0x20..0x7E other than '"',
+// and the whole string must fit the field's byte limit (50 for most fields, seed 2.3.1).
+// That rules out CR, LF (command terminators), '"' (closes the string), all control
+// bytes, and non-ASCII (the engine only sends ASCII commands; text that needs more goes
+// hex-encoded, see mail/utf8.ts). Commas and "AT+..." text are harmless inside quotes.
+import { CellError, cellError, KIND_CONFIG, E_FIELD_EMPTY, E_FIELD_TOO_LONG, E_UNSAFE_CHAR } from "../errors.js";
+
+/** Byte limit of most string fields (QSMTPCFG, QSMTPDST, QSMTPATT file name). */
+export const AT_FIELD_MAX = 50;
+
+/** Check a string for use inside "..." in an AT command; null when it is safe. */
+export function atSafe(value: string, maxBytes: number, field: string, allowEmpty: boolean): CellError | null {
+  if (typeof value !== "string") {
+    return cellError(KIND_CONFIG, E_FIELD_EMPTY, field + " is not a string", field);
+  }
+  if (value.length === 0 && !allowEmpty) {
+    return cellError(KIND_CONFIG, E_FIELD_EMPTY, field + " is empty", field);
+  }
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22) {
+      const what = c === 0x0d ? "CR" : c === 0x0a ? "LF" : c === 0x22 ? "a double quote" : c > 0x7e ? "a non-ASCII character" : "a control character";
+      return cellError(KIND_CONFIG, E_UNSAFE_CHAR, field + " contains " + what + " at position " + i, field);
+    }
+  }
+  // All ASCII here, so characters == bytes.
+  if (value.length > maxBytes) {
+    return cellError(KIND_CONFIG, E_FIELD_TOO_LONG, field + " is " + value.length + " bytes, limit " + maxBytes, field);
+  }
+  return null;
+}
+
+/**
+ * The quoting function: '"' + value + '"' when atSafe accepts it, otherwise throws the
+ * CellError. Callers validate first (validation reports the error); the throw is the
+ * last line of defence so no unchecked string can ever be formatted into a command.
+ */
+export function quoteAt(value: string, maxBytes: number, field: string): string {
+  const e = atSafe(value, maxBytes, field, true);
+  if (e) throw e;
+  return '"' + value + '"';
+}

@@ -1,0 +1,144 @@
+// Command sequences of the EC800 as data: one row per command, read next to the
+// manual (seed chapters 2-3, reference/ec800-at-behaviour.md). A row says what is sent
+// (text after "AT"), what the reply looks like (shape + information-line prefix) and
+// how long the module may take. The driver (ec800.ts) runs them in order and stops at
+// the first failure. Builders take the resolved configuration and quote every string
+// through quoteAt, so no value can leave its "...".
+import { SHAPE_DEFERRED, SHAPE_LINE, SHAPE_LINES, SHAPE_NONE, SHAPE_PROMPT } from "../at/types.js";
+import { ResolvedConfig, SSL_NONE } from "./config.js";
+import { quoteAt, AT_FIELD_MAX } from "./quote.js";
+
+export interface Step {
+  /** Text after "AT". */
+  command: string;
+  shape: number;
+  /** Information-line prefix, "" when none. */
+  prefix: string;
+  timeoutMs: number;
+}
+
+// Manual maximum response times (EG800Q/EC800 family), with room for a slow UART.
+export const T_PROBE = 1000; //    AT while the module may still be booting
+export const T_SHORT = 3000; //    most commands: 300 ms in the manual
+export const T_CPIN = 5000; //     AT+CPIN?: 5 s
+export const T_CFUN = 15000; //    AT+CFUN: 15 s
+export const T_QIACT = 155000; //  AT+QIACT=<cid>: answers when done, up to 150 s
+export const T_QIDEACT = 45000; // AT+QIDEACT: up to 40 s
+
+export function step(command: string, shape: number, prefix: string, timeoutMs: number): Step {
+  return { command: command, shape: shape, prefix: prefix, timeoutMs: timeoutMs };
+}
+
+/** After the module answers AT: echo off, numeric +CME errors, service URCs to our UART. */
+export function initSteps(): Step[] {
+  return [
+    step("E0", SHAPE_NONE, "", T_SHORT),
+    step("+CMEE=1", SHAPE_NONE, "", T_SHORT),
+    step('+QURCCFG="urcport","uart1"', SHAPE_NONE, "", T_SHORT),
+  ];
+}
+
+export const SIM_QUERY = "+CPIN?"; //      +CPIN: READY | +CME ERROR: 14 (busy) / 13 while the SIM starts
+export const CSQ_QUERY = "+CSQ"; //        +CSQ: <rssi>,<ber>
+// Registration queries, in the order tried: LTE (EPS), then GPRS, then CS; stat 1 or 5 = registered.
+export const REG_LTE = "+CEREG?";
+export const REG_GPRS = "+CGREG?";
+export const REG_CS = "+CREG?";
+
+/** AT+QICSGP=<cid>,1(IPv4),"<apn>","<user>","<password>",<auth>. */
+export function pdpConfigStep(c: ResolvedConfig): Step {
+  return step(
+    "+QICSGP=" + c.contextId + ",1," + quoteAt(c.apn, 62, "apn") + "," + quoteAt(c.apnUser, AT_FIELD_MAX, "apnUser") + "," +
+      quoteAt(c.apnPassword, AT_FIELD_MAX, "apnPassword") + "," + c.apnAuth,
+    SHAPE_NONE, "", T_SHORT,
+  );
+}
+
+export function pdpQueryStep(): Step {
+  return step("+QIACT?", SHAPE_LINES, "+QIACT:", T_SHORT); // bare OK = nothing active
+}
+
+export function pdpActivateStep(c: ResolvedConfig): Step {
+  return step("+QIACT=" + c.contextId, SHAPE_NONE, "", T_QIACT);
+}
+
+export function pdpDeactivateStep(c: ResolvedConfig): Step {
+  return step("+QIDEACT=" + c.contextId, SHAPE_NONE, "", T_QIDEACT);
+}
+
+/** SSL context for SMTPS/STARTTLS (AT+QSSLCFG). The CA file must be uploaded first when seclevel is 1. */
+export function sslSteps(c: ResolvedConfig): Step[] {
+  const ctx = c.sslCtxId;
+  const steps = [
+    step('+QSSLCFG="sslversion",' + ctx + "," + c.sslVersion, SHAPE_NONE, "", T_SHORT),
+    step('+QSSLCFG="ciphersuite",' + ctx + "," + c.cipherSuite, SHAPE_NONE, "", T_SHORT),
+    step('+QSSLCFG="seclevel",' + ctx + "," + c.secLevel, SHAPE_NONE, "", T_SHORT),
+  ];
+  if (c.secLevel > 0 && c.caCert) {
+    steps.push(step('+QSSLCFG="cacert",' + ctx + "," + quoteAt("UFS:" + c.caCert.name, AT_FIELD_MAX, "caCert.name"), SHAPE_NONE, "", T_SHORT));
+  }
+  if (c.sni) steps.push(step('+QSSLCFG="sni",' + ctx + ",1", SHAPE_NONE, "", T_SHORT));
+  return steps;
+}
+
+/** SMTP server and account (seed 1.2 steps 1-2). Applied once per module boot: lost on reboot. */
+export function smtpConfigSteps(c: ResolvedConfig): Step[] {
+  const steps = [
+    step('+QSMTPCFG="contextid",' + c.contextId, SHAPE_NONE, "", T_SHORT),
+    step('+QSMTPCFG="ssltype",' + c.sslType, SHAPE_NONE, "", T_SHORT),
+  ];
+  if (c.sslType !== SSL_NONE) steps.push(step('+QSMTPCFG="sslctxid",' + c.sslCtxId, SHAPE_NONE, "", T_SHORT));
+  steps.push(step('+QSMTPCFG="smtpserver",' + quoteAt(c.server, AT_FIELD_MAX, "server") + "," + c.port, SHAPE_NONE, "", T_SHORT));
+  steps.push(step('+QSMTPCFG="account",' + quoteAt(c.user, AT_FIELD_MAX, "user") + "," + quoteAt(c.password, AT_FIELD_MAX, "password"), SHAPE_NONE, "", T_SHORT));
+  steps.push(step('+QSMTPCFG="sender",' + quoteAt(c.senderName, AT_FIELD_MAX, "senderName") + "," + quoteAt(c.senderEmail, AT_FIELD_MAX, "senderEmail"), SHAPE_NONE, "", T_SHORT));
+  return steps;
+}
+
+// Mail content (seed 1.2 step 3-5). Recipient types: 1 To ("all recipients"), 2 Cc, 3 Bcc.
+export const DST_TO = 1;
+export const DST_CC = 2;
+export const DST_BCC = 3;
+
+export function recipientStep(type: number, address: string): Step {
+  return step("+QSMTPDST=1," + type + "," + quoteAt(address, AT_FIELD_MAX, "recipient"), SHAPE_NONE, "", T_SHORT);
+}
+
+/** charset 0: `text` is the ASCII subject (<= 100 bytes); 1: `text` is UTF-8 hex (<= 200 chars). */
+export function subjectStep(charset: number, text: string): Step {
+  return step("+QSMTPSUB=" + charset + "," + quoteAt(text, charset === 0 ? 100 : 200, "subject"), SHAPE_NONE, "", T_SHORT);
+}
+
+/** Data mode: CONNECT, exactly `length` bytes, then +QSMTPBODY: <n> and OK. */
+export function bodyStep(charset: number, length: number, inputTimeS: number): Step {
+  return step("+QSMTPBODY=" + charset + "," + length + "," + inputTimeS, SHAPE_PROMPT, "+QSMTPBODY:", inputTimeS * 1000 + 5000);
+}
+
+/** Ack mode: one 'A' from the module after every 1024 bytes; ends with +QFUPL: <size>,<xor16 hex>. */
+export function uploadStep(ufsName: string, size: number, timeoutS: number): Step {
+  return step("+QFUPL=" + quoteAt(ufsName, AT_FIELD_MAX, "file") + "," + size + "," + timeoutS + ",1", SHAPE_PROMPT, "+QFUPL:", timeoutS * 1000 + 5000);
+}
+
+export function deleteFileStep(ufsName: string): Step {
+  return step("+QFDEL=" + quoteAt(ufsName, AT_FIELD_MAX, "file"), SHAPE_NONE, "", T_SHORT);
+}
+
+export function attachStep(index: number, ufsName: string): Step {
+  return step("+QSMTPATT=1," + index + "," + quoteAt(ufsName, AT_FIELD_MAX, "file"), SHAPE_NONE, "", T_SHORT);
+}
+
+/** OK at once; the outcome is the URC +QSMTPPUT: <err>,<proto> (the job waits for it). */
+export function putStep(timeoutS: number): Step {
+  return step("+QSMTPPUT=" + timeoutS, SHAPE_DEFERRED, "", T_SHORT);
+}
+
+export function clearStep(): Step {
+  return step("+QSMTPCLR", SHAPE_NONE, "", T_SHORT);
+}
+
+export function rebootStep(): Step {
+  return step("+CFUN=1,1", SHAPE_NONE, "", T_CFUN);
+}
+
+export function queryStep(command: string, prefix: string, timeoutMs: number): Step {
+  return step(command, SHAPE_LINE, prefix, timeoutMs);
+}

@@ -1,0 +1,51 @@
+// Espruino adapter: Clock over setTimeout/clearTimeout and getTime().
+//
+// getTime() is seconds as a float and moves when setTime() is called, so now() never
+// goes backwards: a backward jump is absorbed into an offset. Espruino reuses timeout
+// ids, so clearing an id whose timer already fired could cancel someone else's timer;
+// each handle therefore remembers whether it is still pending and is cleared only then.
+import type { Clock, TimerHandle } from "../types.js";
+
+interface EspruinoTimer {
+  id: number;
+  fire: (() => void) | undefined;
+}
+
+function fireTimer(timer: EspruinoTimer): void {
+  const fire = timer.fire;
+  timer.fire = undefined;
+  if (fire) fire();
+}
+
+export class EspruinoClock implements Clock {
+  private last: number;
+  private offset: number;
+
+  constructor() {
+    this.last = getTime() * 1000;
+    this.offset = 0;
+  }
+
+  now(): number {
+    const raw = getTime() * 1000 + this.offset;
+    if (raw < this.last) {
+      this.offset += this.last - raw;
+      return this.last;
+    }
+    this.last = raw;
+    return raw;
+  }
+
+  setTimer(ms: number, fire: () => void): TimerHandle {
+    const timer: EspruinoTimer = { id: 0, fire: fire };
+    timer.id = setTimeout(fireTimer, ms > 0 ? ms : 0, timer);
+    return timer;
+  }
+
+  clearTimer(handle: TimerHandle): void {
+    const timer = handle as EspruinoTimer | undefined;
+    if (!timer || !timer.fire) return;
+    timer.fire = undefined;
+    clearTimeout(timer.id);
+  }
+}

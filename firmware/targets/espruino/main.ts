@@ -1,0 +1,45 @@
+// Espruino target entry (bundled by rollup into dist/espruino/cellmail.js, one minified
+// ES2015 script). Uploaded with the `espruino` CLI (docs/targets.md); runs at once when
+// uploaded to RAM, and at every boot when saved to flash.
+//
+// Settings come from the Storage file "cellmail.json" (a flat JSON object), written once
+// from the Web IDE or the CLI; the defaults below fit an ESP32 with the module on Serial2.
+import { LOG_INFO } from "../../platform/types.js";
+import { EspruinoClock } from "../../platform/espruino/clock.js";
+import { EspruinoInput } from "../../platform/espruino/input.js";
+import { createEspruinoLog } from "../../platform/espruino/log.js";
+import { EspruinoUart } from "../../platform/espruino/serial.js";
+import { EspruinoStore } from "../../platform/espruino/store.js";
+import { startApp } from "../app.js";
+import type { Settings } from "../board.js";
+
+const SETTINGS_FILE = "cellmail.json";
+
+function num(value: unknown, fallback: number): number {
+  return typeof value === "number" ? value : fallback;
+}
+
+function main(): void {
+  const stored = require("Storage").readJSON(SETTINGS_FILE, true);
+  const settings: Settings = stored && typeof stored === "object" ? (stored as Settings) : {};
+  const log = createEspruinoLog(num(settings.logLevel, LOG_INFO));
+  const pin = num(settings.alarmPin, -1);
+  const rx = num(settings.lteRx, -1);
+  const tx = num(settings.lteTx, -1);
+  startApp({
+    platform: "espruino",
+    uart: new EspruinoUart({
+      serial: settings.lteSerial === 1 ? Serial1 : Serial2,
+      baud: num(settings.lteBaud, 115200),
+      rx: rx >= 0 ? rx : undefined,
+      tx: tx >= 0 ? tx : undefined,
+    }),
+    clock: new EspruinoClock(),
+    store: new EspruinoStore("cm."),
+    input: pin >= 0 ? new EspruinoInput({ pin: pin, pull: String(settings.alarmPull || "up") }) : undefined,
+    log: log,
+    settings: settings,
+  });
+}
+
+main();

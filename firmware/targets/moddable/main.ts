@@ -1,0 +1,42 @@
+// Moddable target entry (bundled by rollup into dist/moddable/main.js, listed in
+// manifests/moddable/manifest.json). The module body only defines things; the work
+// happens in the exported main(), which XS runs at start-up. That keeps the module
+// preloadable: nothing native runs and no buffer is allocated at module top level.
+//
+// Settings come from `mc/config` (manifest "config", overridable on the mcconfig
+// command line as key=value).
+import config from "mc/config";
+import { LOG_INFO } from "../../platform/types.js";
+import { ModdableClock } from "../../platform/moddable/clock.js";
+import { ModdableInput } from "../../platform/moddable/input.js";
+import { createModdableLog } from "../../platform/moddable/log.js";
+import { ModdableUart, type SerialOptions } from "../../platform/moddable/serial.js";
+import { PreferenceStore } from "../../platform/moddable/store.js";
+import { startApp, type App } from "../app.js";
+import type { Settings } from "../board.js";
+
+function num(value: unknown, fallback: number): number {
+  return typeof value === "number" ? value : fallback;
+}
+
+export default function main(): App {
+  const settings = config as unknown as Settings;
+  const log = createModdableLog(num(settings.logLevel, LOG_INFO));
+  const serial: SerialOptions = {
+    port: num(settings.ltePort, 2),
+    receive: num(settings.lteRx, 16),
+    transmit: num(settings.lteTx, 17),
+    baud: num(settings.lteBaud, 115200),
+  };
+  if (typeof settings.lteDevice === "string") serial.device = settings.lteDevice;
+  const pin = num(settings.alarmPin, -1);
+  return startApp({
+    platform: "moddable",
+    uart: new ModdableUart({ serial: serial }),
+    clock: new ModdableClock(),
+    store: new PreferenceStore(typeof settings.storeDomain === "string" ? settings.storeDomain : "cellmail"),
+    input: pin >= 0 ? new ModdableInput({ pin: pin, pull: String(settings.alarmPull || "up") }) : undefined,
+    log: log,
+    settings: settings,
+  });
+}

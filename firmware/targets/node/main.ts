@@ -1,0 +1,45 @@
+// Node target entry (bundled by rollup into dist/node/main.js): the same core driving a
+// real EC800/EC200 through a serial port from a PC. The CLI (bin/) imports startNode();
+// the simulator does not use this file (host-sim provides its own Uart and VirtualClock).
+import { LOG_INFO } from "../../platform/types.js";
+import { NodeClock } from "../../platform/node/clock.js";
+import { createNodeLog } from "../../platform/node/log.js";
+import { SerialPortUart } from "../../platform/node/serial.js";
+import { FileStore } from "../../platform/node/store.js";
+import { startApp, type App } from "../app.js";
+import type { Board, Settings } from "../board.js";
+
+export interface NodeTargetOptions {
+  /** Serial device of the module, e.g. /dev/ttyUSB0 or COM5. */
+  device: string;
+  baud?: number;
+  /** Directory for the Store (outbox, state). */
+  storeDir: string;
+  logLevel?: number;
+  /** Application settings (as read from the JSON configuration file). */
+  settings: Settings;
+}
+
+export function createNodeBoard(options: NodeTargetOptions): Board {
+  const log = createNodeLog(options.logLevel ?? LOG_INFO);
+  return {
+    platform: "node",
+    uart: new SerialPortUart({
+      path: options.device,
+      baudRate: options.baud ?? 115200,
+      onError: (err) => log(3, `serial ${options.device}: ${err.message}`),
+    }),
+    clock: new NodeClock(),
+    store: new FileStore(options.storeDir),
+    input: undefined,
+    log,
+    settings: options.settings,
+  };
+}
+
+export function startNode(options: NodeTargetOptions): App {
+  return startApp(createNodeBoard(options));
+}
+
+export { startApp } from "../app.js";
+export { NodeClock, FileStore, SerialPortUart, createNodeLog };

@@ -1,0 +1,135 @@
+// Module-side faults injected at named points. A FaultPlan holds the scenario's fault
+// list; the model asks it at each point whether a fault fires there:
+//   command points  - a command line is received (match by name, form, and a substring
+//                     of the line), the Nth matching occurrence, for `times` occurrences;
+//   URC points      - a URC is about to be sent (match by prefix);
+//   data points     - the Nth byte of body data;
+//   send points     - a +QSMTPPUT transaction starts;
+//   time points     - virtual time since power-on (scheduled by the scenario loader).
+// Link-level faults (byte loss, corruption, reader stalls) live in the link options.
+export type CommandPoint = {
+  /** Canonical command name: "+QSMTPCFG", "E", "" (bare AT). */
+  command: string;
+  form?: "exec" | "read" | "test" | "write";
+  /** Only lines containing this text (case-sensitive), e.g. "\"account\"". */
+  match?: string;
+  /** 1-based occurrence of a matching line at which the fault starts (default 1). */
+  occurrence?: number;
+  /** How many consecutive matching occurrences it affects (default 1). */
+  times?: number;
+};
+
+export type UrcPoint = { urc: string; occurrence?: number; times?: number };
+
+export type FaultSpec =
+  | ({ kind: "reboot"; at: "command"; phase?: "before" | "after" } & CommandPoint)
+  | { kind: "reboot"; at: "bodyData"; afterBytes: number; occurrence?: number; times?: number }
+  | { kind: "reboot"; at: "sendWait"; afterMs: number; occurrence?: number; times?: number }
+  | { kind: "reboot"; at: "time"; atMs: number }
+  | { kind: "powerDown"; atMs: number }
+  | { kind: "pdpActivationFails"; times: number; occurrence?: number }
+  | { kind: "pdpDeactDuringSend"; afterMs: number; cid?: number; occurrence?: number; times?: number }
+  | { kind: "pdpDeact"; atMs: number; cid?: number }
+  | ({ kind: "commandError"; code?: number; plain?: boolean } & CommandPoint)
+  | ({ kind: "loseFinal"; what?: "final" | "all" } & CommandPoint)
+  | ({ kind: "lateFinal"; delayMs: number } & CommandPoint)
+  | ({ kind: "interleaveUrc"; text: string; where: "afterEcho" | "afterInfo" | "beforeFinal" } & CommandPoint)
+  | ({ kind: "duplicateUrc"; count?: number } & UrcPoint)
+  | ({ kind: "loseUrc" } & UrcPoint)
+  | ({ kind: "lateUrc"; delayMs: number } & UrcPoint)
+  | { kind: "urc"; atMs: number; text: string; service?: boolean }
+  | { kind: "readerStall"; atMs: number; forMs: number };
+
+export const FAULT_KINDS = [
+  "reboot", "powerDown", "pdpActivationFails", "pdpDeactDuringSend", "pdpDeact", "commandError", "loseFinal",
+  "lateFinal", "interleaveUrc", "duplicateUrc", "loseUrc", "lateUrc", "urc", "readerStall",
+] as const;
+
+interface Armed {
+  spec: FaultSpec;
+  seen: number;
+}
+
+function inWindow(a: Armed, occurrence: number | undefined, times: number | undefined): boolean {
+  const first = occurrence ?? 1;
+  const n = times ?? 1;
+  return a.seen >= first && a.seen < first + n;
+}
+
+export class FaultPlan {
+  private armed: Armed[];
+  /** Every fault that fired, for reports and transcripts. */
+  readonly fired: string[] = [];
+
+  constructor(specs: FaultSpec[] = []) {
+    this.armed = specs.map((spec) => ({ spec, seen: 0 }));
+  }
+
+  get specs(): FaultSpec[] {
+    return this.armed.map((a) => a.spec);
+  }
+
+  /** Faults firing for this command line. Counts occurrences per fault. */
+  atCommand(name: string, form: string, line: string): FaultSpec[] {
+    const out: FaultSpec[] = [];
+    for (const a of this.armed) {
+      const s = a.spec as FaultSpec & Partial<CommandPoint> & { at?: string };
+      if (s.command === undefined || (s.kind === "reboot" && s.at !== "command")) continue;
+      if (s.command.toUpperCase() !== name) continue;
+      if (s.form && s.form !== form) continue;
+      if (s.match && !line.includes(s.match)) continue;
+      a.seen++;
+      if (inWindow(a, s.occurrence, s.times)) {
+        out.push(a.spec);
+        this.fired.push(`${a.spec.kind} at ${name || "AT"} #${a.seen}`);
+      }
+    }
+    return out;
+  }
+
+  /** Faults firing for a URC starting with the given prefix. */
+  atUrc(text: string): FaultSpec[] {
+    const out: FaultSpec[] = [];
+    for (const a of this.armed) {
+      const s = a.spec as FaultSpec & Partial<UrcPoint>;
+      if (s.urc === undefined || !text.startsWith(s.urc)) continue;
+      a.seen++;
+      if (inWindow(a, s.occurrence, s.times)) {
+        out.push(a.spec);
+        this.fired.push(`${a.spec.kind} at URC ${s.urc} #${a.seen}`);
+      }
+    }
+    return out;
+  }
+
+  /** Faults firing when a send starts, a body starts, or a PDP activation is attempted. */
+  atEvent(kind: "pdpActivationFails" | "pdpDeactDuringSend" | "sendWait" | "bodyData"): FaultSpec[] {
+    const out: FaultSpec[] = [];
+    for (const a of this.armed) {
+      const s = a.spec;
+      const hit =
+        (kind === "pdpActivationFails" && s.kind === "pdpActivationFails") ||
+        (kind === "pdpDeactDuringSend" && s.kind === "pdpDeactDuringSend") ||
+        (kind === "sendWait" && s.kind === "reboot" && s.at === "sendWait") ||
+        (kind === "bodyData" && s.kind === "reboot" && s.at === "bodyData");
+      if (!hit) continue;
+      a.seen++;
+      const win =
+        s.kind === "pdpActivationFails"
+          ? a.seen >= (s.occurrence ?? 1) && a.seen < (s.occurrence ?? 1) + s.times
+          : inWindow(a, (s as { occurrence?: number }).occurrence, (s as { times?: number }).times);
+      if (win) {
+        out.push(s);
+        this.fired.push(`${s.kind} at ${kind} #${a.seen}`);
+      }
+    }
+    return out;
+  }
+
+  /** Faults on the virtual time line (scheduled at power-on). */
+  timed(): FaultSpec[] {
+    return this.armed
+      .map((a) => a.spec)
+      .filter((s) => (s.kind === "reboot" && s.at === "time") || s.kind === "urc" || s.kind === "pdpDeact" || s.kind === "readerStall" || s.kind === "powerDown");
+  }
+}

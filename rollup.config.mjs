@@ -1,0 +1,105 @@
+// Three builds of one core (DESIGN.md section 2.5):
+//   dist/moddable/main.js    ES module for mcconfig (manifests/moddable/manifest.json)
+//   dist/espruino/cellmail.js one minified ES2015 script for the `espruino` CLI
+//   dist/node/main.js         ES module for Node (a real module on a serial port)
+// Each build compiles TypeScript with the config of its target; type errors are
+// reported by `npm run typecheck` (the builds warn and carry on, so a half-written
+// module elsewhere does not block a bundle).
+import typescript from "@rollup/plugin-typescript";
+import terser from "@rollup/plugin-terser";
+import { fileURLToPath } from "node:url";
+
+/** Paths relative to this file, so the configs also work when imported from elsewhere (tests, bench). */
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+
+/** Modules the Moddable SDK provides at link time (never bundled). */
+const MODDABLE_BUILTINS = ["timer", "time", "preference", "instrumentation", "console", "mc/config", "text/decoder", "text/encoder"];
+const moddableExternal = (id) => id.startsWith("embedded:") || id.startsWith("pins/") || MODDABLE_BUILTINS.includes(id);
+
+/** Node built-ins and installed packages stay imports in the Node build. */
+const nodeExternal = (id) => id.startsWith("node:") || /^[a-z@][^:]*$/.test(id) && !id.startsWith(".");
+
+/**
+ * The Espruino bundle must never contain TypeScript's runtime helpers: on Espruino
+ * they fail (no hoisting), and needing one means the source used syntax that
+ * DESIGN.md section 3 rules out. Fail the build instead of shipping them.
+ */
+function noTslib() {
+  return {
+    name: "cellmail-no-tslib",
+    resolveId(id, importer) {
+      if (id === "tslib" || id.startsWith("tslib/")) {
+        this.error(`${importer ?? "?"} needs a TypeScript helper (tslib): use plain ES2015 instead (DESIGN.md section 3)`);
+      }
+      return null;
+    },
+  };
+}
+
+/** Quiet the plugin's type diagnostics into warnings (npm run typecheck is the gate). */
+const ts = (tsconfig, extra) =>
+  typescript({ tsconfig, noEmitOnError: false, compilerOptions: { noEmit: false, ...extra } });
+
+export const moddable = {
+  input: here("./firmware/targets/moddable/main.ts"),
+  external: moddableExternal,
+  output: { file: here("./dist/moddable/main.js"), format: "es", generatedCode: "es2015", sourcemap: true },
+  plugins: [ts(here("./tsconfig.moddable.json"), { sourceMap: true })],
+};
+
+export const espruino = {
+  input: here("./firmware/targets/espruino/main.ts"),
+  // Espruino's built-ins are globals (require("Storage") is a plain call), never imports.
+  external: () => false,
+  treeshake: { moduleSideEffects: false },
+  output: {
+    file: here("./dist/espruino/cellmail.js"),
+    format: "iife",
+    strict: false, // no 'use strict' (Espruino ignores it; it costs RAM)
+    freeze: false, // no Object.freeze around namespaces (Espruino has none)
+    esModule: false,
+    generatedCode: "es5", // rollup's own glue stays ES5
+    sourcemap: false,
+  },
+  plugins: [
+    noTslib(),
+    ts(here("./tsconfig.espruino.json"), { sourceMap: false, importHelpers: false, noEmitHelpers: false }),
+    terser({
+      ecma: 2015,
+      toplevel: true,
+      mangle: { reserved: ["onInit"] },
+      // inline: 1 only: inlining a function with parameters makes terser declare them as
+      // `var`s after their first use, which Espruino (no hoisting) gets wrong. The gate
+      // (test/build/espruino-gate.test.ts) rejects any use before declaration.
+      compress: { ecma: 2015, passes: 2, inline: 1, keep_fargs: true, reduce_funcs: false, hoist_funs: false },
+      format: { ecma: 2015, comments: false },
+    }),
+  ],
+};
+
+export const node = {
+  input: here("./firmware/targets/node/main.ts"),
+  external: nodeExternal,
+  output: { file: here("./dist/node/main.js"), format: "es", sourcemap: true },
+  plugins: [
+    typescript({
+      tsconfig: false,
+      noEmitOnError: false,
+      include: ["firmware/**/*.ts"],
+      exclude: ["firmware/platform/moddable/**", "firmware/platform/espruino/**", "firmware/targets/moddable/**", "firmware/targets/espruino/**"],
+      compilerOptions: {
+        target: "ES2022",
+        module: "ESNext",
+        moduleResolution: "bundler",
+        lib: ["ES2022"],
+        types: ["node"],
+        strict: true,
+        skipLibCheck: true,
+        useDefineForClassFields: false,
+        sourceMap: true,
+      },
+    }),
+  ],
+};
+
+export default [moddable, espruino, node];

@@ -1,0 +1,110 @@
+// The architecture, enforced: the core (everything under firmware/ except platform/
+// adapters and targets/ entries) imports only other core files and the platform
+// contract (firmware/platform/types.ts) — never Node, host-sim, npm packages, or a
+// platform's modules (embedded:*, timer, preference, ...). Each adapter and each target
+// reaches only its own platform.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const firmware = join(root, "firmware");
+
+function listTs(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...listTs(path));
+    else if (name.endsWith(".ts")) out.push(path);
+  }
+  return out;
+}
+
+/** Every module specifier a file uses: import/export from, import(), require(). */
+function specifiers(path: string): string[] {
+  const info = ts.preProcessFile(readFileSync(path, "utf8"), true, true);
+  return info.importedFiles.map((f) => f.fileName);
+}
+
+const rel = (path: string): string => relative(root, path).split(sep).join("/");
+
+/** Which area a firmware file belongs to. */
+function area(path: string): string {
+  const r = rel(path);
+  for (const platform of ["moddable", "espruino", "node"]) {
+    if (r.startsWith(`firmware/platform/${platform}/`)) return `platform/${platform}`;
+    if (r.startsWith(`firmware/targets/${platform}/`)) return `target/${platform}`;
+  }
+  return "core"; // firmware/at, modem, mail, alarm, platform/types.ts, targets/app.ts, targets/board.ts
+}
+
+/** Espruino's built-in modules, reached with a plain require("..."). */
+const ESPRUINO_MODULES = /^(Storage|Flash)$/;
+const MODDABLE_MODULES = /^(embedded:|mc\/|pins\/|timer$|time$|preference$|instrumentation$|console$|text\/)/;
+
+/** Why `file` may not import `specifier`, or undefined when it may. */
+function forbidden(file: string, specifier: string): string | undefined {
+  const fromArea = area(file);
+  if (!specifier.startsWith(".")) {
+    const platform = fromArea.split("/")[1];
+    if (platform === "moddable" && MODDABLE_MODULES.test(specifier)) return undefined;
+    if (platform === "node" && (specifier.startsWith("node:") || specifier === "serialport")) return undefined;
+    if (platform === "espruino" && ESPRUINO_MODULES.test(specifier)) return undefined;
+    return `${fromArea} may not import the package/built-in "${specifier}"`;
+  }
+  const target = resolve(dirname(file), specifier);
+  if (!target.startsWith(firmware + sep)) return `${fromArea} may not reach outside firmware/ ("${specifier}")`;
+  const targetArea = area(target.replace(/\.js$/, ".ts"));
+  if (targetArea === "core") return undefined;
+  const [fromKind, fromPlatform] = fromArea.split("/");
+  const [toKind, toPlatform] = targetArea.split("/");
+  if (fromKind === "core") return `the core may not import ${targetArea} ("${specifier}")`;
+  if (toKind === "target" && fromArea !== targetArea) return `${fromArea} may not import ${targetArea}`;
+  if (fromPlatform !== toPlatform) return `${fromArea} may not import ${targetArea} ("${specifier}")`;
+  return undefined;
+}
+
+describe("import boundaries under firmware/", () => {
+  const files = listTs(firmware);
+
+  it("finds the firmware sources", () => {
+    expect(files.length).toBeGreaterThan(0);
+  });
+
+  it("the core imports nothing from Node, host-sim, npm, or any platform; adapters and targets stay on their platform", () => {
+    const problems: string[] = [];
+    for (const file of files) {
+      for (const specifier of specifiers(file)) {
+        const why = forbidden(file, specifier);
+        if (why) problems.push(`${rel(file)}: ${why}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("the rule itself catches violations", () => {
+    const core = join(firmware, "at/engine.ts");
+    expect(forbidden(core, "node:fs")).toBeDefined();
+    expect(forbidden(core, "serialport")).toBeDefined();
+    expect(forbidden(core, "embedded:io/serial")).toBeDefined();
+    expect(forbidden(core, "timer")).toBeDefined();
+    expect(forbidden(core, "preference")).toBeDefined();
+    expect(forbidden(core, "../../host-sim/clock.js")).toBeDefined();
+    expect(forbidden(core, "../platform/moddable/serial.js")).toBeDefined();
+    expect(forbidden(core, "../platform/node/store.js")).toBeDefined();
+    expect(forbidden(core, "../targets/node/main.js")).toBeDefined();
+    expect(forbidden(core, "../platform/types.js")).toBeUndefined();
+    expect(forbidden(core, "./types.js")).toBeUndefined();
+    const espruinoTarget = join(firmware, "targets/espruino/main.ts");
+    expect(forbidden(espruinoTarget, "../../platform/moddable/clock.js")).toBeDefined();
+    expect(forbidden(espruinoTarget, "../../platform/espruino/clock.js")).toBeUndefined();
+    expect(forbidden(espruinoTarget, "timer")).toBeDefined();
+    expect(forbidden(espruinoTarget, "Storage")).toBeUndefined();
+    expect(forbidden(core, "Storage")).toBeDefined();
+    const moddableAdapter = join(firmware, "platform/moddable/serial.ts");
+    expect(forbidden(moddableAdapter, "embedded:io/serial")).toBeUndefined();
+    expect(forbidden(moddableAdapter, "node:fs")).toBeDefined();
+  });
+});
