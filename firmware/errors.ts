@@ -27,7 +27,17 @@ export const KIND_NETWORK = 4;
 export const KIND_MODEM = 5;
 export const KIND_THROTTLED = 6;
 
-export const KIND_NAMES = ["", "config", "permanent", "retryable", "network", "modem", "throttled"];
+export function kindName(kind: number): string {
+  switch (kind) {
+    case KIND_CONFIG: return "config";
+    case KIND_PERMANENT: return "permanent";
+    case KIND_RETRYABLE: return "retryable";
+    case KIND_NETWORK: return "network";
+    case KIND_MODEM: return "modem";
+    case KIND_THROTTLED: return "throttled";
+  }
+  return "kind" + kind;
+}
 
 // Local codes (>= 1000, never clash with module codes).
 export const E_FIELD_EMPTY = 1001; //       a required field is empty
@@ -79,9 +89,17 @@ export function isFinal(kind: number): boolean {
   return kind === KIND_CONFIG || kind === KIND_PERMANENT || kind === KIND_THROTTLED;
 }
 
+/**
+ * True when the same mail may succeed if submitted again later (for an outbox): everything
+ * but configuration and permanent refusals. THROTTLED is "later", never "now".
+ */
+export function retryLater(kind: number): boolean {
+  return kind !== KIND_CONFIG && kind !== KIND_PERMANENT;
+}
+
 /** One line for logs: "permanent 677/535: authentication failed". */
 export function describeError(e: CellError): string {
-  let s = KIND_NAMES[e.kind] + " " + e.code;
+  let s = kindName(e.kind) + " " + e.code;
   if (e.proto) s += "/" + e.proto;
   if (e.field) s += " [" + e.field + "]";
   return s + ": " + e.cause;

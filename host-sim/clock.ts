@@ -12,7 +12,7 @@ import type { Clock, TimerHandle } from "../firmware/platform/types.js";
  * crosses a process boundary). `run` awaits it before firing anything else, so event
  * order is the same as when the callback runs synchronously.
  */
-type Fire = () => void | PromiseLike<unknown>;
+type Fire = () => unknown;
 
 interface Timer {
   at: number;

@@ -46,7 +46,9 @@ export class BlobStore {
     let pos = firstRoom;
     for (let i = 1; i < n; i++) {
       const end = pos + this.max < payload.length ? pos + this.max : payload.length;
-      this.store.write(chunkKey(key, gen, i), payload.slice(pos, end));
+      const part = new Uint8Array(end - pos); // a copy: no TypedArray.slice on every engine
+      part.set(payload.subarray(pos, end), 0);
+      this.store.write(chunkKey(key, gen, i), part);
       pos = end;
     }
     const headLen = payload.length < firstRoom ? payload.length : firstRoom;

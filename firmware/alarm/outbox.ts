@@ -78,7 +78,6 @@ export class Outbox {
 
   /** Read everything back (start-up). SENDING entries become QUEUED again (they will be resent). */
   load(): void {
-    const now = this.clock.now();
     this.blobs.sweep(OUTBOX_PREFIX);
     this.blobs.sweep(META_KEY);
     let maxId = 0;

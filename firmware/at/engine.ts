@@ -5,7 +5,7 @@
 // owns the receive buffer. Time comes only from the Clock.
 //
 // Classification of a received line, in this order:
-//  1. the echo of the command in flight ("AT" + command, exactly): ignored;
+//  1. the echo of the command in flight (a line ending with "AT" + command): ignored;
 //  2. a final result or prompt, found by the ResultTable (one lookup on the first byte);
 //  3. a line starting with the in-flight command's prefix: that command's reply (onLine);
 //     SHAPE_LINE and SHAPE_LINES both deliver every such line (a URC that shares the
@@ -32,6 +32,8 @@
 //    arrives after the next SHAPE_NONE/SHAPE_LINES command was written cannot be told
 //    from that command's own; keep echo on, or let consecutiveTimeouts() drive recovery.
 //  - An OK before CONNECT never completes a SHAPE_PROMPT command (counted as late).
+//  - A line that was already partly received when the command was written (noise
+//    without a line end, glued to what follows) is never its final result or reply.
 import type { Clock, TimerHandle, Uart, UartSink } from "../platform/types.js";
 import { Framer } from "./framer.js";
 import type { FrameSink } from "./framer.js";
@@ -152,6 +154,8 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
   private deadline: TimerHandle;
   private echoSeen: boolean;
   private lineSeen: boolean;
+  /** A partial line was pending when the command was written: its completion is not an answer. */
+  private preLine: boolean;
 
   // Data mode.
   private src: ByteSource | null;
@@ -236,6 +240,7 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
     this.deadline = null;
     this.echoSeen = false;
     this.lineSeen = false;
+    this.preLine = false;
 
     this.src = null;
     this.dataLen = 0;
@@ -413,12 +418,15 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
     view.set(buf, start, length);
     const cur = this.cur;
     const st = this.state;
+    // A line that had begun before the command went out cannot be its answer.
+    const pre = this.preLine;
+    this.preLine = false;
 
     // 1. Echo of the command in flight.
     if (
       cur !== null &&
       !this.echoSeen &&
-      length === this.cmdLen &&
+      length >= this.cmdLen &&
       (st === ST_WAIT || st === ST_PROMPT) &&
       this.isEcho(buf, start, length)
     ) {
@@ -430,10 +438,16 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
 
     // 2. Final result or prompt: one lookup on the first byte.
     const token = this.table.classify(buf, start, length);
-    if (token !== TOKEN_NONE && this.onToken(token)) return;
+    if (token !== TOKEN_NONE) {
+      if (pre) {
+        this.late(); // a final result that began before our command: an old one
+        return;
+      }
+      if (this.onToken(token)) return;
+    }
 
     // 3. Reply of the command in flight.
-    if (cur !== null && st !== ST_IDLE) {
+    if (cur !== null && st !== ST_IDLE && !pre) {
       const shape = cur.shape;
       const p = cur.prefix;
       if (p !== undefined && shape !== SHAPE_NONE && shape !== SHAPE_DEFERRED && view.startsWith(p)) {
@@ -463,9 +477,15 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
 
   // ---------------------------------------------------------------- classification helpers
 
+  /**
+   * The line ends with "AT" + command: the echo, possibly glued to the unterminated
+   * tail of earlier noise (power-up garbage has no line end). Compared from the end.
+   */
   private isEcho(buf: Uint8Array, start: number, length: number): boolean {
     const tx = this.tx;
-    for (let i = 0; i < length; i++) if (buf[start + i] !== tx[i]) return false;
+    const n = this.cmdLen;
+    const base = start + length - n;
+    for (let i = n - 1; i >= 0; i--) if (buf[base + i] !== tx[i]) return false;
     return true;
   }
 
@@ -682,6 +702,7 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
       this.state = req.shape === SHAPE_PROMPT ? ST_PROMPT : ST_WAIT;
       this.echoSeen = false;
       this.lineSeen = false;
+      this.preLine = this.framer.pending() > 0;
       this.writeTime = this.clock.now();
       this.deadline = this.clock.setTimer(req.timeoutMs, this.onDeadlineFn);
       this.pumpPending = true; // write it on the next turn of the pump loop

@@ -94,6 +94,7 @@ export class UrcRegistry {
       id = this.head[keyOf(buf[start], buf[start + 1])];
       while (id !== NIL) {
         if (matches(buf, start, length, this.prefixes[id].bytes)) {
+          if (gate.closed) return called;
           this.handlers[id](line);
           called++;
         }

@@ -294,11 +294,8 @@ export class MailJobRun {
   }
 
   onPutResult(err: number, proto: number): void {
-    if (this.state === ST_PUT && !this.putSent) {
-      this.post(EV_RESULT, null); // falls to the ANY/ignore row: not ours
-      return;
-    }
-    if (this.state !== ST_PUT && this.state !== ST_WAIT) {
+    // Only a result that follows our AT+QSMTPPUT counts; anything else is stale or a duplicate.
+    if ((this.state !== ST_PUT && this.state !== ST_WAIT) || !this.putSent) {
       this.note(LOG_DEBUG, "ignored +QSMTPPUT: " + err + "," + proto + " in " + stateName(this.state));
       return;
     }

@@ -67,7 +67,7 @@ export function describeSmtpErr(err: number, out: CodeInfo): boolean {
     case 661: return put(out, KIND_RETRYABLE, "SMTP: failed to open an attachment file");
     case 662: return put(out, KIND_PERMANENT, "SMTP: not enough memory for the attachments");
     case 663: return put(out, KIND_RETRYABLE, "SMTP: failed to save an attachment");
-    case 664: return put(out, KIND_CONFIG, "SMTP: wrong input parameter");
+    case 664: return put(out, KIND_RETRYABLE, "SMTP: wrong input parameter (our parameters are validated: a garbled command)");
     case 665: return put(out, KIND_CONFIG, "SMTP: SSL authentication failed (certificate, SSL type or version)");
     case 666: return put(out, KIND_RETRYABLE, "SMTP 421: service not available, closing channel");
     case 667: return put(out, KIND_RETRYABLE, "SMTP 450: mailbox unavailable (temporary)");
@@ -90,14 +90,14 @@ export function describeSmtpErr(err: number, out: CodeInfo): boolean {
   return false;
 }
 
-/** SMTP protocol reply codes (seed chapter 6, plus 454 throttling seen at Amazon SES). */
+/** SMTP protocol reply codes (seed chapter 6, plus 454: Amazon SES per-second throttling, resent). */
 export function describeSmtpProto(code: number, out: CodeInfo): boolean {
   switch (code) {
     case 421: return put(out, KIND_RETRYABLE, "SMTP 421: service not available, closing channel");
     case 450: return put(out, KIND_RETRYABLE, "SMTP 450: mailbox unavailable (temporary)");
     case 451: return put(out, KIND_RETRYABLE, "SMTP 451: local error in processing");
     case 452: return put(out, KIND_RETRYABLE, "SMTP 452: insufficient system storage");
-    case 454: return put(out, KIND_THROTTLED, "SMTP 454: temporary failure / throttling");
+    case 454: return put(out, KIND_RETRYABLE, "SMTP 454: temporary failure / sending rate exceeded");
     case 500: return put(out, KIND_PERMANENT, "SMTP 500: syntax error, command unrecognized");
     case 501: return put(out, KIND_PERMANENT, "SMTP 501: syntax error in parameters");
     case 502: return put(out, KIND_PERMANENT, "SMTP 502: command not implemented");

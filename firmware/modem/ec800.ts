@@ -110,6 +110,7 @@ const REG_POLL_MS = 2000;
 const PROBE_PAUSE_MS = 1000;
 const MAX_NET_RESTARTS = 5;
 const UPLOAD_TRIES = 3;
+const STEP_RETRIES = 2;
 
 export class Ec800 {
   readonly config: ResolvedConfig;
@@ -223,13 +224,26 @@ export class Ec800 {
     return cellError(KIND_RETRYABLE, E_CANCELLED, "superseded by a module reboot", "");
   }
 
-  /** Run `steps` in order, stopping at the first error or when a reboot supersedes the chain. */
+  /**
+   * Run `steps` in order, stopping at the first error or when a reboot supersedes the chain.
+   * A transient failure of one row (ERROR, a CME the module gives for a garbled line, a
+   * timeout) is retried in place up to STEP_RETRIES times: configuration rows are
+   * idempotent, and redoing one row is cheaper than redoing the table.
+   */
   private runSteps(g: number, steps: Step[], done: Done): void {
     let i = 0;
+    let retries = 0;
     const next: Done = (err) => {
-      if (err) return done(err);
+      if (err) {
+        if (isFinal(err.kind) || err.code === E_CANCELLED || retries >= STEP_RETRIES || g !== this.gen) return done(err);
+        retries++;
+        this.note(LOG_WARN, "retrying " + commandName(steps[i - 1].command) + ": " + err.cause);
+        this.exec(steps[i - 1], null, null, 0, next);
+        return;
+      }
       if (g !== this.gen) return done(this.cancelled());
       if (i >= steps.length) return done(null);
+      retries = 0;
       this.exec(steps[i++], null, null, 0, next);
     };
     next(null);
@@ -255,11 +269,15 @@ export class Ec800 {
     if (this.bootTimer !== null) this.clock.clearTimer(this.bootTimer);
     this.bootTimer = null;
     this.note(waiter ? LOG_INFO : LOG_WARN, "module boot " + this.bootCount + (waiter ? " (requested)" : " (unexpected RDY)"));
-    if (this.listener) this.listener.onReboot(waiter !== null);
+    const bringingUp = this.netDone !== null;
+    // Flush first: results of commands the module will never answer arrive as
+    // E_CANCELLED (the job pauses on those), then the owner learns of the reboot and
+    // may start new commands that the flush must not touch.
     this.port.flush();
+    if (this.listener) this.listener.onReboot(waiter !== null);
     if (waiter) {
       waiter(null);
-    } else if (this.netDone) {
+    } else if (bringingUp && this.netDone) {
       if (this.netRestarts++ < MAX_NET_RESTARTS) this.runNetwork();
       else this.finishNet(this.gen, cellError(KIND_MODEM, E_NO_BOOT, "module keeps rebooting during bring-up", ""));
     }

@@ -20,8 +20,8 @@ export interface Step {
 // Manual maximum response times (EG800Q/EC800 family), with room for a slow UART.
 export const T_PROBE = 1000; //    AT while the module may still be booting
 export const T_SHORT = 3000; //    most commands: 300 ms in the manual
-export const T_CPIN = 5000; //     AT+CPIN?: 5 s
-export const T_CFUN = 15000; //    AT+CFUN: 15 s
+export const T_CPIN = 7000; //     AT+CPIN?: 5 s
+export const T_CFUN = 18000; //    AT+CFUN: 15 s
 export const T_QIACT = 155000; //  AT+QIACT=<cid>: answers when done, up to 150 s
 export const T_QIDEACT = 45000; // AT+QIDEACT: up to 40 s
 

@@ -388,6 +388,7 @@ export class Ec800 {
       echoStart = -1;
     };
     for (let i = 0; i < bytes.length; i++) {
+      if (this.power !== "on") return; // a fault rebooted the module inside this slice
       if (this.data) {
         flushEcho(i);
         this.dataByte(bytes[i], t);

@@ -261,7 +261,8 @@ class RxFifo {
       const wait = Math.max(0, this.lastArrival + this.link.idleFlushMs - clock.now());
       this.idleTimer = clock.setTimer(wait, () => {
         this.idleTimer = null;
-        if (this.paused || this.link.closed) return;
+        // Bytes still on the wire: the line is not idle (the next arrival re-arms).
+        if (this.paused || this.link.closed || this.link.pendingToFirmware() > 0) return;
         while (this.len > 0) this.hand(Math.min(this.nextWant(), this.len));
       });
     }
@@ -384,6 +385,11 @@ export class UartLink {
     const copy = bytes.slice();
     for (const t of this.taps) t("toFirmware", this.clock.now(), copy);
     this.toFirmwareWire.push(copy);
+  }
+
+  /** Bytes the firmware has written that have not reached the module yet. */
+  pendingToModule(): number {
+    return this.toModuleWire.queued;
   }
 
   /** Bytes the module has sent that are still on the wire (not yet in the FIFO). */

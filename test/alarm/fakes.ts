@@ -29,33 +29,42 @@ export class MemStore implements Store {
 }
 
 /**
- * A Store whose power fails after `budget` successful write/remove operations: from
- * then on writes and removes are silently lost (the CPU is off; nothing it does
- * afterwards reaches flash), and `onCut` runs once (the test kills the mailer too).
+ * A Store whose power fails right after its `budget`-th write/remove: from then on
+ * writes and removes are silently lost (the CPU is off; nothing it does afterwards
+ * reaches flash or the world), and `onCut` runs once at that moment (the test kills
+ * the mailer too). Budget 0 cuts before the first operation.
  */
 export class CutStore implements Store {
   ops = 0;
   cut = false;
-  onCut: () => void = () => {};
+  private onCutFn: () => void = () => {};
   constructor(private inner: Store, private budget: number) {}
-  private step(): boolean {
-    if (this.cut) return false;
+  set onCut(fn: () => void) {
+    this.onCutFn = fn;
+    if (this.budget <= 0 && !this.cut) {
+      this.cut = true;
+      fn();
+    }
+  }
+  private after(): void {
+    this.ops++;
     if (this.ops >= this.budget) {
       this.cut = true;
-      this.onCut();
-      return false;
+      this.onCutFn();
     }
-    this.ops++;
-    return true;
   }
   read(key: string): Uint8Array | undefined {
     return this.inner.read(key);
   }
   write(key: string, value: Uint8Array): void {
-    if (this.step()) this.inner.write(key, value);
+    if (this.cut) return;
+    this.inner.write(key, value);
+    this.after();
   }
   remove(key: string): void {
-    if (this.step()) this.inner.remove(key);
+    if (this.cut) return;
+    this.inner.remove(key);
+    this.after();
   }
   keys(): string[] {
     return this.inner.keys();

@@ -1,5 +1,6 @@
 // The Espruino gate on the real bundle, and proof that the gate catches every construct
 // DESIGN.md section 3 rules out (one small negative fixture each).
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { ESPRUINO_BUNDLE_LIMIT, buildEspruinoBundle } from "../../bench/bundle-size.js";
 import { checkEspruinoScript, type Violation } from "./espruino-gate.js";
@@ -24,6 +25,39 @@ describe("the Espruino bundle (dist/espruino/cellmail.js, built fresh)", () => {
     expect(Buffer.byteLength(code, "utf8")).toBeLessThanOrEqual(ESPRUINO_BUNDLE_LIMIT);
   });
 
+  it("runs as a plain script in a context holding only Espruino-like globals", () => {
+    const printed: string[] = [];
+    const setups: Array<[string, number]> = [];
+    const serial = (name: string) => ({
+      setup: (baud: number) => setups.push([name, baud]),
+      on: () => {},
+      removeAllListeners: () => {},
+      write: () => {},
+      available: () => 0,
+    });
+    const storage = { readJSON: () => ({ lteBaud: 9600 }), readArrayBuffer: () => undefined, write: () => true, erase: () => {}, list: () => [] };
+    const context = {
+      Serial1: serial("Serial1"),
+      Serial2: serial("Serial2"),
+      getTime: () => 1,
+      setTimeout: () => 1,
+      clearTimeout: () => {},
+      setWatch: () => 1,
+      clearWatch: () => {},
+      digitalRead: () => 0,
+      pinMode: () => {},
+      print: (text: string) => printed.push(text),
+      require: (name: string) => {
+        if (name !== "Storage") throw new Error(`no module ${name}`);
+        return storage;
+      },
+    };
+    runInNewContext(code, context);
+    // Settings came from Storage ("cellmail.json"), the module's port was opened once.
+    expect(setups).toEqual([["Serial2", 9600]]);
+    void printed;
+  });
+
   it("is one plain script: no module syntax, no 'use strict', no Object.freeze, no tslib helpers", () => {
     expect(code).not.toMatch(/^\s*(import|export)\b/m);
     expect(code).not.toContain("use strict");
@@ -46,6 +80,8 @@ describe("the gate accepts the ES2015 the core is written in", () => {
       const o = { a: 1, b() { return i; } };
       try { JSON.parse("{}"); } catch (e) { print(e.message); }
       E.on("init", function () { Serial1.setup(115200); });
+      // names that live on Object.prototype are not mistaken for banned members
+      const hex = (255).toString(16) + o.constructor.name + Object.prototype.hasOwnProperty.call(o, "a") + Math.floor(1.5);
     `;
     expect(checkEspruinoScript(ok)).toEqual([]);
   });

@@ -62,6 +62,11 @@ const BANNED_METHODS: { [member: string]: string } = {
 
 type AnyNode = Node & { [key: string]: any };
 
+/** Own-property lookup (the tables are plain objects: "toString" must not match Object.prototype). */
+function ownValue<T>(table: { [key: string]: T }, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
+
 interface Binding {
   /** Where the declaration starts (for use-before-declaration). */
   at: number;
@@ -225,9 +230,9 @@ export function checkEspruinoScript(code: string, extraGlobals?: string[]): Viol
         const object = node.object;
         const property = node.property;
         const member = !node.computed && property.type === "Identifier" ? property.name : undefined;
-        if (member && object.type === "Identifier" && BANNED_STATICS[object.name] && BANNED_STATICS[object.name][member]) {
-          report("missing-builtin", node.start, BANNED_STATICS[object.name][member]);
-        }
+        const statics = member && object.type === "Identifier" ? ownValue(BANNED_STATICS, object.name) : undefined;
+        const missingStatic = statics && member ? ownValue(statics, member) : undefined;
+        if (missingStatic) report("missing-builtin", node.start, missingStatic);
         if (
           member === "apply" &&
           object.type === "MemberExpression" &&
@@ -237,8 +242,9 @@ export function checkEspruinoScript(code: string, extraGlobals?: string[]): Viol
         ) {
           report("fromCharCode-apply", node.start, "String.fromCharCode.apply takes at most 256 arguments on Espruino");
         }
-        if (member && BANNED_METHODS[member] && parent && parent.type === "CallExpression" && parent.callee === node) {
-          report("missing-builtin", node.start, BANNED_METHODS[member]);
+        const missingMethod = member ? ownValue(BANNED_METHODS, member) : undefined;
+        if (missingMethod && parent && parent.type === "CallExpression" && parent.callee === node) {
+          report("missing-builtin", node.start, missingMethod);
         }
         break;
       }
@@ -298,8 +304,9 @@ export function checkEspruinoScript(code: string, extraGlobals?: string[]): Viol
       }
       return;
     }
-    if (Object.prototype.hasOwnProperty.call(BANNED_GLOBALS, name)) {
-      report("banned-global", id.start, `${name}: ${BANNED_GLOBALS[name]}`);
+    const banned = ownValue(BANNED_GLOBALS, name);
+    if (banned) {
+      report("banned-global", id.start, `${name}: ${banned}`);
     } else if (!allowed.has(name)) {
       report("unknown-global", id.start, `${name} is not a global Espruino provides`);
     }

@@ -23,7 +23,7 @@ export interface Harness {
   rx(): string;
   /** Received text since the last take(). */
   take(): string;
-  /** Write bytes as the firmware would (honouring back-pressure), then run the clock. */
+  /** Write bytes as the firmware would (honouring back-pressure); returns once they reached the module. */
   write(data: string | Uint8Array): Promise<void>;
   /** Send a command line (adds CR), run until `untilText` appears in new output (or ms elapse). */
   cmd(line: string, opts?: { until?: string; forMs?: number }): Promise<string>;
@@ -54,6 +54,11 @@ export async function makeHarness(options: Partial<SimulatedModemOptions> = {}, 
     }
     pendingOut = null;
   }
+  /** Let what the module already sent reach the firmware (wire, FIFO, idle flush). */
+  async function drain(): Promise<void> {
+    await clock.run({ until: () => sim.link.pendingToFirmware() === 0, forMs: 1000 });
+    await clock.run({ forMs: 2 });
+  }
   const h: Harness = {
     clock,
     sim,
@@ -68,7 +73,8 @@ export async function makeHarness(options: Partial<SimulatedModemOptions> = {}, 
       const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
       pendingOut = pendingOut ? Buffer.concat([pendingOut, bytes]) : new Uint8Array(bytes);
       pump();
-      await clock.run({ until: () => pendingOut === null, maxSteps: 1_000_000 });
+      // Until every byte has reached the module (the wire takes its time).
+      await clock.run({ until: () => pendingOut === null && sim.link.pendingToModule() === 0, maxSteps: 1_000_000 });
     },
     async cmd(line, opts = {}) {
       h.take();
@@ -79,7 +85,7 @@ export async function makeHarness(options: Partial<SimulatedModemOptions> = {}, 
         until: () => opts.forMs === undefined && (all.slice(start).includes(until) || /\r\n(\+CME ERROR: [^\r]*|ERROR)\r\n/.test(all.slice(start))),
         forMs: opts.forMs ?? 600_000,
       });
-      await clock.run({ forMs: 0 });
+      await drain();
       return h.take();
     },
     async run(ms) {
@@ -88,6 +94,7 @@ export async function makeHarness(options: Partial<SimulatedModemOptions> = {}, 
     async runUntil(text, maxMs = 600_000) {
       const start = mark;
       await clock.run({ until: () => all.slice(start).includes(text), forMs: maxMs });
+      await drain();
       return h.take();
     },
   };

@@ -28,15 +28,15 @@ describe("AT engine in XS (xsnap-worker), bench corpus", () => {
   });
 
   it(`costs at most ${BUDGET.computePerByte} compute units per byte`, () => {
-    expect(xs.at.computePerByte).toBeLessThanOrEqual(BUDGET.computePerByte);
+    expect(xs.at.computePerByte, "XS compute units per byte (engine + harness)").toBeLessThanOrEqual(BUDGET.computePerByte);
   });
 
   it(`allocates at most ${BUDGET.slotsPerByte} slots per byte`, () => {
-    expect(xs.at.slotsPerByte).toBeLessThanOrEqual(BUDGET.slotsPerByte);
+    expect(xs.at.slotsPerByte, `XS slots per byte (${xs.at.slots} slots in one pass)`).toBeLessThanOrEqual(BUDGET.slotsPerByte);
   });
 
   it(`keeps live slots after gc() within ${BUDGET.liveSlotGrowth100k} over 100,000 lines`, () => {
-    expect(xs.at.liveSlotGrowth100k).toBeLessThanOrEqual(BUDGET.liveSlotGrowth100k);
+    expect(xs.at.liveSlotGrowth100k, "live slots after gc(), growth over 100,000 lines").toBeLessThanOrEqual(BUDGET.liveSlotGrowth100k);
   });
 
   it("XS and Node run the same bytes to the same outcome", async () => {

@@ -14,9 +14,10 @@ export class EspruinoStore implements Store {
   private readonly prefix: string;
   private readonly storage: EspruinoStorage;
 
-  constructor(prefix: string) {
+  /** `storage`: the Storage module; defaults to require("Storage") (tests pass a fake). */
+  constructor(prefix: string, storage?: EspruinoStorage) {
     this.prefix = prefix;
-    this.storage = require("Storage");
+    this.storage = storage ? storage : require("Storage");
   }
 
   read(key: string): Uint8Array | undefined {

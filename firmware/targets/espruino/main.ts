@@ -15,8 +15,11 @@ import type { Settings } from "../board.js";
 
 const SETTINGS_FILE = "cellmail.json";
 
+/** A number setting; numeric strings count too (mcconfig's key=value overrides are strings). */
 function num(value: unknown, fallback: number): number {
-  return typeof value === "number" ? value : fallback;
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && value !== "" && !isNaN(Number(value))) return Number(value);
+  return fallback;
 }
 
 function main(): void {
@@ -29,7 +32,7 @@ function main(): void {
   startApp({
     platform: "espruino",
     uart: new EspruinoUart({
-      serial: settings.lteSerial === 1 ? Serial1 : Serial2,
+      serial: num(settings.lteSerial, 2) === 1 ? Serial1 : Serial2,
       baud: num(settings.lteBaud, 115200),
       rx: rx >= 0 ? rx : undefined,
       tx: tx >= 0 ? tx : undefined,

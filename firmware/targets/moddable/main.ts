@@ -15,8 +15,11 @@ import { PreferenceStore } from "../../platform/moddable/store.js";
 import { startApp, type App } from "../app.js";
 import type { Settings } from "../board.js";
 
+/** A number setting; numeric strings count too (mcconfig's key=value overrides are strings). */
 function num(value: unknown, fallback: number): number {
-  return typeof value === "number" ? value : fallback;
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && value !== "" && !isNaN(Number(value))) return Number(value);
+  return fallback;
 }
 
 export default function main(): App {

@@ -103,6 +103,8 @@ export interface DataPhase {
   reply: string;
   /** ACK mode: send 'A' after every this many bytes received. */
   ackEvery?: number;
+  /** Delay before each 'A'. Default 1 ms. Negative: never acknowledge. */
+  ackDelayMs?: number;
   /** The module's own input timeout: after this many bytes, stop listening and send `reply`. */
   stopAfter?: number;
 }
@@ -160,6 +162,8 @@ export class ScriptedModem implements Uart {
   private mode: "cmd" | "data" | "drain" = "cmd";
   /** Payload bytes that arrived after the module stopped listening (input timeout). */
   drained = 0;
+  /** Payload counts at which an 'A' was scheduled. */
+  acks: number[] = [];
   private phase: DataPhase | null = null;
   private phaseGot = 0;
   private rand: () => number;
@@ -267,8 +271,9 @@ export class ScriptedModem implements Uart {
     const ph = this.phase as DataPhase;
       this.data.push(b);
       this.phaseGot++;
-      if (ph.ackEvery && this.phaseGot % ph.ackEvery === 0) {
-        this.clock.setTimer(1, () => this.deliver(ascii("A")));
+      if (ph.ackEvery && this.phaseGot % ph.ackEvery === 0 && (ph.ackDelayMs ?? 1) >= 0) {
+        this.acks.push(this.phaseGot);
+        this.clock.setTimer(ph.ackDelayMs ?? 1, () => this.deliver(ascii("A")));
       }
       const stop = ph.stopAfter ?? ph.expect;
       if (this.phaseGot >= stop) {

@@ -1,0 +1,213 @@
+// The Mailer: owns the EC800 driver and runs mail jobs one at a time from a bounded
+// queue. This is the public entry point of the mail layer:
+//
+//   const mailer = new Mailer(port, clock, config, { log });   // throws a CellError on bad config
+//   const err = mailer.submit(job, (result) => { ... });      // null = accepted
+//   mailer.readStatus((err, status) => { status.rssi, status.reg });
+//
+// A job that fails validation (or finds the queue full) is refused by submit with a
+// KIND_CONFIG (or KIND_RETRYABLE E_QUEUE_FULL) error, and its callback is never called.
+// An accepted job always ends with exactly one callback: delivered, or failed with a
+// typed cause.
+import type { AtPort } from "../at/types.js";
+import type { Clock, Log } from "../platform/types.js";
+import { CellError, cellError, KIND_MODEM, KIND_RETRYABLE, E_CLOSED, E_QUEUE_FULL } from "../errors.js";
+import { Ec800, ModemListener, ModemStatus, Done } from "../modem/ec800.js";
+import { ModemConfig, resolveConfig, ResolvedConfig } from "../modem/config.js";
+import { MailJob, PreparedMail, newPreparedMail, prepareMail } from "./message.js";
+import { MailJobRun, MailResult, RecoveryLimits, defaultLimits } from "./job.js";
+
+export interface MailerOptions {
+  /** Jobs waiting behind the running one. Default 4. */
+  queueLength?: number;
+  log?: Log;
+  /** Overrides of the recovery ladder bounds. */
+  limits?: {
+    maxResends?: number;
+    maxRebuilds?: number;
+    maxPdp?: number;
+    maxReboots?: number;
+    maxResets?: number;
+    maxPhaseRetries?: number;
+    timeoutLimit?: number;
+    resendPauseMs?: number;
+    phasePauseMs?: number;
+  };
+}
+
+interface Queued {
+  mail: PreparedMail;
+  onResult: (r: MailResult) => void;
+  submittedAt: number;
+}
+
+function isCellError(v: ResolvedConfig | CellError): v is CellError {
+  return (v as CellError).kind !== undefined && (v as CellError).cause !== undefined;
+}
+
+export class Mailer implements ModemListener {
+  readonly modem: Ec800;
+  /** +QSMTPPUT results that arrived with no job waiting for them (late or duplicate). */
+  ignoredResults: number;
+  private clock: Clock;
+  private log: Log | null;
+  private queue: Queued[];
+  private queueLength: number;
+  private limits: RecoveryLimits;
+  private current: MailJobRun | null;
+  private starting: boolean;
+  private closed: boolean;
+
+  constructor(port: AtPort, clock: Clock, config: ModemConfig, options?: MailerOptions) {
+    const resolved = resolveConfig(config);
+    if (isCellError(resolved)) throw resolved;
+    const o = options ? options : {};
+    this.clock = clock;
+    this.log = o.log ? o.log : null;
+    this.queue = [];
+    this.queueLength = o.queueLength === undefined ? 4 : o.queueLength;
+    this.limits = defaultLimits();
+    if (o.limits) {
+      const l = o.limits;
+      const d = this.limits;
+      if (l.maxResends !== undefined) d.maxResends = l.maxResends;
+      if (l.maxRebuilds !== undefined) d.maxRebuilds = l.maxRebuilds;
+      if (l.maxPdp !== undefined) d.maxPdp = l.maxPdp;
+      if (l.maxReboots !== undefined) d.maxReboots = l.maxReboots;
+      if (l.maxResets !== undefined) d.maxResets = l.maxResets;
+      if (l.maxPhaseRetries !== undefined) d.maxPhaseRetries = l.maxPhaseRetries;
+      if (l.timeoutLimit !== undefined) d.timeoutLimit = l.timeoutLimit;
+      if (l.resendPauseMs !== undefined) d.resendPauseMs = l.resendPauseMs;
+      if (l.phasePauseMs !== undefined) d.phasePauseMs = l.phasePauseMs;
+    }
+    this.current = null;
+    this.starting = false;
+    this.closed = false;
+    this.ignoredResults = 0;
+    this.modem = new Ec800(port, clock, resolved, this.log);
+    this.modem.listener = this;
+  }
+
+  /**
+   * Queue a mail. Returns null when accepted (onResult will be called exactly once), or
+   * the reason it was refused (validation: KIND_CONFIG; queue full: KIND_RETRYABLE).
+   */
+  submit(job: MailJob, onResult: (r: MailResult) => void): CellError | null {
+    if (this.closed) return cellError(KIND_MODEM, E_CLOSED, "mailer closed", "");
+    const mail = newPreparedMail();
+    const e = prepareMail(job, mail);
+    if (e) return e;
+    if (this.queue.length >= this.queueLength) {
+      return cellError(KIND_RETRYABLE, E_QUEUE_FULL, "mail queue full (" + this.queueLength + ")", "");
+    }
+    this.queue.push({ mail: mail, onResult: onResult, submittedAt: this.clock.now() });
+    this.schedule();
+    return null;
+  }
+
+  /** Bring the module up and the PDP context active ahead of the first mail (optional). */
+  start(done: Done): void {
+    if (this.current || this.starting) {
+      done(null);
+      return;
+    }
+    this.starting = true;
+    this.modem.ensureNetwork((err) => {
+      this.starting = false;
+      done(err);
+      this.schedule();
+    });
+  }
+
+  /** Jobs waiting (not counting the running one). */
+  queued(): number {
+    return this.queue.length;
+  }
+
+  busy(): boolean {
+    return this.current !== null;
+  }
+
+  /** Last known signal and registration, without any command (for templates). */
+  status(): ModemStatus {
+    return this.modem.status;
+  }
+
+  /** Fresh AT+CSQ and AT+CEREG? (2 commands when registered on LTE). */
+  readStatus(done: (err: CellError | null, status: ModemStatus) => void): void {
+    this.modem.readStatus(done);
+  }
+
+  /** Stop: the running job and queued jobs end as failed (E_CLOSED); no callback after that. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const err = cellError(KIND_MODEM, E_CLOSED, "mailer closed", "");
+    const cur = this.current;
+    this.current = null;
+    if (cur) cur.abort(err);
+    const q = this.queue;
+    this.queue = [];
+    for (let i = 0; i < q.length; i++) q[i].onResult(this.refusedResult(q[i], err));
+    this.modem.close();
+  }
+
+  // ---------------------------------------------------------------- ModemListener
+
+  onReboot(expected: boolean): void {
+    if (this.current) this.current.onReboot(expected);
+  }
+
+  onPdpDeact(): void {
+    if (this.current) this.current.onPdpDeact();
+  }
+
+  onPutResult(err: number, proto: number): void {
+    if (this.current && !this.current.done()) {
+      const before = this.current.state;
+      this.current.onPutResult(err, proto);
+      if (before === this.current.state) this.ignoredResults++;
+    } else {
+      this.ignoredResults++;
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private schedule(): void {
+    this.clock.setTimer(0, () => this.pump());
+  }
+
+  private pump(): void {
+    if (this.closed || this.current || this.starting || this.queue.length === 0) return;
+    const item = this.queue.shift() as Queued;
+    const run = new MailJobRun(this.modem, this.clock, item.mail, item.submittedAt, this.limits, (r) => {
+      if (this.current === run) this.current = null;
+      if (!this.closed) this.schedule();
+      item.onResult(r);
+    }, this.log);
+    this.current = run;
+    run.start();
+  }
+
+  private refusedResult(item: Queued, err: CellError): MailResult {
+    const now = this.clock.now();
+    return {
+      id: item.mail.id,
+      delivered: false,
+      error: err,
+      attempts: 0,
+      resends: 0,
+      rebuilds: 0,
+      pdpReactivations: 0,
+      reboots: 0,
+      moduleResets: 0,
+      commands: 0,
+      submittedAt: item.submittedAt,
+      startedAt: -1,
+      firstPutAt: -1,
+      finishedAt: now,
+      sendWaitMs: -1,
+    };
+  }
+}

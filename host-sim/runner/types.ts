@@ -1,0 +1,53 @@
+// The scenario runner's contract: what one simulated session takes and what it
+// reports. The CLI (`cellmail sim`, `replay`), the report page and the scenario test
+// suite all speak this.
+import type { Scenario } from "../scenarios/scenario.js";
+
+export type EngineName = "node" | "xs";
+
+export interface SessionEvent {
+  /** Virtual ms since the session started. */
+  t: number;
+  kind: "state" | "command" | "retry" | "result" | "note" | "mail";
+  text: string;
+}
+
+export interface RunSessionOptions {
+  scenario: Scenario;
+  /** Where the firmware core runs: in this Node process, or inside real XS (xsnap-worker). */
+  engine?: EngineName;
+  /** Deliver to this outside SMTP server instead of starting the embedded one. */
+  smtp?: { host: string; port: number };
+  /** Where the embedded server stores .eml files (default: a temp dir that is kept). */
+  mailDir?: string;
+  /** Progress, as it happens. */
+  onEvent?: (event: SessionEvent) => void;
+}
+
+export interface ArrivedMail {
+  subject: string;
+  from: string;
+  to: string[];
+  cc: string[];
+  attachments: { name: string; size: number }[];
+  size: number;
+  eml: string;
+}
+
+export interface SessionResult {
+  scenario: string;
+  engine: EngineName;
+  /** Whether the scenario's `expect` held. */
+  ok: boolean;
+  /** Why `ok` is false (empty when ok). */
+  expectFailures: string[];
+  delivered: number;
+  failed: number;
+  mails: ArrivedMail[];
+  errors: { code: number; cause: string }[];
+  /** The UART transcript in the documented text format. */
+  transcript: string;
+  events: SessionEvent[];
+  /** Virtual ms the session took. */
+  virtualMs: number;
+}

@@ -1,0 +1,160 @@
+// Data mode: exact payload length under back-pressure, ACK pacing (AT+QFUPL), and the
+// "+++" escape with its guard times checked on the virtual clock (DESIGN.md 5.6, 5.7).
+import { describe, expect, it } from "vitest";
+import { RESULT_CANCELLED, RESULT_OK, RESULT_REJECTED, RESULT_TIMEOUT, SHAPE_PROMPT } from "../../firmware/at/types.js";
+import type { AtResult, ByteSource } from "../../firmware/at/types.js";
+import { bytesSource } from "../../firmware/at/source.js";
+import { rig, send } from "./support/harness.js";
+import { chunkingName, sweep } from "./support/modem.js";
+
+function pattern(n: number): Uint8Array {
+  const u = new Uint8Array(n);
+  for (let i = 0; i < n; i++) u[i] = (i * 31 + 7) & 0xff;
+  return u;
+}
+
+describe("data mode: payload", () => {
+  it("writes exactly data.length bytes through small writes, paced by onWritable", () => {
+    for (const limit of [1, 3, 64, 1000]) {
+      for (const c of sweep(8, 2)) {
+        const body = pattern(1500);
+        const r = rig(true, c, { dataChunkSize: 100 }, { writeLimit: limit, writableDelayMs: 1 });
+        r.modem.script({ cmd: "AT+QSMTPBODY=1,1500,30", reply: "\r\nCONNECT\r\n", data: { expect: 1500, reply: "\r\n+QSMTPBODY: 1500\r\n\r\nOK\r\n" } });
+        const b = send(r, { command: "+QSMTPBODY=1,1500,30", shape: SHAPE_PROMPT, prefix: r.engine.prefix("+QSMTPBODY:"), data: bytesSource(body), timeoutMs: 60000 });
+        r.clock.advance(5000);
+        const what = `limit ${limit} ${chunkingName(c)}`;
+        expect(b.result?.code, what).toBe(RESULT_OK);
+        expect(new Uint8Array(r.modem.data), what).toEqual(body);
+        // No single write took more than the UART offered.
+        for (const w of r.modem.writes) expect(w.bytes.length).toBeLessThanOrEqual(limit);
+      }
+    }
+  });
+
+  it("a ByteSource that returns short reads is read in pieces; one that fails stops the command", () => {
+    const body = pattern(300);
+    const shortReads: ByteSource = {
+      length: 300,
+      read: (pos, dst, off, max) => bytesSource(body).read(pos, dst, off, Math.min(max, 17)),
+    };
+    const r = rig(false, { kind: "all" });
+    r.modem.script(
+      { cmd: "AT+QSMTPBODY=1,300,30", reply: "\r\nCONNECT\r\n", data: { expect: 300, reply: "\r\nOK\r\n" } },
+      { cmd: "AT+QSMTPBODY=1,300,30", reply: "\r\nCONNECT\r\n", data: { expect: 300, reply: "\r\nOK\r\n" } },
+    );
+    const a = send(r, { command: "+QSMTPBODY=1,300,30", shape: SHAPE_PROMPT, data: shortReads, timeoutMs: 5000 });
+    r.clock.advance(100);
+    expect(a.result?.code).toBe(RESULT_OK);
+    expect(new Uint8Array(r.modem.data)).toEqual(body);
+    const broken: ByteSource = { length: 300, read: (pos, dst, off, max) => (pos >= 100 ? 0 : bytesSource(body).read(pos, dst, off, Math.min(max, 100 - pos))) };
+    const b = send(r, { command: "+QSMTPBODY=1,300,30", shape: SHAPE_PROMPT, data: broken, timeoutMs: 5000 });
+    r.clock.advance(100);
+    expect(b.result?.code).toBe(RESULT_REJECTED);
+    expect(r.modem.data.length).toBe(400);
+  });
+});
+
+describe("data mode: ACK pacing (AT+QFUPL ack mode)", () => {
+  it("waits for one 'A' after every 1024 bytes, never runs ahead", () => {
+    for (const echo of [true, false]) {
+      for (const c of sweep(6, 3)) {
+        const body = pattern(3000);
+        const r = rig(echo, c, { dataChunkSize: 256 });
+        r.modem.script({
+          cmd: 'AT+QFUPL="UFS:a.bin",3000,10,1',
+          reply: "\r\nCONNECT\r\n",
+          data: { expect: 3000, ackEvery: 1024, ackDelayMs: 50, reply: "\r\n+QFUPL: 3000,1a2b\r\n\r\nOK\r\n" },
+        });
+        let size = -1;
+        let sum = -1;
+        const a = send(r, {
+          command: 'AT+QFUPL="UFS:a.bin",3000,10,1'.slice(2),
+          shape: SHAPE_PROMPT,
+          prefix: r.engine.prefix("+QFUPL:"),
+          data: bytesSource(body),
+          ackEvery: 1024,
+          timeoutMs: 10000,
+          onLine: (l) => {
+            size = l.int(0, -1);
+            sum = l.hex(1, -1);
+          },
+        });
+        const what = `echo ${echo} ${chunkingName(c)}`;
+        r.clock.advance(10); // CONNECT arrived at 1: first block written, no ack yet
+        expect(r.modem.data.length, what).toBe(1024);
+        r.clock.advance(45); // ack at 51
+        expect(r.modem.data.length, what).toBe(2048);
+        r.clock.advance(50); // ack at 101
+        expect(r.modem.data.length, what).toBe(3000);
+        r.clock.advance(100);
+        expect(a.result?.code, what).toBe(RESULT_OK);
+        expect(new Uint8Array(r.modem.data), what).toEqual(body);
+        expect([size, sum], what).toEqual([3000, 0x1a2b]);
+      }
+    }
+  });
+
+  it("without acknowledgements the upload stalls at 1024 bytes and times out", () => {
+    const r = rig(true, { kind: "all" });
+    r.modem.script({ cmd: 'AT+QFUPL="UFS:b",2048,10,1', reply: "\r\nCONNECT\r\n", data: { expect: 2048, ackEvery: 1024, ackDelayMs: -1, reply: "" } });
+    const a = send(r, { command: '+QFUPL="UFS:b",2048,10,1', shape: SHAPE_PROMPT, data: bytesSource(pattern(2048)), ackEvery: 1024, timeoutMs: 3000 });
+    r.clock.advance(5000);
+    expect(r.modem.data.length).toBe(1024);
+    expect(a.result?.code).toBe(RESULT_TIMEOUT);
+  });
+});
+
+describe("data mode: +++ escape", () => {
+  for (const echo of [true, false]) {
+    it(`freezes output, keeps guard silence before and after "+++", then resumes the queue (echo ${echo ? "on" : "off"})`, () => {
+      for (const c of sweep(10, 2)) {
+        const what = chunkingName(c);
+        const guard = 1000;
+        const r = rig(echo, c, { dataChunkSize: 20, guardMs: guard, settleMs: 20 }, { writeLimit: 10, writableDelayMs: 10, guardMs: guard, escapeReply: "\r\n+QSMTPBODY: 120\r\n\r\nOK\r\n" });
+        r.modem.script(
+          { cmd: "AT+QSMTPBODY=1,5000,30", reply: "\r\nCONNECT\r\n", data: { expect: 5000, reply: "" } },
+          { cmd: "AT+QSMTPCLR", reply: "\r\nOK\r\n" },
+        );
+        const body = send(r, { command: "+QSMTPBODY=1,5000,30", shape: SHAPE_PROMPT, prefix: r.engine.prefix("+QSMTPBODY:"), data: bytesSource(pattern(5000)), timeoutMs: 60000 });
+        r.clock.advance(100);
+        const clr = send(r, { command: "+QSMTPCLR" }); // queued: must stay frozen during the escape
+        let esc: AtResult | null = null;
+        const tEscape = r.clock.now();
+        r.engine.escape((res) => (esc = res));
+        r.clock.advance(5000);
+        const plus = r.modem.writes.findIndex((w) => w.bytes === "+++");
+        expect(plus, what).toBeGreaterThan(0);
+        const tPlus = r.modem.writes[plus].t;
+        const before = r.modem.writes[plus - 1].t;
+        const after = r.modem.writes[plus + 1];
+        expect(tPlus - before, what).toBeGreaterThanOrEqual(guard); // silence before
+        expect(tPlus - tEscape, what).toBeGreaterThanOrEqual(guard);
+        const rest = r.modem.writes.slice(plus + 1).map((w) => w.bytes).join("");
+        expect(rest, what).toBe("AT+QSMTPCLR\r"); // nothing else went out after the escape
+        expect(after.t - tPlus, what).toBeGreaterThanOrEqual(guard); // silence after
+        expect(esc, what).toMatchObject({ code: RESULT_OK });
+        expect(body.result?.code, what).toBe(RESULT_CANCELLED);
+        expect(body.lines, what).toEqual(["+QSMTPBODY: 120"]);
+        expect(clr.result?.code, what).toBe(RESULT_OK);
+        expect(r.modem.data.length, what).toBeLessThan(5000);
+      }
+    });
+  }
+
+  it("an unanswered escape ends with TIMEOUT and output resumes", () => {
+    const r = rig(true, { kind: "all" }, { guardMs: 1000, escapeConfirmMs: 500 }, { escapeReply: "" });
+    r.modem.script({ cmd: "AT", reply: "\r\nOK\r\n" });
+    const results: AtResult[] = [];
+    r.engine.escape((res) => results.push(res));
+    r.engine.escape((res) => results.push(res)); // a second escape while one runs is refused
+    const a = send(r, { command: "" });
+    r.clock.advance(999);
+    expect(r.modem.writes).toEqual([]);
+    r.clock.advance(1);
+    expect(r.modem.writes.map((w) => w.bytes)).toEqual(["+++"]);
+    r.clock.advance(3000);
+    expect(results.map((x) => x.code)).toEqual([RESULT_REJECTED, RESULT_TIMEOUT]);
+    expect(results[1].elapsedMs).toBe(2500);
+    expect(a.result?.code).toBe(RESULT_OK);
+  });
+});

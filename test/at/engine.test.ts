@@ -1,0 +1,283 @@
+// Engine behaviour on the virtual clock: queue, deadlines, settle pause, close/flush,
+// late final results, rejection, URC registry, echo handling.
+import { describe, expect, it } from "vitest";
+import { VirtualClock } from "../../host-sim/clock.js";
+import { AtEngine } from "../../firmware/at/engine.js";
+import {
+  RESULT_CANCELLED,
+  RESULT_ERROR,
+  RESULT_OK,
+  RESULT_REJECTED,
+  RESULT_TIMEOUT,
+  SHAPE_LINE,
+  SHAPE_LINES,
+  SHAPE_PROMPT,
+} from "../../firmware/at/types.js";
+import type { Uart, UartSink } from "../../firmware/platform/types.js";
+import { rig, send, urcs } from "./support/harness.js";
+import { ascii } from "./support/modem.js";
+
+describe("AtEngine: construction", () => {
+  it("attaches itself to the uart and works with options undefined", () => {
+    const clock = new VirtualClock();
+    let sink: UartSink | null = null;
+    const written: string[] = [];
+    const uart: Uart = {
+      attach: (s) => (sink = s),
+      write: (d, s, e) => {
+        written.push(String.fromCharCode(...d.subarray(s, e)));
+        return e - s;
+      },
+      close: () => {},
+    };
+    const engine = new AtEngine(uart, clock);
+    expect(sink).toBe(engine);
+    let res: number | null = null;
+    engine.send({ command: "", shape: 0, timeoutMs: 300 }, (r) => (res = r.code));
+    expect(written).toEqual(["AT\r"]);
+    const b = ascii("\r\nOK\r\n");
+    sink!.onBytes(b, 0, b.length);
+    expect(res).toBe(RESULT_OK);
+  });
+});
+
+describe("AtEngine: queue and settle", () => {
+  it("runs commands one at a time in FIFO order, with the settle pause between them", () => {
+    const r = rig(true, { kind: "all" }, { settleMs: 20 });
+    r.modem.script({ cmd: "AT+A", reply: "\r\nOK\r\n" }, { cmd: "AT+B", reply: "\r\nOK\r\n" }, { cmd: "AT+C", reply: "\r\nERROR\r\n" });
+    const a = send(r, { command: "+A" });
+    const b = send(r, { command: "+B" });
+    const c = send(r, { command: "+C" });
+    expect(r.modem.commands).toEqual(["AT+A"]); // only one in flight
+    expect(r.engine.queued()).toBe(2);
+    r.clock.advance(1000);
+    expect([a.result?.code, b.result?.code, c.result?.code]).toEqual([RESULT_OK, RESULT_OK, RESULT_ERROR]);
+    expect(r.modem.commands).toEqual(["AT+A", "AT+B", "AT+C"]);
+    // Writes are separated by at least the settle pause after the previous final result.
+    const w = r.modem.writes.map((x) => x.t);
+    expect(w[1] - a.at).toBeGreaterThanOrEqual(20);
+    expect(w[2] - b.at).toBeGreaterThanOrEqual(20);
+    expect(r.modem.mismatches).toEqual([]);
+  });
+
+  it("refuses when the queue is full or the engine is closed, and then does not call done", () => {
+    const r = rig(true, { kind: "all" }, { queueLength: 2 });
+    const calls: number[] = [];
+    const req = { command: "+X", shape: 0, timeoutMs: 100 };
+    expect(r.engine.send(req, () => calls.push(1))).toBe(true); // in flight
+    expect(r.engine.send(req, () => calls.push(2))).toBe(true);
+    expect(r.engine.send(req, () => calls.push(3))).toBe(true);
+    expect(r.engine.send(req, () => calls.push(4))).toBe(false);
+    r.engine.close();
+    expect(r.engine.send(req, () => calls.push(5))).toBe(false);
+    expect(calls).toEqual([1, 2, 3]); // cancelled by close, nothing refused was called
+  });
+
+  it("rejects non-ASCII, control characters and over-long commands without writing", () => {
+    const r = rig(true, { kind: "all" }, { txBufferSize: 16 });
+    r.modem.script({ cmd: "AT+OK", reply: "\r\nOK\r\n" });
+    const bad1 = send(r, { command: '+QSMTPSUB="é"' });
+    const bad2 = send(r, { command: "+X\r+Y" });
+    const bad3 = send(r, { command: "+0123456789ABCDEF" });
+    const bad4 = send(r, { command: "+P", shape: SHAPE_PROMPT }); // no data
+    const bad5 = send(r, { command: "+L", shape: SHAPE_LINE }); // no prefix
+    const bad6 = send(r, { command: "+T", timeoutMs: 0 });
+    const good = send(r, { command: "+OK" });
+    r.clock.advance(100);
+    for (const b of [bad1, bad2, bad3, bad4, bad5, bad6]) expect(b.result?.code).toBe(RESULT_REJECTED);
+    expect(good.result?.code).toBe(RESULT_OK);
+    expect(r.modem.commands).toEqual(["AT+OK"]);
+  });
+});
+
+describe("AtEngine: deadlines", () => {
+  it("times out at the absolute deadline even under URC chatter, and counts consecutive timeouts", () => {
+    const r = rig(true, { kind: "all" });
+    r.modem.script({ cmd: "AT+Q1" }, { cmd: "AT+Q2" }, { cmd: "AT+Q3", reply: "\r\nOK\r\n" });
+    const seen = urcs(r, "+CEREG:");
+    for (let t = 50; t < 3000; t += 50) r.modem.inject("\r\n+CEREG: 1\r\n", t);
+    const q1 = send(r, { command: "+Q1", timeoutMs: 500 });
+    const q2 = send(r, { command: "+Q2", timeoutMs: 500 });
+    r.clock.advance(499);
+    expect(q1.result).toBeNull();
+    r.clock.advance(1);
+    expect(q1.result?.code).toBe(RESULT_TIMEOUT);
+    expect(q1.result?.elapsedMs).toBe(500);
+    expect(r.engine.consecutiveTimeouts()).toBe(1);
+    r.clock.advance(600);
+    expect(q2.result?.code).toBe(RESULT_TIMEOUT);
+    expect(q2.result?.elapsedMs).toBe(500);
+    expect(r.engine.consecutiveTimeouts()).toBe(2);
+    const q3 = send(r, { command: "+Q3" });
+    r.clock.advance(100);
+    expect(q3.result?.code).toBe(RESULT_OK);
+    expect(r.engine.consecutiveTimeouts()).toBe(0);
+    expect(seen.length).toBeGreaterThan(10);
+    expect(r.engine.stats().timeouts).toBe(2);
+  });
+});
+
+describe("AtEngine: late final results", () => {
+  for (const echo of [true, false]) {
+    it(`a late OK during the settle pause never completes the next command (echo ${echo ? "on" : "off"})`, () => {
+      const r = rig(echo, { kind: "all" }, { settleMs: 50 });
+      r.modem.script({ cmd: "AT+SLOW" }, { cmd: "AT+NEXT", reply: "\r\nERROR\r\n", delayMs: 30 });
+      const slow = send(r, { command: "+SLOW", timeoutMs: 300 });
+      const next = send(r, { command: "+NEXT", timeoutMs: 300 });
+      r.modem.inject("\r\nOK\r\n", 310); // 10 ms after the timeout, inside the settle pause
+      r.clock.advance(1000);
+      expect(slow.result?.code).toBe(RESULT_TIMEOUT);
+      expect(next.result?.code).toBe(RESULT_ERROR); // its own answer, not the late OK
+      expect(r.engine.stats().lateFinals).toBe(1);
+    });
+
+    it(`a late OK after the next command was written does not complete a SHAPE_LINE command (echo ${echo ? "on" : "off"})`, () => {
+      const r = rig(echo, { kind: "all" }, { settleMs: 20 });
+      r.modem.script({ cmd: "AT+SLOW" }, { cmd: "AT+CSQ", reply: "\r\n+CSQ: 23,99\r\n\r\nOK\r\n", delayMs: 40 });
+      const slow = send(r, { command: "+SLOW", timeoutMs: 300 });
+      const p = r.engine.prefix("+CSQ:");
+      let rssi = -1;
+      const next = send(r, { command: "+CSQ", shape: SHAPE_LINE, prefix: p, onLine: (l) => (rssi = l.int(0, -1)) });
+      r.modem.inject("\r\nOK\r\n", 330); // next command written at 320; its echo/answer at 321/360
+      r.clock.advance(1000);
+      expect(slow.result?.code).toBe(RESULT_TIMEOUT);
+      expect(next.result?.code).toBe(RESULT_OK);
+      expect(next.at).toBe(360); // completed by its own OK, not the late one at 330
+      expect(rssi).toBe(23);
+      expect(r.engine.stats().lateFinals).toBe(1);
+    });
+  }
+
+  it("with echo on, a late OK before the next command's echo is not taken (SHAPE_NONE)", () => {
+    const r = rig(true, { kind: "all" }, { settleMs: 20 });
+    r.modem.script({ cmd: "AT", reply: "\r\nOK\r\n" }, { cmd: "AT+SLOW" }, { cmd: "AT+NEXT", reply: "\r\nERROR\r\n", delayMs: 50 });
+    send(r, { command: "" });
+    r.clock.advance(100); // learn that echo is on
+    const slow = send(r, { command: "+SLOW", timeoutMs: 300 });
+    const next = send(r, { command: "+NEXT", timeoutMs: 300 });
+    // The next command is written at ~421; the late OK arrives before its echo (at ~471).
+    r.modem.inject("\r\nOK\r\n", 330);
+    r.clock.advance(1000);
+    expect(slow.result?.code).toBe(RESULT_TIMEOUT);
+    expect(next.result?.code).toBe(RESULT_ERROR);
+    expect(r.engine.stats().lateFinals).toBe(1);
+  });
+
+  it("a final result that never comes does not make later commands time out in turn", () => {
+    for (const echo of [true, false]) {
+      const r = rig(echo, { kind: "all" });
+      r.modem.script(
+        { cmd: "AT", reply: "\r\nOK\r\n" },
+        { cmd: "AT+LOST" },
+        { cmd: "AT+A", reply: "\r\nOK\r\n" },
+        { cmd: "AT+B", reply: "\r\nOK\r\n" },
+      );
+      send(r, { command: "" });
+      const lost = send(r, { command: "+LOST", timeoutMs: 200 });
+      const a = send(r, { command: "+A", timeoutMs: 200 });
+      const b = send(r, { command: "+B", timeoutMs: 200 });
+      r.clock.advance(2000);
+      expect(lost.result?.code).toBe(RESULT_TIMEOUT);
+      expect(a.result?.code).toBe(RESULT_OK);
+      expect(b.result?.code).toBe(RESULT_OK);
+      expect(r.engine.consecutiveTimeouts()).toBe(0);
+    }
+  });
+});
+
+describe("AtEngine: close and flush", () => {
+  it("close cancels in-flight and queued commands and no callback fires afterwards", () => {
+    const r = rig(true, { kind: "all" });
+    r.modem.script({ cmd: "AT+A", reply: "\r\nOK\r\n", delayMs: 50 });
+    const seen = urcs(r, "+X:");
+    const a = send(r, { command: "+A" });
+    const b = send(r, { command: "+B" });
+    r.modem.inject("\r\n+X: 1\r\n", 60);
+    r.clock.advance(10);
+    r.engine.close();
+    expect(a.result?.code).toBe(RESULT_CANCELLED);
+    expect(b.result?.code).toBe(RESULT_CANCELLED);
+    r.clock.advance(5000);
+    expect(a.calls).toBe(1);
+    expect(b.calls).toBe(1);
+    expect(seen).toEqual([]);
+    expect(r.clock.pendingTimers()).toBe(0);
+  });
+
+  it("a URC handler that closes the engine stops everything at once", () => {
+    const r = rig(true, { kind: "all" });
+    r.modem.script({ cmd: "AT+A", reply: "\r\n+Z: 1\r\nOK\r\n" });
+    const later: string[] = [];
+    r.engine.onUrc(r.engine.prefix("+Z:"), () => r.engine.close());
+    r.engine.onUrc(r.engine.prefix("+Z:"), () => later.push("second handler"));
+    const a = send(r, { command: "+A" });
+    r.clock.advance(100);
+    expect(a.result?.code).toBe(RESULT_CANCELLED);
+    expect(a.calls).toBe(1);
+    expect(later).toEqual([]);
+  });
+
+  it("flush (e.g. on RDY) cancels everything, and commands sent afterwards run", () => {
+    const r = rig(true, { kind: "all" });
+    r.modem.script({ cmd: "AT+QSMTPPUT=300" }, { cmd: "ATE0", reply: "\r\nOK\r\n" });
+    r.engine.onUrc(r.engine.prefix("RDY"), () => {
+      r.engine.flush();
+      send(r, { command: "E0" });
+    });
+    const put = send(r, { command: "+QSMTPPUT=300", timeoutMs: 5000 });
+    const queued = send(r, { command: "+CSQ" });
+    r.modem.inject("\r\nRDY\r\n", 100);
+    r.clock.advance(1000);
+    expect(put.result?.code).toBe(RESULT_CANCELLED);
+    expect(queued.result?.code).toBe(RESULT_CANCELLED);
+    expect(r.modem.commands).toEqual(["AT+QSMTPPUT=300", "ATE0"]);
+    expect(r.engine.consecutiveTimeouts()).toBe(0);
+  });
+});
+
+describe("AtEngine: classification", () => {
+  it("routes URCs by prefix, gives prefixed lines to the command in flight, counts unknown lines", () => {
+    const r = rig(true, { kind: "all" });
+    r.modem.script({
+      cmd: "AT+QIACT?",
+      reply: '\r\n+QIACT: 1,1,1,"10.7.157.1"\r\n\r\n+CEREG: 5\r\n\r\n+QIACT: 2,1,1,"10.0.0.2"\r\nSRING: 1\r\n\r\nOK\r\n',
+    });
+    const cereg = urcs(r, "+CEREG:");
+    const qiact = urcs(r, "+QIACT:");
+    const got: string[] = [];
+    const a = send(r, {
+      command: "+QIACT?",
+      shape: SHAPE_LINES,
+      prefix: r.engine.prefix("+QIACT:"),
+      onLine: (l) => got.push(`${l.int(0, -1)}:${l.str(3)}`),
+    });
+    r.modem.inject("\r\n+QIACT: 9\r\n", 50); // same prefix, nothing in flight: a URC
+    r.clock.advance(100);
+    expect(a.result?.code).toBe(RESULT_OK);
+    expect(got).toEqual(["1:10.7.157.1", "2:10.0.0.2"]);
+    expect(cereg).toEqual(["+CEREG: 5"]);
+    expect(qiact).toEqual(["+QIACT: 9"]);
+    const s = r.engine.stats();
+    expect(s.unknown).toBe(1); // SRING: 1
+    expect(s.urcs).toBe(2);
+  });
+
+  it("parses +CME ERROR numeric and text, and +CMS ERROR", () => {
+    const r = rig(false, { kind: "all" });
+    r.modem.script(
+      { cmd: "AT+A", reply: "\r\n+CME ERROR: 14\r\n" },
+      { cmd: "AT+B", reply: "\r\n+CME ERROR: SIM busy, retry\r\n" },
+      { cmd: "AT+C", reply: "\r\n+CMS ERROR: 500\r\n" },
+      { cmd: "AT+D", reply: "\r\nNO CARRIER\r\n" },
+    );
+    const a = send(r, { command: "+A" });
+    const b = send(r, { command: "+B" });
+    const c = send(r, { command: "+C" });
+    const d = send(r, { command: "+D" });
+    r.clock.advance(500);
+    expect(a.result).toMatchObject({ code: 2, errorCode: 14, errorText: "" });
+    expect(b.result).toMatchObject({ code: 2, errorCode: -1, errorText: "SIM busy, retry" });
+    expect(c.result).toMatchObject({ code: 3, errorCode: 500 });
+    expect(d.result).toMatchObject({ code: 4 });
+  });
+});

@@ -1,0 +1,178 @@
+// The Espruino adapters against fakes of Espruino's globals: serial data arriving as
+// strings of 8-bit characters, timeout ids that Espruino reuses, the Storage module
+// (injected: vitest gives every module its own `require`).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Clock, Store, Uart, UartSink } from "../../firmware/platform/types.js";
+
+type Handler = (data: string) => void;
+
+const g = globalThis as unknown as { [name: string]: unknown };
+const saved: { [name: string]: unknown } = {};
+const GLOBALS = ["getTime", "setTimeout", "clearTimeout", "print"];
+
+let now = 1000; // seconds
+const timers = new Map<number, () => void>();
+const files = new Map<string, Uint8Array>();
+// Espruino's Storage module (reached through require("Storage") on the board).
+const storage = {
+  write: (n: string, d: Uint8Array | string | ArrayBuffer) => (files.set(n, new Uint8Array(d as Uint8Array)), true),
+  readArrayBuffer: (n: string) => (files.has(n) ? files.get(n)!.slice().buffer : undefined),
+  readJSON: () => undefined,
+  erase: (n: string) => {
+    files.delete(n);
+  },
+  list: () => [...files.keys()],
+};
+
+function fakeSerial() {
+  const serial = {
+    baud: 0,
+    setupOptions: {} as unknown,
+    handler: undefined as Handler | undefined,
+    written: [] as number[],
+    setup(baud: number, options: unknown) {
+      serial.baud = baud;
+      serial.setupOptions = options;
+    },
+    on(_event: string, handler: Handler) {
+      serial.handler = handler;
+    },
+    removeAllListeners() {
+      serial.handler = undefined;
+    },
+    write(data: unknown) {
+      if (!(data instanceof Uint8Array)) throw new Error("expected bytes");
+      serial.written.push(...data);
+    },
+    available: () => 0,
+  };
+  return serial;
+}
+
+beforeAll(() => {
+  for (const name of GLOBALS) saved[name] = g[name];
+  g.getTime = () => now;
+  // Espruino-like ids: the lowest free id is reused.
+  g.setTimeout = (fn: (arg?: unknown) => void, _ms: number, arg?: unknown) => {
+    let id = 1;
+    while (timers.has(id)) id++;
+    timers.set(id, () => fn(arg));
+    return id;
+  };
+  g.clearTimeout = (id: number) => {
+    timers.delete(id);
+  };
+});
+
+afterAll(() => {
+  for (const name of GLOBALS) g[name] = saved[name];
+});
+
+function fire(id: number): void {
+  const fn = timers.get(id)!;
+  timers.delete(id);
+  fn();
+}
+
+// Imported by URL so that the host type-check (tsconfig.json, Node types) does not pull
+// the Espruino adapters in; they are type-checked by tsconfig.espruino.json.
+type Ctor<T> = new (...args: any[]) => T;
+const load = (path: string) => import(/* @vite-ignore */ new URL(path, import.meta.url).href);
+const { EspruinoUart } = (await load("../../firmware/platform/espruino/serial.ts")) as { EspruinoUart: Ctor<Uart> };
+const { EspruinoClock } = (await load("../../firmware/platform/espruino/clock.ts")) as { EspruinoClock: Ctor<Clock> };
+const { EspruinoStore } = (await load("../../firmware/platform/espruino/store.ts")) as { EspruinoStore: Ctor<Store> };
+
+function recordingSink(): UartSink & { bytes: number[]; writable: number } {
+  const sink = {
+    bytes: [] as number[],
+    writable: 0,
+    onBytes(data: Uint8Array, start: number, end: number) {
+      for (let i = start; i < end; i++) sink.bytes.push(data[i]);
+    },
+    onWritable() {
+      sink.writable++;
+    },
+  };
+  return sink;
+}
+
+describe("EspruinoUart", () => {
+  it("turns string chunks into the same bytes, 8-bit characters included, in pieces of at most rxSize", () => {
+    const serial = fakeSerial();
+    const uart = new EspruinoUart({ serial, baud: 115200, rx: 16, tx: 17, rxSize: 16 });
+    expect(serial.baud).toBe(115200);
+    expect(serial.setupOptions).toEqual({ rx: 16, tx: 17 });
+    const sink = recordingSink();
+    uart.attach(sink);
+    const bytes = Array.from({ length: 40 }, (_, i) => (i * 53 + 0x7b) & 0xff);
+    serial.handler!(String.fromCharCode(...bytes.slice(0, 32)));
+    serial.handler!(String.fromCharCode(...bytes.slice(32)));
+    expect(sink.bytes).toEqual(bytes);
+  });
+
+  it("writes bytes above 0x7F as bytes, at most txChunk per call, then says when to go on", () => {
+    const serial = fakeSerial();
+    const uart = new EspruinoUart({ serial, baud: 115200, txChunk: 8 });
+    const sink = recordingSink();
+    uart.attach(sink);
+    const data = new Uint8Array([0x41, 0x80, 0xff, 0xc3, 0xa9, 0x0d, 0, 1, 2, 3, 4, 5]);
+    const taken = uart.write(data, 0, data.length);
+    expect(taken).toBe(8);
+    expect(serial.written).toEqual([...data.subarray(0, 8)]);
+    expect(sink.writable).toBe(0); // not re-entered: signalled from the event loop
+    fire([...timers.keys()][0]);
+    expect(sink.writable).toBe(1);
+    expect(uart.write(data, 8, data.length)).toBe(4);
+    expect(serial.written).toEqual([...data]);
+    uart.close();
+    expect(serial.handler).toBeUndefined();
+  });
+});
+
+describe("EspruinoClock", () => {
+  it("counts milliseconds from getTime() and never goes backwards", () => {
+    const clock = new EspruinoClock();
+    const t0 = clock.now();
+    now += 1.5;
+    expect(clock.now() - t0).toBeCloseTo(1500);
+    now -= 100; // setTime() moved the clock back
+    expect(clock.now() - t0).toBeCloseTo(1500);
+    now += 0.25;
+    expect(clock.now() - t0).toBeCloseTo(1750);
+  });
+
+  it("clearing a timer that already fired cannot cancel another timer that reused its id", () => {
+    timers.clear();
+    const clock = new EspruinoClock();
+    let a = 0;
+    let b = 0;
+    const ha = clock.setTimer(10, () => a++);
+    fire(1);
+    const hb = clock.setTimer(10, () => b++); // Espruino hands out id 1 again
+    clock.clearTimer(ha);
+    expect(timers.has(1)).toBe(true);
+    fire(1);
+    expect([a, b]).toEqual([1, 1]);
+    clock.clearTimer(hb);
+    const hc = clock.setTimer(5, () => a++);
+    clock.clearTimer(hc);
+    expect(timers.size).toBe(0);
+  });
+});
+
+describe("EspruinoStore", () => {
+  it("round-trips values (empty ones too) under a prefix and lists only its keys", () => {
+    files.clear();
+    files.set("other.json", new Uint8Array([1]));
+    const store = new EspruinoStore("cm.", storage);
+    store.write("outbox", new Uint8Array([0, 0x80, 0xff]));
+    store.write("empty", new Uint8Array(0));
+    expect([...store.read("outbox")!]).toEqual([0, 0x80, 0xff]);
+    expect(store.read("empty")!.length).toBe(0);
+    expect(store.read("missing")).toBeUndefined();
+    expect(store.keys().sort()).toEqual(["empty", "outbox"]);
+    store.remove("outbox");
+    expect(store.keys()).toEqual(["empty"]);
+    expect(() => store.write("a-very-long-key-name-for-storage", new Uint8Array(1))).toThrow(RangeError);
+  });
+});
