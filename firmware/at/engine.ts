@@ -75,6 +75,7 @@ import type {
   UrcHandler,
 } from "./types.js";
 import { UrcRegistry } from "./urc.js";
+import { makePrefix, prefixAt } from "./prefix.js";
 
 // In-flight command states.
 const ST_IDLE = 0;
@@ -107,6 +108,8 @@ export interface AtEngineExtraOptions extends AtEngineOptions {
   dataChunkSize?: number;
   /** After "+++" is written, how long (beyond the guard) to wait for the module's answer. Default 2000 ms. */
   escapeConfirmMs?: number;
+  /** Also end lines at a bare LF (costs a second scan per line). Default false: CR ends lines. */
+  lfEndsLine?: boolean;
 }
 
 function isWholeNumber(x: number): boolean {
@@ -129,6 +132,8 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
   private readonly escapeConfirmMs: number;
   private readonly framer: Framer;
   private readonly view: LineView;
+  /** DataView over the receive buffer: 32-bit reads for token and prefix matching. */
+  private readonly dv: DataView;
   private readonly table: ResultTable;
   private readonly urcs: UrcRegistry;
   private readonly tx: Uint8Array;
@@ -210,8 +215,9 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
     this.settleMs = pick(o.settleMs, DEFAULT_SETTLE_MS, 0);
     this.guardMs = pick(o.guardMs, DEFAULT_GUARD_MS, 0);
     this.escapeConfirmMs = pick(o.escapeConfirmMs, DEFAULT_ESCAPE_CONFIRM_MS, 0);
-    this.framer = new Framer(pick(o.lineBufferSize, DEFAULT_LINE_BUFFER, 8), this);
+    this.framer = new Framer(pick(o.lineBufferSize, DEFAULT_LINE_BUFFER, 8), this, o.lfEndsLine === true);
     this.view = new LineView(this.framer.buf);
+    this.dv = new DataView(this.framer.buf.buffer, this.framer.buf.byteOffset, this.framer.buf.byteLength);
     this.table = new ResultTable();
     this.urcs = new UrcRegistry();
     this.tx = new Uint8Array(pick(o.txBufferSize, DEFAULT_TX_BUFFER, 4));
@@ -288,9 +294,7 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
   // ---------------------------------------------------------------- public API
 
   prefix(text: string): Prefix {
-    const bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff;
-    return { text: text, bytes: bytes };
+    return makePrefix(text);
   }
 
   send(request: AtRequest, done: AtDone): boolean {
@@ -415,42 +419,50 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
     if (this.closed) return;
     this.nLines++;
     const view = this.view;
-    view.set(buf, start, length);
+    view.start = start; // view.buf is always the framer's buffer
+    view.length = length;
     const cur = this.cur;
-    const st = this.state;
-    // A line that had begun before the command went out cannot be its answer.
-    const pre = this.preLine;
-    this.preLine = false;
-
-    // 1. Echo of the command in flight.
-    if (
-      cur !== null &&
-      !this.echoSeen &&
-      length >= this.cmdLen &&
-      (st === ST_WAIT || st === ST_PROMPT) &&
-      this.isEcho(buf, start, length)
-    ) {
-      this.echoSeen = true;
-      this.echoOn = true;
-      this.owed = false;
-      return;
+    let pre = false;
+    if (cur !== null) {
+      // A line that had begun before the command went out cannot be its answer.
+      pre = this.preLine;
+      this.preLine = false;
+      // 1. Echo of the command in flight.
+      if (!this.echoSeen && length >= this.cmdLen && this.isEcho(buf, start, length)) {
+        const st = this.state;
+        if (st === ST_WAIT || st === ST_PROMPT) {
+          this.echoSeen = true;
+          this.echoOn = true;
+          this.owed = false;
+          return;
+        }
+      }
     }
 
-    // 2. Final result or prompt: one lookup on the first byte.
-    const token = this.table.classify(buf, start, length);
-    if (token !== TOKEN_NONE) {
-      if (pre) {
-        this.late(); // a final result that began before our command: an old one
-        return;
+    // 2. Final result or prompt: one lookup on the first byte picks the only candidate.
+    const table = this.table;
+    if (table.byFirst[buf[start]] !== TOKEN_NONE) {
+      const token = table.classify(this.dv, buf, start, length);
+      if (token !== TOKEN_NONE) {
+        if (pre) {
+          this.late(); // a final result that began before our command: an old one
+          return;
+        }
+        if (this.onToken(token)) return;
       }
-      if (this.onToken(token)) return;
     }
 
     // 3. Reply of the command in flight.
-    if (cur !== null && st !== ST_IDLE && !pre) {
-      const shape = cur.shape;
+    if (cur !== null && !pre) {
       const p = cur.prefix;
-      if (p !== undefined && shape !== SHAPE_NONE && shape !== SHAPE_DEFERRED && view.startsWith(p)) {
+      const shape = cur.shape;
+      if (
+        p !== undefined &&
+        shape !== SHAPE_NONE &&
+        shape !== SHAPE_DEFERRED &&
+        this.state !== ST_IDLE &&
+        prefixAt(this.dv, buf, start, length, p)
+      ) {
         this.lineSeen = true;
         const onLine = cur.onLine;
         if (onLine !== undefined) onLine(view);
@@ -459,7 +471,7 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
     }
 
     // 4. URC, 5. unknown.
-    if (this.urcs.dispatch(view, this) > 0) this.nUrcs++;
+    if (this.urcs.dispatch(this.dv, buf, start, length, view, this) > 0) this.nUrcs++;
     else this.nUnknown++;
   }
 

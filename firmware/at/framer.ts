@@ -3,12 +3,12 @@
 // views that are valid only during the sink call.
 //
 // Line ends: a CR ends a line (the module ends every reply line with CR LF and its
-// echo with CR); an LF ends a line too. An LF that follows a CR, and the empty
-// lines of CR LF CR LF, are skipped with one byte test each, never handed out.
+// echo with CR). An LF ends a line too when lfEndsLine is set; otherwise an LF is
+// skipped where a line would begin (so CR LF and CR-only streams frame alike).
+// The LF of CR LF and the empty lines of CR LF CR LF are skipped, never handed out.
 // Scanning: native indexOf over the valid bytes only. A CR sentinel is written just
-// past the valid end, so XS's indexOf never runs on to the end of the array; the line
-// found is then checked for a bare LF by a second indexOf that a temporary LF
-// sentinel stops at the line's CR.
+// past the valid end, so XS's indexOf never runs on to the end of the array (with
+// lfEndsLine, a second indexOf is stopped at the line's CR by a temporary LF sentinel).
 // Overlong lines (no line end within the buffer) are dropped and counted, and the
 // framer resyncs at the next line end. NUL and other bytes have no meaning here.
 // Ack mode (AT+QFUPL with ACK): a bare 'A' where a line would begin is reported
@@ -17,8 +17,6 @@
 const CR = 0x0d;
 const LF = 0x0a;
 const ACK = 0x41; // 'A'
-/** Whether a bare LF (not after a CR) ends a line; costs a second bounded scan per line. */
-const LF_ENDS_LINE = true;
 
 export interface FrameSink {
   /** One line, CR/LF excluded. buf[start..start+length) is valid only during the call. */
@@ -42,11 +40,18 @@ export class Framer {
   ackMode: boolean;
   /** Lines dropped because they did not fit. */
   overlong: number;
+  /**
+   * Whether a bare LF (one not after a CR) also ends a line. Costs a second bounded
+   * scan per line (about 8 XS compute units per byte), so it is off by default: the
+   * EC800 ends every line with CR LF and its echo with CR. When off, an LF is skipped
+   * where a line would begin and is otherwise an ordinary byte of the line.
+   */
+  lfEndsLine: boolean;
   /** True while process() runs: a nested push only appends (no compaction under live views). */
   private busy: boolean;
   private readonly sink: FrameSink;
 
-  constructor(capacity: number, sink: FrameSink) {
+  constructor(capacity: number, sink: FrameSink, lfEndsLine?: boolean) {
     if (!(capacity >= 8)) capacity = 8;
     this.capacity = capacity;
     this.buf = new Uint8Array(capacity + 1);
@@ -56,6 +61,7 @@ export class Framer {
     this.ackMode = false;
     this.overlong = 0;
     this.busy = false;
+    this.lfEndsLine = lfEndsLine === true;
     this.sink = sink;
   }
 
@@ -143,54 +149,78 @@ export class Framer {
   private loop(): void {
     const buf = this.buf;
     const sink = this.sink;
-    for (;;) {
-      const p = this.pos;
+    let p = this.pos;
+    if (this.dropping) {
+      // Inside an overlong line: discard up to its end.
       const n = this.len;
+      const c = this.findEnd(p, n);
+      if (c >= n) {
+        this.pos = 0;
+        this.len = 0;
+        return;
+      }
+      this.dropping = false;
+      p = c;
+    }
+    for (;;) {
+      const n = this.len; // re-read: a sink call may have appended
+      // Skip line ends: the LF of CR LF, and the empty lines of CR LF CR LF. Bytes past
+      // the valid end may be read here (stale data or undefined); p >= n then resets.
+      let b = buf[p];
+      if (b === LF) b = buf[++p];
+      while (b === CR) {
+        b = buf[++p];
+        if (b === LF) b = buf[++p];
+      }
+      while (b === LF) {
+        b = buf[++p];
+        while (b === CR) b = buf[++p];
+      }
       if (p >= n) {
         this.pos = 0;
         this.len = 0;
-            return;
+        return;
       }
-      const b = buf[p];
-      if (b === CR || b === LF) {
-        // Empty line, or the LF of a CR LF: skip one byte.
-        this.pos = p + 1;
-        if (this.dropping) this.dropping = false;
-        continue;
-      }
-      if (b === ACK && this.ackMode && !this.dropping) {
-        this.pos = p + 1;
+      if (b === ACK && this.ackMode) {
+        this.pos = ++p;
         sink.onAck();
         continue;
       }
       buf[n] = CR; // sentinel: the scan stops at the valid end at the latest
       let c = buf.indexOf(CR, p);
-      if (LF_ENDS_LINE) {
-        // A bare LF may end the line before the CR: scan [p, c] with an LF sentinel at c.
-        buf[c] = LF;
-        const l = buf.indexOf(LF, p);
-        buf[c] = CR;
-        if (l < c) c = l;
-      }
+      if (this.lfEndsLine) c = this.lfBefore(p, c);
       if (c >= n) {
         // No line end yet.
-        if (this.dropping) {
-          this.pos = 0; // still inside the overlong line: discard what we have
-          this.len = 0;
-              } else if (n - p >= this.capacity) {
+        if (n - p >= this.capacity) {
           this.overlong++;
           this.dropping = true;
           this.pos = 0;
           this.len = 0;
-              }
+        } else {
+          this.pos = p;
+        }
         return;
       }
       this.pos = c + 1;
-      if (this.dropping) {
-        this.dropping = false; // the tail of an overlong line ends here
-        continue;
-      }
       sink.onLine(buf, p, c - p);
+      p = this.pos;
     }
+  }
+
+  /** First line end at or after p, or n when none is in [p, n). */
+  private findEnd(p: number, n: number): number {
+    const buf = this.buf;
+    buf[n] = CR; // sentinel: the scan stops at the valid end at the latest
+    const c = buf.indexOf(CR, p);
+    return this.lfEndsLine ? this.lfBefore(p, c) : c;
+  }
+
+  /** A bare LF in [p, c) ends the line there: scan with a temporary LF sentinel at c. */
+  private lfBefore(p: number, c: number): number {
+    const buf = this.buf;
+    buf[c] = LF;
+    const l = buf.indexOf(LF, p);
+    buf[c] = CR;
+    return l < c ? l : c;
   }
 }

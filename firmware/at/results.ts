@@ -10,55 +10,84 @@ export const TOKEN_CMS = 4; // "+CMS ERROR:"
 export const TOKEN_NO_CARRIER = 5;
 export const TOKEN_CONNECT = 6; // prompt: data mode follows
 
-function encode(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
-  return out;
+function word(text: string, at: number): number {
+  return (
+    ((text.charCodeAt(at) << 24) | (text.charCodeAt(at + 1) << 16) | (text.charCodeAt(at + 2) << 8) | text.charCodeAt(at + 3)) >>> 0
+  );
 }
 
+/**
+ * Classifies a line as a final result or prompt. The first byte picks the only
+ * candidate token (one Uint8Array lookup); one or two 32-bit DataView reads confirm it.
+ */
 export class ResultTable {
-  /** First byte -> token id (0: not a final result or prompt). '+' maps to TOKEN_CME. */
-  private readonly byFirst: Uint8Array;
-  /** Token id -> encoded token. */
-  private readonly tokens: Uint8Array[];
-  /** Token id -> 1 when the line must equal the token exactly, 0 when it is a prefix. */
-  private readonly exact: Uint8Array;
+  /** First byte -> candidate token id (0: not a final result or prompt). '+' maps to TOKEN_CME. */
+  readonly byFirst: Uint8Array;
+  private readonly wERRO: number;
+  private readonly wCME: number; // "+CME"
+  private readonly wCMS: number; // "+CMS"
+  private readonly wERR_: number; // " ERR" at offset 4
+  private readonly wROR: number; //  "ROR:" at offset 7
+  private readonly wNO_C: number;
+  private readonly wARRI: number; // "ARRI" at offset 4 of "NO CARRIER"
+  private readonly wRIER: number; // "RIER" at offset 6
+  private readonly wCONN: number;
+  private readonly wNECT: number; // "NECT" at offset 3
 
   constructor() {
-    this.tokens = [
-      new Uint8Array(0),
-      encode("OK"),
-      encode("ERROR"),
-      encode("+CME ERROR:"),
-      encode("+CMS ERROR:"),
-      encode("NO CARRIER"),
-      encode("CONNECT"),
-    ];
-    this.exact = new Uint8Array(7);
-    this.exact[TOKEN_OK] = 1;
-    this.exact[TOKEN_ERROR] = 1;
-    this.exact[TOKEN_NO_CARRIER] = 1;
     this.byFirst = new Uint8Array(256);
     this.byFirst[0x4f] = TOKEN_OK; // O
     this.byFirst[0x45] = TOKEN_ERROR; // E
-    this.byFirst[0x2b] = TOKEN_CME; // + (CME or CMS, told apart by the 4th byte)
+    this.byFirst[0x2b] = TOKEN_CME; // + (CME or CMS)
     this.byFirst[0x4e] = TOKEN_NO_CARRIER; // N
     this.byFirst[0x43] = TOKEN_CONNECT; // C
+    this.wERRO = word("ERRO", 0);
+    this.wCME = word("+CME", 0);
+    this.wCMS = word("+CMS", 0);
+    this.wERR_ = word(" ERR", 0);
+    this.wROR = word("ROR:", 0);
+    this.wNO_C = word("NO C", 0);
+    this.wARRI = word("ARRI", 0);
+    this.wRIER = word("RIER", 0);
+    this.wCONN = word("CONN", 0);
+    this.wNECT = word("NECT", 0);
   }
 
-  /** Token id of the line buf[start..start+length), or TOKEN_NONE. */
-  classify(buf: Uint8Array, start: number, length: number): number {
-    let id = this.byFirst[buf[start]];
+  /**
+   * Token id of the line buf[start..start+length), or TOKEN_NONE. `dv` views `buf`.
+   * Exact tokens (OK, ERROR, NO CARRIER) tolerate trailing blanks; CME/CMS/CONNECT are prefixes.
+   */
+  classify(dv: DataView, buf: Uint8Array, start: number, length: number): number {
+    const id = this.byFirst[buf[start]];
     if (id === TOKEN_NONE) return TOKEN_NONE;
-    if (id === TOKEN_CME && buf[start + 3] === 0x53) id = TOKEN_CMS; // "+CMS"
-    const t = this.tokens[id];
-    const n = t.length;
-    if (length < n) return TOKEN_NONE;
-    if (this.exact[id] === 1) {
-      // Trailing blanks are tolerated after exact tokens.
-      for (let i = n; i < length; i++) if (buf[start + i] !== 0x20) return TOKEN_NONE;
+    if (id === TOKEN_OK) {
+      if (length < 2 || buf[start + 1] !== 0x4b) return TOKEN_NONE;
+      return length === 2 || blanks(buf, start + 2, start + length) ? TOKEN_OK : TOKEN_NONE;
     }
-    for (let i = 0; i < n; i++) if (buf[start + i] !== t[i]) return TOKEN_NONE;
-    return id;
+    if (length < 4) return TOKEN_NONE;
+    const w = dv.getUint32(start);
+    if (id === TOKEN_CME) {
+      if (length < 11 || buf[start + 2] !== 0x4d || dv.getUint32(start + 4) !== this.wERR_ || dv.getUint32(start + 7) !== this.wROR) return TOKEN_NONE;
+      if (w === this.wCME) return TOKEN_CME;
+      return w === this.wCMS ? TOKEN_CMS : TOKEN_NONE;
+    }
+    if (id === TOKEN_ERROR) {
+      if (length < 5 || w !== this.wERRO || buf[start + 4] !== 0x52) return TOKEN_NONE;
+      return length === 5 || blanks(buf, start + 5, start + length) ? TOKEN_ERROR : TOKEN_NONE;
+    }
+    if (id === TOKEN_NO_CARRIER) {
+      if (length < 10 || w !== this.wNO_C || dv.getUint32(start + 4) !== this.wARRI || dv.getUint32(start + 6) !== this.wRIER) {
+        return TOKEN_NONE;
+      }
+      return length === 10 || blanks(buf, start + 10, start + length) ? TOKEN_NO_CARRIER : TOKEN_NONE;
+    }
+    // CONNECT (a prefix: "CONNECT 115200" is CONNECT too)
+    if (length < 7 || w !== this.wCONN || dv.getUint32(start + 3) !== this.wNECT) return TOKEN_NONE;
+    return TOKEN_CONNECT;
   }
+}
+
+function blanks(buf: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i] !== 0x20) return false;
+  return true;
 }

@@ -1,7 +1,8 @@
 // The URC registry: prefix -> handlers, bounded. A line finds its candidates with one
 // table lookup keyed by its first two bytes (prefixes shorter than two bytes sit on a
-// short list that every line checks), then a byte comparison per candidate.
+// short list that every line checks), then a word-wise comparison per candidate.
 import type { Line, Prefix, UrcHandler } from "./types.js";
+import { prefixAt } from "./prefix.js";
 
 /** Most handlers one engine accepts. */
 export const MAX_URC_HANDLERS = 32;
@@ -15,13 +16,6 @@ export interface UrcGate {
 
 function keyOf(b0: number, b1: number): number {
   return (b0 * 31 + b1) & 0xff;
-}
-
-function matches(buf: Uint8Array, start: number, length: number, p: Uint8Array): boolean {
-  const n = p.length;
-  if (n > length) return false;
-  for (let i = 0; i < n; i++) if (buf[start + i] !== p[i]) return false;
-  return true;
 }
 
 export class UrcRegistry {
@@ -74,16 +68,14 @@ export class UrcRegistry {
 
   /**
    * Call every handler whose prefix starts the line; returns how many were called.
-   * Stops as soon as `gate.closed` becomes true (a handler closed the engine).
+   * buf[start..start+length) is the line, `line` its view, `dv` a DataView of buf. Stops as soon as `gate.closed` becomes true (a
+   * handler closed the engine).
    */
-  dispatch(line: Line, gate: UrcGate): number {
-    const buf = line.buf;
-    const start = line.start;
-    const length = line.length;
+  dispatch(dv: DataView, buf: Uint8Array, start: number, length: number, line: Line, gate: UrcGate): number {
     let called = 0;
     let id = this.shortHead;
     while (id !== NIL) {
-      if (matches(buf, start, length, this.prefixes[id].bytes)) {
+      if (prefixAt(dv, buf, start, length, this.prefixes[id])) {
         if (gate.closed) return called;
         this.handlers[id](line);
         called++;
@@ -91,9 +83,9 @@ export class UrcRegistry {
       id = this.next[id];
     }
     if (length >= 2) {
-      id = this.head[keyOf(buf[start], buf[start + 1])];
+      id = this.head[(buf[start] * 31 + buf[start + 1]) & 0xff];
       while (id !== NIL) {
-        if (matches(buf, start, length, this.prefixes[id].bytes)) {
+        if (prefixAt(dv, buf, start, length, this.prefixes[id])) {
           if (gate.closed) return called;
           this.handlers[id](line);
           called++;

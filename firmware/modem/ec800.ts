@@ -390,7 +390,8 @@ export class Ec800 {
       if (stat === 1 || stat === 5) return done(null);
       if (g !== this.gen) return done(this.cancelled());
       if (this.clock.now() >= deadline) {
-        return done(cellError(KIND_NETWORK, E_NOT_REGISTERED, "not registered (stat " + stat + ") before the deadline", ""));
+        const why = stat === 3 ? "registration denied by the network" : "not registered";
+        return done(cellError(KIND_NETWORK, E_NOT_REGISTERED, why + " (stat " + stat + ") before the deadline", ""));
       }
       this.wait(g, REG_POLL_MS, () => this.registered(g, deadline, done), done);
     });

@@ -6,8 +6,12 @@ import fc from "fast-check";
 import { Framer } from "../../firmware/at/framer.js";
 import { ascii, latin1 } from "./support/modem.js";
 
-/** Reference: split on CR or LF, drop empty lines, drop (and count) lines of capacity bytes or more. */
-function reference(input: Uint8Array, capacity: number): { lines: string[]; overlong: number } {
+/**
+ * Reference framing. lfEnds: split on CR or LF. Otherwise: CR ends a line and CR/LF
+ * bytes where a line would begin are skipped (an LF inside a line is kept). Empty
+ * lines are dropped; lines of `capacity` bytes or more are dropped and counted.
+ */
+function reference(input: Uint8Array, capacity: number, lfEnds: boolean): { lines: string[]; overlong: number } {
   const lines: string[] = [];
   let overlong = 0;
   let cur: number[] = [];
@@ -17,7 +21,8 @@ function reference(input: Uint8Array, capacity: number): { lines: string[]; over
     cur = [];
   };
   for (const b of input) {
-    if (b === 0x0d || b === 0x0a) flush();
+    if (b === 0x0d || (lfEnds && b === 0x0a)) flush();
+    else if (b === 0x0a && cur.length === 0) continue;
     else cur.push(b);
   }
   // An unterminated tail is not a line; but if it is already too long it has been dropped.
@@ -25,12 +30,16 @@ function reference(input: Uint8Array, capacity: number): { lines: string[]; over
   return { lines, overlong };
 }
 
-function run(input: Uint8Array, cuts: number[], capacity: number): { lines: string[]; overlong: number; framer: Framer } {
+function run(input: Uint8Array, cuts: number[], capacity: number, lfEnds: boolean): { lines: string[]; overlong: number; framer: Framer } {
   const lines: string[] = [];
-  const framer = new Framer(capacity, {
-    onLine: (buf, start, length) => lines.push(latin1(buf.subarray(start, start + length))),
-    onAck: () => lines.push("<ack>"),
-  });
+  const framer = new Framer(
+    capacity,
+    {
+      onLine: (buf, start, length) => lines.push(latin1(buf.subarray(start, start + length))),
+      onAck: () => lines.push("<ack>"),
+    },
+    lfEnds,
+  );
   const bufBefore = framer.buf;
   let p = 0;
   for (const c of [...cuts, input.length]) {
@@ -53,47 +62,59 @@ const STREAM =
   "\r\n+QSMTPDST: 0123456789012345678901234567890123456789\r\nOK\r";
 
 describe("Framer", () => {
-  it("gives the reference lines for every single and every pair of split points", () => {
-    const input = ascii(STREAM);
-    const cap = 32;
-    const ref = reference(input, cap);
-    expect(ref.overlong).toBe(1);
-    for (let i = 0; i <= input.length; i++) {
-      expect(run(input, [i], cap).lines).toEqual(ref.lines);
-    }
-    for (let i = 0; i <= input.length; i += 1) {
-      for (let j = i; j <= input.length; j += 3) {
-        const got = run(input, [i, j], cap);
-        expect(got.lines).toEqual(ref.lines);
-        expect(got.overlong).toBe(ref.overlong);
+  for (const lfEnds of [false, true]) {
+    const mode = lfEnds ? "CR or LF end lines" : "CR ends lines";
+    it(`gives the reference lines for every single and every pair of split points (${mode})`, () => {
+      const input = ascii(STREAM);
+      const cap = 32;
+      const ref = reference(input, cap, lfEnds);
+      expect(ref.overlong).toBe(1);
+      expect(ref.lines).toContain("OK");
+      for (let i = 0; i <= input.length; i++) {
+        expect(run(input, [i], cap, lfEnds).lines).toEqual(ref.lines);
       }
-    }
-  });
-
-  it("matches the reference on random bytes and random cuts (property)", () => {
-    const alphabet = [0x0d, 0x0a, 0x00, 0x41, 0x4f, 0x4b, 0x2b, 0x20, 0xff, 0x31];
-    fc.assert(
-      fc.property(
-        fc.array(fc.oneof(fc.constantFrom(...alphabet), fc.integer({ min: 0, max: 255 })), { maxLength: 400 }),
-        fc.array(fc.nat(400), { maxLength: 20 }),
-        fc.integer({ min: 8, max: 64 }),
-        (bytes, cuts, cap) => {
-          const input = new Uint8Array(bytes);
-          const sorted = cuts.map((c) => Math.min(c, input.length)).sort((a, b) => a - b);
-          const ref = reference(input, cap);
-          const got = run(input, sorted, cap);
+      for (let i = 0; i <= input.length; i += 1) {
+        for (let j = i; j <= input.length; j += 3) {
+          const got = run(input, [i, j], cap, lfEnds);
           expect(got.lines).toEqual(ref.lines);
           expect(got.overlong).toBe(ref.overlong);
-        },
-      ),
-      { numRuns: 400, seed: 42 },
-    );
+        }
+      }
+    });
+
+    it(`matches the reference on random bytes and random cuts (property, ${mode})`, () => {
+      const alphabet = [0x0d, 0x0a, 0x00, 0x41, 0x4f, 0x4b, 0x2b, 0x20, 0xff, 0x31];
+      fc.assert(
+        fc.property(
+          fc.array(fc.oneof(fc.constantFrom(...alphabet), fc.integer({ min: 0, max: 255 })), { maxLength: 400 }),
+          fc.array(fc.nat(400), { maxLength: 20 }),
+          fc.integer({ min: 8, max: 64 }),
+          (bytes, cuts, cap) => {
+            const input = new Uint8Array(bytes);
+            const sorted = cuts.map((c) => Math.min(c, input.length)).sort((a, b) => a - b);
+            const ref = reference(input, cap, lfEnds);
+            const got = run(input, sorted, cap, lfEnds);
+            expect(got.lines).toEqual(ref.lines);
+            expect(got.overlong).toBe(ref.overlong);
+          },
+        ),
+        { numRuns: 400, seed: 42 },
+      );
+    });
+  }
+
+  it("CR LF and CR-only streams frame alike; LF-only needs lfEndsLine", () => {
+    const expected = ["RDY", "+CSQ: 1,2", "OK"];
+    for (const s of ["\r\nRDY\r\n\r\n+CSQ: 1,2\r\n\r\nOK\r\n", "RDY\r+CSQ: 1,2\rOK\r"]) {
+      expect(run(ascii(s), [], 64, false).lines).toEqual(expected);
+    }
+    expect(run(ascii("RDY\n+CSQ: 1,2\nOK\n"), [], 64, true).lines).toEqual(expected);
   });
 
   it("resyncs after an overlong line: the next OK is a line", () => {
     const input = ascii("x".repeat(1000) + "\r\nOK\r\n");
     for (const cuts of [[], [1], [500], [999], [1000], [1001]]) {
-      const got = run(input, cuts, 64);
+      const got = run(input, cuts, 64, false);
       expect(got.lines).toEqual(["OK"]);
       expect(got.overlong).toBe(1);
     }

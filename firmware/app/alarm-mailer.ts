@@ -1,0 +1,61 @@
+// Adapts the Mailer (firmware/mail) to the narrow AlarmMailer interface the alarm
+// layer speaks: one rendered alarm mail in, one SendOutcome out; radio status for the
+// templates; PDP deactivation when the outbox has been idle.
+import type { AlarmMail, AlarmMailer, RadioStatus, SendOutcome } from "../alarm/types.js";
+import { KIND_CONFIG, KIND_PERMANENT } from "../errors.js";
+import type { Mailer } from "../mail/mailer.js";
+import type { MailResult } from "../mail/job.js";
+
+/** Reports each finished mail job (for progress output and tests). */
+export type JobObserver = (result: MailResult) => void;
+
+function outcomeOf(r: MailResult): SendOutcome {
+  if (r.delivered || !r.error) return { delivered: true, permanent: false, code: 0, cause: "" };
+  const kind = r.error.kind;
+  return {
+    delivered: false,
+    // Throttling (530, 454) is retried later by the outbox, so it is not permanent here.
+    permanent: kind === KIND_CONFIG || kind === KIND_PERMANENT,
+    code: r.error.code,
+    cause: r.error.cause,
+  };
+}
+
+export class MailerForAlarms implements AlarmMailer {
+  private mailer: Mailer;
+  private observer: JobObserver | null;
+
+  constructor(mailer: Mailer, observer: JobObserver | null) {
+    this.mailer = mailer;
+    this.observer = observer;
+  }
+
+  send(mail: AlarmMail, done: (outcome: SendOutcome) => void): void {
+    const refused = this.mailer.submit(
+      { id: "a" + mail.id, to: mail.to, cc: mail.cc, bcc: mail.bcc, subject: mail.subject, body: mail.body },
+      (r) => {
+        if (this.observer) this.observer(r);
+        done(outcomeOf(r));
+      },
+    );
+    if (refused) {
+      const permanent = refused.kind === KIND_CONFIG || refused.kind === KIND_PERMANENT;
+      done({ delivered: false, permanent: permanent, code: refused.code, cause: refused.cause });
+    }
+  }
+
+  radioStatus(done: (status: RadioStatus) => void): void {
+    this.mailer.readStatus((err, s) => {
+      if (err) {
+        done({ csq: 99, registered: false, stat: -1 });
+        return;
+      }
+      done({ csq: s.rssi, registered: s.reg === 1 || s.reg === 5, stat: s.reg });
+    });
+  }
+
+  idle(): void {
+    if (this.mailer.busy() || this.mailer.queued() > 0) return;
+    this.mailer.modem.deactivatePdp(() => undefined);
+  }
+}

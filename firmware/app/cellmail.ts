@@ -1,0 +1,89 @@
+// The application: one validated configuration plus the platform objects become an
+// AT engine, the EC800 mailer and the alarm service, wired together. Every target
+// (Moddable, Espruino, Node, the simulator's runner, the XS bridge) starts the same
+// composition through createCellmail, so they all run the same core.
+import { AtEngine } from "../at/engine.js";
+import type { AtEngineOptions } from "../at/types.js";
+import { AlarmService } from "../alarm/service.js";
+import type { Alarm } from "../alarm/types.js";
+import type { CellmailConfig } from "../config/types.js";
+import { alarmSettings, inputRules } from "../config/alarm-options.js";
+import { Mailer } from "../mail/mailer.js";
+import type { Clock, Input, Log, Store, Uart } from "../platform/types.js";
+import { JobObserver, MailerForAlarms } from "./alarm-mailer.js";
+import { modemConfigFrom } from "./modem-config.js";
+
+export interface CellmailParts {
+  uart: Uart;
+  clock: Clock;
+  store: Store;
+  log: Log;
+  /** A validated configuration (validateConfig / loadConfig). */
+  config: CellmailConfig;
+  /** Opens the digital input on a pin, or undefined when the board has none there. */
+  openInput?: (pin: number) => Input | undefined;
+  /** Wall-clock ms since 1970, or -1 when unknown (for the time printed in mails). */
+  wallTime?: () => number;
+  /** Told about every finished mail job (progress output, tests). */
+  onJob?: JobObserver;
+  engine?: AtEngineOptions;
+}
+
+export class Cellmail {
+  readonly engine: AtEngine;
+  readonly mailer: Mailer;
+  readonly alarms: AlarmService;
+  private opened: Input[];
+
+  constructor(p: CellmailParts) {
+    const settings = alarmSettings(p.config);
+    this.engine = new AtEngine(p.uart, p.clock, p.engine);
+    this.mailer = new Mailer(this.engine, p.clock, modemConfigFrom(p.config), { log: p.log });
+    this.alarms = new AlarmService({
+      clock: p.clock,
+      store: p.store,
+      mailer: new MailerForAlarms(this.mailer, p.onJob ? p.onJob : null),
+      log: p.log,
+      board: settings.board,
+      to: settings.to,
+      cc: settings.cc,
+      bcc: settings.bcc,
+      coalesceMs: settings.coalesceMs,
+      perRecipientPerHour: settings.perRecipientPerHour,
+      idleMs: settings.idleMs,
+      heartbeatMs: settings.heartbeatMs,
+      capacity: settings.capacity,
+      maxAttempts: settings.maxAttempts,
+      wallTime: p.wallTime,
+    });
+    this.opened = [];
+    if (p.openInput) {
+      const rules = inputRules(p.config);
+      for (let i = 0; i < rules.length; i++) {
+        const input = p.openInput(rules[i].pin);
+        if (input) {
+          this.opened.push(input);
+          this.alarms.watch(input, rules[i].rule);
+        }
+      }
+    }
+  }
+
+  /** Recover the outbox from the Store and begin sending what it holds. */
+  start(): void {
+    this.alarms.start();
+  }
+
+  /** Raise an alarm from code; returns the outbox entry id that carries it. */
+  raise(alarm: Alarm): number {
+    return this.alarms.raise(alarm);
+  }
+
+  stop(): void {
+    this.alarms.stop();
+    this.mailer.close();
+    this.engine.close();
+    for (let i = 0; i < this.opened.length; i++) this.opened[i].close();
+    this.opened = [];
+  }
+}

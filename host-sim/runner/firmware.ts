@@ -1,0 +1,61 @@
+// The firmware under test, seen from the runner: whichever engine runs the core (this
+// Node process, or real XS through the bridge), the runner raises alarms, submits mail
+// jobs and reads finished job results through this one interface.
+import type { Clock, Uart } from "../../firmware/platform/types.js";
+
+/** A mail job in plain data (crosses into XS as JSON). */
+export interface JobSpec {
+  id: string;
+  to: string[];
+  cc?: string[];
+  bcc?: string[];
+  subject: string;
+  body: string;
+  /** Attachment bytes as base64 so the spec stays plain JSON. */
+  attachments?: { name: string; base64: string }[];
+}
+
+export interface AlarmSpec {
+  key: string;
+  title: string;
+  text?: string;
+}
+
+/** A finished mail job, flattened from the core's MailResult. */
+export interface JobOutcome {
+  id: string;
+  delivered: boolean;
+  code: number;
+  proto: number;
+  kind: number;
+  cause: string;
+  attempts: number;
+  commands: number;
+  startedAt: number;
+  firstPutAt: number;
+  finishedAt: number;
+}
+
+export interface FirmwareHost {
+  readonly engine: "node" | "xs";
+  /** Raise an alarm through the alarm layer (outbox, template, limits). */
+  raise(alarm: AlarmSpec): Promise<void>;
+  /** Submit a job to the mailer directly. Resolves to null when accepted, else the refusal. */
+  submit(job: JobSpec): Promise<{ code: number; cause: string; field: string } | null>;
+  /** Jobs finished so far, in order. */
+  outcomes(): JobOutcome[];
+  /** Alarm outbox entries that failed for good (kept and reported, never dropped). */
+  failedAlarms(): Promise<{ id: number; key: string; code: number; cause: string }[]>;
+  stop(): Promise<void>;
+}
+
+export interface FirmwareStartOptions {
+  uart: Uart;
+  clock: Clock;
+  /** Raw configuration (validated inside the firmware, as on a board). */
+  config: unknown;
+  /** Firmware log lines (already redacted by the firmware). */
+  log: (level: number, message: string) => void;
+  /** Told when a job finishes (progress output). */
+  onOutcome: (outcome: JobOutcome) => void;
+}

@@ -1,0 +1,103 @@
+// Runs the core in this Node process against the simulated module: the same
+// createCellmail composition a board runs, with an in-memory Store.
+import { Cellmail } from "../../firmware/app/cellmail.js";
+import { bytesSource } from "../../firmware/at/source.js";
+import { loadConfig } from "../../firmware/config/validate.js";
+import type { MailResult } from "../../firmware/mail/job.js";
+import type { Store } from "../../firmware/platform/types.js";
+import type { FirmwareHost, FirmwareStartOptions, JobOutcome, JobSpec, AlarmSpec } from "./firmware.js";
+
+export class MemoryStore implements Store {
+  private data: Record<string, Uint8Array> = {};
+  read(key: string): Uint8Array | undefined {
+    const v = this.data[key];
+    return v ? v.slice() : undefined;
+  }
+  write(key: string, value: Uint8Array): void {
+    this.data[key] = value.slice();
+  }
+  remove(key: string): void {
+    delete this.data[key];
+  }
+  keys(): string[] {
+    return Object.keys(this.data);
+  }
+}
+
+export function outcomeOf(r: MailResult): JobOutcome {
+  const e = r.error;
+  return {
+    id: r.id,
+    delivered: r.delivered,
+    code: e ? e.code : 0,
+    proto: e ? e.proto : 0,
+    kind: e ? e.kind : 0,
+    cause: e ? e.cause : "",
+    attempts: r.attempts,
+    commands: r.commands,
+    startedAt: r.startedAt,
+    firstPutAt: r.firstPutAt,
+    finishedAt: r.finishedAt,
+  };
+}
+
+export class NodeFirmware implements FirmwareHost {
+  readonly engine = "node" as const;
+  private app: Cellmail;
+  private done: JobOutcome[] = [];
+  private onOutcome: (o: JobOutcome) => void;
+
+  constructor(o: FirmwareStartOptions) {
+    this.onOutcome = o.onOutcome;
+    const config = loadConfig(o.config);
+    this.app = new Cellmail({
+      uart: o.uart,
+      clock: o.clock,
+      store: new MemoryStore(),
+      log: o.log,
+      config,
+      onJob: (r) => {
+        const out = outcomeOf(r);
+        this.done.push(out);
+        o.onOutcome(out);
+      },
+    });
+    this.app.start();
+  }
+
+  async raise(alarm: AlarmSpec): Promise<void> {
+    this.app.raise(alarm);
+  }
+
+  async submit(job: JobSpec): Promise<{ code: number; cause: string; field: string } | null> {
+    const refused = this.app.mailer.submit(
+      {
+        id: job.id,
+        to: job.to,
+        cc: job.cc,
+        bcc: job.bcc,
+        subject: job.subject,
+        body: job.body,
+        attachments: (job.attachments ?? []).map((a) => ({ name: a.name, data: bytesSource(Buffer.from(a.base64, "base64")) })),
+      },
+      (r) => {
+        const out = outcomeOf(r);
+        this.done.push(out);
+        this.onOutcome(out);
+      },
+    );
+    return refused ? { code: refused.code, cause: refused.cause, field: refused.field } : null;
+  }
+
+  outcomes(): JobOutcome[] {
+    return this.done.slice();
+  }
+
+  async failedAlarms(): Promise<{ id: number; key: string; code: number; cause: string }[]> {
+    return this.app.alarms.failed().map((e) => ({ id: e.id, key: e.key, code: e.code, cause: e.cause }));
+  }
+
+  async stop(): Promise<void> {
+    this.app.stop();
+  }
+}
