@@ -154,6 +154,8 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
   private gen: number;
   private txLen: number;
   private txPos: number;
+  /** The command text the TX buffer holds ("AT" + it + CR), or null. */
+  private txCmd: string | null;
   private cmdLen: number;
   private writeTime: number;
   private deadline: TimerHandle;
@@ -192,6 +194,10 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
   private escCode: number;
   private escErrCode: number;
   private escErrText: string;
+
+  /** The result object handed to done callbacks (reused), and the callback nesting depth. */
+  private readonly result: AtResult;
+  private reporting: number;
 
   // Counters.
   private nLines: number;
@@ -241,6 +247,7 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
     this.gen = 0;
     this.txLen = 0;
     this.txPos = 0;
+    this.txCmd = null;
     this.cmdLen = 0;
     this.writeTime = 0;
     this.deadline = null;
@@ -276,6 +283,8 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
     this.escErrCode = -1;
     this.escErrText = "";
 
+    this.result = { code: 0, errorCode: -1, errorText: "", elapsedMs: 0 };
+    this.reporting = 0;
     this.nLines = 0;
     this.nLate = 0;
     this.nUrcs = 0;
@@ -511,25 +520,30 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
       return false;
     }
     let code = RESULT_OK;
-    let errCode = -1;
-    let errText = "";
     if (token === TOKEN_ERROR) code = RESULT_ERROR;
     else if (token === TOKEN_NO_CARRIER) code = RESULT_NO_CARRIER;
-    else if (token === TOKEN_CME || token === TOKEN_CMS) {
-      code = token === TOKEN_CME ? RESULT_CME : RESULT_CMS;
+    else if (token === TOKEN_CME) code = RESULT_CME;
+    else if (token === TOKEN_CMS) code = RESULT_CMS;
+    else if (token !== TOKEN_OK) return false;
+
+    const escaping = this.esc === ESC_WRITE || this.esc === ESC_POST;
+    if (escaping ? this.escConfirmed : this.cur === null || this.state === ST_IDLE) {
+      this.late(); // nobody waits for it: counted, dropped, and its error code never parsed
+      return true;
+    }
+    // The error code is read only for a final result that will be reported.
+    let errCode = -1;
+    let errText = "";
+    if (code === RESULT_CME || code === RESULT_CMS) {
       errCode = this.view.int(0, -1);
       if (errCode < 0) {
         errCode = -1;
         errText = this.view.rest(); // allocates, on the error path only
       }
-    } else if (token !== TOKEN_OK) return false;
+    }
 
     // After "+++" went out, the answer belongs to the escape.
-    if (this.esc === ESC_WRITE || this.esc === ESC_POST) {
-      if (this.escConfirmed) {
-        this.nLate++;
-        return true;
-      }
+    if (escaping) {
       this.escConfirmed = true;
       this.escCode = code;
       this.escErrCode = errCode;
@@ -538,12 +552,8 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
       return true;
     }
 
-    const cur = this.cur;
+    const cur = this.cur as AtRequest;
     const st = this.state;
-    if (cur === null || st === ST_IDLE) {
-      this.late();
-      return true;
-    }
     if (this.owed && !this.echoSeen) {
       if (this.echoOn) {
         this.late();
@@ -599,12 +609,25 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
     this.callDone(done, code, errCode, errText, elapsed);
   }
 
+  /**
+   * Report a result. The AtResult is the engine's own, reused for every report (no
+   * allocation per command): callers read it during the callback and copy what they
+   * keep. A report made while another callback is still running (e.g. a done callback
+   * that calls flush()) gets a fresh object, so the outer callback's result stays intact.
+   */
   private callDone(done: AtDone, code: number, errCode: number, errText: string, elapsed: number): void {
-    const result: AtResult = { code: code, errorCode: errCode, errorText: errText, elapsedMs: elapsed };
+    let result = this.result;
+    if (this.reporting > 0) result = { code: 0, errorCode: -1, errorText: "", elapsedMs: 0 };
+    result.code = code;
+    result.errorCode = errCode;
+    result.errorText = errText;
+    result.elapsedMs = elapsed;
     this.depth++;
+    this.reporting++;
     try {
       done(result);
     } finally {
+      this.reporting--;
       this.leave();
     }
   }
@@ -726,9 +749,6 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
     if (req === null || typeof req !== "object") return false;
     const cmd = req.command;
     if (typeof cmd !== "string") return false;
-    const n = cmd.length;
-    const tx = this.tx;
-    if (n + 3 > tx.length) return false;
     if (!(req.timeoutMs > 0) || req.timeoutMs === Infinity) return false;
     const shape = req.shape;
     if (shape !== SHAPE_NONE && shape !== SHAPE_LINE && shape !== SHAPE_LINES && shape !== SHAPE_PROMPT && shape !== SHAPE_DEFERRED) {
@@ -744,17 +764,26 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
         ackEvery = req.ackEvery;
       }
     }
-    tx[0] = 0x41; // A
-    tx[1] = 0x54; // T
-    for (let i = 0; i < n; i++) {
-      const c = cmd.charCodeAt(i);
-      if (c < 0x20 || c > 0x7e) return false; // printable ASCII only: no CR/LF/controls, nothing above 0x7E
-      tx[2 + i] = c;
+    // Encode only when the text differs from what the TX buffer holds: in XS, reading a
+    // string's length or charCodeAt allocates, and polls repeat the same command.
+    if (cmd !== this.txCmd) {
+      this.txCmd = null;
+      const n = cmd.length;
+      const tx = this.tx;
+      if (n + 3 > tx.length) return false;
+      tx[0] = 0x41; // A
+      tx[1] = 0x54; // T
+      for (let i = 0; i < n; i++) {
+        const c = cmd.charCodeAt(i);
+        if (c < 0x20 || c > 0x7e) return false; // printable ASCII only: no CR/LF/controls, nothing above 0x7E
+        tx[2 + i] = c;
+      }
+      tx[2 + n] = CR;
+      this.txLen = n + 3;
+      this.cmdLen = n + 2;
+      this.txCmd = cmd;
     }
-    tx[2 + n] = CR;
-    this.txLen = n + 3;
     this.txPos = 0;
-    this.cmdLen = n + 2;
     this.src = shape === SHAPE_PROMPT ? (req.data as ByteSource) : null;
     this.dataLen = this.src !== null ? this.src.length : 0;
     this.ackEvery = ackEvery;

@@ -70,24 +70,30 @@ export class LineView implements Line {
     return true;
   }
 
-  /** Where the fields begin: after the first ':' that precedes any quote or comma, blanks skipped. */
+  /**
+   * Where the fields begin: after the first ':' that precedes any quote or comma, blanks
+   * skipped. Found with native indexOf, each bounded by a sentinel written for the scan
+   * and restored at once (the byte after a line is its CR in the engine's buffer).
+   */
   fieldsStart(): number {
     const buf = this.buf;
-    const end = this.start + this.length;
-    let i = this.start;
-    let found = -1;
-    while (i < end) {
-      const b = buf[i];
-      if (b === COLON) {
-        found = i + 1;
-        break;
-      }
-      if (b === QUOTE || b === COMMA) break;
-      i++;
-    }
-    if (found < 0) return this.start;
-    while (found < end && buf[found] === SPACE) found++;
-    return found;
+    const s = this.start;
+    const e = s + this.length;
+    const saved = buf[e];
+    buf[e] = COLON;
+    let c = buf.indexOf(COLON, s);
+    buf[e] = saved;
+    if (c < 0 || c >= e) return s;
+    // A quote or comma before the colon: the colon is inside a field ("UFS:a.txt",12).
+    buf[c] = QUOTE;
+    const q = buf.indexOf(QUOTE, s);
+    buf[c] = COMMA;
+    const k = buf.indexOf(COMMA, s);
+    buf[c] = COLON;
+    if (q < c || k < c) return s;
+    c++;
+    while (c < e && buf[c] === SPACE) c++;
+    return c;
   }
 
   /** Locate field `index`; sets fs/fe to its trimmed, unquoted bounds. False when absent. */

@@ -87,6 +87,11 @@ export interface AtResult {
   elapsedMs: number;
 }
 
+/**
+ * Completion callback. The AtResult may be an object the engine reuses for every
+ * report (AtEngine does, to allocate nothing per command): read it during the call,
+ * copy what you keep.
+ */
 export type AtDone = (result: AtResult) => void;
 export type UrcHandler = (line: Line) => void;
 

@@ -1,27 +1,52 @@
 // The one place where every target starts the application. Each entry
 // (firmware/targets/{moddable,espruino,node}/main.ts) builds a Board from its platform
 // adapters and calls startApp(board); nothing here knows which platform it runs on.
-//
-// >>> LEAD: APP WIRING GOES HERE <<<
-// When firmware/at, firmware/modem, firmware/mail and firmware/alarm exist, replace the
-// body below with: validate board.settings into the typed configuration, create
-// `new AtEngine(board.uart, board.clock)`, the modem driver, the mail job and the alarm
-// layer (outbox on board.store, trigger on board.input), and start them. Keep this file
-// ES2015 (DESIGN.md section 3): it is part of every bundle, the Espruino one included.
-import { LOG_WARN } from "../platform/types.js";
+// The configuration is validated first: every invalid field is logged with its path
+// and cause, and the application does not start on a bad configuration.
+import { LOG_ERROR, LOG_INFO } from "../platform/types.js";
+import { validateConfig } from "../config/validate.js";
+import { Cellmail } from "../app/cellmail.js";
+import type { Alarm } from "../alarm/types.js";
 import type { Board } from "./board.js";
 
-/** Handle returned to the target (kept so a target or a test can stop the app). */
+/** Handle returned to the target (kept so a target or a test can raise alarms and stop). */
 export interface App {
+  /** The running application, or null when the configuration was refused. */
+  cellmail: Cellmail | null;
+  raise(alarm: Alarm): number;
   stop(): void;
 }
 
 export function startApp(board: Board): App {
-  board.log(LOG_WARN, `cellmail on ${board.platform}: platform ready, application not wired yet`);
+  const checked = validateConfig(board.config);
+  if (!checked.config) {
+    for (let i = 0; i < checked.errors.length; i++) {
+      const e = checked.errors[i];
+      board.log(LOG_ERROR, "config " + e.field + ": " + e.cause);
+    }
+    board.log(LOG_ERROR, "cellmail not started: fix the configuration");
+    return {
+      cellmail: null,
+      raise: () => -1,
+      stop: () => board.uart.close(),
+    };
+  }
+  const app = new Cellmail({
+    uart: board.uart,
+    clock: board.clock,
+    store: board.store,
+    log: board.log,
+    config: checked.config,
+    openInput: board.openInput,
+  });
+  app.start();
+  board.log(LOG_INFO, "cellmail started on " + board.platform);
   return {
-    stop() {
+    cellmail: app,
+    raise: (alarm: Alarm) => app.raise(alarm),
+    stop: () => {
+      app.stop();
       board.uart.close();
-      if (board.input) board.input.close();
     },
   };
 }

@@ -1,11 +1,11 @@
 // What a target hands to the application: one set of platform objects, built by the
 // target's entry (firmware/targets/<platform>/main.ts) from that platform's adapters,
-// plus the settings found on that platform (mc/config, a Storage file, a JSON file).
+// plus the configuration found on that platform (mc/config, a Storage file, a JSON file).
 import type { Clock, Input, Log, Store, Uart } from "../platform/types.js";
 
-/** Flat settings, as the platform provides them (validated by the application). */
+/** Flat hardware settings, as the platform provides them (UART port, pins, log level). */
 export interface Settings {
-  [name: string]: string | number | boolean | undefined;
+  [name: string]: unknown;
 }
 
 export interface Board {
@@ -14,8 +14,9 @@ export interface Board {
   uart: Uart;
   clock: Clock;
   store: Store;
-  /** The alarm input, when the board has one configured. */
-  input: Input | undefined;
+  /** Opens the digital input on a pin (undefined when the board cannot). */
+  openInput: ((pin: number) => Input | undefined) | undefined;
   log: Log;
-  settings: Settings;
+  /** The cellmail configuration (firmware/config), unvalidated: startApp validates it. */
+  config: unknown;
 }

@@ -17,10 +17,10 @@ import { VirtualClock } from "../clock.js";
 import { createSimulatedModem, type SimulatedModem } from "../index.js";
 import { MailServer, type ReceivedMail } from "../mailserver/index.js";
 import { createSmtpEngine } from "../smtp/engine.js";
-import { escapeBytes } from "../transcript/format.js";
 import type { Scenario } from "../scenarios/scenario.js";
 import { PtyPair } from "./pty.js";
 import { RealTimeDriver } from "./realtime.js";
+import { TraceRedactor } from "./trace.js";
 import { RoutedSmtpEngine, type Route } from "./routed-smtp.js";
 
 export interface PtyModemOptions {
@@ -51,6 +51,7 @@ export class PtyModemServer {
   private stopped = false;
   private mailTimer: NodeJS.Timeout | null = null;
   private seen = new Set<string>();
+  private trace: TraceRedactor | null = null;
   readonly clientLink: string;
 
   private constructor(private readonly opts: PtyModemOptions, smtpRoute: (s: import("../smtp/types.js").SmtpSession) => Route) {
@@ -151,8 +152,9 @@ export class PtyModemServer {
       onWritable: () => this.pump(),
     });
     if (this.opts.trace) {
-      this.sim.link.onTap((dir, t, bytes) => this.opts.log(`${t.toFixed(3).padStart(12)} ${dir === "toModule" ? ">" : "<"} ${escapeBytes(bytes)}`));
-      this.sim.link.onNote((t, text) => this.opts.log(`${t.toFixed(3).padStart(12)} ! ${text}`));
+      const trace = (this.trace = new TraceRedactor(this.opts.log));
+      this.sim.link.onTap((dir, t, bytes) => trace.bytes(dir === "toModule" ? ">" : "<", t, bytes));
+      this.sim.link.onNote((t, text) => trace.note(t, text));
     }
   }
 
@@ -190,6 +192,7 @@ export class PtyModemServer {
     this.stopped = true;
     if (this.mailTimer) clearInterval(this.mailTimer);
     await this.driver.stop();
+    this.trace?.close();
     const port = this.port;
     this.port = null;
     if (port && port.isOpen) await new Promise<void>((r) => port.close(() => r()));

@@ -60,7 +60,8 @@ export function printOutcome(r: SessionResult, out: (l?: string) => void): void 
 export async function runSim(opts: SimOptions): Promise<number> {
   const out = (l = "") => process.stdout.write(l + "\n");
   const { file, scenario } = readScenario(opts.scenario);
-  out(`cellmail sim: scenario ${scenario.name} (${path.relative(process.cwd(), file) || file}), engine ${opts.engine}`);
+  const shown = path.relative(process.cwd(), file);
+  out(`cellmail sim: scenario ${scenario.name} (${shown.startsWith("..") || !shown ? file : shown}), engine ${opts.engine}`);
   if (scenario.description) out(`  ${scenario.description}`);
   const { runSession } = await import("../runner/session.js");
   const options: RunSessionOptions = {

@@ -120,7 +120,7 @@ describe("data mode: +++ escape", () => {
         const clr = send(r, { command: "+QSMTPCLR" }); // queued: must stay frozen during the escape
         let esc: AtResult | null = null;
         const tEscape = r.clock.now();
-        r.engine.escape((res) => (esc = res));
+        r.engine.escape((res) => (esc = { ...res }));
         r.clock.advance(5000);
         const plus = r.modem.writes.findIndex((w) => w.bytes === "+++");
         expect(plus, what).toBeGreaterThan(0);
@@ -145,8 +145,8 @@ describe("data mode: +++ escape", () => {
     const r = rig(true, { kind: "all" }, { guardMs: 1000, escapeConfirmMs: 500 }, { escapeReply: "" });
     r.modem.script({ cmd: "AT", reply: "\r\nOK\r\n" });
     const results: AtResult[] = [];
-    r.engine.escape((res) => results.push(res));
-    r.engine.escape((res) => results.push(res)); // a second escape while one runs is refused
+    r.engine.escape((res) => results.push({ ...res }));
+    r.engine.escape((res) => results.push({ ...res })); // a second escape while one runs is refused
     const a = send(r, { command: "" });
     r.clock.advance(999);
     expect(r.modem.writes).toEqual([]);

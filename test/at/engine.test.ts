@@ -281,3 +281,27 @@ describe("AtEngine: classification", () => {
     expect(d.result).toMatchObject({ code: 4 });
   });
 });
+
+describe("AtEngine: result objects", () => {
+  it("reuses one result object, but a report nested in a callback gets its own", () => {
+    const r = rig(true, { kind: "all" });
+    r.modem.script({ cmd: "AT+A", reply: "\r\n+CME ERROR: 10\r\n" }, { cmd: "AT+C", reply: "\r\nOK\r\n" });
+    const seen: string[] = [];
+    let first: object | null = null;
+    let again: object | null = null;
+    r.engine.send({ command: "+A", shape: 0, timeoutMs: 100 }, (res) => {
+      first = res;
+      r.engine.flush(); // cancels +B while this callback still reads its result
+      seen.push(`${res.code}/${res.errorCode}`);
+    });
+    r.engine.send({ command: "+B", shape: 0, timeoutMs: 100 }, (res) => seen.push(`B:${res.code}`));
+    r.clock.advance(50);
+    r.engine.send({ command: "+C", shape: 0, timeoutMs: 100 }, (res) => {
+      again = res;
+      seen.push(`C:${res.code}`);
+    });
+    r.clock.advance(50);
+    expect(seen).toEqual([`B:${RESULT_CANCELLED}`, "2/10", `C:${RESULT_OK}`]);
+    expect(again).toBe(first);
+  });
+});

@@ -2,8 +2,10 @@
 // ES2015 script). Uploaded with the `espruino` CLI (docs/targets.md); runs at once when
 // uploaded to RAM, and at every boot when saved to flash.
 //
-// Settings come from the Storage file "cellmail.json" (a flat JSON object), written once
-// from the Web IDE or the CLI; the defaults below fit an ESP32 with the module on Serial2.
+// Settings come from the Storage file "cellmail.json", written once from the Web IDE or
+// the CLI: flat hardware settings (lteSerial, lteBaud, lteRx, lteTx, alarmPull, logLevel)
+// plus the cellmail configuration under "cellmail" (docs/configuration.md). The defaults
+// below fit an ESP32 with the module on Serial2.
 import { LOG_INFO } from "../../platform/types.js";
 import { EspruinoClock } from "../../platform/espruino/clock.js";
 import { EspruinoInput } from "../../platform/espruino/input.js";
@@ -26,7 +28,6 @@ function main(): void {
   const stored = require("Storage").readJSON(SETTINGS_FILE, true);
   const settings: Settings = stored && typeof stored === "object" ? (stored as Settings) : {};
   const log = createEspruinoLog(num(settings.logLevel, LOG_INFO));
-  const pin = num(settings.alarmPin, -1);
   const rx = num(settings.lteRx, -1);
   const tx = num(settings.lteTx, -1);
   startApp({
@@ -39,9 +40,9 @@ function main(): void {
     }),
     clock: new EspruinoClock(),
     store: new EspruinoStore("cm."),
-    input: pin >= 0 ? new EspruinoInput({ pin: pin, pull: String(settings.alarmPull || "up") }) : undefined,
+    openInput: (pin: number) => new EspruinoInput({ pin: pin, pull: String(settings.alarmPull || "up") }),
     log: log,
-    settings: settings,
+    config: settings.cellmail,
   });
 }
 

@@ -4,7 +4,8 @@
 // preloadable: nothing native runs and no buffer is allocated at module top level.
 //
 // Settings come from `mc/config` (manifest "config", overridable on the mcconfig
-// command line as key=value).
+// command line as key=value): flat hardware settings plus the cellmail configuration
+// under "cellmail" (docs/configuration.md).
 import config from "mc/config";
 import { LOG_INFO } from "../../platform/types.js";
 import { ModdableClock } from "../../platform/moddable/clock.js";
@@ -32,14 +33,13 @@ export default function main(): App {
     baud: num(settings.lteBaud, 115200),
   };
   if (typeof settings.lteDevice === "string") serial.device = settings.lteDevice;
-  const pin = num(settings.alarmPin, -1);
   return startApp({
     platform: "moddable",
     uart: new ModdableUart({ serial: serial }),
     clock: new ModdableClock(),
     store: new PreferenceStore(typeof settings.storeDomain === "string" ? settings.storeDomain : "cellmail"),
-    input: pin >= 0 ? new ModdableInput({ pin: pin, pull: String(settings.alarmPull || "up") }) : undefined,
+    openInput: (pin: number) => new ModdableInput({ pin: pin, pull: String(settings.alarmPull || "up") }),
     log: log,
-    settings: settings,
+    config: settings.cellmail,
   });
 }

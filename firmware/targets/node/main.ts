@@ -7,7 +7,7 @@ import { createNodeLog } from "../../platform/node/log.js";
 import { SerialPortUart } from "../../platform/node/serial.js";
 import { FileStore } from "../../platform/node/store.js";
 import { startApp, type App } from "../app.js";
-import type { Board, Settings } from "../board.js";
+import type { Board } from "../board.js";
 
 export interface NodeTargetOptions {
   /** Serial device of the module, e.g. /dev/ttyUSB0 or COM5. */
@@ -16,8 +16,8 @@ export interface NodeTargetOptions {
   /** Directory for the Store (outbox, state). */
   storeDir: string;
   logLevel?: number;
-  /** Application settings (as read from the JSON configuration file). */
-  settings: Settings;
+  /** The cellmail configuration (as read from the JSON configuration file). */
+  config: unknown;
 }
 
 export function createNodeBoard(options: NodeTargetOptions): Board {
@@ -31,9 +31,9 @@ export function createNodeBoard(options: NodeTargetOptions): Board {
     }),
     clock: new NodeClock(),
     store: new FileStore(options.storeDir),
-    input: undefined,
+    openInput: undefined,
     log,
-    settings: options.settings,
+    config: options.config,
   };
 }
 

@@ -42,7 +42,7 @@ export function send(r: Rig, req: Partial<AtRequest> & { command: string }): Sen
     },
   };
   const ok = r.engine.send(full, (res) => {
-    rec.result = res;
+    rec.result = { ...res }; // the engine reuses its result object
     rec.calls++;
     rec.at = r.clock.now();
   });

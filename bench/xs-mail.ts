@@ -1,0 +1,172 @@
+// Memory of the whole core in real XS while it sends mail (issue 5 section 5): the core
+// runs in xsnap-worker through the XS bridge (host-sim/xs/firmware.ts), the simulated
+// EC800 and the virtual clock run here, and the module's SMTP engine is a fake that
+// delivers at once (the figures are about the firmware, not about SMTP).
+//
+//   xs.mail.liveSlotGrowth100  live slots after gc() once mail 100 has ended, minus the
+//                              same after mail 1 (warm: module brought up, server
+//                              configured, first job done). Target <= 50.
+//   xs.mail.peakLiveSlots      highest currentHeapCount seen at the end of any delivery
+//                              while one mail with a 10240-byte body is sent, in a fresh
+//                              firmware, counted from a gc() just before the mail
+//                              (bring-up and configuration included: it is the first mail).
+//   xs.mail.liveSlotsWarm      live slots after mail 1 (context for the two figures above).
+//
+//   npx tsx bench/xs-mail.ts [mails]     prints the figures and merges them into
+//                                        bench/results.json (npm run bench does it too)
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { VirtualClock } from "../host-sim/clock.js";
+import { createSimulatedModem } from "../host-sim/index.js";
+import { boardConfig } from "../host-sim/runner/config.js";
+import type { JobOutcome, JobSpec } from "../host-sim/runner/firmware.js";
+import type { Scenario } from "../host-sim/scenarios/scenario.js";
+import type { SmtpEngine } from "../host-sim/smtp/types.js";
+import { REPO_ROOT } from "../host-sim/xs/bundle.js";
+import { startXsFirmware, type XsFirmware } from "../host-sim/xs/firmware.js";
+
+export const MAIL_TARGETS = { liveSlotGrowth100: 50 };
+
+const SCENARIO: Scenario = {
+  name: "xs-mail-memory",
+  module: { profile: "typical", urcPort: "uart1" },
+  expect: { delivered: [] },
+} as unknown as Scenario;
+
+/** Delivers every mail at once (no network, no server). */
+const instantSmtp: SmtpEngine = {
+  deliver: async () => ({ err: 0, protocolError: 0, detail: "delivered (bench fake)" }),
+};
+
+interface Rig {
+  clock: VirtualClock;
+  firmware: XsFirmware;
+  outcomes: JobOutcome[];
+  close(): Promise<void>;
+}
+
+async function startRig(onMeter?: (slots: number) => void): Promise<Rig> {
+  const clock = new VirtualClock();
+  const sim = createSimulatedModem({ clock, smtp: instantSmtp, scenario: SCENARIO });
+  const outcomes: JobOutcome[] = [];
+  const firmware = await startXsFirmware(
+    {
+      uart: sim.uart,
+      clock,
+      config: boardConfig(SCENARIO, ""),
+      log: () => undefined,
+      onOutcome: (o) => outcomes.push(o),
+    },
+    { onMeter: onMeter ? (m) => onMeter(m.currentHeapCount) : undefined },
+  );
+  sim.powerOn();
+  return { clock, firmware, outcomes, close: () => firmware.stop() };
+}
+
+function job(n: number, body: string): JobSpec {
+  return { id: `m${n}`, to: ["ops@example.com"], subject: `Alarm ${n}: door open`, body };
+}
+
+/** Submit one job and run the clock until it has ended; throws unless delivered. */
+async function sendOne(rig: Rig, spec: JobSpec): Promise<void> {
+  const before = rig.outcomes.length;
+  const refused = await rig.firmware.submit(spec);
+  if (refused) throw new Error(`job ${spec.id} refused: ${refused.code} ${refused.cause}`);
+  await rig.clock.run({ until: () => rig.outcomes.length > before, forMs: 3_600_000 });
+  const out = rig.outcomes[before];
+  if (!out) throw new Error(`job ${spec.id} did not end within an hour of virtual time`);
+  if (!out.delivered) throw new Error(`job ${spec.id} failed: ${out.code} ${out.cause}`);
+}
+
+export interface MailMemory {
+  mails: number;
+  liveSlotsWarm: number;
+  liveSlotsLast: number;
+  liveSlotGrowth: number;
+  /** Deliveries into XS per mail in the steady state (after the first). */
+  deliveriesPerMail: number;
+}
+
+/** `mails` mails in a row; live slots after gc() following mail 1 and the last mail. */
+export async function measureMailGrowth(mails: number): Promise<MailMemory> {
+  const rig = await startRig();
+  try {
+    const body = "Door 1 opened at 03:12. Sensor 4, zone north. Please check the site.";
+    await sendOne(rig, job(1, body));
+    const warm = rig.firmware.liveSlots();
+    const d1 = rig.firmware.deliveries;
+    for (let n = 2; n <= mails; n++) await sendOne(rig, job(n, body));
+    const last = rig.firmware.liveSlots();
+    const perMail = mails > 1 ? (rig.firmware.deliveries - d1) / (mails - 1) : 0;
+    return { mails, liveSlotsWarm: warm, liveSlotsLast: last, liveSlotGrowth: last - warm, deliveriesPerMail: Math.round(perMail) };
+  } finally {
+    await rig.close();
+  }
+}
+
+/** Highest slot count at the end of any delivery while one mail with a `bodyBytes` body is sent. */
+export async function measurePeak(bodyBytes: number): Promise<{ peakLiveSlots: number; liveSlotsAtStart: number; deliveries: number }> {
+  let sampling = false;
+  let peak = 0;
+  let samples = 0;
+  const rig = await startRig((slots) => {
+    if (!sampling) return;
+    samples++;
+    if (slots > peak) peak = slots;
+  });
+  try {
+    let body = "";
+    const line = "Sensor log line with the state of every input at the time of the alarm.\r\n";
+    while (body.length < bodyBytes) body += line;
+    body = body.slice(0, bodyBytes);
+    const start = rig.firmware.liveSlots();
+    peak = start;
+    sampling = true;
+    await sendOne(rig, job(1, body));
+    sampling = false;
+    return { peakLiveSlots: peak, liveSlotsAtStart: start, deliveries: samples };
+  } finally {
+    await rig.close();
+  }
+}
+
+/** The figures `npm run bench` merges into bench/results.json. */
+export async function xsMailResults(mails = 100): Promise<Record<string, number>> {
+  const growth = await measureMailGrowth(mails);
+  const peak = await measurePeak(10240);
+  const out: Record<string, number> = {
+    "xs.mail.liveSlotGrowth100": growth.liveSlotGrowth,
+    "xs.mail.liveSlotsWarm": growth.liveSlotsWarm,
+    "xs.mail.peakLiveSlots": peak.peakLiveSlots,
+  };
+  console.log(
+    `xs mail: ${mails} mails, live slots after mail 1 ${growth.liveSlotsWarm}, after mail ${mails} ${growth.liveSlotsLast} ` +
+      `(growth ${growth.liveSlotGrowth}, target <= ${MAIL_TARGETS.liveSlotGrowth100}; ${growth.deliveriesPerMail} deliveries a mail); ` +
+      `one 10240-byte mail: peak ${peak.peakLiveSlots} slots (${peak.liveSlotsAtStart} live at its start, ${peak.deliveries} deliveries)`,
+  );
+  return out;
+}
+
+function mergeInto(values: Record<string, number>): void {
+  const path = resolve(REPO_ROOT, "bench/results.json");
+  let current: Record<string, unknown> = {};
+  if (existsSync(path)) current = JSON.parse(readFileSync(path, "utf8"));
+  const merged: Record<string, unknown> = { ...current, ...values };
+  const sorted: Record<string, unknown> = {};
+  for (const k of Object.keys(merged).sort()) sorted[k] = merged[k];
+  writeFileSync(path, JSON.stringify(sorted, null, 2) + "\n");
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const mails = Number(process.argv[2] ?? 100);
+  xsMailResults(mails)
+    .then((r) => {
+      if (mails === 100) mergeInto(r);
+      else console.log("(not written to bench/results.json: only a 100-mail run is)");
+    })
+    .catch((e) => {
+      console.error(e);
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,157 @@
+// The XS bridge: the core runs inside Moddable's XS engine (the `xsnap-worker` binary of
+// @agoric/xsnap), the simulated module runs in the Node host (host-sim), and these are the
+// messages that cross between them. The host side is host-sim/xs/firmware.ts.
+//
+// Transport: the host calls the script's global `handleCommand(ArrayBuffer)` (a
+// "delivery"); during a delivery the script may call `issueCommand(ArrayBuffer)`, which
+// blocks until the host answers with an ArrayBuffer. The host answers synchronously from
+// inside its own call (see host-sim/xs/sync-worker.ts), so every firmware reaction to a
+// delivery happens inside that delivery, in program order, exactly as in a Node run.
+//
+// Host -> XS, one delivery:   [op u8][now f64 LE][payload]
+//   `now` is the virtual clock's time at the delivery; the firmware's Clock.now() returns
+//   it (time cannot move while a delivery runs, because the host is blocked in it).
+//   OP_START    'S'  payload: configuration JSON (UTF-8)      start the application
+//   OP_BYTES    'B'  payload: bytes that arrived on the UART   -> sink.onBytes
+//   OP_WRITABLE 'W'  -                                         -> sink.onWritable
+//   OP_TIMER    'T'  payload: timer id u32 LE                  a timer fired (stale ids are ignored)
+//   OP_RAISE    'A'  payload: alarm JSON                       Cellmail.raise
+//   OP_SUBMIT   'J'  payload: job JSON, attachments base64     reply: refusal JSON, or nothing
+//   OP_FAILED   'F'  -                                         reply: failed alarms JSON
+//   OP_STOP     'X'  -                                         Cellmail.stop
+//   OP_GC       'G'  -                                         gc() and nothing else (the host
+//                                                              reads live slots from the meter)
+//
+// XS -> host, issueCommand:   [op u8][payload]                 -> answer
+//   ISSUE_WRITE  'w'  payload: bytes to transmit               -> u32 LE: how many the link took
+//   ISSUE_TIMER  't'  id u32 LE, ms f64 LE                     -> nothing (host arms a clock timer)
+//   ISSUE_CLEAR  'c'  id u32 LE                                -> nothing (host cancels it)
+//   ISSUE_LOG    'l'  level u8, message UTF-8                  -> nothing
+//   ISSUE_RESULT 'o'  job outcome JSON (as outcomeOf in host-sim/runner/node-firmware.ts)
+//   ISSUE_ATTACH 'a'  -                                        the engine attached to the UART
+//   ISSUE_CLOSE  'x'  -                                        the engine closed the UART
+//
+// Costs: timer and clear messages use preallocated buffers (no allocation); a write copies
+// its bytes into a preallocated staging buffer and sends one slice of it (one ArrayBuffer);
+// a delivery's bytes are read in place (one Uint8Array view over the delivered buffer).
+// JSON is only used for control messages (start, raise, submit, results).
+// Byte order: both ends run on the same machine; f64 values are copied byte for byte
+// through a Float64Array, so "LE" above means the machine's order (little-endian on the
+// hosts we run on) and the host writes them with writeDoubleLE.
+
+/** The worker's global: send bytes to the host and block for its answer. */
+declare function issueCommand(message: ArrayBuffer): ArrayBuffer;
+
+export const OP_START = 0x53;
+export const OP_BYTES = 0x42;
+export const OP_WRITABLE = 0x57;
+export const OP_TIMER = 0x54;
+export const OP_RAISE = 0x41;
+export const OP_SUBMIT = 0x4a;
+export const OP_FAILED = 0x46;
+export const OP_STOP = 0x58;
+export const OP_GC = 0x47;
+
+export const ISSUE_WRITE = 0x77;
+export const ISSUE_TIMER = 0x74;
+export const ISSUE_CLEAR = 0x63;
+export const ISSUE_LOG = 0x6c;
+export const ISSUE_RESULT = 0x6f;
+export const ISSUE_ATTACH = 0x61;
+export const ISSUE_CLOSE = 0x78;
+
+/** Offset of the payload in a delivery (op byte, then the f64 time). */
+export const PAYLOAD = 9;
+
+export function readU32(u: Uint8Array, at: number): number {
+  return (u[at] | (u[at + 1] << 8) | (u[at + 2] << 16)) + u[at + 3] * 0x1000000;
+}
+
+export function writeU32(u: Uint8Array, at: number, v: number): void {
+  u[at] = v & 0xff;
+  u[at + 1] = (v >>> 8) & 0xff;
+  u[at + 2] = (v >>> 16) & 0xff;
+  u[at + 3] = (v >>> 24) & 0xff;
+}
+
+/**
+ * The script's side of the channel: one object, buffers allocated once at construction.
+ * The platform objects (uart, clock, log) send through it.
+ */
+export class XsChannel {
+  private f64: Float64Array;
+  private f64b: Uint8Array;
+  private timerMsg: Uint8Array;
+  private clearMsg: Uint8Array;
+  private oneByte: Uint8Array[];
+  private staging: Uint8Array;
+  /** Virtual time of the delivery being handled. */
+  now: number;
+
+  constructor() {
+    this.f64 = new Float64Array(1);
+    this.f64b = new Uint8Array(this.f64.buffer);
+    this.timerMsg = new Uint8Array(13);
+    this.timerMsg[0] = ISSUE_TIMER;
+    this.clearMsg = new Uint8Array(5);
+    this.clearMsg[0] = ISSUE_CLEAR;
+    this.oneByte = [];
+    this.staging = new Uint8Array(1 + 1024);
+    this.now = 0;
+  }
+
+  /** Take the time from a delivery's header. */
+  takeTime(u: Uint8Array): void {
+    const b = this.f64b;
+    for (let i = 0; i < 8; i++) b[i] = u[1 + i];
+    this.now = this.f64[0];
+  }
+
+  /** Offer data[start..end) to the host's UART; returns how many bytes it took. */
+  write(data: Uint8Array, start: number, end: number): number {
+    const n = end - start;
+    if (n <= 0) return 0;
+    if (this.staging.length < n + 1) this.staging = new Uint8Array(n + 1);
+    const s = this.staging;
+    s[0] = ISSUE_WRITE;
+    s.set(data.subarray(start, end), 1);
+    const reply = new Uint8Array(issueCommand(s.buffer.slice(0, n + 1)));
+    return reply.length >= 4 ? readU32(reply, 0) : 0;
+  }
+
+  setTimer(id: number, ms: number): void {
+    const m = this.timerMsg;
+    writeU32(m, 1, id);
+    this.f64[0] = ms;
+    const b = this.f64b;
+    for (let i = 0; i < 8; i++) m[5 + i] = b[i];
+    issueCommand(m.buffer);
+  }
+
+  clearTimer(id: number): void {
+    writeU32(this.clearMsg, 1, id);
+    issueCommand(this.clearMsg.buffer);
+  }
+
+  /** A message that is only an op byte (attach, close). */
+  signal(op: number): void {
+    let m: Uint8Array | null = null;
+    for (let i = 0; i < this.oneByte.length; i++) if (this.oneByte[i][0] === op) m = this.oneByte[i];
+    if (m === null) {
+      m = new Uint8Array(1);
+      m[0] = op;
+      this.oneByte.push(m);
+    }
+    issueCommand(m.buffer);
+  }
+
+  /** An op byte, one header byte when `head` >= 0, then bytes already encoded (log lines, JSON). */
+  send(op: number, head: number, bytes: Uint8Array): void {
+    const at = head >= 0 ? 2 : 1;
+    const m = new Uint8Array(bytes.length + at);
+    m[0] = op;
+    if (head >= 0) m[1] = head;
+    m.set(bytes, at);
+    issueCommand(m.buffer);
+  }
+}

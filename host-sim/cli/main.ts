@@ -1,0 +1,34 @@
+// The `cellmail` command line (bin/cellmail.mjs runs this file through tsx).
+//   cellmail sim      run a scenario against the simulated EC800 (default command)
+//   cellmail modem    serve the simulated EC800 on a pseudo-terminal
+//   cellmail send     send a mail through a real module on a serial port
+//   cellmail replay   run the core against a recorded transcript
+// One file per command in this directory; commander parses.
+import { Command } from "commander";
+import { simCommand } from "./sim.js";
+import { modemCommand } from "./modem.js";
+import { sendCommand } from "./send.js";
+import { replayCommand } from "./replay.js";
+
+export function buildProgram(): Command {
+  const program = new Command("cellmail")
+    .description("Alarm e-mail through a Quectel EC800/EC200 module: simulate, serve a simulated module, send, replay")
+    .version("0.1.0")
+    .showHelpAfterError();
+  program.addCommand(simCommand(), { isDefault: true });
+  program.addCommand(modemCommand());
+  program.addCommand(sendCommand());
+  program.addCommand(replayCommand());
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    process.stderr.write(`cellmail: ${(e as Error).message}\n`);
+    process.exitCode = 2;
+  }
+}
+
+await main();

@@ -1,0 +1,208 @@
+// The firmware under test in real XS: the cellmail core (firmware/targets/xs/main.ts,
+// bundled to one ES2015 script) runs in an `xsnap-worker` child process, and this file
+// is the host's half of the bridge. The simulated module, the UART link and the virtual
+// clock stay here on Node, exactly as in the Node run (host-sim/runner/node-firmware.ts).
+//
+// Same order of events as the Node run, by construction: the worker is driven
+// synchronously (sync-worker.ts). When the link hands bytes to our UartSink, or a clock
+// timer of the firmware fires, we call into XS and return only when XS is done; the
+// firmware's reactions (UART writes, timers armed or cleared, log lines, job results)
+// arrive during that call as issueCommand messages and are carried out at once, in the
+// order XS made them. So the link, the clock and the module see the same calls, with the
+// same virtual timestamps and the same timer order, as when the core runs in this process;
+// no change to the link or the clock was needed.
+//
+// Message protocol: firmware/platform/xs-bridge/protocol.ts.
+import type { Uart, UartSink } from "../../firmware/platform/types.js";
+import type { FirmwareHost, FirmwareStartOptions, JobOutcome, JobSpec, AlarmSpec } from "../runner/firmware.js";
+import { bundleForXs } from "./bundle.js";
+import { SyncXsWorker } from "./sync-worker.js";
+import type { XsMeter } from "./worker.js";
+
+// Host -> XS operations and XS -> host issues (see protocol.ts).
+const OP_START = 0x53;
+const OP_BYTES = 0x42;
+const OP_WRITABLE = 0x57;
+const OP_TIMER = 0x54;
+const OP_RAISE = 0x41;
+const OP_SUBMIT = 0x4a;
+const OP_FAILED = 0x46;
+const OP_STOP = 0x58;
+const OP_GC = 0x47;
+const ISSUE_WRITE = 0x77;
+const ISSUE_TIMER = 0x74;
+const ISSUE_CLEAR = 0x63;
+const ISSUE_LOG = 0x6c;
+const ISSUE_RESULT = 0x6f;
+const ISSUE_ATTACH = 0x61;
+const ISSUE_CLOSE = 0x78;
+const HEADER = 9;
+
+export const XS_ENTRY = "firmware/targets/xs/main.ts";
+const GLOBAL = "CellmailXs";
+
+let bundled: Promise<string> | null = null;
+
+/** The XS bundle of the core, built once per process. */
+export function xsFirmwareBundle(): Promise<string> {
+  if (!bundled) {
+    bundled = bundleForXs({ entry: XS_ENTRY, globalName: GLOBAL });
+    bundled.catch(() => {
+      bundled = null;
+    });
+  }
+  return bundled;
+}
+
+export interface XsFirmwareExtras {
+  /** Told the meter of every delivery into XS (compute, currentHeapCount). */
+  onMeter?: (meter: XsMeter, op: number) => void;
+}
+
+export class XsFirmware implements FirmwareHost {
+  readonly engine = "xs" as const;
+  readonly worker: SyncXsWorker;
+  /** Deliveries made into XS so far. */
+  deliveries = 0;
+  private o: FirmwareStartOptions;
+  private uart: Uart;
+  private done: JobOutcome[] = [];
+  private timers = new Map<number, unknown>();
+  private stopped = false;
+  private onMeter: XsFirmwareExtras["onMeter"];
+  private sink: UartSink;
+
+  constructor(worker: SyncXsWorker, o: FirmwareStartOptions, extras: XsFirmwareExtras) {
+    this.worker = worker;
+    this.o = o;
+    this.uart = o.uart;
+    this.onMeter = extras.onMeter;
+    this.sink = {
+      onBytes: (data, start, end) => {
+        this.deliver(OP_BYTES, data.subarray(start, end));
+      },
+      onWritable: () => {
+        this.deliver(OP_WRITABLE);
+      },
+    };
+    worker.onIssue((m) => this.onIssue(m));
+  }
+
+  /** One delivery into XS: op, the virtual time, the payload. Returns XS's reply bytes. */
+  deliver(op: number, payload?: Uint8Array | string): Uint8Array {
+    const body = typeof payload === "string" ? Buffer.from(payload, "utf8") : payload;
+    const msg = Buffer.allocUnsafe(HEADER + (body ? body.length : 0));
+    msg[0] = op;
+    msg.writeDoubleLE(this.o.clock.now(), 1);
+    if (body) msg.set(body, HEADER);
+    const r = this.worker.command(msg);
+    this.deliveries++;
+    if (this.onMeter) this.onMeter(r.meter, op);
+    return r.reply;
+  }
+
+  /** gc() in XS; returns the live slots after it. */
+  liveSlots(): number {
+    const r = this.worker.command(Uint8Array.of(OP_GC));
+    return r.meter.currentHeapCount;
+  }
+
+  private onIssue(m: Uint8Array): Uint8Array | void {
+    const b = Buffer.from(m.buffer, m.byteOffset, m.byteLength);
+    switch (b[0]) {
+      case ISSUE_WRITE: {
+        const n = this.uart.write(b, 1, b.length);
+        const reply = Buffer.allocUnsafe(4);
+        reply.writeUInt32LE(n, 0);
+        return reply;
+      }
+      case ISSUE_TIMER: {
+        const id = b.readUInt32LE(1);
+        const ms = b.readDoubleLE(5);
+        const handle = this.o.clock.setTimer(ms, () => {
+          this.timers.delete(id);
+          if (this.stopped) return;
+          const p = Buffer.allocUnsafe(4);
+          p.writeUInt32LE(id, 0);
+          this.deliver(OP_TIMER, p);
+        });
+        this.timers.set(id, handle);
+        return;
+      }
+      case ISSUE_CLEAR: {
+        const id = b.readUInt32LE(1);
+        const handle = this.timers.get(id);
+        if (handle !== undefined) {
+          this.timers.delete(id);
+          this.o.clock.clearTimer(handle);
+        }
+        return;
+      }
+      case ISSUE_LOG:
+        this.o.log(b[1], b.toString("utf8", 2));
+        return;
+      case ISSUE_RESULT: {
+        const out = JSON.parse(b.toString("utf8", 1)) as JobOutcome;
+        this.done.push(out);
+        this.o.onOutcome(out);
+        return;
+      }
+      case ISSUE_ATTACH:
+        this.uart.attach(this.sink);
+        return;
+      case ISSUE_CLOSE:
+        this.uart.close();
+        return;
+      default:
+        throw new Error(`XS bridge: unknown issue ${b[0]}`);
+    }
+  }
+
+  start(): void {
+    this.deliver(OP_START, JSON.stringify(this.o.config));
+  }
+
+  async raise(alarm: AlarmSpec): Promise<void> {
+    this.deliver(OP_RAISE, JSON.stringify(alarm));
+  }
+
+  async submit(job: JobSpec): Promise<{ code: number; cause: string; field: string } | null> {
+    const reply = this.deliver(OP_SUBMIT, JSON.stringify(job));
+    return reply.length === 0 ? null : (JSON.parse(Buffer.from(reply).toString("utf8")) as { code: number; cause: string; field: string });
+  }
+
+  outcomes(): JobOutcome[] {
+    return this.done.slice();
+  }
+
+  async failedAlarms(): Promise<{ id: number; key: string; code: number; cause: string }[]> {
+    return JSON.parse(Buffer.from(this.deliver(OP_FAILED)).toString("utf8"));
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      this.deliver(OP_STOP);
+    } finally {
+      this.stopped = true;
+      for (const h of this.timers.values()) this.o.clock.clearTimer(h);
+      this.timers.clear();
+      this.worker.close();
+    }
+  }
+}
+
+/** Start the core in a fresh XS worker, attached to the simulated module's UART and clock. */
+export async function startXsFirmware(o: FirmwareStartOptions, extras: XsFirmwareExtras = {}): Promise<XsFirmware> {
+  const script = await xsFirmwareBundle();
+  const worker = SyncXsWorker.start({ name: "cellmail-xs-firmware" });
+  try {
+    worker.evaluate(`${script}\n;globalThis.handleCommand = ${GLOBAL}.handleCommand;`);
+    const fw = new XsFirmware(worker, o, extras);
+    fw.start();
+    return fw;
+  } catch (e) {
+    worker.close();
+    throw e;
+  }
+}

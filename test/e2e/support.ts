@@ -1,0 +1,247 @@
+// End-to-end helpers: the scenario runner (firmware core on Node + EC800 model + the
+// module's real SMTP engine) delivering to a real SMTP server that the test owns, so the
+// test can read what the server really received (raw bytes, envelope, TLS state).
+import { expect } from "vitest";
+import { runSession } from "../../host-sim/runner/session.js";
+import { boardConfig, deepMerge, serverSettings } from "../../host-sim/runner/config.js";
+import type { SessionResult } from "../../host-sim/runner/types.js";
+import { MailServer, type MailServerOptions, type ReceivedMail } from "../../host-sim/mailserver/server.js";
+import { validateScenario, type Scenario } from "../../host-sim/scenarios/scenario.js";
+import { parseTranscript } from "../../host-sim/transcript/format.js";
+
+export type MailSpec = {
+  to: string[];
+  cc?: string[];
+  bcc?: string[];
+  subject: string;
+  body: string;
+  attachments?: { name: string; size?: number; text?: string }[];
+};
+
+/** A scenario object, validated like a bundled file (a typo in a test must not pass silently). */
+export function scenario(name: string, parts: Omit<Scenario, "name" | "expect"> & { expect?: Scenario["expect"] }): Scenario {
+  const s = { name, ...parts, expect: parts.expect ?? { delivered: [{}] } } as Scenario;
+  const problems = validateScenario(s);
+  if (problems.length > 0) throw new Error(`test scenario ${name} is invalid: ${problems.join("; ")}`);
+  return s;
+}
+
+export interface Delivery {
+  result: SessionResult;
+  /** What the test's SMTP server accepted, in order (raw bytes, envelope, parsed). */
+  mails: ReceivedMail[];
+  server: { host: string; port: number; caPem: string };
+}
+
+/**
+ * Run a scenario against a real SMTP server started here with the TLS mode and AUTH the
+ * board is configured for. `verify: true` boards get this server's CA unless the scenario
+ * already names one. The scenario's `expect` is not checked here (the runner checks it only
+ * against its embedded server); tests assert on `mails` and `result` themselves.
+ */
+export async function deliver(s: Scenario, extra: Partial<MailServerOptions> = {}, wantMails?: number): Promise<Delivery> {
+  const server = await MailServer.start({ ...serverSettings(boardConfig(s, ""), s), ...extra });
+  try {
+    const fw = (s.firmware ?? {}) as Record<string, unknown>;
+    const cfg = (fw.config ?? {}) as Record<string, unknown>;
+    const ssl = ((cfg.smtp as Record<string, unknown> | undefined)?.ssl ?? {}) as Record<string, unknown>;
+    let run = s;
+    if (ssl.verify && !ssl.cacert) {
+      run = { ...s, firmware: { ...fw, config: deepMerge(cfg, { smtp: { ssl: { cacert: server.caPem } } }) } };
+    }
+    const result = await runSession({ scenario: run, smtp: { host: server.host, port: server.port } });
+    const n = wantMails ?? result.delivered;
+    if (server.messages().length < n) await server.waitForMessages(n, 5000).catch(() => undefined);
+    return { result, mails: server.messages(), server: { host: server.host, port: server.port, caPem: server.caPem ?? "" } };
+  } finally {
+    await server.close();
+  }
+}
+
+// ---- transcript ---------------------------------------------------------------------
+
+export interface SentLine {
+  /** Virtual ms of the record that completed the line. */
+  t: number;
+  /** The command line as sent, without its CR. */
+  text: string;
+}
+
+export interface FirmwareStream {
+  /** Every line the firmware sent outside data mode (commands, or whatever it sent as one). */
+  lines: SentLine[];
+  /** Payloads sent in data mode (QSMTPBODY / QFUPL), in order. */
+  data: { command: string; bytes: Buffer; start: number; end: number }[];
+}
+
+/**
+ * Split what the firmware sent into command lines and data-mode payloads, the way the
+ * module does: after `AT+QSMTPBODY=<cs>,<len>,...` or `AT+QFUPL=<name>,<size>,...` is
+ * answered with CONNECT, the next <len> bytes are data, not commands. Works on runs
+ * without link faults (a lost byte would shift the split).
+ */
+export function firmwareStream(transcript: string): FirmwareStream {
+  const recs = parseTranscript(transcript).records;
+  const lines: SentLine[] = [];
+  const data: FirmwareStream["data"] = [];
+  let line: number[] = [];
+  let pendingLen = -1; // announced data length of the last data command, until CONNECT
+  let pendingCmd = "";
+  let dataLeft = 0;
+  let cur: { command: string; bytes: number[]; start: number; end: number } | null = null;
+  for (const r of recs) {
+    if (r.dir === "<" && r.bytes) {
+      const text = Buffer.from(r.bytes).toString("latin1");
+      if (pendingLen > 0 && text.indexOf("CONNECT") >= 0) {
+        dataLeft = pendingLen;
+        cur = { command: pendingCmd, bytes: [], start: -1, end: -1 };
+        pendingLen = -1;
+      } else if (pendingLen > 0 && /ERROR/.test(text)) pendingLen = -1;
+      continue;
+    }
+    if (r.dir !== ">" || !r.bytes) continue;
+    for (const b of r.bytes) {
+      if (dataLeft > 0 && cur) {
+        if (cur.start < 0) cur.start = r.t;
+        cur.bytes.push(b);
+        cur.end = r.t;
+        if (--dataLeft === 0) {
+          data.push({ command: cur.command, bytes: Buffer.from(cur.bytes), start: cur.start, end: cur.end });
+          cur = null;
+        }
+        continue;
+      }
+      if (b === 13) {
+        const text = Buffer.from(line).toString("latin1");
+        lines.push({ t: r.t, text });
+        line = [];
+        const body = /^AT\+QSMTPBODY=\d+,(\d+)/i.exec(text);
+        const upl = /^AT\+QFUPL="[^"]*",(\d+)/i.exec(text);
+        if (body || upl) {
+          pendingLen = Number((body ?? upl)![1]);
+          pendingCmd = text;
+        }
+      } else line.push(b);
+    }
+  }
+  if (line.length > 0) lines.push({ t: recs.length ? recs[recs.length - 1].t : 0, text: Buffer.from(line).toString("latin1") });
+  return { lines, data };
+}
+
+/** Command lines (as sent, no CR) of the whole run. */
+export function commandLines(transcript: string): string[] {
+  return firmwareStream(transcript).lines.map((l) => l.text);
+}
+
+/** Everything the module sent, as one latin1 string. */
+export function moduleOutput(transcript: string): string {
+  return parseTranscript(transcript)
+    .records.filter((r) => r.dir === "<" && r.bytes)
+    .map((r) => Buffer.from(r.bytes!).toString("latin1"))
+    .join("");
+}
+
+/** Simulator notes ("!" records). */
+export function notes(transcript: string): { t: number; text: string }[] {
+  return parseTranscript(transcript)
+    .records.filter((r) => r.dir === "!")
+    .map((r) => ({ t: r.t, text: r.text ?? "" }));
+}
+
+/**
+ * The commands an SMTP job may send (bring-up, PDP, SSL, files, SMTP, recovery). A line
+ * outside this vocabulary would be something the firmware did not mean to send.
+ */
+const KNOWN = [
+  /^AT$/,
+  /^ATE0$/,
+  /^AT\+CMEE=1$/,
+  /^AT\+QURCCFG="urcport","uart1"$/,
+  /^AT\+CPIN\?$/,
+  /^AT\+CSQ$/,
+  /^AT\+C(E|G)?REG\?$/,
+  /^AT\+QICSGP=\d+,\d,"[^"]*","[^"]*","[^"]*",\d$/,
+  /^AT\+QIACT\?$/,
+  /^AT\+QIACT=\d+$/,
+  /^AT\+QIDEACT=\d+$/,
+  /^AT\+QSSLCFG="(sslversion|ciphersuite|seclevel|sni)",\d,\w+$/,
+  /^AT\+QSSLCFG="cacert",\d,"UFS:[\w.-]+"$/,
+  /^AT\+QSMTPCFG="(contextid|ssltype|sslctxid)",\d+$/,
+  /^AT\+QSMTPCFG="smtpserver","[^"]*",\d+$/,
+  /^AT\+QSMTPCFG="account","[^"]*","[^"]*"$/,
+  /^AT\+QSMTPCFG="sender","[^"]*","[^"]*"$/,
+  /^AT\+QSMTPDST=1,[123],"[^"]*"$/,
+  /^AT\+QSMTPSUB=0,"[^"]*"$/,
+  /^AT\+QSMTPSUB=1,"[0-9A-Fa-f]*"$/,
+  /^AT\+QSMTPBODY=[0-3],\d+,\d+$/,
+  /^AT\+QFUPL="UFS:[\w.-]+",\d+,\d+,1$/,
+  /^AT\+QFDEL="UFS:[\w.-]+"$/,
+  /^AT\+QSMTPATT=1,\d+(,"UFS:[\w.-]+")+$/,
+  /^AT\+QSMTPATT=0$/,
+  /^AT\+QSMTPPUT=\d+$/,
+  /^AT\+QSMTPCLR$/,
+  /^AT\+CFUN=1,1$/,
+];
+
+/** Lines that are not one well-formed command of the known vocabulary. */
+export function unexpectedLines(lines: string[]): string[] {
+  return lines.filter((l) => !KNOWN.some((re) => re.test(l)));
+}
+
+/** The quoted parameters of a command line (no escapes exist inside AT strings). */
+export function quotedParams(line: string): string[] {
+  const out: string[] = [];
+  const re = /"([^"]*)"/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(line))) out.push(m[1]);
+  return out;
+}
+
+export function count(lines: string[], prefix: string): number {
+  return lines.filter((l) => l.startsWith(prefix)).length;
+}
+
+/** Assert the run ended as its `expect` says, with the reasons in the message when not. */
+export function expectOk(r: SessionResult): void {
+  expect(r.expectFailures, `${r.scenario}: ${r.expectFailures.join("; ")}`).toEqual([]);
+  expect(r.ok).toBe(true);
+}
+
+/**
+ * The bytes of the body of a single-part text message as it travelled, decoded from its
+ * Content-Transfer-Encoding (quoted-printable, base64 or 7bit/8bit). Not mailparser's
+ * `text`: that one is normalised (CR LF -> LF), and the point here is byte-exactness.
+ */
+export function bodyBytes(m: ReceivedMail): Buffer {
+  const raw = m.raw;
+  const split = raw.indexOf("\r\n\r\n");
+  if (split < 0) throw new Error("bodyBytes: no header/body separator");
+  const headers = raw.subarray(0, split).toString("latin1").replace(/\r\n[ \t]+/g, " ");
+  const type = /^Content-Type:\s*([^;\r\n]+)/im.exec(headers)?.[1].trim().toLowerCase() ?? "text/plain";
+  if (!type.startsWith("text/plain")) throw new Error(`bodyBytes: a ${type} message is not a single text part`);
+  const cte = /^Content-Transfer-Encoding:\s*(\S+)/im.exec(headers)?.[1].toLowerCase() ?? "7bit";
+  const body = raw.subarray(split + 4);
+  if (cte === "base64") return Buffer.from(body.toString("latin1").replace(/\s+/g, ""), "base64");
+  if (cte === "7bit" || cte === "8bit" || cte === "binary") return Buffer.from(body);
+  if (cte !== "quoted-printable") throw new Error(`bodyBytes: transfer encoding ${cte}`);
+  const text = body.toString("latin1").replace(/=\r\n/g, "");
+  const out: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3d && /^[0-9A-Fa-f]{2}$/.test(text.substr(i + 1, 2))) {
+      out.push(parseInt(text.substr(i + 1, 2), 16));
+      i += 2;
+    } else out.push(c);
+  }
+  return Buffer.from(out);
+}
+
+/** Where two byte strings first differ (-1 when equal), with some context for the failure message. */
+export function firstDiff(got: Buffer, want: Buffer): { at: number; got: string; want: string; gotLength: number; wantLength: number } | null {
+  const n = Math.min(got.length, want.length);
+  let i = 0;
+  while (i < n && got[i] === want[i]) i++;
+  if (i === n && got.length === want.length) return null;
+  const ctx = (b: Buffer) => JSON.stringify(b.subarray(Math.max(0, i - 16), i + 16).toString("latin1"));
+  return { at: i, got: ctx(got), want: ctx(want), gotLength: got.length, wantLength: want.length };
+}

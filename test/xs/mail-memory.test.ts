@@ -1,0 +1,21 @@
+// Memory of the whole core in real XS while it sends mail (issue 5 section 5): the
+// core runs in xsnap-worker through the XS bridge, the simulated module on Node. XS
+// meters are deterministic counts, so they can be asserted.
+//
+// The bench (bench/xs-mail.ts, `npm run bench`) sends 100 mails for
+// xs.mail.liveSlotGrowth100; this test sends 20 to stay quick in CI (a few seconds):
+// live slots after gc() once mail 20 has ended may exceed those after mail 1 by at
+// most 50 (the bench's target for 100 mails).
+import { describe, expect, it } from "vitest";
+import { MAIL_TARGETS, measureMailGrowth } from "../../bench/xs-mail.js";
+
+describe("the core in XS sending mail", () => {
+  it("20 mails in a row: live slots after gc() do not grow", async () => {
+    const m = await measureMailGrowth(20);
+    expect(m.liveSlotsWarm).toBeGreaterThan(0);
+    expect(m.deliveriesPerMail).toBeGreaterThan(5);
+    expect(m.liveSlotGrowth, `live slots after mail 1: ${m.liveSlotsWarm}, after mail 20: ${m.liveSlotsLast}`).toBeLessThanOrEqual(
+      MAIL_TARGETS.liveSlotGrowth100,
+    );
+  });
+});

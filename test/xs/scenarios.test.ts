@@ -1,0 +1,80 @@
+// Every bundled scenario runs the firmware core twice against the same simulated module:
+// in this Node process and inside real XS (xsnap-worker, through the XS bridge). Both
+// runs must pass the scenario's expectations, and the UART transcripts must be
+// byte-identical (DESIGN.md section 1; issue 5 section 5). The job outcomes and the
+// firmware's log lines (with their virtual timestamps) must match too.
+//
+// One bundle of the core serves all XS runs (built once per process); each XS session
+// starts its own worker (a few ms). Sessions are independent (own clock, SMTP server,
+// worker), so scenarios run a few at a time.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundledScenarios } from "../../host-sim/scenarios/scenario.js";
+import { runSession } from "../../host-sim/runner/session.js";
+import type { SessionResult } from "../../host-sim/runner/types.js";
+import { xsFirmwareBundle } from "../../host-sim/xs/firmware.js";
+import { base64Decode } from "../../firmware/platform/xs-bridge/base64.js";
+
+const scenarios = bundledScenarios().map((b) => b.scenario);
+let started = 0;
+
+/** What must be equal between the engines, apart from the transcript. */
+function observable(r: SessionResult) {
+  return {
+    ok: r.ok,
+    expectFailures: r.expectFailures,
+    delivered: r.delivered,
+    failed: r.failed,
+    errors: r.errors,
+    virtualMs: r.virtualMs,
+    mails: r.mails.map((m) => ({ ...m, eml: undefined })),
+    // The first note names the embedded server's port, which differs between runs.
+    events: r.events.filter((e) => !e.text.startsWith("embedded SMTP server on")),
+  };
+}
+
+describe.concurrent("every scenario on Node and in XS", () => {
+  beforeAll(async () => {
+    started = performance.now();
+    await xsFirmwareBundle();
+  });
+  afterAll(() => {
+    console.log(`xs scenarios: ${scenarios.length} scenarios on both engines in ${Math.round(performance.now() - started)} ms`);
+  });
+
+  it("has the bundled scenarios", () => {
+    expect(scenarios.length).toBeGreaterThanOrEqual(30);
+  });
+
+  for (const scenario of scenarios) {
+    it(scenario.name, async () => {
+      const [node, xs] = await Promise.all([runSession({ scenario, engine: "node" }), runSession({ scenario, engine: "xs" })]);
+      expect(xs.engine).toBe("xs");
+      // Byte-identical UART transcripts (compared whole, nothing stripped).
+      if (xs.transcript !== node.transcript) {
+        const a = node.transcript.split("\n");
+        const b = xs.transcript.split("\n");
+        let i = 0;
+        while (i < a.length && a[i] === b[i]) i++;
+        expect.fail(`transcripts differ at line ${i + 1}:\n node: ${a[i]}\n xs:   ${b[i]}`);
+      }
+      expect(observable(xs)).toEqual(observable(node));
+      expect(node.expectFailures, `node: ${node.expectFailures.join("; ")}`).toEqual([]);
+      expect(xs.expectFailures, `xs: ${xs.expectFailures.join("; ")}`).toEqual([]);
+      expect(node.ok && xs.ok).toBe(true);
+    });
+  }
+});
+
+describe("XS bridge pieces", () => {
+  it("base64Decode (attachments cross into XS as base64) matches Buffer for every length and byte value", () => {
+    for (let n = 0; n < 300; n++) {
+      const bytes = Buffer.alloc(n);
+      for (let i = 0; i < n; i++) bytes[i] = (i * 151 + n * 7) & 0xff;
+      const b64 = bytes.toString("base64");
+      expect(Buffer.from(base64Decode(b64)).equals(bytes)).toBe(true);
+      expect(Buffer.from(base64Decode(bytes.toString("base64url"))).equals(bytes)).toBe(true);
+    }
+    expect(() => base64Decode("ab$c")).toThrow(/bad character/);
+    expect(() => base64Decode("abcde")).toThrow(/truncated/);
+  });
+});
