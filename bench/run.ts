@@ -13,6 +13,7 @@ import { REPO_ROOT } from "../host-sim/xs/bundle.js";
 import { buildCorpus, CHUNK_SIZE } from "./corpus.js";
 import { AtDriver, BaselineDriver, type EngineFactory } from "./xs/at-driver.js";
 import { measureInXs, realEngineExists, type XsFigures } from "./xs/measure.js";
+import { xsMailResults } from "./xs-mail.js";
 
 export const TARGETS = {
   computePerByte: 25,
@@ -104,6 +105,8 @@ async function main(): Promise<void> {
     "node.baseline.mbPerSec": round(nodeBase, 2),
   };
   mergeResults(results);
+  // The whole core in XS sending mail through the simulated module (bench/xs-mail.ts).
+  if (!standin) mergeResults(await xsMailResults());
 
   const ok = (b: boolean) => (b ? "ok" : "MISSED");
   const computeOk = xs.at.computePerByte <= TARGETS.computePerByte;

@@ -44,13 +44,16 @@ export class MailerForAlarms implements AlarmMailer {
     }
   }
 
+  /** Brings the module up first, so the reading is the one the mail is sent with. */
   radioStatus(done: (status: RadioStatus) => void): void {
-    this.mailer.readStatus((err, s) => {
-      if (err) {
-        done({ csq: 99, registered: false, stat: -1 });
-        return;
-      }
-      done({ csq: s.rssi, registered: s.reg === 1 || s.reg === 5, stat: s.reg });
+    this.mailer.start(() => {
+      this.mailer.readStatus((err, s) => {
+        if (err) {
+          done({ csq: 99, registered: false, stat: -1 });
+          return;
+        }
+        done({ csq: s.rssi, registered: s.reg === 1 || s.reg === 5, stat: s.reg });
+      });
     });
   }
 

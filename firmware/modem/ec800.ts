@@ -259,6 +259,7 @@ export class Ec800 {
   // ---------------------------------------------------------------- URCs
 
   private onRdy(): void {
+    const powerUp = this.bootCount === 0 && !this.ready;
     this.bootCount++;
     this.gen++;
     this.ready = false;
@@ -268,7 +269,8 @@ export class Ec800 {
     this.bootWaiter = null;
     if (this.bootTimer !== null) this.clock.clearTimer(this.bootTimer);
     this.bootTimer = null;
-    this.note(waiter ? LOG_INFO : LOG_WARN, "module boot " + this.bootCount + (waiter ? " (requested)" : " (unexpected RDY)"));
+    const why = waiter ? " (requested)" : powerUp ? " (power-up)" : " (unexpected RDY)";
+    this.note(waiter || powerUp ? LOG_INFO : LOG_WARN, "module boot " + this.bootCount + why);
     const bringingUp = this.netDone !== null;
     // Flush first: results of commands the module will never answer arrive as
     // E_CANCELLED (the job pauses on those), then the owner learns of the reboot and

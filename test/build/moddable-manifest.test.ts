@@ -79,6 +79,8 @@ describe("manifests/moddable/manifest.json", () => {
 
   it("has configuration defaults and per-platform settings for esp32 (UART port and pins) and lin (device path)", () => {
     expect(manifest.config?.lteBaud).toBe(115200);
+    // The cellmail configuration itself, validated by the board at start.
+    expect(typeof manifest.config?.cellmail?.smtp?.provider).toBe("string");
     const esp32 = manifest.platforms?.esp32?.config ?? {};
     expect(typeof esp32.ltePort).toBe("number");
     expect(typeof esp32.lteRx).toBe("number");
@@ -86,7 +88,7 @@ describe("manifests/moddable/manifest.json", () => {
     const lin = manifest.platforms?.lin?.config ?? {};
     expect(typeof lin.lteDevice).toBe("string");
     // lin has no embedded:io/digital: the manifest maps a stub and disables the input.
-    expect(lin.alarmPin).toBe(-1);
+    expect(lin.alarmInputs).toBe(false);
     expect(manifest.platforms?.lin?.modules?.["embedded:io/digital"]).toBeDefined();
   });
 

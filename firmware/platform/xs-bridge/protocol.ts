@@ -40,7 +40,7 @@
 // hosts we run on) and the host writes them with writeDoubleLE.
 
 /** The worker's global: send bytes to the host and block for its answer. */
-declare function issueCommand(message: ArrayBuffer): ArrayBuffer;
+declare function issueCommand(message: ArrayBufferLike): ArrayBuffer;
 
 export const OP_START = 0x53;
 export const OP_BYTES = 0x42;

@@ -38,7 +38,8 @@ export default function main(): App {
     uart: new ModdableUart({ serial: serial }),
     clock: new ModdableClock(),
     store: new PreferenceStore(typeof settings.storeDomain === "string" ? settings.storeDomain : "cellmail"),
-    openInput: (pin: number) => new ModdableInput({ pin: pin, pull: String(settings.alarmPull || "up") }),
+    // The Linux host build has no digital IO: its manifest sets alarmInputs false.
+    openInput: settings.alarmInputs === false ? undefined : (pin: number) => new ModdableInput({ pin: pin, pull: String(settings.alarmPull || "up") }),
     log: log,
     config: settings.cellmail,
   });

@@ -1,9 +1,9 @@
 // Stand-in for `embedded:io/digital` in the Moddable Linux host build (`lin`), which has
-// no GPIO. cellmail's Moddable entry opens an alarm input only when config.alarmPin >= 0,
-// and the lin configuration sets it to -1, so this is linked but never constructed.
+// no GPIO. cellmail's Moddable entry opens alarm inputs only when config.alarmInputs is not false,
+// and the lin configuration sets it false, so this is linked but never constructed.
 class Digital {
 	constructor() {
-		throw new Error("embedded:io/digital: no digital IO on this platform (set alarmPin to -1)");
+		throw new Error("embedded:io/digital: no digital IO on this platform (set alarmInputs to false)");
 	}
 }
 Digital.Input = 0;

@@ -1,0 +1,164 @@
+// Mail figures from the paced simulator (firmware core on Node + EC800 model at 115200
+// baud + the module's real SMTP engine + a real SMTP server, one virtual clock). Every
+// figure is read from the UART transcript, so it counts what went over the wire.
+//
+//   sim.mail.commandsFirst          AT command lines for the first mail after power-on (one To, no attachment)
+//   sim.mail.commandsNext           the same for the next mail on the same boot (target <= 6)
+//   sim.mail.bodyLineRateUtilisation 10240-byte body: bytes/s in the QSMTPBODY data phase, from the module's
+//                                   CONNECT to the last body byte reaching it, over 115200/10 bytes/s (target >= 0.95)
+//   sim.mail.virtualSecondsFirst    virtual s from raising the alarm (at power-on) to +QSMTPPUT: 0,0, typical profile
+//
+//   npx tsx bench/sim-mail.ts            print the figures and merge them into bench/results.json
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { runSession } from "../host-sim/runner/session.js";
+import type { SessionResult } from "../host-sim/runner/types.js";
+import type { Scenario } from "../host-sim/scenarios/scenario.js";
+import { parseTranscript, type TranscriptRecord } from "../host-sim/transcript/format.js";
+
+export const SIM_MAIL_TARGETS = { commandsNext: 6, bodyLineRateUtilisation: 0.95 };
+
+const BAUD = 115200;
+const BODY_BYTES = 10240;
+
+function text(r: TranscriptRecord): string {
+  return r.bytes ? Buffer.from(r.bytes).toString("latin1") : r.text ?? "";
+}
+
+/** Command lines the firmware sent (split at CR), with the time of the record that ended each. Data-mode bytes are skipped. */
+function commandLines(records: TranscriptRecord[]): { t: number; line: string }[] {
+  const out: { t: number; line: string }[] = [];
+  let cur = "";
+  let announced = 0;
+  let dataLeft = 0;
+  for (const r of records) {
+    if (r.dir === "<") {
+      if (announced > 0 && text(r).includes("CONNECT")) {
+        dataLeft = announced;
+        announced = 0;
+      }
+      continue;
+    }
+    if (r.dir !== ">") continue;
+    for (const ch of text(r)) {
+      if (dataLeft > 0) {
+        dataLeft--;
+        continue;
+      }
+      if (ch !== "\r") {
+        cur += ch;
+        continue;
+      }
+      out.push({ t: r.t, line: cur });
+      const m = /^AT\+QSMTPBODY=\d+,(\d+)/.exec(cur) ?? /^AT\+QFUPL="[^"]*",(\d+)/.exec(cur);
+      announced = m ? Number(m[1]) : 0;
+      cur = "";
+    }
+  }
+  return out;
+}
+
+function check(r: SessionResult, what: string): void {
+  if (!r.ok) throw new Error(`${what}: the run did not end as expected: ${r.expectFailures.join("; ")}`);
+}
+
+const mail = (subject: string, body: string) => ({ to: ["ops@example.com"], subject, body });
+
+/** First and next mail on one boot: command lines before / after the second job was submitted. */
+async function commandCounts(): Promise<{ first: number; next: number; firstReported: number; nextReported: number }> {
+  const s: Scenario = {
+    name: "bench-two-mails",
+    module: { profile: "typical", urcPort: "uart1" },
+    firmware: { mail: mail("Alarm: door 1 open", "Door 1 opened at 03:12."), more: [mail("Alarm: door 1 closed", "Door 1 closed at 03:14.")] },
+    expect: { delivered: [{ subject: "Alarm: door 1 open" }, { subject: "Alarm: door 1 closed" }] },
+  };
+  const r = await runSession({ scenario: s });
+  check(r, "commands");
+  const t2 = r.events.find((e) => e.kind === "command" && e.text.startsWith("submit mail job m2"))!.t;
+  const lines = commandLines(parseTranscript(r.transcript).records);
+  const reported = (id: string) => Number(/ (\d+) AT commands$/.exec(r.events.find((e) => e.kind === "result" && e.text.startsWith(`job ${id} delivered`))!.text)![1]);
+  return {
+    first: lines.filter((l) => l.t < t2).length,
+    next: lines.filter((l) => l.t >= t2).length,
+    firstReported: reported("m1"),
+    nextReported: reported("m2"),
+  };
+}
+
+/** Data-phase utilisation of the line with a 10240-byte body. */
+async function bodyUtilisation(): Promise<{ utilisation: number; ms: number; idealMs: number }> {
+  let body = "";
+  for (let i = 0; body.length < BODY_BYTES; i++) body += `line ${i}: level sensor reading 0123456789 abcdefghij\r\n`;
+  body = body.slice(0, BODY_BYTES);
+  const s: Scenario = {
+    name: "bench-body-10240",
+    module: { profile: "typical", urcPort: "uart1" },
+    firmware: { mail: mail("Alarm: body line rate", body) },
+    expect: { delivered: [{ subject: "Alarm: body line rate" }] },
+  };
+  const r = await runSession({ scenario: s });
+  check(r, "body");
+  const recs = parseTranscript(r.transcript).records;
+  const cmd = recs.findIndex((x) => x.dir === ">" && text(x).startsWith(`AT+QSMTPBODY=0,${BODY_BYTES},`));
+  const connect = recs.findIndex((x, i) => i > cmd && x.dir === "<" && text(x).includes("CONNECT"));
+  const end = recs.find((x) => x.dir === "!" && text(x).includes(`body ended by length (${BODY_BYTES} bytes)`));
+  if (cmd < 0 || connect < 0 || !end) throw new Error("body: data phase not found in the transcript");
+  const ms = end.t - recs[connect].t;
+  const bytesPerSecond = BODY_BYTES / (ms / 1000);
+  return { utilisation: bytesPerSecond / (BAUD / 10), ms, idealMs: (BODY_BYTES * 10 * 1000) / BAUD };
+}
+
+/** Alarm raised at power-on -> +QSMTPPUT: 0,0 on the wire. */
+async function alarmToSent(): Promise<number> {
+  const s: Scenario = {
+    name: "bench-alarm",
+    module: { profile: "typical", urcPort: "uart1" },
+    firmware: { alarm: { key: "leak", title: "Water leak in the pump room", text: "Leak sensor 1 is wet." } },
+    expect: { delivered: [{ subject: "[sim-board] ALARM Water leak in the pump room" }] },
+  };
+  const r = await runSession({ scenario: s });
+  check(r, "alarm");
+  const raised = r.events.find((e) => e.kind === "command" && e.text.startsWith("raise alarm"))!.t;
+  const done = parseTranscript(r.transcript).records.find((x) => x.dir === "<" && text(x).includes("+QSMTPPUT: 0,0"));
+  if (!done) throw new Error("alarm: no +QSMTPPUT: 0,0");
+  return (done.t - raised) / 1000;
+}
+
+const round = (x: number, d: number) => Number(x.toFixed(d));
+
+export async function simMailFigures(): Promise<Record<string, number>> {
+  const c = await commandCounts();
+  const u = await bodyUtilisation();
+  const v = await alarmToSent();
+  if (c.next !== c.nextReported) console.warn(`sim.mail: next mail ${c.next} command lines on the wire, job reports ${c.nextReported}`);
+  return {
+    "sim.mail.commandsFirst": c.first,
+    "sim.mail.commandsNext": c.next,
+    "sim.mail.bodyLineRateUtilisation": round(u.utilisation, 4),
+    "sim.mail.virtualSecondsFirst": round(v, 3),
+  };
+}
+
+function merge(path: string, values: Record<string, number>): void {
+  let current: Record<string, unknown> = {};
+  if (existsSync(path)) current = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  const merged: Record<string, unknown> = { ...current, ...values };
+  const sorted: Record<string, unknown> = {};
+  for (const k of Object.keys(merged).sort()) sorted[k] = merged[k];
+  writeFileSync(path, JSON.stringify(sorted, null, 2) + "\n");
+}
+
+async function main(): Promise<void> {
+  const figures = await simMailFigures();
+  const ok = (k: string, v: number) =>
+    k.endsWith("commandsNext") ? (v <= SIM_MAIL_TARGETS.commandsNext ? "ok" : "MISSED") : k.endsWith("Utilisation") ? (v >= SIM_MAIL_TARGETS.bodyLineRateUtilisation ? "ok" : "MISSED") : "";
+  for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(36)} ${String(v).padStart(10)}  ${ok(k, v)}`);
+  merge(fileURLToPath(new URL("./results.json", import.meta.url)), figures);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,3 @@
+import { AtDriver } from "../../../bench/xs/at-driver.js";
+import { makeEngine } from "../../../bench/xs/entry.js";
+export function mk(): AtDriver { return new AtDriver(makeEngine); }
