@@ -14,6 +14,7 @@ import { buildCorpus, CHUNK_SIZE } from "./corpus.js";
 import { AtDriver, BaselineDriver, type EngineFactory } from "./xs/at-driver.js";
 import { measureInXs, realEngineExists, type XsFigures } from "./xs/measure.js";
 import { xsMailResults } from "./xs-mail.js";
+import { simMailFigures } from "./sim-mail.js";
 
 export const TARGETS = {
   computePerByte: 25,
@@ -107,6 +108,10 @@ async function main(): Promise<void> {
   mergeResults(results);
   // The whole core in XS sending mail through the simulated module (bench/xs-mail.ts).
   if (!standin) mergeResults(await xsMailResults());
+  // The mail path on the paced simulator (bench/sim-mail.ts): commands per mail, body line rate, alarm-to-sent time.
+  const simMail = await simMailFigures();
+  mergeResults(simMail);
+  for (const [k, v] of Object.entries(simMail)) console.log(`${k.padEnd(36)} ${v}`);
 
   const ok = (b: boolean) => (b ? "ok" : "MISSED");
   const computeOk = xs.at.computePerByte <= TARGETS.computePerByte;

@@ -9,7 +9,9 @@
 //   sim.mail.virtualSecondsFirst    virtual s from raising the alarm (at power-on) to +QSMTPPUT: 0,0, typical profile
 //
 //   npx tsx bench/sim-mail.ts            print the figures and merge them into bench/results.json
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runSession } from "../host-sim/runner/session.js";
 import type { SessionResult } from "../host-sim/runner/types.js";
@@ -58,6 +60,16 @@ function commandLines(records: TranscriptRecord[]): { t: number; line: string }[
   return out;
 }
 
+/** One run; the embedded server's .eml files go to a temp dir that is removed afterwards. */
+async function run(scenario: Scenario): Promise<SessionResult> {
+  const dir = mkdtempSync(join(tmpdir(), "cellmail-bench-"));
+  try {
+    return await runSession({ scenario, engine: "node", mailDir: dir });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function check(r: SessionResult, what: string): void {
   if (!r.ok) throw new Error(`${what}: the run did not end as expected: ${r.expectFailures.join("; ")}`);
 }
@@ -72,7 +84,7 @@ async function commandCounts(): Promise<{ first: number; next: number; firstRepo
     firmware: { mail: mail("Alarm: door 1 open", "Door 1 opened at 03:12."), more: [mail("Alarm: door 1 closed", "Door 1 closed at 03:14.")] },
     expect: { delivered: [{ subject: "Alarm: door 1 open" }, { subject: "Alarm: door 1 closed" }] },
   };
-  const r = await runSession({ scenario: s });
+  const r = await run(s);
   check(r, "commands");
   const t2 = r.events.find((e) => e.kind === "command" && e.text.startsWith("submit mail job m2"))!.t;
   const lines = commandLines(parseTranscript(r.transcript).records);
@@ -96,7 +108,7 @@ async function bodyUtilisation(): Promise<{ utilisation: number; ms: number; ide
     firmware: { mail: mail("Alarm: body line rate", body) },
     expect: { delivered: [{ subject: "Alarm: body line rate" }] },
   };
-  const r = await runSession({ scenario: s });
+  const r = await run(s);
   check(r, "body");
   const recs = parseTranscript(r.transcript).records;
   const cmd = recs.findIndex((x) => x.dir === ">" && text(x).startsWith(`AT+QSMTPBODY=0,${BODY_BYTES},`));
@@ -116,7 +128,7 @@ async function alarmToSent(): Promise<number> {
     firmware: { alarm: { key: "leak", title: "Water leak in the pump room", text: "Leak sensor 1 is wet." } },
     expect: { delivered: [{ subject: "[sim-board] ALARM Water leak in the pump room" }] },
   };
-  const r = await runSession({ scenario: s });
+  const r = await run(s);
   check(r, "alarm");
   const raised = r.events.find((e) => e.kind === "command" && e.text.startsWith("raise alarm"))!.t;
   const done = parseTranscript(r.transcript).records.find((x) => x.dir === "<" && text(x).includes("+QSMTPPUT: 0,0"));

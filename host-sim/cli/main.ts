@@ -22,6 +22,10 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * Run the CLI, then exit with the command's status: a session that failed half-way may
+ * leave servers or child processes behind, and the command line must still end.
+ */
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
@@ -29,6 +33,9 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     process.stderr.write(`cellmail: ${(e as Error).message}\n`);
     process.exitCode = 2;
   }
+  const code = typeof process.exitCode === "number" ? process.exitCode : 0;
+  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  process.exit(code);
 }
 
 await main();

@@ -97,6 +97,10 @@ export class PtyModemServer {
     return this.pair.clientDevice;
   }
 
+  get socatPid(): number | undefined {
+    return this.pair?.pid;
+  }
+
   /** The CA certificate (PEM) of the embedded servers, for clients that verify (seclevel 1). */
   get caPem(): string | undefined {
     return this.mailServers.plain?.caPem;

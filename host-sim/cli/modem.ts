@@ -27,6 +27,7 @@ export async function runModem(opts: ModemOptions): Promise<number> {
   const mailDir = opts.smtp ? undefined : opts.mailDir ? path.resolve(opts.mailDir) : workDir("mail");
   const server = await PtyModemServer.start({ link: opts.link, scenario, smtp: opts.smtp, mailDir, log, trace: opts.trace });
   log(`device: ${server.clientLink} -> ${server.device}`);
+  log(`pty: made by socat (pid ${server.socatPid ?? "?"})`);
   if (scenario) log(`scenario: ${scenario.name}`);
   if (opts.smtp) log(`smtp: every AT+QSMTPPUT goes to ${opts.smtp.host}:${opts.smtp.port}`);
   else {

@@ -80,7 +80,7 @@ describe("manifests/moddable/manifest.json", () => {
   it("has configuration defaults and per-platform settings for esp32 (UART port and pins) and lin (device path)", () => {
     expect(manifest.config?.lteBaud).toBe(115200);
     // The cellmail configuration itself, validated by the board at start.
-    expect(typeof manifest.config?.cellmail?.smtp?.provider).toBe("string");
+    expect(typeof (manifest.config?.cellmail as { smtp?: { provider?: unknown } } | undefined)?.smtp?.provider).toBe("string");
     const esp32 = manifest.platforms?.esp32?.config ?? {};
     expect(typeof esp32.ltePort).toBe("number");
     expect(typeof esp32.lteRx).toBe("number");

@@ -63,6 +63,10 @@ describe("e2e: mail content arrives intact", () => {
     const d = await run("e2e-body-too-big", { to: TO, subject: "Alarm: too big", body }, [{ to: TO, subject: "Alarm: after the refusal", body: "ok" }]);
     expect(d.result.errors).toHaveLength(1);
     expect(d.result.errors[0].code).toBe(E_BODY_LENGTH);
+    // Refused synchronously at submit: before the first byte the firmware ever wrote to the module.
+    const refusedAt = d.result.events.find((e) => e.kind === "result" && e.text.startsWith("job m1 refused: " + E_BODY_LENGTH))!.t;
+    expect(refusedAt).toBeLessThan(firmwareStream(d.result.transcript).lines[0].t);
+    expect(d.result.events.some((e) => e.text.includes("did not end"))).toBe(false);
     expect(d.mails.map((m) => m.subject)).toEqual(["Alarm: after the refusal"]);
     const lines = commandLines(d.result.transcript);
     expect(lines.filter((l) => l.startsWith("AT+QSMTPBODY"))).toEqual(["AT+QSMTPBODY=0,2,60"]);

@@ -11,8 +11,7 @@ import { NodeFirmware } from "../../host-sim/runner/node-firmware.js";
 import type { Uart, UartSink } from "../../firmware/platform/types.js";
 import { E_ADDRESS, E_SUBJECT, E_UNSAFE_CHAR, KIND_CONFIG } from "../../firmware/errors.js";
 import { validateMail } from "../../firmware/mail/message.js";
-import { bodyBytes, commandLines, deliver, expectOk, firmwareStream, moduleOutput, quotedParams, scenario, unexpectedLines } from "./support.js";
-import { runSession } from "../../host-sim/runner/session.js";
+import { bodyBytes, commandLines, deliver, expectOk, session, firmwareStream, moduleOutput, quotedParams, scenario, unexpectedLines } from "./support.js";
 
 const FILE = fileURLToPath(new URL("../../host-sim/scenarios/injection-attempts.json", import.meta.url));
 
@@ -82,7 +81,7 @@ describe("e2e: injection through subjects, addresses and the sender name", () =>
   });
 
   it("the same scenario through the runner's own server meets its expect", async () => {
-    const r = await runSession({ scenario: loadScenario(FILE) });
+    const r = await session(loadScenario(FILE));
     expectOk(r);
     expect(r.delivered).toBe(3);
     expect(r.failed).toBe(7);
@@ -142,7 +141,7 @@ describe("e2e: injection through subjects, addresses and the sender name", () =>
       expect([E_UNSAFE_CHAR, E_ADDRESS]).toContain((err as { code: number }).code);
       expect(written).toBe(0);
       // Through the whole runner: the session refuses to start (and does not leave its server open).
-      await expect(runSession({ scenario: s })).rejects.toMatchObject({ kind: KIND_CONFIG });
+      await expect(session(s)).rejects.toMatchObject({ kind: KIND_CONFIG });
     }
   });
 

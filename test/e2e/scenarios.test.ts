@@ -4,8 +4,7 @@
 // typed cause and no mail. The XS engine's run of the same files is another suite.
 import { describe, expect, it } from "vitest";
 import { bundledScenarios } from "../../host-sim/scenarios/scenario.js";
-import { runSession } from "../../host-sim/runner/session.js";
-import { expectOk } from "./support.js";
+import { expectOk, session } from "./support.js";
 
 const all = bundledScenarios();
 
@@ -16,7 +15,7 @@ describe("e2e: every bundled scenario on the Node engine", () => {
   });
 
   it.each(all.map((f) => [f.scenario.name, f.scenario] as const))("%s", async (_name, scenario) => {
-    const r = await runSession({ scenario, engine: "node" });
+    const r = await session(scenario);
     expectOk(r);
     // The work ended by itself, not by running out of virtual time.
     expect(r.events.filter((e) => e.text.includes("did not end"))).toEqual([]);

@@ -3,9 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
 import { loadScenario } from "../../host-sim/scenarios/scenario.js";
-import { runSession } from "../../host-sim/runner/session.js";
 import type { SessionResult } from "../../host-sim/runner/types.js";
-import { count, expectOk, firmwareStream, moduleOutput, notes, scenario, unexpectedLines, type SentLine } from "./support.js";
+import { count, expectOk, firmwareStream, session, moduleOutput, notes, scenario, unexpectedLines, type SentLine } from "./support.js";
 
 const bundled = (name: string) => loadScenario(fileURLToPath(new URL(`../../host-sim/scenarios/${name}.json`, import.meta.url)));
 
@@ -28,7 +27,7 @@ const CONFIG_PREFIXES = ["AT+QSMTPCFG", "AT+QSSLCFG", "AT+QICSGP", "AT+QIACT", "
 
 describe("e2e: configuration once per boot", () => {
   it("two mails in a row: the second sends no configuration and at most 6 commands", async () => {
-    const r = await runSession({ scenario: bundled("two-mails-in-a-row") });
+    const r = await session(bundled("two-mails-in-a-row"));
     expectOk(r);
     expect(r.delivered).toBe(2);
     expect(r.mails.map((m) => m.subject)).toEqual(["Alarm: door 1 open", "Alarm: door 1 closed"]);
@@ -68,7 +67,7 @@ describe("e2e: configuration once per boot", () => {
 
   for (const name of ["reboot-mid-job", "reboot-in-body"]) {
     it(`${name}: the reboot (RDY) is seen, the configuration is applied again, the mail goes once`, async () => {
-      const r = await runSession({ scenario: bundled(name) });
+      const r = await session(bundled(name));
       expectOk(r);
       expect(r.delivered).toBe(1);
       expect(r.mails).toHaveLength(1);
@@ -99,7 +98,7 @@ describe("e2e: configuration once per boot", () => {
   }
 
   it("a reboot during the send wait: RDY seen, configuration re-applied, mail delivered (at most one duplicate)", async () => {
-    const r = await runSession({ scenario: bundled("reboot-during-send") });
+    const r = await session(bundled("reboot-during-send"));
     expectOk(r);
     const lines = firmwareStream(r.transcript).lines;
     expect(cfgBlocks(lines)).toHaveLength(2);
@@ -114,7 +113,7 @@ describe("e2e: configuration once per boot", () => {
       firmware: { mail: mail(1), more: [mail(2), mail(3)] },
       expect: { delivered: [{ subject: "Alarm: 1" }, { subject: "Alarm: 2" }, { subject: "Alarm: 3" }], module: { reboots: 0 } },
     });
-    const r = await runSession({ scenario: s });
+    const r = await session(s);
     expectOk(r);
     const lines = firmwareStream(r.transcript).lines;
     expect(cfgBlocks(lines)).toHaveLength(1);

@@ -2,9 +2,12 @@
 // module's real SMTP engine) delivering to a real SMTP server that the test owns, so the
 // test can read what the server really received (raw bytes, envelope, TLS state).
 import { expect } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { runSession } from "../../host-sim/runner/session.js";
 import { boardConfig, deepMerge, serverSettings } from "../../host-sim/runner/config.js";
-import type { SessionResult } from "../../host-sim/runner/types.js";
+import type { RunSessionOptions, SessionResult } from "../../host-sim/runner/types.js";
 import { MailServer, type MailServerOptions, type ReceivedMail } from "../../host-sim/mailserver/server.js";
 import { validateScenario, type Scenario } from "../../host-sim/scenarios/scenario.js";
 import { parseTranscript } from "../../host-sim/transcript/format.js";
@@ -24,6 +27,16 @@ export function scenario(name: string, parts: Omit<Scenario, "name" | "expect"> 
   const problems = validateScenario(s);
   if (problems.length > 0) throw new Error(`test scenario ${name} is invalid: ${problems.join("; ")}`);
   return s;
+}
+
+/** runSession with the runner's embedded server, its .eml files in a temp dir removed afterwards. */
+export async function session(s: Scenario, o: Partial<RunSessionOptions> = {}): Promise<SessionResult> {
+  const dir = mkdtempSync(join(tmpdir(), "cellmail-e2e-"));
+  try {
+    return await runSession({ scenario: s, engine: "node", mailDir: dir, ...o });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export interface Delivery {

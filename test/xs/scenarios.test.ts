@@ -13,6 +13,9 @@ import { runSession } from "../../host-sim/runner/session.js";
 import type { SessionResult } from "../../host-sim/runner/types.js";
 import { xsFirmwareBundle } from "../../host-sim/xs/firmware.js";
 import { base64Decode } from "../../firmware/platform/xs-bridge/base64.js";
+import { XsClock } from "../../firmware/platform/xs-bridge/clock.js";
+import type { XsChannel } from "../../firmware/platform/xs-bridge/protocol.js";
+import { checkEspruinoScript } from "../build/espruino-gate.js";
 
 const scenarios = bundledScenarios().map((b) => b.scenario);
 let started = 0;
@@ -76,5 +79,44 @@ describe("XS bridge pieces", () => {
     }
     expect(() => base64Decode("ab$c")).toThrow(/bad character/);
     expect(() => base64Decode("abcde")).toThrow(/truncated/);
+  });
+
+  it("XsClock: timers go to the host by id; a cleared or already fired timer's id is ignored", () => {
+    const sent: string[] = [];
+    const channel = {
+      now: 12.5,
+      setTimer: (id: number, ms: number) => sent.push(`t ${id} ${ms}`),
+      clearTimer: (id: number) => sent.push(`c ${id}`),
+    } as unknown as XsChannel;
+    const clock = new XsClock(channel);
+    const fired: string[] = [];
+    const a = clock.setTimer(10, () => fired.push("a")) as number;
+    const b = clock.setTimer(0.25, () => fired.push("b")) as number;
+    expect(clock.now()).toBe(12.5);
+    expect(sent).toEqual([`t ${a} 10`, `t ${b} 0.25`]);
+    clock.clearTimer(a);
+    clock.clearTimer(a); // harmless twice
+    expect(sent).toEqual([`t ${a} 10`, `t ${b} 0.25`, `c ${a}`]);
+    clock.fire(a); // stale: cleared
+    clock.fire(b);
+    clock.fire(b); // stale: fired already
+    // The slot of `a` is reused with a new id; the old id still does nothing.
+    const c = clock.setTimer(5, () => fired.push("c")) as number;
+    expect(c % 64).toBe(a % 64);
+    expect(c).not.toBe(a);
+    clock.fire(a);
+    clock.fire(c);
+    expect(fired).toEqual(["b", "c"]);
+    expect(clock.armed).toBe(0);
+  });
+
+  it("the XS bundle is ES2015 within the core's rules and reaches only the worker's globals", async () => {
+    const code = await xsFirmwareBundle();
+    const problems = checkEspruinoScript(code)
+      // XS globals of xsnap-worker (the bridge's transport and the gc hook).
+      .filter((v) => !(v.rule === "unknown-global" && /^(issueCommand|gc) is/.test(v.message)))
+      // An Espruino-only limit that the core's UTF-8 decoder already respects (chunks of 250).
+      .filter((v) => v.rule !== "fromCharCode-apply");
+    expect(problems.map((v) => `${v.rule} @${v.at}: ${v.message}`)).toEqual([]);
   });
 });
