@@ -54,6 +54,12 @@ export function hintFor(code: number, cause: string): string | undefined {
   return undefined;
 }
 
+/** recipients.to of the configuration file, when --to is not given. */
+function configRecipients(config: unknown): string[] {
+  const r = (config as { recipients?: { to?: unknown } } | null)?.recipients?.to;
+  return Array.isArray(r) ? r.filter((x): x is string => typeof x === "string") : [];
+}
+
 function readConfig(file: string): unknown {
   const text = readFileSync(file, "utf8");
   try {
@@ -65,6 +71,12 @@ function readConfig(file: string): unknown {
 
 export async function runSend(opts: SendOptions): Promise<number> {
   const out = (l = "") => process.stdout.write(l + "\n");
+  if (opts.port.startsWith("/") && !existsSync(opts.port)) {
+    out(`failed: serial device ${opts.port}: no such file`);
+    out(`hint: ${hintFor(0, "ENOENT")}`);
+    if (opts.json) out(JSON.stringify({ ok: false, code: 0, cause: `no such device: ${opts.port}`, transcript: null }));
+    return 1;
+  }
   const config = readConfig(path.resolve(opts.config));
   const attachments = opts.attach.map((p) => {
     const abs = path.resolve(p);
@@ -72,13 +84,13 @@ export async function runSend(opts: SendOptions): Promise<number> {
     return { name: path.basename(abs), path: abs };
   });
   const mail = {
-    to: opts.to,
+    to: opts.to.length ? opts.to : configRecipients(config),
     subject: opts.subject ?? "cellmail test mail",
     body: opts.body ?? `Test mail sent with cellmail send at ${new Date().toISOString()}.`,
     attachments,
   };
   out(`cellmail send: ${opts.port} at ${opts.baud} baud, config ${opts.config}`);
-  out(`  to: ${mail.to.length ? mail.to.join(", ") : "(recipients from the configuration)"}; subject: ${JSON.stringify(mail.subject)}`);
+  out(`  to: ${mail.to.join(", ") || "(none)"}; subject: ${JSON.stringify(mail.subject)}`);
   const live = (await import("../runner/live.js")) as unknown as { runLive(o: LiveOptions): Promise<LiveResult> };
   let result: LiveResult;
   try {

@@ -35,6 +35,12 @@ describe("cellmail sim", () => {
     expect(r.stdout).toMatch(/^\s+\d+\.\d{3}s\s+state\s+/m);
   });
 
+  it("runs the core inside XS with --engine xs", async () => {
+    const r = await runCli(["sim", "--engine", "xs", "--json"], dir);
+    expect(r.code).toBe(0);
+    expect(lastJson(r.stdout)).toMatchObject({ scenario: "happy-path", engine: "xs", ok: true, delivered: 1 });
+  });
+
   it("prints what arrived in human form without --json", async () => {
     const r = await runCli(["sim", "--scenario", "happy-path", "--transcript", "t/happy.transcript"], dir);
     expect(r.code).toBe(0);
