@@ -6,8 +6,9 @@
 // reported by `npm run typecheck` (the builds warn and carry on, so a half-written
 // module elsewhere does not block a bundle).
 import typescript from "@rollup/plugin-typescript";
-import terser from "@rollup/plugin-terser";
+import { minify } from "terser";
 import { fileURLToPath } from "node:url";
+import { exactNames, privateMemberNames } from "./scripts/private-members.mjs";
 
 /** Paths relative to this file, so the configs also work when imported from elsewhere (tests, bench). */
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -32,6 +33,36 @@ function noTslib() {
         this.error(`${importer ?? "?"} needs a TypeScript helper (tslib): use plain ES2015 instead (DESIGN.md section 3)`);
       }
       return null;
+    },
+  };
+}
+
+/**
+ * terser for the Espruino bundle. Besides local names it renames the properties that
+ * TypeScript proves private (scripts/private-members.mjs: declared `private`, spelled
+ * nowhere else as a property, key or string), computed once per build from
+ * tsconfig.espruino.json. Every other property name (config keys, AT result fields,
+ * interfaces, platform APIs) is left as written.
+ */
+function minifyEspruino() {
+  let names;
+  return {
+    name: "cellmail-minify-espruino",
+    buildStart() {
+      names = privateMemberNames(here("./tsconfig.espruino.json")).mangled;
+    },
+    async renderChunk(code) {
+      const result = await minify(code, {
+        ecma: 2015,
+        toplevel: true,
+        mangle: { reserved: ["onInit"], properties: { regex: exactNames(names), keep_quoted: false } },
+        // inline: 1 only: inlining a function with parameters makes terser declare them as
+        // `var`s after their first use, which Espruino (no hoisting) gets wrong. The gate
+        // (test/build/espruino-gate.test.ts) rejects any use before declaration.
+        compress: { ecma: 2015, passes: 2, inline: 1, keep_fargs: true, reduce_funcs: false, hoist_funs: false },
+        format: { ecma: 2015, comments: false },
+      });
+      return { code: result.code, map: null };
     },
   };
 }
@@ -64,16 +95,7 @@ export const espruino = {
   plugins: [
     noTslib(),
     ts(here("./tsconfig.espruino.json"), { sourceMap: false, importHelpers: false, noEmitHelpers: false }),
-    terser({
-      ecma: 2015,
-      toplevel: true,
-      mangle: { reserved: ["onInit"] },
-      // inline: 1 only: inlining a function with parameters makes terser declare them as
-      // `var`s after their first use, which Espruino (no hoisting) gets wrong. The gate
-      // (test/build/espruino-gate.test.ts) rejects any use before declaration.
-      compress: { ecma: 2015, passes: 2, inline: 1, keep_fargs: true, reduce_funcs: false, hoist_funs: false },
-      format: { ecma: 2015, comments: false },
-    }),
+    minifyEspruino(),
   ],
 };
 

@@ -1,10 +1,10 @@
 // Record codec: a positional JSON array, UTF-8 encoded with our own encoder.
 // Positional arrays keep records small (no repeated field names) and need no
 // schema machinery; each record starts with its format version.
-import { utf8Decode, utf8Encode } from "./utf8.js";
+import { utf8Bytes, utf8Decode } from "../text/utf8.js";
 
 export function encodeRecord(fields: unknown[]): Uint8Array {
-  return utf8Encode(JSON.stringify(fields));
+  return utf8Bytes(JSON.stringify(fields));
 }
 
 /** The array, or undefined when the bytes are not a JSON array with version `version`. */

@@ -26,7 +26,7 @@ import type { Alarm, AlarmMailer, EntryInfo, RadioStatus, SendOutcome } from "./
 import {
   COUNT_CAP, ENTRY_DONE, ENTRY_FAILED, ENTRY_QUEUED, ENTRY_SENDING, HEARTBEAT_KEY, OVERFLOW_KEY,
 } from "./types.js";
-import { clipUtf8 } from "./utf8.js";
+import { clipUtf8 } from "../text/utf8.js";
 
 export interface AlarmServiceOptions {
   clock: Clock;

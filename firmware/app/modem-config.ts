@@ -2,7 +2,7 @@
 // (firmware/modem/config). One mapping, so the two shapes can never drift silently.
 import type { CellmailConfig } from "../config/types.js";
 import type { ModemConfig } from "../modem/config.js";
-import { utf8Bytes } from "../mail/utf8.js";
+import { utf8Bytes } from "../text/utf8.js";
 import { BytesSource } from "../modem/bytes.js";
 
 /** UFS name the CA certificate is uploaded under when the server is verified. */

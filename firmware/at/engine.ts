@@ -35,8 +35,6 @@
 //  - A line that was already partly received when the command was written (noise
 //    without a line end, glued to what follows) is never its final result or reply.
 import type { Clock, TimerHandle, Uart, UartSink } from "../platform/types.js";
-import { Framer } from "./framer.js";
-import type { FrameSink } from "./framer.js";
 import { LineView } from "./line.js";
 import {
   ResultTable,
@@ -74,8 +72,8 @@ import type {
   Prefix,
   UrcHandler,
 } from "./types.js";
-import { UrcRegistry } from "./urc.js";
-import { makePrefix, prefixAt } from "./prefix.js";
+import { NEVER, NIL, UrcRegistry } from "./urc.js";
+import { asWordPrefix, makePrefix, midMatch, PFX_CR, PFX_LF } from "./prefix.js";
 
 // In-flight command states.
 const ST_IDLE = 0;
@@ -93,6 +91,23 @@ const ESC_WRITE = 2; // writing "+++"
 const ESC_POST = 3; //  guard silence after "+++"; the module's answer may arrive
 
 const CR = 0x0d;
+const LF = 0x0a;
+const ACK = 0x41; // 'A'
+const CRLFCRLF = 0x0d0a0d0a;
+const W_CME = 0x2b434d45; // "+CME"
+const W_CMS = 0x2b434d53; // "+CMS"
+const W_ERR = 0x20455252; // " ERR" at offset 4 of "+CME ERROR:"
+const W_ROR = 0x524f523a; // "ROR:" at offset 7
+
+// First-byte classes of a received line (the receive loop's one table lookup; 0: none).
+const K_NONE = 0;
+const K_PLUS = 1; //  '+': +CME ERROR / +CMS ERROR, or a prefixed line
+const K_O = 2; //     'O': OK          (classes from K_O up take the slow path unless OK or ACK)
+const K_TOKEN = 3; // 'E', 'N', 'C': ERROR, NO CARRIER, CONNECT
+const K_ACK = 4; //   'A': the ACK byte in QFUPL ack mode
+const K_END = 5; //   CR, LF: line ends, skipped where a line would begin
+
+// What the receive loop found out about a line before its end was known.
 
 const DEFAULT_LINE_BUFFER = 512;
 const DEFAULT_TX_BUFFER = 600;
@@ -121,7 +136,7 @@ function pick(value: number | undefined, fallback: number, min: number): number 
   return value;
 }
 
-export class AtEngine implements AtPort, UartSink, FrameSink {
+export class AtEngine implements AtPort, UartSink {
   /** Set by close(); read by the URC registry to stop dispatching. */
   closed: boolean;
 
@@ -130,10 +145,47 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
   private readonly settleMs: number;
   private readonly guardMs: number;
   private readonly escapeConfirmMs: number;
-  private readonly framer: Framer;
   private readonly view: LineView;
   /** DataView over the receive buffer: 32-bit reads for token and prefix matching. */
   private readonly dv: DataView;
+
+  // Receive side: the framing rules of framer.ts, fused with classification (see rx()).
+  /** Receive buffer: `rcap` bytes, one for the scan sentinel, three more for word reads. */
+  private readonly rbuf: Uint8Array;
+  /** Longest line kept, line end included. */
+  private readonly rcap: number;
+  /** Start of unconsumed bytes. */
+  private rpos: number;
+  /** End of valid bytes. */
+  private rlen: number;
+  /** The line at rpos has no line end in [rpos, rscan): a scan resumes there. */
+  private rscan: number;
+  /** Inside an overlong line: discard until the next line end. */
+  private dropping: boolean;
+  /** Report a bare 'A' at a line start through onAck (QFUPL ack mode). */
+  private ackMode: boolean;
+  /** A bare LF ends a line too (a second bounded scan per line). */
+  private readonly lfEnds: boolean;
+  /** True while rx() runs: a nested onBytes only appends. */
+  private rbusy: boolean;
+  private nOverlong: number;
+  /** First byte -> K_* class. */
+  private readonly cls: Uint8Array;
+
+  // The in-flight command's reply prefix, encoded for the receive loop (rLen -1: none).
+  private rLen: number;
+  private rMask: number;
+  private rW0: number;
+  private rWl: number;
+  private rMid: Int32Array | null;
+  private rFa: number;
+  /** The prefix the r* fields encode, and its length (rLen is -1 between commands). */
+  private rPfx: Prefix | null;
+  private rPfxLen: number;
+  /** Last byte of "AT" + command (the echo's last byte). */
+  private txLast: number;
+  /** See regate(). */
+  private gateLen: number;
   private readonly table: ResultTable;
   private readonly urcs: UrcRegistry;
   private readonly tx: Uint8Array;
@@ -221,11 +273,39 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
     this.settleMs = pick(o.settleMs, DEFAULT_SETTLE_MS, 0);
     this.guardMs = pick(o.guardMs, DEFAULT_GUARD_MS, 0);
     this.escapeConfirmMs = pick(o.escapeConfirmMs, DEFAULT_ESCAPE_CONFIRM_MS, 0);
-    this.framer = new Framer(pick(o.lineBufferSize, DEFAULT_LINE_BUFFER, 8), this, o.lfEndsLine === true);
-    this.view = new LineView(this.framer.buf);
-    this.dv = new DataView(this.framer.buf.buffer, this.framer.buf.byteOffset, this.framer.buf.byteLength);
+    this.rcap = pick(o.lineBufferSize, DEFAULT_LINE_BUFFER, 8);
+    this.rbuf = new Uint8Array(this.rcap + 4);
+    this.rpos = 0;
+    this.rlen = 0;
+    this.rscan = 0;
+    this.dropping = false;
+    this.ackMode = false;
+    this.lfEnds = o.lfEndsLine === true;
+    this.rbusy = false;
+    this.nOverlong = 0;
+    this.cls = new Uint8Array(256);
+    this.cls[ACK] = K_ACK;
+    this.cls[0x2b] = K_PLUS; // +
+    this.cls[0x4f] = K_O; // O
+    this.cls[0x45] = K_TOKEN; // E
+    this.cls[0x4e] = K_TOKEN; // N
+    this.cls[0x43] = K_TOKEN; // C
+    this.cls[CR] = K_END;
+    this.cls[LF] = K_END;
+    this.rLen = -1;
+    this.rMask = 0;
+    this.rW0 = 0;
+    this.rWl = 0;
+    this.rMid = null;
+    this.rFa = -1;
+    this.rPfx = null;
+    this.rPfxLen = -1;
+    this.txLast = -1;
+    this.gateLen = NEVER;
+    this.view = new LineView(this.rbuf, true);
+    this.dv = new DataView(this.rbuf.buffer, this.rbuf.byteOffset, this.rbuf.byteLength);
     this.table = new ResultTable();
-    this.urcs = new UrcRegistry();
+    this.urcs = new UrcRegistry(this.lfEnds);
     this.tx = new Uint8Array(pick(o.txBufferSize, DEFAULT_TX_BUFFER, 4));
     this.chunk = new Uint8Array(pick(o.dataChunkSize, DEFAULT_CHUNK, 1));
     this.plus3 = new Uint8Array(3);
@@ -317,7 +397,8 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
   }
 
   onUrc(prefix: Prefix, handler: UrcHandler): void {
-    this.urcs.add(prefix, handler);
+    this.urcs.add(asWordPrefix(prefix), handler);
+    this.regate();
   }
 
   escape(done: AtDone): void {
@@ -334,7 +415,7 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
     this.escPos = 0;
     if (this.cur !== null && (this.state === ST_DATA || this.state === ST_ACK)) {
       this.state = ST_HELD; // stop the payload where it is
-      this.framer.ackMode = false;
+      this.ackMode = false;
     }
     this.escTimer = this.clock.setTimer(this.guardMs, this.onGuardFn);
   }
@@ -361,7 +442,7 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
   stats(): AtStats {
     return {
       lines: this.nLines,
-      overlong: this.framer.overlong,
+      overlong: this.nOverlong,
       lateFinals: this.nLate,
       urcs: this.nUrcs,
       unknown: this.nUnknown,
@@ -384,6 +465,8 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
     this.cur = null;
     this.curDone = null;
     this.state = ST_IDLE;
+    this.rLen = -1;
+    this.gateLen = this.urcs.anyShort ? 0 : NEVER;
     this.src = null;
     if (done !== null) this.callDone(done, RESULT_CANCELLED, -1, "", elapsed);
     this.cancelQueued(this.qCount);
@@ -392,7 +475,7 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
 
   /** Bytes waiting in the receive buffer for a line end (tests, diagnostics). */
   pendingBytes(): number {
-    return this.framer.pending();
+    return this.rlen - this.rpos;
   }
 
   /** Commands queued behind the one in flight. */
@@ -409,11 +492,49 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
 
   onBytes(data: Uint8Array, start: number, end: number): void {
     if (this.closed) return;
+    if (this.rbusy) {
+      // Re-entered from a callback while lines are handed out: append only (no
+      // compaction under the line being handled); the running loop picks it up.
+      if (this.copyIn(data, start, end) < end - start) this.nOverlong++; // no room: resync later
+      return;
+    }
     this.depth++;
+    this.rbusy = true;
     try {
-      this.framer.push(data, start, end);
+      let guard = 0;
+      for (;;) {
+        let len = this.rlen;
+        const pos = this.rpos;
+        if (pos > 0) {
+          // Compact: the partial line moves to the front.
+          if (pos < len) this.rbuf.copyWithin(0, pos, len);
+          len -= pos;
+          this.rlen = len;
+          this.rpos = 0;
+          this.rscan -= pos;
+        }
+        let count = end - start;
+        const room = this.rcap - len;
+        if (count > room) count = room;
+        if (count > 0) {
+          if (start === 0 && count === data.length) this.rbuf.set(data, len); // whole array: native copy, no view
+          else this.copyIn(data, start, start + count);
+          this.rlen = len + count;
+          start += count;
+        } else if (++guard > 1) {
+          // Cannot happen (rx always leaves room), but never wedge: drop and resync.
+          this.nOverlong++;
+          this.rpos = 0;
+          this.rlen = 0;
+          this.rscan = 0;
+          this.dropping = true;
+        }
+        this.rx();
+        if (start >= end || this.closed) break;
+      }
     } finally {
-      this.leave();
+      this.rbusy = false;
+      if (--this.depth === 0 && this.pumpPending && !this.closed) this.kick();
     }
   }
 
@@ -422,66 +543,373 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
     this.kick();
   }
 
-  // ---------------------------------------------------------------- FrameSink (framer use only)
+  // ---------------------------------------------------------------- receive loop
 
-  onLine(buf: Uint8Array, start: number, length: number): void {
-    if (this.closed) return;
-    this.nLines++;
+  /** Copy as much of data[start..end) as fits after the valid bytes (a byte loop). Returns bytes taken. */
+  private copyIn(data: Uint8Array, start: number, end: number): number {
+    const buf = this.rbuf;
+    const len = this.rlen;
+    let count = end - start;
+    const room = this.rcap - len;
+    if (count > room) count = room;
+    if (count <= 0) return 0;
+    for (let i = 0; i < count; i++) buf[len + i] = data[start + i];
+    this.rlen = len + count;
+    return count;
+  }
+
+  /**
+   * Frame and classify every complete line in the receive buffer. The framing rules
+   * are framer.ts's (a CR ends a line, an LF where a line would begin is skipped, the
+   * empty lines of CR LF CR LF are skipped, overlong lines are dropped and counted,
+   * a bare 'A' in ack mode is an ACK); the classification is the order given at the
+   * top of this file (line() does it in full). Costs are XS meter units (DESIGN.md
+   * section 7; about one per bytecode, indexOf 8 per byte scanned), so the loop:
+   *  - skips "\r\n\r\n" with one 32-bit read, and classifies by the first byte;
+   *  - takes a complete "OK" without any scan;
+   *  - finds which prefix (the reply prefix of the command in flight, or a URC prefix:
+   *    one lookup keyed by the first three bytes) starts the line before it looks for
+   *    the line end (valid because no prefix that can match holds a line end byte),
+   *    and starts the one native indexOf after that prefix, bounded by a sentinel;
+   *  - resumes the scan of a line split across deliveries where the last one stopped;
+   *  - hands a reply line or a URC to its callback inline when nothing else can claim
+   *    it (see gateLen); everything else goes through line().
+   */
+  private rx(): void {
+    const buf = this.rbuf;
+    const dv = this.dv;
+    const cls = this.cls;
+    const urcs = this.urcs;
+    const uHead = urcs.head;
+    const uNext = urcs.next;
+    const uLen = urcs.len;
+    const uMask = urcs.mask;
+    const uW0 = urcs.w0;
+    const uWl = urcs.wl;
+    let p = this.rpos;
+    let rs = this.rscan;
+    if (this.dropping) {
+      // Inside an overlong line: discard up to its end.
+      const n = this.rlen;
+      const c = this.findEnd(rs, n);
+      if (c >= n) {
+        this.rpos = 0;
+        this.rlen = 0;
+        this.rscan = 0;
+        return;
+      }
+      this.dropping = false;
+      p = c;
+      rs = 0;
+    }
+    for (;;) {
+      const n = this.rlen; // re-read: a callback may have appended
+      // Skip line ends: the CR that ended the last line, the LF of CR LF, and the empty
+      // lines of CR LF CR LF. Bytes past the valid end may be read here (stale data or
+      // undefined); p >= n then resets.
+      if (dv.getInt32(p) === CRLFCRLF) p += 4;
+      let k = cls[buf[p]];
+      if (k === K_END) {
+        let b = buf[++p];
+        while (b === CR || b === LF) b = buf[++p];
+        k = cls[b];
+      }
+      if (p >= n) {
+        this.rpos = 0;
+        this.rlen = 0;
+        this.rscan = 0;
+        return;
+      }
+      if (k >= K_O) {
+        if (k === K_O && buf[p + 1] === 0x4b && buf[p + 2] === CR && p + 2 < n) {
+          // A complete "OK": no scan at all.
+          this.nLines++;
+          if (this.cur === null && this.esc === ESC_NONE) {
+            this.nLate++; // nobody waits for it: counted, dropped
+            this.owed = false;
+          } else {
+            this.rpos = p + 3;
+            this.okLine();
+            if (this.closed) return;
+          }
+          p += 2;
+          continue;
+        }
+        if (k !== K_ACK || !this.ackMode) {
+          // OK with blanks, ERROR, NO CARRIER, CONNECT, or a line that starts like them.
+          p = this.slowLine(p, rs, k);
+          if (p < 0) return;
+          rs = 0;
+          continue;
+        }
+        this.rpos = ++p; // an ACK in QFUPL ack mode
+        this.onAck();
+        if (this.closed) return;
+        continue;
+      }
+
+      // What starts the line, before its end is known: the reply prefix of the command
+      // in flight, or the first URC prefix in the line's bucket. A prefix is compared
+      // only over valid bytes (p + length <= n) and never holds a line end, so a match
+      // means the line end lies past it: the scan starts there.
+      const w = dv.getInt32(p);
+      let q = -1;
+      let um = NIL;
+      const rl = this.rLen;
+      if (
+        rl >= 0 &&
+        (w & this.rMask) === this.rW0 &&
+        p + rl <= n &&
+        (rl <= 4 || (dv.getInt32(p + rl - 4) === this.rWl && (rl <= 8 || midMatch(dv, p, this.rMid))))
+      ) {
+        q = p + rl;
+      } else {
+        um = uHead[((w >> 8) ^ (w >> 15)) & 0xff];
+        while (um !== NIL) {
+          const l = uLen[um];
+          if ((w & uMask[um]) === uW0[um] && p + l <= n && (l <= 4 || (dv.getInt32(p + l - 4) === uWl[um] && (l <= 8 || midMatch(dv, p, urcs.mid[um]))))) {
+            q = p + l;
+            break;
+          }
+          um = uNext[um];
+        }
+      }
+      if (q < 0 || (k === K_PLUS && (w === W_CME || w === W_CMS))) {
+        // No prefix starts it (an unknown line), or it may be +CME/+CMS ERROR.
+        p = this.slowLine(p, rs, k);
+        if (p < 0) return;
+        rs = 0;
+        continue;
+      }
+
+      // The line end: one native scan from q (or from where the last scan of this line
+      // stopped), stopped at the valid end by a CR sentinel.
+      if (q < rs) q = rs;
+      rs = 0;
+      const c = this.findEnd(q, n);
+      if (c >= n) {
+        this.partial(p, n);
+        return;
+      }
+      const len = c - p;
+      if (len >= this.gateLen && (this.gateLen === 0 || buf[c - 1] === this.txLast)) {
+        // The echo may be due (or a partial line from before the command is pending,
+        // or short URC prefixes are registered): the full classification.
+        this.rpos = c + 1;
+        if (!this.line(p, c, K_NONE, w, TOKEN_NONE)) return;
+        p = c;
+        continue;
+      }
+      this.nLines++;
+      const view = this.view;
+      view.start = p;
+      view.length = len;
+      view.nIdx = -1;
+      if (um === NIL) {
+        // 3. Reply of the command in flight.
+        const fa = this.rFa;
+        view.f0 = fa >= 0 ? p + fa : -1;
+        this.lineSeen = true;
+        const onLine = (this.cur as AtRequest).onLine;
+        if (onLine !== undefined) {
+          this.rpos = c + 1;
+          onLine(view);
+          if (this.closed) return;
+        }
+      } else {
+        // 4. URC: the first match, then later entries that can match the same line.
+        const fa = urcs.fa[um];
+        view.f0 = fa >= 0 ? p + fa : -1;
+        this.rpos = c + 1;
+        urcs.handlers[um](view);
+        if (urcs.rel[um] !== 0) urcs.dispatchAfter(um, dv, p, len, w, view, this);
+        this.nUrcs++;
+        if (this.closed) return;
+      }
+      p = c;
+    }
+  }
+
+  /** First line end in [from, n) (n when none): a native scan bounded by a CR sentinel. */
+  private findEnd(from: number, n: number): number {
+    const buf = this.rbuf;
+    buf[n] = CR;
+    const c = buf.indexOf(CR, from);
+    if (!this.lfEnds) return c;
+    buf[c] = LF; // a second scan, stopped at the CR by a temporary LF sentinel
+    const l = buf.indexOf(LF, from);
+    buf[c] = CR;
+    return l < c ? l : c;
+  }
+
+  /** No line end after the line at p yet: keep it (scan resumes at n), or drop it when overlong. */
+  private partial(p: number, n: number): void {
+    if (n - p >= this.rcap) {
+      this.nOverlong++;
+      this.dropping = true;
+      this.rpos = 0;
+      this.rlen = 0;
+      this.rscan = 0;
+    } else {
+      this.rpos = p;
+      this.rscan = n;
+    }
+  }
+
+  /**
+   * A line that rx() does not take inline: scan for its end (from the resume point rs
+   * when further), then classify it in full. Returns where the next line may begin
+   * (the line end), or -1 when the loop must stop (no line end yet, or closed).
+   */
+  private slowLine(p: number, rs: number, k: number): number {
+    const buf = this.rbuf;
+    const n = this.rlen;
+    let tok = TOKEN_NONE;
+    let q = p;
+    if (k === K_PLUS && p + 11 <= n) {
+      const w = this.dv.getInt32(p);
+      if ((w === W_CME || w === W_CMS) && this.dv.getInt32(p + 4) === W_ERR && this.dv.getInt32(p + 7) === W_ROR) {
+        tok = w === W_CME ? TOKEN_CME : TOKEN_CMS;
+        q = p + 11; // "+CME ERROR:" holds no line end: the scan starts after it
+      }
+    }
+    const c = this.findEnd(q < rs ? rs : q, n);
+    if (c >= n) {
+      this.partial(p, n);
+      return -1;
+    }
+    this.rpos = c + 1;
+    if (tok === TOKEN_NONE && k >= K_O) tok = this.table.classify(this.dv, buf, p, c - p);
+    return this.line(p, c, k, this.dv.getInt32(p), tok) ? c : -1;
+  }
+
+  /**
+   * The full classification of the line buf[p..c) (the order at the top of this file).
+   * `tok` is its final-result or prompt token when known (TOKEN_NONE otherwise), `w` its
+   * first word. Returns false when the engine was closed by a callback.
+   */
+  private line(p: number, c: number, k: number, w: number, tok: number): boolean {
+    const buf = this.rbuf;
     const view = this.view;
-    view.start = start; // view.buf is always the framer's buffer
-    view.length = length;
+    const len = c - p;
+    this.nLines++;
     const cur = this.cur;
     let pre = false;
     if (cur !== null) {
       // A line that had begun before the command went out cannot be its answer.
-      pre = this.preLine;
-      this.preLine = false;
+      if (this.preLine) {
+        pre = true;
+        this.preLine = false;
+        this.regate();
+      }
       // 1. Echo of the command in flight.
-      if (!this.echoSeen && length >= this.cmdLen && this.isEcho(buf, start, length)) {
+      if (!this.echoSeen && len >= this.cmdLen && this.isEcho(buf, p, len)) {
         const st = this.state;
         if (st === ST_WAIT || st === ST_PROMPT) {
           this.echoSeen = true;
           this.echoOn = true;
           this.owed = false;
-          return;
+          this.regate();
+          return true;
         }
       }
     }
-
-    // 2. Final result or prompt: one lookup on the first byte picks the only candidate.
-    const table = this.table;
-    if (table.byFirst[buf[start]] !== TOKEN_NONE) {
-      const token = table.classify(this.dv, buf, start, length);
-      if (token !== TOKEN_NONE) {
-        if (pre) {
-          this.late(); // a final result that began before our command: an old one
-          return;
-        }
-        if (this.onToken(token)) return;
+    // 2. Final result or prompt.
+    if (tok !== TOKEN_NONE) {
+      if (pre) {
+        this.late(); // a final result that began before our command: an old one
+        return true;
       }
+      view.start = p;
+      view.length = len;
+      view.f0 = tok === TOKEN_CME || tok === TOKEN_CMS ? p + 11 : -1;
+      view.nIdx = -1;
+      if (this.onToken(tok)) return !this.closed;
     }
-
     // 3. Reply of the command in flight.
-    if (cur !== null && !pre) {
-      const p = cur.prefix;
-      const shape = cur.shape;
-      if (
-        p !== undefined &&
-        shape !== SHAPE_NONE &&
-        shape !== SHAPE_DEFERRED &&
-        this.state !== ST_IDLE &&
-        prefixAt(this.dv, buf, start, length, p)
-      ) {
-        this.lineSeen = true;
-        const onLine = cur.onLine;
-        if (onLine !== undefined) onLine(view);
+    if (!pre && this.replyAt(p, len, w)) {
+      this.lineSeen = true;
+      const fa = this.rFa;
+      view.start = p;
+      view.length = len;
+      view.f0 = fa >= 0 ? p + fa : -1;
+      view.nIdx = -1;
+      const onLine = (cur as AtRequest).onLine;
+      if (onLine !== undefined) onLine(view);
+      return !this.closed;
+    }
+    // 4. URC, 5. unknown.
+    const urcs = this.urcs;
+    const first = urcs.first(this.dv, p, len, w);
+    if (first === NIL) {
+      this.nUnknown++;
+      return true;
+    }
+    const fa = urcs.anyShort ? -1 : urcs.fa[first];
+    view.start = p;
+    view.length = len;
+    view.f0 = fa >= 0 ? p + fa : -1;
+    view.nIdx = -1;
+    if (urcs.dispatch(this.dv, p, len, w, view, this) > 0) this.nUrcs++;
+    else this.nUnknown++;
+    return !this.closed;
+  }
+
+  /** The in-flight command's reply prefix starts the line at p (of len bytes, first word w). */
+  private replyAt(p: number, len: number, w: number): boolean {
+    const rl = this.rLen;
+    if (rl < 0 || rl > len || (w & this.rMask) !== this.rW0) return false;
+    return rl <= 4 || (this.dv.getInt32(p + rl - 4) === this.rWl && (rl <= 8 || midMatch(this.dv, p, this.rMid)));
+  }
+
+  /**
+   * gateLen: lines at least this long must take line() (rx() inline paths check it).
+   * 0 while a partial line from before the command is pending or short URC prefixes are
+   * registered; the echo's length while it is due (then only a line ending with the
+   * echo's last byte goes to line()); NEVER otherwise.
+   */
+  private regate(): void {
+    if (this.urcs.anyShort || (this.cur !== null && this.preLine)) this.gateLen = 0;
+    else if (this.cur !== null && !this.echoSeen) this.gateLen = this.cmdLen;
+    else this.gateLen = NEVER;
+  }
+
+  /** A complete "OK" while a command (or an escape) may be waiting for it. */
+  private okLine(): void {
+    if (this.cur !== null) {
+      if (this.preLine) {
+        // A line that had begun before the command went out cannot be its answer.
+        this.preLine = false;
+        this.regate();
+        this.late();
         return;
       }
     }
+    this.onToken(TOKEN_OK);
+  }
 
-    // 4. URC, 5. unknown.
-    if (this.urcs.dispatch(this.dv, buf, start, length, view, this) > 0) this.nUrcs++;
-    else this.nUnknown++;
+  /** Encode the reply prefix of the command about to go out for the receive loop. */
+  private replyPrefix(req: AtRequest): void {
+    const shape = req.shape;
+    const pf = req.prefix;
+    if (pf === undefined || pf === null || shape === SHAPE_NONE || shape === SHAPE_DEFERRED) {
+      this.rLen = -1;
+      return;
+    }
+    if (pf === this.rPfx) {
+      this.rLen = this.rPfxLen; // the same prefix as the last command's: encoded already
+      return;
+    }
+    const wp = asWordPrefix(pf);
+    const never = (wp.ends & PFX_CR) !== 0 || ((wp.ends & PFX_LF) !== 0 && this.lfEnds);
+    this.rPfx = pf;
+    this.rPfxLen = never ? NEVER : wp.bytes.length;
+    this.rLen = this.rPfxLen;
+    this.rMask = wp.mask;
+    this.rW0 = wp.w0;
+    this.rWl = wp.wl;
+    this.rMid = wp.mid;
+    this.rFa = wp.fieldsAt;
   }
 
   onAck(): void {
@@ -603,8 +1031,10 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
     this.cur = null;
     this.curDone = null;
     this.state = ST_IDLE;
+    this.rLen = -1;
+    this.gateLen = this.urcs.anyShort ? 0 : NEVER;
     this.src = null;
-    this.framer.ackMode = false;
+    this.ackMode = false;
     this.startSettle();
     this.callDone(done, code, errCode, errText, elapsed);
   }
@@ -737,7 +1167,9 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
       this.state = req.shape === SHAPE_PROMPT ? ST_PROMPT : ST_WAIT;
       this.echoSeen = false;
       this.lineSeen = false;
-      this.preLine = this.framer.pending() > 0;
+      this.preLine = this.rlen > this.rpos;
+      this.regate();
+      this.replyPrefix(req);
       this.writeTime = this.clock.now();
       this.deadline = this.clock.setTimer(req.timeoutMs, this.onDeadlineFn);
       this.pumpPending = true; // write it on the next turn of the pump loop
@@ -779,6 +1211,7 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
         tx[2 + i] = c;
       }
       tx[2 + n] = CR;
+      this.txLast = tx[n + 1];
       this.txLen = n + 3;
       this.cmdLen = n + 2;
       this.txCmd = cmd;
@@ -799,7 +1232,7 @@ export class AtEngine implements AtPort, UartSink, FrameSink {
     this.ackCredit = 0;
     this.chunkPos = 0;
     this.chunkLen = 0;
-    this.framer.ackMode = this.ackEvery > 0;
+    this.ackMode = this.ackEvery > 0;
     this.kick(); // runs once the current line has been handled
   }
 

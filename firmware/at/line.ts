@@ -11,6 +11,7 @@ const SPACE = 0x20;
 const MINUS = 0x2d;
 const PLUS = 0x2b;
 const ZERO = 0x30;
+const CR = 0x0d;
 const NINE = 0x39;
 
 /** Bytes [start, end) as a Latin-1 string, built in chunks (Espruino: apply takes <= 256 args). */
@@ -39,14 +40,38 @@ export class LineView implements Line {
   buf: Uint8Array;
   start: number;
   length: number;
+  /**
+   * Where field 0 may begin (just after the colon, blanks not yet skipped), when the
+   * engine knows it from the matched prefix; -1: look for the colon (fieldsStart).
+   * Reset with every line (engine use).
+   */
+  f0: number;
+  /**
+   * Field `nIdx` begins at `nAt` (after the comma that ended the field int() read last),
+   * so that int(1) after int(0) does not walk field 0 again; nIdx -1: nothing known.
+   * Reset with every line (engine use).
+   */
+  nIdx: number;
+  nAt: number;
+  /**
+   * The byte after every line this view is pointed at is a line end (CR, or LF where
+   * an LF ends lines): true for the engine's own view, whose lines live in its receive
+   * buffer. It lets the integer fast path stop at the first non-digit without a bounds
+   * check. set() clears it.
+   */
+  private ended: boolean;
   /** Scratch bounds of the last located field (quotes and blanks trimmed). */
   private fs: number;
   private fe: number;
 
-  constructor(buf: Uint8Array) {
+  constructor(buf: Uint8Array, ended?: boolean) {
+    this.ended = ended === true;
     this.buf = buf;
     this.start = 0;
     this.length = 0;
+    this.f0 = -1;
+    this.nIdx = -1;
+    this.nAt = 0;
     this.fs = 0;
     this.fe = 0;
   }
@@ -56,6 +81,9 @@ export class LineView implements Line {
     this.buf = buf;
     this.start = start;
     this.length = length;
+    this.f0 = -1;
+    this.nIdx = -1;
+    this.ended = false;
   }
 
   startsWith(prefix: Prefix): boolean {
@@ -79,6 +107,11 @@ export class LineView implements Line {
     const buf = this.buf;
     const s = this.start;
     const e = s + this.length;
+    let f = this.f0;
+    if (f >= 0) {
+      while (f < e && buf[f] === SPACE) f++;
+      return f;
+    }
     const saved = buf[e];
     buf[e] = COLON;
     let c = buf.indexOf(COLON, s);
@@ -133,7 +166,40 @@ export class LineView implements Line {
     }
   }
 
+  /**
+   * Fast path: a plain unsigned number (blanks around it allowed) in a field whose
+   * start is known (field 0 after a known prefix, or the field after the one int()
+   * read last), in a line followed by its line end. Anything else (sign, quotes,
+   * garbage, an unknown start) takes intSlow, which gives the same answers the long way.
+   */
   int(index: number, fallback: number): number {
+    let i = index === 0 ? this.f0 : index === this.nIdx ? this.nAt : -1;
+    if (i < 0 || !this.ended) return this.intSlow(index, fallback);
+    const buf = this.buf;
+    let b = buf[i];
+    while (b === SPACE) b = buf[++i];
+    let v = b - ZERO;
+    if (v >>> 0 > 9) return this.intSlow(index, fallback);
+    let d = buf[++i] - ZERO;
+    while (d >>> 0 <= 9) {
+      v = v * 10 + d;
+      d = buf[++i] - ZERO;
+    }
+    if (d === SPACE - ZERO) {
+      b = buf[i];
+      while (b === SPACE) b = buf[++i];
+      d = b - ZERO;
+    }
+    if (d === COMMA - ZERO) {
+      this.nIdx = index + 1;
+      this.nAt = i + 1;
+      return v;
+    }
+    // The line end: a CR (never inside a line), or the end position (an LF may be in one).
+    return d === CR - ZERO || i === this.start + this.length ? v : this.intSlow(index, fallback);
+  }
+
+  private intSlow(index: number, fallback: number): number {
     if (!this.locate(index)) return fallback;
     const buf = this.buf;
     let s = this.fs;

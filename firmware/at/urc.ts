@@ -1,45 +1,86 @@
-// The URC registry: prefix -> handlers, bounded. A line finds its candidates with one
-// table lookup keyed by its first two bytes (prefixes shorter than two bytes sit on a
-// short list that every line checks), then a word-wise comparison per candidate.
-import type { Line, Prefix, UrcHandler } from "./types.js";
-import { prefixAt } from "./prefix.js";
+// The URC registry: prefix -> handlers, bounded. Entries live in flat typed arrays that
+// the engine's receive loop reads directly (see AtEngine.rx): a line finds its candidates
+// with one table lookup keyed by its first three bytes, taken from the line's first
+// 32-bit word, and confirms each with a masked compare of that word and, for longer
+// prefixes, one more word per 4 bytes. Prefixes shorter than three bytes cannot be keyed
+// that way: while any is registered, lines take the slow path, dispatch(), which keeps
+// the classic order (prefixes shorter than two bytes first, then registration order).
+import type { Line, UrcHandler } from "./types.js";
+import { midMatch, PFX_CR, PFX_LF } from "./prefix.js";
+import type { WordPrefix } from "./prefix.js";
 
 /** Most handlers one engine accepts. */
 export const MAX_URC_HANDLERS = 32;
 
-const NIL = -1;
+/** End of a list. */
+export const NIL = -1;
+
+/** Length given to a prefix that can never start a line (it holds a line end). */
+export const NEVER = 0x3fffffff;
 
 /** Whoever dispatches: dispatch stops once `closed` is true. */
 export interface UrcGate {
   readonly closed: boolean;
 }
 
-function keyOf(b0: number, b1: number): number {
-  return (b0 * 31 + b1) & 0xff;
+/** Bucket of a line (or a prefix of 3 bytes or more) from its first word: bytes 0..2 only. */
+export function keyOf(w: number): number {
+  return ((w >> 8) ^ (w >> 15)) & 0xff;
+}
+
+/** `a` begins with all of `b`. */
+function startsWith(a: Uint8Array, b: Uint8Array): boolean {
+  if (b.length > a.length) return false;
+  for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export class UrcRegistry {
-  private readonly prefixes: Prefix[];
-  private readonly handlers: UrcHandler[];
+  readonly prefixes: WordPrefix[];
+  readonly handlers: UrcHandler[];
+  /** Prefix length in bytes (NEVER when it cannot start a line). */
+  readonly len: Int32Array;
+  /** Masked first word and its mask, the last word (offset len-4). */
+  readonly w0: Int32Array;
+  readonly mask: Int32Array;
+  readonly wl: Int32Array;
+  /** The words between (prefixes longer than 8 bytes), else null. */
+  readonly mid: Array<Int32Array | null>;
+  /** The prefix's fieldsAt (where a line's fields begin after it, or -1). */
+  readonly fa: Int32Array;
+  /**
+   * 1 when an entry registered later in the same bucket can match a line this entry
+   * matches (one prefix starts the other), so dispatch must look further; else 0.
+   */
+  readonly rel: Uint8Array;
   /** Next entry in the same bucket (registration order), or NIL. */
-  private readonly next: Int16Array;
-  private readonly head: Int16Array;
+  readonly next: Int16Array;
+  /** First entry per bucket (prefixes of 3 bytes or more). */
+  readonly head: Int16Array;
   private readonly tail: Int16Array;
-  private shortHead: number;
-  private shortTail: number;
+  /** Prefixes shorter than three bytes registered: every line takes dispatch(). */
+  anyShort: boolean;
   private count: number;
+  private readonly lfEndsLine: boolean;
 
-  constructor() {
+  constructor(lfEndsLine: boolean) {
     this.prefixes = [];
     this.handlers = [];
+    this.mid = [];
+    this.len = new Int32Array(MAX_URC_HANDLERS);
+    this.w0 = new Int32Array(MAX_URC_HANDLERS);
+    this.mask = new Int32Array(MAX_URC_HANDLERS);
+    this.wl = new Int32Array(MAX_URC_HANDLERS);
+    this.fa = new Int32Array(MAX_URC_HANDLERS);
+    this.rel = new Uint8Array(MAX_URC_HANDLERS);
     this.next = new Int16Array(MAX_URC_HANDLERS);
     this.head = new Int16Array(256);
     this.tail = new Int16Array(256);
     this.head.fill(NIL);
     this.tail.fill(NIL);
-    this.shortHead = NIL;
-    this.shortTail = NIL;
+    this.anyShort = false;
     this.count = 0;
+    this.lfEndsLine = lfEndsLine;
   }
 
   size(): number {
@@ -47,50 +88,77 @@ export class UrcRegistry {
   }
 
   /** Register; throws when the table is full (a configuration error, found at start-up). */
-  add(prefix: Prefix, handler: UrcHandler): void {
+  add(prefix: WordPrefix, handler: UrcHandler): void {
     if (this.count >= MAX_URC_HANDLERS) throw new Error("too many URC handlers");
     const id = this.count++;
     this.prefixes.push(prefix);
     this.handlers.push(handler);
-    this.next[id] = NIL;
+    this.mid.push(prefix.mid);
     const p = prefix.bytes;
-    if (p.length < 2) {
-      if (this.shortTail === NIL) this.shortHead = id;
-      else this.next[this.shortTail] = id;
-      this.shortTail = id;
+    const n = p.length;
+    const never = (prefix.ends & PFX_CR) !== 0 || ((prefix.ends & PFX_LF) !== 0 && this.lfEndsLine);
+    this.len[id] = never ? NEVER : n;
+    this.mask[id] = prefix.mask;
+    this.w0[id] = prefix.w0;
+    this.wl[id] = prefix.wl;
+    this.fa[id] = prefix.fieldsAt;
+    this.next[id] = NIL;
+    if (never) return; // matches nothing: not in any bucket
+    if (n < 3) {
+      this.anyShort = true;
       return;
     }
-    const k = keyOf(p[0], p[1]);
+    const k = keyOf(prefix.w0);
+    for (let j = this.head[k]; j !== NIL; j = this.next[j]) {
+      if (startsWith(this.prefixes[j].bytes, p) || startsWith(p, this.prefixes[j].bytes)) this.rel[j] = 1;
+    }
     if (this.tail[k] === NIL) this.head[k] = id;
     else this.next[this.tail[k]] = id;
     this.tail[k] = id;
   }
 
-  /**
-   * Call every handler whose prefix starts the line; returns how many were called.
-   * buf[start..start+length) is the line, `line` its view, `dv` a DataView of buf. Stops as soon as `gate.closed` becomes true (a
-   * handler closed the engine).
-   */
-  dispatch(dv: DataView, buf: Uint8Array, start: number, length: number, line: Line, gate: UrcGate): number {
-    let called = 0;
-    let id = this.shortHead;
+  /** Entry `id` starts the line at `start` of `length` bytes (w: the line's first word). */
+  matches(id: number, dv: DataView, start: number, length: number, w: number): boolean {
+    const n = this.len[id];
+    if (n > length || (w & this.mask[id]) !== this.w0[id]) return false;
+    if (n <= 4) return true;
+    return dv.getInt32(start + n - 4) === this.wl[id] && (n <= 8 || midMatch(dv, start, this.mid[id]));
+  }
+
+  /** Call the handlers after `first` (which was called) in its bucket whose prefixes start the line too. */
+  dispatchAfter(first: number, dv: DataView, start: number, length: number, w: number, line: Line, gate: UrcGate): void {
+    let id = this.next[first];
     while (id !== NIL) {
-      if (prefixAt(dv, buf, start, length, this.prefixes[id])) {
-        if (gate.closed) return called;
+      if (this.matches(id, dv, start, length, w)) {
+        if (gate.closed) return;
         this.handlers[id](line);
-        called++;
       }
       id = this.next[id];
     }
-    if (length >= 2) {
-      id = this.head[(buf[start] * 31 + buf[start + 1]) & 0xff];
-      while (id !== NIL) {
-        if (prefixAt(dv, buf, start, length, this.prefixes[id])) {
+  }
+
+  /** The first entry (registration order) whose prefix starts the line, or NIL. */
+  first(dv: DataView, start: number, length: number, w: number): number {
+    for (let id = 0; id < this.count; id++) if (this.matches(id, dv, start, length, w)) return id;
+    return NIL;
+  }
+
+  /**
+   * Call every handler whose prefix starts the line, in the classic order: prefixes
+   * shorter than two bytes first, then the rest in registration order. Returns how
+   * many were called; stops as soon as `gate.closed` becomes true (a handler closed
+   * the engine). The slow path: rx() dispatches the common case itself.
+   */
+  dispatch(dv: DataView, start: number, length: number, w: number, line: Line, gate: UrcGate): number {
+    let called = 0;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let id = 0; id < this.count; id++) {
+        const short = this.len[id] < 2;
+        if ((pass === 0) === short && this.matches(id, dv, start, length, w)) {
           if (gate.closed) return called;
           this.handlers[id](line);
           called++;
         }
-        id = this.next[id];
       }
     }
     return called;

@@ -27,7 +27,7 @@ import { addressError } from "../modem/address.js";
 import { fileNameError } from "../modem/config.js";
 import { BytesSource } from "../modem/bytes.js";
 import { DST_BCC, DST_CC, DST_TO } from "../modem/steps.js";
-import { isAscii, utf8Bytes, utf8Hex, utf8Length } from "./utf8.js";
+import { utf8Hex, utf8Length, utf8Text } from "../text/utf8.js";
 
 export const CHARSET_AUTO = -1;
 export const CHARSET_ASCII = 0;
@@ -125,19 +125,20 @@ function prepareBody(job: MailJob, out: PreparedMail): CellError | null {
   }
   const body = job.body;
   if (typeof body === "string") {
-    const ascii = isAscii(body);
     if (cs === CHARSET_GB2312 || cs === CHARSET_BIG5) {
       return cellError(KIND_CONFIG, E_CHARSET, "GB2312/BIG5 bodies must be given as encoded bytes", "charset");
     }
-    if (cs === CHARSET_ASCII && !ascii) {
+    // One pass over the text: ASCII or not, its length, and its bytes when they fit.
+    const text = utf8Text(body, MAX_BODY);
+    if (cs === CHARSET_ASCII && !text.ascii) {
       return cellError(KIND_CONFIG, E_CHARSET, "body has non-ASCII text but charset is ASCII", "charset");
     }
-    const n = utf8Length(body);
-    if (n < 1 || n > MAX_BODY) {
+    const n = text.length;
+    if (n < 1 || !text.bytes) {
       return cellError(KIND_CONFIG, E_BODY_LENGTH, "body is " + n + " bytes, must be 1.." + MAX_BODY, "body");
     }
-    out.body = new BytesSource(utf8Bytes(body));
-    out.bodyCharset = cs === CHARSET_AUTO ? (ascii ? CHARSET_ASCII : CHARSET_UTF8) : cs;
+    out.body = new BytesSource(text.bytes);
+    out.bodyCharset = cs === CHARSET_AUTO ? (text.ascii ? CHARSET_ASCII : CHARSET_UTF8) : cs;
     return null;
   }
   if (!body || typeof body.read !== "function" || typeof body.length !== "number") {

@@ -47,6 +47,9 @@ function put(out: CodeInfo, kind: number, cause: string): boolean {
   return true;
 }
 
+/** The SMTP replies of <err> 666, 667, ... 682, three digits each (a string: nothing allocated at load). */
+const SMTP_ERR_REPLIES = "421450451452500501502503504521530535550551552553554";
+
 /**
  * SMTP <err> of +QSMTPPUT and of +CME ERROR from QSMTP* commands (seed chapter 5).
  * 666-682 are the SMTP replies 421,450,451,452,500,501,502,503,504,521,530,535,550..554.
@@ -69,26 +72,12 @@ export function describeSmtpErr(err: number, out: CodeInfo): boolean {
     case 663: return put(out, KIND_RETRYABLE, "SMTP: failed to save an attachment");
     case 664: return put(out, KIND_RETRYABLE, "SMTP: wrong input parameter (our parameters are validated: a garbled command)");
     case 665: return put(out, KIND_CONFIG, "SMTP: SSL authentication failed (certificate, SSL type or version)");
-    case 666: return put(out, KIND_RETRYABLE, "SMTP 421: service not available, closing channel");
-    case 667: return put(out, KIND_RETRYABLE, "SMTP 450: mailbox unavailable (temporary)");
-    case 668: return put(out, KIND_RETRYABLE, "SMTP 451: local error in processing");
-    case 669: return put(out, KIND_RETRYABLE, "SMTP 452: insufficient system storage");
-    case 670: return put(out, KIND_PERMANENT, "SMTP 500: syntax error, command unrecognized");
-    case 671: return put(out, KIND_PERMANENT, "SMTP 501: syntax error in parameters");
-    case 672: return put(out, KIND_PERMANENT, "SMTP 502: command not implemented");
-    case 673: return put(out, KIND_PERMANENT, "SMTP 503: bad sequence of commands");
-    case 674: return put(out, KIND_PERMANENT, "SMTP 504: command parameter not implemented");
-    case 675: return put(out, KIND_PERMANENT, "SMTP 521: domain does not accept mail");
-    case 676: return put(out, KIND_THROTTLED, "SMTP 530: access denied (sent too often)");
-    case 677: return put(out, KIND_PERMANENT, "SMTP 535: authentication failed (user name or password)");
-    case 678: return put(out, KIND_PERMANENT, "SMTP 550: mailbox unavailable");
-    case 679: return put(out, KIND_PERMANENT, "SMTP 551: user not local");
-    case 680: return put(out, KIND_PERMANENT, "SMTP 552: exceeded storage allocation");
-    case 681: return put(out, KIND_PERMANENT, "SMTP 553: mailbox name not allowed");
-    case 682: return put(out, KIND_PERMANENT, "SMTP 554: transaction failed");
   }
+  // 666-682: the server's reply, described as the reply itself is.
+  if (err >= 666 && err <= 682) return describeSmtpProto(Number(SMTP_ERR_REPLIES.substring(3 * (err - 666), 3 * (err - 665))), out);
   return false;
 }
+
 
 /** SMTP protocol reply codes (seed chapter 6, plus 454: Amazon SES per-second throttling, resent). */
 export function describeSmtpProto(code: number, out: CodeInfo): boolean {

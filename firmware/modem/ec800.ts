@@ -583,7 +583,7 @@ export class Ec800 {
     this.exec(recipientStep(type, address), null, null, 0, done);
   }
 
-  /** charset 0: ASCII text; 1: UTF-8 hex (see mail/utf8.ts). */
+  /** charset 0: ASCII text; 1: UTF-8 hex (see text/utf8.ts). */
   setSubject(charset: number, text: string, done: Done): void {
     this.contentDirty = true;
     this.exec(subjectStep(charset, text), null, null, 0, done);

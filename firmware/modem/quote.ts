@@ -7,7 +7,7 @@
 // and the whole string must fit the field's byte limit (50 for most fields, seed 2.3.1).
 // That rules out CR, LF (command terminators), '"' (closes the string), all control
 // bytes, and non-ASCII (the engine only sends ASCII commands; text that needs more goes
-// hex-encoded, see mail/utf8.ts). Commas and "AT+..." text are harmless inside quotes.
+// hex-encoded, see text/utf8.ts). Commas and "AT+..." text are harmless inside quotes.
 import { CellError, cellError, KIND_CONFIG, E_FIELD_EMPTY, E_FIELD_TOO_LONG, E_UNSAFE_CHAR } from "../errors.js";
 
 /** Byte limit of most string fields (QSMTPCFG, QSMTPDST, QSMTPATT file name). */

@@ -30,7 +30,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
-    process.stderr.write(`cellmail: ${(e as Error).message}\n`);
+    process.stderr.write(`cellmail: ${process.env.CELLMAIL_DEBUG ? ((e as Error).stack ?? e) : (e as Error).message}\n`);
     process.exitCode = 2;
   }
   const code = typeof process.exitCode === "number" ? process.exitCode : 0;

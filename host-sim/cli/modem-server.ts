@@ -7,8 +7,8 @@
 // The model runs on a VirtualClock driven in step with wall time (RealTimeDriver). The
 // module keeps running while clients come and go: a client may close the device and
 // open it again (socat keeps both PTYs); should socat die, a new pair is made on the same
-// link names. Bytes written by the module while no client has the device open are lost,
-// as on a real UART.
+// link names. Unlike a real UART, bytes the module writes while no client has the device
+// open (RDY, URCs) are buffered by the pseudo-terminal and read by the next client.
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BlobStore, crc16 } from "../../firmware/alarm/blob.js";
-import { clipUtf8, utf8Decode, utf8Encode, utf8Length } from "../../firmware/alarm/utf8.js";
+import { clipUtf8, utf8Bytes, utf8Decode, utf8Length } from "../../firmware/text/utf8.js";
 import { decodeRecord, encodeRecord } from "../../firmware/alarm/codec.js";
 import { formatUtc, duration } from "../../firmware/alarm/template.js";
 import { CutStore, MemStore } from "./fakes.js";
@@ -14,14 +14,14 @@ function bytes(n: number, seed: number): Uint8Array {
 describe("utf8", () => {
   it("round-trips ASCII, 2-, 3- and 4-byte characters like TextEncoder", () => {
     const s = "a é 温度 🔥 \u0000 end";
-    const mine = utf8Encode(s);
+    const mine = utf8Bytes(s);
     expect(Array.from(mine)).toEqual(Array.from(new TextEncoder().encode(s)));
     expect(utf8Decode(mine, 0, mine.length)).toBe(s);
     expect(utf8Length(s)).toBe(mine.length);
   });
   it("long strings decode (apply in chunks) and malformed bytes become U+FFFD", () => {
     const s = "日本".repeat(600);
-    const b = utf8Encode(s);
+    const b = utf8Bytes(s);
     expect(utf8Decode(b, 0, b.length)).toBe(s);
     expect(utf8Decode(new Uint8Array([0x61, 0xff, 0xe6, 0x97]), 0, 4)).toBe("a\ufffd\ufffd");
   });

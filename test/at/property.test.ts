@@ -12,7 +12,8 @@ import type { Chunking } from "./support/modem.js";
 const LINE_BUFFER = 96;
 
 function internals(e: AtEngine): { buf: Uint8Array } {
-  return (e as unknown as { framer: { buf: Uint8Array } }).framer;
+  // The engine's receive buffer (it frames lines itself; see rx() in engine.ts).
+  return { buf: (e as unknown as { rbuf: Uint8Array }).rbuf };
 }
 
 const chunkingArb: fc.Arbitrary<Chunking> = fc.oneof(

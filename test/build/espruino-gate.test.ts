@@ -1,9 +1,19 @@
 // The Espruino gate on the real bundle, and proof that the gate catches every construct
 // DESIGN.md section 3 rules out (one small negative fixture each).
-import { runInNewContext } from "node:vm";
+import { createContext, runInContext, runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { ESPRUINO_BUNDLE_LIMIT, buildEspruinoBundle } from "../../bench/bundle-size.js";
 import { checkEspruinoScript, type Violation } from "./espruino-gate.js";
+import { VirtualClock } from "../../host-sim/clock.js";
+import { createSimulatedModem } from "../../host-sim/index.js";
+import type { OutgoingMail, SmtpEngine, SmtpSession } from "../../host-sim/smtp/types.js";
+import type { Scenario } from "../../host-sim/scenarios/scenario.js";
+
+const latin1 = (bytes: ArrayLike<number>): string => {
+  let text = "";
+  for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
+  return text;
+};
 
 const rules = (violations: Violation[]): string[] => violations.map((v) => v.rule);
 
@@ -56,6 +66,128 @@ describe("the Espruino bundle (dist/espruino/cellmail.js, built fresh)", () => {
     // Settings came from Storage ("cellmail.json"), the module's port was opened once.
     expect(setups).toEqual([["Serial2", 9600]]);
     void printed;
+  });
+
+  // The minified bundle renames private members (rollup.config.mjs, scripts/private-members.mjs):
+  // boot it for real, as a board would, against the simulated EC800 on the virtual clock, and
+  // send an alarm mail from a (fake) input edge through to the module's SMTP engine.
+  it("boots the app from Storage, brings the simulated module up and mails an input alarm", async () => {
+    if (!code) code = await buildEspruinoBundle(); // when run alone (-t)
+    const clock = new VirtualClock();
+    const mails: OutgoingMail[] = [];
+    const sessions: SmtpSession[] = [];
+    const smtp: SmtpEngine = {
+      deliver: async (session: SmtpSession, mail: OutgoingMail) => {
+        sessions.push(session);
+        mails.push(mail);
+        return { err: 0, protocolError: 0, detail: "delivered (gate fake)" };
+      },
+    };
+    const scenario = { name: "espruino-gate", module: { profile: "typical", urcPort: "uart1" }, expect: { delivered: [] } } as unknown as Scenario;
+    const sim = createSimulatedModem({ clock, smtp, scenario });
+    const written: number[] = [];
+    let onData: ((data: string) => void) | undefined;
+    let txQueue: number[] = [];
+    const drain = () => {
+      while (txQueue.length > 0) {
+        const chunk = new Uint8Array(txQueue);
+        const n = sim.uart.write(chunk, 0, chunk.length);
+        txQueue = txQueue.slice(n);
+        if (n === 0) break;
+      }
+    };
+    sim.uart.attach({
+      onBytes: (data, start, end) => {
+        let text = "";
+        for (let i = start; i < end; i++) text += String.fromCharCode(data[i]);
+        onData?.(text);
+      },
+      onWritable: drain,
+    });
+    const setups: Array<[string, number]> = [];
+    const serial = (name: string) => ({
+      setup: (baud: number) => setups.push([name, baud]),
+      on: (event: string, handler: (data: string) => void) => {
+        if (event === "data") onData = handler;
+      },
+      removeAllListeners: () => {
+        onData = undefined;
+      },
+      write: (data: Uint8Array) => {
+        for (let i = 0; i < data.length; i++) written.push(data[i]), txQueue.push(data[i]);
+        drain();
+      },
+      available: () => 0,
+    });
+    const files = new Map<string, Uint8Array>();
+    const settings = {
+      lteSerial: 2,
+      lteBaud: 115200,
+      cellmail: {
+        board: "gate-board",
+        smtp: { provider: "generic", server: "smtp.example.com", port: 465, user: "alarm@example.com", password: "gate-secret", ssl: { type: 1, verify: false } },
+        sender: { name: "Gate board", address: "alarm@example.com" },
+        recipients: { to: ["ops@example.com"] },
+        network: { apn: "internet" },
+        alarm: { inputs: [{ key: "leak", title: "Water leak", pin: 5, activeLevel: 0 }] },
+      },
+    };
+    const storage = {
+      // Parsed inside the script's realm, as Espruino's own JSON would (arrays pass `instanceof Array`).
+      readJSON: (name: string) => (name === "cellmail.json" ? runInContext(`JSON.parse(${JSON.stringify(JSON.stringify(settings))})`, context) : undefined),
+      readArrayBuffer: (name: string) => (files.has(name) ? files.get(name)!.slice().buffer : undefined),
+      write: (name: string, data: Uint8Array) => (files.set(name, new Uint8Array(data)), true),
+      erase: (name: string) => void files.delete(name),
+      list: () => [...files.keys()],
+    };
+    const timers = new Map<number, unknown>();
+    let nextTimer = 1;
+    const watches: Array<{ fn: (e: { state: boolean }) => void; pin: number }> = [];
+    const printed: string[] = [];
+    let level = 1; // the alarm input's pin (pulled up: inactive)
+    const context = createContext({
+      Serial1: serial("Serial1"),
+      Serial2: serial("Serial2"),
+      getTime: () => clock.now() / 1000,
+      setTimeout: (fn: (arg?: unknown) => void, ms: number, arg?: unknown) => {
+        const id = nextTimer++;
+        timers.set(id, clock.setTimer(ms, () => (timers.delete(id), fn(arg))));
+        return id;
+      },
+      clearTimeout: (id: number) => {
+        if (timers.has(id)) clock.clearTimer(timers.get(id)), timers.delete(id);
+      },
+      setWatch: (fn: (e: { state: boolean }) => void, pin: number) => watches.push({ fn, pin }),
+      clearWatch: () => {},
+      digitalRead: () => level,
+      pinMode: () => {},
+      print: (text: string) => printed.push(text),
+      require: (name: string) => {
+        if (name !== "Storage") throw new Error(`no module ${name}`);
+        return storage;
+      },
+    });
+    runInContext(code, context);
+    sim.powerOn();
+    expect(setups).toEqual([["Serial2", 115200]]);
+    expect(printed.join("\n")).toContain("cellmail started on espruino");
+    // The module boots (RDY); bring-up is lazy: it starts with the first mail.
+    await clock.run({ forMs: 10_000 });
+    expect(printed.join("\n")).toContain("module boot 1 (power-up)");
+    expect(watches.map((w) => w.pin)).toEqual([5]);
+    level = 0; // the input goes to its active level
+    watches[0].fn({ state: false });
+    await clock.run({ until: () => mails.length > 0, forMs: 600_000 });
+    expect(latin1(written)).toMatch(/^AT\r(AT\r)*ATE0\r/);
+    expect(mails.length).toBe(1);
+    expect(mails[0].to).toEqual(["ops@example.com"]);
+    expect(latin1(mails[0].subject.bytes) + latin1(mails[0].body.bytes)).toContain("Water leak");
+    // Config keys reached the module under their own names (never renamed).
+    expect(sessions[0].server).toEqual({ host: "smtp.example.com", port: 465 });
+    expect(sessions[0].account.user).toBe("alarm@example.com");
+    expect(sessions[0].sender.name).toBe("Gate board");
+    expect(latin1(written)).not.toContain("undefined");
+    expect(printed.join("\n")).not.toContain("gate-secret");
   });
 
   it("is one plain script: no module syntax, no 'use strict', no Object.freeze, no tslib helpers", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { newPreparedMail, prepareMail, validateMail, MailJob } from "../../firmware/mail/message.js";
-import { utf8Bytes, utf8Hex, utf8Length } from "../../firmware/mail/utf8.js";
+import { utf8Bytes, utf8Hex, utf8Length } from "../../firmware/text/utf8.js";
 import { BytesSource } from "../../firmware/modem/bytes.js";
 import {
   E_ADDRESS,

@@ -1,10 +1,10 @@
 // XS bridge: the firmware's Log, forwarded to the host (level byte, UTF-8 text).
 import type { Log } from "../types.js";
-import { utf8Encode } from "../../alarm/utf8.js";
+import { utf8Bytes } from "../../text/utf8.js";
 import { ISSUE_LOG, XsChannel } from "./protocol.js";
 
 export function createXsLog(channel: XsChannel): Log {
   return (level: number, message: string): void => {
-    channel.send(ISSUE_LOG, level & 0xff, utf8Encode(message));
+    channel.send(ISSUE_LOG, level & 0xff, utf8Bytes(message));
   };
 }

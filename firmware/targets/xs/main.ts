@@ -9,7 +9,7 @@
 // same way (outcomeOf).
 import { Cellmail } from "../../app/cellmail.js";
 import { bytesSource } from "../../at/source.js";
-import { utf8Decode, utf8Encode } from "../../alarm/utf8.js";
+import { utf8Bytes, utf8Decode } from "../../text/utf8.js";
 import { loadConfig } from "../../config/validate.js";
 import type { MailResult } from "../../mail/job.js";
 import type { Attachment, MailJob } from "../../mail/message.js";
@@ -60,7 +60,7 @@ class XsFirmware {
     this.clock = new XsClock(channel);
     this.app = null;
     this.report = (r: MailResult): void => {
-      channel.send(ISSUE_RESULT, -1, utf8Encode(JSON.stringify(outcomeOf(r))));
+      channel.send(ISSUE_RESULT, -1, utf8Bytes(JSON.stringify(outcomeOf(r))));
     };
   }
 
@@ -118,7 +118,7 @@ function outcomeOf(r: MailResult): object {
 }
 
 function jsonBuffer(value: unknown): ArrayBuffer {
-  return utf8Encode(JSON.stringify(value)).buffer as ArrayBuffer;
+  return utf8Bytes(JSON.stringify(value)).buffer as ArrayBuffer;
 }
 
 function payloadText(u: Uint8Array): string {

@@ -1,3 +1,4 @@
-import { AtDriver } from "../../../bench/xs/at-driver.js";
+import { AtDriver, ManualClock, CountingUart, makeChunks } from "../../../bench/xs/at-driver.js";
 import { makeEngine } from "../../../bench/xs/entry.js";
 export function mk(): AtDriver { return new AtDriver(makeEngine); }
+export { ManualClock, CountingUart, makeChunks, makeEngine };
