@@ -302,7 +302,7 @@ export class AtEngine implements AtPort, UartSink {
     this.rPfxLen = -1;
     this.txLast = -1;
     this.gateLen = NEVER;
-    this.view = new LineView(this.rbuf, true);
+    this.view = new LineView(this.rbuf);
     this.dv = new DataView(this.rbuf.buffer, this.rbuf.byteOffset, this.rbuf.byteLength);
     this.table = new ResultTable();
     this.urcs = new UrcRegistry(this.lfEnds);

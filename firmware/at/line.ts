@@ -11,7 +11,6 @@ const SPACE = 0x20;
 const MINUS = 0x2d;
 const PLUS = 0x2b;
 const ZERO = 0x30;
-const CR = 0x0d;
 const NINE = 0x39;
 
 /** Bytes [start, end) as a Latin-1 string, built in chunks (Espruino: apply takes <= 256 args). */
@@ -53,19 +52,11 @@ export class LineView implements Line {
    */
   nIdx: number;
   nAt: number;
-  /**
-   * The byte after every line this view is pointed at is a line end (CR, or LF where
-   * an LF ends lines): true for the engine's own view, whose lines live in its receive
-   * buffer. It lets the integer fast path stop at the first non-digit without a bounds
-   * check. set() clears it.
-   */
-  private ended: boolean;
   /** Scratch bounds of the last located field (quotes and blanks trimmed). */
   private fs: number;
   private fe: number;
 
-  constructor(buf: Uint8Array, ended?: boolean) {
-    this.ended = ended === true;
+  constructor(buf: Uint8Array) {
     this.buf = buf;
     this.start = 0;
     this.length = 0;
@@ -83,7 +74,6 @@ export class LineView implements Line {
     this.length = length;
     this.f0 = -1;
     this.nIdx = -1;
-    this.ended = false;
   }
 
   startsWith(prefix: Prefix): boolean {
@@ -168,35 +158,39 @@ export class LineView implements Line {
 
   /**
    * Fast path: a plain unsigned number (blanks around it allowed) in a field whose
-   * start is known (field 0 after a known prefix, or the field after the one int()
-   * read last), in a line followed by its line end. Anything else (sign, quotes,
+   * start the engine knows (field 0 after a matched prefix: f0; or the field after the
+   * one int() read last: nIdx/nAt). Only the engine sets f0, and only in its own view,
+   * whose lines are always followed by their line end (CR, or an LF that ended the
+   * line), so the digit loop needs no bounds check. Anything else (sign, quotes,
    * garbage, an unknown start) takes intSlow, which gives the same answers the long way.
    */
   int(index: number, fallback: number): number {
     let i = index === 0 ? this.f0 : index === this.nIdx ? this.nAt : -1;
-    if (i < 0 || !this.ended) return this.intSlow(index, fallback);
+    if (i < 0) return this.intSlow(index, fallback);
     const buf = this.buf;
     let b = buf[i];
-    while (b === SPACE) b = buf[++i];
-    let v = b - ZERO;
+    while (b === 0x20) b = buf[++i];
+    let v = b - 0x30;
     if (v >>> 0 > 9) return this.intSlow(index, fallback);
-    let d = buf[++i] - ZERO;
+    let d = buf[++i] - 0x30;
     while (d >>> 0 <= 9) {
       v = v * 10 + d;
-      d = buf[++i] - ZERO;
+      d = buf[++i] - 0x30;
     }
-    if (d === SPACE - ZERO) {
+    if (d === -16) {
+      // blanks after the number
       b = buf[i];
-      while (b === SPACE) b = buf[++i];
-      d = b - ZERO;
+      while (b === 0x20) b = buf[++i];
+      d = b - 0x30;
     }
-    if (d === COMMA - ZERO) {
+    if (d === -4) {
+      // a comma: the next field starts after it
       this.nIdx = index + 1;
       this.nAt = i + 1;
       return v;
     }
     // The line end: a CR (never inside a line), or the end position (an LF may be in one).
-    return d === CR - ZERO || i === this.start + this.length ? v : this.intSlow(index, fallback);
+    return d === -35 || i === this.start + this.length ? v : this.intSlow(index, fallback);
   }
 
   private intSlow(index: number, fallback: number): number {
