@@ -15,6 +15,7 @@ import { AtDriver, BaselineDriver, type EngineFactory } from "./xs/at-driver.js"
 import { measureInXs, realEngineExists, type XsFigures } from "./xs/measure.js";
 import { xsMailResults } from "./xs-mail.js";
 import { simMailFigures } from "./sim-mail.js";
+import { ESPRUINO_BUNDLE_TARGET, espruinoBundleBytes } from "./bundle-size.js";
 
 export const TARGETS = {
   computePerByte: 25,
@@ -112,12 +113,16 @@ async function main(): Promise<void> {
   const simMail = await simMailFigures();
   mergeResults(simMail);
   for (const [k, v] of Object.entries(simMail)) console.log(`${k.padEnd(36)} ${v}`);
+  // The Espruino bundle as uploaded (issue 5's target: 16 KB).
+  const bundleBytes = await espruinoBundleBytes();
+  mergeResults({ "bundle.espruino.bytes": bundleBytes });
 
   const ok = (b: boolean) => (b ? "ok" : "MISSED");
   const computeOk = xs.at.computePerByte <= TARGETS.computePerByte;
   const slotsOk = xs.at.slotsPerByte <= TARGETS.slotsPerByte;
   const growthOk = xs.at.liveSlotGrowth100k <= TARGETS.liveSlotGrowth100k;
   const nodeOk = nodeAt >= nodeBase;
+  const bundleOk = bundleBytes <= ESPRUINO_BUNDLE_TARGET;
   const rows: Array<[string, string, string, string, string]> = [
     ["figure", "AT engine", "baseline", "target", ""],
     [
@@ -142,6 +147,7 @@ async function main(): Promise<void> {
       ok(growthOk),
     ],
     ["Node MB/s", nodeAt.toFixed(2), nodeBase.toFixed(2), ">= baseline", ok(nodeOk)],
+    ["Espruino bundle bytes", String(bundleBytes), "-", `<= ${ESPRUINO_BUNDLE_TARGET}`, ok(bundleOk)],
   ];
   const widths = [33, 11, 10, 13, 6];
   console.log("");
@@ -160,7 +166,7 @@ async function main(): Promise<void> {
     `  AT compute ${xs.at.compute} units, ${xs.at.slots} slots for ${xs.corpusBytes} bytes; baseline ${xs.baseline.compute} units, ${xs.baseline.slots} slots`,
   );
   console.log(`  wrote bench/results.json (${Object.keys(results).length} keys) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const allOk = computeOk && slotsOk && growthOk && nodeOk;
+  const allOk = computeOk && slotsOk && growthOk && nodeOk && bundleOk;
   if (!allOk) console.log("  some targets were missed");
   if (args.has("--strict") && !allOk) process.exitCode = 1;
 }

@@ -72,7 +72,7 @@ import type {
   Prefix,
   UrcHandler,
 } from "./types.js";
-import { NEVER, NIL, UrcRegistry } from "./urc.js";
+import { NEVER, NIL, NO_FIELDS, UrcRegistry } from "./urc.js";
 import { asWordPrefix, makePrefix, midMatch, PFX_CR, PFX_LF } from "./prefix.js";
 
 // In-flight command states.
@@ -179,6 +179,8 @@ export class AtEngine implements AtPort, UartSink {
   private rWl: number;
   private rMid: Int32Array | null;
   private rFa: number;
+  /** rFa as an offset from the line start for view.f0 (negative enough to stay < 0 when rFa is -1). */
+  private rF0: number;
   /** The prefix the r* fields encode, and its length (rLen is -1 between commands). */
   private rPfx: Prefix | null;
   private rPfxLen: number;
@@ -298,6 +300,7 @@ export class AtEngine implements AtPort, UartSink {
     this.rWl = 0;
     this.rMid = null;
     this.rFa = -1;
+    this.rF0 = NO_FIELDS;
     this.rPfx = null;
     this.rPfxLen = -1;
     this.txLast = -1;
@@ -392,7 +395,9 @@ export class AtEngine implements AtPort, UartSink {
     this.qReq[i] = request;
     this.qDone[i] = done;
     this.qCount++;
-    this.kick();
+    // Only an idle engine can start it now; otherwise the settle timer, the completion
+    // or the end of the escape kicks the pump (saves a pump run per command).
+    if (this.cur === null && !this.settling && this.esc === ESC_NONE) this.kick();
     return true;
   }
 
@@ -586,6 +591,9 @@ export class AtEngine implements AtPort, UartSink {
     const uMask = urcs.mask;
     const uW0 = urcs.w0;
     const uWl = urcs.wl;
+    const uF0 = urcs.f0;
+    const view = this.view;
+    const lfEnds = this.lfEnds;
     let p = this.rpos;
     let rs = this.rscan;
     if (this.dropping) {
@@ -662,7 +670,8 @@ export class AtEngine implements AtPort, UartSink {
         p + rl <= n &&
         (rl <= 4 || (dv.getInt32(p + rl - 4) === this.rWl && (rl <= 8 || midMatch(dv, p, this.rMid))))
       ) {
-        q = p + rl;
+        // A reply prefix could start "+CME ERROR:"/"+CMS ERROR:": checked on reply lines only.
+        q = k === K_PLUS && (w === W_CME || w === W_CMS) ? -1 : p + rl;
       } else {
         um = uHead[((w >> 8) ^ (w >> 15)) & 0xff];
         while (um !== NIL) {
@@ -674,8 +683,9 @@ export class AtEngine implements AtPort, UartSink {
           um = uNext[um];
         }
       }
-      if (q < 0 || (k === K_PLUS && (w === W_CME || w === W_CMS))) {
-        // No prefix starts it (an unknown line), or it may be +CME/+CMS ERROR.
+      if (q < 0) {
+        // No prefix starts it (an unknown line), or it may be +CME/+CMS ERROR (no URC
+        // prefix in the table can start one: see UrcRegistry.add).
         p = this.slowLine(p, rs, k);
         if (p < 0) return;
         rs = 0;
@@ -686,7 +696,14 @@ export class AtEngine implements AtPort, UartSink {
       // stopped), stopped at the valid end by a CR sentinel.
       if (q < rs) q = rs;
       rs = 0;
-      const c = this.findEnd(q, n);
+      buf[n] = CR;
+      let c = buf.indexOf(CR, q);
+      if (lfEnds) {
+        buf[c] = LF; // a second scan, stopped at the CR by a temporary LF sentinel
+        const l = buf.indexOf(LF, q);
+        buf[c] = CR;
+        if (l < c) c = l;
+      }
       if (c >= n) {
         this.partial(p, n);
         return;
@@ -700,27 +717,24 @@ export class AtEngine implements AtPort, UartSink {
         p = c;
         continue;
       }
+      // (rpos is not advanced here: nothing reads it until rx() returns, and every way
+      // out of rx() sets it.)
       this.nLines++;
-      const view = this.view;
       view.start = p;
       view.length = len;
       view.nIdx = -1;
       if (um === NIL) {
         // 3. Reply of the command in flight.
-        const fa = this.rFa;
-        view.f0 = fa >= 0 ? p + fa : -1;
+        view.f0 = p + this.rF0;
         this.lineSeen = true;
         const onLine = (this.cur as AtRequest).onLine;
         if (onLine !== undefined) {
-          this.rpos = c + 1;
           onLine(view);
           if (this.closed) return;
         }
       } else {
         // 4. URC: the first match, then later entries that can match the same line.
-        const fa = urcs.fa[um];
-        view.f0 = fa >= 0 ? p + fa : -1;
-        this.rpos = c + 1;
+        view.f0 = p + uF0[um];
         urcs.handlers[um](view);
         if (urcs.rel[um] !== 0) urcs.dispatchAfter(um, dv, p, len, w, view, this);
         this.nUrcs++;
@@ -780,6 +794,12 @@ export class AtEngine implements AtPort, UartSink {
     }
     this.rpos = c + 1;
     if (tok === TOKEN_NONE && k >= K_O) tok = this.table.classify(this.dv, buf, p, c - p);
+    if (tok !== TOKEN_NONE && tok !== TOKEN_CONNECT && this.cur === null && this.esc === ESC_NONE) {
+      // A final result nobody waits for (what line() would conclude): counted, dropped.
+      this.nLines++;
+      this.late();
+      return c;
+    }
     return this.line(p, c, k, this.dv.getInt32(p), tok) ? c : -1;
   }
 
@@ -910,6 +930,7 @@ export class AtEngine implements AtPort, UartSink {
     this.rWl = wp.wl;
     this.rMid = wp.mid;
     this.rFa = wp.fieldsAt;
+    this.rF0 = wp.fieldsAt >= 0 ? wp.fieldsAt : NO_FIELDS;
   }
 
   onAck(): void {
@@ -1058,7 +1079,7 @@ export class AtEngine implements AtPort, UartSink {
       done(result);
     } finally {
       this.reporting--;
-      this.leave();
+      if (--this.depth === 0 && this.pumpPending && !this.closed) this.kick();
     }
   }
 

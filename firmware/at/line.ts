@@ -168,28 +168,25 @@ export class LineView implements Line {
     let i = index === 0 ? this.f0 : index === this.nIdx ? this.nAt : -1;
     if (i < 0) return this.intSlow(index, fallback);
     const buf = this.buf;
-    let b = buf[i];
-    while (b === 0x20) b = buf[++i];
-    let v = b - 0x30;
-    if (v >>> 0 > 9) return this.intSlow(index, fallback);
-    let d = buf[++i] - 0x30;
-    while (d >>> 0 <= 9) {
-      v = v * 10 + d;
-      d = buf[++i] - 0x30;
-    }
-    if (d === -16) {
-      // blanks after the number
-      b = buf[i];
-      while (b === 0x20) b = buf[++i];
-      d = b - 0x30;
-    }
+    let d = buf[i] - 0x30; // digits as d - 0x30; a blank is -16, a comma -4, CR -35
+    while (d === -16) d = buf[++i] - 0x30;
+    if (d >>> 0 > 9) return this.intSlow(index, fallback);
+    let v = d;
+    while ((d = buf[++i] - 0x30) >>> 0 <= 9) v = v * 10 + d;
     if (d === -4) {
       // a comma: the next field starts after it
       this.nIdx = index + 1;
       this.nAt = i + 1;
       return v;
     }
-    // The line end: a CR (never inside a line), or the end position (an LF may be in one).
+    if (d === -35) return v; // the line end (a CR is never inside a line)
+    while (d === -16) d = buf[++i] - 0x30; // blanks after the number
+    if (d === -4) {
+      this.nIdx = index + 1;
+      this.nAt = i + 1;
+      return v;
+    }
+    // The line end: a CR, or the end position (an LF may be inside a line).
     return d === -35 || i === this.start + this.length ? v : this.intSlow(index, fallback);
   }
 

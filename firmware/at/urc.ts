@@ -18,6 +18,16 @@ export const NIL = -1;
 /** Length given to a prefix that can never start a line (it holds a line end). */
 export const NEVER = 0x3fffffff;
 
+/** f0 offset for "fields start unknown": line start + this stays negative. */
+export const NO_FIELDS = -0x40000000;
+
+/** One of the prefix and the text starts the other. */
+function related(p: Uint8Array, t: string): boolean {
+  const n = p.length < t.length ? p.length : t.length;
+  for (let i = 0; i < n; i++) if (p[i] !== t.charCodeAt(i)) return false;
+  return true;
+}
+
 /** Whoever dispatches: dispatch stops once `closed` is true. */
 export interface UrcGate {
   readonly closed: boolean;
@@ -48,6 +58,8 @@ export class UrcRegistry {
   readonly mid: Array<Int32Array | null>;
   /** The prefix's fieldsAt (where a line's fields begin after it, or -1). */
   readonly fa: Int32Array;
+  /** fa as an offset for view.f0: fa, or NO_FIELDS when -1. */
+  readonly f0: Int32Array;
   /**
    * 1 when an entry registered later in the same bucket can match a line this entry
    * matches (one prefix starts the other), so dispatch must look further; else 0.
@@ -72,6 +84,7 @@ export class UrcRegistry {
     this.mask = new Int32Array(MAX_URC_HANDLERS);
     this.wl = new Int32Array(MAX_URC_HANDLERS);
     this.fa = new Int32Array(MAX_URC_HANDLERS);
+    this.f0 = new Int32Array(MAX_URC_HANDLERS);
     this.rel = new Uint8Array(MAX_URC_HANDLERS);
     this.next = new Int16Array(MAX_URC_HANDLERS);
     this.head = new Int16Array(256);
@@ -102,9 +115,12 @@ export class UrcRegistry {
     this.w0[id] = prefix.w0;
     this.wl[id] = prefix.wl;
     this.fa[id] = prefix.fieldsAt;
+    this.f0[id] = prefix.fieldsAt >= 0 ? prefix.fieldsAt : NO_FIELDS;
     this.next[id] = NIL;
     if (never) return; // matches nothing: not in any bucket
-    if (n < 3) {
+    if (n < 3 || related(p, "+CME ERROR:") || related(p, "+CMS ERROR:")) {
+      // Not keyed by three bytes, or could start a final result the fast path must not
+      // take for a URC: every line takes the slow path while it is registered.
       this.anyShort = true;
       return;
     }

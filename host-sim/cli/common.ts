@@ -9,7 +9,7 @@ import { loadScenario, type Scenario } from "../scenarios/scenario.js";
 import type { ArrivedMail, SessionEvent } from "../runner/types.js";
 
 export const SCENARIO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../scenarios");
-export const DEFAULT_SCENARIO = "happy-path";
+export const DEFAULT_SCENARIO = "alarm-demo";
 
 /** A scenario file path, or the name of a bundled scenario (`happy-path`, `auth-failure-535`, ...). */
 export function resolveScenarioPath(arg: string | undefined): string {

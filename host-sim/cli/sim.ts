@@ -8,7 +8,7 @@ import path from "node:path";
 import { Command, Option } from "commander";
 import type { RunSessionOptions, SessionResult } from "../runner/types.js";
 import { renderReport } from "../report/render.js";
-import { formatEvent, formatMail, parseHostPort, readScenario, stamp, workDir, writeOutput } from "./common.js";
+import { DEFAULT_SCENARIO, formatEvent, formatMail, parseHostPort, readScenario, stamp, workDir, writeOutput } from "./common.js";
 
 export interface SimOptions {
   scenario?: string;
@@ -88,7 +88,7 @@ export async function runSim(opts: SimOptions): Promise<number> {
 export function simCommand(): Command {
   return new Command("sim")
     .description("run a scenario: the firmware core against the simulated EC800, on the virtual clock")
-    .option("-s, --scenario <file>", "scenario file, or the name of a bundled scenario", "happy-path")
+    .option("-s, --scenario <file>", "scenario file, or the name of a bundled scenario", DEFAULT_SCENARIO)
     .addOption(new Option("-e, --engine <engine>", "where the core runs").choices(["node", "xs"]).default("node"))
     .option("--json", "print one JSON summary object as the last line")
     .option("-t, --transcript <file>", "write the UART transcript here (default: .cellmail/transcripts/)")

@@ -3,6 +3,7 @@
 // and reopens it, and the module keeps answering. With --trace, credentials are
 // redacted in the printed traffic. Needs socat (scripts/ensure-system-deps.mjs).
 import { existsSync } from "node:fs";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SerialPort } from "serialport";
@@ -57,6 +58,7 @@ describe.skipIf(!HAVE_SOCAT)("cellmail modem --pty", () => {
 
   afterAll(async () => {
     await killAll();
+    rmSync(dir, { recursive: true, force: true });
     if (socatPid > 0) {
       try {
         process.kill(socatPid, "SIGKILL"); // only if the CLI could not stop it

@@ -3,6 +3,7 @@
 // the mail arrives at the embedded SMTP server behind it. Also: the causes a user sees
 // for a missing device and an invalid configuration.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { killAll, lastJson, runCli, startCli, tempDir, type Running } from "./support.js";
@@ -35,6 +36,7 @@ describe.skipIf(!existsSync("/usr/bin/socat"))("cellmail send through cellmail m
 
   afterAll(async () => {
     await killAll();
+    rmSync(dir, { recursive: true, force: true });
     try {
       if (socatPid > 0) process.kill(socatPid, "SIGKILL");
     } catch {

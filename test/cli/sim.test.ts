@@ -3,6 +3,7 @@
 // Checks exit status, the --json line's shape, the transcript and report files, and
 // that a scenario whose expectation does not hold gives ok false and exit status 1.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { killAll, lastJson, ROOT, runCli, tempDir } from "./support.js";
@@ -12,25 +13,28 @@ describe("cellmail sim", () => {
   beforeAll(() => {
     dir = tempDir();
   });
-  afterAll(() => killAll());
+  afterAll(async () => {
+    await killAll();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-  it("runs the happy path by default: exit 0, one mail, the JSON summary last", async () => {
+  it("runs the alarm demo by default (the main job): exit 0, one mail, the JSON summary last", async () => {
     const r = await runCli(["sim", "--json", "--report", "report.html"], dir);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const j = lastJson(r.stdout);
     expect(Object.keys(j)).toEqual(expect.arrayContaining(["scenario", "engine", "ok", "delivered", "failed", "mails", "errors", "transcript"]));
-    expect(j).toMatchObject({ scenario: "happy-path", engine: "node", ok: true, delivered: 1, failed: 0, errors: [] });
+    expect(j).toMatchObject({ scenario: "alarm-demo", engine: "node", ok: true, delivered: 1, failed: 0, errors: [] });
     const mails = j.mails as Record<string, unknown>[];
     expect(mails).toHaveLength(1);
     expect(Object.keys(mails[0]).sort()).toEqual(["attachments", "cc", "eml", "from", "subject", "to"]);
-    expect(mails[0]).toMatchObject({ subject: "Alarm: door 1 open", to: ["ops@example.com"], cc: [], attachments: [] });
+    expect(mails[0]).toMatchObject({ subject: "[pump-house-3] ALARM Water leak in the pump room", to: ["ops@example.com"], cc: [], attachments: [] });
     expect(existsSync(mails[0].eml as string)).toBe(true);
     expect(mails[0].eml as string).toContain(path.join(dir, ".cellmail", "mail"));
     const transcript = readFileSync(j.transcript as string, "utf8");
     expect(transcript).toMatch(/^# cellmail transcript v1/);
     expect(transcript).not.toContain("sim-Secret-42");
-    expect(readFileSync(path.join(dir, "report.html"), "utf8")).toContain("<title>cellmail session: happy-path</title>");
+    expect(readFileSync(path.join(dir, "report.html"), "utf8")).toContain("<title>cellmail session: alarm-demo</title>");
     // progress lines came before the summary, with virtual times
     expect(r.stdout).toMatch(/^\s+\d+\.\d{3}s\s+state\s+/m);
   });
@@ -38,7 +42,7 @@ describe("cellmail sim", () => {
   it("runs the core inside XS with --engine xs", async () => {
     const r = await runCli(["sim", "--engine", "xs", "--json"], dir);
     expect(r.code).toBe(0);
-    expect(lastJson(r.stdout)).toMatchObject({ scenario: "happy-path", engine: "xs", ok: true, delivered: 1 });
+    expect(lastJson(r.stdout)).toMatchObject({ scenario: "alarm-demo", engine: "xs", ok: true, delivered: 1 });
   });
 
   it("prints what arrived in human form without --json", async () => {

@@ -19,7 +19,7 @@ describe("cli helpers", () => {
   });
 
   it("finds bundled scenarios by name", () => {
-    expect(resolveScenarioPath(undefined)).toMatch(/host-sim\/scenarios\/happy-path\.json$/);
+    expect(resolveScenarioPath(undefined)).toMatch(/host-sim\/scenarios\/alarm-demo\.json$/);
     expect(resolveScenarioPath("auth-failure-535")).toMatch(/auth-failure-535\.json$/);
     expect(() => resolveScenarioPath("nope-nope")).toThrow(/scenario not found/);
   });
