@@ -14,6 +14,12 @@
 //  4. a registered URC prefix: every matching handler is called;
 //  5. anything else is counted as unknown and dropped; it never blocks anything.
 //
+// Receiving: the engine frames lines itself, by framer.ts's rules, in one loop fused with
+// the classification above (rx()), because in XS every bytecode is metered and a
+// framer -> sink call per line, a second pass over the line and per-line method calls
+// cost more than the budget of DESIGN.md section 7 allows. Costs and choices are noted
+// at rx().
+//
 // Late final results (a final that belongs to a command that already timed out):
 //  - A timeout leaves the engine "owed" one final result (if the command was fully
 //    written). The next command is written only after the settle pause; a final result
@@ -99,8 +105,7 @@ const W_CMS = 0x2b434d53; // "+CMS"
 const W_ERR = 0x20455252; // " ERR" at offset 4 of "+CME ERROR:"
 const W_ROR = 0x524f523a; // "ROR:" at offset 7
 
-// First-byte classes of a received line (the receive loop's one table lookup; 0: none).
-const K_NONE = 0;
+// First-byte classes of a received line (the receive loop's one table lookup; 0: any other byte).
 const K_PLUS = 1; //  '+': +CME ERROR / +CMS ERROR, or a prefixed line
 const K_O = 2; //     'O': OK          (classes from K_O up take the slow path unless OK or ACK)
 const K_TOKEN = 3; // 'E', 'N', 'C': ERROR, NO CARRIER, CONNECT
@@ -150,7 +155,11 @@ export class AtEngine implements AtPort, UartSink {
   private readonly dv: DataView;
 
   // Receive side: the framing rules of framer.ts, fused with classification (see rx()).
-  /** Receive buffer: `rcap` bytes, one for the scan sentinel, three more for word reads. */
+  /**
+   * Receive buffer: `rcap` bytes, one for the scan sentinel, and room for a 32-bit read
+   * at any offset up to rcap + 4 (the prefix compares read the word that ends a prefix
+   * of up to 8 bytes before they know the line is that long).
+   */
   private readonly rbuf: Uint8Array;
   /** Longest line kept, line end included. */
   private readonly rcap: number;
@@ -276,7 +285,7 @@ export class AtEngine implements AtPort, UartSink {
     this.guardMs = pick(o.guardMs, DEFAULT_GUARD_MS, 0);
     this.escapeConfirmMs = pick(o.escapeConfirmMs, DEFAULT_ESCAPE_CONFIRM_MS, 0);
     this.rcap = pick(o.lineBufferSize, DEFAULT_LINE_BUFFER, 8);
-    this.rbuf = new Uint8Array(this.rcap + 4);
+    this.rbuf = new Uint8Array(this.rcap + 8);
     this.rpos = 0;
     this.rlen = 0;
     this.rscan = 0;
@@ -657,18 +666,21 @@ export class AtEngine implements AtPort, UartSink {
       }
 
       // What starts the line, before its end is known: the reply prefix of the command
-      // in flight, or the first URC prefix in the line's bucket. A prefix is compared
-      // only over valid bytes (p + length <= n) and never holds a line end, so a match
-      // means the line end lies past it: the scan starts there.
+      // in flight, or the first URC prefix in the line's bucket. No prefix that can match
+      // holds a line end, so a match over valid bytes means the line end lies past it:
+      // the scan starts there. A match that reached past the valid end (stale bytes) is
+      // only provisional: the scan then starts at the end, finds no line end, and the
+      // line is classified again when the rest of it has come.
       const w = dv.getInt32(p);
       let q = -1;
       let um = NIL;
       const rl = this.rLen;
+      // (A word read ends at most 8 bytes past p, inside the buffer; longer prefixes are
+      // compared only over valid bytes.)
       if (
         rl >= 0 &&
         (w & this.rMask) === this.rW0 &&
-        p + rl <= n &&
-        (rl <= 4 || (dv.getInt32(p + rl - 4) === this.rWl && (rl <= 8 || midMatch(dv, p, this.rMid))))
+        (rl <= 4 || ((rl <= 8 || p + rl <= n) && dv.getInt32(p + rl - 4) === this.rWl && (rl <= 8 || midMatch(dv, p, this.rMid))))
       ) {
         // A reply prefix could start "+CME ERROR:"/"+CMS ERROR:": checked on reply lines only.
         q = k === K_PLUS && (w === W_CME || w === W_CMS) ? -1 : p + rl;
@@ -676,7 +688,10 @@ export class AtEngine implements AtPort, UartSink {
         um = uHead[((w >> 8) ^ (w >> 15)) & 0xff];
         while (um !== NIL) {
           const l = uLen[um];
-          if ((w & uMask[um]) === uW0[um] && p + l <= n && (l <= 4 || (dv.getInt32(p + l - 4) === uWl[um] && (l <= 8 || midMatch(dv, p, urcs.mid[um]))))) {
+          if (
+            (w & uMask[um]) === uW0[um] &&
+            (l <= 4 || ((l <= 8 || p + l <= n) && dv.getInt32(p + l - 4) === uWl[um] && (l <= 8 || midMatch(dv, p, urcs.mid[um]))))
+          ) {
             q = p + l;
             break;
           }
@@ -695,6 +710,7 @@ export class AtEngine implements AtPort, UartSink {
       // The line end: one native scan from q (or from where the last scan of this line
       // stopped), stopped at the valid end by a CR sentinel.
       if (q < rs) q = rs;
+      else if (q > n) q = n; // a provisional match (see above)
       rs = 0;
       buf[n] = CR;
       let c = buf.indexOf(CR, q);
@@ -709,14 +725,17 @@ export class AtEngine implements AtPort, UartSink {
         return;
       }
       const len = c - p;
-      if (len >= this.gateLen && (this.gateLen === 0 || buf[c - 1] === this.txLast)) {
-        // The echo may be due (or a partial line from before the command is pending,
-        // or short URC prefixes are registered): the full classification.
+      if ((len >= this.gateLen && (this.gateLen === 0 || buf[c - 1] === this.txLast)) || (this.preLine && um === NIL)) {
+        // The echo may be due, short URC prefixes are registered, or a reply line may
+        // have begun before its command went out: the full classification.
         this.rpos = c + 1;
-        if (!this.line(p, c, K_NONE, w, TOKEN_NONE)) return;
+        if (!this.line(p, c, w, TOKEN_NONE)) return;
         p = c;
         continue;
       }
+      // A URC that had begun before the command went out is still a URC (and not the
+      // echo: see the gate above); the next line is the command's to answer.
+      if (this.preLine) this.preLine = false;
       // (rpos is not advanced here: nothing reads it until rx() returns, and every way
       // out of rx() sets it.)
       this.nLines++;
@@ -800,7 +819,7 @@ export class AtEngine implements AtPort, UartSink {
       this.late();
       return c;
     }
-    return this.line(p, c, k, this.dv.getInt32(p), tok) ? c : -1;
+    return this.line(p, c, this.dv.getInt32(p), tok) ? c : -1;
   }
 
   /**
@@ -808,7 +827,7 @@ export class AtEngine implements AtPort, UartSink {
    * `tok` is its final-result or prompt token when known (TOKEN_NONE otherwise), `w` its
    * first word. Returns false when the engine was closed by a callback.
    */
-  private line(p: number, c: number, k: number, w: number, tok: number): boolean {
+  private line(p: number, c: number, w: number, tok: number): boolean {
     const buf = this.rbuf;
     const view = this.view;
     const len = c - p;
@@ -820,7 +839,6 @@ export class AtEngine implements AtPort, UartSink {
       if (this.preLine) {
         pre = true;
         this.preLine = false;
-        this.regate();
       }
       // 1. Echo of the command in flight.
       if (!this.echoSeen && len >= this.cmdLen && this.isEcho(buf, p, len)) {
@@ -860,15 +878,30 @@ export class AtEngine implements AtPort, UartSink {
     }
     // 4. URC, 5. unknown.
     const urcs = this.urcs;
+    if (!urcs.anyShort) {
+      // Every prefix is in the three-byte table: the line's bucket holds all candidates.
+      const first = urcs.firstInBucket(this.dv, p, len, w);
+      if (first === NIL) {
+        this.nUnknown++;
+        return true;
+      }
+      view.start = p;
+      view.length = len;
+      view.f0 = p + urcs.f0[first];
+      view.nIdx = -1;
+      urcs.handlers[first](view);
+      if (urcs.rel[first] !== 0) urcs.dispatchAfter(first, this.dv, p, len, w, view, this);
+      this.nUrcs++;
+      return !this.closed;
+    }
     const first = urcs.first(this.dv, p, len, w);
     if (first === NIL) {
       this.nUnknown++;
       return true;
     }
-    const fa = urcs.anyShort ? -1 : urcs.fa[first];
     view.start = p;
     view.length = len;
-    view.f0 = fa >= 0 ? p + fa : -1;
+    view.f0 = -1;
     view.nIdx = -1;
     if (urcs.dispatch(this.dv, p, len, w, view, this) > 0) this.nUrcs++;
     else this.nUnknown++;
@@ -884,12 +917,12 @@ export class AtEngine implements AtPort, UartSink {
 
   /**
    * gateLen: lines at least this long must take line() (rx() inline paths check it).
-   * 0 while a partial line from before the command is pending or short URC prefixes are
-   * registered; the echo's length while it is due (then only a line ending with the
-   * echo's last byte goes to line()); NEVER otherwise.
+   * 0 while short URC prefixes are registered; the echo's length while it is due (then
+   * only a line ending with the echo's last byte goes to line()); NEVER otherwise.
+   * (A partial line pending when the command went out, preLine, is checked apart.)
    */
   private regate(): void {
-    if (this.urcs.anyShort || (this.cur !== null && this.preLine)) this.gateLen = 0;
+    if (this.urcs.anyShort) this.gateLen = 0;
     else if (this.cur !== null && !this.echoSeen) this.gateLen = this.cmdLen;
     else this.gateLen = NEVER;
   }
@@ -900,7 +933,6 @@ export class AtEngine implements AtPort, UartSink {
       if (this.preLine) {
         // A line that had begun before the command went out cannot be its answer.
         this.preLine = false;
-        this.regate();
         this.late();
         return;
       }
@@ -925,8 +957,8 @@ export class AtEngine implements AtPort, UartSink {
     this.rPfx = pf;
     this.rPfxLen = never ? NEVER : wp.bytes.length;
     this.rLen = this.rPfxLen;
-    this.rMask = wp.mask;
-    this.rW0 = wp.w0;
+    this.rMask = never ? 0 : wp.mask;
+    this.rW0 = never ? 1 : wp.w0; // never: (w & 0) !== 1
     this.rWl = wp.wl;
     this.rMid = wp.mid;
     this.rFa = wp.fieldsAt;
@@ -1158,68 +1190,71 @@ export class AtEngine implements AtPort, UartSink {
       if (this.esc === ESC_WRITE) this.writePlus();
       return; // everything else is frozen during an escape
     }
-    if (this.cur !== null) {
-      if (this.txPos < this.txLen) {
-        const g = this.gen;
-        const n = this.uart.write(this.tx, this.txPos, this.txLen);
-        if (g !== this.gen || this.cur === null) return;
-        if (n > 0) this.txPos += n;
-        if (this.txPos < this.txLen) return; // onWritable continues
+    if (this.cur === null) {
+      // Start the next command once the settle pause is over.
+      while (this.cur === null && !this.settling && this.qCount > 0 && !this.closed) {
+        const i = this.qHead;
+        const req = this.qReq[i] as AtRequest;
+        const done = this.qDone[i] as AtDone;
+        this.qReq[i] = null;
+        this.qDone[i] = null;
+        this.qHead = (i + 1) % this.qCap;
+        this.qCount--;
+        if (!this.prepare(req)) {
+          this.callDone(done, RESULT_REJECTED, -1, "", 0);
+          continue;
+        }
+        this.gen++;
+        this.cur = req;
+        this.curDone = done;
+        this.state = req.shape === SHAPE_PROMPT ? ST_PROMPT : ST_WAIT;
+        this.echoSeen = false;
+        this.lineSeen = false;
+        this.preLine = this.rlen > this.rpos;
+        this.gateLen = this.urcs.anyShort ? 0 : this.cmdLen; // regate(), inline
+        const shape = req.shape;
+        if (req.prefix === this.rPfx && shape !== SHAPE_NONE && shape !== SHAPE_DEFERRED) this.rLen = this.rPfxLen;
+        else this.replyPrefix(req);
+        this.writeTime = this.clock.now();
+        this.deadline = this.clock.setTimer(req.timeoutMs, this.onDeadlineFn);
+        break; // written just below
       }
-      if (this.state === ST_DATA) this.pumpData();
-      return;
+      if (this.cur === null || this.closed) return;
     }
-    // Start the next command once the settle pause is over.
-    while (this.cur === null && !this.settling && this.qCount > 0 && !this.closed) {
-      const i = this.qHead;
-      const req = this.qReq[i] as AtRequest;
-      const done = this.qDone[i] as AtDone;
-      this.qReq[i] = null;
-      this.qDone[i] = null;
-      this.qHead = (i + 1) % this.qCap;
-      this.qCount--;
-      if (!this.prepare(req)) {
-        this.callDone(done, RESULT_REJECTED, -1, "", 0);
-        continue;
-      }
-      this.gen++;
-      this.cur = req;
-      this.curDone = done;
-      this.state = req.shape === SHAPE_PROMPT ? ST_PROMPT : ST_WAIT;
-      this.echoSeen = false;
-      this.lineSeen = false;
-      this.preLine = this.rlen > this.rpos;
-      this.regate();
-      this.replyPrefix(req);
-      this.writeTime = this.clock.now();
-      this.deadline = this.clock.setTimer(req.timeoutMs, this.onDeadlineFn);
-      this.pumpPending = true; // write it on the next turn of the pump loop
+    if (this.txPos < this.txLen) {
+      const g = this.gen;
+      const n = this.uart.write(this.tx, this.txPos, this.txLen);
+      if (g !== this.gen || this.cur === null) return;
+      if (n > 0) this.txPos += n;
+      if (this.txPos < this.txLen) return; // onWritable continues
     }
+    if (this.state === ST_DATA) this.pumpData();
   }
 
   /** Validate a request and stage "AT" + command + CR in the TX buffer. */
   private prepare(req: AtRequest): boolean {
     if (req === null || typeof req !== "object") return false;
-    const cmd = req.command;
-    if (typeof cmd !== "string") return false;
-    if (!(req.timeoutMs > 0) || req.timeoutMs === Infinity) return false;
+    const t = req.timeoutMs;
+    if (!(t > 0) || t === Infinity) return false;
     const shape = req.shape;
-    if (shape !== SHAPE_NONE && shape !== SHAPE_LINE && shape !== SHAPE_LINES && shape !== SHAPE_PROMPT && shape !== SHAPE_DEFERRED) {
-      return false;
-    }
-    if ((shape === SHAPE_LINE || shape === SHAPE_LINES) && (req.prefix === undefined || req.prefix === null)) return false;
     let ackEvery = 0;
-    if (shape === SHAPE_PROMPT) {
+    if (shape === SHAPE_LINE || shape === SHAPE_LINES) {
+      if (req.prefix === undefined || req.prefix === null) return false;
+    } else if (shape === SHAPE_PROMPT) {
       const data = req.data;
       if (data === undefined || data === null || !isWholeNumber(data.length) || data.length < 0) return false;
       if (req.ackEvery !== undefined) {
         if (!isWholeNumber(req.ackEvery) || req.ackEvery < 0) return false;
         ackEvery = req.ackEvery;
       }
+    } else if (shape !== SHAPE_NONE && shape !== SHAPE_DEFERRED) {
+      return false;
     }
     // Encode only when the text differs from what the TX buffer holds: in XS, reading a
     // string's length or charCodeAt allocates, and polls repeat the same command.
+    const cmd = req.command;
     if (cmd !== this.txCmd) {
+      if (typeof cmd !== "string") return false;
       this.txCmd = null;
       const n = cmd.length;
       const tx = this.tx;
@@ -1238,8 +1273,13 @@ export class AtEngine implements AtPort, UartSink {
       this.txCmd = cmd;
     }
     this.txPos = 0;
-    this.src = shape === SHAPE_PROMPT ? (req.data as ByteSource) : null;
-    this.dataLen = this.src !== null ? this.src.length : 0;
+    if (shape === SHAPE_PROMPT) {
+      this.src = req.data as ByteSource;
+      this.dataLen = this.src.length;
+    } else {
+      this.src = null;
+      this.dataLen = 0;
+    }
     this.ackEvery = ackEvery;
     return true;
   }

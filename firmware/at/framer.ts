@@ -13,6 +13,10 @@
 // framer resyncs at the next line end. NUL and other bytes have no meaning here.
 // Ack mode (AT+QFUPL with ACK): a bare 'A' where a line would begin is reported
 // through onAck at once, with no line end needed.
+//
+// AtEngine does not use this class: it applies the same rules in its own receive loop,
+// fused with line classification (engine.ts, rx()), to meet its XS compute budget. This
+// framer stays as the plain, reusable statement of the rules (and is tested as such).
 
 const CR = 0x0d;
 const LF = 0x0a;

@@ -13,19 +13,22 @@ const PLUS = 0x2b;
 const ZERO = 0x30;
 const NINE = 0x39;
 
-/** Bytes [start, end) as a Latin-1 string, built in chunks (Espruino: apply takes <= 256 args). */
+/**
+ * Bytes [start, end) as a Latin-1 string. Built in short chunks so a long line is not
+ * re-copied once per character; no String.fromCharCode.apply (Espruino takes at most
+ * 256 arguments there). Only str() and text() call this: strings exist on request.
+ */
 export function bytesToString(buf: Uint8Array, start: number, end: number): string {
   let out = "";
-  let i = start;
-  while (i < end) {
-    let j = i + 256;
-    if (j > end) j = end;
-    const codes: number[] = [];
-    for (let k = i; k < j; k++) codes.push(buf[k]);
-    out += String.fromCharCode.apply(null, codes);
-    i = j;
+  let chunk = "";
+  for (let i = start; i < end; i++) {
+    chunk += String.fromCharCode(buf[i]);
+    if (chunk.length === 64) {
+      out += chunk;
+      chunk = "";
+    }
   }
-  return out;
+  return out + chunk;
 }
 
 function hexValue(b: number): number {

@@ -153,6 +153,13 @@ export class UrcRegistry {
     }
   }
 
+  /** The first entry of the line's bucket whose prefix starts the line, or NIL (all prefixes keyed: !anyShort). */
+  firstInBucket(dv: DataView, start: number, length: number, w: number): number {
+    let id = this.head[keyOf(w)];
+    while (id !== NIL && !this.matches(id, dv, start, length, w)) id = this.next[id];
+    return id;
+  }
+
   /** The first entry (registration order) whose prefix starts the line, or NIL. */
   first(dv: DataView, start: number, length: number, w: number): number {
     for (let id = 0; id < this.count; id++) if (this.matches(id, dv, start, length, w)) return id;
