@@ -276,7 +276,7 @@ export class AtEngine implements AtPort, UartSink {
   private readonly onGuardFn: () => void;
   private readonly onEscTimeoutFn: () => void;
 
-  constructor(uart: Uart, clock: Clock, options?: AtEngineOptions) {
+  constructor(uart: Uart, clock: Clock, options?: AtEngineExtraOptions) {
     const o: AtEngineExtraOptions = options === undefined || options === null ? {} : options;
     this.closed = false;
     this.uart = uart;
