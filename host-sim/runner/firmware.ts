@@ -21,20 +21,9 @@ export interface AlarmSpec {
   text?: string;
 }
 
-/** A finished mail job, flattened from the core's MailResult. */
-export interface JobOutcome {
-  id: string;
-  delivered: boolean;
-  code: number;
-  proto: number;
-  kind: number;
-  cause: string;
-  attempts: number;
-  commands: number;
-  startedAt: number;
-  firstPutAt: number;
-  finishedAt: number;
-}
+/** A finished mail job, flattened from the core's MailResult (firmware/mail/outcome.ts). */
+export type { JobOutcome } from "../../firmware/mail/outcome.js";
+import type { JobOutcome } from "../../firmware/mail/outcome.js";
 
 export interface FirmwareHost {
   readonly engine: "node" | "xs";

@@ -3,7 +3,7 @@
 import { Cellmail } from "../../firmware/app/cellmail.js";
 import { bytesSource } from "../../firmware/at/source.js";
 import { loadConfig } from "../../firmware/config/validate.js";
-import type { MailResult } from "../../firmware/mail/job.js";
+import { jobOutcome } from "../../firmware/mail/outcome.js";
 import type { Store } from "../../firmware/platform/types.js";
 import type { FirmwareHost, FirmwareStartOptions, JobOutcome, JobSpec, AlarmSpec } from "./firmware.js";
 
@@ -24,22 +24,8 @@ export class MemoryStore implements Store {
   }
 }
 
-export function outcomeOf(r: MailResult): JobOutcome {
-  const e = r.error;
-  return {
-    id: r.id,
-    delivered: r.delivered,
-    code: e ? e.code : 0,
-    proto: e ? e.proto : 0,
-    kind: e ? e.kind : 0,
-    cause: e ? e.cause : "",
-    attempts: r.attempts,
-    commands: r.commands,
-    startedAt: r.startedAt,
-    firstPutAt: r.firstPutAt,
-    finishedAt: r.finishedAt,
-  };
-}
+/** A finished job as plain data (the same shape the XS bridge reports). */
+export const outcomeOf = jobOutcome;
 
 export class NodeFirmware implements FirmwareHost {
   readonly engine = "node" as const;

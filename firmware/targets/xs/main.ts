@@ -34,6 +34,8 @@ import { XsMemoryStore } from "../../platform/xs-bridge/store.js";
 import { createXsLog } from "../../platform/xs-bridge/log.js";
 import { base64Decode } from "../../platform/xs-bridge/base64.js";
 
+import { jobOutcome } from "../../mail/outcome.js";
+
 declare function gc(): void;
 
 interface JobJson {
@@ -60,7 +62,7 @@ class XsFirmware {
     this.clock = new XsClock(channel);
     this.app = null;
     this.report = (r: MailResult): void => {
-      channel.send(ISSUE_RESULT, -1, utf8Bytes(JSON.stringify(outcomeOf(r))));
+      channel.send(ISSUE_RESULT, -1, utf8Bytes(JSON.stringify(jobOutcome(r))));
     };
   }
 
@@ -98,23 +100,6 @@ class XsFirmware {
     }
     return jsonBuffer(out);
   }
-}
-
-function outcomeOf(r: MailResult): object {
-  const e = r.error;
-  return {
-    id: r.id,
-    delivered: r.delivered,
-    code: e ? e.code : 0,
-    proto: e ? e.proto : 0,
-    kind: e ? e.kind : 0,
-    cause: e ? e.cause : "",
-    attempts: r.attempts,
-    commands: r.commands,
-    startedAt: r.startedAt,
-    firstPutAt: r.firstPutAt,
-    finishedAt: r.finishedAt,
-  };
 }
 
 function jsonBuffer(value: unknown): ArrayBuffer {
