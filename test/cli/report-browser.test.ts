@@ -18,7 +18,9 @@ import { renderReport } from "../../host-sim/report/index.js";
 import { ROOT } from "./support.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
+// `npm test` installs Chromium first (scripts/ensure-system-deps.mjs). A bare `vitest run` on a
+// machine without it skips this file; under CI it must run, so a missing browser fails there.
+const HAVE_CHROMIUM = existsSync(CHROMIUM) || !!process.env.CI;
 const ARGS = [
   "--headless",
   "--no-sandbox",
