@@ -68,6 +68,7 @@ export const E_REBOOT_SPACING = 1033; //    reboot needed, but the last one was 
 export const E_NO_BOOT = 1034; //           module silent after reboot / power-up
 export const E_CLOSED = 1035; //            the mailer was closed
 export const E_SMTP = 1036; //              +QSMTPPUT: <err> outside the known table
+export const E_POWERED_DOWN = 1037; //      the module said POWERED DOWN: only a power cycle (PWRKEY) brings it back
 
 export interface CellError {
   kind: number;

@@ -38,6 +38,7 @@ import {
   KIND_RETRYABLE,
   E_CANCELLED,
   E_PDP_DEACT,
+  E_POWERED_DOWN,
   E_REBOOTED,
   E_SEND_TIMEOUT,
 } from "../errors.js";
@@ -92,6 +93,7 @@ export const EV_RESULT = 2; //   +QSMTPPUT: <err>,<proto>
 export const EV_DEADLINE = 3; // the send wait expired
 export const EV_REBOOT = 4; //   RDY that we did not ask for
 export const EV_PDPDEACT = 5; // +QIURC: "pdpdeact" for our context
+export const EV_POWERDOWN = 6; // POWERED DOWN: nothing more can be done until a power cycle
 
 // ---- actions
 const A_GOTO = 0; //     enter the row's next state
@@ -101,6 +103,7 @@ const A_IGNORE = 3;
 const A_REBOOTED = 4; // content and configuration lost: back to NETWORK
 const A_RESUME = 5; //   enter the saved resume state
 const A_FINISH = 6; //   report the outcome
+const A_STOP = 7; //     report the event's error now: no command can run any more
 
 const ANY = -1;
 
@@ -267,6 +270,8 @@ export class MailJobRun {
       [ST_CLEANUP,    EV_REBOOT,   A_IGNORE,   0], //             content is gone anyway
       [ST_DONE,       EV_REBOOT,   A_IGNORE,   0],
       [ANY,           EV_REBOOT,   A_REBOOTED, 0],
+      [ST_DONE,       EV_POWERDOWN, A_IGNORE,  0],
+      [ANY,           EV_POWERDOWN, A_STOP,    0], //             no clean-up: the module is off
       [ST_CLEANUP,    EV_FAIL,     A_IGNORE,   0], //             clean-up is best effort
       [ANY,           EV_FAIL,     A_LADDER,   0],
       [ANY,           EV_RESULT,   A_IGNORE,   0], //             stale or duplicate URC
@@ -282,6 +287,11 @@ export class MailJobRun {
     this.commandsAtStart = this.driver.commands;
     this.note(LOG_INFO, "start, " + this.mail.addresses.length + " recipient(s), " + this.mail.attachments.length + " attachment(s)");
     this.enter(ST_NETWORK);
+  }
+
+  /** POWERED DOWN: the job cannot go on (the driver flushes the command in flight next). */
+  onPowerDown(err: CellError): void {
+    this.post(EV_POWERDOWN, err);
   }
 
   /** RDY: `expected` when we asked for the reboot. */
@@ -384,6 +394,11 @@ export class MailJobRun {
         this.enter(this.resumeState);
         return;
       case A_FINISH:
+        this.finish();
+        return;
+      case A_STOP:
+        this.outcome = err;
+        this.result.delivered = false;
         this.finish();
         return;
     }
@@ -565,6 +580,13 @@ export class MailJobRun {
     }
     if (isFinal(err.kind)) {
       this.fail(err);
+      return;
+    }
+    // AT+CFUN=1,1 cannot wake a module that powered down: only PWRKEY or power can.
+    if (err.code === E_POWERED_DOWN) {
+      this.outcome = err;
+      this.result.delivered = false;
+      this.finish();
       return;
     }
     if (err.kind === KIND_MODEM || this.driver.consecutiveTimeouts() >= l.timeoutLimit) {

@@ -12,7 +12,7 @@
 import type { AtPort } from "../at/types.js";
 import type { Clock, Log } from "../platform/types.js";
 import { CellError, cellError, KIND_MODEM, KIND_RETRYABLE, E_CLOSED, E_QUEUE_FULL } from "../errors.js";
-import { Ec800, ModemListener, ModemStatus, Done } from "../modem/ec800.js";
+import { Ec800, ModemListener, ModemStatus, Done, poweredDownError } from "../modem/ec800.js";
 import { ModemConfig, resolveConfig, ResolvedConfig } from "../modem/config.js";
 import { MailJob, PreparedMail, newPreparedMail, prepareMail } from "./message.js";
 import { MailJobRun, MailResult, RecoveryLimits, defaultLimits } from "./job.js";
@@ -160,6 +160,10 @@ export class Mailer implements ModemListener {
 
   onPdpDeact(): void {
     if (this.current) this.current.onPdpDeact();
+  }
+
+  onPowerDown(): void {
+    if (this.current) this.current.onPowerDown(poweredDownError());
   }
 
   onPutResult(err: number, proto: number): void {

@@ -35,6 +35,7 @@ import {
   E_CLOSED,
   E_NO_BOOT,
   E_NOT_REGISTERED,
+  E_POWERED_DOWN,
   E_PDP,
   E_REBOOT_SPACING,
   E_SIM,
@@ -75,9 +76,16 @@ import {
 export type Done = (err: CellError | null) => void;
 
 /** What the driver tells its owner (the Mailer). */
+/** The error every job gets once the module has said POWERED DOWN. */
+export function poweredDownError(): CellError {
+  return cellError(KIND_MODEM, E_POWERED_DOWN, "module powered down (POWERED DOWN): power-cycle it (PWRKEY)", "");
+}
+
 export interface ModemListener {
   /** RDY seen: the module rebooted. `expected` when we asked for it (AT+CFUN=1,1). */
   onReboot(expected: boolean): void;
+  /** POWERED DOWN seen: the module stopped and answers nothing until it is powered up again. */
+  onPowerDown(): void;
   /** +QIURC: "pdpdeact",<cid> for our context. */
   onPdpDeact(contextId: number): void;
   /** +QSMTPPUT: <err>,<proto>. */
@@ -120,6 +128,8 @@ export class Ec800 {
   bootCount: number;
   /** Bring-up (echo, CMEE, URC port, SIM, registration) done in this boot. */
   ready: boolean;
+  /** POWERED DOWN seen and no RDY since. */
+  poweredDown: boolean;
   /** Our PDP context is known to be active. */
   pdpUp: boolean;
   /** The module may hold recipients/subject/body/attachments: AT+QSMTPCLR before a new mail. */
@@ -159,6 +169,7 @@ export class Ec800 {
     this.status = { rssi: 99, ber: 99, reg: -1, regSource: "", at: -1 };
     this.bootCount = 0;
     this.ready = false;
+    this.poweredDown = false;
     this.pdpUp = false;
     this.contentDirty = true; // unknown after our own start: clear once
     this.commands = 0;
@@ -182,6 +193,7 @@ export class Ec800 {
     const names = ["+CPIN:", "+CSQ:", "+CEREG:", "+CGREG:", "+CREG:", "+QIACT:", "+QFUPL:", "+QSMTPBODY:"];
     for (let i = 0; i < names.length; i++) this.prefixes.push(port.prefix(names[i]));
     port.onUrc(port.prefix("RDY"), () => this.onRdy());
+    port.onUrc(port.prefix("POWERED DOWN"), () => this.onPoweredDown());
     port.onUrc(port.prefix("+QIURC:"), (line: Line) => this.onQiurc(line));
     port.onUrc(port.prefix("+QSMTPPUT:"), (line: Line) => {
       if (this.listener) this.listener.onPutResult(line.int(0, -1), line.int(1, 0));
@@ -259,7 +271,8 @@ export class Ec800 {
   // ---------------------------------------------------------------- URCs
 
   private onRdy(): void {
-    const powerUp = this.bootCount === 0 && !this.ready;
+    const powerUp = (this.bootCount === 0 || this.poweredDown) && !this.ready;
+    this.poweredDown = false;
     this.bootCount++;
     this.gen++;
     this.ready = false;
@@ -285,6 +298,20 @@ export class Ec800 {
     }
   }
 
+  /**
+   * After POWERED DOWN the module accepts no command until it is powered up again (a new RDY),
+   * so waiting for replies would only run out the clock: fail at once and say why.
+   */
+  private onPoweredDown(): void {
+    this.poweredDown = true;
+    this.ready = false;
+    this.pdpUp = false;
+    this.gen++;
+    this.note(LOG_WARN, "module powered down (POWERED DOWN): it needs a power cycle");
+    if (this.listener) this.listener.onPowerDown();
+    this.port.flush();
+  }
+
   private onQiurc(line: Line): void {
     if (line.str(0) !== "pdpdeact") return;
     const cid = line.int(1, -1);
@@ -301,6 +328,10 @@ export class Ec800 {
    * known to be up. No command at all when both are known good.
    */
   ensureNetwork(done: Done): void {
+    if (this.poweredDown) {
+      done(poweredDownError());
+      return;
+    }
     if (this.ready && this.pdpUp) {
       done(null);
       return;

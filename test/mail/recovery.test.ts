@@ -3,6 +3,7 @@ import { rig, Rig } from "./support/fixtures.js";
 import { BytesSource } from "../../firmware/modem/bytes.js";
 import {
   E_PDP_DEACT,
+  E_POWERED_DOWN,
   E_QUEUE_FULL,
   E_REBOOT_SPACING,
   E_TIMEOUT,
@@ -439,5 +440,31 @@ describe("mailer", () => {
     r.settle(2);
     expect(r.results[1].delivered).toBe(false);
     expect([E_PDP_DEACT, 1030]).toContain(r.results[1].error!.code);
+  });
+});
+
+describe("POWERED DOWN", () => {
+  it("fails the job at once with E_POWERED_DOWN instead of waiting out timeouts, and the next job too", () => {
+    const r = rig();
+    warm(r);
+    // The module shuts down while the body is being sent: the command is never answered.
+    r.port.on("+QSMTPBODY", { result: "TIMEOUT" }, 1);
+    r.port.on('+QSMTPDST=1', { urcs: [{ afterMs: 10, line: "POWERED DOWN" }] }, 1);
+    const t0 = r.clock.now();
+    r.send({ id: "m" });
+    r.settle(2);
+    const res = r.results[1];
+    expect(res.delivered).toBe(false);
+    expect(res.error?.code).toBe(E_POWERED_DOWN);
+    expect(res.error?.cause).toMatch(/power-cycle/);
+    // Failed well before any command deadline could have expired, with no reboot attempt.
+    expect(res.finishedAt - t0).toBeLessThan(5_000);
+    expect(r.port.commands).not.toContain("+CFUN=1,1");
+
+    const before = r.port.commands.length;
+    r.send({ id: "next" });
+    r.settle(3);
+    expect(r.results[2].error?.code).toBe(E_POWERED_DOWN);
+    expect(r.port.commands.length).toBe(before);
   });
 });
