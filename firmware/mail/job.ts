@@ -175,6 +175,27 @@ export interface MailResult {
   sendWaitMs: number;
 }
 
+/** A result with nothing done yet (the job fills it in; the mailer uses it for refused jobs). */
+export function newMailResult(id: string, submittedAt: number): MailResult {
+  return {
+    id: id,
+    delivered: false,
+    error: null,
+    attempts: 0,
+    resends: 0,
+    rebuilds: 0,
+    pdpReactivations: 0,
+    reboots: 0,
+    moduleResets: 0,
+    commands: 0,
+    submittedAt: submittedAt,
+    startedAt: -1,
+    firstPutAt: -1,
+    finishedAt: -1,
+    sendWaitMs: -1,
+  };
+}
+
 export class MailJobRun {
   state: number;
   readonly mail: PreparedMail;
@@ -228,23 +249,7 @@ export class MailJobRun {
     this.commandsAtStart = 0;
     this.cancels = 0;
     this.phaseRetries = 0;
-    this.result = {
-      id: mail.id,
-      delivered: false,
-      error: null,
-      attempts: 0,
-      resends: 0,
-      rebuilds: 0,
-      pdpReactivations: 0,
-      reboots: 0,
-      moduleResets: 0,
-      commands: 0,
-      submittedAt: submittedAt,
-      startedAt: -1,
-      firstPutAt: -1,
-      finishedAt: -1,
-      sendWaitMs: -1,
-    };
+    this.result = newMailResult(mail.id, submittedAt);
     // state           event         action      next state
     this.rules = [
       [ST_NETWORK,    EV_DONE,     A_GOTO,     ST_CONFIG],

@@ -15,7 +15,7 @@ import { CellError, cellError, KIND_MODEM, KIND_RETRYABLE, E_CLOSED, E_QUEUE_FUL
 import { Ec800, ModemListener, ModemStatus, Done, poweredDownError } from "../modem/ec800.js";
 import { ModemConfig, resolveConfig, ResolvedConfig } from "../modem/config.js";
 import { MailJob, PreparedMail, newPreparedMail, prepareMail } from "./message.js";
-import { MailJobRun, MailResult, RecoveryLimits, defaultLimits } from "./job.js";
+import { MailJobRun, MailResult, RecoveryLimits, defaultLimits, newMailResult } from "./job.js";
 
 export interface MailerOptions {
   /** Jobs waiting behind the running one. Default 4. */
@@ -195,23 +195,9 @@ export class Mailer implements ModemListener {
   }
 
   private refusedResult(item: Queued, err: CellError): MailResult {
-    const now = this.clock.now();
-    return {
-      id: item.mail.id,
-      delivered: false,
-      error: err,
-      attempts: 0,
-      resends: 0,
-      rebuilds: 0,
-      pdpReactivations: 0,
-      reboots: 0,
-      moduleResets: 0,
-      commands: 0,
-      submittedAt: item.submittedAt,
-      startedAt: -1,
-      firstPutAt: -1,
-      finishedAt: now,
-      sendWaitMs: -1,
-    };
+    const r = newMailResult(item.mail.id, item.submittedAt);
+    r.error = err;
+    r.finishedAt = this.clock.now();
+    return r;
   }
 }
