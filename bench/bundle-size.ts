@@ -13,7 +13,7 @@ export const ESPRUINO_BUNDLE_TARGET = 16384;
  * ceiling was last lowered: a regression guard, not a claim that 88 KB is acceptable.
  * Lower it whenever the bundle shrinks; never raise it without saying why in the commit.
  */
-export const ESPRUINO_BUNDLE_CEILING = 88500;
+export const ESPRUINO_BUNDLE_CEILING = 89500;
 
 /** The minified Espruino bundle, built now from the sources. */
 export async function buildEspruinoBundle(): Promise<string> {

@@ -54,7 +54,8 @@ export class Cellmail {
       heartbeatMs: settings.heartbeatMs,
       capacity: settings.capacity,
       maxAttempts: settings.maxAttempts,
-      wallTime: p.wallTime,
+      // The platform's clock if it has one, else the network time the module reported (AT+CCLK?).
+      wallTime: p.wallTime ? p.wallTime : () => this.mailer.modem.wallTime(),
     });
     this.opened = [];
     if (p.openInput) {

@@ -43,6 +43,7 @@ import {
 import { commandName, resultToError } from "./codes.js";
 import { ResolvedConfig, SSL_NONE } from "./config.js";
 import { xor16Source } from "./checksum.js";
+import { parseCclk } from "./network-time.js";
 import {
   Step,
   step,
@@ -65,6 +66,7 @@ import {
   queryStep,
   SIM_QUERY,
   CSQ_QUERY,
+  CLOCK_QUERY,
   REG_LTE,
   REG_GPRS,
   REG_CS,
@@ -76,6 +78,8 @@ import {
 export type Done = (err: CellError | null) => void;
 
 /** What the driver tells its owner (the Mailer). */
+const UNKNOWN_TIME = -1e15;
+
 /** The error every job gets once the module has said POWERED DOWN. */
 export function poweredDownError(): CellError {
   return cellError(KIND_MODEM, E_POWERED_DOWN, "module powered down (POWERED DOWN): power-cycle it (PWRKEY)", "");
@@ -130,6 +134,8 @@ export class Ec800 {
   ready: boolean;
   /** POWERED DOWN seen and no RDY since. */
   poweredDown: boolean;
+  /** Network time minus Clock.now(), or UNKNOWN_TIME. Kept across reboots (the network time does not change). */
+  private wallOffset: number;
   /** Our PDP context is known to be active. */
   pdpUp: boolean;
   /** The module may hold recipients/subject/body/attachments: AT+QSMTPCLR before a new mail. */
@@ -170,6 +176,7 @@ export class Ec800 {
     this.bootCount = 0;
     this.ready = false;
     this.poweredDown = false;
+    this.wallOffset = UNKNOWN_TIME;
     this.pdpUp = false;
     this.contentDirty = true; // unknown after our own start: clear once
     this.commands = 0;
@@ -371,11 +378,13 @@ export class Ec800 {
           this.readCsq(g, (err4) => {
             if (err4) return done(err4);
             this.registered(g, this.clock.now() + c.regWaitMs, (err5) => {
-              if (!err5) {
+              if (err5) return done(err5);
+              this.readClock(g, () => {
+                if (g !== this.gen) return done(this.cancelled());
                 this.ready = true;
                 this.note(LOG_INFO, "module ready: rssi " + this.status.rssi + ", reg " + this.status.reg);
-              }
-              done(err5);
+                done(null);
+              });
             });
           });
         });
@@ -415,6 +424,22 @@ export class Ec800 {
       this.status.ber = line.int(1, 99);
       this.status.at = this.clock.now();
     }, null, 0, (err) => done(g !== this.gen ? this.cancelled() : err));
+  }
+
+  /**
+   * Network time for the mails (AT+CCLK?, once per boot, after registration). Optional: a
+   * module or network without it leaves the time unknown and bring-up goes on.
+   */
+  private readClock(g: number, done: () => void): void {
+    this.exec(step(CLOCK_QUERY, SHAPE_LINE, "+CCLK:", T_SHORT), (line) => {
+      const utc = parseCclk(line.str(0));
+      if (utc >= 0) this.wallOffset = utc - this.clock.now();
+    }, null, 0, () => done());
+  }
+
+  /** Wall-clock ms since 1970 (UTC) from the network time, or -1 when unknown. */
+  wallTime(): number {
+    return this.wallOffset === UNKNOWN_TIME ? -1 : this.clock.now() + this.wallOffset;
   }
 
   /** Poll registration until stat 1 (home) or 5 (roaming), or the deadline. */

@@ -3,7 +3,7 @@
 //   command points  - a command line is received (match by name, form, and a substring
 //                     of the line), the Nth matching occurrence, for `times` occurrences;
 //   URC points      - a URC is about to be sent (match by prefix);
-//   data points     - the Nth byte of body data;
+//   data points     - the Nth byte of body data; the Nth AT+QFUPL upload (a corrupted byte);
 //   send points     - a +QSMTPPUT transaction starts;
 //   time points     - virtual time since power-on (scheduled by the scenario loader).
 // Link-level faults (byte loss, corruption, reader stalls) live in the link options.
@@ -38,11 +38,13 @@ export type FaultSpec =
   | ({ kind: "loseUrc" } & UrcPoint)
   | ({ kind: "lateUrc"; delayMs: number } & UrcPoint)
   | { kind: "urc"; atMs: number; text: string; service?: boolean }
-  | { kind: "readerStall"; atMs: number; forMs: number };
+  | { kind: "readerStall"; atMs: number; forMs: number }
+  /** Flip bit 0x20 of byte `byte` of the Nth AT+QFUPL upload, as a UART bit error would (the checksum must catch it). */
+  | { kind: "corruptUpload"; byte: number; occurrence?: number; times?: number };
 
 export const FAULT_KINDS = [
   "reboot", "powerDown", "pdpActivationFails", "pdpDeactDuringSend", "pdpDeact", "commandError", "loseFinal",
-  "lateFinal", "interleaveUrc", "duplicateUrc", "loseUrc", "lateUrc", "urc", "readerStall",
+  "lateFinal", "interleaveUrc", "duplicateUrc", "loseUrc", "lateUrc", "urc", "readerStall", "corruptUpload",
 ] as const;
 
 interface Armed {
@@ -103,7 +105,7 @@ export class FaultPlan {
   }
 
   /** Faults firing when a send starts, a body starts, or a PDP activation is attempted. */
-  atEvent(kind: "pdpActivationFails" | "pdpDeactDuringSend" | "sendWait" | "bodyData"): FaultSpec[] {
+  atEvent(kind: "pdpActivationFails" | "pdpDeactDuringSend" | "sendWait" | "bodyData" | "upload"): FaultSpec[] {
     const out: FaultSpec[] = [];
     for (const a of this.armed) {
       const s = a.spec;
@@ -111,7 +113,8 @@ export class FaultPlan {
         (kind === "pdpActivationFails" && s.kind === "pdpActivationFails") ||
         (kind === "pdpDeactDuringSend" && s.kind === "pdpDeactDuringSend") ||
         (kind === "sendWait" && s.kind === "reboot" && s.at === "sendWait") ||
-        (kind === "bodyData" && s.kind === "reboot" && s.at === "bodyData");
+        (kind === "bodyData" && s.kind === "reboot" && s.at === "bodyData") ||
+        (kind === "upload" && s.kind === "corruptUpload");
       if (!hit) continue;
       a.seen++;
       const win =

@@ -50,6 +50,13 @@ export interface Ec800Options {
   registration?: RegistrationStep[];
   operator?: string;
   csq?: [number, number];
+  /**
+   * Network time (ms since 1970, UTC) at virtual time 0, as NITZ would set it once the module
+   * registers; AT+CCLK? reports it in local time with this offset in quarter hours.
+   * Defaults: 2026-11-23T00:00:00Z and +32 (UTC+8, China Standard Time).
+   */
+  networkTimeMs?: number;
+  timeZoneQuarters?: number;
   /** IP address given to an activated PDP context. */
   ip?: string;
   maxLineLength?: number;

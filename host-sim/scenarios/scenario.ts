@@ -23,6 +23,8 @@ export interface ScenarioModule {
   urcPort?: "usbat" | "usbmodem" | "uart1" | "all";
   baud?: number;
   operator?: string;
+  networkTimeMs?: number;
+  timeZoneQuarters?: number;
   csq?: [number, number];
   ip?: string;
   smtpSupported?: boolean;
@@ -186,6 +188,9 @@ function validateFault(f: unknown, path: string, errs: string[]): void {
     case "pdpActivationFails":
       need("times", "number");
       break;
+    case "corruptUpload":
+      need("byte", "number");
+      break;
     case "pdpDeactDuringSend":
       need("afterMs", "number");
       break;
@@ -253,7 +258,7 @@ export function moduleOptions(s: Scenario | undefined): Partial<Ec800Options> {
     profile: makeProfile(m.profile, m.timing),
     faults: new FaultPlan(s?.faults ?? []),
   };
-  const copy = ["sim", "simPin", "registration", "echo", "cmee", "urcPort", "baud", "operator", "csq", "ip", "smtpSupported", "bootGarbage", "bootUrcOrder", "maxLineLength"] as const;
+  const copy = ["sim", "simPin", "registration", "echo", "cmee", "urcPort", "baud", "operator", "csq", "networkTimeMs", "timeZoneQuarters", "ip", "smtpSupported", "bootGarbage", "bootUrcOrder", "maxLineLength"] as const;
   for (const k of copy) if (m[k] !== undefined) (out as Record<string, unknown>)[k] = m[k];
   return out;
 }

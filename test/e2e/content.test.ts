@@ -1,10 +1,14 @@
 // What arrives is what the job said: UTF-8 subjects, a maximum-size body byte for byte,
 // Cc in the headers and Bcc only on the envelope, binary attachments byte for byte.
 import { describe, expect, it } from "vitest";
+import { join } from "node:path";
 import { attachmentBytes } from "../../host-sim/runner/config.js";
+import { loadScenario } from "../../host-sim/scenarios/scenario.js";
 import { E_BODY_LENGTH, KIND_CONFIG } from "../../firmware/errors.js";
 import { validateMail, MAX_BODY } from "../../firmware/mail/message.js";
 import { bodyBytes, commandLines, count, deliver, firmwareStream, firstDiff, scenario, unexpectedLines, type MailSpec } from "./support.js";
+
+const SCENARIOS = join(import.meta.dirname, "../../host-sim/scenarios");
 
 const TO = ["ops@example.com"];
 
@@ -116,5 +120,18 @@ describe("e2e: mail content arrives intact", () => {
     const lines = s.lines.map((l) => l.text);
     expect(lines).toContain('AT+QFDEL="UFS:trace.bin"');
     expect(lines).toContain('AT+QFDEL="UFS:snapshot.dat"');
+  });
+
+  it("a corrupted upload is caught by the XOR-16 checksum, deleted and sent again; the attachment arrives byte-exact", async () => {
+    const d = await deliver(loadScenario(join(SCENARIOS, "upload-corruption.json")));
+    expect(d.result.errors).toEqual([]);
+    expect(d.mails).toHaveLength(1);
+    const arrived = d.mails[0].attachments.find((x) => x.filename === "log.csv")!;
+    expect(arrived.content.equals(attachmentBytes("log.csv", 4096))).toBe(true);
+    const s = firmwareStream(d.result.transcript);
+    // Two corrupted uploads (the fault flips one bit each time), each deleted, then a clean third one.
+    expect(d.result.transcript.match(/fault: upload of UFS:log\.csv corrupted/g)).toHaveLength(2);
+    expect(s.data.filter((x) => x.command.startsWith('AT+QFUPL="UFS:log.csv"'))).toHaveLength(3);
+    expect(s.lines.filter((l) => l.text === 'AT+QFDEL="UFS:log.csv"').length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -172,6 +172,7 @@ const KNOWN = [
   /^AT\+QURCCFG="urcport","uart1"$/,
   /^AT\+CPIN\?$/,
   /^AT\+CSQ$/,
+  /^AT\+CCLK\?$/,
   /^AT\+C(E|G)?REG\?$/,
   /^AT\+QICSGP=\d+,\d,"[^"]*","[^"]*","[^"]*",\d$/,
   /^AT\+QIACT\?$/,

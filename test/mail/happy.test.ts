@@ -19,6 +19,7 @@ describe("mail job: happy path", () => {
       "+CPIN?",
       "+CSQ",
       "+CEREG?",
+      "+CCLK?",
       '+QICSGP=1,1,"internet","","",0',
       "+QIACT?",
       "+QIACT=1",

@@ -40,6 +40,12 @@ function upload(ctx: Ctx): void {
     if (idle !== null) m.clock.clearTimer(idle);
     m.exitDataMode();
     const data = buf.slice(0, got);
+    for (const f of m.faults.atEvent("upload")) {
+      if (f.kind === "corruptUpload" && f.byte < data.length) {
+        data[f.byte] ^= 0x20;
+        m.link.note(`fault: upload of ${name} corrupted at byte ${f.byte}`);
+      }
+    }
     m.persistent.files.set(name, data);
     m.later(m.profile.dataDoneMs, () => {
       ctx.info(`+QFUPL: ${got},${qfuplChecksumHex(data)}`);

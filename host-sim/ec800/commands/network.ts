@@ -1,4 +1,4 @@
-// SIM and network: AT+CPIN, AT+CSQ, AT+CREG/CGREG/CEREG, AT+CGATT, AT+COPS.
+// SIM and network: AT+CPIN, AT+CSQ, AT+CREG/CGREG/CEREG, AT+CGATT, AT+COPS, AT+CCLK.
 import type { CommandSpec, Ctx } from "../command.js";
 import { intArg, strArg } from "../parse.js";
 
@@ -28,8 +28,35 @@ function regCommand(kind: "CREG" | "CGREG" | "CEREG"): CommandSpec {
   };
 }
 
+const DEFAULT_NETWORK_TIME_MS = Date.UTC(2026, 10, 23, 0, 0, 0);
+const DEFAULT_TZ_QUARTERS = 32;
+/** The module's clock before the network has set it: 3GPP 27.007 leaves it to the maker; we use 2000-01-01 (an assumption). */
+const UNSET_CLOCK_MS = Date.UTC(2000, 0, 1, 0, 0, 0);
+
+const two = (n: number): string => String(n).padStart(2, "0");
+
+/** +CCLK: "yy/MM/dd,hh:mm:ss±zz" (3GPP 27.007): local time and its offset in quarter hours. */
+function cclk(ctx: Ctx): string {
+  const o = ctx.m.opts;
+  const tz = o.timeZoneQuarters ?? DEFAULT_TZ_QUARTERS;
+  const utc = registered(ctx) ? (o.networkTimeMs ?? DEFAULT_NETWORK_TIME_MS) + ctx.m.clock.now() : UNSET_CLOCK_MS + ctx.m.clock.now();
+  const zone = registered(ctx) ? tz : 0;
+  const d = new Date(utc + zone * 15 * 60_000);
+  const date = `${two(d.getUTCFullYear() % 100)}/${two(d.getUTCMonth() + 1)}/${two(d.getUTCDate())}`;
+  const time = `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
+  return `+CCLK: "${date},${time}${zone < 0 ? "-" : "+"}${two(Math.abs(zone))}"`;
+}
+
 export function networkCommands(): CommandSpec[] {
   return [
+    {
+      name: "+CCLK",
+      test: (ctx) => ctx.ok(),
+      read: (ctx) => {
+        ctx.info(cclk(ctx));
+        ctx.ok();
+      },
+    },
     {
       name: "+CPIN",
       test: (ctx) => ctx.ok(),
