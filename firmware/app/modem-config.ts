@@ -3,7 +3,7 @@
 import type { CellmailConfig } from "../config/types.js";
 import type { ModemConfig } from "../modem/config.js";
 import { utf8Bytes } from "../text/utf8.js";
-import { BytesSource } from "../modem/bytes.js";
+import { bytesSource } from "../at/source.js";
 
 /** UFS name the CA certificate is uploaded under when the server is verified. */
 export const CA_FILE = "cellmail-ca.pem";
@@ -25,6 +25,6 @@ export function modemConfigFrom(c: CellmailConfig): ModemConfig {
     sslCtxId: c.smtp.ssl.context,
     secLevel: c.smtp.ssl.verify ? 1 : 0,
   };
-  if (c.smtp.ssl.verify) m.caCert = { name: CA_FILE, data: new BytesSource(utf8Bytes(c.smtp.ssl.cacert)) };
+  if (c.smtp.ssl.verify) m.caCert = { name: CA_FILE, data: bytesSource(utf8Bytes(c.smtp.ssl.cacert)) };
   return m;
 }

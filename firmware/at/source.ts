@@ -17,7 +17,8 @@ class Uint8Source implements ByteSource {
     if (n > max) n = max;
     if (n > dst.length - offset) n = dst.length - offset;
     if (!(n > 0)) return 0;
-    for (let i = 0; i < n; i++) dst[offset + i] = src[position + i];
+    // Native copy: XS meters about 2 units per byte for set(), about 18 for a JS loop.
+    dst.set(src.subarray(position, position + n), offset);
     return n;
   }
 }

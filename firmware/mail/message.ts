@@ -25,7 +25,7 @@ import {
 } from "../errors.js";
 import { addressError } from "../modem/address.js";
 import { fileNameError } from "../modem/config.js";
-import { BytesSource } from "../modem/bytes.js";
+import { bytesSource } from "../at/source.js";
 import { DST_BCC, DST_CC, DST_TO } from "../modem/steps.js";
 import { utf8Hex, utf8Length, utf8Text } from "../text/utf8.js";
 
@@ -137,7 +137,7 @@ function prepareBody(job: MailJob, out: PreparedMail): CellError | null {
     if (n < 1 || !text.bytes) {
       return cellError(KIND_CONFIG, E_BODY_LENGTH, "body is " + n + " bytes, must be 1.." + MAX_BODY, "body");
     }
-    out.body = new BytesSource(text.bytes);
+    out.body = bytesSource(text.bytes);
     out.bodyCharset = cs === CHARSET_AUTO ? (text.ascii ? CHARSET_ASCII : CHARSET_UTF8) : cs;
     return null;
   }
@@ -212,7 +212,7 @@ export function newPreparedMail(): PreparedMail {
     subjectCharset: 0,
     subjectText: "",
     bodyCharset: 0,
-    body: new BytesSource(new Uint8Array(0)),
+    body: bytesSource(new Uint8Array(0)),
     attachments: [],
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { rig, Rig } from "./support/fixtures.js";
-import { BytesSource } from "../../firmware/modem/bytes.js";
+import { bytesSource } from "../../firmware/at/source.js";
 import {
   E_PDP_DEACT,
   E_POWERED_DOWN,
@@ -317,11 +317,12 @@ describe("module reboot", () => {
 });
 
 describe("attachments and clean-up", () => {
-  const att = (name: string, n: number) => {
+  const pattern = (n: number) => {
     const b = new Uint8Array(n);
     for (let i = 0; i < n; i++) b[i] = (i * 7 + 3) & 0xff;
-    return { name, data: new BytesSource(b) };
+    return b;
   };
+  const att = (name: string, n: number) => ({ name, data: bytesSource(pattern(n)) });
 
   it("uploads in ack mode, attaches, and deletes the files after success", () => {
     const r = rig();
@@ -335,7 +336,7 @@ describe("attachments and clean-up", () => {
     expect(cmds.slice(-3)).toEqual(["+QSMTPCLR", '+QFDEL="UFS:log.csv"', '+QFDEL="UFS:img.bin"']);
     expect(r.port.files.size).toBe(0);
     const up = r.port.payloads.find((p) => p.command.startsWith('+QFUPL="UFS:log.csv"'))!;
-    expect(Array.from(up.data)).toEqual(Array.from(att("x", 3000).data["bytes" as never] as Uint8Array));
+    expect(Array.from(up.data)).toEqual(Array.from(pattern(3000)));
   });
 
   it("a checksum mismatch deletes and re-uploads the file", () => {

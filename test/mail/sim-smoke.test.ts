@@ -7,7 +7,7 @@ import type { OutgoingMail, SmtpEngine, SmtpOutcome, SmtpSession } from "../../h
 import { AtEngine } from "../../firmware/at/engine.js";
 import { Mailer } from "../../firmware/mail/mailer.js";
 import type { MailResult } from "../../firmware/mail/job.js";
-import { BytesSource } from "../../firmware/modem/bytes.js";
+import { bytesSource } from "../../firmware/at/source.js";
 import { config, job } from "./support/fixtures.js";
 
 class FakeSmtp implements SmtpEngine {
@@ -43,7 +43,7 @@ describe("Mailer on AtEngine + host-sim EC800", () => {
     expect(t.results[0].error).toBeNull();
     expect(t.results[0].delivered).toBe(true);
     expect(t.smtp.mails).toHaveLength(1);
-    await t.send({ id: "b", subject: "温度告警 🔥", body: "压力过低", attachments: [{ name: "log.csv", data: new BytesSource(new Uint8Array(3000).fill(65)) }] }, 2);
+    await t.send({ id: "b", subject: "温度告警 🔥", body: "压力过低", attachments: [{ name: "log.csv", data: bytesSource(new Uint8Array(3000).fill(65)) }] }, 2);
     expect(t.results[1].error).toBeNull();
     expect(t.results[1].delivered).toBe(true);
     await t.send({ id: "c" }, 3);

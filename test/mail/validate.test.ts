@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { newPreparedMail, prepareMail, validateMail, MailJob } from "../../firmware/mail/message.js";
 import { utf8Bytes, utf8Hex, utf8Length } from "../../firmware/text/utf8.js";
-import { BytesSource } from "../../firmware/modem/bytes.js";
+import { bytesSource } from "../../firmware/at/source.js";
 import {
   E_ADDRESS,
   E_ATTACHMENTS,
@@ -55,7 +55,7 @@ describe("mail validation", () => {
     expect(err({ body: "x".repeat(10241) })!.code).toBe(E_BODY_LENGTH);
     expect(err({ body: "中".repeat(3413) })).toBeNull(); // 10239 bytes
     expect(err({ body: "中".repeat(3414) })!.code).toBe(E_BODY_LENGTH); // 10242 bytes
-    expect(err({ body: new BytesSource(new Uint8Array(0)) })!.code).toBe(E_BODY_LENGTH);
+    expect(err({ body: bytesSource(new Uint8Array(0)) })!.code).toBe(E_BODY_LENGTH);
   });
 
   it("charset rules", () => {
@@ -68,12 +68,12 @@ describe("mail validation", () => {
     expect(err({ body: "温度", charset: 0 })!.code).toBe(E_CHARSET);
     expect(err({ body: "abc", charset: 2 })!.code).toBe(E_CHARSET);
     expect(err({ body: "abc", charset: 7 })!.code).toBe(E_CHARSET);
-    expect(prepareMail(job({ body: new BytesSource(new Uint8Array([0xd6, 0xd0])), charset: 2 }), out)).toBeNull();
+    expect(prepareMail(job({ body: bytesSource(new Uint8Array([0xd6, 0xd0])), charset: 2 }), out)).toBeNull();
     expect(out.bodyCharset).toBe(2);
   });
 
   it("attachments: at most 10, safe unique names, not empty", () => {
-    const a = (name: string, n = 3) => ({ name, data: new BytesSource(new Uint8Array(n)) });
+    const a = (name: string, n = 3) => ({ name, data: bytesSource(new Uint8Array(n)) });
     expect(err({ attachments: [a("log.csv"), a("photo_1.jpg")] })).toBeNull();
     expect(err({ attachments: Array.from({ length: 11 }, (_, i) => a(`f${i}.bin`)) })!.code).toBe(E_ATTACHMENTS);
     expect(err({ attachments: [a("x.bin"), a("x.bin")] })!.code).toBe(E_ATTACHMENTS);

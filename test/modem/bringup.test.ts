@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { Ec800 } from "../../firmware/modem/ec800.js";
 import { resolveConfig, ModemConfig, ResolvedConfig } from "../../firmware/modem/config.js";
-import { BytesSource } from "../../firmware/modem/bytes.js";
+import { bytesSource } from "../../firmware/at/source.js";
 import { CellError, E_NOT_REGISTERED, E_PDP, E_SIM, KIND_CONFIG, KIND_NETWORK, KIND_PERMANENT } from "../../firmware/errors.js";
 import { ScriptPort } from "../mail/support/script-port.js";
 import { config } from "../mail/support/fixtures.js";
@@ -173,7 +173,7 @@ describe("PDP", () => {
 describe("SSL and SMTP configuration", () => {
   it("verification against an uploaded CA: upload, seclevel 1, cacert, sni", () => {
     const ca = new TextEncoder().encode("-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n");
-    const t = setup({ caCert: { name: "ca.pem", data: new BytesSource(ca) } });
+    const t = setup({ caCert: { name: "ca.pem", data: bytesSource(ca) } });
     t.modem.ensureNetwork(() => t.modem.ensureSmtpConfig(t.cb));
     t.run();
     expect(t.out.err).toBeNull();

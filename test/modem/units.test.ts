@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { atSafe, quoteAt } from "../../firmware/modem/quote.js";
 import { xor16, xor16Source } from "../../firmware/modem/checksum.js";
-import { BytesSource } from "../../firmware/modem/bytes.js";
+import { bytesSource } from "../../firmware/at/source.js";
 import {
   cmeTextToCode,
   commandName,
@@ -124,10 +124,10 @@ describe("QFUPL checksum", () => {
     for (let i = 0; i < data.length; i++) data[i] = (i * 37 + 11) & 0xff;
     const whole = xor16(data, 0, data.length);
     for (const size of [1, 2, 3, 7, 64, 255, 2000]) {
-      expect(xor16Source(new BytesSource(data), new Uint8Array(size)), "scratch " + size).toBe(whole);
+      expect(xor16Source(bytesSource(data), new Uint8Array(size)), "scratch " + size).toBe(whole);
     }
     // a source that returns fewer bytes than asked
-    const stingy = { length: data.length, read: (p: number, d: Uint8Array, o: number, m: number) => new BytesSource(data).read(p, d, o, Math.min(m, 3)) };
+    const stingy = { length: data.length, read: (p: number, d: Uint8Array, o: number, m: number) => bytesSource(data).read(p, d, o, Math.min(m, 3)) };
     expect(xor16Source(stingy, new Uint8Array(64))).toBe(whole);
   });
 
