@@ -13,30 +13,19 @@ import {
   SHAPE_LINES,
   SHAPE_PROMPT,
 } from "../../firmware/at/types.js";
-import type { Uart, UartSink } from "../../firmware/platform/types.js";
 import { rig, send, urcs } from "./support/harness.js";
-import { ascii } from "./support/modem.js";
+import { bareUart } from "./support/bare-uart.js";
 
 describe("AtEngine: construction", () => {
   it("attaches itself to the uart and works with options undefined", () => {
     const clock = new VirtualClock();
-    let sink: UartSink | null = null;
-    const written: string[] = [];
-    const uart: Uart = {
-      attach: (s) => (sink = s),
-      write: (d, s, e) => {
-        written.push(String.fromCharCode(...d.subarray(s, e)));
-        return e - s;
-      },
-      close: () => {},
-    };
-    const engine = new AtEngine(uart, clock);
-    expect(sink).toBe(engine);
+    const u = bareUart();
+    const engine = new AtEngine(u.uart, clock);
+    expect(u.sink()).toBe(engine);
     let res: number | null = null;
     engine.send({ command: "", shape: 0, timeoutMs: 300 }, (r) => (res = r.code));
-    expect(written).toEqual(["AT\r"]);
-    const b = ascii("\r\nOK\r\n");
-    sink!.onBytes(b, 0, b.length);
+    expect(u.written).toEqual(["AT\r"]);
+    u.feed("\r\nOK\r\n");
     expect(res).toBe(RESULT_OK);
   });
 });

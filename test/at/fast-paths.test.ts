@@ -8,7 +8,7 @@ import { AtEngine } from "../../firmware/at/engine.js";
 import { LineView } from "../../firmware/at/line.js";
 import { RESULT_CME, RESULT_OK, SHAPE_LINE, SHAPE_LINES } from "../../firmware/at/types.js";
 import type { AtResult, Line } from "../../firmware/at/types.js";
-import type { Uart, UartSink } from "../../firmware/platform/types.js";
+import { bareUart } from "./support/bare-uart.js";
 import { ascii } from "./support/modem.js";
 
 interface Bare {
@@ -20,26 +20,9 @@ interface Bare {
 
 function bare(lineBufferSize?: number, lfEndsLine?: boolean): Bare {
   const clock = new VirtualClock();
-  let sink: UartSink | null = null;
-  const written: string[] = [];
-  const uart: Uart = {
-    attach: (s) => (sink = s),
-    write: (d, s, e) => {
-      written.push(String.fromCharCode(...d.subarray(s, e)));
-      return e - s;
-    },
-    close: () => {},
-  };
-  const engine = new AtEngine(uart, clock, { settleMs: 0, lineBufferSize, lfEndsLine });
-  const feed = (text: string, cut?: number): void => {
-    const b = ascii(text);
-    if (cut === undefined) {
-      sink!.onBytes(b, 0, b.length);
-    } else {
-      for (let at = 0; at < b.length; at += cut) sink!.onBytes(b, at, Math.min(b.length, at + cut));
-    }
-  };
-  return { engine, feed, clock, written };
+  const u = bareUart();
+  const engine = new AtEngine(u.uart, clock, { settleMs: 0, lineBufferSize, lfEndsLine });
+  return { engine, feed: u.feed, clock, written: u.written };
 }
 
 describe("AtEngine fast receive paths", () => {
