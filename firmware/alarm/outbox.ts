@@ -22,29 +22,20 @@ import { LOG_WARN } from "../platform/types.js";
 import { BlobStore } from "./blob.js";
 import { decodeRecord, encodeRecord, num, str } from "./codec.js";
 import { ENTRY_DONE, ENTRY_QUEUED, ENTRY_SENDING, OVERFLOW_KEY } from "./types.js";
+import type { EntryInfo } from "./types.js";
 
 export const OUTBOX_PREFIX = "cm.o";
 export const META_KEY = "cm.m";
 const ID_BLOCK = 16;
 
-export interface Entry {
-  id: number;
+/** An outbox entry: the public view plus what only the outbox needs. */
+export interface Entry extends EntryInfo {
   slot: number;
-  state: number;
-  key: string;
-  title: string;
-  text: string;
-  count: number;
-  firstAt: number;
-  lastAt: number;
   /** Wall-clock ms since 1970 of first/last raise, or -1 when the board had no wall time. */
   firstWall: number;
   lastWall: number;
   /** Not to be sent before this Clock time (coalescing hold or retry backoff). */
   holdUntil: number;
-  attempts: number;
-  code: number;
-  cause: string;
   /** Clock time the last attempt started (SENDING) or the delivery was recorded (DONE). */
   sentAt: number;
 }
