@@ -8,7 +8,7 @@
 //   (skipped   boot
 //   when up)
 //
-// Everything else is in the rule table built by the constructor (`rules`): a row says
+// Everything else is in the rule table (`jobRules`): a row says
 // "in state S, on event E, do action A (and go to state N)". The first matching row wins;
 // -1 matches any state. Failures go to the recovery ladder (see `ladder`), which follows
 // the seed's chapter 4:
@@ -196,6 +196,46 @@ export function newMailResult(id: string, submittedAt: number): MailResult {
   };
 }
 
+/**
+ * The job's rule table: "in state S, on event E, do action A (and go to state N)"; the
+ * first matching row wins. Constant: the Mailer builds it once and every job shares it.
+ */
+export function jobRules(): number[][] {
+  // state           event         action      next state
+  return [
+    [ST_NETWORK,    EV_DONE,     A_GOTO,     ST_CONFIG],
+    [ST_CONFIG,     EV_DONE,     A_GOTO,     ST_PREPARE],
+    [ST_PREPARE,    EV_DONE,     A_GOTO,     ST_RECIPIENTS],
+    [ST_RECIPIENTS, EV_DONE,     A_GOTO,     ST_SUBJECT],
+    [ST_SUBJECT,    EV_DONE,     A_GOTO,     ST_BODY],
+    [ST_BODY,       EV_DONE,     A_GOTO,     ST_ATTACH],
+    [ST_ATTACH,     EV_DONE,     A_GOTO,     ST_PUT],
+    [ST_PUT,        EV_DONE,     A_GOTO,     ST_WAIT],
+    [ST_PUT,        EV_RESULT,   A_RESULT,   0], //             the URC overtook the OK
+    [ST_WAIT,       EV_RESULT,   A_RESULT,   0],
+    [ST_WAIT,       EV_DEADLINE, A_LADDER,   0], //             E_SEND_TIMEOUT
+    [ST_PUT,        EV_PDPDEACT, A_LADDER,   0], //             E_PDP_DEACT (network)
+    [ST_WAIT,       EV_PDPDEACT, A_LADDER,   0],
+    [ST_PAUSE,      EV_DONE,     A_RESUME,   0],
+    [ST_PDP,        EV_DONE,     A_RESUME,   0],
+    [ST_REBOOT,     EV_DONE,     A_GOTO,     ST_NETWORK],
+    [ST_REBUILD,    EV_DONE,     A_GOTO,     ST_RECIPIENTS],
+    [ST_CLEANUP,    EV_DONE,     A_FINISH,   0],
+    [ST_REBOOT,     EV_REBOOT,   A_IGNORE,   0], //             our own AT+CFUN=1,1
+    [ST_NETWORK,    EV_REBOOT,   A_IGNORE,   0], //             the driver restarts bring-up
+    [ST_CLEANUP,    EV_REBOOT,   A_IGNORE,   0], //             content is gone anyway
+    [ST_DONE,       EV_REBOOT,   A_IGNORE,   0],
+    [ANY,           EV_REBOOT,   A_REBOOTED, 0],
+    [ST_DONE,       EV_POWERDOWN, A_IGNORE,  0],
+    [ANY,           EV_POWERDOWN, A_STOP,    0], //             no clean-up: the module is off
+    [ST_CLEANUP,    EV_FAIL,     A_IGNORE,   0], //             clean-up is best effort
+    [ANY,           EV_FAIL,     A_LADDER,   0],
+    [ANY,           EV_RESULT,   A_IGNORE,   0], //             stale or duplicate URC
+    [ANY,           EV_DEADLINE, A_IGNORE,   0],
+    [ANY,           EV_PDPDEACT, A_IGNORE,   0], //             PUT re-activates PDP when needed
+  ];
+}
+
 export class MailJobRun {
   state: number;
   readonly mail: PreparedMail;
@@ -226,6 +266,7 @@ export class MailJobRun {
     mail: PreparedMail,
     submittedAt: number,
     limits: RecoveryLimits,
+    rules: number[][],
     onFinish: (r: MailResult) => void,
     log: Log | null,
   ) {
@@ -250,39 +291,7 @@ export class MailJobRun {
     this.cancels = 0;
     this.phaseRetries = 0;
     this.result = newMailResult(mail.id, submittedAt);
-    // state           event         action      next state
-    this.rules = [
-      [ST_NETWORK,    EV_DONE,     A_GOTO,     ST_CONFIG],
-      [ST_CONFIG,     EV_DONE,     A_GOTO,     ST_PREPARE],
-      [ST_PREPARE,    EV_DONE,     A_GOTO,     ST_RECIPIENTS],
-      [ST_RECIPIENTS, EV_DONE,     A_GOTO,     ST_SUBJECT],
-      [ST_SUBJECT,    EV_DONE,     A_GOTO,     ST_BODY],
-      [ST_BODY,       EV_DONE,     A_GOTO,     ST_ATTACH],
-      [ST_ATTACH,     EV_DONE,     A_GOTO,     ST_PUT],
-      [ST_PUT,        EV_DONE,     A_GOTO,     ST_WAIT],
-      [ST_PUT,        EV_RESULT,   A_RESULT,   0], //             the URC overtook the OK
-      [ST_WAIT,       EV_RESULT,   A_RESULT,   0],
-      [ST_WAIT,       EV_DEADLINE, A_LADDER,   0], //             E_SEND_TIMEOUT
-      [ST_PUT,        EV_PDPDEACT, A_LADDER,   0], //             E_PDP_DEACT (network)
-      [ST_WAIT,       EV_PDPDEACT, A_LADDER,   0],
-      [ST_PAUSE,      EV_DONE,     A_RESUME,   0],
-      [ST_PDP,        EV_DONE,     A_RESUME,   0],
-      [ST_REBOOT,     EV_DONE,     A_GOTO,     ST_NETWORK],
-      [ST_REBUILD,    EV_DONE,     A_GOTO,     ST_RECIPIENTS],
-      [ST_CLEANUP,    EV_DONE,     A_FINISH,   0],
-      [ST_REBOOT,     EV_REBOOT,   A_IGNORE,   0], //             our own AT+CFUN=1,1
-      [ST_NETWORK,    EV_REBOOT,   A_IGNORE,   0], //             the driver restarts bring-up
-      [ST_CLEANUP,    EV_REBOOT,   A_IGNORE,   0], //             content is gone anyway
-      [ST_DONE,       EV_REBOOT,   A_IGNORE,   0],
-      [ANY,           EV_REBOOT,   A_REBOOTED, 0],
-      [ST_DONE,       EV_POWERDOWN, A_IGNORE,  0],
-      [ANY,           EV_POWERDOWN, A_STOP,    0], //             no clean-up: the module is off
-      [ST_CLEANUP,    EV_FAIL,     A_IGNORE,   0], //             clean-up is best effort
-      [ANY,           EV_FAIL,     A_LADDER,   0],
-      [ANY,           EV_RESULT,   A_IGNORE,   0], //             stale or duplicate URC
-      [ANY,           EV_DEADLINE, A_IGNORE,   0],
-      [ANY,           EV_PDPDEACT, A_IGNORE,   0], //             PUT re-activates PDP when needed
-    ];
+    this.rules = rules;
   }
 
   // ---------------------------------------------------------------- inputs

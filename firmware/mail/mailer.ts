@@ -15,7 +15,7 @@ import { CellError, cellError, KIND_MODEM, KIND_RETRYABLE, E_CLOSED, E_QUEUE_FUL
 import { Ec800, ModemListener, ModemStatus, Done, poweredDownError } from "../modem/ec800.js";
 import { ModemConfig, resolveConfig, ResolvedConfig } from "../modem/config.js";
 import { MailJob, PreparedMail, newPreparedMail, prepareMail } from "./message.js";
-import { MailJobRun, MailResult, RecoveryLimits, defaultLimits, newMailResult } from "./job.js";
+import { MailJobRun, MailResult, RecoveryLimits, defaultLimits, jobRules, newMailResult } from "./job.js";
 
 export interface MailerOptions {
   /** Jobs waiting behind the running one. Default 4. */
@@ -54,6 +54,8 @@ export class Mailer implements ModemListener {
   private queue: Queued[];
   private queueLength: number;
   private limits: RecoveryLimits;
+  /** The job state table, built once and shared by every job. */
+  private rules: number[][];
   private current: MailJobRun | null;
   private starting: boolean;
   private closed: boolean;
@@ -67,6 +69,7 @@ export class Mailer implements ModemListener {
     this.queue = [];
     this.queueLength = o.queueLength === undefined ? 4 : o.queueLength;
     this.limits = defaultLimits();
+    this.rules = jobRules();
     if (o.limits) {
       const l = o.limits;
       const d = this.limits;
@@ -185,7 +188,7 @@ export class Mailer implements ModemListener {
   private pump(): void {
     if (this.closed || this.current || this.starting || this.queue.length === 0) return;
     const item = this.queue.shift() as Queued;
-    const run = new MailJobRun(this.modem, this.clock, item.mail, item.submittedAt, this.limits, (r) => {
+    const run = new MailJobRun(this.modem, this.clock, item.mail, item.submittedAt, this.limits, this.rules, (r) => {
       if (this.current === run) this.current = null;
       if (!this.closed) this.schedule();
       item.onResult(r);
