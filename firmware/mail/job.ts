@@ -103,7 +103,6 @@ const A_IGNORE = 3;
 const A_REBOOTED = 4; // content and configuration lost: back to NETWORK
 const A_RESUME = 5; //   enter the saved resume state
 const A_FINISH = 6; //   report the outcome
-const A_STOP = 7; //     report the event's error now: no command can run any more
 
 const ANY = -1;
 
@@ -226,8 +225,8 @@ export function jobRules(): number[][] {
     [ST_CLEANUP,    EV_REBOOT,   A_IGNORE,   0], //             content is gone anyway
     [ST_DONE,       EV_REBOOT,   A_IGNORE,   0],
     [ANY,           EV_REBOOT,   A_REBOOTED, 0],
-    [ST_DONE,       EV_POWERDOWN, A_IGNORE,  0],
-    [ANY,           EV_POWERDOWN, A_STOP,    0], //             no clean-up: the module is off
+    [ST_CLEANUP,    EV_POWERDOWN, A_FINISH,  0], //             the outcome stands; clean-up cannot run
+    [ANY,           EV_POWERDOWN, A_LADDER,  0], //             the ladder ends the job (no reboot can help)
     [ST_CLEANUP,    EV_FAIL,     A_IGNORE,   0], //             clean-up is best effort
     [ANY,           EV_FAIL,     A_LADDER,   0],
     [ANY,           EV_RESULT,   A_IGNORE,   0], //             stale or duplicate URC
@@ -408,11 +407,6 @@ export class MailJobRun {
         this.enter(this.resumeState);
         return;
       case A_FINISH:
-        this.finish();
-        return;
-      case A_STOP:
-        this.outcome = err;
-        this.result.delivered = false;
         this.finish();
         return;
     }
@@ -598,8 +592,6 @@ export class MailJobRun {
     }
     // AT+CFUN=1,1 cannot wake a module that powered down: only PWRKEY or power can.
     if (err.code === E_POWERED_DOWN) {
-      this.outcome = err;
-      this.result.delivered = false;
       this.finish();
       return;
     }

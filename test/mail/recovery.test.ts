@@ -468,4 +468,15 @@ describe("POWERED DOWN", () => {
     expect(r.results[2].error?.code).toBe(E_POWERED_DOWN);
     expect(r.port.commands.length).toBe(before);
   });
+
+  it("a power-down during clean-up after +QSMTPPUT: 0,0 leaves the mail reported as delivered", () => {
+    const r = rig();
+    warm(r);
+    r.port.on("+QSMTPCLR", { result: "TIMEOUT", urcs: [] }, 1);
+    r.port.on("+QSMTPPUT=", { urcs: [{ afterMs: 2000, line: "+QSMTPPUT: 0,0" }, { afterMs: 2010, line: "POWERED DOWN" }] }, 1);
+    r.send({ id: "m" });
+    r.settle(2);
+    expect(r.results[1].delivered).toBe(true);
+    expect(r.results[1].error).toBeNull();
+  });
 });
