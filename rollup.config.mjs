@@ -8,7 +8,7 @@
 import typescript from "@rollup/plugin-typescript";
 import { minify } from "terser";
 import { fileURLToPath } from "node:url";
-import { exactNames, privateMemberNames } from "./scripts/private-members.mjs";
+import { bundleNames, exactNames } from "./scripts/bundle-names.mjs";
 
 /** Paths relative to this file, so the configs also work when imported from elsewhere (tests, bench). */
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -37,25 +37,28 @@ function noTslib() {
   };
 }
 
+/** Sources whose names cross the Espruino bundle's edge (besides .d.ts files): the stored configuration. */
+export const ESPRUINO_BOUNDARY = [here("./firmware/compact/config.ts")];
+
 /**
- * terser for the Espruino bundle. Besides local names it renames the properties that
- * TypeScript proves private (scripts/private-members.mjs: declared `private`, spelled
- * nowhere else as a property, key or string), computed once per build from
- * tsconfig.espruino.json. Every other property name (config keys, AT result fields,
- * interfaces, platform APIs) is left as written.
+ * terser for the Espruino bundle. Besides local names it renames every property name
+ * that TypeScript shows never leaves the bundle (scripts/bundle-names.mjs: not declared
+ * in a .d.ts or a boundary file, not reached through any/unknown, not spelled in a
+ * string), computed once per build from tsconfig.espruino.json. Platform APIs, built-ins
+ * and the stored configuration's keys are left as written.
  */
 function minifyEspruino() {
   let names;
   return {
     name: "cellmail-minify-espruino",
     buildStart() {
-      names = privateMemberNames(here("./tsconfig.espruino.json")).mangled;
+      names = bundleNames(here("./tsconfig.espruino.json"), ESPRUINO_BOUNDARY).mangled;
     },
     async renderChunk(code) {
       const result = await minify(code, {
         ecma: 2015,
         toplevel: true,
-        mangle: { reserved: ["onInit"], properties: { regex: exactNames(names), keep_quoted: false } },
+        mangle: { reserved: ["onInit"], properties: { regex: exactNames(names), keep_quoted: false, builtins: true } },
         // inline: 1 only: inlining a function with parameters makes terser declare them as
         // `var`s after their first use, which Espruino (no hoisting) gets wrong. The gate
         // (test/build/espruino-gate.test.ts) rejects any use before declaration.

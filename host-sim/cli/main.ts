@@ -3,22 +3,25 @@
 //   cellmail modem    serve the simulated EC800 on a pseudo-terminal
 //   cellmail send     send a mail through a real module on a serial port
 //   cellmail replay   run the core against a recorded transcript
+//   cellmail config   check a configuration; write the compact form for Espruino
 // One file per command in this directory; commander parses.
 import { Command } from "commander";
 import { simCommand } from "./sim.js";
 import { modemCommand } from "./modem.js";
 import { sendCommand } from "./send.js";
 import { replayCommand } from "./replay.js";
+import { configCommand } from "./config.js";
 
 export function buildProgram(): Command {
   const program = new Command("cellmail")
-    .description("Alarm e-mail through a Quectel EC800/EC200 module: simulate, serve a simulated module, send, replay")
+    .description("Alarm e-mail through a Quectel EC800/EC200 module: simulate, serve a simulated module, send, replay, check a configuration")
     .version("0.1.0")
     .showHelpAfterError();
   program.addCommand(simCommand(), { isDefault: true });
   program.addCommand(modemCommand());
   program.addCommand(sendCommand());
   program.addCommand(replayCommand());
+  program.addCommand(configCommand());
   return program;
 }
 

@@ -8,6 +8,7 @@ import { VirtualClock } from "../../host-sim/clock.js";
 import { createSimulatedModem } from "../../host-sim/index.js";
 import type { OutgoingMail, SmtpEngine, SmtpSession } from "../../host-sim/smtp/types.js";
 import type { Scenario } from "../../host-sim/scenarios/scenario.js";
+import { compactJson, toCompact } from "../../firmware/config/compact.js";
 
 const latin1 = (bytes: ArrayLike<number>): string => {
   let text = "";
@@ -70,7 +71,7 @@ describe("the Espruino bundle (dist/espruino/cellmail.js, built fresh)", () => {
     void printed;
   });
 
-  // The minified bundle renames private members (rollup.config.mjs, scripts/private-members.mjs):
+  // The minified bundle renames property names that never leave it (rollup.config.mjs, scripts/bundle-names.mjs):
   // boot it for real, as a board would, against the simulated EC800 on the virtual clock, and
   // send an alarm mail from a (fake) input edge through to the module's SMTP engine.
   it("boots the app from Storage, brings the simulated module up and mails an input alarm", async () => {
@@ -122,21 +123,20 @@ describe("the Espruino bundle (dist/espruino/cellmail.js, built fresh)", () => {
       available: () => 0,
     });
     const files = new Map<string, Uint8Array>();
-    const settings = {
-      lteSerial: 2,
-      lteBaud: 115200,
-      cellmail: {
-        board: "gate-board",
-        smtp: { provider: "generic", server: "smtp.example.com", port: 465, user: "alarm@example.com", password: "gate-secret", ssl: { type: 1, verify: false } },
-        sender: { name: "Gate board", address: "alarm@example.com" },
-        recipients: { to: ["ops@example.com"] },
-        network: { apn: "internet" },
-        alarm: { inputs: [{ key: "leak", title: "Water leak", pin: 5, activeLevel: 0 }] },
-      },
-    };
+    // The configuration as `cellmail config --espruino` stores it: validated and flattened on the host.
+    const compact = toCompact({
+      board: "gate-board",
+      smtp: { provider: "generic", server: "smtp.example.com", port: 465, user: "alarm@example.com", password: "gate-secret", ssl: { type: 1, verify: false } },
+      sender: { name: "Gate board", address: "alarm@example.com" },
+      recipients: { to: ["ops@example.com"] },
+      network: { apn: "internet" },
+      alarm: { inputs: [{ key: "leak", title: "Water leak", pin: 5, activeLevel: 0 }] },
+    });
+    expect(compact.errors).toEqual([]);
+    const settingsJson = `{"lteSerial":2,"lteBaud":115200,"cellmail":${compactJson(compact.config!)}}`;
     const storage = {
       // Parsed inside the script's realm, as Espruino's own JSON would (arrays pass `instanceof Array`).
-      readJSON: (name: string) => (name === "cellmail.json" ? runInContext(`JSON.parse(${JSON.stringify(JSON.stringify(settings))})`, context) : undefined),
+      readJSON: (name: string) => (name === "cellmail.json" ? runInContext(`JSON.parse(${JSON.stringify(settingsJson)})`, context) : undefined),
       readArrayBuffer: (name: string) => (files.has(name) ? files.get(name)!.slice().buffer : undefined),
       write: (name: string, data: Uint8Array) => (files.set(name, new Uint8Array(data)), true),
       erase: (name: string) => void files.delete(name),
@@ -172,10 +172,9 @@ describe("the Espruino bundle (dist/espruino/cellmail.js, built fresh)", () => {
     runInContext(code, context);
     sim.powerOn();
     expect(setups).toEqual([["Serial2", 115200]]);
-    expect(printed.join("\n")).toContain("cellmail started on espruino");
+    expect(printed.join("\n")).toContain("cellmail (compact) started");
     // The module boots (RDY); bring-up is lazy: it starts with the first mail.
     await clock.run({ forMs: 10_000 });
-    expect(printed.join("\n")).toContain("module boot 1 (power-up)");
     expect(watches.map((w) => w.pin)).toEqual([5]);
     level = 0; // the input goes to its active level
     watches[0].fn({ state: false });

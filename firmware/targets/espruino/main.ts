@@ -2,17 +2,19 @@
 // ES2015 script). Uploaded with the `espruino` CLI (docs/targets.md); runs at once when
 // uploaded to RAM, and at every boot when saved to flash.
 //
-// Settings come from the Storage file "cellmail.json", written once from the Web IDE or
-// the CLI: flat hardware settings (lteSerial, lteBaud, lteRx, lteTx, alarmPull, logLevel)
-// plus the cellmail configuration under "cellmail" (docs/configuration.md). The defaults
-// below fit an ESP32 with the module on Serial2.
+// Espruino runs the compact profile (firmware/compact, docs/profiles.md): the whole
+// bundle must fit 16 KB. Settings come from the Storage file "cellmail.json", written
+// once with the command `cellmail config --espruino` prints: flat hardware settings
+// (lteSerial, lteBaud, lteRx, lteTx, alarmPull, logLevel) plus the configuration,
+// validated and flattened on the host, under "cellmail". The defaults below fit an
+// ESP32 with the module on Serial2.
 import { LOG_INFO } from "../../platform/types.js";
 import { EspruinoClock } from "../../platform/espruino/clock.js";
 import { EspruinoInput } from "../../platform/espruino/input.js";
 import { createEspruinoLog } from "../../platform/espruino/log.js";
 import { EspruinoUart } from "../../platform/espruino/serial.js";
 import { EspruinoStore } from "../../platform/espruino/store.js";
-import { startApp } from "../app.js";
+import { CompactApp } from "../../compact/app.js";
 import type { Settings } from "../board.js";
 
 const SETTINGS_FILE = "cellmail.json";
@@ -30,8 +32,7 @@ function main(): void {
   const log = createEspruinoLog(num(settings.logLevel, LOG_INFO));
   const rx = num(settings.lteRx, -1);
   const tx = num(settings.lteTx, -1);
-  startApp({
-    platform: "espruino",
+  new CompactApp({
     uart: new EspruinoUart({
       serial: num(settings.lteSerial, 2) === 1 ? Serial1 : Serial2,
       baud: num(settings.lteBaud, 115200),
@@ -43,7 +44,7 @@ function main(): void {
     openInput: (pin: number) => new EspruinoInput({ pin: pin, pull: String(settings.alarmPull || "up") }),
     log: log,
     config: settings.cellmail,
-  });
+  }).start();
 }
 
 main();

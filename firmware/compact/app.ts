@@ -1,0 +1,88 @@
+// The compact profile's composition: a stored CompactConfig plus the platform objects
+// become an AtLink, a CompactMailer and a CompactOutbox, with the configured digital
+// inputs debounced on the Clock (firmware/alarm/debounce.ts, shared with the full
+// profile). The Espruino target starts this; the simulator's runner and the XS bridge
+// start it too, so the compact core is tested on Node and in XS like the full one.
+import type { Clock, Input, Log, Store, Uart } from "../platform/types.js";
+import { LOG_ERROR, LOG_INFO } from "../platform/types.js";
+import { DebouncedInput } from "../alarm/debounce.js";
+import { compactError } from "./config.js";
+import type { CompactConfig } from "./config.js";
+import { AtLink } from "./link.js";
+import { CompactMailer } from "./mailer.js";
+import { CompactOutbox } from "./outbox.js";
+import type { CompactOutcome } from "./types.js";
+
+export interface CompactParts {
+  uart: Uart;
+  clock: Clock;
+  store: Store;
+  log: Log;
+  /** As stored (`cellmail config --compact` wrote it); checked here. */
+  config: unknown;
+  /** Opens the digital input on a pin, or undefined when the board has none there. */
+  openInput?: (pin: number) => Input | undefined;
+  /** Told about every finished alarm mail. */
+  onSent?: (id: number, o: CompactOutcome) => void;
+}
+
+export class CompactApp {
+  /** 0, or E_CONFIG when the configuration was refused (then nothing runs). */
+  readonly error: number;
+  readonly link: AtLink | null;
+  readonly mailer: CompactMailer | null;
+  readonly outbox: CompactOutbox | null;
+  private readonly inputs: DebouncedInput[];
+  /** raiseAtStart of each opened input. */
+  private readonly atStart: boolean[];
+  private readonly log: Log;
+
+  constructor(p: CompactParts) {
+    this.error = compactError(p.config);
+    this.inputs = [];
+    this.atStart = [];
+    this.log = p.log;
+    if (this.error) {
+      p.log(LOG_ERROR, "configuration refused (error " + this.error + "): write it with `cellmail config --compact`");
+      this.link = this.mailer = this.outbox = null;
+      return;
+    }
+    const c = p.config as CompactConfig;
+    this.link = new AtLink(p.uart, p.clock);
+    this.mailer = new CompactMailer(this.link, p.clock, c, p.log);
+    const outbox = new CompactOutbox(p.clock, p.store, this.mailer, c, p.log);
+    this.outbox = outbox;
+    if (p.onSent) outbox.onSent = p.onSent;
+    for (let i = 0; i < c.inputs.length && p.openInput; i++) {
+      const r = c.inputs[i];
+      const input = p.openInput(r.pin);
+      if (!input) continue;
+      this.atStart.push(r.raiseAtStart);
+      this.inputs.push(
+        new DebouncedInput(p.clock, input, r.debounceMs, r.activeLevel, (active: boolean) => {
+          if (active) outbox.raise(r.key, r.title, "");
+          else if (r.notifyClear) outbox.raise(r.key + "/clear", r.title + " cleared", "input back to normal");
+        }),
+      );
+    }
+  }
+
+  /** Recover the outbox and watch the inputs. */
+  start(): void {
+    if (!this.outbox) return;
+    this.outbox.start();
+    for (let i = 0; i < this.inputs.length; i++) this.inputs[i].start(this.atStart[i]);
+    this.log(LOG_INFO, "cellmail (compact) started");
+  }
+
+  /** Raise an alarm from code; the outbox entry id, or -1 (refused key, or not running). */
+  raise(key: string, title: string, text?: string): number {
+    return this.outbox ? this.outbox.raise(key, title, text ? text : "") : -1;
+  }
+
+  stop(): void {
+    for (let i = 0; i < this.inputs.length; i++) this.inputs[i].stop();
+    if (this.outbox) this.outbox.stop();
+    if (this.mailer) this.mailer.close();
+  }
+}
