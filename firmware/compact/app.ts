@@ -8,9 +8,9 @@ import { LOG_ERROR, LOG_INFO } from "../platform/types.js";
 import { DebouncedInput } from "../alarm/debounce.js";
 import { compactError } from "./config.js";
 import type { CompactConfig } from "./config.js";
-import { AtLink } from "./link.js";
-import { CompactMailer } from "./mailer.js";
-import { CompactOutbox } from "./outbox.js";
+import { createAtLink, type AtLink } from "./link.js";
+import { createCompactMailer, type CompactMailer } from "./mailer.js";
+import { createCompactOutbox, type CompactOutbox } from "./outbox.js";
 import type { CompactOutcome } from "./types.js";
 
 export interface CompactParts {
@@ -48,9 +48,9 @@ export class CompactApp {
       return;
     }
     const c = p.config as CompactConfig;
-    this.link = new AtLink(p.uart, p.clock);
-    this.mailer = new CompactMailer(this.link, p.clock, c, p.log);
-    const outbox = new CompactOutbox(p.clock, p.store, this.mailer, c, p.log);
+    this.link = createAtLink(p.uart, p.clock);
+    this.mailer = createCompactMailer(this.link, p.clock, c, p.log);
+    const outbox = createCompactOutbox(p.clock, p.store, this.mailer, c, p.log);
     this.outbox = outbox;
     if (p.onSent) outbox.onSent = p.onSent;
     for (let i = 0; i < c.inputs.length && p.openInput; i++) {

@@ -7,11 +7,12 @@
 //
 // Recovery follows the Quectel note like the full job (firmware/mail/job.ts), in a
 // shorter ladder: configuration and permanent errors and throttling end the mail at
-// once; a network error re-activates PDP; a module that does not answer is rebooted
-// (AT+CFUN=1,1, never twice within 10 minutes); anything else is tried again. At most
-// MAX_RECOVERIES per mail, then the mail fails with the last code and the outbox keeps
-// it. An unexpected RDY means the module lost its configuration and the mail content:
-// the flags are cleared and the run starts again from what is now missing.
+// once; a network error re-activates PDP; a module that does not answer (a silent
+// probe, two timeouts in a row) is rebooted with AT+CFUN=1,1, never twice within 10
+// minutes; anything else is tried again. At most MAX_RECOVERIES per mail, then the mail
+// fails with the last code and the outbox keeps it. An unexpected RDY means the module
+// lost its configuration and the mail content: the run starts again from what is now
+// missing. Every quoted value passes the one AT gate (modem/quote.ts) as it is built.
 import type { Clock, Log, TimerHandle } from "../platform/types.js";
 import { LOG_INFO, LOG_WARN } from "../platform/types.js";
 import {
@@ -19,7 +20,7 @@ import {
   E_RECIPIENTS, E_REBOOTED, E_REBOOT_SPACING, E_SEND_TIMEOUT, E_SUBJECT, E_TIMEOUT,
   KIND_CONFIG, KIND_MODEM, KIND_NETWORK, KIND_PERMANENT, KIND_RETRYABLE, KIND_THROTTLED,
 } from "../errors.js";
-import { atSafe, AT_FIELD_MAX } from "../modem/quote.js";
+import { atRefusal, AT_FIELD_MAX } from "../modem/quote.js";
 import { cmeKind, protoKind } from "../modem/kinds.js";
 import { utf8Hex, utf8Text } from "../text/utf8.js";
 import type { CompactConfig } from "./config.js";
@@ -27,7 +28,7 @@ import type { AtLink } from "./link.js";
 import type { CompactMail, CompactOutcome, CompactRadio } from "./types.js";
 
 const MAX_RECOVERIES = 3;
-const PAUSE_MS = 3000; //          before a step of the ladder
+const PAUSE_MS = 3000; //          before the next try of the ladder
 const POLL_MS = 2000; //           between SIM and registration polls
 const SIM_WAIT_MS = 20000;
 const REG_WAIT_MS = 120000;
@@ -37,36 +38,42 @@ const REBOOT_SPACING_MS = 600000; // seed 4.2: reboots at least 10 minutes apart
 const PUT_MARGIN_MS = 30000; //    beyond AT+QSMTPPUT's own timeout
 const BODY_MAX = 10240;
 const RECIPIENTS_MAX = 20;
+const PROBE = ""; //               the step "AT"
 
 const OP_NONE = 0;
 const OP_SEND = 1;
 const OP_RADIO = 2;
 const OP_IDLE = 3;
 
-// What the run is doing between commands.
+// What the run waits for between commands.
 const W_NONE = 0;
-const W_PAUSE = 1; // a timer, then the current step again (poll, ladder pause)
+const W_PAUSE = 1; // a timer, then the current step again (poll)
 const W_PUT = 2; //   the +QSMTPPUT URC
 const W_RDY = 3; //   RDY after a reboot we asked for
 
+export interface CompactMailer {
+  /** Nothing is being done: send, radio and idle are accepted. */
+  ready(): boolean;
+  /**
+   * Send one mail. Returns 0 when accepted (`done` is called once, later), or the
+   * code that refuses it at once (bad address, subject or body; busy: E_QUEUE_FULL).
+   */
+  send(mail: CompactMail, done: (o: CompactOutcome) => void): number;
+  /** Signal, registration and the module's clock (bring-up first when needed); unknown values on failure. */
+  radio(done: (r: CompactRadio) => void): void;
+  /** Nothing to send for a long time: deactivate the PDP context (seed step 5). */
+  idle(): void;
+  close(): void;
+}
+
 /** Timeout of a step by its command (manual maximum response times, with room). */
 function timeoutOf(step: string): number {
-  if (step === "") return 1000;
+  if (step === PROBE) return 1000;
   if (step.indexOf("+QIACT=") === 0) return 155000;
   if (step.indexOf("+QIDEACT") === 0) return 45000;
   if (step.indexOf("+CFUN") === 0) return 18000;
   if (step.indexOf("+QSMTPBODY") === 0) return 65000;
-  if (step === "+CPIN?") return 7000;
-  return 3000;
-}
-
-/** The kind of a local code (firmware/errors.ts) or module code. */
-function kindOf(code: number, proto: number): number {
-  const k = protoKind(proto) || cmeKind(code);
-  if (k) return k;
-  if (code === E_NO_BOOT || code === E_POWERED_DOWN || code === E_REBOOT_SPACING) return KIND_MODEM;
-  if (code === E_PDP_DEACT || code === E_NOT_REGISTERED) return KIND_NETWORK;
-  return code > 1000 && code < 1011 ? KIND_CONFIG : KIND_RETRYABLE;
+  return step === "+CPIN?" ? 7000 : 3000;
 }
 
 /** The information-line prefix of a step: "+CSQ" -> "+CSQ:", "+CPIN?" -> "+CPIN:", "+QIACT=1" -> "+QIACT:". */
@@ -76,359 +83,291 @@ function prefixOf(step: string): string {
   return end > 0 ? step.substring(0, end) + ":" : "";
 }
 
-export class CompactMailer {
-  private readonly link: AtLink;
-  private readonly clock: Clock;
-  private readonly c: CompactConfig;
-  private readonly log: Log;
-  /** Bring-up done in this module boot; PDP known up; SMTP configuration sent in this boot. */
-  private booted: boolean;
-  private pdp: boolean;
-  private configured: boolean;
-  private lastReboot: number;
-  private op: number;
-  private wait: number;
-  private script: string[];
-  private pos: number;
-  private since: number; //   when the current step was first tried (polls)
-  private tries: number; //   attempts of the current step
-  private timer: TimerHandle;
-  private recoveries: number;
-  private timeouts: number; // E_TIMEOUTs in a row: two mean the module is stuck
-  private bad: number; //      code of a value the AT gate refused while building the script
-  private commands: number;
-  private lastCode: number;
-  private reboot: boolean; // the next run starts with AT+CFUN=1,1
-  private deact: boolean; //  the next run starts with AT+QIDEACT
-  private mail: CompactMail | null;
-  private body: Uint8Array | null;
-  private bodyCharset: number;
-  private subject: string;
-  private done: ((o: CompactOutcome) => void) | null;
-  private radioDone: ((r: CompactRadio) => void) | null;
-  private readonly radioNow: CompactRadio;
-  private readonly onEnd: (code: number) => void;
-  private readonly onInfo: (l: AtLink) => void;
-  private readonly resume: () => void;
+/** The kind of a module code (kinds.ts) or of a local code (errors.ts). */
+export function compactKind(code: number, proto: number): number {
+  const k = protoKind(proto) || cmeKind(code);
+  if (k) return k;
+  if (code === E_NO_BOOT || code === E_POWERED_DOWN || code === E_REBOOT_SPACING) return KIND_MODEM;
+  if (code === E_PDP_DEACT || code === E_NOT_REGISTERED) return KIND_NETWORK;
+  return code > 1000 && code < 1011 ? KIND_CONFIG : KIND_RETRYABLE;
+}
 
-  constructor(link: AtLink, clock: Clock, config: CompactConfig, log: Log) {
-    this.link = link;
-    this.clock = clock;
-    this.c = config;
-    this.log = log;
-    this.booted = false;
-    this.pdp = false;
-    this.configured = false;
-    this.lastReboot = -REBOOT_SPACING_MS;
-    this.op = OP_NONE;
-    this.wait = W_NONE;
-    this.script = [];
-    this.pos = 0;
-    this.since = 0;
-    this.tries = 0;
-    this.timer = null;
-    this.recoveries = 0;
-    this.timeouts = 0;
-    this.bad = 0;
-    this.commands = 0;
-    this.lastCode = 0;
-    this.reboot = false;
-    this.deact = false;
-    this.mail = null;
-    this.body = null;
-    this.bodyCharset = 0;
-    this.subject = "";
-    this.done = null;
-    this.radioDone = null;
-    this.radioNow = { csq: 99, stat: -1, clock: "" };
-    this.onEnd = (code: number) => this.stepEnd(code);
-    this.onInfo = (l: AtLink) => this.info(l);
-    this.resume = () => {
-      this.timer = null;
-      const w = this.wait;
-      this.wait = W_NONE;
-      if (w === W_PUT) this.fail(E_SEND_TIMEOUT, 0);
-      else if (w === W_RDY) this.advance(); // no RDY: probe with AT all the same
-      else this.next();
-    };
-    link.onUrc = (l: AtLink) => this.urc(l);
-  }
+export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig, log: Log): CompactMailer {
+  // What the module has in this boot: bring-up done, PDP up, SMTP configuration sent.
+  let booted = false;
+  let pdp = false;
+  let configured = false;
+  let lastReboot = -REBOOT_SPACING_MS;
+  let reboot = false; //  the next run starts with AT+CFUN=1,1
+  let deact = false; //   the next run starts with AT+QIDEACT
+  let op = OP_NONE;
+  let wait = W_NONE;
+  let script: string[] = [];
+  let pos = 0;
+  let since = 0; //       when the current step was first tried (polls)
+  let tries = 0; //       tries of the current step
+  let timer: TimerHandle = null;
+  let recoveries = 0;
+  let timeouts = 0; //    E_TIMEOUTs in a row
+  let bad = 0; //         a value the AT gate refused while the script was built
+  let commands = 0;
+  let mark = 0; //        what an information line said: CPIN not ready (-1), our context up (1)
+  let mail: CompactMail | null = null;
+  let body: Uint8Array | null = null;
+  let bodyCharset = 0;
+  let subject = "";
+  let done: ((o: CompactOutcome) => void) | null = null;
+  let radioDone: ((r: CompactRadio) => void) | null = null;
+  const radioNow: CompactRadio = { csq: 99, stat: -1, clock: "" };
 
-  /** Nothing is being done: a send, radio or idle call is accepted. */
-  ready(): boolean {
-    return this.op === OP_NONE;
-  }
-
-  /**
-   * Send one mail. Returns 0 when accepted (`done` is called once, later), or the
-   * code that refuses it at once (bad address, subject or body; busy: E_QUEUE_FULL).
-   */
-  send(mail: CompactMail, done: (o: CompactOutcome) => void): number {
-    if (this.op !== OP_NONE) return E_QUEUE_FULL;
-    const n = mail.to.length + mail.cc.length + mail.bcc.length;
-    if (mail.to.length < 1 || n > RECIPIENTS_MAX) return E_RECIPIENTS;
-    const all = mail.to.concat(mail.cc, mail.bcc);
-    for (let i = 0; i < n; i++) {
-      const e = atSafe(all[i], AT_FIELD_MAX, "recipient", false);
-      if (e) return e.code;
-      if (all[i].indexOf("@") < 1) return E_ADDRESS;
-    }
-    const subject = utf8Text(mail.subject, 100);
-    if (!subject.bytes || atSafe(subject.ascii ? mail.subject : "", 100, "subject", true)) return E_SUBJECT;
-    const body = utf8Text(mail.body, BODY_MAX);
-    if (!body.bytes || body.length < 1) return E_BODY_LENGTH;
-    this.subject = subject.ascii ? "0," + this.q(mail.subject, 100) : "1," + this.q(utf8Hex(mail.subject), 200);
-    this.body = body.bytes;
-    this.bodyCharset = body.ascii ? 0 : 1;
-    this.mail = mail;
-    this.done = done;
-    this.recoveries = 0;
-    this.commands = 0;
-    this.start(OP_SEND);
-    return 0;
-  }
-
-  /** Signal quality, registration and the module's clock (bring-up first when needed); unknown values on failure. */
-  radio(done: (r: CompactRadio) => void): void {
-    this.radioNow.csq = 99;
-    this.radioNow.stat = -1;
-    this.radioNow.clock = "";
-    if (this.op !== OP_NONE) return done(this.radioNow);
-    this.radioDone = done;
-    this.start(OP_RADIO);
-  }
-
-  /** Nothing to send for a long time: deactivate the PDP context (seed step 5). */
-  idle(): void {
-    if (this.op === OP_NONE && this.pdp) this.start(OP_IDLE);
-  }
-
-  close(): void {
-    this.quiet();
-    this.op = OP_NONE;
-    this.link.onUrc = null;
-  }
-
-  // ---- the run
-
-  private start(op: number): void {
-    this.op = op;
-    this.bad = 0;
-    const c = this.c;
-    const q = (value: string) => this.q(value, 62);
-    const s: string[] = [];
-    if (this.reboot) {
-      s.push("+CFUN=1,1");
-      this.booted = this.pdp = this.configured = false;
-    }
-    if (this.deact) this.pdp = false;
-    if (!this.booted) s.push("", "E0", "+CMEE=1", '+QURCCFG="urcport","uart1"', "+CPIN?", "+CEREG?");
-    if (op === OP_RADIO) s.push("+CSQ", "+CEREG?", "+CCLK?");
-    if (op === OP_IDLE) s.push("+QIDEACT=" + c.contextId);
-    if (op === OP_SEND) {
-      if (this.deact) s.push("+QIDEACT=" + c.contextId);
-      if (!this.pdp) {
-        s.push("+QICSGP=" + c.contextId + ",1," + q(c.apn) + "," + q(c.apnUser) + "," + q(c.apnPassword) + "," + c.apnAuth);
-        s.push("+QIACT?", "+QIACT=" + c.contextId);
-      }
-      if (!this.configured) {
-        const ctx = c.sslCtxId;
-        if (c.sslType) {
-          s.push('+QSSLCFG="sslversion",' + ctx + ",4", '+QSSLCFG="ciphersuite",' + ctx + ",0xFFFF");
-          s.push('+QSSLCFG="seclevel",' + ctx + ",0", '+QSSLCFG="sni",' + ctx + ",1");
-        }
-        s.push('+QSMTPCFG="contextid",' + c.contextId, '+QSMTPCFG="ssltype",' + c.sslType);
-        if (c.sslType) s.push('+QSMTPCFG="sslctxid",' + ctx);
-        s.push('+QSMTPCFG="smtpserver",' + q(c.server) + "," + c.port);
-        s.push('+QSMTPCFG="account",' + q(c.user) + "," + q(c.password));
-        s.push('+QSMTPCFG="sender",' + q(c.senderName) + "," + q(c.senderEmail));
-      }
-      const m = this.mail as CompactMail;
-      s.push("+QSMTPCLR");
-      const lists = [m.to, m.cc, m.bcc];
-      for (let t = 0; t < 3; t++) for (let i = 0; i < lists[t].length; i++) s.push("+QSMTPDST=1," + (t + 1) + "," + q(lists[t][i]));
-      s.push("+QSMTPSUB=" + this.subject);
-      const body = this.body as Uint8Array;
-      s.push("+QSMTPBODY=" + this.bodyCharset + "," + body.length + ",60");
-      s.push("+QSMTPPUT=" + c.putTimeoutS);
-    }
-    this.reboot = false;
-    this.deact = false;
-    this.script = s;
-    this.pos = -1;
-    if (this.bad) return this.finish(this.bad, 0);
-    this.advance();
-  }
-
-  /** `value` in quotes once the one AT gate accepts it; else remembers the refusal (the run ends with it). */
-  private q(value: string, max: number): string {
-    const e = atSafe(value, max, "value", true);
-    if (e) this.bad = e.code;
+  /** `value` in quotes once the one AT gate accepts it; else the refusal is kept (the run ends with it). */
+  function q(value: string, max: number): string {
+    bad = bad || atRefusal(value, max, true);
     return '"' + value + '"';
   }
 
-  /** To the next step. */
-  private advance(): void {
-    this.pos++;
-    this.tries = 0;
-    this.since = this.clock.now();
-    this.next();
+  function stopTimer(): void {
+    clock.clearTimer(timer);
+    timer = null;
+  }
+
+  function after(ms: number, w: number): void {
+    wait = w;
+    timer = clock.setTimer(ms, resume);
+  }
+
+  function resume(): void {
+    timer = null;
+    const w = wait;
+    wait = W_NONE;
+    if (w === W_PUT) fail(E_SEND_TIMEOUT, 0);
+    else if (w === W_RDY) advance(); // no RDY: probe with AT all the same
+    else next();
+  }
+
+  /** No timer and no command of this run left (a cancelled command's end is ignored). */
+  function quiet(): void {
+    stopTimer();
+    const was = op;
+    op = OP_NONE;
+    link.cancel();
+    op = was;
+  }
+
+  function start(what: number): void {
+    op = what;
+    bad = 0;
+    const s: string[] = [];
+    const cid = c.contextId;
+    const ctx = c.sslCtxId;
+    if (reboot) {
+      s.push("+CFUN=1,1");
+      booted = pdp = configured = false;
+    }
+    if (deact) pdp = false;
+    if (!booted) s.push(PROBE, "E0", "+CMEE=1", '+QURCCFG="urcport","uart1"', "+CPIN?", "+CEREG?");
+    if (what === OP_RADIO) s.push("+CSQ", "+CEREG?", "+CCLK?");
+    if (what === OP_IDLE) s.push("+QIDEACT=" + cid);
+    if (what === OP_SEND) {
+      if (deact) s.push("+QIDEACT=" + cid);
+      if (!pdp) s.push("+QICSGP=" + cid + ",1," + q(c.apn, 62) + "," + q(c.apnUser, AT_FIELD_MAX) + "," + q(c.apnPassword, AT_FIELD_MAX) + "," + c.apnAuth, "+QIACT?", "+QIACT=" + cid);
+      if (!configured) {
+        if (c.sslType) s.push('+QSSLCFG="sslversion",' + ctx + ",4", '+QSSLCFG="ciphersuite",' + ctx + ",0xFFFF", '+QSSLCFG="seclevel",' + ctx + ",0", '+QSSLCFG="sni",' + ctx + ",1");
+        s.push('+QSMTPCFG="contextid",' + cid, '+QSMTPCFG="ssltype",' + c.sslType);
+        if (c.sslType) s.push('+QSMTPCFG="sslctxid",' + ctx);
+        s.push(
+          '+QSMTPCFG="smtpserver",' + q(c.server, AT_FIELD_MAX) + "," + c.port,
+          '+QSMTPCFG="account",' + q(c.user, AT_FIELD_MAX) + "," + q(c.password, AT_FIELD_MAX),
+          '+QSMTPCFG="sender",' + q(c.senderName, AT_FIELD_MAX) + "," + q(c.senderEmail, AT_FIELD_MAX),
+        );
+      }
+      const m = mail as CompactMail;
+      s.push("+QSMTPCLR");
+      const lists = [m.to, m.cc, m.bcc];
+      for (let t = 0; t < 3; t++) for (let i = 0; i < lists[t].length; i++) s.push("+QSMTPDST=1," + (t + 1) + "," + q(lists[t][i], AT_FIELD_MAX));
+      s.push("+QSMTPSUB=" + subject, "+QSMTPBODY=" + bodyCharset + "," + (body as Uint8Array).length + ",60", "+QSMTPPUT=" + c.putTimeoutS);
+    }
+    reboot = deact = false;
+    script = s;
+    pos = -1;
+    if (bad) return finish(bad, 0);
+    advance();
+  }
+
+  function advance(): void {
+    pos++;
+    tries = 0;
+    since = clock.now();
+    next();
   }
 
   /** Write the current step (again). */
-  private next(): void {
-    if (this.op === OP_NONE) return;
-    const step = this.script[this.pos];
-    if (step === undefined) return this.finish(0, 0);
-    this.tries++;
-    this.commands++;
-    this.link.send(step, prefixOf(step), timeoutOf(step), step.indexOf("+QSMTPBODY") === 0 ? this.body : null, this.onInfo, this.onEnd);
+  function next(): void {
+    if (op === OP_NONE) return;
+    const step = script[pos];
+    if (step === undefined) return finish(0, 0);
+    tries++;
+    commands++;
+    link.send(step, prefixOf(step), timeoutOf(step), step.indexOf("+QSMTPBODY") === 0 ? body : null, info, stepEnd);
   }
 
   /** Information lines of the current step. */
-  private info(l: AtLink): void {
-    const step = this.script[this.pos];
-    const r = this.radioNow;
-    if (step === "+CPIN?") this.lastCode = l.is("+CPIN: READY") ? 0 : -1;
-    else if (step === "+CEREG?") r.stat = l.int(1);
-    else if (step === "+CSQ") r.csq = l.int(0);
-    else if (step === "+CCLK?") r.clock = l.text(8, 1); // +CCLK: "yy/MM/dd,hh:mm:ss+zz"
-    else if (step === "+QIACT?" && l.int(0) === this.c.contextId && l.int(1) === 1) this.lastCode = 1;
+  function info(l: AtLink): void {
+    const step = script[pos];
+    if (step === "+CPIN?") mark = l.is("+CPIN: READY") ? 0 : -1;
+    else if (step === "+CEREG?") radioNow.stat = l.int(1);
+    else if (step === "+CSQ") radioNow.csq = l.int(0);
+    else if (step === "+CCLK?") radioNow.clock = l.text(8, 1); // +CCLK: "yy/MM/dd,hh:mm:ss+zz"
+    else if (step === "+QIACT?" && l.int(0) === c.contextId && l.int(1) === 1) mark = 1;
   }
 
-  private stepEnd(code: number): void {
-    if (this.op === OP_NONE) return;
-    const step = this.script[this.pos];
-    const info = this.lastCode;
-    this.lastCode = 0;
-    if (code === E_TIMEOUT && step === "") {
-      // The module may still be booting: probe again, then give up.
-      return this.tries < PROBES ? this.next() : this.fail(E_NO_BOOT, 0);
+  function stepEnd(code: number): void {
+    if (op === OP_NONE) return;
+    const step = script[pos];
+    const said = mark;
+    mark = 0;
+    if (code === E_TIMEOUT && step === PROBE) {
+      // The module may still be starting: probe again, then give up.
+      return tries < PROBES ? next() : fail(E_NO_BOOT, 0);
     }
-    this.timeouts = code === E_TIMEOUT ? this.timeouts + 1 : 0;
-    if (step === "+CPIN?" && (code === 14 || code === 13 || (code === 0 && info < 0))) return this.poll(SIM_WAIT_MS, code || 11);
-    if (code !== 0) return this.fail(code, 0);
+    timeouts = code === E_TIMEOUT ? timeouts + 1 : 0;
+    if (step === "+CPIN?" && (code === 14 || code === 13 || (code === 0 && said < 0))) return poll(SIM_WAIT_MS, code || 11);
+    if (code) return fail(code, 0);
     if (step === "+CEREG?") {
-      const stat = this.radioNow.stat;
-      if (stat === 3) return this.fail(E_NOT_REGISTERED, 0); // denied
-      if (stat !== 1 && stat !== 5) return this.poll(REG_WAIT_MS, E_NOT_REGISTERED);
-      this.booted = true;
+      const stat = radioNow.stat;
+      if (stat === 3) return fail(E_NOT_REGISTERED, 0); // denied
+      if (stat !== 1 && stat !== 5) return poll(REG_WAIT_MS, E_NOT_REGISTERED);
+      booted = true;
     }
     if (step.indexOf("+CFUN") === 0) {
-      this.lastReboot = this.clock.now();
-      this.booted = this.pdp = this.configured = false;
-      this.wait = W_RDY;
-      this.timer = this.clock.setTimer(BOOT_WAIT_MS, this.resume);
-      return;
+      lastReboot = clock.now();
+      booted = pdp = configured = false;
+      return after(BOOT_WAIT_MS, W_RDY);
     }
-    if (step === "+QIACT?" && info === 1) {
-      this.pdp = true;
-      this.pos++; // already up: skip AT+QIACT=<cid>
+    if (step === "+QIACT?" && said === 1) {
+      pos++; // already up: skip AT+QIACT=<cid>
+      pdp = true;
     }
-    if (step.indexOf("+QIACT=") === 0) this.pdp = true;
-    if (step.indexOf("+QIDEACT") === 0) this.pdp = false;
-    if (step.indexOf('+QSMTPCFG="sender"') === 0) this.configured = true;
-    if (step.indexOf("+QSMTPPUT") === 0) {
-      this.wait = W_PUT;
-      this.timer = this.clock.setTimer(this.c.putTimeoutS * 1000 + PUT_MARGIN_MS, this.resume);
-      return;
-    }
-    this.advance();
+    if (step.indexOf("+QIACT=") === 0) pdp = true;
+    if (step.indexOf("+QIDEACT") === 0) pdp = false;
+    if (step.indexOf('+QSMTPCFG="sender"') === 0) configured = true;
+    if (step.indexOf("+QSMTPPUT") === 0) return after(c.putTimeoutS * 1000 + PUT_MARGIN_MS, W_PUT);
+    advance();
   }
 
   /** Ask again after POLL_MS until `limitMs` since the first try, then fail with `code`. */
-  private poll(limitMs: number, code: number): void {
-    if (this.clock.now() - this.since + POLL_MS > limitMs) return this.fail(code, 0);
-    this.pause(POLL_MS);
+  function poll(limitMs: number, code: number): void {
+    if (clock.now() - since + POLL_MS > limitMs) fail(code, 0);
+    else after(POLL_MS, W_PAUSE);
   }
 
-  private pause(ms: number): void {
-    this.wait = W_PAUSE;
-    this.timer = this.clock.setTimer(ms, this.resume);
-  }
-
-  private urc(l: AtLink): void {
+  function urc(l: AtLink): void {
     if (l.is("RDY")) {
-      if (this.wait === W_RDY) {
-        this.stopTimer();
-        return this.advance();
+      if (wait === W_RDY) {
+        stopTimer();
+        wait = W_NONE;
+        return advance();
       }
       // A reboot we did not ask for: configuration, PDP and mail content are gone. While
       // probing it is only the module finishing its start (the next probe succeeds).
-      this.booted = this.pdp = this.configured = false;
-      if (this.op !== OP_NONE && this.script[this.pos] !== "") this.fail(E_REBOOTED, 0);
+      booted = pdp = configured = false;
+      if (op !== OP_NONE && script[pos] !== PROBE) fail(E_REBOOTED, 0);
     } else if (l.is("POWERED DOWN")) {
-      this.booted = this.pdp = this.configured = false;
-      if (this.op !== OP_NONE) this.finish(E_POWERED_DOWN, 0);
-    } else if (l.starts('+QIURC: "pdpdeact"') && l.int(1) === this.c.contextId) {
-      this.pdp = false;
-      if (this.wait === W_PUT) this.fail(E_PDP_DEACT, 0);
-    } else if (l.starts("+QSMTPPUT:") && this.wait === W_PUT) {
-      this.stopTimer();
+      booted = pdp = configured = false;
+      if (op !== OP_NONE) finish(E_POWERED_DOWN, 0);
+    } else if (l.starts('+QIURC: "pdpdeact"') && l.int(1) === c.contextId) {
+      pdp = false;
+      if (wait === W_PUT) fail(E_PDP_DEACT, 0);
+    } else if (l.starts("+QSMTPPUT:") && wait === W_PUT) {
       const err = l.int(0);
       const proto = l.int(1);
-      if (err === 0) this.finish(0, 0);
-      else this.fail(err === err ? err : E_SEND_TIMEOUT, proto === proto ? proto : 0);
+      if (err === 0) finish(0, 0);
+      else fail(err === err ? err : E_SEND_TIMEOUT, proto === proto ? proto : 0);
     }
   }
 
   /** A step failed: the ladder decides between another try and the end. */
-  private fail(code: number, proto: number): void {
-    this.quiet();
-    if (this.op !== OP_SEND) return this.finish(code, proto);
-    const kind = kindOf(code, proto);
-    this.log(LOG_WARN, "mail step " + this.pos + " failed: " + code + (proto ? "/" + proto : ""));
-    if (kind === KIND_CONFIG || kind === KIND_PERMANENT || kind === KIND_THROTTLED || this.recoveries >= MAX_RECOVERIES) {
-      return this.finish(code, proto);
+  function fail(code: number, proto: number): void {
+    quiet();
+    wait = W_NONE;
+    const kind = compactKind(code, proto);
+    if (op !== OP_SEND || kind === KIND_CONFIG || kind === KIND_PERMANENT || kind === KIND_THROTTLED || recoveries >= MAX_RECOVERIES) {
+      return finish(code, proto);
     }
-    this.recoveries++;
-    if (kind === KIND_NETWORK) this.deact = true;
-    if (kind === KIND_MODEM || this.timeouts > 1) {
-      if (this.clock.now() - this.lastReboot < REBOOT_SPACING_MS) return this.finish(E_REBOOT_SPACING, 0);
-      this.reboot = true;
+    log(LOG_WARN, "mail step " + pos + " failed: " + code + "/" + proto);
+    recoveries++;
+    if (kind === KIND_NETWORK) deact = true;
+    if (kind === KIND_MODEM || timeouts > 1) {
+      if (clock.now() - lastReboot < REBOOT_SPACING_MS) return finish(E_REBOOT_SPACING, 0);
+      reboot = true;
     }
-    this.wait = W_PAUSE;
-    this.timer = this.clock.setTimer(PAUSE_MS, () => {
-      this.timer = null;
-      this.wait = W_NONE;
-      if (this.op === OP_SEND) this.start(OP_SEND);
+    timer = clock.setTimer(PAUSE_MS, () => {
+      timer = null;
+      if (op === OP_SEND) start(OP_SEND);
     });
   }
 
-  private finish(code: number, proto: number): void {
-    this.quiet();
-    const op = this.op;
-    this.op = OP_NONE;
-    this.wait = W_NONE;
-    if (op === OP_SEND) {
-      const done = this.done as (o: CompactOutcome) => void;
-      this.done = null;
-      this.mail = null;
-      this.body = null;
-      if (code === 0) this.log(LOG_INFO, "mail delivered");
-      done({ delivered: code === 0, code: code, proto: proto, kind: code === 0 ? 0 : kindOf(code, proto), commands: this.commands, recoveries: this.recoveries });
-    } else if (op === OP_RADIO) {
-      const done = this.radioDone as (r: CompactRadio) => void;
-      this.radioDone = null;
-      if (code !== 0) {
-        this.radioNow.csq = 99;
-        this.radioNow.stat = -1;
+  function finish(code: number, proto: number): void {
+    quiet();
+    const was = op;
+    op = OP_NONE;
+    wait = W_NONE;
+    if (was === OP_SEND) {
+      const d = done as (o: CompactOutcome) => void;
+      done = mail = body = null;
+      if (!code) log(LOG_INFO, "mail delivered");
+      d({ delivered: !code, code: code, proto: proto, kind: code ? compactKind(code, proto) : 0, commands: commands, recoveries: recoveries });
+    } else if (was === OP_RADIO) {
+      const d = radioDone as (r: CompactRadio) => void;
+      radioDone = null;
+      if (code) {
+        radioNow.csq = 99;
+        radioNow.stat = -1;
       }
-      done(this.radioNow);
+      d(radioNow);
     }
   }
 
-  /** No timer and no command of this run left running (a cancelled command's end is ignored). */
-  private quiet(): void {
-    this.stopTimer();
-    const op = this.op;
-    this.op = OP_NONE;
-    this.link.cancel();
-    this.op = op;
-  }
-
-  private stopTimer(): void {
-    if (this.timer !== null) this.clock.clearTimer(this.timer);
-    this.timer = null;
-  }
+  link.onUrc = urc;
+  return {
+    ready: () => op === OP_NONE,
+    send(m: CompactMail, whenDone: (o: CompactOutcome) => void): number {
+      if (op !== OP_NONE) return E_QUEUE_FULL;
+      const all = m.to.concat(m.cc, m.bcc);
+      if (m.to.length < 1 || all.length > RECIPIENTS_MAX) return E_RECIPIENTS;
+      for (let i = 0; i < all.length; i++) {
+        const refused = atRefusal(all[i], AT_FIELD_MAX, false);
+        if (refused) return refused;
+        if (all[i].indexOf("@") < 1) return E_ADDRESS;
+      }
+      const sub = utf8Text(m.subject, 100);
+      if (!sub.bytes || (sub.ascii && atRefusal(m.subject, 100, true))) return E_SUBJECT;
+      const text = utf8Text(m.body, BODY_MAX);
+      if (!text.bytes || text.length < 1) return E_BODY_LENGTH;
+      subject = sub.ascii ? "0," + q(m.subject, 100) : "1," + q(utf8Hex(m.subject), 200);
+      body = text.bytes;
+      bodyCharset = text.ascii ? 0 : 1;
+      mail = m;
+      done = whenDone;
+      recoveries = commands = 0;
+      start(OP_SEND);
+      return 0;
+    },
+    radio(whenDone: (r: CompactRadio) => void): void {
+      radioNow.csq = 99;
+      radioNow.stat = -1;
+      radioNow.clock = "";
+      if (op !== OP_NONE) return whenDone(radioNow);
+      radioDone = whenDone;
+      start(OP_RADIO);
+    },
+    idle(): void {
+      if (op === OP_NONE && pdp) start(OP_IDLE);
+    },
+    close(): void {
+      quiet();
+      op = OP_NONE;
+      link.onUrc = null;
+    },
+  };
 }

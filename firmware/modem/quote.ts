@@ -13,26 +13,36 @@ import { CellError, cellError, KIND_CONFIG, E_FIELD_EMPTY, E_FIELD_TOO_LONG, E_U
 /** Byte limit of most string fields (QSMTPCFG, QSMTPDST, QSMTPATT file name). */
 export const AT_FIELD_MAX = 50;
 
-/** Check a string for use inside "..." in an AT command; null when it is safe. */
-export function atSafe(value: string, maxBytes: number, field: string, allowEmpty: boolean): CellError | null {
-  if (typeof value !== "string") {
-    return cellError(KIND_CONFIG, E_FIELD_EMPTY, field + " is not a string", field);
-  }
-  if (value.length === 0 && !allowEmpty) {
-    return cellError(KIND_CONFIG, E_FIELD_EMPTY, field + " is empty", field);
-  }
+/**
+ * Why `value` may not go inside "..." in an AT command, as a code (E_FIELD_EMPTY,
+ * E_UNSAFE_CHAR, E_FIELD_TOO_LONG), or 0 when it is safe. The rule itself, without
+ * texts: the compact profile uses it directly, atSafe adds the explanation.
+ */
+export function atRefusal(value: string, maxBytes: number, allowEmpty: boolean): number {
+  if (typeof value !== "string" || (value.length === 0 && !allowEmpty)) return E_FIELD_EMPTY;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x22) {
-      const what = c === 0x0d ? "CR" : c === 0x0a ? "LF" : c === 0x22 ? "a double quote" : c > 0x7e ? "a non-ASCII character" : "a control character";
-      return cellError(KIND_CONFIG, E_UNSAFE_CHAR, field + " contains " + what + " at position " + i, field);
-    }
+    if (c < 0x20 || c > 0x7e || c === 0x22) return E_UNSAFE_CHAR;
   }
   // All ASCII here, so characters == bytes.
-  if (value.length > maxBytes) {
-    return cellError(KIND_CONFIG, E_FIELD_TOO_LONG, field + " is " + value.length + " bytes, limit " + maxBytes, field);
+  return value.length > maxBytes ? E_FIELD_TOO_LONG : 0;
+}
+
+/** Check a string for use inside "..." in an AT command; null when it is safe, else the error with its cause. */
+export function atSafe(value: string, maxBytes: number, field: string, allowEmpty: boolean): CellError | null {
+  const code = atRefusal(value, maxBytes, allowEmpty);
+  if (code === 0) return null;
+  if (code === E_FIELD_TOO_LONG) {
+    return cellError(KIND_CONFIG, code, field + " is " + value.length + " bytes, limit " + maxBytes, field);
   }
-  return null;
+  if (code === E_FIELD_EMPTY) {
+    return cellError(KIND_CONFIG, code, field + (typeof value !== "string" ? " is not a string" : " is empty"), field);
+  }
+  let i = 0;
+  let c = value.charCodeAt(0);
+  while (c >= 0x20 && c <= 0x7e && c !== 0x22) c = value.charCodeAt(++i);
+  const what = c === 0x0d ? "CR" : c === 0x0a ? "LF" : c === 0x22 ? "a double quote" : c > 0x7e ? "a non-ASCII character" : "a control character";
+  return cellError(KIND_CONFIG, code, field + " contains " + what + " at position " + i, field);
 }
 
 /**

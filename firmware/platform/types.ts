@@ -32,7 +32,7 @@ export interface Clock {
   now(): number;
   /** One-shot timer. Fires once, after at least `ms` milliseconds. */
   setTimer(ms: number, fire: () => void): TimerHandle;
-  /** Cancel a timer; harmless if it already fired or was cleared. */
+  /** Cancel a timer; harmless if it already fired or was cleared, and for null. */
   clearTimer(handle: TimerHandle): void;
 }
 

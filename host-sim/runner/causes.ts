@@ -4,6 +4,7 @@
 import {
   E_NOT_REGISTERED, E_NO_BOOT, E_PDP, E_PDP_DEACT, E_POWERED_DOWN, E_REBOOTED, E_REBOOT_SPACING, E_SIM, E_TIMEOUT, KIND_NETWORK,
 } from "../../firmware/errors.js";
+import { describeCme, describeSmtpErr, describeSmtpProto, newCodeInfo } from "../../firmware/modem/codes.js";
 import type { JobOutcome } from "./firmware.js";
 
 const BY_CODE: Record<number, string> = {
@@ -46,4 +47,56 @@ export function causeName(o: JobOutcome): string {
   if (byCode) return byCode;
   if (o.kind === KIND_NETWORK) return "network";
   return o.code >= 666 && o.code <= 682 ? "smtp" : "other";
+}
+
+// ---- cause texts from codes alone (the compact profile reports codes, no texts)
+
+/** Our local codes (firmware/errors.ts), as the full profile words them. */
+const LOCAL_CAUSE: Record<number, string> = {
+  1001: "a required field is empty",
+  1002: "a field is over the module's byte limit",
+  1003: "a '\"', CR, LF, control or non-ASCII byte in an AT string",
+  1004: "e-mail address syntax",
+  1005: "no recipient, or more than 20 in all",
+  1006: "attachments: more than 10, duplicate or bad names, empty data (the compact profile sends none)",
+  1007: "body not 1..10240 bytes",
+  1008: "charset does not fit the text",
+  1009: "subject too long or contains control characters",
+  1010: "a configuration value out of range",
+  1011: "the mailer is busy (queue full)",
+  1020: "the module did not answer a command in time",
+  1021: "ERROR (unknown command, bad parameter or SIM)",
+  1022: "the command was cancelled (module reboot or flush)",
+  1023: "the AT engine refused the request",
+  1024: "NO CARRIER",
+  1025: "no +QSMTPPUT result within the put timeout",
+  1026: "file upload checksum mismatch",
+  1027: "the module took fewer body bytes than sent",
+  1028: "SIM not ready after its busy window",
+  1029: "not registered before the deadline",
+  1030: "PDP context could not be activated",
+  1031: "PDP context deactivated (+QIURC: \"pdpdeact\") during the mail",
+  1032: "module rebooted during the mail",
+  1033: "reboot needed, but the last one was less than 10 minutes ago",
+  1034: "module silent after reboot or power-up",
+  1035: "the mailer was closed",
+  1036: "+QSMTPPUT error outside the known table",
+  1037: "module powered down (POWERED DOWN): only a power cycle brings it back",
+};
+
+/**
+ * A short cause text for a code and SMTP reply, from the host-side tables only: the
+ * module's tables of firmware/modem/codes.ts for module codes (CME, SMTP <err> 651-682,
+ * SMTP replies) and LOCAL_CAUSE for our own E_* codes. The compact profile reports codes
+ * without texts (firmware/compact/types.ts); this is how the runner and the CLI show them.
+ */
+export function describeCode(code: number, proto: number): string {
+  if (code === 0) return "";
+  const info = newCodeInfo();
+  let text = LOCAL_CAUSE[code] ?? "";
+  if (!text && code >= 651 && code <= 682 && describeSmtpErr(code, info)) text = info.cause;
+  if (!text && describeCme(code, info)) text = info.cause;
+  if (!text) text = `error ${code}`;
+  if (proto > 0 && describeSmtpProto(proto, info) && text.indexOf(String(proto)) < 0) text += `; server: ${info.cause}`;
+  return text;
 }

@@ -1,7 +1,7 @@
 // Checks a scenario's `expect` against what really happened: the mails the SMTP
 // server accepted, the jobs' typed outcomes, and module-side counters. Returns the
 // list of violations (empty = the scenario held).
-import type { ExpectedMail, Scenario } from "../scenarios/scenario.js";
+import { expectFor, type ExpectedMail, type ProfileName, type Scenario } from "../scenarios/scenario.js";
 import type { ReceivedMail } from "../mailserver/server.js";
 import { retryLater } from "../../firmware/errors.js";
 import type { JobOutcome } from "./firmware.js";
@@ -39,9 +39,10 @@ function matches(m: ReceivedMail, e: ExpectedMail): boolean {
   return true;
 }
 
-export function checkExpect(s: Scenario, o: Observed): string[] {
+/** Check `expect` as it stands for the profile that ran (expectFor: per-profile overrides applied). */
+export function checkExpect(s: Scenario, o: Observed, profile: ProfileName = "full"): string[] {
   const problems: string[] = [];
-  const exp = s.expect;
+  const exp = expectFor(s, profile);
   if (exp.delivered) {
     let allowed = 0;
     for (const e of exp.delivered) {

@@ -25,8 +25,12 @@ export interface AlarmSpec {
 export type { JobOutcome } from "../../firmware/mail/outcome.js";
 import type { JobOutcome } from "../../firmware/mail/outcome.js";
 
+export { PROFILES, type ProfileName } from "../scenarios/scenario.js";
+import type { ProfileName } from "../scenarios/scenario.js";
+
 export interface FirmwareHost {
   readonly engine: "node" | "xs";
+  readonly profile: ProfileName;
   /** Raise an alarm through the alarm layer (outbox, template, limits). */
   raise(alarm: AlarmSpec): Promise<void>;
   /** Submit a job to the mailer directly. Resolves to null when accepted, else the refusal. */
@@ -41,7 +45,11 @@ export interface FirmwareHost {
 export interface FirmwareStartOptions {
   uart: Uart;
   clock: Clock;
-  /** Raw configuration (validated inside the firmware, as on a board). */
+  /**
+   * Raw configuration. The full profile validates it inside the firmware, as on a board;
+   * for the compact profile the host validates and flattens it first (toCompact, as
+   * `cellmail config --compact` does for an Espruino board).
+   */
   config: unknown;
   /** Firmware log lines (already redacted by the firmware). */
   log: (level: number, message: string) => void;

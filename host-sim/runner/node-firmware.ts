@@ -29,6 +29,7 @@ export const outcomeOf = jobOutcome;
 
 export class NodeFirmware implements FirmwareHost {
   readonly engine = "node" as const;
+  readonly profile = "full" as const;
   private app: Cellmail;
   private done: JobOutcome[] = [];
   private onOutcome: (o: JobOutcome) => void;

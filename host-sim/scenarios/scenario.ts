@@ -62,6 +62,14 @@ export interface ScenarioExpect {
   notes?: string;
 }
 
+/**
+ * Which core a session runs: "full" (firmware/app: Moddable, Node) or "compact"
+ * (firmware/compact: the Espruino profile, no attachments, no CA upload, codes only).
+ */
+export type ProfileName = "full" | "compact";
+
+export const PROFILES: readonly ProfileName[] = ["full", "compact"];
+
 export interface Scenario {
   name: string;
   description?: string;
@@ -73,7 +81,39 @@ export interface Scenario {
   faults?: FaultSpec[];
   /** Firmware-side configuration (server, account, recipients, the alarm to raise); runner-defined. */
   firmware?: Record<string, unknown>;
+  /**
+   * The profiles the scenario applies to (default: all). A scenario that needs what a
+   * profile leaves out (attachments, CA upload) names the others only; the runner refuses
+   * to run it on a profile not listed, and the suites skip it there.
+   */
+  profiles?: ProfileName[];
+  /** Why `profiles` leaves a profile out (shown when a run is refused). */
+  profilesNote?: string;
+  /**
+   * Per-profile changes to `expect` for real differences between the profiles (see
+   * expectFor): each key given replaces the same key of `expect`; `delivered` and
+   * `failure` are one outcome, so giving either replaces both.
+   */
+  expectByProfile?: Partial<Record<ProfileName, ScenarioExpect & { because?: string }>>;
   expect: ScenarioExpect;
+}
+
+/** Whether the scenario applies to the profile (`profiles` absent: every profile). */
+export function appliesTo(s: Scenario, profile: ProfileName): boolean {
+  return s.profiles === undefined || s.profiles.includes(profile);
+}
+
+/** The scenario's `expect` for a profile: `expectByProfile[profile]` laid over `expect`. */
+export function expectFor(s: Scenario, profile: ProfileName): ScenarioExpect {
+  const over = s.expectByProfile?.[profile];
+  if (!over) return s.expect;
+  const out: ScenarioExpect = { ...s.expect };
+  if (over.delivered !== undefined || over.failure !== undefined) {
+    delete out.delivered;
+    delete out.failure;
+  }
+  for (const k of ["delivered", "failure", "module", "notes"] as const) if (over[k] !== undefined) (out as Record<string, unknown>)[k] = over[k];
+  return out;
 }
 
 const SIM_STATES = ["ready", "absent", "pin", "failure"];
@@ -95,7 +135,7 @@ export function validateScenario(x: unknown): string[] {
   };
   if (!obj(x)) return ["scenario: expected an object"];
   if (typeof x.name !== "string" || x.name === "") errs.push("name: required string");
-  const known = ["name", "description", "durationMs", "module", "link", "smtp", "faults", "firmware", "expect"];
+  const known = ["name", "description", "durationMs", "module", "link", "smtp", "faults", "firmware", "profiles", "profilesNote", "expectByProfile", "expect"];
   for (const k of Object.keys(x)) if (!known.includes(k)) errs.push(`${k}: unknown field`);
   optNum(x, "durationMs", "", 0);
   if (x.module !== undefined) {
@@ -160,12 +200,34 @@ export function validateScenario(x: unknown): string[] {
     if (!Array.isArray(x.faults)) errs.push("faults: expected an array");
     else x.faults.forEach((f: unknown, i: number) => validateFault(f, `faults[${i}]`, errs));
   }
+  const checkExpect = (e: Record<string, unknown>, path: string, partial: boolean) => {
+    if (!partial && e.delivered === undefined && e.failure === undefined) errs.push(`${path}: needs \`delivered\` or \`failure\``);
+    if (e.delivered !== undefined && e.failure !== undefined && partial) errs.push(`${path}: give \`delivered\` or \`failure\`, not both`);
+    if (e.delivered !== undefined && !Array.isArray(e.delivered)) errs.push(`${path}.delivered: expected an array`);
+    if (e.failure !== undefined && (!obj(e.failure) || typeof e.failure.cause !== "string")) errs.push(`${path}.failure: needs a \`cause\` string`);
+  };
   if (!obj(x.expect)) errs.push("expect: required object");
-  else {
-    const e = x.expect;
-    if (e.delivered === undefined && e.failure === undefined) errs.push("expect: needs `delivered` or `failure`");
-    if (e.delivered !== undefined && !Array.isArray(e.delivered)) errs.push("expect.delivered: expected an array");
-    if (e.failure !== undefined && (!obj(e.failure) || typeof e.failure.cause !== "string")) errs.push("expect.failure: needs a `cause` string");
+  else checkExpect(x.expect, "expect", false);
+  if (x.profiles !== undefined) {
+    if (!Array.isArray(x.profiles) || x.profiles.length === 0) errs.push("profiles: expected a non-empty array");
+    else x.profiles.forEach((p: unknown, i: number) => oneOf(p, PROFILES as string[], `profiles[${i}]`));
+  }
+  if (x.profilesNote !== undefined && typeof x.profilesNote !== "string") errs.push("profilesNote: expected a string");
+  if (Array.isArray(x.profiles) && x.profiles.length < PROFILES.length && (typeof x.profilesNote !== "string" || x.profilesNote === "")) {
+    errs.push("profilesNote: required string when `profiles` leaves a profile out (why it does not apply)");
+  }
+  if (x.expectByProfile !== undefined) {
+    if (!obj(x.expectByProfile)) errs.push("expectByProfile: expected an object");
+    else
+      for (const [p, e] of Object.entries(x.expectByProfile)) {
+        if (!(PROFILES as string[]).includes(p)) errs.push(`expectByProfile.${p}: unknown profile (expected one of ${PROFILES.join(", ")})`);
+        else if (!obj(e)) errs.push(`expectByProfile.${p}: expected an object`);
+        else {
+          for (const k of Object.keys(e)) if (!["delivered", "failure", "module", "notes", "because"].includes(k)) errs.push(`expectByProfile.${p}.${k}: unknown field`);
+          checkExpect(e, `expectByProfile.${p}`, true);
+          if (typeof e.because !== "string" || e.because === "") errs.push(`expectByProfile.${p}.because: required string (why this profile differs)`);
+        }
+      }
   }
   return errs;
 }
