@@ -17,8 +17,10 @@ import { LOG_DEBUG, LOG_WARN } from "../../firmware/platform/types.js";
 import { attachmentBytes, boardConfig, firmwareSection, serverSettings, SIM_SMTP_HOST, type RunnerFirmware } from "./config.js";
 import { checkExpect } from "./expect.js";
 import { causeName } from "./causes.js";
-import type { FirmwareHost, JobOutcome, JobSpec } from "./firmware.js";
+import type { FirmwareHost, FirmwareStartOptions, JobOutcome, JobSpec, ProfileName } from "./firmware.js";
 import { NodeFirmware } from "./node-firmware.js";
+import { CompactFirmware } from "./compact-firmware.js";
+import { appliesTo } from "../scenarios/scenario.js";
 import type { ArrivedMail, RunSessionOptions, SessionEvent, SessionResult } from "./types.js";
 
 /** Virtual time a session may take when the scenario does not say (one hour). */
@@ -34,13 +36,10 @@ export interface SessionOptions extends RunSessionOptions {
 }
 
 /** The XS engine is loaded on demand: it needs a child process and a bundle. */
-async function startFirmware(
-  engine: "node" | "xs",
-  o: ConstructorParameters<typeof NodeFirmware>[0],
-): Promise<FirmwareHost> {
-  if (engine === "node") return new NodeFirmware(o);
+async function startFirmware(engine: "node" | "xs", profile: ProfileName, o: FirmwareStartOptions): Promise<FirmwareHost> {
+  if (engine === "node") return profile === "compact" ? new CompactFirmware(o) : new NodeFirmware(o);
   const { startXsFirmware } = await import("../xs/firmware.js");
-  return startXsFirmware(o);
+  return startXsFirmware(o, {}, profile);
 }
 
 function jobOf(id: string, m: NonNullable<RunnerFirmware["mail"]>): JobSpec {
@@ -73,6 +72,11 @@ function arrived(m: ReceivedMail): ArrivedMail {
 export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   const scenario = opts.scenario;
   const engine = opts.engine ?? "node";
+  const profile = opts.profile ?? "full";
+  if (profile !== "full" && profile !== "compact") throw new Error(`unknown profile ${JSON.stringify(profile)} (expected full or compact)`);
+  if (!appliesTo(scenario, profile)) {
+    throw new Error(`scenario ${scenario.name} does not apply to the ${profile} profile (profiles: ${(scenario.profiles ?? []).join(", ")})${scenario.profilesNote ? `: ${scenario.profilesNote}` : ""}`);
+  }
   const clock = new VirtualClock();
   const events: SessionEvent[] = [];
   const emit = (kind: SessionEvent["kind"], text: string) => {
@@ -117,7 +121,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
 
   // A configuration the firmware refuses throws here: close the embedded server first, or
   // its listening socket keeps the process alive (the CLI hung after printing the error).
-  const firmware = await startFirmware(engine, {
+  const firmware = await startFirmware(engine, profile, {
     uart,
     clock,
     config,
@@ -125,7 +129,8 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
       if (level > LOG_DEBUG) emit(level >= LOG_WARN ? "retry" : "state", message);
     },
     onOutcome: (o: JobOutcome) => {
-      if (o.delivered) emit("result", `job ${o.id} delivered after ${o.attempts} send(s), ${o.commands} AT commands`);
+      if (o.delivered && profile === "compact") emit("result", `job ${o.id} delivered after ${o.attempts} run(s), ${o.commands} AT commands`);
+      else if (o.delivered) emit("result", `job ${o.id} delivered after ${o.attempts} send(s), ${o.commands} AT commands`);
       else emit("result", `job ${o.id} failed: ${o.code} ${o.cause} [${causeName(o)}]`);
     },
   }).catch(async (e: unknown) => {
@@ -189,13 +194,14 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   }
 
   const counters = moduleCounters();
-  const expectFailures = opts.replay === undefined ? checkExpect(scenario, { mails, outcomes, ...counters }) : [];
+  const expectFailures = opts.replay === undefined ? checkExpect(scenario, { mails, outcomes, ...counters }, profile) : [];
   if (replayer && replayer.played < replayer.total) expectFailures.push(`replay: the firmware diverged; ${replayer.played} of ${replayer.total} recorded replies were played`);
   for (const f of failedAlarms) emit("result", `alarm ${f.id} (${f.key}) kept as failed: ${f.code} ${f.cause}`);
 
   return {
     scenario: scenario.name,
     engine,
+    profile,
     ok: expectFailures.length === 0 && (opts.replay === undefined || outcomes.length > 0),
     expectFailures,
     delivered: outcomes.filter((o) => o.delivered).length,

@@ -1,9 +1,10 @@
 // The scenario runner's contract: what one simulated session takes and what it
 // reports. The CLI (`cellmail sim`, `replay`), the report page and the scenario test
 // suite all speak this.
-import type { Scenario } from "../scenarios/scenario.js";
+import type { ProfileName, Scenario } from "../scenarios/scenario.js";
 
 export type EngineName = "node" | "xs";
+export type { ProfileName };
 
 export interface SessionEvent {
   /** Virtual ms since the session started. */
@@ -16,6 +17,11 @@ export interface RunSessionOptions {
   scenario: Scenario;
   /** Where the firmware core runs: in this Node process, or inside real XS (xsnap-worker). */
   engine?: EngineName;
+  /**
+   * Which core: "full" (default; firmware/app) or "compact" (firmware/compact, the
+   * Espruino profile). A scenario whose `profiles` leaves the profile out is refused.
+   */
+  profile?: ProfileName;
   /** Deliver to this outside SMTP server instead of starting the embedded one. */
   smtp?: { host: string; port: number };
   /** Where the embedded server stores .eml files (default: a temp dir that is kept). */
@@ -37,6 +43,7 @@ export interface ArrivedMail {
 export interface SessionResult {
   scenario: string;
   engine: EngineName;
+  profile: ProfileName;
   /** Whether the scenario's `expect` held. */
   ok: boolean;
   /** Why `ok` is false (empty when ok). */

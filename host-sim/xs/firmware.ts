@@ -13,8 +13,18 @@
 // no change to the link or the clock was needed.
 //
 // Message protocol: firmware/platform/xs-bridge/protocol.ts.
+//
+// Two profiles, one bridge: "full" runs firmware/targets/xs/main.ts (the Cellmail
+// composition), "compact" runs firmware/targets/xs/compact.ts (the CompactApp of the
+// Espruino target). For the compact profile the host validates and flattens the
+// configuration (toCompact) and refuses attachments before they cross, and turns the
+// core's code-only outcomes into JobOutcomes with the same functions the Node run uses
+// (host-sim/runner/compact-firmware.ts), so both engines report identically.
 import type { Uart, UartSink } from "../../firmware/platform/types.js";
-import type { FirmwareHost, FirmwareStartOptions, JobOutcome, JobSpec, AlarmSpec } from "../runner/firmware.js";
+import type { CompactOutcome } from "../../firmware/compact/types.js";
+import { compactJson } from "../../firmware/config/compact.js";
+import type { FirmwareHost, FirmwareStartOptions, JobOutcome, JobSpec, AlarmSpec, ProfileName } from "../runner/firmware.js";
+import { compactConfigOf, compactFailed, compactJobOutcome, compactPreCheck, compactRefusal } from "../runner/compact-firmware.js";
 import { bundleForXs } from "./bundle.js";
 import { SyncXsWorker } from "./sync-worker.js";
 import type { XsMeter } from "./worker.js";
@@ -39,19 +49,23 @@ const ISSUE_CLOSE = 0x78;
 const HEADER = 9;
 
 export const XS_ENTRY = "firmware/targets/xs/main.ts";
+export const XS_COMPACT_ENTRY = "firmware/targets/xs/compact.ts";
 const GLOBAL = "CellmailXs";
 
-let bundled: Promise<string> | null = null;
+const ENTRIES: Record<ProfileName, string> = { full: XS_ENTRY, compact: XS_COMPACT_ENTRY };
+const bundled: Partial<Record<ProfileName, Promise<string>>> = {};
 
-/** The XS bundle of the core, built once per process. */
-export function xsFirmwareBundle(): Promise<string> {
-  if (!bundled) {
-    bundled = bundleForXs({ entry: XS_ENTRY, globalName: GLOBAL });
-    bundled.catch(() => {
-      bundled = null;
+/** The XS bundle of the core of a profile, built once per process. */
+export function xsFirmwareBundle(profile: ProfileName = "full"): Promise<string> {
+  let b = bundled[profile];
+  if (!b) {
+    b = bundleForXs({ entry: ENTRIES[profile], globalName: GLOBAL });
+    bundled[profile] = b;
+    b.catch(() => {
+      delete bundled[profile];
     });
   }
-  return bundled;
+  return b;
 }
 
 export interface XsFirmwareExtras {
@@ -61,6 +75,7 @@ export interface XsFirmwareExtras {
 
 export class XsFirmware implements FirmwareHost {
   readonly engine = "xs" as const;
+  readonly profile: ProfileName;
   readonly worker: SyncXsWorker;
   /** Deliveries made into XS so far. */
   deliveries = 0;
@@ -71,8 +86,11 @@ export class XsFirmware implements FirmwareHost {
   private stopped = false;
   private onMeter: XsFirmwareExtras["onMeter"];
   private sink: UartSink;
+  /** Compact profile: when each submitted job was handed over (its outcome's startedAt). */
+  private submittedAt = new Map<string, number>();
 
-  constructor(worker: SyncXsWorker, o: FirmwareStartOptions, extras: XsFirmwareExtras) {
+  constructor(worker: SyncXsWorker, o: FirmwareStartOptions, extras: XsFirmwareExtras, profile: ProfileName = "full") {
+    this.profile = profile;
     this.worker = worker;
     this.o = o;
     this.uart = o.uart;
@@ -142,7 +160,11 @@ export class XsFirmware implements FirmwareHost {
         this.o.log(b[1], b.toString("utf8", 2));
         return;
       case ISSUE_RESULT: {
-        const out = JSON.parse(b.toString("utf8", 1)) as JobOutcome;
+        let out: JobOutcome;
+        if (this.profile === "compact") {
+          const r = JSON.parse(b.toString("utf8", 1)) as { id: string; o: CompactOutcome };
+          out = compactJobOutcome(r.id, r.o, this.submittedAt.get(r.id) ?? -1, this.o.clock.now());
+        } else out = JSON.parse(b.toString("utf8", 1)) as JobOutcome;
         this.done.push(out);
         this.o.onOutcome(out);
         return;
@@ -159,7 +181,8 @@ export class XsFirmware implements FirmwareHost {
   }
 
   start(): void {
-    this.deliver(OP_START, JSON.stringify(this.o.config));
+    // Compact: what `cellmail config --compact` would store on the board (pure ASCII JSON).
+    this.deliver(OP_START, this.profile === "compact" ? compactJson(compactConfigOf(this.o.config)) : JSON.stringify(this.o.config));
   }
 
   async raise(alarm: AlarmSpec): Promise<void> {
@@ -167,6 +190,14 @@ export class XsFirmware implements FirmwareHost {
   }
 
   async submit(job: JobSpec): Promise<{ code: number; cause: string; field: string } | null> {
+    if (this.profile === "compact") {
+      const pre = compactPreCheck(job);
+      if (pre) return pre;
+      this.submittedAt.set(job.id, this.o.clock.now());
+      const { attachments: _none, ...mail } = job;
+      const r = this.deliver(OP_SUBMIT, JSON.stringify(mail));
+      return r.length === 0 ? null : compactRefusal((JSON.parse(Buffer.from(r).toString("utf8")) as { code: number }).code);
+    }
     const reply = this.deliver(OP_SUBMIT, JSON.stringify(job));
     return reply.length === 0 ? null : (JSON.parse(Buffer.from(reply).toString("utf8")) as { code: number; cause: string; field: string });
   }
@@ -176,7 +207,8 @@ export class XsFirmware implements FirmwareHost {
   }
 
   async failedAlarms(): Promise<{ id: number; key: string; code: number; cause: string }[]> {
-    return JSON.parse(Buffer.from(this.deliver(OP_FAILED)).toString("utf8"));
+    const list = JSON.parse(Buffer.from(this.deliver(OP_FAILED)).toString("utf8"));
+    return this.profile === "compact" ? compactFailed(list) : list;
   }
 
   async stop(): Promise<void> {
@@ -192,13 +224,15 @@ export class XsFirmware implements FirmwareHost {
   }
 }
 
-/** Start the core in a fresh XS worker, attached to the simulated module's UART and clock. */
-export async function startXsFirmware(o: FirmwareStartOptions, extras: XsFirmwareExtras = {}): Promise<XsFirmware> {
-  const script = await xsFirmwareBundle();
-  const worker = SyncXsWorker.start({ name: "cellmail-xs-firmware" });
+/** Start the core of a profile in a fresh XS worker, attached to the simulated module's UART and clock. */
+export async function startXsFirmware(o: FirmwareStartOptions, extras: XsFirmwareExtras = {}, profile: ProfileName = "full"): Promise<XsFirmware> {
+  // A configuration the compact profile refuses is reported before a worker is started.
+  if (profile === "compact") compactConfigOf(o.config);
+  const script = await xsFirmwareBundle(profile);
+  const worker = SyncXsWorker.start({ name: profile === "compact" ? "cellmail-xs-compact" : "cellmail-xs-firmware" });
   try {
     worker.evaluate(`${script}\n;globalThis.handleCommand = ${GLOBAL}.handleCommand;`);
-    const fw = new XsFirmware(worker, o, extras);
+    const fw = new XsFirmware(worker, o, extras, profile);
     fw.start();
     return fw;
   } catch (e) {

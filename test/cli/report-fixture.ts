@@ -22,6 +22,7 @@ export function fixtureResult(over: Partial<SessionResult> = {}): SessionResult 
   return {
     scenario: "fixture",
     engine: "node",
+    profile: "full",
     ok: true,
     expectFailures: [],
     delivered: 1,

@@ -1,0 +1,159 @@
+// The XS-side entry of the bridge for the compact profile: the compact core
+// (firmware/compact, what the Espruino target starts) inside real XS (xsnap-worker),
+// driven by the simulator on Node (host-sim/xs/firmware.ts with profile "compact").
+// Same messages as the full profile's entry (main.ts, firmware/platform/xs-bridge/
+// protocol.ts); what differs is what their payloads carry:
+//
+//   OP_START   the CompactConfig as the host wrote it (toCompact + compactJson, pure ASCII
+//              JSON, what `cellmail config --compact` stores on a board); the core checks
+//              its format and check itself, and a refused one throws (the host reports it)
+//   OP_RAISE   {key, title, text}                    -> CompactApp.raise
+//   OP_SUBMIT  {id, to, cc, bcc, subject, body}      -> mailer.send; reply {code} when refused
+//              (attachments never cross: the host refuses them before, E_ATTACHMENTS)
+//   OP_FAILED  reply: outbox.failed() as JSON [{id, key, code}]
+//   ISSUE_RESULT  {id, o}: the job id ("m1", or "a<outbox id>" for alarm mails) and the
+//              CompactOutcome as the core reported it; the host adds cause texts and times
+//              (host-sim/runner/compact-firmware.ts), exactly as for a Node run
+//
+// It composes the app exactly as firmware/targets/espruino/main.ts does, with the bridge's
+// Uart, Clock, Store and Log in place of Espruino's, and no inputs.
+import { CompactApp } from "../../compact/app.js";
+import type { CompactOutcome } from "../../compact/types.js";
+import { utf8Bytes, utf8Decode } from "../../text/utf8.js";
+import {
+  ISSUE_RESULT,
+  OP_BYTES,
+  OP_FAILED,
+  OP_GC,
+  OP_RAISE,
+  OP_START,
+  OP_STOP,
+  OP_SUBMIT,
+  OP_TIMER,
+  OP_WRITABLE,
+  PAYLOAD,
+  readU32,
+  XsChannel,
+} from "../../platform/xs-bridge/protocol.js";
+import { XsUart } from "../../platform/xs-bridge/uart.js";
+import { XsClock } from "../../platform/xs-bridge/clock.js";
+import { XsMemoryStore } from "../../platform/xs-bridge/store.js";
+import { createXsLog } from "../../platform/xs-bridge/log.js";
+
+declare function gc(): void;
+
+interface MailJson {
+  id: string;
+  to: string[];
+  cc?: string[];
+  bcc?: string[];
+  subject: string;
+  body: string;
+}
+
+interface AlarmJson {
+  key: string;
+  title: string;
+  text?: string;
+}
+
+function jsonBuffer(value: unknown): ArrayBuffer {
+  return utf8Bytes(JSON.stringify(value)).buffer as ArrayBuffer;
+}
+
+function payloadText(u: Uint8Array): string {
+  return utf8Decode(u, PAYLOAD, u.length);
+}
+
+/** Everything the entry holds, built by OP_START. */
+class XsCompactFirmware {
+  readonly channel: XsChannel;
+  readonly uart: XsUart;
+  readonly clock: XsClock;
+  app: CompactApp | null;
+
+  constructor(channel: XsChannel) {
+    this.channel = channel;
+    this.uart = new XsUart(channel);
+    this.clock = new XsClock(channel);
+    this.app = null;
+  }
+
+  report(id: string, o: CompactOutcome): void {
+    this.channel.send(ISSUE_RESULT, -1, utf8Bytes(JSON.stringify({ id: id, o: o })));
+  }
+
+  start(configJson: string): void {
+    const app = new CompactApp({
+      uart: this.uart,
+      clock: this.clock,
+      store: new XsMemoryStore(),
+      log: createXsLog(this.channel),
+      config: JSON.parse(configJson),
+      onSent: (id: number, o: CompactOutcome) => this.report("a" + id, o),
+    });
+    if (app.error) throw new Error("cellmail xs (compact): configuration refused, error " + app.error);
+    this.app = app;
+    app.start();
+  }
+
+  submit(jobJson: string): ArrayBuffer | undefined {
+    const app = this.app as CompactApp;
+    const j = JSON.parse(jobJson) as MailJson;
+    const id = j.id;
+    const code = (app.mailer as NonNullable<CompactApp["mailer"]>).send(
+      { to: j.to, cc: j.cc || [], bcc: j.bcc || [], subject: j.subject, body: j.body },
+      (o: CompactOutcome) => this.report(id, o),
+    );
+    return code ? jsonBuffer({ code: code }) : undefined;
+  }
+
+  raise(alarmJson: string): void {
+    const a = JSON.parse(alarmJson) as AlarmJson;
+    (this.app as CompactApp).raise(a.key, a.title, a.text);
+  }
+
+  failed(): ArrayBuffer {
+    return jsonBuffer((this.app as CompactApp).outbox ? ((this.app as CompactApp).outbox as NonNullable<CompactApp["outbox"]>).failed() : []);
+  }
+}
+
+let firmware: XsCompactFirmware | null = null;
+
+/** The worker calls this for every delivery from the host. */
+export function handleCommand(message: ArrayBuffer): ArrayBuffer | undefined {
+  const u = new Uint8Array(message);
+  const op = u[0];
+  if (op === OP_GC) {
+    gc();
+    return undefined;
+  }
+  if (firmware === null) firmware = new XsCompactFirmware(new XsChannel());
+  const fw = firmware;
+  fw.channel.takeTime(u);
+  switch (op) {
+    case OP_BYTES:
+      fw.uart.deliverBytes(u, PAYLOAD, u.length);
+      return undefined;
+    case OP_TIMER:
+      fw.clock.fire(readU32(u, PAYLOAD));
+      return undefined;
+    case OP_WRITABLE:
+      fw.uart.deliverWritable();
+      return undefined;
+    case OP_START:
+      fw.start(payloadText(u));
+      return undefined;
+    case OP_RAISE:
+      fw.raise(payloadText(u));
+      return undefined;
+    case OP_SUBMIT:
+      return fw.submit(payloadText(u));
+    case OP_FAILED:
+      return fw.failed();
+    case OP_STOP:
+      if (fw.app) fw.app.stop();
+      return undefined;
+  }
+  throw new Error("cellmail xs (compact): unknown op " + op);
+}
