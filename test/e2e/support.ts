@@ -50,19 +50,20 @@ export interface Delivery {
  * Run a scenario against a real SMTP server started here with the TLS mode and AUTH the
  * board is configured for. `verify: true` boards get this server's CA unless the scenario
  * already names one. The scenario's `expect` is not checked here (the runner checks it only
- * against its embedded server); tests assert on `mails` and `result` themselves.
+ * against its embedded server); tests assert on `mails` and `result` themselves. `run` adds
+ * session options (engine, profile).
  */
-export async function deliver(s: Scenario, extra: Partial<MailServerOptions> = {}, wantMails?: number): Promise<Delivery> {
+export async function deliver(s: Scenario, extra: Partial<MailServerOptions> = {}, wantMails?: number, run: Partial<RunSessionOptions> = {}): Promise<Delivery> {
   const server = await MailServer.start({ ...serverSettings(boardConfig(s, ""), s), ...extra });
   try {
     const fw = (s.firmware ?? {}) as Record<string, unknown>;
     const cfg = (fw.config ?? {}) as Record<string, unknown>;
     const ssl = ((cfg.smtp as Record<string, unknown> | undefined)?.ssl ?? {}) as Record<string, unknown>;
-    let run = s;
+    let sc = s;
     if (ssl.verify && !ssl.cacert) {
-      run = { ...s, firmware: { ...fw, config: deepMerge(cfg, { smtp: { ssl: { cacert: server.caPem } } }) } };
+      sc = { ...s, firmware: { ...fw, config: deepMerge(cfg, { smtp: { ssl: { cacert: server.caPem } } }) } };
     }
-    const result = await runSession({ scenario: run, smtp: { host: server.host, port: server.port } });
+    const result = await runSession({ ...run, scenario: sc, smtp: { host: server.host, port: server.port } });
     const n = wantMails ?? result.delivered;
     if (server.messages().length < n) await server.waitForMessages(n, 5000).catch(() => undefined);
     return { result, mails: server.messages(), server: { host: server.host, port: server.port, caPem: server.caPem ?? "" } };

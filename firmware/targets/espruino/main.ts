@@ -19,11 +19,9 @@ import type { Settings } from "../board.js";
 
 const SETTINGS_FILE = "cellmail.json";
 
-/** A number setting; numeric strings count too (mcconfig's key=value overrides are strings). */
+/** A number setting, or the default when it is absent or not a number. */
 function num(value: unknown, fallback: number): number {
-  if (typeof value === "number") return value;
-  if (typeof value === "string" && value !== "" && !isNaN(Number(value))) return Number(value);
-  return fallback;
+  return typeof value === "number" ? value : fallback;
 }
 
 function main(): void {
