@@ -17,7 +17,7 @@
 // written before that; a cut before it returns loses only that raise call.
 import type { Clock, Input, Log, Store, TimerHandle } from "../platform/types.js";
 import { LOG_ERROR, LOG_INFO, LOG_WARN } from "../platform/types.js";
-import { DebouncedInput } from "./debounce.js";
+import { createDebouncedInput, type DebouncedInput } from "./debounce.js";
 import { RateLimiter } from "./limiter.js";
 import type { Entry } from "./outbox.js";
 import { Outbox } from "./outbox.js";
@@ -197,7 +197,7 @@ export class AlarmService {
 
   /** Watch a digital input; debounced level changes raise alarms per `rule`. */
   watch(input: Input, rule: InputRule): void {
-    const d = new DebouncedInput(this.clock, input, rule.debounceMs, rule.activeLevel, (active: boolean) => {
+    const d = createDebouncedInput(this.clock, input, rule.debounceMs, rule.activeLevel, (active: boolean) => {
       if (active) this.raise({ key: rule.key, title: rule.title, text: "input active" });
       else if (rule.notifyClear) this.raise({ key: rule.key + "/clear", title: rule.title + " cleared", text: "input back to normal" });
     });

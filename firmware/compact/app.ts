@@ -5,7 +5,7 @@
 // start it too, so the compact core is tested on Node and in XS like the full one.
 import type { Clock, Input, Log, Store, Uart } from "../platform/types.js";
 import { LOG_ERROR, LOG_INFO } from "../platform/types.js";
-import { DebouncedInput } from "../alarm/debounce.js";
+import { createDebouncedInput, type DebouncedInput } from "../alarm/debounce.js";
 import { compactError } from "./config.js";
 import type { CompactConfig } from "./config.js";
 import { createAtLink, type AtLink } from "./link.js";
@@ -59,7 +59,7 @@ export class CompactApp {
       if (!input) continue;
       this.atStart.push(r.raiseAtStart);
       this.inputs.push(
-        new DebouncedInput(p.clock, input, r.debounceMs, r.activeLevel, (active: boolean) => {
+        createDebouncedInput(p.clock, input, r.debounceMs, r.activeLevel, (active: boolean) => {
           if (active) outbox.raise(r.key, r.title, "");
           else if (r.notifyClear) outbox.raise(r.key + "/clear", r.title + " cleared", "input back to normal");
         }),

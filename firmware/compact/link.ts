@@ -1,14 +1,15 @@
 // The compact profile's AT link: one command at a time over the Uart.
 //
 // Framing: received bytes are copied into one line buffer allocated here; lines end at
-// LF (found with native indexOf), a trailing CR is dropped, empty lines and echoes
+// LF (found with native indexOf), trailing CRs are dropped, empty lines and echoes
 // ("AT..." while echo is still on) are skipped, and an overlong line is discarded to
 // its end. A line is examined in place with the getters (is, starts, int, text);
 // nothing is allocated per byte or per line.
 //
 // A command is written from a transmit buffer allocated here, with back-pressure: what
 // the Uart does not take now is written from onWritable. A command with a payload
-// waits for CONNECT, then writes exactly the payload's bytes (data mode, AT+QSMTPBODY).
+// waits for CONNECT, then writes exactly the payload's bytes (data mode, AT+QSMTPBODY);
+// an OK before its CONNECT cannot be its own (goes to `onUrc`).
 // It ends with OK (code 0), ERROR (E_AT_ERROR), +CME/+CMS ERROR: <n> (n), NO CARRIER,
 // or its deadline (E_TIMEOUT); information lines that start with its prefix go to the
 // caller's line handler; every other line is unsolicited and goes to `onUrc`.
@@ -127,7 +128,7 @@ export function createAtLink(uart: Uart, clock: Clock): AtLink {
   function dispatch(): void {
     if (starts("AT")) return; // echo (before ATE0)
     if (onEnd) {
-      if (is("OK")) return end(0);
+      if (!payload && is("OK")) return end(0); // an OK before CONNECT is an old one: the payload is not written yet
       if (is("ERROR")) return end(E_AT_ERROR);
       if (starts("+CME ERROR:") || starts("+CMS ERROR:")) {
         const code = int(0);
@@ -185,7 +186,7 @@ export function createAtLink(uart: Uart, clock: Clock): AtLink {
           return;
         }
         len = 0;
-        if (m > 0 && line[m - 1] === 0x0d) m--;
+        while (m > 0 && line[m - 1] === 0x0d) m--;
         if (m > 0) {
           n = m;
           dispatch();

@@ -16,10 +16,11 @@
 import type { Clock, Log, TimerHandle } from "../platform/types.js";
 import { LOG_INFO, LOG_WARN } from "../platform/types.js";
 import {
-  E_ADDRESS, E_BODY_LENGTH, E_NOT_REGISTERED, E_NO_BOOT, E_PDP_DEACT, E_POWERED_DOWN, E_QUEUE_FULL,
+  E_ADDRESS, E_AT_ERROR, E_BODY_LENGTH, E_NOT_REGISTERED, E_NO_BOOT, E_PDP_DEACT, E_POWERED_DOWN, E_QUEUE_FULL,
   E_RECIPIENTS, E_REBOOTED, E_REBOOT_SPACING, E_SEND_TIMEOUT, E_SUBJECT, E_TIMEOUT,
   KIND_CONFIG, KIND_MODEM, KIND_NETWORK, KIND_PERMANENT, KIND_RETRYABLE, KIND_THROTTLED,
 } from "../errors.js";
+import { addressRule } from "../modem/address.js";
 import { atRefusal, AT_FIELD_MAX } from "../modem/quote.js";
 import { cmeKind, protoKind } from "../modem/kinds.js";
 import { utf8Hex, utf8Text } from "../text/utf8.js";
@@ -28,6 +29,8 @@ import type { AtLink } from "./link.js";
 import type { CompactMail, CompactOutcome, CompactRadio } from "./types.js";
 
 const MAX_RECOVERIES = 3;
+const STEP_TRIES = 3; //           a timed-out or garbled (ERROR) step is written again in place, up to this
+const RETRY_MS = 1000; //          first: a late final result arrives while nothing is running
 const PAUSE_MS = 3000; //          before the next try of the ladder
 const POLL_MS = 2000; //           between SIM and registration polls
 const SIM_WAIT_MS = 20000;
@@ -74,6 +77,15 @@ function timeoutOf(step: string): number {
   if (step.indexOf("+CFUN") === 0) return 18000;
   if (step.indexOf("+QSMTPBODY") === 0) return 65000;
   return step === "+CPIN?" ? 7000 : 3000;
+}
+
+/**
+ * A step that may be written again after a timeout or ERROR without changing what the
+ * module does: not QSMTPDST (a second recipient), QSMTPBODY, QSMTPPUT (a second mail),
+ * CFUN or QIACT=.
+ */
+function repeatable(step: string): boolean {
+  return !(step.indexOf("+QSMTPDST") === 0 || step.indexOf("+QSMTPBODY") === 0 || step.indexOf("+QSMTPPUT") === 0 || step.indexOf("+CFUN") === 0 || step.indexOf("+QIACT=") === 0);
 }
 
 /** The information-line prefix of a step: "+CSQ" -> "+CSQ:", "+CPIN?" -> "+CPIN:", "+QIACT=1" -> "+QIACT:". */
@@ -231,6 +243,8 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
       return tries < PROBES ? next() : fail(E_NO_BOOT, 0);
     }
     timeouts = code === E_TIMEOUT ? timeouts + 1 : 0;
+    // A lost or garbled byte costs a timeout or a plain ERROR: write the step again in place.
+    if ((code === E_TIMEOUT || code === E_AT_ERROR) && tries < STEP_TRIES && repeatable(step)) return after(RETRY_MS, W_PAUSE);
     if (step === "+CPIN?" && (code === 14 || code === 13 || (code === 0 && said < 0))) return poll(SIM_WAIT_MS, code || 11);
     if (code) return fail(code, 0);
     if (step === "+CEREG?") {
@@ -338,13 +352,16 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
       for (let i = 0; i < all.length; i++) {
         const refused = atRefusal(all[i], AT_FIELD_MAX, false);
         if (refused) return refused;
-        if (all[i].indexOf("@") < 1) return E_ADDRESS;
+        if (addressRule(all[i])) return E_ADDRESS;
       }
+      // A subject goes as ASCII when the AT gate takes it, else as UTF-8 hex (a '"' or
+      // non-ASCII); control characters are refused either way (they would reach the header).
       const sub = utf8Text(m.subject, 100);
-      if (!sub.bytes || (sub.ascii && atRefusal(m.subject, 100, true))) return E_SUBJECT;
+      if (!sub.bytes) return E_SUBJECT;
+      for (let i = 0; i < m.subject.length; i++) if (m.subject.charCodeAt(i) < 0x20 || m.subject.charCodeAt(i) === 0x7f) return E_SUBJECT;
       const text = utf8Text(m.body, BODY_MAX);
       if (!text.bytes || text.length < 1) return E_BODY_LENGTH;
-      subject = sub.ascii ? "0," + q(m.subject, 100) : "1," + q(utf8Hex(m.subject), 200);
+      subject = atRefusal(m.subject, 100, true) ? "1," + q(utf8Hex(m.subject), 200) : "0," + q(m.subject, 100);
       body = text.bytes;
       bodyCharset = text.ascii ? 0 : 1;
       mail = m;

@@ -10,11 +10,13 @@
 //
 // After a restart every stored entry is queued again: one that was SENDING may have
 // been delivered already, so delivery is at least once (README). Repeats of a key within
-// `coalesceMs` of its last mail wait for the window's end and go as one mail with their
-// count. Every mail goes to the same recipients, so the per-recipient limit is a window
-// of the last `perHour` send times, stored too (after a restart they count as recent).
-// An outbox with one slot left takes new keys into one "several alarms" entry, so
-// nothing is dropped. Entries are stored as ASCII JSON arrays (non-ASCII as \uXXXX).
+// `coalesceMs` of its last mail (from the start of its send) wait for the window's end
+// and go as one mail with their count. Every mail goes to the same recipients, so the
+// per-recipient limit is a window of the last `perHour` send times, stored too (after a
+// restart they count as recent), with the next mail id (ids never repeat but in a resend).
+// `capacity` bounds the stored entries, failed ones included: with two slots left, new
+// keys go into one "several alarms" entry (a second one while the first is in flight),
+// so nothing is dropped. Entries are stored as ASCII JSON arrays (non-ASCII as \uXXXX).
 import type { Clock, Log, Store, TimerHandle } from "../platform/types.js";
 import { LOG_ERROR, LOG_INFO } from "../platform/types.js";
 import { KIND_CONFIG, KIND_PERMANENT } from "../errors.js";
@@ -116,28 +118,44 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
     return n;
   }
 
+  /** The last entry of `key` in `state`. */
+  function pick(key: string, state: number): Entry | null {
+    let e: Entry | null = null;
+    for (let i = 0; i < entries.length; i++) if (entries[i][KEY] === key && entries[i][STATE] === state) e = entries[i];
+    return e;
+  }
+
   function raise(key: string, title: string, text: string): number {
     if (typeof key !== "string" || key.length < 1 || key.length > 32) return -1;
     for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) < 0x20 || key.charCodeAt(i) > 0x7e) return -1;
     const now = clock.now();
-    let e: Entry | null = null;
-    for (let i = 0; i < entries.length; i++) if (entries[i][KEY] === key && entries[i][STATE] === QUEUED) e = entries[i];
-    if (!e && key !== OVERFLOW_KEY && queued() >= c.capacity - 1) {
-      // One slot left: it gathers every new key until there is room again.
-      const o = find(raise(OVERFLOW_KEY, "several alarms (outbox full)", "")) as Entry;
-      o[TEXT] = clipUtf8((o[TEXT] ? o[TEXT] + ", " : "") + key, 400);
-      save(o);
-      return o[ID];
+    let add = "";
+    let e = pick(key, QUEUED);
+    if (!e && key !== OVERFLOW_KEY && entries.length > c.capacity - 3) {
+      // Two slots left (failed entries count): new keys go into the overflow entry, a
+      // failed one taken up again; the second slot is for the next while one is in flight.
+      add = key;
+      key = OVERFLOW_KEY;
+      title = "several alarms (outbox full)";
+      text = "";
+      e = pick(key, QUEUED) || pick(key, FAILED);
     }
+    const last = lastMail[key];
+    const hold = last !== undefined && now - last < c.coalesceMs ? last + c.coalesceMs : 0;
     if (e) {
       if (e[COUNT] < 999999) e[COUNT]++;
       e[LAST] = now;
+      if (e[STATE] === FAILED) {
+        e[STATE] = QUEUED;
+        e[TRIES] = 0;
+        e[NOT_BEFORE] = hold;
+      }
     } else {
-      const last = lastMail[key];
-      const hold = last !== undefined && now - last < c.coalesceMs ? last + c.coalesceMs : 0;
       e = [nextId++, QUEUED, key, clipUtf8(String(title), 64), clipUtf8(text ? String(text) : "", 512), 1, now, now, 0, 0, hold];
       entries.push(e);
     }
+    const t = e[TEXT] ? e[TEXT] + ", " + add : add;
+    if (add && (", " + e[TEXT] + ", ").indexOf(", " + add + ", ") < 0 && t.length <= 400) e[TEXT] = t;
     save(e);
     pump();
     return e[ID];
@@ -152,10 +170,15 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
 
   /** Send the next entry that may go now, or wait for the earliest that may go later. */
   function pump(): void {
-    if (busy || stopped || !mailer.ready()) return;
+    if (busy || stopped) return;
     const now = clock.now();
     clock.clearTimer(timer);
     timer = null;
+    // The mailer is busy with something of its own (idle's PDP deactivation): ask again.
+    if (!mailer.ready()) {
+      timer = clock.setTimer(1000, pump);
+      return;
+    }
     while (sent.length > 0 && sent[0] <= now - HOUR) sent.shift();
     const rateAt = sent.length >= c.perHour ? sent[0] + HOUR : 0;
     let e: Entry | null = null;
@@ -181,6 +204,7 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
     const next = e;
     next[STATE] = SENDING;
     next[TRIES]++;
+    lastMail[next[KEY]] = now; // repeats raised while it is in flight wait for the window too
     save(next); // write-ahead: a restart from here sends it again
     busy = true;
     mailer.radio((r: CompactRadio) => {
@@ -194,7 +218,7 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
     const now = clock.now();
     if (o.delivered) {
       sent.push(now);
-      store.write("w", encode(sent));
+      store.write("w", encode([nextId].concat(sent)));
       lastMail[e[KEY]] = now;
       drop(e);
     } else {
@@ -217,7 +241,8 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
   function subject(e: Entry): string {
     const b = "[" + c.board + "] ";
     if (e[KEY] === HEARTBEAT_KEY) return b + "heartbeat";
-    return b + "ALARM " + e[TITLE] + (e[COUNT] > 1 ? " (x" + e[COUNT] + ")" : "");
+    const x = e[COUNT] > 1 ? " (x" + e[COUNT] + ")" : "";
+    return clipUtf8(b + "ALARM " + e[TITLE], 100 - x.length) + x; // the mailer takes 100 bytes
   }
 
   function body(e: Entry, r: CompactRadio): string {
@@ -251,8 +276,11 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
         if (e[ID] >= nextId) nextId = e[ID] + 1;
       }
       entries.sort((a, b) => a[ID] - b[ID]);
-      const w = decode(store.read("w")) as number[];
-      if (w instanceof Array) for (let i = 0; i < w.length && i < c.perHour; i++) sent.push(now);
+      const w = decode(store.read("w")) as number[]; // [next id, send times...]
+      if (w instanceof Array) {
+        if (w[0] > nextId) nextId = w[0];
+        for (let i = 1; i < w.length && i <= c.perHour; i++) sent.push(now);
+      }
       if (c.heartbeatMs > 0) beat();
       pump();
     },

@@ -15,34 +15,69 @@ function isLabelChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45;
 }
 
-/** null when `addr` is a usable address; otherwise a KIND_CONFIG error naming `field`. */
-export function addressError(addr: string, field: string): CellError | null {
-  const safe = atSafe(addr, AT_FIELD_MAX, field, false);
-  if (safe) return safe;
+// Rules an address can break (addressRule), with the words addressError uses for them.
+const R_LOCAL = 1; //        missing local part or '@'
+const R_TWO_AT = 2;
+const R_DOT = 3; //          misplaced '.' in the local part
+const R_LOCAL_CHAR = 4;
+const R_NO_DOMAIN = 5;
+const R_LABEL = 6; //        empty or long domain label
+const R_HYPHEN = 7;
+const R_DOMAIN_CHAR = 8;
+
+/**
+ * 0 when `addr` (already accepted by atRefusal) is a usable address, else the rule it
+ * breaks (R_*). The rule without texts: the compact profile uses it directly.
+ */
+export function addressRule(addr: string): number {
   const at = addr.indexOf("@");
-  const bad = (why: string) => cellError(KIND_CONFIG, E_ADDRESS, field + " is not a valid address: " + why, field);
-  if (at <= 0) return bad("missing local part or '@'");
-  if (addr.indexOf("@", at + 1) >= 0) return bad("more than one '@'");
+  if (at <= 0) return R_LOCAL;
+  if (addr.indexOf("@", at + 1) >= 0) return R_TWO_AT;
   const local = addr.substring(0, at);
   const domain = addr.substring(at + 1);
-  if (local.charAt(0) === "." || local.charAt(local.length - 1) === "." || local.indexOf("..") >= 0) {
-    return bad("misplaced '.' in the local part");
-  }
+  if (local.charAt(0) === "." || local.charAt(local.length - 1) === "." || local.indexOf("..") >= 0) return R_DOT;
   for (let i = 0; i < local.length; i++) {
     const c = local.charCodeAt(i);
-    if (c !== 46 && !isAtext(c)) return bad("character '" + local.charAt(i) + "' in the local part");
+    if (c !== 46 && !isAtext(c)) return R_LOCAL_CHAR;
   }
-  if (domain.length === 0) return bad("empty domain");
+  if (domain.length === 0) return R_NO_DOMAIN;
   let labelStart = 0;
   for (let i = 0; i <= domain.length; i++) {
     if (i === domain.length || domain.charCodeAt(i) === 46) {
       const len = i - labelStart;
-      if (len === 0 || len > 63) return bad("empty or long domain label");
-      if (domain.charCodeAt(labelStart) === 45 || domain.charCodeAt(i - 1) === 45) return bad("domain label starts or ends with '-'");
+      if (len === 0 || len > 63) return R_LABEL;
+      if (domain.charCodeAt(labelStart) === 45 || domain.charCodeAt(i - 1) === 45) return R_HYPHEN;
       labelStart = i + 1;
     } else if (!isLabelChar(domain.charCodeAt(i))) {
-      return bad("character '" + domain.charAt(i) + "' in the domain");
+      return R_DOMAIN_CHAR;
     }
   }
-  return null;
+  return 0;
+}
+
+/** The first character of `part` that `ok` refuses (for the error text). */
+function firstBad(part: string, ok: (c: number) => boolean): string {
+  for (let i = 0; i < part.length; i++) if (!ok(part.charCodeAt(i))) return part.charAt(i);
+  return "";
+}
+
+/** null when `addr` is a usable address; otherwise a KIND_CONFIG error naming `field`. */
+export function addressError(addr: string, field: string): CellError | null {
+  const safe = atSafe(addr, AT_FIELD_MAX, field, false);
+  if (safe) return safe;
+  const rule = addressRule(addr);
+  if (rule === 0) return null;
+  const at = addr.indexOf("@");
+  let why = "";
+  switch (rule) {
+    case R_LOCAL: why = "missing local part or '@'"; break;
+    case R_TWO_AT: why = "more than one '@'"; break;
+    case R_DOT: why = "misplaced '.' in the local part"; break;
+    case R_LOCAL_CHAR: why = "character '" + firstBad(addr.substring(0, at), (c) => c === 46 || isAtext(c)) + "' in the local part"; break;
+    case R_NO_DOMAIN: why = "empty domain"; break;
+    case R_LABEL: why = "empty or long domain label"; break;
+    case R_HYPHEN: why = "domain label starts or ends with '-'"; break;
+    default: why = "character '" + firstBad(addr.substring(at + 1), (c) => c === 46 || isLabelChar(c)) + "' in the domain";
+  }
+  return cellError(KIND_CONFIG, E_ADDRESS, field + " is not a valid address: " + why, field);
 }

@@ -76,11 +76,11 @@ function fire(id: number): void {
 
 // Imported by URL so that the host type-check (tsconfig.json, Node types) does not pull
 // the Espruino adapters in; they are type-checked by tsconfig.espruino.json.
-type Ctor<T> = new (...args: any[]) => T;
+type Make<T> = (...args: any[]) => T;
 const load = (path: string) => import(/* @vite-ignore */ new URL(path, import.meta.url).href);
-const { EspruinoUart } = (await load("../../firmware/platform/espruino/serial.ts")) as { EspruinoUart: Ctor<Uart> };
-const { EspruinoClock } = (await load("../../firmware/platform/espruino/clock.ts")) as { EspruinoClock: Ctor<Clock> };
-const { EspruinoStore } = (await load("../../firmware/platform/espruino/store.ts")) as { EspruinoStore: Ctor<Store> };
+const { createEspruinoUart } = (await load("../../firmware/platform/espruino/serial.ts")) as { createEspruinoUart: Make<Uart> };
+const { createEspruinoClock } = (await load("../../firmware/platform/espruino/clock.ts")) as { createEspruinoClock: Make<Clock> };
+const { createEspruinoStore } = (await load("../../firmware/platform/espruino/store.ts")) as { createEspruinoStore: Make<Store> };
 
 function recordingSink(): UartSink & { bytes: number[]; writable: number } {
   const sink = {
@@ -96,10 +96,10 @@ function recordingSink(): UartSink & { bytes: number[]; writable: number } {
   return sink;
 }
 
-describe("EspruinoUart", () => {
+describe("createEspruinoUart", () => {
   it("turns string chunks into the same bytes, 8-bit characters included, in pieces of at most rxSize", () => {
     const serial = fakeSerial();
-    const uart = new EspruinoUart({ serial, baud: 115200, rx: 16, tx: 17, rxSize: 16 });
+    const uart = createEspruinoUart({ serial, baud: 115200, rx: 16, tx: 17, rxSize: 16 });
     expect(serial.baud).toBe(115200);
     expect(serial.setupOptions).toEqual({ rx: 16, tx: 17 });
     const sink = recordingSink();
@@ -112,7 +112,7 @@ describe("EspruinoUart", () => {
 
   it("writes bytes above 0x7F as bytes, at most txChunk per call, then says when to go on", () => {
     const serial = fakeSerial();
-    const uart = new EspruinoUart({ serial, baud: 115200, txChunk: 8 });
+    const uart = createEspruinoUart({ serial, baud: 115200, txChunk: 8 });
     const sink = recordingSink();
     uart.attach(sink);
     const data = new Uint8Array([0x41, 0x80, 0xff, 0xc3, 0xa9, 0x0d, 0, 1, 2, 3, 4, 5]);
@@ -129,9 +129,9 @@ describe("EspruinoUart", () => {
   });
 });
 
-describe("EspruinoClock", () => {
+describe("createEspruinoClock", () => {
   it("counts milliseconds from getTime() and never goes backwards", () => {
-    const clock = new EspruinoClock();
+    const clock = createEspruinoClock();
     const t0 = clock.now();
     now += 1.5;
     expect(clock.now() - t0).toBeCloseTo(1500);
@@ -143,7 +143,7 @@ describe("EspruinoClock", () => {
 
   it("clearing a timer that already fired cannot cancel another timer that reused its id", () => {
     timers.clear();
-    const clock = new EspruinoClock();
+    const clock = createEspruinoClock();
     let a = 0;
     let b = 0;
     const ha = clock.setTimer(10, () => a++);
@@ -160,11 +160,11 @@ describe("EspruinoClock", () => {
   });
 });
 
-describe("EspruinoStore", () => {
+describe("createEspruinoStore", () => {
   it("round-trips values (empty ones too) under a prefix and lists only its keys", () => {
     files.clear();
     files.set("other.json", new Uint8Array([1]));
-    const store = new EspruinoStore("cm.", storage);
+    const store = createEspruinoStore("cm.", storage);
     store.write("outbox", new Uint8Array([0, 0x80, 0xff]));
     store.write("empty", new Uint8Array(0));
     expect([...store.read("outbox")!]).toEqual([0, 0x80, 0xff]);

@@ -17,35 +17,26 @@ function fireTimer(timer: EspruinoTimer): void {
   if (fire) fire();
 }
 
-export class EspruinoClock implements Clock {
-  private last: number;
-  private offset: number;
-
-  constructor() {
-    this.last = getTime() * 1000;
-    this.offset = 0;
-  }
-
-  now(): number {
-    const raw = getTime() * 1000 + this.offset;
-    if (raw < this.last) {
-      this.offset += this.last - raw;
-      return this.last;
-    }
-    this.last = raw;
-    return raw;
-  }
-
-  setTimer(ms: number, fire: () => void): TimerHandle {
-    const timer: EspruinoTimer = { id: 0, fire: fire };
-    timer.id = setTimeout(fireTimer, ms > 0 ? ms : 0, timer);
-    return timer;
-  }
-
-  clearTimer(handle: TimerHandle): void {
-    const timer = handle as EspruinoTimer | undefined;
-    if (!timer || !timer.fire) return;
-    timer.fire = undefined;
-    clearTimeout(timer.id);
-  }
+export function createEspruinoClock(): Clock {
+  let last = getTime() * 1000;
+  let offset = 0;
+  return {
+    now(): number {
+      const raw = getTime() * 1000 + offset;
+      if (raw < last) offset += last - raw;
+      else last = raw;
+      return last;
+    },
+    setTimer(ms: number, fire: () => void): TimerHandle {
+      const timer: EspruinoTimer = { id: 0, fire: fire };
+      timer.id = setTimeout(fireTimer, ms > 0 ? ms : 0, timer);
+      return timer;
+    },
+    clearTimer(handle: TimerHandle): void {
+      const timer = handle as EspruinoTimer | undefined;
+      if (!timer || !timer.fire) return;
+      timer.fire = undefined;
+      clearTimeout(timer.id);
+    },
+  };
 }

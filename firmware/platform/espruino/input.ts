@@ -8,33 +8,20 @@ export interface EspruinoInputOptions {
   pull?: string;
 }
 
-export class EspruinoInput implements Input {
-  private readonly pin: EspruinoPin;
-  private watchId: number;
-
-  constructor(options: EspruinoInputOptions) {
-    this.pin = options.pin;
-    this.watchId = 0;
-    pinMode(this.pin, options.pull === "down" ? "input_pulldown" : options.pull === "none" ? "input" : "input_pullup");
-  }
-
-  watch(onEdge: (level: number) => void): void {
-    if (this.watchId) clearWatch(this.watchId);
-    this.watchId = setWatch(
-      function (e: EspruinoWatchEvent) {
-        onEdge(e.state ? 1 : 0);
-      },
-      this.pin,
-      { repeat: true, edge: "both" },
-    );
-  }
-
-  read(): number {
-    return digitalRead(this.pin) ? 1 : 0;
-  }
-
-  close(): void {
-    if (this.watchId) clearWatch(this.watchId);
-    this.watchId = 0;
-  }
+export function createEspruinoInput(options: EspruinoInputOptions): Input {
+  const pin = options.pin;
+  let watchId = 0;
+  pinMode(pin, options.pull === "down" ? "input_pulldown" : options.pull === "none" ? "input" : "input_pullup");
+  const input: Input = {
+    watch(onEdge: (level: number) => void): void {
+      input.close();
+      watchId = setWatch((e: EspruinoWatchEvent) => onEdge(e.state ? 1 : 0), pin, { repeat: true, edge: "both" });
+    },
+    read: () => (digitalRead(pin) ? 1 : 0),
+    close(): void {
+      if (watchId) clearWatch(watchId);
+      watchId = 0;
+    },
+  };
+  return input;
 }

@@ -8,6 +8,9 @@
 // buffer is full, so the adapter takes at most `txChunk` bytes per call and, when it
 // took less than offered, lets the event loop run (incoming data, timers) before
 // telling the sink there is room again.
+//
+// Espruino's adapters are closures over locals (as the compact profile is): the bundle
+// must fit 16 KB, and every `this.` costs bytes there.
 import type { Uart, UartSink } from "../types.js";
 
 export interface EspruinoUartOptions {
@@ -21,76 +24,52 @@ export interface EspruinoUartOptions {
   txChunk?: number;
 }
 
-export class EspruinoUart implements Uart {
-  private readonly serial: EspruinoSerial;
-  private readonly rx: Uint8Array;
-  private readonly txChunk: number;
-  private sink: UartSink | undefined;
-  private pending: number;
-  private closed: boolean;
-
-  constructor(options: EspruinoUartOptions) {
-    this.serial = options.serial;
-    this.rx = new Uint8Array(options.rxSize ? options.rxSize : 64);
-    this.txChunk = options.txChunk ? options.txChunk : 64;
-    this.sink = undefined;
-    this.pending = 0;
-    this.closed = false;
-    const setup: EspruinoSerialOptions = {};
-    if (options.rx !== undefined) setup.rx = options.rx;
-    if (options.tx !== undefined) setup.tx = options.tx;
-    this.serial.setup(options.baud, setup);
-    const self = this;
-    this.serial.on("data", function (data: string) {
-      self.received(data);
-    });
-  }
-
-  attach(sink: UartSink): void {
-    this.sink = sink;
-  }
-
-  write(data: Uint8Array, start: number, end: number): number {
-    if (this.closed) return 0;
-    let n = end - start;
-    if (n > this.txChunk) n = this.txChunk;
-    if (n <= 0) return 0;
-    this.serial.write(new Uint8Array(data.buffer, data.byteOffset + start, n));
-    if (n < end - start && this.pending === 0) {
-      const self = this;
-      this.pending = setTimeout(function () {
-        self.pending = 0;
-        const sink = self.sink;
-        if (sink && !self.closed) sink.onWritable();
-      }, 0);
-    }
-    return n;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.sink = undefined;
-    this.serial.removeAllListeners("data");
-    if (this.pending) {
-      clearTimeout(this.pending);
-      this.pending = 0;
-    }
-  }
-
-  private received(data: string): void {
-    const rx = this.rx;
-    const size = rx.length;
+export function createEspruinoUart(options: EspruinoUartOptions): Uart {
+  const serial = options.serial;
+  const rx = new Uint8Array(options.rxSize || 64);
+  const txChunk = options.txChunk || 64;
+  let sink: UartSink | undefined;
+  let pending = 0;
+  let closed = false;
+  const setup: EspruinoSerialOptions = {};
+  if (options.rx !== undefined) setup.rx = options.rx;
+  if (options.tx !== undefined) setup.tx = options.tx;
+  serial.setup(options.baud, setup);
+  serial.on("data", function (data: string) {
     const length = data.length;
     let i = 0;
-    while (i < length) {
+    while (i < length && sink && !closed) {
       let n = length - i;
-      if (n > size) n = size;
+      if (n > rx.length) n = rx.length;
       for (let k = 0; k < n; k++) rx[k] = data.charCodeAt(i + k);
       i += n;
-      const sink = this.sink;
-      if (!sink || this.closed) return;
       sink.onBytes(rx, 0, n);
     }
-  }
+  });
+  return {
+    attach(s: UartSink): void {
+      sink = s;
+    },
+    write(data: Uint8Array, start: number, end: number): number {
+      let n = end - start;
+      if (n > txChunk) n = txChunk;
+      if (closed || n <= 0) return 0;
+      serial.write(new Uint8Array(data.buffer, data.byteOffset + start, n));
+      if (n < end - start && !pending) {
+        pending = setTimeout(function () {
+          pending = 0;
+          if (sink && !closed) sink.onWritable();
+        }, 0);
+      }
+      return n;
+    },
+    close(): void {
+      if (closed) return;
+      closed = true;
+      sink = undefined;
+      serial.removeAllListeners("data");
+      if (pending) clearTimeout(pending);
+      pending = 0;
+    },
+  };
 }

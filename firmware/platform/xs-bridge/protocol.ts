@@ -1,6 +1,8 @@
 // The XS bridge: the core runs inside Moddable's XS engine (the `xsnap-worker` binary of
 // @agoric/xsnap), the simulated module runs in the Node host (host-sim), and these are the
-// messages that cross between them. The host side is host-sim/xs/firmware.ts.
+// messages that cross between them. The host side is host-sim/xs/firmware.ts. Two entries
+// speak it: firmware/targets/xs/main.ts (full profile) and firmware/targets/xs/compact.ts
+// (compact profile: same ops, its payloads are described there).
 //
 // Transport: the host calls the script's global `handleCommand(ArrayBuffer)` (a
 // "delivery"); during a delivery the script may call `issueCommand(ArrayBuffer)`, which

@@ -9,11 +9,11 @@
 // validated and flattened on the host, under "cellmail". The defaults below fit an
 // ESP32 with the module on Serial2.
 import { LOG_INFO } from "../../platform/types.js";
-import { EspruinoClock } from "../../platform/espruino/clock.js";
-import { EspruinoInput } from "../../platform/espruino/input.js";
+import { createEspruinoClock } from "../../platform/espruino/clock.js";
+import { createEspruinoInput } from "../../platform/espruino/input.js";
 import { createEspruinoLog } from "../../platform/espruino/log.js";
-import { EspruinoUart } from "../../platform/espruino/serial.js";
-import { EspruinoStore } from "../../platform/espruino/store.js";
+import { createEspruinoUart } from "../../platform/espruino/serial.js";
+import { createEspruinoStore } from "../../platform/espruino/store.js";
 import { CompactApp } from "../../compact/app.js";
 import type { Settings } from "../board.js";
 
@@ -31,15 +31,15 @@ function main(): void {
   const rx = num(settings.lteRx, -1);
   const tx = num(settings.lteTx, -1);
   new CompactApp({
-    uart: new EspruinoUart({
+    uart: createEspruinoUart({
       serial: num(settings.lteSerial, 2) === 1 ? Serial1 : Serial2,
       baud: num(settings.lteBaud, 115200),
       rx: rx >= 0 ? rx : undefined,
       tx: tx >= 0 ? tx : undefined,
     }),
-    clock: new EspruinoClock(),
-    store: new EspruinoStore("cm."),
-    openInput: (pin: number) => new EspruinoInput({ pin: pin, pull: String(settings.alarmPull || "up") }),
+    clock: createEspruinoClock(),
+    store: createEspruinoStore("cm."),
+    openInput: (pin: number) => createEspruinoInput({ pin: pin, pull: String(settings.alarmPull || "up") }),
     log: log,
     config: settings.cellmail,
   }).start();
