@@ -1,11 +1,13 @@
 // `npm run bench`: the AT engine against a string-accumulating baseline parser, on the
 // fixed corpus of bench/corpus.ts, inside real XS (xsnap-worker, meters) and on Node
-// (wall-clock throughput). Writes its keys into bench/results.json (one flat object,
+// (wall-clock throughput), and the compact profile's AT link (firmware/compact/link.ts)
+// on the same workload in XS. Writes its keys into bench/results.json (one flat object,
 // shared with other benchmarks: keys it does not own are kept).
 //
 //   npm run bench                 real engine if firmware/at/engine.ts exists, else the stand-in
 //   npm run bench -- --standin    force the stand-in
 //   npm run bench -- --strict     exit 1 when a target is missed
+//   npm run bench -- --compact    only the compact link's keys (xs.compact.*), XS only
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -73,8 +75,80 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + " ".repeat(n - s.length);
 }
 
+const WIDTHS = [33, 11, 10, 13, 6];
+
+function printRows(rows: Array<[string, string, string, string, string]>): void {
+  for (const r of rows) console.log(r.map((c, i) => pad(c, WIDTHS[i])).join(" "));
+}
+
+const ok = (b: boolean) => (b ? "ok" : "MISSED");
+
+/** The compact profile's AT link (firmware/compact/link.ts) in XS: the AT engine's workload and method. */
+function measureCompact(): Promise<XsFigures> {
+  return measureInXs({ subject: "compact", baseline: false, onOutput: (t) => process.stdout.write(`[xs compact] ${t}`) });
+}
+
+function compactResults(compact: XsFigures): Record<string, number> {
+  return {
+    "xs.compact.computePerByte": round(compact.at.computePerByte, 3),
+    "xs.compact.slotsPerByte": round(compact.at.slotsPerByte, 5),
+    "xs.compact.liveSlotGrowth100k": compact.at.liveSlotGrowth100k,
+  };
+}
+
+/** The compact link has the engine's slot and growth targets (compute: compared, no target). */
+function compactMet(compact: XsFigures): boolean {
+  return compact.at.slotsPerByte <= TARGETS.slotsPerByte && compact.at.liveSlotGrowth100k <= TARGETS.liveSlotGrowth100k;
+}
+
+/** The compact link's rows, its compute against the full engine's (same workload, same harness). */
+function printCompact(compact: XsFigures, xs: XsFigures): void {
+  console.log("");
+  printRows([
+    ["compact link (XS)", "compact", "AT engine", "target", ""],
+    [
+      "XS compute units / byte",
+      compact.at.computePerByte.toFixed(2),
+      xs.at.computePerByte.toFixed(2),
+      `x${(compact.at.computePerByte / xs.at.computePerByte).toFixed(2)} engine`,
+      "",
+    ],
+    [
+      "XS slots allocated / byte",
+      compact.at.slotsPerByte.toFixed(4),
+      xs.at.slotsPerByte.toFixed(4),
+      `<= ${TARGETS.slotsPerByte}`,
+      ok(compact.at.slotsPerByte <= TARGETS.slotsPerByte),
+    ],
+    [
+      "XS live-slot growth, 100k lines",
+      String(compact.at.liveSlotGrowth100k),
+      String(xs.at.liveSlotGrowth100k),
+      `<= ${TARGETS.liveSlotGrowth100k}`,
+      ok(compact.at.liveSlotGrowth100k <= TARGETS.liveSlotGrowth100k),
+    ],
+  ]);
+  console.log(
+    `  compact ${compact.at.compute} units, ${compact.at.slots} slots for ${compact.corpusBytes} bytes (feeding loop and clock included, as for the engine)`,
+  );
+}
+
+/** `--compact`: only the compact link (and the engine in XS, for its compute), only the xs.compact.* keys. */
+async function compactOnly(strict: boolean): Promise<void> {
+  const started = performance.now();
+  console.log(`cellmail bench --compact: firmware/compact/link.ts against firmware/at/engine.ts, XS only`);
+  const xs = await measureInXs({ engine: "real", baseline: false, onOutput: (t) => process.stdout.write(`[xs] ${t}`) });
+  const compact = await measureCompact();
+  const results = compactResults(compact);
+  mergeResults(results);
+  printCompact(compact, xs);
+  console.log(`  wrote bench/results.json (${Object.keys(results).length} keys) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (strict && !compactMet(compact)) process.exitCode = 1;
+}
+
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
+  if (args.has("--compact")) return compactOnly(args.has("--strict"));
   const standin = args.has("--standin") || !realEngineExists();
   const started = performance.now();
   const corpus = buildCorpus();
@@ -87,6 +161,8 @@ async function main(): Promise<void> {
     engine: standin ? "standin" : "real",
     onOutput: (t) => process.stdout.write(`[xs] ${t}`),
   });
+  // --- the compact profile's AT link, same workload and method in a fresh worker
+  const compact = await measureCompact();
 
   // --- Node: throughput
   const atDriver = new AtDriver(makeEngine);
@@ -101,6 +177,7 @@ async function main(): Promise<void> {
     "xs.at.computePerByte": round(xs.at.computePerByte, 3),
     "xs.at.slotsPerByte": round(xs.at.slotsPerByte, 5),
     "xs.at.liveSlotGrowth100k": xs.at.liveSlotGrowth100k,
+    ...compactResults(compact),
     "xs.baseline.computePerByte": round(xs.baseline.computePerByte, 3),
     "xs.baseline.slotsPerByte": round(xs.baseline.slotsPerByte, 5),
     "node.at.mbPerSec": round(nodeAt, 2),
@@ -117,12 +194,12 @@ async function main(): Promise<void> {
   const bundleBytes = await espruinoBundleBytes();
   mergeResults({ "bundle.espruino.bytes": bundleBytes });
 
-  const ok = (b: boolean) => (b ? "ok" : "MISSED");
   const computeOk = xs.at.computePerByte <= TARGETS.computePerByte;
   const slotsOk = xs.at.slotsPerByte <= TARGETS.slotsPerByte;
   const growthOk = xs.at.liveSlotGrowth100k <= TARGETS.liveSlotGrowth100k;
   const nodeOk = nodeAt >= nodeBase;
   const bundleOk = bundleBytes <= ESPRUINO_BUNDLE_TARGET;
+  const compactOk = compactMet(compact);
   const rows: Array<[string, string, string, string, string]> = [
     ["figure", "AT engine", "baseline", "target", ""],
     [
@@ -149,9 +226,8 @@ async function main(): Promise<void> {
     ["Node MB/s", nodeAt.toFixed(2), nodeBase.toFixed(2), ">= baseline", ok(nodeOk)],
     ["Espruino bundle bytes", String(bundleBytes), "-", `<= ${ESPRUINO_BUNDLE_TARGET}`, ok(bundleOk)],
   ];
-  const widths = [33, 11, 10, 13, 6];
   console.log("");
-  for (const r of rows) console.log(r.map((c, i) => pad(c, widths[i])).join(" "));
+  printRows(rows);
   console.log("");
   console.log(
     `  baseline / engine: XS compute ${(xs.baseline.computePerByte / xs.at.computePerByte).toFixed(2)}, ` +
@@ -165,8 +241,9 @@ async function main(): Promise<void> {
   console.log(
     `  AT compute ${xs.at.compute} units, ${xs.at.slots} slots for ${xs.corpusBytes} bytes; baseline ${xs.baseline.compute} units, ${xs.baseline.slots} slots`,
   );
+  printCompact(compact, xs);
   console.log(`  wrote bench/results.json (${Object.keys(results).length} keys) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const allOk = computeOk && slotsOk && growthOk && nodeOk && bundleOk;
+  const allOk = computeOk && slotsOk && growthOk && nodeOk && bundleOk && compactOk;
   if (!allOk) console.log("  some targets were missed");
   if (args.has("--strict") && !allOk) process.exitCode = 1;
 }

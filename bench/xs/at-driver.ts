@@ -174,12 +174,29 @@ export interface DriverCounts {
   written: number;
 }
 
-function newCounts(): DriverCounts {
+export function newCounts(): DriverCounts {
   return { csqLines: 0, csqSum: 0, finals: [0, 0, 0, 0, 0, 0, 0, 0], cereg: 0, qsmtpput: 0, qiact: 0, rdy: 0, other: 0, written: 0 };
 }
 
+/**
+ * What the XS handler (handler.ts) drives: AtDriver (full engine) or CompactDriver
+ * (compact-driver.ts, the compact profile's link), the same workload through either.
+ */
+export interface BenchDriver {
+  readonly counts: DriverCounts;
+  /** Prepare the chunks (before any measurement). */
+  load(corpus: Uint8Array, chunkSize: number): number;
+  /** Feed every chunk `passes` times, advancing the clock per chunk. */
+  feed(passes: number): void;
+  /** The feeding loop alone into a do-nothing sink (harness cost). */
+  feedNull(passes: number): void;
+  /** The component's own counters (JSON-able; read outside measured deliveries). */
+  stats(): unknown;
+  close(): void;
+}
+
 /** Drives the real AT engine (or a stand-in) with one AT+CSQ always in flight. */
-export class AtDriver {
+export class AtDriver implements BenchDriver {
   readonly clock: ManualClock;
   readonly uart: CountingUart;
   readonly engine: AtPort;
@@ -259,22 +276,30 @@ export class AtDriver {
 
   /** The feeding loop alone (same chunks, same clock steps) into a sink that does nothing. */
   feedNull(passes: number): void {
-    const sink = NULL_SINK;
-    const chunks = this.chunks;
-    const n = chunks.length;
-    const clock = new ManualClock();
-    for (let p = 0; p < passes; p++) {
-      for (let k = 0; k < n; k++) {
-        const c = chunks[k];
-        sink.onBytes(c, 0, c.length);
-        clock.advance(MS_PER_CHUNK);
-      }
-    }
+    feedNull(this.chunks, passes);
+  }
+
+  stats(): unknown {
+    return this.engine.stats();
   }
 
   close(): void {
     this.closed = true;
     this.engine.close();
+  }
+}
+
+/** The drivers' feeding loop alone (same chunks, same clock steps) into a sink that does nothing. */
+export function feedNull(chunks: Uint8Array[], passes: number): void {
+  const sink = NULL_SINK;
+  const n = chunks.length;
+  const clock = new ManualClock();
+  for (let p = 0; p < passes; p++) {
+    for (let k = 0; k < n; k++) {
+      const c = chunks[k];
+      sink.onBytes(c, 0, c.length);
+      clock.advance(MS_PER_CHUNK);
+    }
   }
 }
 

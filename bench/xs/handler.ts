@@ -1,20 +1,22 @@
-// The XS side of the bench (and of test/xs): makeHandler(makeEngine) returns the
+// The XS side of the bench (and of test/xs): makeHandler(makeEngine) (a full AT engine
+// under AtDriver) or makeDriverHandler(makeDriver) (any BenchDriver) returns the
 // `handleCommand` that an entry exports (the host installs it as a global after
-// evaluating the bundle). Entries: bench/xs/entry.ts (the real engine) and
-// bench/standin/entry.ts (the stand-in). Each delivery is one opcode byte
-// followed by its argument, so that measured deliveries run nothing but the work:
+// evaluating the bundle). Entries: bench/xs/entry.ts (the real engine),
+// bench/standin/entry.ts (the stand-in) and bench/xs/compact-entry.ts (the compact
+// profile's link). Each delivery is one opcode byte followed by its argument, so that
+// measured deliveries run nothing but the work:
 //
 //   "S" <corpus bytes>   set up: build both drivers and cut the corpus into chunks
 //   "H" <u32 count>      grow the slot heap by allocating and dropping `count` objects, then gc()
 //   "G"                  gc() and nothing else
 //   "E"                  nothing (measures the cost of a delivery itself)
-//   "A" <u16 passes>     feed the prepared chunks `passes` times through the AT engine
+//   "A" <u16 passes>     feed the prepared chunks `passes` times through the driver under test
 //   "B" <u16 passes>     the same through the baseline parser
 //   "N" <u16 passes>     the same feeding loop into a sink that does nothing (harness cost)
 //   "C"                  counters of both drivers as JSON (ASCII bytes)
 //
 // Measured deliveries return nothing, so the reply allocates nothing.
-import { AtDriver, BaselineDriver, type EngineFactory } from "./at-driver.js";
+import { AtDriver, BaselineDriver, type BenchDriver, type EngineFactory } from "./at-driver.js";
 
 declare function gc(): void;
 
@@ -29,8 +31,16 @@ function asciiBuffer(text: string): ArrayBuffer {
   return b.buffer;
 }
 
-export function makeHandler(makeEngine: EngineFactory, engineName: string): (message: ArrayBuffer) => ArrayBuffer | undefined {
-  let at: AtDriver | null = null;
+export type BenchHandler = (message: ArrayBuffer) => ArrayBuffer | undefined;
+
+/** The handler for a full AT engine (AtDriver over `makeEngine`). */
+export function makeHandler(makeEngine: EngineFactory, engineName: string): BenchHandler {
+  return makeDriverHandler(() => new AtDriver(makeEngine), engineName);
+}
+
+/** The handler for any driver under test ("A", "N" and the "at" counters are its). */
+export function makeDriverHandler(makeDriver: () => BenchDriver, engineName: string): BenchHandler {
+  let at: BenchDriver | null = null;
   let baseline: BaselineDriver | null = null;
   let corpusBytes = 0;
   return function handleCommand(message: ArrayBuffer): ArrayBuffer | undefined {
@@ -44,12 +54,12 @@ export function makeHandler(makeEngine: EngineFactory, engineName: string): (mes
     }
     if (op === 0x41) {
       // A
-      (at as AtDriver).feed(u16(u, 1));
+      (at as BenchDriver).feed(u16(u, 1));
       return undefined;
     }
     if (op === 0x4e) {
       // N
-      (at as AtDriver).feedNull(u16(u, 1));
+      (at as BenchDriver).feedNull(u16(u, 1));
       return undefined;
     }
     if (op === 0x42) {
@@ -62,7 +72,7 @@ export function makeHandler(makeEngine: EngineFactory, engineName: string): (mes
       const corpus = new Uint8Array(u.length - 1);
       for (let i = 1; i < u.length; i++) corpus[i - 1] = u[i];
       corpusBytes = corpus.length;
-      at = new AtDriver(makeEngine);
+      at = makeDriver();
       baseline = new BaselineDriver();
       at.load(corpus, 64);
       baseline.load(corpus, 64);
@@ -79,14 +89,14 @@ export function makeHandler(makeEngine: EngineFactory, engineName: string): (mes
     }
     if (op === 0x43) {
       // C
-      const a = at as AtDriver;
+      const a = at as BenchDriver;
       const b = baseline as BaselineDriver;
       return asciiBuffer(
         JSON.stringify({
           engine: engineName,
           corpusBytes: corpusBytes,
           at: a.counts,
-          atStats: a.engine.stats(),
+          atStats: a.stats(),
           baseline: b.counts,
           baselineLines: b.parser.lines,
         }),

@@ -1,5 +1,6 @@
-// Runs the AT engine and the baseline parser inside real XS (xsnap-worker) on the bench
-// corpus and reads the meters. Used by bench/run.ts and by test/xs/engine-meter.test.ts.
+// Runs the AT engine (or the compact profile's AT link, `subject: "compact"`) and the
+// baseline parser inside real XS (xsnap-worker) on the bench corpus and reads the meters.
+// Used by bench/run.ts, test/xs/engine-meter.test.ts and test/xs/compact-meter.test.ts.
 // All figures are XS meter counts (deterministic), never wall-clock time.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
@@ -8,9 +9,16 @@ import { XsWorker, type XsMeter } from "../../host-sim/xs/worker.js";
 import { buildCorpus } from "../corpus.js";
 
 export const REAL_ENGINE = resolve(REPO_ROOT, "firmware/at/engine.ts");
+export const COMPACT_LINK = resolve(REPO_ROOT, "firmware/compact/link.ts");
 
 /** "real": firmware/at/engine.ts (fails if absent); "standin": bench/standin; "auto": real if present. */
 export type EngineChoice = "real" | "standin" | "auto";
+
+/**
+ * What runs under the driver: "at", the full AT engine (AtDriver; `engine` picks real or
+ * stand-in), or "compact", the compact profile's link (CompactDriver, bench/xs/compact-entry.ts).
+ */
+export type Subject = "at" | "compact";
 
 export function realEngineExists(): boolean {
   return existsSync(REAL_ENGINE);
@@ -20,6 +28,7 @@ export interface XsFigures {
   engine: string;
   corpusBytes: number;
   corpusLines: number;
+  /** The driver under test: the full AT engine, or the compact link when `subject` is "compact". */
   at: { computePerByte: number; slotsPerByte: number; liveSlotGrowth100k: number; compute: number; slots: number };
   baseline: { computePerByte: number; slotsPerByte: number; compute: number; slots: number };
   /** The feeding loop and clock alone (into a do-nothing sink), per byte: part of the AT figure. */
@@ -32,7 +41,12 @@ export interface XsFigures {
 }
 
 export interface XsMeasureOptions {
+  /** Default "at". */
+  subject?: Subject;
+  /** For subject "at" only. */
   engine?: EngineChoice;
+  /** Bundle this entry instead (repository-relative; it exports `handleCommand` and ENGINE_NAME), to measure a variant. */
+  entry?: string;
   /** Measure the baseline too (default true). */
   baseline?: boolean;
   /** Passes of the 2,000-line corpus for the live-slot check (default 50 = 100,000 lines). */
@@ -41,13 +55,20 @@ export interface XsMeasureOptions {
 }
 
 /** Bundle the bench entry for XS with the chosen engine; returns the script and the engine used. */
-export async function bundleBenchEntry(engine: EngineChoice = "auto"): Promise<{ script: string; standin: boolean }> {
-  const standin = engine === "standin" || (engine === "auto" && !realEngineExists());
-  if (engine === "real" && !realEngineExists()) {
+export async function bundleBenchEntry(
+  engine: EngineChoice = "auto",
+  subject: Subject = "at",
+  entry?: string,
+): Promise<{ script: string; standin: boolean }> {
+  const standin = subject === "at" && (engine === "standin" || (engine === "auto" && !realEngineExists()));
+  if (subject === "at" && engine === "real" && !realEngineExists()) {
     throw new Error(`${REAL_ENGINE} does not exist yet`);
   }
+  if (subject === "compact" && !existsSync(COMPACT_LINK)) {
+    throw new Error(`${COMPACT_LINK} does not exist`);
+  }
   const script = await bundleForXs({
-    entry: standin ? "bench/standin/entry.ts" : "bench/xs/entry.ts",
+    entry: entry ?? (subject === "compact" ? "bench/xs/compact-entry.ts" : standin ? "bench/standin/entry.ts" : "bench/xs/entry.ts"),
     globalName: "XsBench",
   });
   return { script: `${script}\nglobalThis.handleCommand = XsBench.handleCommand;\n`, standin };
@@ -71,12 +92,12 @@ function op(code: string, arg?: number | Uint8Array, arg2?: number): Uint8Array 
   return b;
 }
 
-/** Measure the engine (and the baseline) in a fresh XS worker. */
+/** Measure the engine or the compact link (and the baseline) in a fresh XS worker. */
 export async function measureInXs(options: XsMeasureOptions = {}): Promise<XsFigures> {
   const corpus = buildCorpus();
   const bytes = corpus.bytes.length;
   const growthPasses = options.growthPasses ?? 50;
-  const { script } = await bundleBenchEntry(options.engine ?? "auto");
+  const { script } = await bundleBenchEntry(options.engine ?? "auto", options.subject ?? "at", options.entry);
   const w = await XsWorker.start({ name: "cellmail-bench", onOutput: options.onOutput });
   try {
     await w.evaluate(script);

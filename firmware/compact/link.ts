@@ -20,6 +20,11 @@ import type { Clock, TimerHandle, Uart, UartSink } from "../platform/types.js";
 import { E_AT_ERROR, E_CANCELLED, E_NO_CARRIER, E_TIMEOUT } from "../errors.js";
 
 const LINE_MAX = 256;
+// XS 13.3 (the engine of our tests) wraps a primitive string in a temporary object for
+// every property read (`s.length`, `s.charCodeAt(i)`): two heap slots each, measured by
+// bench (xs.compact.slotsPerByte). Called through the prototype it allocates nothing, and
+// past the end it returns NaN, which ends the loops below instead of `length`.
+const codeAt = String.prototype.charCodeAt;
 const TX_MAX = 560; // the longest command: AT+QSMTPCFG="account" with two 50-byte fields, or 200 hex subject chars
 
 /** Told about lines: information lines of the command, or unsolicited ones. */
@@ -68,14 +73,15 @@ export function createAtLink(uart: Uart, clock: Clock): AtLink {
   let timer: TimerHandle = null;
 
   function starts(text: string): boolean {
-    const k = text.length;
-    if (k > n) return false;
-    for (let i = 0; i < k; i++) if (line[i] !== text.charCodeAt(i)) return false;
-    return true;
+    for (let i = 0; ; i++) {
+      const c = codeAt.call(text, i);
+      if (c !== c) return true;
+      if (i >= n || line[i] !== c) return false;
+    }
   }
 
   function is(text: string): boolean {
-    return text.length === n && starts(text);
+    return starts(text) && codeAt.call(text, n - 1) >= 0; // a prefix as long as the line
   }
 
   function int(field: number): number {
@@ -126,16 +132,17 @@ export function createAtLink(uart: Uart, clock: Clock): AtLink {
   }
 
   function dispatch(): void {
-    if (starts("AT")) return; // echo (before ATE0)
+    const c0 = line[0]; // the first byte picks the few comparisons worth making
+    if (c0 === 0x41 && starts("AT")) return; // echo (before ATE0)
     if (onEnd) {
-      if (!payload && is("OK")) return end(0); // an OK before CONNECT is an old one: the payload is not written yet
-      if (is("ERROR")) return end(E_AT_ERROR);
-      if (starts("+CME ERROR:") || starts("+CMS ERROR:")) {
+      if (c0 === 0x4f && !payload && is("OK")) return end(0); // an OK before CONNECT is an old one: the payload is not written yet
+      if (c0 === 0x45 && is("ERROR")) return end(E_AT_ERROR);
+      if (c0 === 0x2b && (starts("+CME ERROR:") || starts("+CMS ERROR:"))) {
         const code = int(0);
         return end(code === code ? code : E_AT_ERROR);
       }
-      if (is("NO CARRIER")) return end(E_NO_CARRIER);
-      if (payload && is("CONNECT")) {
+      if (c0 === 0x4e && is("NO CARRIER")) return end(E_NO_CARRIER);
+      if (c0 === 0x43 && payload && is("CONNECT")) {
         const p = payload;
         payload = null;
         return write(p, p.length);
@@ -150,11 +157,14 @@ export function createAtLink(uart: Uart, clock: Clock): AtLink {
 
   const link: AtLink = {
     send(command: string, pfx: string, timeoutMs: number, data: Uint8Array | null, info: LineHandler | null, done: EndHandler): boolean {
-      const k = command.length;
-      if (onEnd || k + 3 > TX_MAX) return false;
+      if (onEnd) return false;
+      let k = 0;
+      for (let c = codeAt.call(command, 0); c === c; c = codeAt.call(command, ++k)) {
+        if (k + 3 >= TX_MAX) return false;
+        tx[k + 2] = c;
+      }
       tx[0] = 0x41;
       tx[1] = 0x54;
-      for (let i = 0; i < k; i++) tx[i + 2] = command.charCodeAt(i);
       tx[k + 2] = 0x0d;
       prefix = pfx;
       payload = data;

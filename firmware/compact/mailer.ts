@@ -16,7 +16,7 @@
 import type { Clock, Log, TimerHandle } from "../platform/types.js";
 import { LOG_INFO, LOG_WARN } from "../platform/types.js";
 import {
-  E_ADDRESS, E_AT_ERROR, E_BODY_LENGTH, E_NOT_REGISTERED, E_NO_BOOT, E_PDP_DEACT, E_POWERED_DOWN, E_QUEUE_FULL,
+  E_ADDRESS, E_AT_ERROR, E_BODY_LENGTH, E_BODY_SHORT, E_NOT_REGISTERED, E_NO_BOOT, E_PDP_DEACT, E_POWERED_DOWN, E_QUEUE_FULL,
   E_RECIPIENTS, E_REBOOTED, E_REBOOT_SPACING, E_SEND_TIMEOUT, E_SUBJECT, E_TIMEOUT,
   KIND_CONFIG, KIND_MODEM, KIND_NETWORK, KIND_PERMANENT, KIND_RETRYABLE, KIND_THROTTLED,
 } from "../errors.js";
@@ -123,7 +123,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
   let timeouts = 0; //    E_TIMEOUTs in a row
   let bad = 0; //         a value the AT gate refused while the script was built
   let commands = 0;
-  let mark = 0; //        what an information line said: CPIN not ready (-1), our context up (1)
+  let mark = 0; //        what an information line said: CPIN not ready (-1), our context up (1), body bytes taken
   let mail: CompactMail | null = null;
   let body: Uint8Array | null = null;
   let bodyCharset = 0;
@@ -231,6 +231,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
     else if (step === "+CSQ") radioNow.csq = l.int(0);
     else if (step === "+CCLK?") radioNow.clock = l.text(8, 1); // +CCLK: "yy/MM/dd,hh:mm:ss+zz"
     else if (step === "+QIACT?" && l.int(0) === c.contextId && l.int(1) === 1) mark = 1;
+    else if (step.indexOf("+QSMTPBODY") === 0) mark = l.int(0); // bytes the module took
   }
 
   function stepEnd(code: number): void {
@@ -240,13 +241,15 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
     mark = 0;
     if (code === E_TIMEOUT && step === PROBE) {
       // The module may still be starting: probe again, then give up.
-      return tries < PROBES ? next() : fail(E_NO_BOOT, 0);
+      return tries < PROBES ? after(RETRY_MS, W_PAUSE) : fail(E_NO_BOOT, 0);
     }
     timeouts = code === E_TIMEOUT ? timeouts + 1 : 0;
     // A lost or garbled byte costs a timeout or a plain ERROR: write the step again in place.
     if ((code === E_TIMEOUT || code === E_AT_ERROR) && tries < STEP_TRIES && repeatable(step)) return after(RETRY_MS, W_PAUSE);
     if (step === "+CPIN?" && (code === 14 || code === 13 || (code === 0 && said < 0))) return poll(SIM_WAIT_MS, code || 11);
     if (code) return fail(code, 0);
+    // Bytes lost on the way: the module ended the body short after its input time.
+    if (step.indexOf("+QSMTPBODY") === 0 && said !== (body as Uint8Array).length) return fail(E_BODY_SHORT, 0);
     if (step === "+CEREG?") {
       const stat = radioNow.stat;
       if (stat === 3) return fail(E_NOT_REGISTERED, 0); // denied

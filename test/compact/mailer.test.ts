@@ -1,0 +1,131 @@
+// The compact mailer against a scripted module, for the two cases the simulator cannot
+// produce on demand: body bytes lost on the wire (the module ends the body short after
+// its input time) and a probe answered after its timeout. Everything else about the
+// mailer is covered through the simulator (test/compact/scenarios.test.ts, e2e.test.ts).
+import { describe, expect, it } from "vitest";
+import { VirtualClock } from "../../host-sim/clock.js";
+import { createAtLink } from "../../firmware/compact/link.js";
+import { createCompactMailer } from "../../firmware/compact/mailer.js";
+import type { CompactConfig } from "../../firmware/compact/config.js";
+import type { CompactOutcome } from "../../firmware/compact/types.js";
+import type { Uart, UartSink } from "../../firmware/platform/types.js";
+import { E_BODY_SHORT } from "../../firmware/errors.js";
+
+const CONFIG: CompactConfig = {
+  format: 1, check: 0, board: "b", apn: "internet", apnUser: "", apnPassword: "", apnAuth: 0, contextId: 1,
+  server: "smtp.example.com", port: 465, sslType: 1, sslCtxId: 1, user: "u", password: "p", senderName: "n",
+  senderEmail: "s@example.com", putTimeoutS: 300, to: ["a@example.com"], cc: [], bcc: [], inputs: [],
+  coalesceMs: 0, perHour: 10, idleMs: 1800000, heartbeatMs: 0, capacity: 8, maxAttempts: 3,
+};
+
+interface Script {
+  /** Body bytes the module loses (per QSMTPBODY, in order); missing entries lose none. */
+  lostBody?: number[];
+  /** The first AT probe is answered this many ms late (after the link's 1 s timeout). */
+  lateProbeMs?: number;
+  /** What AT+CPIN? says. */
+  cpin?: string;
+}
+
+/** A module that answers from a script: enough for the mailer's whole run. */
+function scriptedModule(clock: VirtualClock, script: Script) {
+  let sink: UartSink | null = null;
+  let rx = "";
+  let dataLeft = 0;
+  let bodies = 0;
+  let probes = 0;
+  let echo = true;
+  const commands: string[] = [];
+  const mails: number[] = []; // body bytes of each mail sent
+  let taken = 0;
+  const say = (s: string, ms = 5) =>
+    clock.setTimer(ms, () => {
+      const b = new Uint8Array([...s].map((c) => c.charCodeAt(0)));
+      sink!.onBytes(b, 0, b.length);
+    });
+  const uart: Uart = {
+    attach: (s) => (sink = s),
+    close: () => {},
+    write: (d, s, e) => {
+      for (let i = s; i < e; i++) {
+        if (dataLeft > 0) {
+          dataLeft--;
+          continue;
+        }
+        rx += String.fromCharCode(d[i]);
+        if (d[i] !== 13) continue;
+        const cmd = rx.trim();
+        rx = "";
+        commands.push(cmd);
+        const e0 = echo ? cmd + "\r" : "";
+        if (cmd === "AT" && probes++ === 0 && script.lateProbeMs) {
+          say("\r\nOK\r\n", script.lateProbeMs);
+          continue;
+        }
+        if (cmd === "ATE0") echo = false;
+        if (cmd === "AT+CPIN?") say(e0 + `\r\n+CPIN: ${script.cpin ?? "READY"}\r\n\r\nOK\r\n`);
+        else if (cmd === "AT+CEREG?") say(e0 + "\r\n+CEREG: 0,1\r\n\r\nOK\r\n");
+        else if (cmd.startsWith("AT+QSMTPBODY=")) {
+          const length = Number(cmd.split(",")[1]);
+          const lost = (script.lostBody ?? [])[bodies++] ?? 0;
+          dataLeft = length;
+          taken = length - lost;
+          say(e0 + "\r\nCONNECT\r\n");
+          // Lost bytes never reach the module: it waits out its input time, then ends short.
+          say(`\r\n+QSMTPBODY: ${taken}\r\n\r\nOK\r\n`, lost ? 60000 : 20);
+        } else if (cmd.startsWith("AT+QSMTPPUT=")) {
+          say(e0 + "\r\nOK\r\n");
+          mails.push(taken);
+          say("\r\n+QSMTPPUT: 0,0\r\n", 3000);
+        } else say(e0 + "\r\nOK\r\n");
+      }
+      return e - s;
+    },
+  };
+  return { uart, commands, mails };
+}
+
+function run(script: Script) {
+  const clock = new VirtualClock();
+  const module = scriptedModule(clock, script);
+  const mailer = createCompactMailer(createAtLink(module.uart, clock), clock, CONFIG, () => {});
+  const outcomes: CompactOutcome[] = [];
+  const body = "Water in the basement: 42 cm";
+  expect(mailer.send({ to: ["a@example.com"], cc: [], bcc: [], subject: "s", body }, (o) => outcomes.push(o))).toBe(0);
+  clock.advance(900000);
+  return { ...module, outcomes, bodyLength: body.length };
+}
+
+describe("compact mailer: a body the module took short", () => {
+  it("is never reported as delivered: the content is built again and the whole body goes", () => {
+    const r = run({ lostBody: [3] });
+    expect(r.outcomes).toHaveLength(1);
+    expect(r.outcomes[0].delivered).toBe(true);
+    expect(r.outcomes[0].recoveries).toBe(1);
+    // Only the complete body was sent with AT+QSMTPPUT.
+    expect(r.mails).toEqual([r.bodyLength]);
+    expect(r.commands.filter((c) => c === "AT+QSMTPCLR")).toHaveLength(2);
+  });
+
+  it("fails with E_BODY_SHORT when every try loses bytes (the outbox keeps the alarm)", () => {
+    const r = run({ lostBody: [1, 1, 1, 1, 1] });
+    expect(r.mails).toEqual([]);
+    expect(r.outcomes).toHaveLength(1);
+    expect(r.outcomes[0]).toMatchObject({ delivered: false, code: E_BODY_SHORT });
+  });
+});
+
+describe("compact mailer: a probe answered after its timeout", () => {
+  it("does not put the run out of step: each command gets its own reply (a SIM asking for a PIN is seen)", () => {
+    const r = run({ lateProbeMs: 1002, cpin: "SIM PIN" });
+    expect(r.mails).toEqual([]);
+    expect(r.outcomes).toHaveLength(1);
+    expect(r.outcomes[0]).toMatchObject({ delivered: false, code: 11 }); // SIM PIN required: configuration
+  });
+
+  it("still delivers when the SIM is ready", () => {
+    const r = run({ lateProbeMs: 1002 });
+    expect(r.outcomes.map((o) => o.delivered)).toEqual([true]);
+    expect(r.mails).toEqual([r.bodyLength]);
+  });
+});
