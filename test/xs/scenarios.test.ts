@@ -8,7 +8,7 @@
 // starts its own worker (a few ms). Sessions are independent (own clock, SMTP server,
 // worker), so scenarios run a few at a time.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundledScenarios } from "../../host-sim/scenarios/scenario.js";
+import { appliesTo, bundledScenarios } from "../../host-sim/scenarios/scenario.js";
 import { runSession } from "../../host-sim/runner/session.js";
 import type { SessionResult } from "../../host-sim/runner/types.js";
 import { xsFirmwareBundle } from "../../host-sim/xs/firmware.js";
@@ -17,7 +17,10 @@ import { XsClock } from "../../firmware/platform/xs-bridge/clock.js";
 import type { XsChannel } from "../../firmware/platform/xs-bridge/protocol.js";
 import { checkEspruinoScript } from "../build/espruino-gate.js";
 
-const scenarios = bundledScenarios().map((b) => b.scenario);
+// The full profile's run (the compact profile's: test/compact/scenarios.test.ts).
+const scenarios = bundledScenarios()
+  .map((b) => b.scenario)
+  .filter((s) => appliesTo(s, "full"));
 let started = 0;
 
 /** What must be equal between the engines, apart from the transcript. */

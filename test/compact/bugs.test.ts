@@ -1,0 +1,81 @@
+// Bugs found in the compact core (firmware/compact) while putting it through the
+// simulator and still open. Each test states what the core must do (what the full profile
+// does) and FAILS until the bug is fixed. When a bug is fixed: its test passes, it moves
+// to regressions.test.ts, and its line in known-bugs.ts goes (then
+// test/compact/scenarios.test.ts asserts the scenario's expectation as well).
+//
+//   B4  the byte-loss scenario (0.2 % of the bytes lost each way, seeded) does not hold on
+//       the compact profile. First seen: every failed step (a timeout or a plain ERROR
+//       from a single lost byte) cost one of the ladder's 3 recoveries, and the mail ended
+//       with 1020 where the full profile retries the command in place. With steps now
+//       written again in place the outcome depends on where bytes are lost (a byte lost
+//       inside a quoted value is taken by the module as it arrives, e.g. the account's
+//       user name -> 535 for good; see B6).
+//   B6  a byte damaged on its way to the module inside a quoted value is taken by the
+//       module as it is (echo off, nothing read back): byte-corruption delivers its mail
+//       with the subject "Alar-: door 1 open". The full profile has the same exposure; its
+//       scenario runs happen not to hit a quoted value.
+// Fixed ones (B1, B2, B3, B5) are regression tests in regressions.test.ts.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runSession } from "../../host-sim/runner/session.js";
+import { bundledScenarios, type Scenario } from "../../host-sim/scenarios/scenario.js";
+import { parseTranscript } from "../../host-sim/transcript/format.js";
+import { SIM_PASSWORD } from "../../host-sim/runner/config.js";
+import { scenario } from "../e2e/support.js";
+
+const byName = (n: string): Scenario => bundledScenarios().find((b) => b.scenario.name === n)!.scenario;
+
+let dir = "";
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "cellmail-compact-bugs-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("B4: the byte-loss scenario must hold on the compact profile", () => {
+  it("byte-loss (0.2 % of bytes lost each way, seeded) delivers the mail exactly once", async () => {
+    const r = await runSession({ scenario: byName("byte-loss"), profile: "compact", mailDir: dir });
+    const what = `errors ${JSON.stringify(r.errors)}, ${r.mails.length} mail(s), events: ${r.events.filter((e) => e.kind !== "command").map((e) => e.text).join(" | ")}`;
+    expect(r.expectFailures, what).toEqual([]);
+  });
+});
+
+/**
+ * The index, in the bytes the firmware sent, of `text` inside the first line starting with
+ * `linePrefix` (a run without link faults). The transcript shows passwords as "***": they
+ * are counted as sent (the account's SIM_PASSWORD, the APN's empty one).
+ */
+function byteIndexOf(transcript: string, linePrefix: string, text: string): number {
+  let n = 0;
+  for (const r of parseTranscript(transcript).records) {
+    if (r.dir !== ">" || !r.bytes) continue;
+    const s = Buffer.from(r.bytes)
+      .toString("latin1")
+      .replace(/^(AT\+QSMTPCFG="account","[^"]*",")\*\*\*"/, `$1${SIM_PASSWORD}"`)
+      .replace(/^(AT\+QICSGP=\d+,\d,"[^"]*","[^"]*",")\*\*\*"/, '$1"');
+    if (s.startsWith(linePrefix) && s.indexOf(text) >= 0) return n + s.indexOf(text);
+    n += s.length;
+  }
+  throw new Error(`no line ${linePrefix} with ${text}`);
+}
+
+describe("B6: a byte damaged on its way to the module inside a quoted value must not go unnoticed", () => {
+  // Why byte-loss and byte-corruption fail on the compact profile: with echo off and nothing
+  // read back, the module takes a damaged AT+QSMTPSUB / AT+QSMTPCFG="account" value as it
+  // arrives. Deterministic repro: flip bit 0x20 of the 3rd character of the subject on the
+  // wire (link.toModule.corruptAt). The full profile has the same exposure (same repro).
+  it("one flipped bit inside the subject: the mail must not arrive with an altered subject", async () => {
+    const mail = { to: ["ops@example.com"], subject: "Alarm: door 1 open", body: "Door 1 opened." };
+    const clean = await runSession({ scenario: scenario("b6-clean", { module: { urcPort: "uart1" }, firmware: { mail } }), profile: "compact", mailDir: dir });
+    expect(clean.mails.map((m) => m.subject)).toEqual([mail.subject]);
+    const at = byteIndexOf(clean.transcript, "AT+QSMTPSUB=", mail.subject) + 2;
+    const s = scenario("b6", { module: { urcPort: "uart1" }, link: { toModule: { corruptAt: [at] } }, firmware: { mail }, expect: { delivered: [{ subject: mail.subject }] } });
+    const r = await runSession({ scenario: s, profile: "compact", mailDir: dir });
+    // The flip landed where it was meant to: in the subject of AT+QSMTPSUB.
+    expect(r.transcript).toMatch(new RegExp(`toModule: byte ${at} corrupted\\n +[\\d.]+ > AT\\+QSMTPSUB=0,"Al\\x41rm`));
+    // What must hold: the intended subject arrives (the damaged command was noticed and sent again), or nothing does.
+    for (const m of r.mails) expect(m.subject).toBe(mail.subject);
+  });
+});
