@@ -69,6 +69,7 @@ export const E_NO_BOOT = 1034; //           module silent after reboot / power-u
 export const E_CLOSED = 1035; //            the mailer was closed
 export const E_SMTP = 1036; //              +QSMTPPUT: <err> outside the known table
 export const E_POWERED_DOWN = 1037; //      the module said POWERED DOWN: only a power cycle (PWRKEY) brings it back
+export const E_GARBLED = 1038; //           the module's echo of a command differs from what was sent (a byte lost or changed on the wire)
 
 export interface CellError {
   kind: number;

@@ -26,63 +26,59 @@ export interface CompactParts {
   onSent?: (id: number, o: CompactOutcome) => void;
 }
 
-export class CompactApp {
+export interface CompactApp {
   /** 0, or E_CONFIG when the configuration was refused (then nothing runs). */
   readonly error: number;
   readonly link: AtLink | null;
   readonly mailer: CompactMailer | null;
   readonly outbox: CompactOutbox | null;
-  private readonly inputs: DebouncedInput[];
-  /** raiseAtStart of each opened input. */
-  private readonly atStart: boolean[];
-  private readonly log: Log;
-
-  constructor(p: CompactParts) {
-    this.error = compactError(p.config);
-    this.inputs = [];
-    this.atStart = [];
-    this.log = p.log;
-    if (this.error) {
-      p.log(LOG_ERROR, "configuration refused (error " + this.error + "): write it with `cellmail config --compact`");
-      this.link = this.mailer = this.outbox = null;
-      return;
-    }
-    const c = p.config as CompactConfig;
-    this.link = createAtLink(p.uart, p.clock);
-    this.mailer = createCompactMailer(this.link, p.clock, c, p.log);
-    const outbox = createCompactOutbox(p.clock, p.store, this.mailer, c, p.log);
-    this.outbox = outbox;
-    if (p.onSent) outbox.onSent = p.onSent;
-    for (let i = 0; i < c.inputs.length && p.openInput; i++) {
-      const r = c.inputs[i];
-      const input = p.openInput(r.pin);
-      if (!input) continue;
-      this.atStart.push(r.raiseAtStart);
-      this.inputs.push(
-        createDebouncedInput(p.clock, input, r.debounceMs, r.activeLevel, (active: boolean) => {
-          if (active) outbox.raise(r.key, r.title, "");
-          else if (r.notifyClear) outbox.raise(r.key + "/clear", r.title + " cleared", "input back to normal");
-        }),
-      );
-    }
-  }
-
   /** Recover the outbox and watch the inputs. */
-  start(): void {
-    if (!this.outbox) return;
-    this.outbox.start();
-    for (let i = 0; i < this.inputs.length; i++) this.inputs[i].start(this.atStart[i]);
-    this.log(LOG_INFO, "cellmail (compact) started");
-  }
-
+  start(): void;
   /** Raise an alarm from code; the outbox entry id, or -1 (refused key, or not running). */
-  raise(key: string, title: string, text?: string): number {
-    return this.outbox ? this.outbox.raise(key, title, text ? text : "") : -1;
-  }
+  raise(key: string, title: string, text?: string): number;
+  stop(): void;
+}
 
-  stop(): void {
-    for (let i = 0; i < this.inputs.length; i++) this.inputs[i].stop();
-    if (this.outbox) this.outbox.stop();
-    if (this.mailer) this.mailer.close();
+export function createCompactApp(p: CompactParts): CompactApp {
+  const error = compactError(p.config);
+  const inputs: DebouncedInput[] = [];
+  const atStart: boolean[] = []; // raiseAtStart of each opened input
+  if (error) {
+    p.log(LOG_ERROR, "configuration refused (error " + error + "): write it with `cellmail config --compact`");
+    return { error: error, link: null, mailer: null, outbox: null, start: () => {}, raise: () => -1, stop: () => {} };
   }
+  const c = p.config as CompactConfig;
+  const link = createAtLink(p.uart, p.clock);
+  const mailer = createCompactMailer(link, p.clock, c, p.log);
+  const outbox = createCompactOutbox(p.clock, p.store, mailer, c, p.log);
+  if (p.onSent) outbox.onSent = p.onSent;
+  for (let i = 0; i < c.inputs.length && p.openInput; i++) {
+    const r = c.inputs[i];
+    const input = p.openInput(r.pin);
+    if (!input) continue;
+    atStart.push(r.raiseAtStart);
+    inputs.push(
+      createDebouncedInput(p.clock, input, r.debounceMs, r.activeLevel, (active: boolean) => {
+        if (active) outbox.raise(r.key, r.title, "");
+        else if (r.notifyClear) outbox.raise(r.key + "/clear", r.title + " cleared", "input back to normal");
+      }),
+    );
+  }
+  return {
+    error: 0,
+    link: link,
+    mailer: mailer,
+    outbox: outbox,
+    start(): void {
+      outbox.start();
+      for (let i = 0; i < inputs.length; i++) inputs[i].start(atStart[i]);
+      p.log(LOG_INFO, "cellmail (compact) started");
+    },
+    raise: (key: string, title: string, text?: string) => outbox.raise(key, title, text || ""),
+    stop(): void {
+      for (let i = 0; i < inputs.length; i++) inputs[i].stop();
+      outbox.stop();
+      mailer.close();
+    },
+  };
 }

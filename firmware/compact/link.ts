@@ -1,8 +1,8 @@
 // The compact profile's AT link: one command at a time over the Uart.
 //
 // Framing: received bytes are copied into one line buffer allocated here; lines end at
-// LF (found with native indexOf), trailing CRs are dropped, empty lines and echoes
-// ("AT..." while echo is still on) are skipped, and an overlong line is discarded to
+// LF (found with native indexOf), trailing CRs are dropped, empty lines are skipped,
+// echoes ("AT...") are checked (below), and an overlong line is discarded to
 // its end. A line is examined in place with the getters (is, starts, int, text);
 // nothing is allocated per byte or per line.
 //
@@ -13,6 +13,11 @@
 // It ends with OK (code 0), ERROR (E_AT_ERROR), +CME/+CMS ERROR: <n> (n), NO CARRIER,
 // or its deadline (E_TIMEOUT); information lines that start with its prefix go to the
 // caller's line handler; every other line is unsolicited and goes to `onUrc`.
+//
+// Echo stays on: the module echoes each command byte as it received it, so the echo is
+// compared with what was sent, and `echoed()` tells the caller whether they matched. A
+// byte lost or changed on the way to the module (in an address, a password, a subject
+// the module would otherwise take as it arrived) is caught that way.
 //
 // The compact profile's parts are closures over local state rather than classes: on
 // Espruino every `this.` is five more bytes of source in RAM, a local is one.
@@ -52,6 +57,13 @@ export interface AtLink extends UartSink {
   int(field: number): number;
   /** The line from byte `from` to `cut` bytes before its end, as a string (allocates: for rare lines only). */
   text(from: number, cut: number): string;
+  /**
+   * The running (or last) command's echo matched what was sent. False when it differed
+   * or, once `echo` is set, when no echo came at all.
+   */
+  echoed(): boolean;
+  /** The module echoes commands (the owner sets it after ATE1, clears it after a reboot). */
+  echo: boolean;
   /** Unsolicited lines (set by the owner). */
   onUrc: LineHandler | null;
   /** Commands written since creation. */
@@ -71,6 +83,8 @@ export function createAtLink(uart: Uart, clock: Clock): AtLink {
   let onInfo: LineHandler | null = null;
   let onEnd: EndHandler | null = null;
   let timer: TimerHandle = null;
+  let sentLen = 0; // "AT" + command, without the CR
+  let echoState = 0; // the command's echo: 0 not seen, 1 same as sent, 2 different
 
   function starts(text: string): boolean {
     for (let i = 0; ; i++) {
@@ -133,7 +147,13 @@ export function createAtLink(uart: Uart, clock: Clock): AtLink {
 
   function dispatch(): void {
     const c0 = line[0]; // the first byte picks the few comparisons worth making
-    if (c0 === 0x41 && starts("AT")) return; // echo (before ATE0)
+    if (c0 === 0x41 && starts("AT")) {
+      // An echo: compared with the command in flight (a stale one never matches it).
+      let same = onEnd !== null && n === sentLen;
+      for (let i = 0; same && i < n; i++) same = line[i] === tx[i];
+      if (echoState !== 1) echoState = same ? 1 : 2;
+      return;
+    }
     if (onEnd) {
       if (c0 === 0x4f && !payload && is("OK")) return end(0); // an OK before CONNECT is an old one: the payload is not written yet
       if (c0 === 0x45 && is("ERROR")) return end(E_AT_ERROR);
@@ -166,6 +186,8 @@ export function createAtLink(uart: Uart, clock: Clock): AtLink {
       tx[0] = 0x41;
       tx[1] = 0x54;
       tx[k + 2] = 0x0d;
+      sentLen = k + 2;
+      echoState = 0;
       prefix = pfx;
       payload = data;
       onInfo = info;
@@ -206,6 +228,8 @@ export function createAtLink(uart: Uart, clock: Clock): AtLink {
     onWritable(): void {
       if (out) write(out, outEnd);
     },
+    echoed: () => echoState === 1 || (echoState === 0 && !link.echo),
+    echo: false,
     onUrc: null,
     written: 0,
   };

@@ -16,7 +16,7 @@
 import type { Clock, Log, TimerHandle } from "../platform/types.js";
 import { LOG_INFO, LOG_WARN } from "../platform/types.js";
 import {
-  E_ADDRESS, E_AT_ERROR, E_BODY_LENGTH, E_BODY_SHORT, E_NOT_REGISTERED, E_NO_BOOT, E_PDP_DEACT, E_POWERED_DOWN, E_QUEUE_FULL,
+  E_ADDRESS, E_AT_ERROR, E_BODY_LENGTH, E_BODY_SHORT, E_GARBLED, E_NOT_REGISTERED, E_NO_BOOT, E_PDP_DEACT, E_POWERED_DOWN, E_QUEUE_FULL,
   E_RECIPIENTS, E_REBOOTED, E_REBOOT_SPACING, E_SEND_TIMEOUT, E_SUBJECT, E_TIMEOUT,
   KIND_CONFIG, KIND_MODEM, KIND_NETWORK, KIND_PERMANENT, KIND_RETRYABLE, KIND_THROTTLED,
 } from "../errors.js";
@@ -69,13 +69,18 @@ export interface CompactMailer {
   close(): void;
 }
 
+/** `step` starts with `what`. */
+function begins(step: string, what: string): boolean {
+  return step.indexOf(what) === 0;
+}
+
 /** Timeout of a step by its command (manual maximum response times, with room). */
 function timeoutOf(step: string): number {
   if (step === PROBE) return 1000;
-  if (step.indexOf("+QIACT=") === 0) return 155000;
-  if (step.indexOf("+QIDEACT") === 0) return 45000;
-  if (step.indexOf("+CFUN") === 0) return 18000;
-  if (step.indexOf("+QSMTPBODY") === 0) return 65000;
+  if (begins(step, "+QIACT=")) return 155000;
+  if (begins(step, "+QIDEACT")) return 45000;
+  if (begins(step, "+CFUN")) return 18000;
+  if (begins(step, "+QSMTPBODY")) return 65000;
   return step === "+CPIN?" ? 7000 : 3000;
 }
 
@@ -85,7 +90,7 @@ function timeoutOf(step: string): number {
  * CFUN or QIACT=.
  */
 function repeatable(step: string): boolean {
-  return !(step.indexOf("+QSMTPDST") === 0 || step.indexOf("+QSMTPBODY") === 0 || step.indexOf("+QSMTPPUT") === 0 || step.indexOf("+CFUN") === 0 || step.indexOf("+QIACT=") === 0);
+  return !(begins(step, "+QSMTPDST") || begins(step, "+QSMTPBODY") || begins(step, "+QSMTPPUT") || begins(step, "+CFUN") || begins(step, "+QIACT="));
 }
 
 /** The information-line prefix of a step: "+CSQ" -> "+CSQ:", "+CPIN?" -> "+CPIN:", "+QIACT=1" -> "+QIACT:". */
@@ -177,7 +182,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
       booted = pdp = configured = false;
     }
     if (deact) pdp = false;
-    if (!booted) s.push(PROBE, "E0", "+CMEE=1", '+QURCCFG="urcport","uart1"', "+CPIN?", "+CEREG?");
+    if (!booted) s.push(PROBE, "E1", "+CMEE=1", '+QURCCFG="urcport","uart1"', "+CPIN?", "+CEREG?");
     if (what === OP_RADIO) s.push("+CSQ", "+CEREG?", "+CCLK?");
     if (what === OP_IDLE) s.push("+QIDEACT=" + cid);
     if (what === OP_SEND) {
@@ -220,7 +225,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
     if (step === undefined) return finish(0, 0);
     tries++;
     commands++;
-    link.send(step, prefixOf(step), timeoutOf(step), step.indexOf("+QSMTPBODY") === 0 ? body : null, info, stepEnd);
+    link.send(step, prefixOf(step), timeoutOf(step), begins(step, "+QSMTPBODY") ? body : null, info, stepEnd);
   }
 
   /** Information lines of the current step. */
@@ -231,7 +236,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
     else if (step === "+CSQ") radioNow.csq = l.int(0);
     else if (step === "+CCLK?") radioNow.clock = l.text(8, 1); // +CCLK: "yy/MM/dd,hh:mm:ss+zz"
     else if (step === "+QIACT?" && l.int(0) === c.contextId && l.int(1) === 1) mark = 1;
-    else if (step.indexOf("+QSMTPBODY") === 0) mark = l.int(0); // bytes the module took
+    else if (begins(step, "+QSMTPBODY")) mark = l.int(0); // bytes the module took
   }
 
   function stepEnd(code: number): void {
@@ -244,31 +249,35 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
       return tries < PROBES ? after(RETRY_MS, W_PAUSE) : fail(E_NO_BOOT, 0);
     }
     timeouts = code === E_TIMEOUT ? timeouts + 1 : 0;
-    // A lost or garbled byte costs a timeout or a plain ERROR: write the step again in place.
-    if ((code === E_TIMEOUT || code === E_AT_ERROR) && tries < STEP_TRIES && repeatable(step)) return after(RETRY_MS, W_PAUSE);
+    // The module took another command than the one sent (its echo differs). A PUT is judged
+    // by its result only: a second mail is worse than a doubt about the echo.
+    if (!code && !link.echoed() && !begins(step, "+QSMTPPUT")) code = E_GARBLED;
+    if (step === "E1") link.echo = true;
+    // A lost or changed byte costs a timeout, a plain ERROR or a wrong echo: write the step again in place.
+    if ((code === E_TIMEOUT || code === E_AT_ERROR || code === E_GARBLED) && tries < STEP_TRIES && repeatable(step)) return after(RETRY_MS, W_PAUSE);
     if (step === "+CPIN?" && (code === 14 || code === 13 || (code === 0 && said < 0))) return poll(SIM_WAIT_MS, code || 11);
     if (code) return fail(code, 0);
     // Bytes lost on the way: the module ended the body short after its input time.
-    if (step.indexOf("+QSMTPBODY") === 0 && said !== (body as Uint8Array).length) return fail(E_BODY_SHORT, 0);
+    if (begins(step, "+QSMTPBODY") && said !== (body as Uint8Array).length) return fail(E_BODY_SHORT, 0);
     if (step === "+CEREG?") {
       const stat = radioNow.stat;
       if (stat === 3) return fail(E_NOT_REGISTERED, 0); // denied
       if (stat !== 1 && stat !== 5) return poll(REG_WAIT_MS, E_NOT_REGISTERED);
       booted = true;
     }
-    if (step.indexOf("+CFUN") === 0) {
+    if (begins(step, "+CFUN")) {
       lastReboot = clock.now();
-      booted = pdp = configured = false;
+      booted = pdp = configured = link.echo = false;
       return after(BOOT_WAIT_MS, W_RDY);
     }
     if (step === "+QIACT?" && said === 1) {
       pos++; // already up: skip AT+QIACT=<cid>
       pdp = true;
     }
-    if (step.indexOf("+QIACT=") === 0) pdp = true;
-    if (step.indexOf("+QIDEACT") === 0) pdp = false;
-    if (step.indexOf('+QSMTPCFG="sender"') === 0) configured = true;
-    if (step.indexOf("+QSMTPPUT") === 0) return after(c.putTimeoutS * 1000 + PUT_MARGIN_MS, W_PUT);
+    if (begins(step, "+QIACT=")) pdp = true;
+    if (begins(step, "+QIDEACT")) pdp = false;
+    if (begins(step, '+QSMTPCFG="sender"')) configured = true;
+    if (begins(step, "+QSMTPPUT")) return after(c.putTimeoutS * 1000 + PUT_MARGIN_MS, W_PUT);
     advance();
   }
 
@@ -280,6 +289,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
 
   function urc(l: AtLink): void {
     if (l.is("RDY")) {
+      link.echo = false; // until ATE1 again
       if (wait === W_RDY) {
         stopTimer();
         wait = W_NONE;

@@ -82,6 +82,7 @@ const LOCAL_CAUSE: Record<number, string> = {
   1035: "the mailer was closed",
   1036: "+QSMTPPUT error outside the known table",
   1037: "module powered down (POWERED DOWN): only a power cycle brings it back",
+  1038: "the module received a command other than the one sent (its echo differs): a byte lost or changed on the wire",
 };
 
 /**

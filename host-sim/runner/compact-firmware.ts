@@ -1,5 +1,5 @@
 // Runs the compact profile's core (firmware/compact, what the Espruino target starts) in
-// this Node process against the simulated module: `new CompactApp({...})` with an
+// this Node process against the simulated module: `createCompactApp({...})` with an
 // in-memory Store, exactly as firmware/targets/espruino/main.ts composes it, minus the
 // Espruino adapters. The configuration is validated and flattened here on the host
 // (toCompact), as `cellmail config --compact` does before it is written to a board.
@@ -9,7 +9,7 @@
 // expectations, events and the CLI read the same for both profiles. The XS bridge's
 // host half (host-sim/xs/firmware.ts) uses the same conversions, so a Node run and an
 // XS run of the compact core report identically.
-import { CompactApp } from "../../firmware/compact/app.js";
+import { createCompactApp, type CompactApp } from "../../firmware/compact/app.js";
 import type { CompactConfig } from "../../firmware/compact/config.js";
 import type { CompactMail, CompactOutcome } from "../../firmware/compact/types.js";
 import { toCompact } from "../../firmware/config/compact.js";
@@ -108,7 +108,7 @@ export class CompactFirmware implements FirmwareHost {
   constructor(o: FirmwareStartOptions) {
     this.o = o;
     const config = compactConfigOf(o.config);
-    this.app = new CompactApp({
+    this.app = createCompactApp({
       uart: o.uart,
       clock: o.clock,
       store: new MemoryStore(),

@@ -175,7 +175,7 @@ describe.concurrent("compact e2e: injection attempts", () => {
 
     it(`a subject with '"' never reaches the module unencoded: refused with E_SUBJECT or sent as UTF-8 hex (${engine})`, async () => {
       // The full profile sends it as hex (DESIGN.md section 3); the compact core refuses it today
-      // (bugs.test.ts, B1). Either way no command line may carry the quote.
+      // (regressions.test.ts, B1). Either way no command line may carry the quote.
       const subject = '","AT+QSMTPDST=1,3,"evil@example.com';
       const d = await deliver(jobs("compact-quote-subject", { to: TO, subject, body: "x" }), {}, undefined, compact(engine));
       const lines = commandLines(d.result.transcript);

@@ -62,7 +62,7 @@ function scriptedModule(clock: VirtualClock, script: Script) {
           say("\r\nOK\r\n", script.lateProbeMs);
           continue;
         }
-        if (cmd === "ATE0") echo = false;
+
         if (cmd === "AT+CPIN?") say(e0 + `\r\n+CPIN: ${script.cpin ?? "READY"}\r\n\r\nOK\r\n`);
         else if (cmd === "AT+CEREG?") say(e0 + "\r\n+CEREG: 0,1\r\n\r\nOK\r\n");
         else if (cmd.startsWith("AT+QSMTPBODY=")) {

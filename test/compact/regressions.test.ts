@@ -1,5 +1,5 @@
 // Regression tests for bugs found in the compact core (firmware/compact) while putting it
-// through the simulator, now fixed; open ones are in bugs.test.ts. Each states what the
+// through the simulator, now fixed (wire faults B4 and B6: wire-faults.test.ts). Each states what the
 // core must do (what the full profile and DESIGN.md section 3 do), with a minimal repro
 // against CompactApp and the same through the simulator.
 //
@@ -17,7 +17,7 @@ import { boardConfig, SIM_SMTP_HOST } from "../../host-sim/runner/config.js";
 import { MemoryStore } from "../../host-sim/runner/node-firmware.js";
 import { runSession } from "../../host-sim/runner/session.js";
 import { bundledScenarios, type Scenario } from "../../host-sim/scenarios/scenario.js";
-import { CompactApp } from "../../firmware/compact/app.js";
+import { createCompactApp } from "../../firmware/compact/app.js";
 import type { CompactMail } from "../../firmware/compact/types.js";
 import { toCompact } from "../../firmware/config/compact.js";
 import { E_ADDRESS, E_SUBJECT, E_UNSAFE_CHAR } from "../../firmware/errors.js";
@@ -35,7 +35,7 @@ function bareApp() {
   const config = toCompact(boardConfig({ name: "x", expect: { delivered: [{}] } }, "")).config!;
   expect(config.server).toBe(SIM_SMTP_HOST);
   const send = (m: Partial<CompactMail>) => {
-    const app = new CompactApp({ uart, clock: new VirtualClock(), store: new MemoryStore(), log: () => undefined, config });
+    const app = createCompactApp({ uart, clock: new VirtualClock(), store: new MemoryStore(), log: () => undefined, config });
     expect(app.error).toBe(0);
     return app.mailer!.send({ to: ["ops@example.com"], cc: [], bcc: [], subject: "s", body: "b", ...m }, () => undefined);
   };

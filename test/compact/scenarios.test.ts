@@ -95,7 +95,7 @@ describe("compact profile: which scenarios apply", () => {
 describe.concurrent("every compact scenario on Node and in XS", () => {
   for (const scenario of compact) {
     const bug = KNOWN_COMPACT_BUGS[scenario.name];
-    it(`${scenario.name}${bug ? " (expectation: see bugs.test.ts)" : ""}`, async () => {
+    it(`${scenario.name}${bug ? " (expectation: see wire-faults.test.ts)" : ""}`, async () => {
       const [node, xs] = await Promise.all([run(scenario, { engine: "node" }), run(scenario, { engine: "xs" })]);
       expect([node.engine, xs.engine, node.profile, xs.profile]).toEqual(["node", "xs", "compact", "compact"]);
       // Byte-identical UART transcripts (compared whole, nothing stripped).
@@ -116,7 +116,7 @@ describe.concurrent("every compact scenario on Node and in XS", () => {
       if (!noisyLink(scenario)) expect(unexpectedLines(lines)).toEqual([]);
 
       if (bug) {
-        // Asserted in bugs.test.ts. Once it holds here, the line in known-bugs.ts must go.
+        // Asserted in wire-faults.test.ts. Once it holds here, the line in known-bugs.ts must go.
         expect(node.ok || xs.ok, `${scenario.name} now meets its expectation: remove it from test/compact/known-bugs.ts`).toBe(false);
         return;
       }
@@ -155,7 +155,7 @@ describe("compact profile: what the scenarios imply beyond `expect`", () => {
     const first = lines.filter((l) => l.t < t2).map((l) => l.text);
     const second = lines.filter((l) => l.t >= t2).map((l) => l.text);
     expect(count(first, "AT+QSMTPCFG")).toBe(6);
-    for (const p of ["AT+QSMTPCFG", "AT+QSSLCFG", "AT+QICSGP", "AT+QIACT", "ATE0", "AT+CMEE", "AT+QURCCFG", "AT+CPIN"]) expect(count(second, p), p).toBe(0);
+    for (const p of ["AT+QSMTPCFG", "AT+QSSLCFG", "AT+QICSGP", "AT+QIACT", "ATE1", "AT+CMEE", "AT+QURCCFG", "AT+CPIN"]) expect(count(second, p), p).toBe(0);
     expect(second.length).toBeLessThanOrEqual(6);
     const m2 = r.events.find((e) => e.kind === "result" && e.text.startsWith("job m2 delivered"))!;
     expect(m2.text).toMatch(new RegExp(` ${second.length} AT commands$`));
@@ -169,7 +169,7 @@ describe("compact profile: what the scenarios imply beyond `expect`", () => {
       const lines = commandLines(r.transcript);
       const accounts = lines.filter((l) => l.startsWith('AT+QSMTPCFG="account"'));
       expect(accounts).toHaveLength(2);
-      expect(count(lines, "ATE0")).toBe(2);
+      expect(count(lines, "ATE1")).toBe(2); // echo on, explicitly: it is compared with every command
       expect(count(lines, "AT+QSMTPPUT")).toBe(1);
     });
   }

@@ -168,7 +168,7 @@ export function notes(transcript: string): { t: number; text: string }[] {
  */
 const KNOWN = [
   /^AT$/,
-  /^ATE0$/,
+  /^ATE[01]$/, // the full profile turns echo off, the compact one on (it checks every echo)
   /^AT\+CMEE=1$/,
   /^AT\+QURCCFG="urcport","uart1"$/,
   /^AT\+CPIN\?$/,

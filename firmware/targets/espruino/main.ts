@@ -14,7 +14,7 @@ import { createEspruinoInput } from "../../platform/espruino/input.js";
 import { createEspruinoLog } from "../../platform/espruino/log.js";
 import { createEspruinoUart } from "../../platform/espruino/serial.js";
 import { createEspruinoStore } from "../../platform/espruino/store.js";
-import { CompactApp } from "../../compact/app.js";
+import { createCompactApp } from "../../compact/app.js";
 import type { Settings } from "../board.js";
 
 const SETTINGS_FILE = "cellmail.json";
@@ -30,7 +30,7 @@ function main(): void {
   const log = createEspruinoLog(num(settings.logLevel, LOG_INFO));
   const rx = num(settings.lteRx, -1);
   const tx = num(settings.lteTx, -1);
-  new CompactApp({
+  createCompactApp({
     uart: createEspruinoUart({
       serial: num(settings.lteSerial, 2) === 1 ? Serial1 : Serial2,
       baud: num(settings.lteBaud, 115200),

@@ -17,7 +17,7 @@
 //
 // It composes the app exactly as firmware/targets/espruino/main.ts does, with the bridge's
 // Uart, Clock, Store and Log in place of Espruino's, and no inputs.
-import { CompactApp } from "../../compact/app.js";
+import { createCompactApp, type CompactApp } from "../../compact/app.js";
 import type { CompactOutcome } from "../../compact/types.js";
 import { utf8Bytes, utf8Decode } from "../../text/utf8.js";
 import {
@@ -84,7 +84,7 @@ class XsCompactFirmware {
   }
 
   start(configJson: string): void {
-    const app = new CompactApp({
+    const app = createCompactApp({
       uart: this.uart,
       clock: this.clock,
       store: new XsMemoryStore(),

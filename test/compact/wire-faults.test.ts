@@ -1,21 +1,17 @@
-// Bugs found in the compact core (firmware/compact) while putting it through the
-// simulator and still open. Each test states what the core must do (what the full profile
-// does) and FAILS until the bug is fixed. When a bug is fixed: its test passes, it moves
-// to regressions.test.ts, and its line in known-bugs.ts goes (then
-// test/compact/scenarios.test.ts asserts the scenario's expectation as well).
+// Regression tests for two bugs found in the compact core while putting it through the
+// simulator, both fixed by checking the module's echo of every command (firmware/compact/
+// link.ts, E_GARBLED), and both about bytes lost or changed on the wire:
 //
-//   B4  the byte-loss scenario (0.2 % of the bytes lost each way, seeded) does not hold on
-//       the compact profile. First seen: every failed step (a timeout or a plain ERROR
-//       from a single lost byte) cost one of the ladder's 3 recoveries, and the mail ended
-//       with 1020 where the full profile retries the command in place. With steps now
-//       written again in place the outcome depends on where bytes are lost (a byte lost
-//       inside a quoted value is taken by the module as it arrives, e.g. the account's
-//       user name -> 535 for good; see B6).
-//   B6  a byte damaged on its way to the module inside a quoted value is taken by the
-//       module as it is (echo off, nothing read back): byte-corruption delivers its mail
-//       with the subject "Alar-: door 1 open". The full profile has the same exposure; its
-//       scenario runs happen not to hit a quoted value.
-// Fixed ones (B1, B2, B3, B5) are regression tests in regressions.test.ts.
+//   B4  the byte-loss scenario (0.2 % of the bytes lost each way, seeded) did not hold:
+//       first every failed step (a timeout or a plain ERROR from one lost byte) cost one of
+//       the ladder's 3 recoveries (now a step is written again in place); then a byte lost
+//       inside the account's user name was taken by the module as it arrived -> 535.
+//   B6  a byte changed on its way to the module inside a quoted value went unnoticed with
+//       echo off: byte-corruption delivered its mail with the subject "Alar-: door 1 open".
+//       The full profile has the same exposure with echo off; its scenario runs happen not
+//       to hit a quoted value (docs/profiles.md).
+// Other fixed bugs (B1, B2, B3, B5) are in regressions.test.ts; open ones go in
+// known-bugs.ts with a failing test here.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
