@@ -3,6 +3,10 @@
 // EC800 and the virtual clock run here, and the module's SMTP engine is a fake that
 // delivers at once (the figures are about the firmware, not about SMTP).
 //
+// Both profiles, measured the same way: "full" runs firmware/targets/xs/main.ts (keys
+// xs.mail.*), "compact" runs firmware/targets/xs/compact.ts, the compact core of the
+// Espruino target (keys xs.compact.mail.*). Same module, same configuration, same mails.
+//
 //   xs.mail.liveSlotGrowth100  live slots after gc() once mail 100 has ended, minus the
 //                              same after mail 1 (warm: module brought up, server
 //                              configured, first job done). Target <= 50.
@@ -11,9 +15,13 @@
 //                              firmware, counted from a gc() just before the mail
 //                              (bring-up and configuration included: it is the first mail).
 //   xs.mail.liveSlotsWarm      live slots after mail 1 (context for the two figures above).
+//   xs.compact.mail.*          the same three for the compact profile (growth target <= 50).
 //
-//   npx tsx bench/xs-mail.ts [mails]     prints the figures and merges them into
-//                                        bench/results.json (npm run bench does it too)
+//   npx tsx bench/xs-mail.ts [mails] [--compact|--both]
+//                              prints the figures of the full profile (--compact: the
+//                              compact one; --both: both) and merges them into
+//                              bench/results.json (npm run bench does it too; npm run
+//                              bench -- --compact refreshes the compact ones)
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,8 +33,14 @@ import type { Scenario } from "../host-sim/scenarios/scenario.js";
 import type { SmtpEngine } from "../host-sim/smtp/types.js";
 import { REPO_ROOT } from "../host-sim/xs/bundle.js";
 import { startXsFirmware, type XsFirmware } from "../host-sim/xs/firmware.js";
+import type { ProfileName } from "../host-sim/scenarios/scenario.js";
 
 export const MAIL_TARGETS = { liveSlotGrowth100: 50 };
+
+/** The results.json key prefix of a profile's mail figures. */
+export function mailKeyPrefix(profile: ProfileName): string {
+  return profile === "compact" ? "xs.compact.mail." : "xs.mail.";
+}
 
 const SCENARIO: Scenario = {
   name: "xs-mail-memory",
@@ -46,7 +60,7 @@ interface Rig {
   close(): Promise<void>;
 }
 
-async function startRig(onMeter?: (slots: number) => void): Promise<Rig> {
+async function startRig(profile: ProfileName, onMeter?: (slots: number) => void): Promise<Rig> {
   const clock = new VirtualClock();
   const sim = createSimulatedModem({ clock, smtp: instantSmtp, scenario: SCENARIO });
   const outcomes: JobOutcome[] = [];
@@ -59,6 +73,7 @@ async function startRig(onMeter?: (slots: number) => void): Promise<Rig> {
       onOutcome: (o) => outcomes.push(o),
     },
     { onMeter: onMeter ? (m) => onMeter(m.currentHeapCount) : undefined },
+    profile,
   );
   sim.powerOn();
   return { clock, firmware, outcomes, close: () => firmware.stop() };
@@ -80,6 +95,7 @@ async function sendOne(rig: Rig, spec: JobSpec): Promise<void> {
 }
 
 export interface MailMemory {
+  profile: ProfileName;
   mails: number;
   liveSlotsWarm: number;
   liveSlotsLast: number;
@@ -88,9 +104,9 @@ export interface MailMemory {
   deliveriesPerMail: number;
 }
 
-/** `mails` mails in a row; live slots after gc() following mail 1 and the last mail. */
-export async function measureMailGrowth(mails: number): Promise<MailMemory> {
-  const rig = await startRig();
+/** `mails` mails in a row in one worker; live slots after gc() following mail 1 and the last mail. */
+export async function measureMailGrowth(mails: number, profile: ProfileName = "full"): Promise<MailMemory> {
+  const rig = await startRig(profile);
   try {
     const body = "Door 1 opened at 03:12. Sensor 4, zone north. Please check the site.";
     await sendOne(rig, job(1, body));
@@ -99,18 +115,27 @@ export async function measureMailGrowth(mails: number): Promise<MailMemory> {
     for (let n = 2; n <= mails; n++) await sendOne(rig, job(n, body));
     const last = rig.firmware.liveSlots();
     const perMail = mails > 1 ? (rig.firmware.deliveries - d1) / (mails - 1) : 0;
-    return { mails, liveSlotsWarm: warm, liveSlotsLast: last, liveSlotGrowth: last - warm, deliveriesPerMail: Math.round(perMail) };
+    return { profile, mails, liveSlotsWarm: warm, liveSlotsLast: last, liveSlotGrowth: last - warm, deliveriesPerMail: Math.round(perMail) };
   } finally {
     await rig.close();
   }
 }
 
+export interface MailPeak {
+  profile: ProfileName;
+  bodyBytes: number;
+  peakLiveSlots: number;
+  liveSlotsAtStart: number;
+  /** Deliveries into XS while the mail was sent (each one sampled). */
+  deliveries: number;
+}
+
 /** Highest slot count at the end of any delivery while one mail with a `bodyBytes` body is sent. */
-export async function measurePeak(bodyBytes: number): Promise<{ peakLiveSlots: number; liveSlotsAtStart: number; deliveries: number }> {
+export async function measurePeak(bodyBytes: number, profile: ProfileName = "full"): Promise<MailPeak> {
   let sampling = false;
   let peak = 0;
   let samples = 0;
-  const rig = await startRig((slots) => {
+  const rig = await startRig(profile, (slots) => {
     if (!sampling) return;
     samples++;
     if (slots > peak) peak = slots;
@@ -125,27 +150,42 @@ export async function measurePeak(bodyBytes: number): Promise<{ peakLiveSlots: n
     sampling = true;
     await sendOne(rig, job(1, body));
     sampling = false;
-    return { peakLiveSlots: peak, liveSlotsAtStart: start, deliveries: samples };
+    return { profile, bodyBytes, peakLiveSlots: peak, liveSlotsAtStart: start, deliveries: samples };
   } finally {
     await rig.close();
   }
 }
 
-/** The figures `npm run bench` merges into bench/results.json. */
-export async function xsMailResults(mails = 100): Promise<Record<string, number>> {
-  const growth = await measureMailGrowth(mails);
-  const peak = await measurePeak(10240);
-  const out: Record<string, number> = {
-    "xs.mail.liveSlotGrowth100": growth.liveSlotGrowth,
-    "xs.mail.liveSlotsWarm": growth.liveSlotsWarm,
-    "xs.mail.peakLiveSlots": peak.peakLiveSlots,
+export interface MailFigures {
+  growth: MailMemory;
+  peak: MailPeak;
+  /** The keys for bench/results.json (xs.mail.* or xs.compact.mail.*). */
+  results: Record<string, number>;
+  /** The growth target is met. */
+  met: boolean;
+}
+
+/** Growth over `mails` mails (one worker) and the peak of one 10240-byte mail (another), for a profile. */
+export async function xsMailFigures(profile: ProfileName = "full", mails = 100): Promise<MailFigures> {
+  const growth = await measureMailGrowth(mails, profile);
+  const peak = await measurePeak(10240, profile);
+  const k = mailKeyPrefix(profile);
+  const results: Record<string, number> = {
+    [`${k}liveSlotGrowth100`]: growth.liveSlotGrowth,
+    [`${k}liveSlotsWarm`]: growth.liveSlotsWarm,
+    [`${k}peakLiveSlots`]: peak.peakLiveSlots,
   };
   console.log(
-    `xs mail: ${mails} mails, live slots after mail 1 ${growth.liveSlotsWarm}, after mail ${mails} ${growth.liveSlotsLast} ` +
+    `xs mail (${profile}): ${mails} mails, live slots after mail 1 ${growth.liveSlotsWarm}, after mail ${mails} ${growth.liveSlotsLast} ` +
       `(growth ${growth.liveSlotGrowth}, target <= ${MAIL_TARGETS.liveSlotGrowth100}; ${growth.deliveriesPerMail} deliveries a mail); ` +
       `one 10240-byte mail: peak ${peak.peakLiveSlots} slots (${peak.liveSlotsAtStart} live at its start, ${peak.deliveries} deliveries)`,
   );
-  return out;
+  return { growth, peak, results, met: growth.liveSlotGrowth <= MAIL_TARGETS.liveSlotGrowth100 };
+}
+
+/** The figures `npm run bench` merges into bench/results.json, for a profile. */
+export async function xsMailResults(mails = 100, profile: ProfileName = "full"): Promise<Record<string, number>> {
+  return (await xsMailFigures(profile, mails)).results;
 }
 
 function mergeInto(values: Record<string, number>): void {
@@ -159,14 +199,17 @@ function mergeInto(values: Record<string, number>): void {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const mails = Number(process.argv[2] ?? 100);
-  xsMailResults(mails)
-    .then((r) => {
+  const args = process.argv.slice(2);
+  const mails = Number(args.find((a) => !a.startsWith("--")) ?? 100);
+  const profiles: ProfileName[] = args.includes("--both") ? ["full", "compact"] : args.includes("--compact") ? ["compact"] : ["full"];
+  (async () => {
+    for (const profile of profiles) {
+      const r = await xsMailResults(mails, profile);
       if (mails === 100) mergeInto(r);
       else console.log("(not written to bench/results.json: only a 100-mail run is)");
-    })
-    .catch((e) => {
-      console.error(e);
-      process.exitCode = 1;
-    });
+    }
+  })().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
 }
