@@ -5,7 +5,9 @@
 // owns the receive buffer. Time comes only from the Clock.
 //
 // Classification of a received line, in this order:
-//  1. the echo of the command in flight (a line ending with "AT" + command): ignored;
+//  1. the echo of the command in flight (a line ending with "AT" + command): ignored; while
+//     it is due, a line starting with "AT" that differs from it is the echo of what the
+//     module took instead (see "Echo check" below): noted and consumed;
 //  2. a final result or prompt, found by the ResultTable (one lookup on the first byte);
 //  3. a line starting with the in-flight command's prefix: that command's reply (onLine);
 //     SHAPE_LINE and SHAPE_LINES both deliver every such line (a URC that shares the
@@ -40,6 +42,18 @@
 //  - An OK before CONNECT never completes a SHAPE_PROMPT command (counted as late).
 //  - A line that was already partly received when the command was written (noise
 //    without a line end, glued to what follows) is never its final result or reply.
+//
+// Echo check (keep echo on, ATE1): the module echoes a command as it received it, so a
+// byte lost or changed on its way (inside a quoted value the module would take as it
+// came) shows in the echo. A command whose final result is OK is reported as
+// RESULT_GARBLED when its echo was due and did not match: a differing "AT..." line came
+// instead, or echo is known to be on (the last command echoed) and no echo came. Other
+// final results are reported as they are (they already say the command failed). The
+// check runs once per command, at its final result; data-mode payload bytes are not
+// echoed, only the command line is. A command that ends without its echo marks echo as
+// off, as above, so a module with echo really off costs one report, not one per command.
+// Callers for which a second execution is worse than a doubt (AT+QSMTPPUT) may take
+// RESULT_GARBLED as OK.
 import type { Clock, TimerHandle, Uart, UartSink } from "../platform/types.js";
 import { LineView } from "./line.js";
 import {
@@ -57,6 +71,7 @@ import {
   RESULT_CME,
   RESULT_CMS,
   RESULT_ERROR,
+  RESULT_GARBLED,
   RESULT_NO_CARRIER,
   RESULT_OK,
   RESULT_REJECTED,
@@ -223,6 +238,8 @@ export class AtEngine implements AtPort, UartSink {
   private writeTime: number;
   private deadline: TimerHandle;
   private echoSeen: boolean;
+  /** A line starting with "AT" that is not the command's echo came while its echo was due. */
+  private echoBad: boolean;
   private lineSeen: boolean;
   /** A partial line was pending when the command was written: its completion is not an answer. */
   private preLine: boolean;
@@ -344,6 +361,7 @@ export class AtEngine implements AtPort, UartSink {
     this.writeTime = 0;
     this.deadline = null;
     this.echoSeen = false;
+    this.echoBad = false;
     this.lineSeen = false;
     this.preLine = false;
 
@@ -841,13 +859,24 @@ export class AtEngine implements AtPort, UartSink {
         this.preLine = false;
       }
       // 1. Echo of the command in flight.
-      if (!this.echoSeen && len >= this.cmdLen && this.isEcho(buf, p, len)) {
-        const st = this.state;
-        if (st === ST_WAIT || st === ST_PROMPT) {
-          this.echoSeen = true;
-          this.echoOn = true;
+      if (!this.echoSeen) {
+        if (len >= this.cmdLen && this.isEcho(buf, p, len)) {
+          const st = this.state;
+          if (st === ST_WAIT || st === ST_PROMPT) {
+            this.echoSeen = true;
+            this.echoOn = true;
+            this.owed = false;
+            this.regate();
+            return true;
+          }
+        } else if ((w >>> 16) === 0x4154 && !pre && (this.state === ST_WAIT || this.state === ST_PROMPT)) {
+          // "AT..." but not what was sent: the echo of the command as the module took it
+          // (a byte lost or changed on the way), and the module has moved on. An OK for
+          // this command is reported as RESULT_GARBLED (onToken). The line is consumed.
+          // (echoOn is left alone: junk that merely looks like an echo must not make the
+          // engine wait for echoes that never come.)
+          this.echoBad = true;
           this.owed = false;
-          this.regate();
           return true;
         }
       }
@@ -1051,7 +1080,9 @@ export class AtEngine implements AtPort, UartSink {
       return true;
     }
     const wasHeld = st === ST_HELD;
-    this.complete(code, errCode, errText);
+    // The echo check, once per command: an OK for a command whose echo was due (echo known
+    // on, or a differing echo came) and did not match is not the OK of what was sent.
+    this.complete(code === RESULT_OK && !this.echoSeen && (this.echoOn || this.echoBad) ? RESULT_GARBLED : code, errCode, errText);
     if (wasHeld && this.esc === ESC_PRE) {
       // The module left data mode by itself before "+++" went out: no escape needed.
       this.finishEscape(code, errCode, errText);
@@ -1209,6 +1240,7 @@ export class AtEngine implements AtPort, UartSink {
         this.curDone = done;
         this.state = req.shape === SHAPE_PROMPT ? ST_PROMPT : ST_WAIT;
         this.echoSeen = false;
+        this.echoBad = false;
         this.lineSeen = false;
         this.preLine = this.rlen > this.rpos;
         this.gateLen = this.urcs.anyShort ? 0 : this.cmdLen; // regate(), inline

@@ -22,8 +22,15 @@ export const RESULT_NO_CARRIER = 4;
 export const RESULT_TIMEOUT = 5; //    no final result before the deadline
 export const RESULT_CANCELLED = 6; //  engine closed, or the queue was flushed (e.g. module reboot)
 export const RESULT_REJECTED = 7; //   the request itself was invalid (non-ASCII command, too long, bad data length)
+/**
+ * OK, but the module's echo of the command differs from what was sent: a line starting
+ * with "AT" that is not the command came instead of the echo, or (echo known to be on)
+ * no echo came at all. The module took a command other than the one written (a byte
+ * lost or changed on the way to it): the caller decides whether to write it again.
+ */
+export const RESULT_GARBLED = 8;
 
-export const RESULT_NAMES = ["OK", "ERROR", "CME", "CMS", "NO CARRIER", "TIMEOUT", "CANCELLED", "REJECTED"];
+export const RESULT_NAMES = ["OK", "ERROR", "CME", "CMS", "NO CARRIER", "TIMEOUT", "CANCELLED", "REJECTED", "GARBLED"];
 
 /** Pre-encoded prefix (e.g. "+CSQ:"), made once by Engine.prefix(), never per line. */
 export interface Prefix {

@@ -11,6 +11,7 @@ import {
   KIND_RETRYABLE,
   E_AT_ERROR,
   E_CANCELLED,
+  E_GARBLED,
   E_NO_CARRIER,
   E_REJECTED,
   E_SMTP,
@@ -24,6 +25,7 @@ import {
   RESULT_CME,
   RESULT_CMS,
   RESULT_ERROR,
+  RESULT_GARBLED,
   RESULT_NO_CARRIER,
   RESULT_OK,
   RESULT_REJECTED,
@@ -192,6 +194,8 @@ export function resultToError(result: AtResult, command: string): CellError | nu
       return cellError(KIND_RETRYABLE, E_NO_CARRIER, "NO CARRIER on " + name, "");
     case RESULT_ERROR:
       return cellError(KIND_RETRYABLE, E_AT_ERROR, "ERROR on " + name, "");
+    case RESULT_GARBLED:
+      return cellError(KIND_RETRYABLE, E_GARBLED, "the module's echo of " + name + " differs from what was sent (a byte lost or changed on the wire)", "");
     case RESULT_CME:
     case RESULT_CMS: {
       let n = result.errorCode;

@@ -29,10 +29,14 @@ export function step(command: string, shape: number, prefix: string, timeoutMs: 
   return { command: command, shape: shape, prefix: prefix, timeoutMs: timeoutMs };
 }
 
-/** After the module answers AT: echo off, numeric +CME errors, service URCs to our UART. */
+/**
+ * After the module answers AT: echo on (the engine compares every command's echo with what
+ * was sent: a byte lost or changed on the way to the module is caught, RESULT_GARBLED),
+ * numeric +CME errors, service URCs to our UART.
+ */
 export function initSteps(): Step[] {
   return [
-    step("E0", SHAPE_NONE, "", T_SHORT),
+    step("E1", SHAPE_NONE, "", T_SHORT),
     step("+CMEE=1", SHAPE_NONE, "", T_SHORT),
     step('+QURCCFG="urcport","uart1"', SHAPE_NONE, "", T_SHORT),
   ];

@@ -9,7 +9,8 @@
 import type { UartLink } from "../uart/link.js";
 import { renderTranscript, type Dir, type Transcript, type TranscriptRecord } from "./format.js";
 
-const REDACTIONS: RegExp[] = [
+/** Credential patterns: group 2 is the secret (exported for the replayer, which puts it back). */
+export const REDACTIONS: RegExp[] = [
   /(QSMTPCFG[=:] ?"account", ?"[^"]*", ?")([^"]*)(")/gi,
   /(QICSGP=\d+, ?\d+, ?"[^"]*", ?"[^"]*", ?")([^"]*)(")/gi,
   /(\+QICSGP: \d+,"[^"]*","[^"]*",")([^"]*)(")/gi,

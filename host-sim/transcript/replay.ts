@@ -8,9 +8,16 @@
 //                 recorded delays relative to that CR. This tolerates a firmware that
 //                 is faster or slower than the recorded one.
 // What the firmware sends is recorded in `received` for comparison with the ">" records.
+//
+// Echoes: the recording redacts credentials in the module's echo of a command too
+// (AT+QSMTPCFG="account" password, AT+QICSGP password), and a firmware that compares
+// echoes with what it sent would take "***" for a damaged command. A module record with
+// a redacted credential gets the one the firmware under test sent in that command; it is
+// held until the firmware has finished the command line that carries it.
 import type { VirtualClock } from "../clock.js";
 import type { UartLink } from "../uart/link.js";
 import type { Transcript } from "./format.js";
+import { REDACTED, REDACTIONS } from "./recorder.js";
 
 interface Group {
   /** Recorded time of the anchor (the CR that opens the group, or 0). */
@@ -25,6 +32,12 @@ export class TranscriptReplayer {
   private started = false;
   private startAt = 0;
   private lastPlayAt = 0;
+  /** The firmware's command line being received (since its last CR), latin1. */
+  private line = "";
+  /** The last credential the firmware sent, per REDACTIONS pattern. */
+  private secrets: (string | undefined)[] = [];
+  /** Module records held until the firmware's current line is complete (see above). */
+  private held: Uint8Array[] = [];
   played = 0;
 
   constructor(
@@ -76,19 +89,55 @@ export class TranscriptReplayer {
   }
 
   private play(bytes: Uint8Array): void {
+    if (this.held.length > 0 || (this.line !== "" && Buffer.from(bytes).toString("latin1").includes(REDACTED))) {
+      this.held.push(bytes);
+      return;
+    }
+    this.send(bytes);
+  }
+
+  private send(bytes: Uint8Array): void {
     this.played++;
-    this.link.moduleSend(bytes);
+    this.link.moduleSend(this.restore(bytes));
+  }
+
+  /** Put the firmware's own credentials back where the recording redacted them. */
+  private restore(bytes: Uint8Array): Uint8Array {
+    let text = Buffer.from(bytes).toString("latin1");
+    if (!text.includes(REDACTED)) return bytes;
+    REDACTIONS.forEach((re, i) => {
+      const secret = this.secrets[i];
+      if (secret === undefined) return;
+      text = text.replace(re, (m: string, a: string, s: string, c: string) => (s === REDACTED ? a + secret + c : m));
+    });
+    return Buffer.from(text, "latin1");
+  }
+
+  /** A command line of the firmware is complete: learn its credentials, release held records. */
+  private lineDone(): void {
+    const line = this.line;
+    this.line = "";
+    REDACTIONS.forEach((re, i) => {
+      line.replace(re, (m: string, _a: string, s: string) => {
+        this.secrets[i] = s;
+        return m;
+      });
+    });
+    const held = this.held;
+    this.held = [];
+    for (const b of held) this.send(b);
   }
 
   private onInput(bytes: Uint8Array): void {
     const now = this.clock.now();
     this.received.push({ t: now - this.startAt, bytes: bytes.slice() });
-    if (this.mode !== "input") return;
     for (const b of bytes) {
-      if (b === 13) {
-        this.crSeen++;
-        this.playGroup(this.crSeen, now);
-      }
+      this.line += String.fromCharCode(b);
+      if (b !== 13) continue;
+      this.lineDone();
+      if (this.mode !== "input") continue;
+      this.crSeen++;
+      this.playGroup(this.crSeen, now);
     }
   }
 }

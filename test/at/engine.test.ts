@@ -5,7 +5,9 @@ import { VirtualClock } from "../../host-sim/clock.js";
 import { AtEngine } from "../../firmware/at/engine.js";
 import {
   RESULT_CANCELLED,
+  RESULT_CME,
   RESULT_ERROR,
+  RESULT_GARBLED,
   RESULT_OK,
   RESULT_REJECTED,
   RESULT_TIMEOUT,
@@ -14,7 +16,11 @@ import {
   SHAPE_PROMPT,
 } from "../../firmware/at/types.js";
 import { rig, send, urcs } from "./support/harness.js";
+import type { Rig } from "./support/harness.js";
 import { bareUart } from "./support/bare-uart.js";
+import { bytesSource } from "../../firmware/at/source.js";
+import { chunkingName, sweep } from "./support/modem.js";
+import type { Chunking } from "./support/modem.js";
 
 describe("AtEngine: construction", () => {
   it("attaches itself to the uart and works with options undefined", () => {
@@ -292,5 +298,131 @@ describe("AtEngine: result objects", () => {
     r.clock.advance(50);
     expect(seen).toEqual([`B:${RESULT_CANCELLED}`, "2/10", `C:${RESULT_OK}`]);
     expect(again).toBe(first);
+  });
+});
+
+describe("AtEngine: echo check (RESULT_GARBLED)", () => {
+  const SUB = 'AT+QSMTPSUB=0,"Alarm: door 1 open"';
+  const damaged = [
+    { what: "a byte changed", echo: 'AT+QSMTPSUB=0,"AlArm: door 1 open"' },
+    { what: "a byte lost", echo: 'AT+QSMTPSUB=0,"Alrm: door 1 open"' },
+  ];
+
+  /** Run `fn` over the chunking sweep; failures name the chunking. */
+  function everyChunking(maxSplit: number, fn: (c: Chunking) => void): void {
+    for (const c of sweep(maxSplit)) {
+      try {
+        fn(c);
+      } catch (e) {
+        (e as Error).message = `[${chunkingName(c)}] ${(e as Error).message}`;
+        throw e;
+      }
+    }
+  }
+
+  /** A rig whose module echoes; "AT" first, so the engine knows echo is on. */
+  function echoing(c: Chunking): Rig {
+    const r = rig(true, c);
+    r.modem.script({ cmd: "AT", reply: "\r\nOK\r\n" });
+    const at = send(r, { command: "" });
+    r.clock.advance(100);
+    expect(at.result?.code).toBe(RESULT_OK);
+    return r;
+  }
+
+  for (const d of damaged) {
+    it(`an OK after an echo with ${d.what} is RESULT_GARBLED; the next command is judged afresh`, () => {
+      everyChunking(50, (c) => {
+        const r = echoing(c);
+        r.modem.echo = false; // the module's echo is played by the reply: the command as it arrived
+        r.modem.script({ cmd: SUB, reply: d.echo + "\r\r\nOK\r\n" });
+        const sub = send(r, { command: SUB.substring(2) });
+        r.clock.advance(100);
+        expect(sub.result?.code).toBe(RESULT_GARBLED);
+        expect(r.engine.stats().unknown).toBe(0); // the differing echo was taken as one, not as an unknown line
+        r.modem.echo = true;
+        r.modem.script({ cmd: SUB, reply: "\r\nOK\r\n" });
+        const again = send(r, { command: SUB.substring(2) });
+        r.clock.advance(100);
+        expect(again.result?.code).toBe(RESULT_OK);
+      });
+    });
+
+    it(`a differing echo is caught even before echo is known to be on (${d.what})`, () => {
+      everyChunking(12, (c) => {
+        const r = rig(false, c);
+        r.modem.script({ cmd: SUB, reply: d.echo + "\r\r\nOK\r\n" });
+        const sub = send(r, { command: SUB.substring(2) });
+        r.clock.advance(100);
+        expect(sub.result?.code).toBe(RESULT_GARBLED);
+      });
+    });
+  }
+
+  it("a differing echo does not hide an error result", () => {
+    everyChunking(12, (c) => {
+      const r = echoing(c);
+      r.modem.echo = false;
+      r.modem.script({ cmd: SUB, reply: damaged[0].echo + "\r\r\nERROR\r\n" }, { cmd: SUB, reply: damaged[1].echo + "\r\r\n+CME ERROR: 664\r\n" });
+      const a = send(r, { command: SUB.substring(2) });
+      const b = send(r, { command: SUB.substring(2) });
+      r.clock.advance(200);
+      expect(a.result?.code).toBe(RESULT_ERROR);
+      expect(b.result?.code).toBe(RESULT_CME);
+      expect(b.result?.errorCode).toBe(664);
+    });
+  });
+
+  it("echo known on and no echo at all: RESULT_GARBLED once; a module with echo really off is reported once, not forever", () => {
+    everyChunking(12, (c) => {
+      const r = echoing(c);
+      r.modem.echo = false;
+      r.modem.script({ cmd: "AT+A", reply: "\r\nOK\r\n" }, { cmd: "AT+B", reply: "\r\nOK\r\n" });
+      const a = send(r, { command: "+A" });
+      const b = send(r, { command: "+B" });
+      r.clock.advance(200);
+      expect(a.result?.code).toBe(RESULT_GARBLED);
+      expect(b.result?.code).toBe(RESULT_OK); // echo is off now: nothing to compare
+      // Echo back on: learnt again from the next echo, and checked again after it.
+      r.modem.echo = true;
+      r.modem.script({ cmd: "AT+C", reply: "\r\nOK\r\n" });
+      const cc = send(r, { command: "+C" });
+      r.clock.advance(100);
+      expect(cc.result?.code).toBe(RESULT_OK);
+      r.modem.echo = false;
+      r.modem.script({ cmd: "AT+D", reply: "\r\nOK\r\n" });
+      const dd = send(r, { command: "+D" });
+      r.clock.advance(100);
+      expect(dd.result?.code).toBe(RESULT_GARBLED);
+    });
+  });
+
+  it("with echo off from the start, an OK without echo is an OK", () => {
+    everyChunking(8, (c) => {
+      const r = rig(false, c);
+      r.modem.script({ cmd: "AT", reply: "\r\nOK\r\n" }, { cmd: SUB, reply: "\r\nOK\r\n" });
+      const at = send(r, { command: "" });
+      const sub = send(r, { command: SUB.substring(2) });
+      r.clock.advance(200);
+      expect(at.result?.code).toBe(RESULT_OK);
+      expect(sub.result?.code).toBe(RESULT_OK);
+    });
+  });
+
+  it("data mode: only the command line is echoed, not the payload; a differing command echo is caught there too", () => {
+    const body = new Uint8Array(300).fill(0x41); // 'A's: not an echo, nor ACKs (no ack mode)
+    everyChunking(20, (c) => {
+      const r = echoing(c);
+      const p = r.engine.prefix("+QSMTPBODY:");
+      r.modem.script({ cmd: "AT+QSMTPBODY=0,300,60", reply: "\r\nCONNECT\r\n", data: { expect: 300, reply: "\r\n+QSMTPBODY: 300\r\n\r\nOK\r\n" } });
+      const ok = send(r, { command: "+QSMTPBODY=0,300,60", shape: SHAPE_PROMPT, prefix: p, data: bytesSource(body), timeoutMs: 65000 });
+      r.clock.advance(2000);
+      expect(ok.result?.code).toBe(RESULT_OK);
+      r.modem.echo = false;
+      r.modem.script({ cmd: "AT+QSMTPBODY=0,300,60", reply: "AT+QSMTPBODY=0,700,60\r\r\nCONNECT\r\n", data: { expect: 300, reply: "\r\n+QSMTPBODY: 300\r\n\r\nOK\r\n" } });
+      const bad = send(r, { command: "+QSMTPBODY=0,300,60", shape: SHAPE_PROMPT, prefix: p, data: bytesSource(body), timeoutMs: 65000 });
+      r.clock.advance(2000);
+      expect(bad.result?.code).toBe(RESULT_GARBLED);
+    });
   });
 });

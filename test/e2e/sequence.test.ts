@@ -23,7 +23,7 @@ function jobCommands(r: SessionResult, id: string): number {
   return Number(m[1]);
 }
 
-const CONFIG_PREFIXES = ["AT+QSMTPCFG", "AT+QSSLCFG", "AT+QICSGP", "AT+QIACT", "ATE0", "AT+CMEE", "AT+QURCCFG", "AT+CPIN"];
+const CONFIG_PREFIXES = ["AT+QSMTPCFG", "AT+QSSLCFG", "AT+QICSGP", "AT+QIACT", "ATE1", "AT+CMEE", "AT+QURCCFG", "AT+CPIN"];
 
 describe("e2e: configuration once per boot", () => {
   it("two mails in a row: the second sends no configuration and at most 6 commands", async () => {
@@ -86,9 +86,9 @@ describe("e2e: configuration once per boot", () => {
       expect(blocks[1][0].t).toBeGreaterThan(rdy[1]);
       // The full configuration each time (the reset lost it): same six lines.
       expect(blocks[1].map((l) => l.text)).toEqual(blocks[0].map((l) => l.text));
-      // Bring-up again after the RDY (echo off, errors on, URC port), before the second block.
+      // Bring-up again after the RDY (echo on, errors on, URC port), before the second block.
       const after = lines.filter((l) => l.t > rdy[1] && l.t < blocks[1][0].t).map((l) => l.text);
-      for (const p of ["ATE0", "AT+CMEE=1", 'AT+QURCCFG="urcport","uart1"', "AT+QIACT=1"]) expect(after, p).toContain(p);
+      for (const p of ["ATE1", "AT+CMEE=1", 'AT+QURCCFG="urcport","uart1"', "AT+QIACT=1"]) expect(after, p).toContain(p);
       // One send, after the second configuration.
       const puts = lines.filter((l) => l.text.startsWith("AT+QSMTPPUT"));
       expect(puts).toHaveLength(1);

@@ -168,7 +168,7 @@ export function notes(transcript: string): { t: number; text: string }[] {
  */
 const KNOWN = [
   /^AT$/,
-  /^ATE[01]$/, // the full profile turns echo off, the compact one on (it checks every echo)
+  /^ATE1$/, // both profiles keep echo on (they compare every command's echo with what was sent)
   /^AT\+CMEE=1$/,
   /^AT\+QURCCFG="urcport","uart1"$/,
   /^AT\+CPIN\?$/,

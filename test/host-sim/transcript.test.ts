@@ -97,6 +97,41 @@ describe("replay", () => {
     expect(Buffer.concat(player.received.map((r) => r.bytes)).toString()).toBe("ATE0\rAT+CSQ\rAT+QIACT=1\r");
   });
 
+  it("puts the firmware's own credentials back into a redacted echo, once the firmware has sent them", async () => {
+    // Recorded with echo on: the module's echo of the account command is redacted like the command.
+    const t = parseTranscript(
+      [
+        // The echo's first byte came before the command's CR: it plays before the firmware has finished the line.
+        '     99.000 < AT+QSMTPCFG="account","u","***"\\r',
+        '    100.000 > AT+QSMTPCFG="account","u","***"\\r',
+        "    130.000 < \\r\\nOK\\r\\n",
+        '    200.000 > AT+QICSGP=1,1,"apn","","***",0\\r',
+        '    200.000 < AT+QICSGP=1,1,"apn","","***",0\\r\\r\\nOK\\r\\n',
+        "",
+      ].join("\n"),
+    );
+    const clock = new VirtualClock();
+    const link = new UartLink(clock);
+    const player = new TranscriptReplayer(clock, link, t, "input");
+    let rx = "";
+    link.uart.attach({ onBytes: (d, s, e) => (rx += Buffer.from(d.subarray(s, e)).toString("latin1")), onWritable: () => {} });
+    player.start();
+    // The firmware under test writes the command slowly, in two parts: nothing redacted is played mid-line.
+    const cmd = 'AT+QSMTPCFG="account","u","TopSecret9"\r';
+    link.uart.write(Buffer.from(cmd), 0, 20);
+    await clock.run({ forMs: 200 });
+    expect(rx).toBe("");
+    link.uart.write(Buffer.from(cmd), 20, cmd.length);
+    await clock.run({ until: () => rx.includes("OK\r\n"), forMs: 5000 });
+    expect(rx).toBe('AT+QSMTPCFG="account","u","TopSecret9"\r\r\nOK\r\n');
+    rx = "";
+    const apn = 'AT+QICSGP=1,1,"apn","","",0\r';
+    link.uart.write(Buffer.from(apn), 0, apn.length);
+    await clock.run({ until: () => rx.includes("OK\r\n"), forMs: 5000 });
+    expect(rx).toBe('AT+QICSGP=1,1,"apn","","",0\r\r\nOK\r\n');
+    expect(player.played).toBe(player.total);
+  });
+
   it("time mode plays records at their recorded times", async () => {
     const clock = new VirtualClock();
     const link = new UartLink(clock);

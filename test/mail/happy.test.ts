@@ -13,7 +13,7 @@ describe("mail job: happy path", () => {
     expect(res.attempts).toBe(1);
     expect(r.port.commands).toEqual([
       "",
-      "E0",
+      "E1",
       "+CMEE=1",
       '+QURCCFG="urcport","uart1"',
       "+CPIN?",

@@ -200,6 +200,50 @@ describe("recovery ladder", () => {
     ]);
   });
 
+  it("a content command whose echo differed (E_GARBLED) rebuilds the content after AT+QSMTPCLR", () => {
+    const r = rig();
+    const from = warm(r);
+    r.port.on("+QSMTPDST=", { result: "GARBLED" }, 1);
+    r.send({ id: "m" });
+    r.settle(2);
+    expect(r.results[1].delivered).toBe(true);
+    expect(r.results[1].rebuilds).toBe(1);
+    expect(r.port.commands.slice(from)).toEqual([
+      '+QSMTPDST=1,1,"ops@example.com"',
+      "+QSMTPCLR",
+      '+QSMTPDST=1,1,"ops@example.com"',
+      '+QSMTPSUB=0,"Alarm: pressure low"',
+      "+QSMTPBODY=0,26,60",
+      "+QSMTPPUT=300",
+      "+QSMTPCLR",
+    ]);
+  });
+
+  it("a configuration row whose echo differed (E_GARBLED) is written again in place", () => {
+    const r = rig();
+    r.port.on('+QSMTPCFG="account"', { result: "GARBLED" }, 1);
+    r.send({ id: "m" });
+    r.settle(1);
+    expect(r.results[0].delivered).toBe(true);
+    const cmds = r.port.commands;
+    const i = cmds.findIndex((c) => c.startsWith('+QSMTPCFG="account"'));
+    expect(cmds[i + 1]).toBe(cmds[i]);
+    expect(cmds.filter((c) => c.startsWith('+QSMTPCFG="account"'))).toHaveLength(2);
+    expect(cmds.filter((c) => c.startsWith("+QSMTPPUT"))).toHaveLength(1);
+  });
+
+  it("AT+QSMTPPUT is judged by its result only: an OK whose echo differed is not sent again", () => {
+    const r = rig();
+    const from = warm(r);
+    r.port.on("+QSMTPPUT=", { result: "GARBLED", urcs: [{ afterMs: 3000, line: "+QSMTPPUT: 0,0" }] }, 1);
+    r.send({ id: "m" });
+    r.settle(2);
+    const res = r.results[1];
+    expect(res.delivered).toBe(true);
+    expect(res.resends).toBe(0);
+    expect(r.port.commands.slice(from).filter((c) => c.startsWith("+QSMTPPUT"))).toEqual(["+QSMTPPUT=300"]);
+  });
+
   it("a short body (module took fewer bytes) rebuilds", () => {
     const r = rig();
     warm(r);
@@ -226,7 +270,7 @@ describe("module reboot", () => {
     expect(res.moduleResets).toBe(1);
     const cmds = r.port.commands.slice(from);
     expect(cmds.filter((c) => c.startsWith('+QSMTPCFG="account"'))).toHaveLength(1);
-    expect(cmds.filter((c) => c === "E0")).toHaveLength(1);
+    expect(cmds.filter((c) => c === "E1")).toHaveLength(1);
     expect(cmds.filter((c) => c.startsWith("+QSMTPDST"))).toHaveLength(2);
     expect(cmds.filter((c) => c.startsWith("+QSMTPPUT"))).toHaveLength(2);
     // the next mail is cheap again: configuration is known for the new boot

@@ -101,7 +101,7 @@ describe("bring-up", () => {
     t.modem.ensureNetwork(t.cb);
     t.run();
     expect(t.out.err).toBeNull();
-    expect(t.port.count("E0")).toBe(1);
+    expect(t.port.count("E1")).toBe(1);
     expect(t.modem.bootCount).toBe(1);
   });
 });

@@ -19,6 +19,7 @@ import {
   RESULT_CANCELLED,
   RESULT_CME,
   RESULT_ERROR,
+  RESULT_GARBLED,
   RESULT_OK,
   RESULT_TIMEOUT,
   SHAPE_PROMPT,
@@ -27,8 +28,8 @@ import type { VirtualClock } from "../../../host-sim/clock.js";
 import { xor16 } from "../../../firmware/modem/checksum.js";
 
 export interface Reply {
-  /** "OK" (default), "ERROR", "TIMEOUT" (no answer), a +CME number, or "CME:<text>". */
-  result?: "OK" | "ERROR" | "TIMEOUT" | number | string;
+  /** "OK" (default), "ERROR", "TIMEOUT" (no answer), "GARBLED" (OK, echo differed), a +CME number, or "CME:<text>". */
+  result?: "OK" | "ERROR" | "TIMEOUT" | "GARBLED" | number | string;
   /** Information lines delivered to onLine (must carry the request's prefix). */
   lines?: string[];
   /** Virtual ms from write to final result. Default 20. */
@@ -256,6 +257,7 @@ export class ScriptPort implements AtPort {
       let res: AtResult;
       if (r === "OK") res = this.result(RESULT_OK, -1, "");
       else if (r === "ERROR") res = this.result(RESULT_ERROR, -1, "");
+      else if (r === "GARBLED") res = this.result(RESULT_GARBLED, -1, ""); // OK, but the echo differed
       else if (typeof r === "number") res = this.result(RESULT_CME, r, "");
       else res = this.result(RESULT_CME, -1, r.substring(4));
       this.finish(p, res, reply);
@@ -289,7 +291,7 @@ export class ScriptPort implements AtPort {
 
   /** The default, well-behaved module. */
   model(cmd: string, data: Uint8Array | null): Reply {
-    if (cmd === "" || cmd === "E0" || cmd === "+CMEE=1" || cmd.startsWith("+QURCCFG=")) return {};
+    if (cmd === "" || cmd === "E1" || cmd === "+CMEE=1" || cmd.startsWith("+QURCCFG=")) return {};
     if (cmd === "+CPIN?") return { lines: ["+CPIN: READY"] };
     if (cmd === "+CSQ") return { lines: ["+CSQ: 23,99"] };
     if (cmd === "+CEREG?") return { lines: ["+CEREG: 0,1"] };
