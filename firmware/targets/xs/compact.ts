@@ -19,28 +19,13 @@
 // Uart, Clock, Store and Log in place of Espruino's, and no inputs.
 import { createCompactApp, type CompactApp } from "../../compact/app.js";
 import type { CompactOutcome } from "../../compact/types.js";
-import { utf8Bytes, utf8Decode } from "../../text/utf8.js";
-import {
-  ISSUE_RESULT,
-  OP_BYTES,
-  OP_FAILED,
-  OP_GC,
-  OP_RAISE,
-  OP_START,
-  OP_STOP,
-  OP_SUBMIT,
-  OP_TIMER,
-  OP_WRITABLE,
-  PAYLOAD,
-  readU32,
-  XsChannel,
-} from "../../platform/xs-bridge/protocol.js";
+import { utf8Bytes } from "../../text/utf8.js";
+import { ISSUE_RESULT, XsChannel } from "../../platform/xs-bridge/protocol.js";
 import { XsUart } from "../../platform/xs-bridge/uart.js";
 import { XsClock } from "../../platform/xs-bridge/clock.js";
 import { XsMemoryStore } from "../../platform/xs-bridge/store.js";
 import { createXsLog } from "../../platform/xs-bridge/log.js";
-
-declare function gc(): void;
+import { bridgeHandler, jsonBuffer, type BridgeFirmware } from "./bridge.js";
 
 interface MailJson {
   id: string;
@@ -57,16 +42,8 @@ interface AlarmJson {
   text?: string;
 }
 
-function jsonBuffer(value: unknown): ArrayBuffer {
-  return utf8Bytes(JSON.stringify(value)).buffer as ArrayBuffer;
-}
-
-function payloadText(u: Uint8Array): string {
-  return utf8Decode(u, PAYLOAD, u.length);
-}
-
 /** Everything the entry holds, built by OP_START. */
-class XsCompactFirmware {
+class XsCompactFirmware implements BridgeFirmware {
   readonly channel: XsChannel;
   readonly uart: XsUart;
   readonly clock: XsClock;
@@ -114,46 +91,14 @@ class XsCompactFirmware {
   }
 
   failed(): ArrayBuffer {
-    return jsonBuffer((this.app as CompactApp).outbox ? ((this.app as CompactApp).outbox as NonNullable<CompactApp["outbox"]>).failed() : []);
+    const outbox = this.app ? this.app.outbox : null;
+    return jsonBuffer(outbox ? outbox.failed() : []);
+  }
+
+  stop(): void {
+    if (this.app) this.app.stop();
   }
 }
-
-let firmware: XsCompactFirmware | null = null;
 
 /** The worker calls this for every delivery from the host. */
-export function handleCommand(message: ArrayBuffer): ArrayBuffer | undefined {
-  const u = new Uint8Array(message);
-  const op = u[0];
-  if (op === OP_GC) {
-    gc();
-    return undefined;
-  }
-  if (firmware === null) firmware = new XsCompactFirmware(new XsChannel());
-  const fw = firmware;
-  fw.channel.takeTime(u);
-  switch (op) {
-    case OP_BYTES:
-      fw.uart.deliverBytes(u, PAYLOAD, u.length);
-      return undefined;
-    case OP_TIMER:
-      fw.clock.fire(readU32(u, PAYLOAD));
-      return undefined;
-    case OP_WRITABLE:
-      fw.uart.deliverWritable();
-      return undefined;
-    case OP_START:
-      fw.start(payloadText(u));
-      return undefined;
-    case OP_RAISE:
-      fw.raise(payloadText(u));
-      return undefined;
-    case OP_SUBMIT:
-      return fw.submit(payloadText(u));
-    case OP_FAILED:
-      return fw.failed();
-    case OP_STOP:
-      if (fw.app) fw.app.stop();
-      return undefined;
-  }
-  throw new Error("cellmail xs (compact): unknown op " + op);
-}
+export const handleCommand = bridgeHandler((channel: XsChannel) => new XsCompactFirmware(channel), "cellmail xs (compact)");

@@ -9,25 +9,11 @@
 // same way (outcomeOf).
 import { Cellmail } from "../../app/cellmail.js";
 import { bytesSource } from "../../at/source.js";
-import { utf8Bytes, utf8Decode } from "../../text/utf8.js";
+import { utf8Bytes } from "../../text/utf8.js";
 import { loadConfig } from "../../config/validate.js";
 import type { MailResult } from "../../mail/job.js";
 import type { Attachment, MailJob } from "../../mail/message.js";
-import {
-  ISSUE_RESULT,
-  OP_BYTES,
-  OP_FAILED,
-  OP_GC,
-  OP_RAISE,
-  OP_START,
-  OP_STOP,
-  OP_SUBMIT,
-  OP_TIMER,
-  OP_WRITABLE,
-  PAYLOAD,
-  readU32,
-  XsChannel,
-} from "../../platform/xs-bridge/protocol.js";
+import { ISSUE_RESULT, XsChannel } from "../../platform/xs-bridge/protocol.js";
 import { XsUart } from "../../platform/xs-bridge/uart.js";
 import { XsClock } from "../../platform/xs-bridge/clock.js";
 import { XsMemoryStore } from "../../platform/xs-bridge/store.js";
@@ -35,8 +21,7 @@ import { createXsLog } from "../../platform/xs-bridge/log.js";
 import { base64Decode } from "../../platform/xs-bridge/base64.js";
 
 import { jobOutcome } from "../../mail/outcome.js";
-
-declare function gc(): void;
+import { bridgeHandler, jsonBuffer, type BridgeFirmware } from "./bridge.js";
 
 interface JobJson {
   id: string;
@@ -49,7 +34,7 @@ interface JobJson {
 }
 
 /** Everything the entry holds, built by OP_START. */
-class XsFirmware {
+class XsFirmware implements BridgeFirmware {
   readonly channel: XsChannel;
   readonly uart: XsUart;
   readonly clock: XsClock;
@@ -90,6 +75,14 @@ class XsFirmware {
     return jsonBuffer({ code: refused.code, cause: refused.cause, field: refused.field });
   }
 
+  raise(alarmJson: string): void {
+    (this.app as Cellmail).raise(JSON.parse(alarmJson));
+  }
+
+  stop(): void {
+    if (this.app) this.app.stop();
+  }
+
   failed(): ArrayBuffer {
     const app = this.app as Cellmail;
     const out: { id: number; key: string; code: number; cause: string }[] = [];
@@ -102,50 +95,5 @@ class XsFirmware {
   }
 }
 
-function jsonBuffer(value: unknown): ArrayBuffer {
-  return utf8Bytes(JSON.stringify(value)).buffer as ArrayBuffer;
-}
-
-function payloadText(u: Uint8Array): string {
-  return utf8Decode(u, PAYLOAD, u.length);
-}
-
-let firmware: XsFirmware | null = null;
-
 /** The worker calls this for every delivery from the host. */
-export function handleCommand(message: ArrayBuffer): ArrayBuffer | undefined {
-  const u = new Uint8Array(message);
-  const op = u[0];
-  if (op === OP_GC) {
-    gc();
-    return undefined;
-  }
-  if (firmware === null) firmware = new XsFirmware(new XsChannel());
-  const fw = firmware;
-  fw.channel.takeTime(u);
-  switch (op) {
-    case OP_BYTES:
-      fw.uart.deliverBytes(u, PAYLOAD, u.length);
-      return undefined;
-    case OP_TIMER:
-      fw.clock.fire(readU32(u, PAYLOAD));
-      return undefined;
-    case OP_WRITABLE:
-      fw.uart.deliverWritable();
-      return undefined;
-    case OP_START:
-      fw.start(payloadText(u));
-      return undefined;
-    case OP_RAISE:
-      (fw.app as Cellmail).raise(JSON.parse(payloadText(u)));
-      return undefined;
-    case OP_SUBMIT:
-      return fw.submit(payloadText(u));
-    case OP_FAILED:
-      return fw.failed();
-    case OP_STOP:
-      if (fw.app) fw.app.stop();
-      return undefined;
-  }
-  throw new Error("cellmail xs: unknown op " + op);
-}
+export const handleCommand = bridgeHandler((channel: XsChannel) => new XsFirmware(channel), "cellmail xs");

@@ -1,0 +1,91 @@
+// The XS entries' common part: the worker's message loop (firmware/platform/xs-bridge/
+// protocol.ts) and the payload helpers. Each profile's entry (main.ts: the full core,
+// compact.ts: the compact core) says only how it starts, raises, submits and reports;
+// the bytes, timers and back-pressure cross the same way for both.
+import { utf8Bytes, utf8Decode } from "../../text/utf8.js";
+import {
+  OP_BYTES,
+  OP_FAILED,
+  OP_GC,
+  OP_RAISE,
+  OP_START,
+  OP_STOP,
+  OP_SUBMIT,
+  OP_TIMER,
+  OP_WRITABLE,
+  PAYLOAD,
+  readU32,
+  XsChannel,
+} from "../../platform/xs-bridge/protocol.js";
+import type { XsUart } from "../../platform/xs-bridge/uart.js";
+import type { XsClock } from "../../platform/xs-bridge/clock.js";
+
+declare function gc(): void;
+
+/** What a profile's entry holds and does for the bridge's messages. */
+export interface BridgeFirmware {
+  readonly channel: XsChannel;
+  readonly uart: XsUart;
+  readonly clock: XsClock;
+  /** OP_START: the configuration as JSON text. */
+  start(configJson: string): void;
+  /** OP_RAISE: {key, title, text} as JSON text. */
+  raise(alarmJson: string): void;
+  /** OP_SUBMIT: the job as JSON text; the refusal as the reply, or undefined when accepted. */
+  submit(jobJson: string): ArrayBuffer | undefined;
+  /** OP_FAILED: the failed alarm entries as the reply. */
+  failed(): ArrayBuffer;
+  stop(): void;
+}
+
+export function jsonBuffer(value: unknown): ArrayBuffer {
+  return utf8Bytes(JSON.stringify(value)).buffer as ArrayBuffer;
+}
+
+export function payloadText(u: Uint8Array): string {
+  return utf8Decode(u, PAYLOAD, u.length);
+}
+
+/**
+ * The worker's `handleCommand` for one profile: the firmware is made on the first message
+ * (with the channel it answers on), and every message is routed to it.
+ */
+export function bridgeHandler(create: (channel: XsChannel) => BridgeFirmware, name: string): (message: ArrayBuffer) => ArrayBuffer | undefined {
+  let firmware: BridgeFirmware | null = null;
+  return (message: ArrayBuffer): ArrayBuffer | undefined => {
+    const u = new Uint8Array(message);
+    const op = u[0];
+    if (op === OP_GC) {
+      gc();
+      return undefined;
+    }
+    if (firmware === null) firmware = create(new XsChannel());
+    const fw = firmware;
+    fw.channel.takeTime(u);
+    switch (op) {
+      case OP_BYTES:
+        fw.uart.deliverBytes(u, PAYLOAD, u.length);
+        return undefined;
+      case OP_TIMER:
+        fw.clock.fire(readU32(u, PAYLOAD));
+        return undefined;
+      case OP_WRITABLE:
+        fw.uart.deliverWritable();
+        return undefined;
+      case OP_START:
+        fw.start(payloadText(u));
+        return undefined;
+      case OP_RAISE:
+        fw.raise(payloadText(u));
+        return undefined;
+      case OP_SUBMIT:
+        return fw.submit(payloadText(u));
+      case OP_FAILED:
+        return fw.failed();
+      case OP_STOP:
+        fw.stop();
+        return undefined;
+    }
+    throw new Error(name + ": unknown op " + op);
+  };
+}
