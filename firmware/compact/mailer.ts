@@ -132,6 +132,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
   let mail: CompactMail | null = null;
   let body: Uint8Array | null = null;
   let bodyCharset = 0;
+  let subjectCharset = 0; // 0: `subject` is the ASCII text, 1: its UTF-8 hex
   let subject = "";
   let done: ((o: CompactOutcome) => void) | null = null;
   let radioDone: ((r: CompactRadio) => void) | null = null;
@@ -202,7 +203,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
       s.push("+QSMTPCLR");
       const lists = [m.to, m.cc, m.bcc];
       for (let t = 0; t < 3; t++) for (let i = 0; i < lists[t].length; i++) s.push("+QSMTPDST=1," + (t + 1) + "," + q(lists[t][i], AT_FIELD_MAX));
-      s.push("+QSMTPSUB=" + subject, "+QSMTPBODY=" + bodyCharset + "," + (body as Uint8Array).length + ",60", "+QSMTPPUT=" + c.putTimeoutS);
+      s.push("+QSMTPSUB=" + subjectCharset + "," + q(subject, subjectCharset ? 200 : 100), "+QSMTPBODY=" + bodyCharset + "," + (body as Uint8Array).length + ",60", "+QSMTPPUT=" + c.putTimeoutS);
     }
     reboot = deact = false;
     script = s;
@@ -374,7 +375,8 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
       for (let i = 0; i < m.subject.length; i++) if (m.subject.charCodeAt(i) < 0x20 || m.subject.charCodeAt(i) === 0x7f) return E_SUBJECT;
       const text = utf8Text(m.body, BODY_MAX);
       if (!text.bytes || text.length < 1) return E_BODY_LENGTH;
-      subject = atRefusal(m.subject, 100, true) ? "1," + q(utf8Hex(m.subject), 200) : "0," + q(m.subject, 100);
+      subjectCharset = atRefusal(m.subject, 100, true) ? 1 : 0;
+      subject = subjectCharset ? utf8Hex(m.subject) : m.subject;
       body = text.bytes;
       bodyCharset = text.ascii ? 0 : 1;
       mail = m;
