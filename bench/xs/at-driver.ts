@@ -5,7 +5,7 @@
 // ES2015 rules (DESIGN.md section 3) and allocates nothing while feeding.
 import type { Clock, TimerHandle, Uart, UartSink } from "../../firmware/platform/types.js";
 import type { AtPort, AtRequest, AtResult, Line, Prefix } from "../../firmware/at/types.js";
-import { SHAPE_LINE } from "../../firmware/at/types.js";
+import { RESULT_NAMES, SHAPE_LINE } from "../../firmware/at/types.js";
 import { BaselineParser } from "../baseline-parser.js";
 
 /** Enough for the engine (deadline, settle, guard) plus the upper layers' timers in tests. */
@@ -175,7 +175,7 @@ export interface DriverCounts {
 }
 
 export function newCounts(): DriverCounts {
-  return { csqLines: 0, csqSum: 0, finals: [0, 0, 0, 0, 0, 0, 0, 0], cereg: 0, qsmtpput: 0, qiact: 0, rdy: 0, other: 0, written: 0 };
+  return { csqLines: 0, csqSum: 0, finals: RESULT_NAMES.map(() => 0), cereg: 0, qsmtpput: 0, qiact: 0, rdy: 0, other: 0, written: 0 };
 }
 
 /**
@@ -245,7 +245,7 @@ export class AtDriver implements BenchDriver {
     };
     this.done = (result: AtResult) => {
       const c = result.code;
-      counts.finals[c >= 0 && c < 8 ? c : 7]++;
+      counts.finals[c >= 0 && c < RESULT_NAMES.length ? c : RESULT_NAMES.length - 1]++;
       if (!this.closed) engine.send(this.request, this.done);
     };
     engine.send(this.request, this.done);
@@ -259,18 +259,7 @@ export class AtDriver implements BenchDriver {
 
   /** Feed every chunk `passes` times through the uart sink, advancing the clock per chunk. */
   feed(passes: number): void {
-    const sink = this.uart.sink;
-    if (sink === null) throw new Error("engine did not attach to the uart");
-    const chunks = this.chunks;
-    const n = chunks.length;
-    const clock = this.clock;
-    for (let p = 0; p < passes; p++) {
-      for (let k = 0; k < n; k++) {
-        const c = chunks[k];
-        sink.onBytes(c, 0, c.length);
-        clock.advance(MS_PER_CHUNK);
-      }
-    }
+    feedChunks(this.uart.sink, this.chunks, passes, this.clock);
     this.counts.written = this.uart.written;
   }
 
@@ -289,11 +278,13 @@ export class AtDriver implements BenchDriver {
   }
 }
 
-/** The drivers' feeding loop alone (same chunks, same clock steps) into a sink that does nothing. */
-export function feedNull(chunks: Uint8Array[], passes: number): void {
-  const sink = NULL_SINK;
+/**
+ * The drivers' feeding loop: every chunk `passes` times into `sink`, the clock advanced per
+ * chunk. One loop for every subject, so each pays the same harness cost (feedNull measures it).
+ */
+export function feedChunks(sink: UartSink | null, chunks: Uint8Array[], passes: number, clock: ManualClock): void {
+  if (sink === null) throw new Error("the subject did not attach to the uart");
   const n = chunks.length;
-  const clock = new ManualClock();
   for (let p = 0; p < passes; p++) {
     for (let k = 0; k < n; k++) {
       const c = chunks[k];
@@ -301,6 +292,11 @@ export function feedNull(chunks: Uint8Array[], passes: number): void {
       clock.advance(MS_PER_CHUNK);
     }
   }
+}
+
+/** The feeding loop alone (same chunks, same clock steps) into a sink that does nothing. */
+export function feedNull(chunks: Uint8Array[], passes: number): void {
+  feedChunks(NULL_SINK, chunks, passes, new ManualClock());
 }
 
 const NULL_SINK: UartSink = {

@@ -14,7 +14,7 @@ import { E_AT_ERROR, E_CANCELLED, E_NO_CARRIER, E_TIMEOUT } from "../../firmware
 import {
   CountingUart,
   ManualClock,
-  MS_PER_CHUNK,
+  feedChunks,
   feedNull,
   makeChunks,
   newCounts,
@@ -97,18 +97,7 @@ export class CompactDriver implements BenchDriver {
 
   /** Feed every chunk `passes` times through the uart sink (the link), advancing the clock per chunk. */
   feed(passes: number): void {
-    const sink = this.uart.sink;
-    if (sink === null) throw new Error("link did not attach to the uart");
-    const chunks = this.chunks;
-    const n = chunks.length;
-    const clock = this.clock;
-    for (let p = 0; p < passes; p++) {
-      for (let k = 0; k < n; k++) {
-        const c = chunks[k];
-        sink.onBytes(c, 0, c.length);
-        clock.advance(MS_PER_CHUNK);
-      }
-    }
+    feedChunks(this.uart.sink, this.chunks, passes, this.clock);
     this.counts.written = this.uart.written;
   }
 
