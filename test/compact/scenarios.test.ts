@@ -17,7 +17,7 @@ import { runSession } from "../../host-sim/runner/session.js";
 import type { RunSessionOptions, SessionResult } from "../../host-sim/runner/types.js";
 import { xsFirmwareBundle } from "../../host-sim/xs/firmware.js";
 import { checkEspruinoScript } from "../build/espruino-gate.js";
-import { commandLines, count, firmwareStream, unexpectedLines } from "../e2e/support.js";
+import { commandLines, count, firmwareStream, observable, unexpectedLines } from "../e2e/support.js";
 import { KNOWN_COMPACT_BUGS } from "./known-bugs.js";
 
 const all = bundledScenarios().map((b) => b.scenario);
@@ -29,22 +29,6 @@ let started = 0;
 
 function run(scenario: Scenario, o: Partial<RunSessionOptions> = {}): Promise<SessionResult> {
   return runSession({ scenario, profile: "compact", mailDir: dir, ...o });
-}
-
-/** What must be equal between the engines, apart from the transcript. */
-function observable(r: SessionResult) {
-  return {
-    ok: r.ok,
-    profile: r.profile,
-    expectFailures: r.expectFailures,
-    delivered: r.delivered,
-    failed: r.failed,
-    errors: r.errors,
-    virtualMs: r.virtualMs,
-    mails: r.mails.map((m) => ({ ...m, eml: undefined })),
-    // The first note names the embedded server's port, which differs between runs.
-    events: r.events.filter((e) => !e.text.startsWith("embedded SMTP server on")),
-  };
 }
 
 /** Scenarios whose link loses or corrupts bytes: what the module received is not what was sent. */

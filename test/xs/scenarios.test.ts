@@ -10,33 +10,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appliesTo, bundledScenarios } from "../../host-sim/scenarios/scenario.js";
 import { runSession } from "../../host-sim/runner/session.js";
-import type { SessionResult } from "../../host-sim/runner/types.js";
 import { xsFirmwareBundle } from "../../host-sim/xs/firmware.js";
 import { base64Decode } from "../../firmware/platform/xs-bridge/base64.js";
 import { XsClock } from "../../firmware/platform/xs-bridge/clock.js";
 import type { XsChannel } from "../../firmware/platform/xs-bridge/protocol.js";
 import { checkEspruinoScript } from "../build/espruino-gate.js";
+import { observable } from "../e2e/support.js";
 
 // The full profile's run (the compact profile's: test/compact/scenarios.test.ts).
 const scenarios = bundledScenarios()
   .map((b) => b.scenario)
   .filter((s) => appliesTo(s, "full"));
 let started = 0;
-
-/** What must be equal between the engines, apart from the transcript. */
-function observable(r: SessionResult) {
-  return {
-    ok: r.ok,
-    expectFailures: r.expectFailures,
-    delivered: r.delivered,
-    failed: r.failed,
-    errors: r.errors,
-    virtualMs: r.virtualMs,
-    mails: r.mails.map((m) => ({ ...m, eml: undefined })),
-    // The first note names the embedded server's port, which differs between runs.
-    events: r.events.filter((e) => !e.text.startsWith("embedded SMTP server on")),
-  };
-}
 
 describe.concurrent("every scenario on Node and in XS", () => {
   beforeAll(async () => {
