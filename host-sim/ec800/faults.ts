@@ -40,11 +40,26 @@ export type FaultSpec =
   | { kind: "urc"; atMs: number; text: string; service?: boolean }
   | { kind: "readerStall"; atMs: number; forMs: number }
   /** Flip bit 0x20 of byte `byte` of the Nth AT+QFUPL upload, as a UART bit error would (the checksum must catch it). */
-  | { kind: "corruptUpload"; byte: number; occurrence?: number; times?: number };
+  | { kind: "corruptUpload"; byte: number; occurrence?: number; times?: number }
+  /** The URC leaves the module in two writes: its first `afterBytes` bytes, then the rest `gapMs` later. */
+  | ({ kind: "splitUrc"; afterBytes: number; gapMs: number } & UrcPoint)
+  /** Echo stops when this line arrives (a glitch, a reset the firmware missed): the line and later ones are not echoed. */
+  | ({ kind: "echoOff" } & CommandPoint)
+  /** The board loses power (the runner restarts it with its Store after `offMs`); the module too unless `keepModule`. */
+  | PowerCutSpec;
+
+/** A power cut of the board: the runner's business; the module tells it when a module-side point is reached. */
+export type PowerCutSpec = { kind: "powerCut"; offMs?: number; keepModule?: boolean } & (
+  | ({ at: "command" } & CommandPoint)
+  | { at: "bodyData"; afterBytes: number; occurrence?: number; times?: number }
+  | { at: "storeWrite"; write: number }
+  | { at: "time"; atMs: number }
+);
 
 export const FAULT_KINDS = [
   "reboot", "powerDown", "pdpActivationFails", "pdpDeactDuringSend", "pdpDeact", "commandError", "loseFinal",
-  "lateFinal", "interleaveUrc", "duplicateUrc", "loseUrc", "lateUrc", "urc", "readerStall", "corruptUpload",
+  "lateFinal", "interleaveUrc", "duplicateUrc", "loseUrc", "lateUrc", "urc", "readerStall", "corruptUpload", "splitUrc",
+  "echoOff", "powerCut",
 ] as const;
 
 interface Armed {
