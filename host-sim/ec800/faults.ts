@@ -91,7 +91,7 @@ export class FaultPlan {
     const out: FaultSpec[] = [];
     for (const a of this.armed) {
       const s = a.spec as FaultSpec & Partial<CommandPoint> & { at?: string };
-      if (s.command === undefined || (s.kind === "reboot" && s.at !== "command")) continue;
+      if (s.command === undefined || ((s.kind === "reboot" || s.kind === "powerCut") && s.at !== "command")) continue;
       if (s.command.toUpperCase() !== name) continue;
       if (s.form && s.form !== form) continue;
       if (s.match && !line.includes(s.match)) continue;
@@ -128,7 +128,7 @@ export class FaultPlan {
         (kind === "pdpActivationFails" && s.kind === "pdpActivationFails") ||
         (kind === "pdpDeactDuringSend" && s.kind === "pdpDeactDuringSend") ||
         (kind === "sendWait" && s.kind === "reboot" && s.at === "sendWait") ||
-        (kind === "bodyData" && s.kind === "reboot" && s.at === "bodyData") ||
+        (kind === "bodyData" && (s.kind === "reboot" || s.kind === "powerCut") && s.at === "bodyData") ||
         (kind === "upload" && s.kind === "corruptUpload");
       if (!hit) continue;
       a.seen++;
@@ -148,6 +148,6 @@ export class FaultPlan {
   timed(): FaultSpec[] {
     return this.armed
       .map((a) => a.spec)
-      .filter((s) => (s.kind === "reboot" && s.at === "time") || s.kind === "urc" || s.kind === "pdpDeact" || s.kind === "readerStall" || s.kind === "powerDown");
+      .filter((s) => ((s.kind === "reboot" || s.kind === "powerCut") && s.at === "time") || s.kind === "urc" || s.kind === "pdpDeact" || s.kind === "readerStall" || s.kind === "powerDown");
   }
 }
