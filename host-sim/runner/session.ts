@@ -33,6 +33,8 @@ const SETTLE_MS = 5_000;
 const SMTP_CAP_MS = 15_000;
 /** How long a cut board stays without power unless the fault says (`offMs`). */
 const DEFAULT_OFF_MS = 5_000;
+/** How often (virtual ms) the runner asks the alarm layer whether anything is left to send, besides after each result. */
+const PENDING_POLL_MS = 10_000;
 /** More raises than this are announced as one storm, not one line each. */
 const STORM_QUIET = 5;
 
@@ -171,7 +173,9 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
       store: mine.store,
       config,
       log: (level, message) => {
-        if (mine.alive && level > LOG_DEBUG) emit(level >= LOG_WARN ? "retry" : "state", message);
+        if (!mine.alive) return;
+        if (level >= LOG_WARN) alarmWork = true; // a failure the runner sees no result of (a refused alarm mail)
+        if (level > LOG_DEBUG) emit(level >= LOG_WARN ? "retry" : "state", message);
       },
       onOutcome: (o: JobOutcome) => {
         if (!mine.alive) return; // a dead board reports nothing
@@ -268,11 +272,15 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   }
 
   let alarmsIdle = plan.length === 0;
+  let askedAt = -Infinity;
   const alarmsDone = () => {
     if (plan.length === 0) return true;
     if (raised < plan.length || restarting || !life.alive) return false;
-    if (alarmWork) {
+    // Asked after every change the runner sees (a raise, a result), and every few virtual
+    // seconds besides: an alarm can end without a result the runner sees (refused at once).
+    if (alarmWork || clock.now() - askedAt >= PENDING_POLL_MS) {
       alarmWork = false;
+      askedAt = clock.now();
       alarmsIdle = firmware.pendingAlarms() === 0;
     }
     return alarmsIdle;
