@@ -222,10 +222,15 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   }
   for (const f of cuts) {
     if (f.at === "storeWrite") {
+      const at = typeof f.write === "number" ? f.write : f.write[profile];
+      if (at === undefined) {
+        cutsDone++; // not planned for this profile
+        continue;
+      }
       const prev = flash.onWrite;
       flash.onWrite = (n) => {
         if (prev) prev(n);
-        if (n === f.write) powerCut(f, `after Store write ${n}`);
+        if (n === at) powerCut(f, `after Store write ${n}`);
       };
     } else if (f.at === "time") clock.setTimer(f.atMs, () => powerCut(f, `at ${f.atMs / 1000} s`));
   }

@@ -116,7 +116,8 @@ const FAULT = tagged("kind", {
   powerCut: tagged("at", {
     command: obj({ ...POWER_CUT_COMMON, ...COMMAND_POINT }),
     bodyData: obj({ ...POWER_CUT_COMMON, afterBytes: required(byteIndex()), occurrence: count(), times: count() }),
-    storeWrite: obj({ ...POWER_CUT_COMMON, write: required(count()) }),
+    // The two profiles keep different Store layouts, so the N-th write may be given per profile.
+    storeWrite: obj({ ...POWER_CUT_COMMON, write: required(anyOf("a write number, or one per profile", count(), record(count(), PROFILE_NAMES))) }),
     time: obj({ ...POWER_CUT_COMMON, atMs: required(ms()) }),
   }),
 });
