@@ -203,6 +203,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     restarting = true;
     const old = firmware;
     emit("note", `board power cut ${where}${f.keepModule ? " (the module keeps its supply)" : ", the module loses power too"}; back in ${(f.offMs ?? DEFAULT_OFF_MS) / 1000} s`);
+    if (sim) sim.link.boardPowerCut();
     if (!f.keepModule && sim) sim.modem.powerCut();
     // The dead core is released outside the instant of the cut (an XS worker may be inside a delivery now).
     clock.setTimer(0, () => old.kill());
