@@ -143,18 +143,21 @@ export function expectFor(s: Scenario, profile: ProfileName): ScenarioExpect {
 
 /**
  * Validate a parsed scenario against the format's tables (format.ts): every problem once,
- * with its path; an unknown field anywhere is one. The firmware configuration
- * (`firmware.config`, merged over the runner's default board) is checked by the
- * firmware's own validator, its problems reported under `firmware.config`.
+ * with its path; an unknown field anywhere is one. (`firmware.config`: configProblems.)
  */
 export function validateScenario(x: unknown): string[] {
-  const errs = check(SCENARIO, x);
-  const cfg = (x as { firmware?: { config?: unknown } } | null)?.firmware?.config;
-  if (errs.length === 0 && cfg !== undefined) {
-    const r = validateConfig(boardConfig(x as Scenario, PLACEHOLDER_CA));
-    for (const e of r.errors) errs.push(`firmware.config.${e.field}: ${e.cause}`);
-  }
-  return errs;
+  return check(SCENARIO, x);
+}
+
+/**
+ * The board configuration a scenario file gives (`firmware.config` over the runner's
+ * default), checked by the firmware's validator: its problems under `firmware.config`.
+ * Files are checked this way when loaded (parseScenario); a scenario built in a test may
+ * carry a configuration the firmware must refuse on purpose.
+ */
+export function configProblems(x: Scenario): string[] {
+  if ((x.firmware as { config?: unknown } | undefined)?.config === undefined) return [];
+  return validateConfig(boardConfig(x, PLACEHOLDER_CA)).errors.map((e) => `firmware.config.${e.cause.indexOf(e.field + ":") === 0 ? e.cause : `${e.field}: ${e.cause}`}`);
 }
 
 /** Stands in for the embedded server's CA when a board verifies it (the real one exists only at run time). */
@@ -168,7 +171,8 @@ export function parseScenario(json: string, source = "scenario"): Scenario {
   } catch (e) {
     throw new Error(`${source}: not JSON: ${(e as Error).message}`);
   }
-  const errs = validateScenario(x);
+  let errs = validateScenario(x);
+  if (errs.length === 0) errs = configProblems(x as Scenario);
   if (errs.length > 0) throw new Error(`${source}: invalid scenario:\n  ${errs.join("\n  ")}`);
   return x as Scenario;
 }
