@@ -22,6 +22,7 @@
 //                              compact one; --both: both) and merges them into
 //                              bench/results.json (npm run bench does it too; npm run
 //                              bench -- --compact refreshes the compact ones)
+import { MemoryStore } from "../host-sim/runner/node-firmware.js";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -68,6 +69,7 @@ async function startRig(profile: ProfileName, onMeter?: (slots: number) => void)
     {
       uart: sim.uart,
       clock,
+      store: new MemoryStore(),
       config: boardConfig(SCENARIO, ""),
       log: () => undefined,
       onOutcome: (o) => outcomes.push(o),

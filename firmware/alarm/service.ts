@@ -27,6 +27,7 @@ import {
   COUNT_CAP, ENTRY_DONE, ENTRY_FAILED, ENTRY_QUEUED, ENTRY_SENDING, HEARTBEAT_KEY, OVERFLOW_KEY,
 } from "./types.js";
 import { clipUtf8 } from "../text/utf8.js";
+import { oneLine } from "./one-line.js";
 
 export interface AlarmServiceOptions {
   clock: Clock;
@@ -192,7 +193,8 @@ export class AlarmService {
   raise(alarm: Alarm): number {
     const key = clipUtf8(alarm.key, KEY_MAX);
     if (key === "") throw new Error("alarm key is empty");
-    return this.enqueue(key, clipUtf8(alarm.title, TITLE_MAX), clipUtf8(alarm.text !== undefined ? alarm.text : "", TEXT_MAX));
+    // The title goes into the subject: one line, so it can always be sent (control characters become spaces).
+    return this.enqueue(key, oneLine(clipUtf8(alarm.title, TITLE_MAX)), clipUtf8(alarm.text !== undefined ? alarm.text : "", TEXT_MAX));
   }
 
   /** Watch a digital input; debounced level changes raise alarms per `rule`. */

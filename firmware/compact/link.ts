@@ -62,7 +62,10 @@ export interface AtLink extends UartSink {
    * or, once `echo` is set, when no echo came at all.
    */
   echoed(): boolean;
-  /** The module echoes commands (the owner sets it after ATE1, clears it after a reboot). */
+  /**
+   * The module echoes commands: set when an echo matched (and by the owner after ATE1),
+   * cleared when a command ended with no echo at all (echo has gone) and by the owner after a reboot.
+   */
   echo: boolean;
   /** Unsolicited lines (set by the owner). */
   onUrc: LineHandler | null;
@@ -85,6 +88,7 @@ export function createAtLink(uart: Uart, clock: Clock): AtLink {
   let timer: TimerHandle = null;
   let sentLen = 0; // "AT" + command, without the CR
   let echoState = 0; // the command's echo: 0 not seen, 1 same as sent, 2 different
+  let garbled = false; // the last command's echo check failed
 
   function starts(text: string): boolean {
     for (let i = 0; ; i++) {
@@ -133,6 +137,12 @@ export function createAtLink(uart: Uart, clock: Clock): AtLink {
   function end(code: number): void {
     const done = onEnd;
     if (!done) return;
+    // Judged now, once: a differing echo, or none while echo is known on. A command that
+    // ended without any echo means the module's echo has gone (a reset we missed, a glitch):
+    // it is reported once, and the next commands are not expected to echo (as the full
+    // engine does); an echo seen again turns the expectation back on.
+    garbled = echoState === 2 || (echoState === 0 && link.echo);
+    if (echoState === 0 && code !== E_TIMEOUT) link.echo = false;
     onEnd = onInfo = null;
     payload = out = null;
     clock.clearTimer(timer);
@@ -152,12 +162,15 @@ export function createAtLink(uart: Uart, clock: Clock): AtLink {
       let same = onEnd !== null && n === sentLen;
       for (let i = 0; same && i < n; i++) same = line[i] === tx[i];
       if (echoState !== 1) echoState = same ? 1 : 2;
+      if (same) link.echo = true;
       return;
     }
     if (onEnd) {
       if (c0 === 0x4f && !payload && is("OK")) return end(0); // an OK before CONNECT is an old one: the payload is not written yet
       if (c0 === 0x45 && is("ERROR")) return end(E_AT_ERROR);
       if (c0 === 0x2b && (starts("+CME ERROR:") || starts("+CMS ERROR:"))) {
+        // A text (a module that kept AT+CMEE=2) is read as a plain ERROR: the texts' table does
+        // not fit the Espruino bundle (docs/profiles.md); the SIM's busy window is polled through it.
         const code = int(0);
         return end(code === code ? code : E_AT_ERROR);
       }
@@ -228,7 +241,7 @@ export function createAtLink(uart: Uart, clock: Clock): AtLink {
     onWritable(): void {
       if (out) write(out, outEnd);
     },
-    echoed: () => echoState === 1 || (echoState === 0 && !link.echo),
+    echoed: () => !garbled,
     echo: false,
     onUrc: null,
     written: 0,

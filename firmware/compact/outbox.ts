@@ -21,6 +21,7 @@ import type { Clock, Log, Store, TimerHandle } from "../platform/types.js";
 import { LOG_ERROR, LOG_INFO } from "../platform/types.js";
 import { KIND_CONFIG, KIND_PERMANENT } from "../errors.js";
 import { clipUtf8 } from "../text/utf8.js";
+import { oneLine } from "../alarm/one-line.js";
 import type { CompactConfig } from "./config.js";
 import type { CompactMailer } from "./mailer.js";
 import type { CompactOutcome, CompactRadio } from "./types.js";
@@ -151,7 +152,7 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
         e[NOT_BEFORE] = hold;
       }
     } else {
-      e = [nextId++, QUEUED, key, clipUtf8(String(title), 64), clipUtf8(text ? String(text) : "", 512), 1, now, now, 0, 0, hold];
+      e = [nextId++, QUEUED, key, oneLine(clipUtf8(String(title), 64)), clipUtf8(text ? String(text) : "", 512), 1, now, now, 0, 0, hold];
       entries.push(e);
     }
     const t = e[TEXT] ? e[TEXT] + ", " + add : add;

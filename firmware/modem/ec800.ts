@@ -29,6 +29,7 @@ import {
   KIND_MODEM,
   KIND_NETWORK,
   KIND_RETRYABLE,
+  E_AT_ERROR,
   E_CANCELLED,
   E_CHECKSUM,
   E_BODY_SHORT,
@@ -254,6 +255,10 @@ export class Ec800 {
     let i = 0;
     let retries = 0;
     const next: Done = (err) => {
+      if (err && steps[i - 1].optional && (err.code === E_AT_ERROR || (err.code < 1000 && err.code >= 0)) && g === this.gen) {
+        this.note(LOG_WARN, commandName(steps[i - 1].command) + " refused (" + err.cause + "): carrying on without it");
+        err = null;
+      }
       if (err) {
         if (isFinal(err.kind) || err.code === E_CANCELLED || retries >= STEP_RETRIES || g !== this.gen) return done(err);
         retries++;

@@ -15,6 +15,11 @@ export interface Step {
   /** Information-line prefix, "" when none. */
   prefix: string;
   timeoutMs: number;
+  /**
+   * The module may refuse this row and the sequence still holds (a module that keeps its
+   * own error format refuses AT+CMEE=1): ERROR or +CME ERROR moves on instead of failing.
+   */
+  optional: boolean;
 }
 
 // Manual maximum response times (EG800Q/EC800 family), with room for a slow UART.
@@ -26,18 +31,22 @@ export const T_QIACT = 155000; //  AT+QIACT=<cid>: answers when done, up to 150 
 export const T_QIDEACT = 45000; // AT+QIDEACT: up to 40 s
 
 export function step(command: string, shape: number, prefix: string, timeoutMs: number): Step {
-  return { command: command, shape: shape, prefix: prefix, timeoutMs: timeoutMs };
+  return { command: command, shape: shape, prefix: prefix, timeoutMs: timeoutMs, optional: false };
 }
 
 /**
  * After the module answers AT: echo on (the engine compares every command's echo with what
  * was sent: a byte lost or changed on the way to the module is caught, RESULT_GARBLED),
- * numeric +CME errors, service URCs to our UART.
+ * numeric +CME errors, service URCs to our UART. Numeric errors are asked for, not needed:
+ * a module that refuses AT+CMEE=1 keeps giving text errors (mapped to the same codes,
+ * codes.ts cmeTextToCode) or bare ERRORs (the SIM and registration are polled through them).
  */
 export function initSteps(): Step[] {
+  const cmee = step("+CMEE=1", SHAPE_NONE, "", T_SHORT);
+  cmee.optional = true;
   return [
     step("E1", SHAPE_NONE, "", T_SHORT),
-    step("+CMEE=1", SHAPE_NONE, "", T_SHORT),
+    cmee,
     step('+QURCCFG="urcport","uart1"', SHAPE_NONE, "", T_SHORT),
   ];
 }

@@ -81,6 +81,7 @@ export function formatMail(m: ArrivedMail, i: number): string[] {
     `    To:          ${m.to.join(", ")}`,
   ];
   if (m.cc.length) lines.push(`    Cc:          ${m.cc.join(", ")}`);
+  lines.push(`    Envelope:    ${m.envelope.from} -> ${m.envelope.rcptTo.join(", ")}`);
   lines.push(`    Size:        ${m.size} bytes`);
   lines.push(
     `    Attachments: ${m.attachments.length ? m.attachments.map((a) => `${a.name} (${a.size} bytes)`).join(", ") : "none"}`,

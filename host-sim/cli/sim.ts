@@ -35,6 +35,7 @@ export function jsonSummary(r: SessionResult, transcriptPath: string, extra: Rec
       from: m.from,
       to: m.to,
       cc: m.cc,
+      envelope: m.envelope,
       attachments: m.attachments.map((a) => a.name),
       eml: m.eml,
     })),

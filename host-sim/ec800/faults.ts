@@ -40,11 +40,27 @@ export type FaultSpec =
   | { kind: "urc"; atMs: number; text: string; service?: boolean }
   | { kind: "readerStall"; atMs: number; forMs: number }
   /** Flip bit 0x20 of byte `byte` of the Nth AT+QFUPL upload, as a UART bit error would (the checksum must catch it). */
-  | { kind: "corruptUpload"; byte: number; occurrence?: number; times?: number };
+  | { kind: "corruptUpload"; byte: number; occurrence?: number; times?: number }
+  /** The URC leaves the module in two writes: its first `afterBytes` bytes, then the rest `gapMs` later. */
+  | ({ kind: "splitUrc"; afterBytes: number; gapMs: number } & UrcPoint)
+  /** Echo stops when this line arrives (a glitch, a reset the firmware missed): the line and later ones are not echoed. */
+  | ({ kind: "echoOff" } & CommandPoint)
+  /** The board loses power (the runner restarts it with its Store after `offMs`); the module too unless `keepModule`. */
+  | PowerCutSpec;
+
+/** A power cut of the board: the runner's business; the module tells it when a module-side point is reached. */
+export type PowerCutSpec = { kind: "powerCut"; offMs?: number; keepModule?: boolean } & (
+  | ({ at: "command" } & CommandPoint)
+  | { at: "bodyData"; afterBytes: number; occurrence?: number; times?: number }
+  /** After the N-th Store write of the board (counted over its life); per profile when the layouts differ. */
+  | { at: "storeWrite"; write: number | Partial<Record<"full" | "compact", number>> }
+  | { at: "time"; atMs: number }
+);
 
 export const FAULT_KINDS = [
   "reboot", "powerDown", "pdpActivationFails", "pdpDeactDuringSend", "pdpDeact", "commandError", "loseFinal",
-  "lateFinal", "interleaveUrc", "duplicateUrc", "loseUrc", "lateUrc", "urc", "readerStall", "corruptUpload",
+  "lateFinal", "interleaveUrc", "duplicateUrc", "loseUrc", "lateUrc", "urc", "readerStall", "corruptUpload", "splitUrc",
+  "echoOff", "powerCut",
 ] as const;
 
 interface Armed {
@@ -76,7 +92,7 @@ export class FaultPlan {
     const out: FaultSpec[] = [];
     for (const a of this.armed) {
       const s = a.spec as FaultSpec & Partial<CommandPoint> & { at?: string };
-      if (s.command === undefined || (s.kind === "reboot" && s.at !== "command")) continue;
+      if (s.command === undefined || ((s.kind === "reboot" || s.kind === "powerCut") && s.at !== "command")) continue;
       if (s.command.toUpperCase() !== name) continue;
       if (s.form && s.form !== form) continue;
       if (s.match && !line.includes(s.match)) continue;
@@ -113,7 +129,7 @@ export class FaultPlan {
         (kind === "pdpActivationFails" && s.kind === "pdpActivationFails") ||
         (kind === "pdpDeactDuringSend" && s.kind === "pdpDeactDuringSend") ||
         (kind === "sendWait" && s.kind === "reboot" && s.at === "sendWait") ||
-        (kind === "bodyData" && s.kind === "reboot" && s.at === "bodyData") ||
+        (kind === "bodyData" && (s.kind === "reboot" || s.kind === "powerCut") && s.at === "bodyData") ||
         (kind === "upload" && s.kind === "corruptUpload");
       if (!hit) continue;
       a.seen++;
@@ -133,6 +149,6 @@ export class FaultPlan {
   timed(): FaultSpec[] {
     return this.armed
       .map((a) => a.spec)
-      .filter((s) => (s.kind === "reboot" && s.at === "time") || s.kind === "urc" || s.kind === "pdpDeact" || s.kind === "readerStall" || s.kind === "powerDown");
+      .filter((s) => ((s.kind === "reboot" || s.kind === "powerCut") && s.at === "time") || s.kind === "urc" || s.kind === "pdpDeact" || s.kind === "readerStall" || s.kind === "powerDown");
   }
 }

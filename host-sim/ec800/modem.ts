@@ -41,6 +41,8 @@ export interface Ec800Options {
   echo?: boolean;
   /** CMEE after boot (EG800K behaves as 0, the EG800Q manual says 1). Default 0. */
   cmee?: number;
+  /** AT+CMEE=<n> answers ERROR and CMEE stays at `cmee` (some firmware builds keep verbose, or no, codes). */
+  refuseCmee?: boolean;
   /** Factory AT+QURCCFG="urcport" (persistent). Default "usbat" (service URCs never reach the UART). */
   urcPort?: string;
   baud?: number;
@@ -115,7 +117,7 @@ export class Ec800 {
   /** A +QSMTPPUT transaction is running. */
   sending = false;
   readonly sends: SendRecord[] = [];
-  readonly stats = { commands: 0, reboots: 0, qfuplDropped: 0, linesDiscarded: 0 };
+  readonly stats = { commands: 0, reboots: 0, qfuplDropped: 0, linesDiscarded: 0, puts: 0, powerCuts: 0 };
   private epoch = 0;
   private table: Map<string, CommandSpec>;
   private lineBuf: Uint8Array;
@@ -192,6 +194,14 @@ export class Ec800 {
     this.power = "booting";
     this.emit(`reboot (${reason})`);
     this.later(silenceMs + this.profile.bootMs, () => this.boot());
+  }
+
+  /** The supply is cut (a board power cut that takes the module along): silent, everything volatile lost, until powerOn(). */
+  powerCut(): void {
+    this.resetVolatile();
+    this.stats.powerCuts++;
+    this.power = "off";
+    this.emit("power cut");
   }
 
   /** AT+QPOWD: POWERED DOWN later, then nothing until powerOn(). */
@@ -321,6 +331,7 @@ export class Ec800 {
   urc(text: string, service = false): void {
     if (this.power !== "on") return;
     let copies = 1;
+    let split: { afterBytes: number; gapMs: number } | null = null;
     for (const f of this.faults.atUrc(text)) {
       if (f.kind === "loseUrc") {
         this.link.note(`fault: URC lost: ${text}`);
@@ -332,11 +343,12 @@ export class Ec800 {
         return;
       }
       if (f.kind === "duplicateUrc") copies += f.count ?? 1;
+      if (f.kind === "splitUrc") split = f;
     }
-    for (let i = 0; i < copies; i++) this.deliverUrc(text, service);
+    for (let i = 0; i < copies; i++) this.deliverUrc(text, service, i === 0 ? split : null);
   }
 
-  private deliverUrc(text: string, service: boolean): void {
+  private deliverUrc(text: string, service: boolean, split: { afterBytes: number; gapMs: number } | null = null): void {
     if (this.power !== "on") return;
     const port = this.persistent.urcPort;
     if (service && port !== "uart1" && port !== "all") {
@@ -344,7 +356,13 @@ export class Ec800 {
       return;
     }
     if (this.busy || this.data) this.held.push(text);
-    else this.send(this.frameInfo([text]));
+    else if (split) {
+      // Two writes with a silence between: the firmware must keep the partial line.
+      const framed = this.frameInfo([text]);
+      this.link.note(`fault: URC split after ${split.afterBytes} bytes, the rest ${split.gapMs} ms later: ${text}`);
+      this.send(framed.slice(0, split.afterBytes));
+      this.later(split.gapMs, () => this.send(framed.slice(split.afterBytes)));
+    } else this.send(this.frameInfo([text]));
   }
 
   private flushHeld(): void {
@@ -452,8 +470,18 @@ export class Ec800 {
 
   private runSub(line: string, subs: SubCommand[], k: number, lines: string[]): void {
     const sub = subs[k];
+    if (sub.name === "+QSMTPPUT" && sub.form === "write") this.stats.puts++;
     const faults = this.faults.atCommand(sub.name, sub.form, line);
     for (const f of faults) {
+      if (f.kind === "powerCut") {
+        // The board's supply fails as this line arrives; the runner cuts the module too unless told not to.
+        this.emit(`board power cut at ${sub.name || "AT"}`, f);
+        if (this.power !== "on") return;
+      }
+      if (f.kind === "echoOff") {
+        this.session.echo = false;
+        this.link.note(`fault: echo stops after "${line}"`);
+      }
       if (f.kind === "reboot" && f.at === "command" && (f.phase ?? "before") === "before") {
         this.reboot(`fault at ${sub.name || "AT"}`);
         return;

@@ -17,7 +17,6 @@ import {
   E_ADDRESS, E_ATTACHMENTS, E_BODY_LENGTH, E_CONFIG, E_FIELD_EMPTY, E_FIELD_TOO_LONG, E_RECIPIENTS, E_SUBJECT, E_UNSAFE_CHAR, KIND_CONFIG,
 } from "../../firmware/errors.js";
 import type { AlarmSpec, FirmwareHost, FirmwareStartOptions, JobOutcome, JobSpec } from "./firmware.js";
-import { MemoryStore } from "./node-firmware.js";
 import { describeCode } from "./causes.js";
 
 export type Refusal = { code: number; cause: string; field: string };
@@ -111,7 +110,7 @@ export class CompactFirmware implements FirmwareHost {
     this.app = createCompactApp({
       uart: o.uart,
       clock: o.clock,
-      store: new MemoryStore(),
+      store: o.store,
       log: o.log,
       config,
       onSent: (id, r) => this.finished(compactJobOutcome(`a${id}`, r, -1, o.clock.now())),
@@ -145,9 +144,15 @@ export class CompactFirmware implements FirmwareHost {
     return compactFailed(this.app.outbox!.failed());
   }
 
+  pendingAlarms(): number {
+    return this.app.outbox!.queued();
+  }
+
   async stop(): Promise<void> {
     this.app.stop();
   }
+
+  kill(): void {}
 }
 
 /** The compact core refused a configuration that toCompact accepted (format or check mismatch). */

@@ -19,6 +19,8 @@ export interface RunnerFirmware {
   more?: RunnerFirmware["mail"][];
   /** An alarm raised through the alarm layer (outbox, template, limits). */
   alarm?: { key: string; title: string; text?: string };
+  /** Raises over virtual time (an alarm storm): `count` raises of one alarm, `everyMs` apart, from `atMs`. */
+  raises?: { atMs: number; key: string; title: string; text?: string; count?: number; everyMs?: number }[];
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

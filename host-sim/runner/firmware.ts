@@ -1,7 +1,7 @@
 // The firmware under test, seen from the runner: whichever engine runs the core (this
 // Node process, or real XS through the bridge), the runner raises alarms, submits mail
 // jobs and reads finished job results through this one interface.
-import type { Clock, Uart } from "../../firmware/platform/types.js";
+import type { Clock, Store, Uart } from "../../firmware/platform/types.js";
 
 /** A mail job in plain data (crosses into XS as JSON). */
 export interface JobSpec {
@@ -39,12 +39,19 @@ export interface FirmwareHost {
   outcomes(): JobOutcome[];
   /** Alarm outbox entries that failed for good (kept and reported, never dropped). */
   failedAlarms(): Promise<{ id: number; key: string; code: number; cause: string }[]>;
+  /** Alarm mails still to send (queued, held back or in flight); failed ones are not counted. */
+  pendingAlarms(): number;
+  /** An orderly stop of the core (timers, engine, UART). */
   stop(): Promise<void>;
+  /** The board lost power: release what runs it (a worker) without telling the core anything. */
+  kill(): void;
 }
 
 export interface FirmwareStartOptions {
   uart: Uart;
   clock: Clock;
+  /** The board's persistent Store (it outlives a power cut: the next core starts on it). */
+  store: Store;
   /**
    * Raw configuration. The full profile validates it inside the firmware, as on a board;
    * for the compact profile the host validates and flattens it first (toCompact, as

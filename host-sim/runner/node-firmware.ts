@@ -40,7 +40,7 @@ export class NodeFirmware implements FirmwareHost {
     this.app = new Cellmail({
       uart: o.uart,
       clock: o.clock,
-      store: new MemoryStore(),
+      store: o.store,
       log: o.log,
       config,
       onJob: (r) => {
@@ -84,7 +84,13 @@ export class NodeFirmware implements FirmwareHost {
     return this.app.alarms.failed().map((e) => ({ id: e.id, key: e.key, code: e.code, cause: e.cause }));
   }
 
+  pendingAlarms(): number {
+    return this.app.alarms.pending();
+  }
+
   async stop(): Promise<void> {
     this.app.stop();
   }
+
+  kill(): void {}
 }

@@ -4,7 +4,7 @@
 // the scenario's work (a mail job, an alarm), the session runs until that work has
 // ended, and the scenario's `expect` is checked against what the server received.
 import { VirtualClock } from "../clock.js";
-import { createSimulatedModem } from "../index.js";
+import { createSimulatedModem, type SimulatedModem } from "../index.js";
 import { MailServer, type ReceivedMail } from "../mailserver/server.js";
 import { NodemailerSmtpEngine } from "../smtp/engine.js";
 import type { SmtpEngine } from "../smtp/types.js";
@@ -15,9 +15,11 @@ import { parseTranscript } from "../transcript/format.js";
 import type { Uart } from "../../firmware/platform/types.js";
 import { LOG_DEBUG, LOG_WARN } from "../../firmware/platform/types.js";
 import { attachmentBytes, boardConfig, firmwareSection, serverSettings, SIM_SMTP_HOST, type RunnerFirmware } from "./config.js";
-import { checkExpect } from "./expect.js";
+import { checkExpect, type Observed } from "./expect.js";
+import { BoardLife, Flash } from "./board.js";
+import type { PowerCutSpec } from "../ec800/faults.js";
 import { causeName } from "./causes.js";
-import type { FirmwareHost, FirmwareStartOptions, JobOutcome, JobSpec, ProfileName } from "./firmware.js";
+import type { AlarmSpec, FirmwareHost, FirmwareStartOptions, JobOutcome, JobSpec, ProfileName } from "./firmware.js";
 import { NodeFirmware } from "./node-firmware.js";
 import { CompactFirmware } from "./compact-firmware.js";
 import { appliesTo } from "../scenarios/scenario.js";
@@ -29,6 +31,12 @@ const DEFAULT_DURATION_MS = 3_600_000;
 const SETTLE_MS = 5_000;
 /** Real-time cap on one SMTP transaction (a silent server must not stall a test for 300 s). */
 const SMTP_CAP_MS = 15_000;
+/** How long a cut board stays without power unless the fault says (`offMs`). */
+const DEFAULT_OFF_MS = 5_000;
+/** How often (virtual ms) the runner asks the alarm layer whether anything is left to send, besides after each result. */
+const PENDING_POLL_MS = 10_000;
+/** More raises than this are announced as one storm, not one line each. */
+const STORM_QUIET = 5;
 
 export interface SessionOptions extends RunSessionOptions {
   /** Play the module's side from this recorded transcript instead of the EC800 model. */
@@ -64,9 +72,22 @@ function arrived(m: ReceivedMail): ArrivedMail {
     to: m.to.map((a) => a.address),
     cc: m.cc.map((a) => a.address),
     attachments: m.attachments.map((a) => ({ name: a.filename ?? "", size: a.size })),
+    envelope: { from: m.envelope.mailFrom, rcptTo: m.envelope.rcptTo.slice() },
     size: m.raw.length,
     eml: m.emlPath,
   };
+}
+
+/** Raises of the scenario in time order: `firmware.alarm` at once, then each train of `firmware.raises`. */
+function raisePlan(fw: RunnerFirmware, hasJobs: boolean): { atMs: number; alarm: AlarmSpec }[] {
+  const plan: { atMs: number; alarm: AlarmSpec }[] = [];
+  const first = fw.alarm ?? (!hasJobs && !fw.raises ? { key: "demo", title: "Water leak in the pump room", text: "Leak sensor 1 is wet." } : undefined);
+  if (first) plan.push({ atMs: 0, alarm: first });
+  for (const r of fw.raises ?? []) {
+    const alarm: AlarmSpec = { key: r.key, title: r.title, text: r.text };
+    for (let i = 0; i < (r.count ?? 1); i++) plan.push({ atMs: r.atMs + i * (r.everyMs ?? 0), alarm });
+  }
+  return plan.sort((a, b) => a.atMs - b.atMs);
 }
 
 export async function runSession(opts: SessionOptions): Promise<SessionResult> {
@@ -85,24 +106,36 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     if (opts.onEvent) opts.onEvent(e);
   };
 
-  const server = opts.smtp ? null : await MailServer.start({ ...serverSettings(boardConfig(scenario, ""), scenario), dir: opts.mailDir, keepDir: true });
+  const refusals = scenario.smtp?.server?.refusals ?? [];
+  const server = opts.smtp
+    ? null
+    : await MailServer.start({ ...serverSettings(boardConfig(scenario, ""), scenario), refusals, dir: opts.mailDir, keepDir: true });
   const config = boardConfig(scenario, server?.caPem ?? "");
   const target = opts.smtp ?? { host: server!.host, port: server!.port };
   if (server) emit("note", `embedded SMTP server on ${server.host}:${server.port} (${serverSettings(config, scenario).tls}), mail dir ${server.dir}`);
   else emit("note", `delivering to the outside SMTP server ${target.host}:${target.port}`);
+  if (refusals.length > 0) {
+    emit("note", server ? `the SMTP server refuses: ${refusals.map((r) => `${r.code} at ${r.stage.toUpperCase()}${r.times ? ` (${r.times}x)` : ""}`).join(", ")}` : "smtp.server.refusals need the embedded server: not applied");
+  }
 
   const real = new NodemailerSmtpEngine({ hosts: { [SIM_SMTP_HOST]: target.host }, servername: "localhost", timeoutCapMs: SMTP_CAP_MS });
+  // Virtual times of the module's SMTP transactions that delivered, in order (the server's messages follow the same order).
+  const deliveredAt: number[] = [];
   // The board is configured with a real-looking host and port; the simulated network routes them to the test server.
   const routed: SmtpEngine = {
-    deliver: (session, mail, timeoutMs, options) =>
-      real.deliver(session.server.host === SIM_SMTP_HOST ? { ...session, server: { host: SIM_SMTP_HOST, port: target.port } } : session, mail, timeoutMs, options),
+    deliver: async (session, mail, timeoutMs, options) => {
+      const o = await real.deliver(session.server.host === SIM_SMTP_HOST ? { ...session, server: { host: SIM_SMTP_HOST, port: target.port } } : session, mail, timeoutMs, options);
+      if (o.err === 0) deliveredAt.push(clock.now());
+      return o;
+    },
   };
 
   let uart: Uart;
   let transcript: () => string;
-  let moduleCounters = () => ({ reboots: 0, rxOverflow: 0 });
+  let moduleCounters = () => ({ reboots: 0, rxOverflow: 0, puts: 0 });
   let powerOn = () => undefined as void;
   let replayer: TranscriptReplayer | null = null;
+  let sim: SimulatedModem | null = null;
   if (opts.replay !== undefined) {
     const link = new UartLink(clock, {});
     const recorder = new TranscriptRecorder(link);
@@ -112,59 +145,154 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     transcript = () => recorder.render();
     powerOn = () => replayer!.start();
   } else {
-    const sim = createSimulatedModem({ clock, smtp: routed, scenario });
-    uart = sim.uart;
-    transcript = () => sim.transcript.render();
-    moduleCounters = () => ({ reboots: sim.modem.stats.reboots, rxOverflow: sim.link.stats().rxOverflow });
-    powerOn = () => sim.powerOn();
+    const m = createSimulatedModem({ clock, smtp: routed, scenario });
+    sim = m;
+    uart = m.uart;
+    transcript = () => m.transcript.render();
+    moduleCounters = () => ({ reboots: m.modem.stats.reboots, rxOverflow: m.link.stats().rxOverflow, puts: m.modem.stats.puts });
+    powerOn = () => m.powerOn();
   }
 
-  // A configuration the firmware refuses throws here: close the embedded server first, or
-  // its listening socket keeps the process alive (the CLI hung after printing the error).
-  const firmware = await startFirmware(engine, profile, {
-    uart,
-    clock,
-    config,
-    log: (level, message) => {
-      if (level > LOG_DEBUG) emit(level >= LOG_WARN ? "retry" : "state", message);
-    },
-    onOutcome: (o: JobOutcome) => {
-      if (o.delivered && profile === "compact") emit("result", `job ${o.id} delivered after ${o.attempts} run(s), ${o.commands} AT commands`);
-      else if (o.delivered) emit("result", `job ${o.id} delivered after ${o.attempts} send(s), ${o.commands} AT commands`);
-      else emit("result", `job ${o.id} failed: ${o.code} ${o.cause} [${causeName(o)}]`);
-    },
-  }).catch(async (e: unknown) => {
-    if (server) await server.close();
-    throw e;
-  });
+  // The board: its flash outlives every power cut; each power-on runs a new core on it.
+  const flash = new Flash();
+  const outcomes: JobOutcome[] = [];
+  let life!: BoardLife;
+  let firmware!: FirmwareHost;
+  let lives = 0;
+  /** Something changed for the alarm layer since its queue was last asked (a raise, a result, a restart). */
+  let alarmWork = false;
+  const boot = async (): Promise<void> => {
+    const mine = new BoardLife(uart, clock, flash);
+    life = mine;
+    lives++;
+    // A configuration the firmware refuses throws here: close the embedded server first, or
+    // its listening socket keeps the process alive (the CLI hung after printing the error).
+    firmware = await startFirmware(engine, profile, {
+      uart: mine.uart,
+      clock: mine.clock,
+      store: mine.store,
+      config,
+      log: (level, message) => {
+        if (!mine.alive) return;
+        if (level >= LOG_WARN) alarmWork = true; // a failure the runner sees no result of (a refused alarm mail)
+        if (level > LOG_DEBUG) emit(level >= LOG_WARN ? "retry" : "state", message);
+      },
+      onOutcome: (o: JobOutcome) => {
+        if (!mine.alive) return; // a dead board reports nothing
+        outcomes.push(o);
+        alarmWork = true;
+        if (o.delivered && profile === "compact") emit("result", `job ${o.id} delivered after ${o.attempts} run(s), ${o.commands} AT commands`);
+        else if (o.delivered) emit("result", `job ${o.id} delivered after ${o.attempts} send(s), ${o.commands} AT commands`);
+        else emit("result", `job ${o.id} failed: ${o.code} ${o.cause} [${causeName(o)}]`);
+      },
+    }).catch(async (e: unknown) => {
+      if (server) await server.close();
+      throw e;
+    });
+  };
+  await boot();
+
+  // Power cuts (faults of kind powerCut): the board dies at once; the module too unless it keeps its own supply.
+  const cuts = (scenario.faults ?? []).filter((f): f is PowerCutSpec => f.kind === "powerCut");
+  let cutsDone = 0;
+  let restarting = false;
+  const powerCut = (f: PowerCutSpec, where: string) => {
+    if (!life.alive) return;
+    cutsDone++;
+    life.cut();
+    restarting = true;
+    const old = firmware;
+    emit("note", `board power cut ${where}${f.keepModule ? " (the module keeps its supply)" : ", the module loses power too"}; back in ${(f.offMs ?? DEFAULT_OFF_MS) / 1000} s`);
+    if (sim) sim.link.boardPowerCut();
+    if (!f.keepModule && sim) sim.modem.powerCut();
+    // The dead core is released outside the instant of the cut (an XS worker may be inside a delivery now).
+    clock.setTimer(0, () => old.kill());
+    clock.setTimer(f.offMs ?? DEFAULT_OFF_MS, async () => {
+      emit("note", "board power back: the core starts again on its Store");
+      await boot();
+      if (!f.keepModule && sim) sim.modem.powerOn();
+      restarting = false;
+      alarmWork = true;
+    });
+  };
+  if (sim) {
+    sim.modem.on((event, detail) => {
+      const f = detail as PowerCutSpec | undefined;
+      if (f && f.kind === "powerCut") powerCut(f, event.replace(/^board power cut /, ""));
+    });
+  }
+  for (const f of cuts) {
+    if (f.at === "storeWrite") {
+      const at = typeof f.write === "number" ? f.write : f.write[profile];
+      if (at === undefined) {
+        cutsDone++; // not planned for this profile
+        continue;
+      }
+      const prev = flash.onWrite;
+      flash.onWrite = (n) => {
+        if (prev) prev(n);
+        if (n === at) powerCut(f, `after Store write ${n}`);
+      };
+    } else if (f.at === "time") clock.setTimer(f.atMs, () => powerCut(f, `at ${f.atMs / 1000} s`));
+  }
   powerOn();
 
-  // The work: direct mail jobs one after another, and/or an alarm through the outbox.
+  // The work: direct mail jobs one after another, and alarms raised through the outbox.
   const fw = firmwareSection(scenario);
   const jobs: JobSpec[] = [];
   if (fw.mail) jobs.push(jobOf("m1", fw.mail));
   (fw.more ?? []).forEach((m, i) => m && jobs.push(jobOf(`m${i + 2}`, m)));
-  const alarm = fw.alarm ?? (jobs.length === 0 ? { key: "demo", title: "Water leak in the pump room", text: "Leak sensor 1 is wet." } : undefined);
+  const plan = raisePlan(fw, jobs.length > 0);
+  let raised = 0;
+  let lostRaises = 0;
+  alarmWork = plan.length > 0;
+  const raiseNow = async (a: AlarmSpec) => {
+    raised++;
+    alarmWork = true;
+    if (!life.alive) {
+      lostRaises++;
+      emit("note", `alarm "${a.title}" raised while the board has no power: lost`);
+      return;
+    }
+    await firmware.raise(a);
+  };
   let submitted = 0;
-  const refusals: { code: number; cause: string }[] = [];
+  const refused: { code: number; cause: string }[] = [];
   const submitNext = async () => {
     const job = jobs[submitted++];
     emit("command", `submit mail job ${job.id}: "${job.subject}" to ${job.to.join(", ")}`);
-    const refused = await firmware.submit(job);
-    if (refused) {
-      emit("result", `job ${job.id} refused: ${refused.code} ${refused.cause}${refused.field ? ` (${refused.field})` : ""}`);
-      refusals.push({ code: refused.code, cause: refused.cause });
+    const r = await firmware.submit(job);
+    if (r) {
+      emit("result", `job ${job.id} refused: ${r.code} ${r.cause}${r.field ? ` (${r.field})` : ""}`);
+      refused.push({ code: r.code, cause: r.cause });
     }
   };
   if (jobs.length > 0) await submitNext();
-  if (alarm) {
-    emit("command", `raise alarm "${alarm.title}"`);
-    await firmware.raise(alarm);
+  const storm = plan.length > STORM_QUIET;
+  if (storm) emit("command", `raise ${plan.length} alarms over ${(plan[plan.length - 1].atMs / 1000).toFixed(1)} s (${[...new Set(plan.map((p) => p.alarm.key))].join(", ")})`);
+  for (const p of plan) {
+    if (p.atMs === 0) {
+      if (!storm) emit("command", `raise alarm "${p.alarm.title}"`);
+      await raiseNow(p.alarm);
+    } else clock.setTimer(p.atMs, () => raiseNow(p.alarm));
   }
 
-  const alarmEnded = () => firmware.outcomes().some((o) => o.id.startsWith("a") && (o.delivered || o.kind === 1 || o.kind === 2));
-  const jobsEnded = () => firmware.outcomes().filter((o) => o.id.startsWith("m")).length + refusals.length;
-  const finished = () => jobsEnded() >= jobs.length && (!alarm || alarmEnded());
+  let alarmsIdle = plan.length === 0;
+  let askedAt = -Infinity;
+  const alarmsDone = () => {
+    if (plan.length === 0) return true;
+    if (raised < plan.length || restarting || !life.alive) return false;
+    // Asked after every change the runner sees (a raise, a result), and every few virtual
+    // seconds besides: an alarm can end without a result the runner sees (refused at once).
+    if (alarmWork || clock.now() - askedAt >= PENDING_POLL_MS) {
+      alarmWork = false;
+      askedAt = clock.now();
+      alarmsIdle = firmware.pendingAlarms() === 0;
+    }
+    return alarmsIdle;
+  };
+  const jobsEnded = () => new Set(outcomes.filter((o) => o.id.startsWith("m")).map((o) => o.id)).size + refused.length;
+  const finished = () => jobsEnded() >= jobs.length && !restarting && alarmsDone();
   const limit = scenario.durationMs ?? DEFAULT_DURATION_MS;
   const started = clock.now();
   const nextDue = () => submitted < jobs.length && jobsEnded() >= submitted;
@@ -182,22 +310,40 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   await clock.run({ forMs: SETTLE_MS });
   const virtualMs = clock.now();
 
-  const outcomes = firmware.outcomes();
-  const failedAlarms = await firmware.failedAlarms();
-  await firmware.stop();
+  const failedAlarms = life.alive ? await firmware.failedAlarms() : [];
+  if (life.alive) await firmware.stop();
+  else firmware.kill();
   let mails: ReceivedMail[] = [];
   if (server) {
-    const wanted = outcomes.filter((o) => o.delivered).length;
+    const wanted = deliveredAt.length;
     if (server.messages().length < wanted) await server.waitForMessages(wanted, 2000).catch(() => undefined);
     mails = server.messages();
     await server.close();
   }
 
   const counters = moduleCounters();
-  const expectFailures = opts.replay === undefined ? checkExpect(scenario, { mails, outcomes, ...counters }, profile) : [];
+  const observed: Observed = {
+    mails,
+    outcomes,
+    ...counters,
+    deliveredAt,
+    jobs,
+    failedAlarms: failedAlarms.length,
+    powerCuts: { planned: cuts.length, struck: cutsDone },
+  };
+  const expectFailures = opts.replay === undefined ? checkExpect(scenario, observed, profile) : [];
   if (replayer && replayer.played < replayer.total) expectFailures.push(`replay: the firmware diverged; ${replayer.played} of ${replayer.total} recorded replies were played`);
   for (const f of failedAlarms) emit("result", `alarm ${f.id} (${f.key}) kept as failed: ${f.code} ${f.cause}`);
+  if (lives > 1) emit("note", `the board started ${lives} times (${cutsDone} power cut(s)); ${lostRaises} raise(s) fell while it had no power`);
 
+  // Failures count what failed for good: each direct job once (its last outcome), each alarm kept as failed once.
+  const lastOfJob = new Map<string, JobOutcome>();
+  for (const o of outcomes) if (o.id.startsWith("m")) lastOfJob.set(o.id, o);
+  const failedJobs = [...lastOfJob.values()].filter((o) => !o.delivered);
+  const errors = failedJobs
+    .map((o) => ({ code: o.code, cause: o.cause }))
+    .concat(refused)
+    .concat(failedAlarms.map((f) => ({ code: f.code, cause: f.cause })));
   return {
     scenario: scenario.name,
     engine,
@@ -205,9 +351,9 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     ok: expectFailures.length === 0 && (opts.replay === undefined || outcomes.length > 0),
     expectFailures,
     delivered: outcomes.filter((o) => o.delivered).length,
-    failed: outcomes.filter((o) => !o.delivered).length + refusals.length,
+    failed: errors.length,
     mails: mails.map(arrived),
-    errors: outcomes.filter((o) => !o.delivered).map((o) => ({ code: o.code, cause: o.cause })).concat(refusals),
+    errors,
     transcript: transcript(),
     events,
     virtualMs,

@@ -36,6 +36,8 @@ export interface ArrivedMail {
   to: string[];
   cc: string[];
   attachments: { name: string; size: number }[];
+  /** The SMTP envelope as the server received it (RCPT TO holds To, Cc and Bcc alike). */
+  envelope: { from: string; rcptTo: string[] };
   size: number;
   eml: string;
 }

@@ -355,6 +355,16 @@ export class UartLink {
     };
   }
 
+  /**
+   * The board lost power: what its UART still held to transmit never leaves, and what
+   * waited in its receive FIFO is gone (a bit already on the wire still arrives).
+   */
+  boardPowerCut(): void {
+    this.toModuleWire.clear();
+    this.fifo.clear();
+    this.wantWritable = false;
+  }
+
   /** Milliseconds one byte (10 bits) takes at the module's current baud rate. */
   byteTimeMs(): number {
     return 10000 / this.moduleBaud;

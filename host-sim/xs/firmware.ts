@@ -39,6 +39,7 @@ const OP_SUBMIT = 0x4a;
 const OP_FAILED = 0x46;
 const OP_STOP = 0x58;
 const OP_GC = 0x47;
+const OP_PENDING = 0x50;
 const ISSUE_WRITE = 0x77;
 const ISSUE_TIMER = 0x74;
 const ISSUE_CLEAR = 0x63;
@@ -46,6 +47,7 @@ const ISSUE_LOG = 0x6c;
 const ISSUE_RESULT = 0x6f;
 const ISSUE_ATTACH = 0x61;
 const ISSUE_CLOSE = 0x78;
+const ISSUE_STORE = 0x73;
 const HEADER = 9;
 
 export const XS_ENTRY = "firmware/targets/xs/main.ts";
@@ -175,9 +177,32 @@ export class XsFirmware implements FirmwareHost {
       case ISSUE_CLOSE:
         this.uart.close();
         return;
+      case ISSUE_STORE:
+        return this.storeOp(b);
       default:
         throw new Error(`XS bridge: unknown issue ${b[0]}`);
     }
+  }
+
+  /** The core's Store operations (firmware/platform/xs-bridge/store.ts): the bytes stay on the host. */
+  private storeOp(b: Buffer): Uint8Array | void {
+    const store = this.o.store;
+    const key = b.toString("latin1", 3, 3 + b[2]);
+    switch (b[1]) {
+      case 0x72: {
+        const v = store.read(key);
+        return v === undefined ? Uint8Array.of(0) : Buffer.concat([Uint8Array.of(1), v]);
+      }
+      case 0x77:
+        store.write(key, b.subarray(3 + b[2]));
+        return;
+      case 0x64:
+        store.remove(key);
+        return;
+      case 0x6b:
+        return Buffer.from(store.keys().map((k) => k + "\n").join(""), "latin1");
+    }
+    throw new Error(`XS bridge: unknown store operation ${b[1]}`);
   }
 
   start(): void {
@@ -209,6 +234,18 @@ export class XsFirmware implements FirmwareHost {
   async failedAlarms(): Promise<{ id: number; key: string; code: number; cause: string }[]> {
     const list = JSON.parse(Buffer.from(this.deliver(OP_FAILED)).toString("utf8"));
     return this.profile === "compact" ? compactFailed(list) : list;
+  }
+
+  pendingAlarms(): number {
+    return Buffer.from(this.deliver(OP_PENDING)).readUInt32LE(0);
+  }
+
+  kill(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const h of this.timers.values()) this.o.clock.clearTimer(h);
+    this.timers.clear();
+    this.worker.close();
   }
 
   async stop(): Promise<void> {

@@ -34,6 +34,7 @@ export function fixtureResult(over: Partial<SessionResult> = {}): SessionResult 
         to: ["ops@example.com"],
         cc: [],
         attachments: [{ name: "log.csv", size: 3000 }],
+        envelope: { from: "alarm@cellmail.test", rcptTo: ["ops@example.com"] },
         size: 4321,
         eml: "/tmp/mail/0001-x.eml",
       },

@@ -27,8 +27,14 @@ describe("cellmail sim", () => {
     expect(j).toMatchObject({ scenario: "alarm-demo", engine: "node", ok: true, delivered: 1, failed: 0, errors: [] });
     const mails = j.mails as Record<string, unknown>[];
     expect(mails).toHaveLength(1);
-    expect(Object.keys(mails[0]).sort()).toEqual(["attachments", "cc", "eml", "from", "subject", "to"]);
-    expect(mails[0]).toMatchObject({ subject: "[pump-house-3] ALARM Water leak in the pump room", to: ["ops@example.com"], cc: [], attachments: [] });
+    expect(Object.keys(mails[0]).sort()).toEqual(["attachments", "cc", "eml", "envelope", "from", "subject", "to"]);
+    expect(mails[0]).toMatchObject({
+      subject: "[pump-house-3] ALARM Water leak in the pump room",
+      to: ["ops@example.com"],
+      cc: [],
+      envelope: { from: "alarm@cellmail.test", rcptTo: ["ops@example.com"] },
+      attachments: [],
+    });
     expect(existsSync(mails[0].eml as string)).toBe(true);
     expect(mails[0].eml as string).toContain(path.join(dir, ".cellmail", "mail"));
     const transcript = readFileSync(j.transcript as string, "utf8");
@@ -73,6 +79,40 @@ describe("cellmail sim", () => {
     expect(r.code).toBe(1);
     const j = lastJson(r.stdout);
     expect(j).toMatchObject({ scenario: "wrong-expectation", ok: false });
+  });
+
+  it("a scenario with typos is refused before anything runs: each problem once, with its path, exit 2 (it hung at 75% CPU)", async () => {
+    const file = path.join(dir, "typos.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: "typos",
+        module: { ecoh: false },
+        link: { chunking: { mode: "fixed", sise: 16 } },
+        firmware: { mail: { to: ["ops@example.com"], subjet: "x", body: "y" } },
+        expect: { delivered: [{}] },
+      }),
+    );
+    const r = await runCli(["sim", "--scenario", file, "--json"], dir);
+    expect(r.code).toBe(2);
+    const problems = ["module.ecoh: unknown field", "link.chunking.sise: unknown field", "link.chunking.size: required", "firmware.mail.subjet: unknown field", "firmware.mail.subject: required"];
+    for (const p of problems) expect(r.stderr.split(p).length - 1, p).toBe(1);
+    expect(r.stdout).toBe("");
+  });
+
+  it("--json: every mail's envelope recipients (Bcc included), and failed counts an alarm kept as failed", async () => {
+    const r = await runCli(["sim", "--scenario", "content-intact", "--json"], dir);
+    expect(r.code).toBe(0);
+    const j = lastJson(r.stdout);
+    const mails = j.mails as { envelope: { rcptTo: string[] } }[];
+    expect(mails[0].envelope.rcptTo.sort()).toEqual(["audit@example.com", "boss@example.com", "night@example.com", "ops@example.com"]);
+    const file = path.join(dir, "alarm-refused.json");
+    writeFileSync(
+      file,
+      JSON.stringify({ name: "alarm-refused", smtp: { server: { refusals: [{ stage: "rcpt", code: 550 }] } }, firmware: { alarm: { key: "k", title: "T" } }, expect: { alarms: { failed: 1 } } }),
+    );
+    const f = lastJson((await runCli(["sim", "--scenario", file, "--json"], dir)).stdout);
+    expect(f).toMatchObject({ ok: true, delivered: 0, failed: 1, errors: [{ code: 678 }] });
   });
 
   it("refuses an unknown scenario with exit status 2", async () => {

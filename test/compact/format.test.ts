@@ -16,7 +16,7 @@ describe("scenario format: profiles", () => {
     const full: Scenario = { ...base, profiles: ["full"], profilesNote: "needs an attachment" };
     expect(validateScenario(full)).toEqual([]);
     expect([appliesTo(full, "full"), appliesTo(full, "compact")]).toEqual([true, false]);
-    expect(validateScenario({ ...base, profiles: ["full"] })).toEqual(["profilesNote: required string when `profiles` leaves a profile out (why it does not apply)"]);
+    expect(validateScenario({ ...base, profiles: ["full"] })).toEqual(["profilesNote: required when `profiles` leaves a profile out (why it does not apply)"]);
     expect(validateScenario({ ...base, profiles: ["full", "compact"] })).toEqual([]);
     expect(validateScenario({ ...base, profiles: [] })).toContain("profiles: expected a non-empty array");
     expect(validateScenario({ ...base, profiles: ["tiny"], profilesNote: "x" })).toContain("profiles[0]: expected one of full, compact");
@@ -32,11 +32,11 @@ describe("scenario format: profiles", () => {
     });
     expect(errs).toEqual(
       expect.arrayContaining([
-        "expectByProfile.tiny: unknown profile (expected one of full, compact)",
+        "expectByProfile.tiny: unknown key (expected one of full, compact)",
         "expectByProfile.compact.extra: unknown field",
         "expectByProfile.compact: give `delivered` or `failure`, not both",
-        "expectByProfile.compact.failure: needs a `cause` string",
-        "expectByProfile.compact.because: required string (why this profile differs)",
+        "expectByProfile.compact.failure.cause: required",
+        "expectByProfile.compact.because: required",
       ]),
     );
     expect(validateScenario({ ...base, expectByProfile: { compact: { module: { reboots: 1 }, because: "it reboots once more" } } })).toEqual([]);

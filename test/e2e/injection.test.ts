@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { loadScenario } from "../../host-sim/scenarios/scenario.js";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { boardConfig } from "../../host-sim/runner/config.js";
-import { NodeFirmware } from "../../host-sim/runner/node-firmware.js";
+import { MemoryStore, NodeFirmware } from "../../host-sim/runner/node-firmware.js";
 import type { Uart, UartSink } from "../../firmware/platform/types.js";
 import { E_ADDRESS, E_SUBJECT, E_UNSAFE_CHAR, KIND_CONFIG } from "../../firmware/errors.js";
 import { validateMail } from "../../firmware/mail/message.js";
@@ -133,7 +133,7 @@ describe("e2e: injection through subjects, addresses and the sender name", () =>
       };
       let err: unknown = null;
       try {
-        new NodeFirmware({ uart, clock: new VirtualClock(), config: boardConfig(s, ""), log: () => {}, onOutcome: () => {} });
+        new NodeFirmware({ uart, clock: new VirtualClock(), store: new MemoryStore(), config: boardConfig(s, ""), log: () => {}, onOutcome: () => {} });
       } catch (e) {
         err = e;
       }

@@ -92,7 +92,8 @@ export interface FirmwareStream {
  * Split what the firmware sent into command lines and data-mode payloads, the way the
  * module does: after `AT+QSMTPBODY=<cs>,<len>,...` or `AT+QFUPL=<name>,<size>,...` is
  * answered with CONNECT, the next <len> bytes are data, not commands. Works on runs
- * without link faults (a lost byte would shift the split).
+ * without link faults (a lost byte would shift the split); a board power cut ends what
+ * was being sent.
  */
 export function firmwareStream(transcript: string): FirmwareStream {
   const recs = parseTranscript(transcript).records;
@@ -103,7 +104,18 @@ export function firmwareStream(transcript: string): FirmwareStream {
   let pendingCmd = "";
   let dataLeft = 0;
   let cur: { command: string; bytes: number[]; start: number; end: number } | null = null;
+  let cutAt = -1;
   for (const r of recs) {
+    if (r.dir === "!" && r.text && /power cut/.test(r.text)) {
+      // The board died: a half-sent payload or line goes no further; the next core starts afresh.
+      dataLeft = 0;
+      cur = null;
+      pendingLen = -1;
+      line = [];
+      cutAt = r.t;
+      continue;
+    }
+    if (r.dir === ">" && r.t === cutAt) continue; // the rest of the slice that reached a dead module with the cut
     if (r.dir === "<" && r.bytes) {
       const text = Buffer.from(r.bytes).toString("latin1");
       if (pendingLen > 0 && text.indexOf("CONNECT") >= 0) {

@@ -26,7 +26,7 @@ describe("scenario files", () => {
     expect(bundled.some((b) => b.scenario.module?.sim === "absent")).toBe(true);
   });
 
-  it("the validator lists every problem with its path", () => {
+  it("the validator lists every problem with its path, each once", () => {
     const errs = validateScenario({
       name: "",
       module: { sim: "maybe", cmee: 3, registration: [{ afterMs: 0, stat: 9 }] },
@@ -36,23 +36,39 @@ describe("scenario files", () => {
       extra: 1,
       expect: {},
     });
-    expect(errs).toEqual(
-      expect.arrayContaining([
-        "name: required string",
-        "extra: unknown field",
-        "module.sim: expected one of ready, absent, pin, failure",
-        "module.cmee: expected a number in [0, 2]",
-        "module.registration[0].stat: expected a number in [0, 5]",
-        "link.chunking.mode: expected one of byte, fixed, random, all",
-        "link.toModule.lossRate: expected a number in [0, 1]",
-        "smtp.outcomes[1].err: expected a number in [0, 999]",
-        'faults[0].kind: unknown fault kind "explode"',
-        "faults[1].delayMs: required number for lateFinal",
-        "faults[2].at: expected command, bodyData, sendWait or time",
-        "expect: needs `delivered` or `failure`",
-      ]),
-    );
-    expect(() => parseScenario('{"name":"x"}', "x.json")).toThrow(/x.json: invalid scenario:\n {2}expect: required object/);
+    expect(errs).toEqual([
+      "extra: unknown field",
+      "name: expected a non-empty string",
+      "module.sim: expected one of ready, absent, pin, failure",
+      "module.registration[0].stat: expected an integer in [0, 5]",
+      "module.cmee: expected an integer in [0, 2]",
+      "link.chunking.mode: expected one of byte, fixed, random, all (got \"lumpy\")",
+      "link.toModule.lossRate: expected a number in [0, 1]",
+      "smtp.outcomes[1].err: expected an integer in [0, 999]",
+      'faults[0].kind: expected one of reboot, powerDown, pdpActivationFails, pdpDeactDuringSend, pdpDeact, commandError, loseFinal, lateFinal, interleaveUrc, duplicateUrc, loseUrc, lateUrc, splitUrc, urc, readerStall, corruptUpload, echoOff, powerCut (got "explode")',
+      "faults[1].delayMs: required",
+      'faults[2].at: expected one of command, bodyData, sendWait, time (got "noon")',
+      "expect: needs `delivered`, `failure` or `alarms`",
+    ]);
+    expect(new Set(errs).size).toBe(errs.length);
+    expect(() => parseScenario('{"name":"x"}', "x.json")).toThrow(/x.json: invalid scenario:\n {2}expect: required/);
+    expect(() => parseScenario('{"name":', "x.json")).toThrow(/x.json: not JSON/);
+  });
+
+  it("typos anywhere are errors with their path (they were ignored, or hung the CLI)", () => {
+    const base = { name: "t", expect: { delivered: [{}] } };
+    const errs = (x: Record<string, unknown>) => validateScenario({ ...base, ...x });
+    expect(errs({ link: { chunking: { mode: "fixed", sise: 16 } } })).toEqual(["link.chunking.sise: unknown field", "link.chunking.size: required"]);
+    expect(errs({ link: { chunking: { mode: "fixed", size: Number.NaN } } })).toEqual(["link.chunking.size: expected an integer in [1, 1048576]"]);
+    expect(errs({ link: { chunking: { mode: "random", max: 0.5 } } })).toEqual(["link.chunking.max: expected an integer in [1, 1048576]"]);
+    expect(errs({ module: { ecoh: false, registation: [] } })).toEqual(["module.ecoh: unknown field", "module.registation: unknown field"]);
+    expect(errs({ firmware: { mail: { to: ["ops@example.com"], subjet: "x", body: "y" } } })).toEqual(["firmware.mail.subjet: unknown field", "firmware.mail.subject: required"]);
+    expect(errs({ module: { timing: { bootMS: 10 } } })).toEqual(["module.timing.bootMS: unknown field"]);
+    expect(errs({ faults: [{ kind: "commandError", command: "+CPIN", occurence: 2 }] })).toEqual(["faults[0].occurence: unknown field"]);
+    expect(errs({ expect: { delivered: [{ subjct: "x" }] } })).toEqual(["expect.delivered[0].subjct: unknown field"]);
+    expect(errs({ smtp: { server: { refusals: [{ stage: "helo", code: 421 }] } } })).toEqual(["smtp.server.refusals[0].stage: expected one of connect, auth, mail, rcpt, data"]);
+    // A file's firmware configuration is checked by the firmware's own validator, under its path.
+    expect(() => parseScenario(JSON.stringify({ ...base, firmware: { config: { smtp: { port: 99999 } } } }), "p.json")).toThrow(/p\.json: invalid scenario:\n {2}firmware\.config\.smtp\.port: /);
   });
 });
 

@@ -3,6 +3,6 @@
 export { XsChannel } from "./protocol.js";
 export { XsUart } from "./uart.js";
 export { XsClock, TIMER_SLOTS } from "./clock.js";
-export { XsMemoryStore } from "./store.js";
+export { XsStore } from "./store.js";
 export { createXsLog } from "./log.js";
 export { base64Decode } from "./base64.js";

@@ -20,6 +20,7 @@
 //   OP_RAISE    'A'  payload: alarm JSON                       Cellmail.raise
 //   OP_SUBMIT   'J'  payload: job JSON, attachments base64     reply: refusal JSON, or nothing
 //   OP_FAILED   'F'  -                                         reply: failed alarms JSON
+//   OP_PENDING  'P'  -                                         reply: u32 LE, alarm mails still to send
 //   OP_STOP     'X'  -                                         Cellmail.stop
 //   OP_GC       'G'  -                                         gc() and nothing else (the host
 //                                                              reads live slots from the meter)
@@ -32,6 +33,8 @@
 //   ISSUE_RESULT 'o'  job outcome JSON (as outcomeOf in host-sim/runner/node-firmware.ts)
 //   ISSUE_ATTACH 'a'  -                                        the engine attached to the UART
 //   ISSUE_CLOSE  'x'  -                                        the engine closed the UART
+//   ISSUE_STORE  's'  sub-op, key, value (store.ts)            -> the value, or the keys (the
+//                                                              Store lives on the host, like flash)
 //
 // Costs: timer and clear messages use preallocated buffers (no allocation); a write copies
 // its bytes into a preallocated staging buffer and sends one slice of it (one ArrayBuffer);
@@ -53,6 +56,7 @@ export const OP_SUBMIT = 0x4a;
 export const OP_FAILED = 0x46;
 export const OP_STOP = 0x58;
 export const OP_GC = 0x47;
+export const OP_PENDING = 0x50;
 
 export const ISSUE_WRITE = 0x77;
 export const ISSUE_TIMER = 0x74;
@@ -61,6 +65,7 @@ export const ISSUE_LOG = 0x6c;
 export const ISSUE_RESULT = 0x6f;
 export const ISSUE_ATTACH = 0x61;
 export const ISSUE_CLOSE = 0x78;
+export const ISSUE_STORE = 0x73;
 
 /** Offset of the payload in a delivery (op byte, then the f64 time). */
 export const PAYLOAD = 9;
@@ -145,6 +150,11 @@ export class XsChannel {
       this.oneByte.push(m);
     }
     issueCommand(m.buffer);
+  }
+
+  /** A message already built (op byte first); the host's answer. */
+  ask(message: Uint8Array): Uint8Array {
+    return new Uint8Array(issueCommand(message.buffer));
   }
 
   /** An op byte, one header byte when `head` >= 0, then bytes already encoded (log lines, JSON). */

@@ -7,6 +7,7 @@ import {
   OP_BYTES,
   OP_FAILED,
   OP_GC,
+  OP_PENDING,
   OP_RAISE,
   OP_START,
   OP_STOP,
@@ -15,6 +16,7 @@ import {
   OP_WRITABLE,
   PAYLOAD,
   readU32,
+  writeU32,
   XsChannel,
 } from "../../platform/xs-bridge/protocol.js";
 import type { XsUart } from "../../platform/xs-bridge/uart.js";
@@ -35,6 +37,8 @@ export interface BridgeFirmware {
   submit(jobJson: string): ArrayBuffer | undefined;
   /** OP_FAILED: the failed alarm entries as the reply. */
   failed(): ArrayBuffer;
+  /** OP_PENDING: alarm mails still to send (queued, held back, in flight). */
+  pending(): number;
   stop(): void;
 }
 
@@ -82,6 +86,11 @@ export function bridgeHandler(create: (channel: XsChannel) => BridgeFirmware, na
         return fw.submit(payloadText(u));
       case OP_FAILED:
         return fw.failed();
+      case OP_PENDING: {
+        const r = new Uint8Array(4);
+        writeU32(r, 0, fw.pending());
+        return r.buffer as ArrayBuffer;
+      }
       case OP_STOP:
         fw.stop();
         return undefined;

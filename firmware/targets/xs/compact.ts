@@ -23,7 +23,7 @@ import { utf8Bytes } from "../../text/utf8.js";
 import { ISSUE_RESULT, XsChannel } from "../../platform/xs-bridge/protocol.js";
 import { XsUart } from "../../platform/xs-bridge/uart.js";
 import { XsClock } from "../../platform/xs-bridge/clock.js";
-import { XsMemoryStore } from "../../platform/xs-bridge/store.js";
+import { XsStore } from "../../platform/xs-bridge/store.js";
 import { createXsLog } from "../../platform/xs-bridge/log.js";
 import { bridgeHandler, jsonBuffer, type BridgeFirmware } from "./bridge.js";
 
@@ -64,7 +64,7 @@ class XsCompactFirmware implements BridgeFirmware {
     const app = createCompactApp({
       uart: this.uart,
       clock: this.clock,
-      store: new XsMemoryStore(),
+      store: new XsStore(this.channel),
       log: createXsLog(this.channel),
       config: JSON.parse(configJson),
       onSent: (id: number, o: CompactOutcome) => this.report("a" + id, o),
@@ -88,6 +88,10 @@ class XsCompactFirmware implements BridgeFirmware {
   raise(alarmJson: string): void {
     const a = JSON.parse(alarmJson) as AlarmJson;
     (this.app as CompactApp).raise(a.key, a.title, a.text);
+  }
+
+  pending(): number {
+    return this.app && this.app.outbox ? this.app.outbox.queued() : 0;
   }
 
   failed(): ArrayBuffer {

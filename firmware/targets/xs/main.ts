@@ -16,7 +16,7 @@ import type { Attachment, MailJob } from "../../mail/message.js";
 import { ISSUE_RESULT, XsChannel } from "../../platform/xs-bridge/protocol.js";
 import { XsUart } from "../../platform/xs-bridge/uart.js";
 import { XsClock } from "../../platform/xs-bridge/clock.js";
-import { XsMemoryStore } from "../../platform/xs-bridge/store.js";
+import { XsStore } from "../../platform/xs-bridge/store.js";
 import { createXsLog } from "../../platform/xs-bridge/log.js";
 import { base64Decode } from "../../platform/xs-bridge/base64.js";
 
@@ -55,7 +55,7 @@ class XsFirmware implements BridgeFirmware {
     this.app = new Cellmail({
       uart: this.uart,
       clock: this.clock,
-      store: new XsMemoryStore(),
+      store: new XsStore(this.channel),
       log: createXsLog(this.channel),
       config: loadConfig(JSON.parse(configJson)),
       onJob: this.report,
@@ -81,6 +81,10 @@ class XsFirmware implements BridgeFirmware {
 
   stop(): void {
     if (this.app) this.app.stop();
+  }
+
+  pending(): number {
+    return this.app ? this.app.alarms.pending() : 0;
   }
 
   failed(): ArrayBuffer {

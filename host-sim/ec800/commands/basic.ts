@@ -60,7 +60,8 @@ export function basicCommands(): CommandSpec[] {
       read: info((ctx) => [`+CMEE: ${ctx.s.cmee}`]),
       write: (ctx) => {
         const v = intArg(ctx.args[0], 0, 2);
-        if (v === null || ctx.args.length > 1) return ctx.error();
+        // A module that keeps its error format (scenario `refuseCmee`): ERROR, CMEE unchanged.
+        if (v === null || ctx.args.length > 1 || ctx.m.opts.refuseCmee) return ctx.error();
         ctx.s.cmee = v;
         ctx.ok();
       },

@@ -104,13 +104,27 @@ function body(ctx: Ctx): void {
       ctx.ok();
     });
   };
-  const rebootAfter = m.faults.atEvent("bodyData").map((f) => (f.kind === "reboot" && f.at === "bodyData" ? f.afterBytes : -1));
+  // A reboot of the module, or a power cut of the board, after N bytes of body data.
+  const faults = m.faults.atEvent("bodyData");
+  const rebootAfter = faults.map((f) => (f.kind === "reboot" && f.at === "bodyData" ? f.afterBytes : -1));
+  const cutAfter = faults.map((f) => (f.kind === "powerCut" && f.at === "bodyData" ? f.afterBytes : -1));
+  const cut = (n: number): void => {
+    const f = faults.find((x) => x.kind === "powerCut" && x.at === "bodyData" && x.afterBytes === n);
+    if (f) m.emit(`board power cut inside body data after ${n} bytes`, f);
+  };
   const mode: DataMode = {
     plusEscape: true,
     remaining: () => length - got,
     onByte: (b) => {
       if (ended) return;
       buf[got++] = b;
+      if (cutAfter.includes(got)) {
+        cut(got);
+        if (m.power !== "on" || !m.inDataMode) {
+          ended = true;
+          return;
+        }
+      }
       if (rebootAfter.includes(got)) {
         ended = true;
         m.reboot(`fault inside body data after ${got} bytes`);
@@ -121,6 +135,7 @@ function body(ctx: Ctx): void {
     onEscape: () => end("+++"),
   };
   ctx.connect(mode);
+  if (cutAfter.includes(0)) cut(0);
   if (rebootAfter.includes(0)) {
     ended = true;
     m.reboot("fault inside body data after 0 bytes");

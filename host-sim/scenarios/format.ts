@@ -1,0 +1,195 @@
+// The scenario format as schema tables (schema.ts): one table per object of
+// docs/scenarios.md. validateScenario (scenario.ts) checks a parsed file against
+// SCENARIO, so a field the docs do not name is an error with its path, and every number
+// is checked for its type, range and, where a count or a byte index is meant, for being
+// an integer. The firmware's configuration (`firmware.config`) is checked by the
+// firmware's own validator (scenario.ts), not here.
+import { any, anyOf, arr, bool, int, num, obj, oneOf, record, required, str, tagged, type Field, type Spec } from "./schema.js";
+
+/** The cores a scenario can run (host-sim/runner: "full" firmware/app, "compact" firmware/compact). */
+export const PROFILE_NAMES = ["full", "compact"] as const;
+
+const ms = (): Spec => num(0, 1e10);
+const count = (): Spec => int(1, 1e6);
+const byteIndex = (): Spec => int(0, 1e9);
+const smtpCode = (): Spec => int(0, 999);
+
+const TIMING: Record<string, Field> = {
+  bootMs: ms(), rebootSilenceMs: ms(), simBusyMs: ms(), urcGapMs: ms(), commandMs: ms(), perCommandMs: record(ms()),
+  pdpActivateMs: ms(), pdpFailMs: ms(), pdpDeactivateMs: ms(), cgattMs: ms(), dataDoneMs: ms(), ackMs: ms(), smtpSendMs: ms(), powerDownMs: ms(),
+};
+
+const MODULE = obj({
+  profile: oneOf("typical", "worst"),
+  timing: obj(TIMING),
+  sim: oneOf("ready", "absent", "pin", "failure"),
+  simPin: str(),
+  registration: arr(obj({ afterMs: required(ms()), stat: required(int(0, 5)) })),
+  echo: bool(),
+  cmee: int(0, 2),
+  refuseCmee: bool(),
+  urcPort: oneOf("usbat", "usbmodem", "uart1", "all"),
+  baud: int(300, 4_000_000),
+  operator: str(),
+  networkTimeMs: num(0, 1e14),
+  timeZoneQuarters: int(-48, 56),
+  csq: arr(int(0, 99), 2, 2),
+  ip: str({ nonEmpty: true }),
+  smtpSupported: bool(),
+  bootGarbage: str(),
+  bootUrcOrder: oneOf("sms-pb", "pb-sms"),
+  maxLineLength: int(16, 65536),
+});
+
+const BYTE_FAULTS = obj({ lossRate: num(0, 1), corruptRate: num(0, 1), seed: int(0, 2 ** 32), dropAt: arr(byteIndex()), corruptAt: arr(byteIndex()) });
+
+const LINK = obj({
+  baud: int(300, 4_000_000),
+  rxFifoBytes: int(1, 1 << 20),
+  txBufferBytes: int(1, 1 << 20),
+  chunking: tagged("mode", {
+    byte: obj({}),
+    fixed: obj({ size: required(int(1, 1 << 20)) }),
+    random: obj({ max: required(int(1, 1 << 20)), seed: int(0, 2 ** 32) }),
+    all: obj({}),
+  }),
+  readerLatencyMs: ms(),
+  idleFlushMs: num(0.001, 1e6),
+  toModule: BYTE_FAULTS,
+  toFirmware: BYTE_FAULTS,
+});
+
+/** A refusal of the embedded SMTP server (host-sim/mailserver/server.ts `Refusal`). */
+const REFUSAL = obj({
+  stage: required(oneOf("connect", "auth", "mail", "rcpt", "data")),
+  code: required(int(400, 599)),
+  message: str(),
+  times: count(),
+  address: str({ nonEmpty: true }),
+});
+
+const SMTP = obj({
+  server: obj({ auth: bool(), password: str(), refusals: arr(REFUSAL) }),
+  outcomes: arr(
+    anyOf('"deliver" or {err, protocolError}', oneOf("deliver"), obj({ err: required(smtpCode()), protocolError: smtpCode(), detail: str() })),
+  ),
+});
+
+// ---- faults: a table per kind (host-sim/ec800/faults.ts `FaultSpec`)
+
+const COMMAND_POINT: Record<string, Field> = {
+  command: required(str()),
+  form: oneOf("exec", "read", "write", "test"),
+  match: str({ nonEmpty: true }),
+  occurrence: count(),
+  times: count(),
+};
+const URC_POINT: Record<string, Field> = { urc: required(str({ nonEmpty: true })), occurrence: count(), times: count() };
+const KIND = { kind: any() };
+
+/** Where a power cut of the board (and by default the module) strikes. */
+const POWER_CUT_COMMON: Record<string, Field> = { ...KIND, offMs: ms(), keepModule: bool() };
+
+const FAULT = tagged("kind", {
+  reboot: tagged("at", {
+    command: obj({ ...KIND, ...COMMAND_POINT, phase: oneOf("before", "after") }),
+    bodyData: obj({ ...KIND, afterBytes: required(byteIndex()), occurrence: count(), times: count() }),
+    sendWait: obj({ ...KIND, afterMs: required(ms()), occurrence: count(), times: count() }),
+    time: obj({ ...KIND, atMs: required(ms()) }),
+  }),
+  powerDown: obj({ atMs: required(ms()) }),
+  pdpActivationFails: obj({ times: required(count()), occurrence: count() }),
+  pdpDeactDuringSend: obj({ afterMs: required(ms()), cid: int(1, 16), occurrence: count(), times: count() }),
+  pdpDeact: obj({ atMs: required(ms()), cid: int(1, 16) }),
+  commandError: obj({ ...COMMAND_POINT, code: int(0, 999), plain: bool() }),
+  loseFinal: obj({ ...COMMAND_POINT, what: oneOf("final", "all") }),
+  lateFinal: obj({ ...COMMAND_POINT, delayMs: required(ms()) }),
+  interleaveUrc: obj({ ...COMMAND_POINT, text: required(str()), where: required(oneOf("afterEcho", "afterInfo", "beforeFinal")) }),
+  duplicateUrc: obj({ ...URC_POINT, count: count() }),
+  loseUrc: obj(URC_POINT),
+  lateUrc: obj({ ...URC_POINT, delayMs: required(ms()) }),
+  splitUrc: obj({ ...URC_POINT, afterBytes: required(int(1, 1000)), gapMs: required(ms()) }),
+  urc: obj({ atMs: required(ms()), text: required(str()), service: bool() }),
+  readerStall: obj({ atMs: required(ms()), forMs: required(ms()) }),
+  corruptUpload: obj({ byte: required(byteIndex()), occurrence: count(), times: count() }),
+  echoOff: obj(COMMAND_POINT),
+  powerCut: tagged("at", {
+    command: obj({ ...POWER_CUT_COMMON, ...COMMAND_POINT }),
+    bodyData: obj({ ...POWER_CUT_COMMON, afterBytes: required(byteIndex()), occurrence: count(), times: count() }),
+    // The two profiles keep different Store layouts, so the N-th write may be given per profile.
+    storeWrite: obj({ ...POWER_CUT_COMMON, write: required(anyOf("a write number, or one per profile", count(), record(count(), PROFILE_NAMES))) }),
+    time: obj({ ...POWER_CUT_COMMON, atMs: required(ms()) }),
+  }),
+});
+
+// ---- the firmware's work (host-sim/runner/config.ts `RunnerFirmware`)
+
+const ADDRESSES = arr(str());
+const MAIL = obj({
+  to: required(ADDRESSES),
+  cc: ADDRESSES,
+  bcc: ADDRESSES,
+  subject: required(str()),
+  body: required(str()),
+  attachments: arr(obj({ name: required(str()), size: int(0, 1 << 24), text: str() })),
+});
+const ALARM = obj({ key: required(str()), title: required(str()), text: str() });
+/** Raises over time: `count` raises of one alarm, `everyMs` apart, from `atMs`. */
+const RAISES = obj({ atMs: required(ms()), key: required(str()), title: required(str()), text: str(), count: count(), everyMs: ms() });
+
+const FIRMWARE = obj({
+  config: record(any()),
+  mail: MAIL,
+  more: arr(MAIL),
+  alarm: ALARM,
+  raises: arr(RAISES),
+});
+
+// ---- expectations (host-sim/runner/expect.ts)
+
+const EXPECTED_MAIL = obj({
+  subject: str(),
+  to: ADDRESSES,
+  cc: ADDRESSES,
+  bcc: ADDRESSES,
+  rcptTo: ADDRESSES,
+  attachments: arr(str()),
+  content: oneOf("given"),
+  minCount: int(0, 1e6),
+  maxCount: int(0, 1e6),
+});
+
+const EXPECT_FIELDS: Record<string, Field> = {
+  delivered: arr(EXPECTED_MAIL),
+  failure: obj({ code: int(0, 1e6), protocolError: smtpCode(), cause: required(str({ nonEmpty: true })), retryable: bool() }),
+  module: obj({ reboots: int(0, 1e6), maxRxOverflow: int(0, 1e9), maxPuts: int(0, 1e6) }),
+  alarms: obj({ maxPerRecipientPerHour: int(1, 1e6), counts: record(int(0, 1e9)), failed: int(0, 1e6) }),
+  notes: str(),
+};
+
+const EXPECT = obj(EXPECT_FIELDS, (e) => (e.delivered === undefined && e.failure === undefined && e.alarms === undefined ? [["", "needs `delivered`, `failure` or `alarms`"]] : []));
+
+const EXPECT_OVERRIDE = obj({ ...EXPECT_FIELDS, because: required(str({ nonEmpty: true })) }, (e) =>
+  e.delivered !== undefined && e.failure !== undefined ? [["", "give `delivered` or `failure`, not both"]] : [],
+);
+
+export const SCENARIO = obj(
+  {
+    name: required(str({ nonEmpty: true })),
+    description: str(),
+    durationMs: ms(),
+    module: MODULE,
+    link: LINK,
+    smtp: SMTP,
+    faults: arr(FAULT),
+    firmware: FIRMWARE,
+    profiles: arr(oneOf(...PROFILE_NAMES), 1),
+    profilesNote: str(),
+    expectByProfile: record(EXPECT_OVERRIDE, PROFILE_NAMES),
+    expect: required(EXPECT),
+  },
+  (s) =>
+    Array.isArray(s.profiles) && s.profiles.length < PROFILE_NAMES.length && (typeof s.profilesNote !== "string" || s.profilesNote === "")
+      ? [["profilesNote", "required when `profiles` leaves a profile out (why it does not apply)"]]
+      : [],
+);
