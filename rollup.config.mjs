@@ -1,5 +1,8 @@
 // Three builds of one core (DESIGN.md section 2.5):
-//   dist/moddable/main.js    ES module for mcconfig (manifests/moddable/manifest.json)
+//   dist/moddable/           ES modules for mcconfig, listed by cellmail's library manifest
+//                            (manifests/moddable/cellmail.json): cellmail.js, the platform's
+//                            Store (store.js: NVS Preference; lin/store.js: files) and
+//                            lin/digital.js (embedded:io/digital over Linux GPIO sysfs)
 //   dist/espruino/cellmail.js one minified ES2015 script for the `espruino` CLI
 //   dist/node/main.js         ES module for Node (a real module on a serial port)
 // Each build compiles TypeScript with the config of its target; type errors are
@@ -14,8 +17,11 @@ import { bundleNames, exactNames } from "./scripts/bundle-names.mjs";
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
 /** Modules the Moddable SDK provides at link time (never bundled). */
-const MODDABLE_BUILTINS = ["timer", "time", "preference", "instrumentation", "console", "mc/config", "text/decoder", "text/encoder"];
-const moddableExternal = (id) => id.startsWith("embedded:") || id.startsWith("pins/") || MODDABLE_BUILTINS.includes(id);
+const MODDABLE_BUILTINS = ["timer", "time", "preference", "file", "instrumentation", "console", "mc/config", "text/decoder", "text/encoder"];
+/** Modules the library manifest maps per platform (each built here as an entry of its own). */
+const MANIFEST_MAPPED = ["cellmail/store"];
+const moddableExternal = (id) =>
+  id.startsWith("embedded:") || id.startsWith("pins/") || MODDABLE_BUILTINS.includes(id) || MANIFEST_MAPPED.includes(id);
 
 /** Node built-ins and installed packages stay imports in the Node build. */
 const nodeExternal = (id) => id.startsWith("node:") || /^[a-z@][^:]*$/.test(id) && !id.startsWith(".");
@@ -74,10 +80,20 @@ function minifyEspruino() {
 const ts = (tsconfig, extra) =>
   typescript({ tsconfig, noEmitOnError: false, compilerOptions: { noEmit: false, ...extra } });
 
+/**
+ * One entry per module of the library manifest. They share no code (the platform modules
+ * import types only), so each file stands alone: mcconfig resolves modules by the names
+ * the manifest gives them, never by relative paths between outputs.
+ */
 export const moddable = {
-  input: here("./firmware/targets/moddable/main.ts"),
+  input: {
+    cellmail: here("./firmware/targets/moddable/cellmail.ts"),
+    store: here("./firmware/platform/moddable/store.ts"),
+    "lin/store": here("./firmware/platform/moddable/lin/store.ts"),
+    "lin/digital": here("./firmware/platform/moddable/lin/digital.ts"),
+  },
   external: moddableExternal,
-  output: { file: here("./dist/moddable/main.js"), format: "es", generatedCode: "es2015", sourcemap: true },
+  output: { dir: here("./dist/moddable"), entryFileNames: "[name].js", format: "es", generatedCode: "es2015", sourcemap: true },
   plugins: [ts(here("./tsconfig.moddable.json"), { sourceMap: true })],
 };
 

@@ -9,24 +9,25 @@
 //   npm run bench -- --strict     exit 1 when a target is missed
 //   npm run bench -- --compact    only the compact profile's keys (xs.compact.*: its AT link, and
 //                                 its core sending mail), XS only
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
-import { resolve } from "node:path";
+//   npm run bench -- --fleet      only the fleet keys (fleet.boards*: `cellmail fleet`, 100 / 1,000 / 5,000 boards)
+//   npm run bench -- --stack      only the stack keys (xs.stack.*: bench/xs-stack.ts)
 import { performance } from "node:perf_hooks";
-import { REPO_ROOT } from "../host-sim/xs/bundle.js";
 import { buildCorpus, CHUNK_SIZE } from "./corpus.js";
 import { AtDriver, BaselineDriver, type EngineFactory } from "./xs/at-driver.js";
 import { measureInXs, realEngineExists, type XsFigures } from "./xs/measure.js";
 import { MAIL_TARGETS, measurePeak, xsMailFigures, type MailFigures, type MailPeak } from "./xs-mail.js";
 import { simMailFigures } from "./sim-mail.js";
 import { ESPRUINO_BUNDLE_TARGET, espruinoBundleBytes } from "./bundle-size.js";
+import { mergeResults } from "./results.js";
+import { describeRun, FLEET_TARGETS, fleetFigures } from "./fleet.js";
+import { xsStackFigures, type StackFigures } from "./xs-stack.js";
+import { STACK_MARGIN } from "../host-sim/xs/device-stack.js";
 
 export const TARGETS = {
   computePerByte: 25,
   slotsPerByte: 0.01,
   liveSlotGrowth100k: 50,
 };
-
-const RESULTS = resolve(REPO_ROOT, "bench/results.json");
 
 async function loadFactory(standin: boolean): Promise<{ makeEngine: EngineFactory; name: string }> {
   const mod = standin ? await import("./standin/entry.js") : await import("./xs/entry.js");
@@ -54,22 +55,6 @@ function throughput(feed: (passes: number) => void, bytesPerPass: number, ms: nu
 
 function round(x: number, digits: number): number {
   return Number(x.toFixed(digits));
-}
-
-function mergeResults(values: Record<string, number | string>): void {
-  let current: Record<string, unknown> = {};
-  if (existsSync(RESULTS)) {
-    try {
-      const parsed = JSON.parse(readFileSync(RESULTS, "utf8"));
-      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) current = parsed;
-    } catch {
-      console.warn(`bench/results.json was not valid JSON; rewriting it`);
-    }
-  }
-  const merged = { ...current, ...values };
-  const sorted: Record<string, unknown> = {};
-  for (const k of Object.keys(merged).sort()) sorted[k] = merged[k];
-  writeFileSync(RESULTS, JSON.stringify(sorted, null, 2) + "\n");
 }
 
 function pad(s: string, n: number): string {
@@ -179,9 +164,58 @@ async function compactOnly(strict: boolean): Promise<void> {
   if (strict && !(compactMet(compact) && compactMail.met)) process.exitCode = 1;
 }
 
+/** The fleet rows (bench/fleet.ts): wall time and peak RSS of `cellmail fleet` by fleet size. */
+async function measureFleets(): Promise<{ met: boolean; rows: Array<[string, string, string, string, string]> }> {
+  const fleet = await fleetFigures(undefined, (r) => console.log(`  ${describeRun(r)}`));
+  mergeResults(fleet.results);
+  const rows: Array<[string, string, string, string, string]> = [];
+  for (const r of fleet.runs) {
+    const k = r.boards === 1000;
+    rows.push([`fleet of ${r.boards}: wall s`, String(r.wallSeconds), "-", k ? `<= ${FLEET_TARGETS.boards1000WallSeconds}` : "-", k ? ok(r.wallSeconds <= FLEET_TARGETS.boards1000WallSeconds) : ""]);
+    rows.push([`fleet of ${r.boards}: peak RSS MB`, String(r.peakRssMB), "-", k ? `<= ${FLEET_TARGETS.boards1000PeakRssMB}` : "-", k ? ok(r.peakRssMB <= FLEET_TARGETS.boards1000PeakRssMB) : ""]);
+  }
+  return { met: fleet.met, rows };
+}
+
+/** The stack rows: the manifest's creation.stack against the bisected need. */
+function printStack(stack: StackFigures): boolean {
+  const met = stack.manifestSlots >= STACK_MARGIN * stack.minSlots;
+  console.log("");
+  printRows([
+    ["JavaScript stack (XS, slots)", "need", "declared", "target", ""],
+    [
+      "every scenario passes from",
+      String(stack.minSlots),
+      String(stack.manifestSlots),
+      `>= ${STACK_MARGIN} x need`,
+      ok(met),
+    ],
+  ]);
+  console.log(`  deepest step measured ${stack.peakSlots} (full), ${stack.compactPeakSlots} (compact); creation.stack of manifests/moddable/cellmail.json`);
+  return met;
+}
+
+/** `--stack`: only the xs.stack.* keys. */
+async function stackOnly(strict: boolean): Promise<void> {
+  const started = performance.now();
+  console.log("cellmail bench --stack: the JavaScript stack the core needs in XS (bench/xs-stack.ts)");
+  const stack = await xsStackFigures();
+  mergeResults(stack.results);
+  const met = printStack(stack);
+  console.log(`  wrote bench/results.json (${Object.keys(stack.results).length} keys) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (strict && !met) process.exitCode = 1;
+}
+
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
   if (args.has("--compact")) return compactOnly(args.has("--strict"));
+  if (args.has("--fleet")) {
+    const f = await measureFleets();
+    printRows(f.rows);
+    if (args.has("--strict") && !f.met) process.exitCode = 1;
+    return;
+  }
+  if (args.has("--stack")) return stackOnly(args.has("--strict"));
   const standin = args.has("--standin") || !realEngineExists();
   const started = performance.now();
   const corpus = buildCorpus();
@@ -229,6 +263,11 @@ async function main(): Promise<void> {
   // The Espruino bundle as uploaded (issue 5's target: 16 KB).
   const bundleBytes = await espruinoBundleBytes();
   mergeResults({ "bundle.espruino.bytes": bundleBytes });
+  // Fleets of boards on one virtual clock (bench/fleet.ts), each run in its own process.
+  const fleet = await measureFleets();
+  // The JavaScript stack a Moddable board needs (bench/xs-stack.ts).
+  const stack = standin ? null : await xsStackFigures();
+  if (stack) mergeResults(stack.results);
 
   const computeOk = xs.at.computePerByte <= TARGETS.computePerByte;
   const slotsOk = xs.at.slotsPerByte <= TARGETS.slotsPerByte;
@@ -262,6 +301,7 @@ async function main(): Promise<void> {
     ],
     ["Node MB/s", nodeAt.toFixed(2), nodeBase.toFixed(2), ">= baseline", ok(nodeOk)],
     ["Espruino bundle bytes", String(bundleBytes), "-", `<= ${ESPRUINO_BUNDLE_TARGET}`, ok(bundleOk)],
+    ...fleet.rows,
   ];
   console.log("");
   printRows(rows);
@@ -280,8 +320,9 @@ async function main(): Promise<void> {
   );
   printCompact(compact, xs);
   printMail(compactMail, fullMail ?? {});
+  const stackOk = stack ? printStack(stack) : true;
   console.log(`  wrote bench/results.json (${Object.keys(results).length} keys) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const allOk = computeOk && slotsOk && growthOk && nodeOk && bundleOk && compactOk && mailOk;
+  const allOk = computeOk && slotsOk && growthOk && nodeOk && bundleOk && compactOk && mailOk && fleet.met && stackOk;
   if (!allOk) console.log("  some targets were missed");
   if (args.has("--strict") && !allOk) process.exitCode = 1;
 }

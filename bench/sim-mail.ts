@@ -9,11 +9,12 @@
 //   sim.mail.virtualSecondsFirst    virtual s from raising the alarm (at power-on) to +QSMTPPUT: 0,0, typical profile
 //
 //   npx tsx bench/sim-mail.ts            print the figures and merge them into bench/results.json
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runSession } from "../host-sim/runner/session.js";
+import { mergeResults } from "./results.js";
 import type { SessionResult } from "../host-sim/runner/types.js";
 import type { Scenario } from "../host-sim/scenarios/scenario.js";
 import { parseTranscript, type TranscriptRecord } from "../host-sim/transcript/format.js";
@@ -151,21 +152,12 @@ export async function simMailFigures(): Promise<Record<string, number>> {
   };
 }
 
-function merge(path: string, values: Record<string, number>): void {
-  let current: Record<string, unknown> = {};
-  if (existsSync(path)) current = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
-  const merged: Record<string, unknown> = { ...current, ...values };
-  const sorted: Record<string, unknown> = {};
-  for (const k of Object.keys(merged).sort()) sorted[k] = merged[k];
-  writeFileSync(path, JSON.stringify(sorted, null, 2) + "\n");
-}
-
 async function main(): Promise<void> {
   const figures = await simMailFigures();
   const ok = (k: string, v: number) =>
     k.endsWith("commandsNext") ? (v <= SIM_MAIL_TARGETS.commandsNext ? "ok" : "MISSED") : k.endsWith("Utilisation") ? (v >= SIM_MAIL_TARGETS.bodyLineRateUtilisation ? "ok" : "MISSED") : "";
   for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(36)} ${String(v).padStart(10)}  ${ok(k, v)}`);
-  merge(fileURLToPath(new URL("./results.json", import.meta.url)), figures);
+  mergeResults(figures);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

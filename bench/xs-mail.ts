@@ -23,16 +23,15 @@
 //                              bench/results.json (npm run bench does it too; npm run
 //                              bench -- --compact refreshes the compact ones)
 import { MemoryStore } from "../host-sim/runner/node-firmware.js";
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { VirtualClock } from "../host-sim/clock.js";
+import { mergeResults } from "./results.js";
 import { createSimulatedModem } from "../host-sim/index.js";
 import { boardConfig } from "../host-sim/runner/config.js";
 import type { JobOutcome, JobSpec } from "../host-sim/runner/firmware.js";
 import type { Scenario } from "../host-sim/scenarios/scenario.js";
 import type { SmtpEngine } from "../host-sim/smtp/types.js";
-import { REPO_ROOT } from "../host-sim/xs/bundle.js";
 import { startXsFirmware, type XsFirmware } from "../host-sim/xs/firmware.js";
 import type { ProfileName } from "../host-sim/scenarios/scenario.js";
 
@@ -190,16 +189,6 @@ export async function xsMailResults(mails = 100, profile: ProfileName = "full"):
   return (await xsMailFigures(profile, mails)).results;
 }
 
-function mergeInto(values: Record<string, number>): void {
-  const path = resolve(REPO_ROOT, "bench/results.json");
-  let current: Record<string, unknown> = {};
-  if (existsSync(path)) current = JSON.parse(readFileSync(path, "utf8"));
-  const merged: Record<string, unknown> = { ...current, ...values };
-  const sorted: Record<string, unknown> = {};
-  for (const k of Object.keys(merged).sort()) sorted[k] = merged[k];
-  writeFileSync(path, JSON.stringify(sorted, null, 2) + "\n");
-}
-
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const mails = Number(args.find((a) => !a.startsWith("--")) ?? 100);
@@ -207,7 +196,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   (async () => {
     for (const profile of profiles) {
       const r = await xsMailResults(mails, profile);
-      if (mails === 100) mergeInto(r);
+      if (mails === 100) mergeResults(r);
       else console.log("(not written to bench/results.json: only a 100-mail run is)");
     }
   })().catch((e) => {

@@ -103,6 +103,22 @@ export class RateLimiter {
     this.save();
   }
 
+  /**
+   * Move the mail counted at `from` to `to` (its delivery was confirmed then), and persist.
+   * The provider counts a mail when it arrives, which is after the send started: counting
+   * from the confirmation keeps the next mail's start at least a window after this one's
+   * arrival, whatever the two sends' bring-up and transaction times were.
+   */
+  move(rcpts: string[], from: number, to: number): void {
+    for (const a of rcpts) {
+      const i = this.addrs.indexOf(lower(a));
+      if (i < 0) continue;
+      const j = this.stamps[i].indexOf(from);
+      if (j >= 0) this.stamps[i][j] = to;
+    }
+    this.save();
+  }
+
   /** Mails counted for `addr` in the window ending at `now`. */
   used(addr: string, now: number): number {
     const i = this.addrs.indexOf(lower(addr));

@@ -15,7 +15,8 @@
 // last longer after a reboot, never shorter, so the limit is never exceeded.
 //
 // Record (version 1): [1, id, state, key, title, text, count, firstAt, lastAt,
-//   firstWall, lastWall, holdUntil, attempts, code, cause, sentAt, savedAt]
+//   firstWall, lastWall, holdUntil, attempts, code, cause, sentAt, savedAt, throttles]
+//   (`throttles` was added later; a record without it reads as 0)
 // Meta (version 1): [1, idLimit, lastHeartbeat (null when none), lost, savedAt]
 import type { Clock, Log, Store } from "../platform/types.js";
 import { LOG_WARN } from "../platform/types.js";
@@ -38,6 +39,8 @@ export interface Entry extends EntryInfo {
   holdUntil: number;
   /** Clock time the last attempt started (SENDING) or the delivery was recorded (DONE). */
   sentAt: number;
+  /** Attempts the server answered "not now" (throttled, 4xx): they do not count towards giving up. */
+  throttles: number;
 }
 
 export class Outbox {
@@ -107,6 +110,7 @@ export class Outbox {
         code: num(r[13], 0),
         cause: str(r[14]),
         sentAt: num(r[15], 0),
+        throttles: num(r[17], 0),
       };
       if (e.state === ENTRY_SENDING) {
         this.inFlightAtLoad.push(e.id);
@@ -148,7 +152,7 @@ export class Outbox {
       OUTBOX_PREFIX + e.slot,
       encodeRecord([
         1, e.id, e.state, e.key, e.title, e.text, e.count, e.firstAt, e.lastAt, e.firstWall, e.lastWall,
-        e.holdUntil, e.attempts, e.code, e.cause, e.sentAt, now,
+        e.holdUntil, e.attempts, e.code, e.cause, e.sentAt, now, e.throttles,
       ]),
     );
   }
@@ -199,6 +203,7 @@ export class Outbox {
       code: 0,
       cause: "",
       sentAt: 0,
+      throttles: 0,
     };
     this.save(e);
     this.slots[slot] = e;

@@ -18,6 +18,7 @@
 import type { Clock, Input, Log, Store, TimerHandle } from "../platform/types.js";
 import { LOG_ERROR, LOG_INFO, LOG_WARN } from "../platform/types.js";
 import { createDebouncedInput, type DebouncedInput } from "./debounce.js";
+import { backoffMs } from "./backoff.js";
 import { RateLimiter } from "./limiter.js";
 import type { Entry } from "./outbox.js";
 import { Outbox } from "./outbox.js";
@@ -28,6 +29,7 @@ import {
 } from "./types.js";
 import { clipUtf8 } from "../text/utf8.js";
 import { oneLine } from "./one-line.js";
+import { nextTurn } from "../turn.js";
 
 export interface AlarmServiceOptions {
   clock: Clock;
@@ -51,10 +53,16 @@ export interface AlarmServiceOptions {
   capacity?: number;
   /** Store value limit in bytes. Default 4000 (Moddable Preference on ESP32). */
   maxValue?: number;
-  /** Retry backoff: base * 2^(attempt-1), capped. Defaults 30000 and 1800000. */
+  /** Retry backoff: base * 2^(attempt-1), capped, with jitter (backoff.ts). Defaults 30000 and 1800000. */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
-  /** Attempts before a retryable failure is kept as failed. Default 12. */
+  /**
+   * Backoff after the server said "not now" (throttling, a 4xx reply): base * 2^(n-1), capped,
+   * with jitter. Defaults 60000 and 3600000 (providers count their limits per hour).
+   */
+  throttleBaseMs?: number;
+  throttleMaxMs?: number;
+  /** Attempts before a retryable failure is kept as failed. Default 12. Throttled attempts do not count. */
   maxAttempts?: number;
   /** No answer from the mailer within this: the attempt counts as failed (retryable). Default 1200000. */
   sendTimeoutMs?: number;
@@ -101,6 +109,8 @@ export class AlarmService {
   private heartbeatMs: number;
   private backoffBaseMs: number;
   private backoffMaxMs: number;
+  private throttleBaseMs: number;
+  private throttleMaxMs: number;
   private maxAttempts: number;
   private sendTimeoutMs: number;
   private wallTime: (() => number) | undefined;
@@ -137,6 +147,8 @@ export class AlarmService {
     this.heartbeatMs = pick(o.heartbeatMs, 0);
     this.backoffBaseMs = pick(o.backoffBaseMs, 30000);
     this.backoffMaxMs = pick(o.backoffMaxMs, 1800000);
+    this.throttleBaseMs = pick(o.throttleBaseMs, 60000);
+    this.throttleMaxMs = pick(o.throttleMaxMs, 3600000);
     this.maxAttempts = pick(o.maxAttempts, 12);
     this.sendTimeoutMs = pick(o.sendTimeoutMs, 1200000);
     this.wallTime = o.wallTime;
@@ -243,6 +255,7 @@ export class AlarmService {
     if (e === null || e.state !== ENTRY_FAILED) return false;
     e.state = ENTRY_QUEUED;
     e.attempts = 0;
+    e.throttles = 0;
     e.holdUntil = this.clock.now();
     this.outbox.save(e);
     this.schedule(0);
@@ -330,15 +343,22 @@ export class AlarmService {
     if (this.stopped || this.busy) return;
     const now = this.clock.now();
     this.outbox.purgeDone(now - this.coalesceMs);
+    // The oldest entry goes first. One waiting for its retry holds the younger ones back
+    // (mails arrive in the order the alarms were raised; a refusal is about the path, not
+    // the mail); one waiting for its coalescing window does not.
     let next: Entry | null = null;
     let wake = Infinity;
     for (const e of this.outbox.slots) {
       if (e === null || e.state !== ENTRY_QUEUED) continue;
-      if (e.holdUntil > now) {
+      if (e.attempts === 0 && e.holdUntil > now) {
         if (e.holdUntil < wake) wake = e.holdUntil;
       } else if (next === null || e.firstAt < next.firstAt || (e.firstAt === next.firstAt && e.id < next.id)) {
         next = e;
       }
+    }
+    if (next !== null && next.holdUntil > now) {
+      if (next.holdUntil < wake) wake = next.holdUntil;
+      next = null;
     }
     if (next !== null) {
       const allowed = this.limiter.allowedAt(this.rcpts, now);
@@ -362,8 +382,12 @@ export class AlarmService {
       this.watchdog = null;
       this.finish(t, e, false, timeout);
     });
+    // The mail is built and sent on the turn after the reading, not on top of the calls
+    // that delivered it (nextTurn, firmware/turn.ts).
     this.mailer.radioStatus((radio: RadioStatus) => {
-      if (t === this.token && !this.stopped) this.send(t, e, radio);
+      nextTurn(this.clock, () => {
+        if (t === this.token && !this.stopped) this.send(t, e, radio);
+      });
     });
   }
 
@@ -404,25 +428,32 @@ export class AlarmService {
     const now = this.clock.now();
     const noted = e.state === ENTRY_SENDING;
     if (outcome.delivered) {
+      const counted = e.sentAt;
       e.state = ENTRY_DONE;
       e.sentAt = now;
       e.code = 0;
       e.cause = "";
       this.outbox.save(e); //                                   write 4
+      if (noted) this.limiter.move(this.rcpts, counted, now); // write 5
       this.stats.delivered++;
       this.say(LOG_INFO, "mail #" + e.id + " delivered (" + e.key + ")");
     } else {
       if (!started && !noted) e.attempts++;
       e.code = outcome.code;
       e.cause = clipUtf8(outcome.cause, 120);
-      if (outcome.permanent || e.attempts >= this.maxAttempts) {
-        if (!outcome.permanent) e.cause = clipUtf8("gave up after " + e.attempts + " attempts: " + outcome.cause, 120);
+      const later = outcome.later === true && !outcome.permanent;
+      if (later) e.throttles++;
+      const tries = e.attempts - e.throttles;
+      if (outcome.permanent || (!later && tries >= this.maxAttempts)) {
+        if (!outcome.permanent) e.cause = clipUtf8("gave up after " + tries + " attempts: " + outcome.cause, 120);
         e.state = ENTRY_FAILED;
         this.stats.failed++;
         this.say(LOG_ERROR, "mail #" + e.id + " failed (" + e.key + "): " + e.code + " " + e.cause);
       } else {
         e.state = ENTRY_QUEUED;
-        e.holdUntil = now + this.backoff(e.attempts);
+        e.holdUntil = now + (later
+          ? backoffMs(this.throttleBaseMs, this.throttleMaxMs, e.throttles, this.board, e.id)
+          : backoffMs(this.backoffBaseMs, this.backoffMaxMs, tries, this.board, e.id));
         this.stats.retried++;
         this.say(LOG_WARN, "mail #" + e.id + " will be retried: " + e.code + " " + e.cause);
       }
@@ -448,12 +479,6 @@ export class AlarmService {
       this.limiter.note(this.rcpts, e.sentAt);
       this.stats.delivered++;
     }
-  }
-
-  private backoff(attempts: number): number {
-    let d = this.backoffBaseMs;
-    for (let i = 1; i < attempts && d < this.backoffMaxMs; i++) d *= 2;
-    return d < this.backoffMaxMs ? d : this.backoffMaxMs;
   }
 
   // --- idle and heartbeat ----------------------------------------------------

@@ -22,6 +22,11 @@ export interface SendOutcome {
   delivered: boolean;
   /** Not delivered and retrying cannot help (auth, rejected address, bad config). */
   permanent: boolean;
+  /**
+   * Not delivered because the server said "not now" (throttling, a 4xx reply): it answered,
+   * so the path works; the mail is retried, with a longer backoff, for as long as it takes.
+   */
+  later?: boolean;
   /** The failure code (CME / 651-682 / SMTP reply); 0 when delivered. */
   code: number;
   /** Human-readable cause; "" when delivered. Must not contain secrets. */

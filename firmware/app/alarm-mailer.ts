@@ -3,19 +3,23 @@
 // templates; PDP deactivation when the outbox has been idle.
 import type { AlarmMail, AlarmMailer, RadioStatus, SendOutcome } from "../alarm/types.js";
 import { KIND_CONFIG, KIND_PERMANENT } from "../errors.js";
+import { notNow } from "../modem/kinds.js";
 import type { Mailer } from "../mail/mailer.js";
+import { CHARSET_UTF8 } from "../mail/message.js";
 import type { MailResult } from "../mail/job.js";
 
 /** Reports each finished mail job (for progress output and tests). */
 export type JobObserver = (result: MailResult) => void;
 
-function outcomeOf(r: MailResult): SendOutcome {
+function outcomeOf(r: MailResult, server: string): SendOutcome {
   if (r.delivered || !r.error) return { delivered: true, permanent: false, code: 0, cause: "" };
   const kind = r.error.kind;
+  // Throttling (530, 454), a 4xx reply and Tencent's 554 are "not now": retried later by the outbox.
+  const later = notNow(kind, r.error.proto, server);
   return {
     delivered: false,
-    // Throttling (530, 454) is retried later by the outbox, so it is not permanent here.
-    permanent: kind === KIND_CONFIG || kind === KIND_PERMANENT,
+    permanent: !later && (kind === KIND_CONFIG || kind === KIND_PERMANENT),
+    later: later,
     code: r.error.code,
     cause: r.error.cause,
   };
@@ -32,10 +36,11 @@ export class MailerForAlarms implements AlarmMailer {
 
   send(mail: AlarmMail, done: (outcome: SendOutcome) => void): void {
     const refused = this.mailer.submit(
-      { id: "a" + mail.id, to: mail.to, cc: mail.cc, bcc: mail.bcc, subject: mail.subject, body: mail.body },
+      // UTF-8 always (ASCII is UTF-8): Tencent SES refuses any other Content-Type (seed 000).
+      { id: "a" + mail.id, to: mail.to, cc: mail.cc, bcc: mail.bcc, subject: mail.subject, body: mail.body, charset: CHARSET_UTF8 },
       (r) => {
         if (this.observer) this.observer(r);
-        done(outcomeOf(r));
+        done(outcomeOf(r, this.mailer.modem.config.server));
       },
     );
     if (refused) {

@@ -9,10 +9,14 @@
 // shorter ladder: configuration and permanent errors and throttling end the mail at
 // once; a network error re-activates PDP; a module that does not answer (a silent
 // probe, two timeouts in a row) is rebooted with AT+CFUN=1,1, never twice within 10
-// minutes; anything else is tried again. At most MAX_RECOVERIES per mail, then the mail
+// minutes; anything else is tried again (a server's 4xx reply once: it answered, so only
+// "later" can help, and the outbox retries later). At most MAX_RECOVERIES per mail, then the mail
 // fails with the last code and the outbox keeps it. An unexpected RDY means the module
 // lost its configuration and the mail content: the run starts again from what is now
 // missing. Every quoted value passes the one AT gate (modem/quote.ts) as it is built.
+// Every body goes as UTF-8 (charset 1; ASCII is UTF-8): Tencent SES refuses a mail whose
+// Content-Type says anything else (seed 000), and `cellmail fleet` showed every alarm of a
+// fleet refused for its us-ascii label.
 import type { Clock, Log, TimerHandle } from "../platform/types.js";
 import { LOG_INFO, LOG_WARN } from "../platform/types.js";
 import {
@@ -24,6 +28,7 @@ import { addressRule } from "../modem/address.js";
 import { atRefusal, AT_FIELD_MAX } from "../modem/quote.js";
 import { cmeKind, protoKind } from "../modem/kinds.js";
 import { utf8Hex, utf8Text } from "../text/utf8.js";
+import { nextTurn } from "../turn.js";
 import type { CompactConfig } from "./config.js";
 import type { AtLink } from "./link.js";
 import type { CompactMail, CompactOutcome, CompactRadio } from "./types.js";
@@ -131,7 +136,6 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
   let mark = 0; //        what an information line said: CPIN not ready (-1), our context up (1), body bytes taken
   let mail: CompactMail | null = null;
   let body: Uint8Array | null = null;
-  let bodyCharset = 0;
   let subjectCharset = 0; // 0: `subject` is the ASCII text, 1: its UTF-8 hex
   let subject = "";
   let done: ((o: CompactOutcome) => void) | null = null;
@@ -203,7 +207,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
       s.push("+QSMTPCLR");
       const lists = [m.to, m.cc, m.bcc];
       for (let t = 0; t < 3; t++) for (let i = 0; i < lists[t].length; i++) s.push("+QSMTPDST=1," + (t + 1) + "," + q(lists[t][i], AT_FIELD_MAX));
-      s.push("+QSMTPSUB=" + subjectCharset + "," + q(subject, subjectCharset ? 200 : 100), "+QSMTPBODY=" + bodyCharset + "," + (body as Uint8Array).length + ",60", "+QSMTPPUT=" + c.putTimeoutS);
+      s.push("+QSMTPSUB=" + subjectCharset + "," + q(subject, subjectCharset ? 200 : 100), "+QSMTPBODY=1," + (body as Uint8Array).length + ",60", "+QSMTPPUT=" + c.putTimeoutS);
     }
     reboot = deact = false;
     script = s;
@@ -322,7 +326,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
     quiet();
     wait = W_NONE;
     const kind = compactKind(code, proto);
-    if (op !== OP_SEND || kind === KIND_CONFIG || kind === KIND_PERMANENT || kind === KIND_THROTTLED || recoveries >= MAX_RECOVERIES) {
+    if (op !== OP_SEND || kind === KIND_CONFIG || kind === KIND_PERMANENT || kind === KIND_THROTTLED || recoveries >= (proto ? 1 : MAX_RECOVERIES)) {
       return finish(code, proto);
     }
     log(LOG_WARN, "mail step " + pos + " failed: " + code + "/" + proto);
@@ -343,11 +347,14 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
     const was = op;
     op = OP_NONE;
     wait = W_NONE;
+    // The outcome is handed over on a fresh turn (nextTurn): what the outbox starts with
+    // it (the mail after a radio reading, the next mail) does not stack on this run.
     if (was === OP_SEND) {
       const d = done as (o: CompactOutcome) => void;
       done = mail = body = null;
       if (!code) log(LOG_INFO, "mail delivered");
-      d({ delivered: !code, code: code, proto: proto, kind: code ? compactKind(code, proto) : 0, commands: commands, recoveries: recoveries });
+      const o: CompactOutcome = { delivered: !code, code: code, proto: proto, kind: code ? compactKind(code, proto) : 0, commands: commands, recoveries: recoveries };
+      nextTurn(clock, () => d(o));
     } else if (was === OP_RADIO) {
       const d = radioDone as (r: CompactRadio) => void;
       radioDone = null;
@@ -355,7 +362,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
         radioNow.csq = 99;
         radioNow.stat = -1;
       }
-      d(radioNow);
+      nextTurn(clock, () => d(radioNow));
     }
   }
 
@@ -381,7 +388,6 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
       subjectCharset = atRefusal(m.subject, 100, true) ? 1 : 0;
       subject = subjectCharset ? utf8Hex(m.subject) : m.subject;
       body = text.bytes;
-      bodyCharset = text.ascii ? 0 : 1;
       mail = m;
       done = whenDone;
       recoveries = commands = 0;

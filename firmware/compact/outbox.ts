@@ -5,6 +5,7 @@
 //   raise ──► QUEUED (Store "o<id>") ──► SENDING (written before the first command)
 //                 ▲   repeats of its key add to its count        │
 //                 └── retryable failure, backoff ◄───────────────┤
+//                     "not now" (throttled, 4xx, Tencent's 554): backoff to an hour, never gives up
 //                     permanent failure / attempts used up ──► FAILED (kept, reported)
 //                     delivered ──► removed; the key's send time opens a coalescing window
 //
@@ -17,9 +18,14 @@
 // `capacity` bounds the stored entries, failed ones included: with two slots left, new
 // keys go into one "several alarms" entry (a second one while the first is in flight),
 // so nothing is dropped. Entries are stored as ASCII JSON arrays (non-ASCII as \uXXXX).
+// The oldest queued entry goes first; one waiting for its retry holds the younger back,
+// so a board's mails arrive in the order it raised them. Backoffs have a jitter seeded by
+// the board's name and the mail id (../alarm/backoff.ts): refused boards do not return together.
 import type { Clock, Log, Store, TimerHandle } from "../platform/types.js";
 import { LOG_ERROR, LOG_INFO } from "../platform/types.js";
 import { KIND_CONFIG, KIND_PERMANENT } from "../errors.js";
+import { notNow } from "../modem/kinds.js";
+import { backoffMs } from "../alarm/backoff.js";
 import { clipUtf8 } from "../text/utf8.js";
 import { oneLine } from "../alarm/one-line.js";
 import type { CompactConfig } from "./config.js";
@@ -32,12 +38,13 @@ const FAILED = 3;
 const HOUR = 3600000;
 const BACKOFF_MS = 30000; //     first retry; doubles per attempt
 const BACKOFF_MAX_MS = 1800000;
+const LATER_MS = 60000; //       first retry after "not now"; doubles up to an hour
 export const OVERFLOW_KEY = "~overflow";
 export const HEARTBEAT_KEY = "~heartbeat";
 
-/** One alarm mail to be: [id, state, key, title, text, count, firstAt, lastAt, attempts, code, notBefore]. */
-type Entry = [number, number, string, string, string, number, number, number, number, number, number];
-const ID = 0, STATE = 1, KEY = 2, TITLE = 3, TEXT = 4, COUNT = 5, FIRST = 6, LAST = 7, TRIES = 8, CODE = 9, NOT_BEFORE = 10;
+/** One alarm mail to be: [id, state, key, title, text, count, firstAt, lastAt, attempts, code, notBefore, throttled attempts]. */
+type Entry = [number, number, string, string, string, number, number, number, number, number, number, number];
+const ID = 0, STATE = 1, KEY = 2, TITLE = 3, TEXT = 4, COUNT = 5, FIRST = 6, LAST = 7, TRIES = 8, CODE = 9, NOT_BEFORE = 10, LATER = 11;
 
 /** JSON with every non-ASCII character escaped, as bytes. */
 function encode(value: unknown): Uint8Array {
@@ -89,11 +96,6 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
   let timer: TimerHandle = null;
   let idleTimer: TimerHandle = null;
   let beatTimer: TimerHandle = null;
-
-  function find(id: number): Entry | null {
-    for (let i = 0; i < entries.length; i++) if (entries[i][ID] === id) return entries[i];
-    return null;
-  }
 
   function save(e: Entry): void {
     store.write("o" + e[ID], encode(e));
@@ -148,11 +150,11 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
       e[LAST] = now;
       if (e[STATE] === FAILED) {
         e[STATE] = QUEUED;
-        e[TRIES] = 0;
+        e[TRIES] = e[LATER] = 0;
         e[NOT_BEFORE] = hold;
       }
     } else {
-      e = [nextId++, QUEUED, key, oneLine(clipUtf8(String(title), 64)), clipUtf8(text ? String(text) : "", 512), 1, now, now, 0, 0, hold];
+      e = [nextId++, QUEUED, key, oneLine(clipUtf8(String(title), 64)), clipUtf8(text ? String(text) : "", 512), 1, now, now, 0, 0, hold, 0];
       entries.push(e);
     }
     const t = e[TEXT] ? e[TEXT] + ", " + add : add;
@@ -188,7 +190,10 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
       if (entries[i][STATE] !== QUEUED) continue;
       const when = entries[i][NOT_BEFORE] > rateAt ? entries[i][NOT_BEFORE] : rateAt;
       if (when <= now) e = entries[i];
-      else if (at < 0 || when < at) at = when;
+      else {
+        if (at < 0 || when < at) at = when;
+        if (entries[i][TRIES]) break; // waiting for its retry: the younger wait behind it
+      }
     }
     if (!e) {
       if (at >= 0) timer = clock.setTimer(at - now, pump);
@@ -224,13 +229,15 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
       drop(e);
     } else {
       e[CODE] = o.code;
-      if (o.kind === KIND_CONFIG || o.kind === KIND_PERMANENT || e[TRIES] >= c.maxAttempts) {
+      // "Not now" from the server (throttled, a 4xx reply, Tencent's 554): the path works; it never uses up the attempts.
+      const later = notNow(o.kind, o.proto, c.server);
+      if (later) e[LATER]++;
+      if (!later && (o.kind === KIND_CONFIG || o.kind === KIND_PERMANENT || e[TRIES] - e[LATER] >= c.maxAttempts)) {
         e[STATE] = FAILED;
         log(LOG_ERROR, "alarm " + e[KEY] + " not sent: error " + o.code + "/" + o.proto);
       } else {
         e[STATE] = QUEUED;
-        const wait = BACKOFF_MS * Math.pow(2, e[TRIES] - 1);
-        e[NOT_BEFORE] = now + (wait < BACKOFF_MAX_MS ? wait : BACKOFF_MAX_MS);
+        e[NOT_BEFORE] = now + backoffMs(later ? LATER_MS : BACKOFF_MS, later ? HOUR : BACKOFF_MAX_MS, later ? e[LATER] : e[TRIES] - e[LATER], c.board, e[ID]);
         log(LOG_INFO, "alarm " + e[KEY] + " kept for a retry: error " + o.code);
       }
       save(e);
@@ -269,8 +276,9 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
       const keys = store.keys();
       for (let i = 0; i < keys.length; i++) {
         const e = decode(store.read(keys[i])) as Entry;
-        if (keys[i].charAt(0) !== "o" || !(e instanceof Array) || e.length !== 11) continue;
+        if (keys[i].charAt(0) !== "o" || !(e instanceof Array) || e.length < 11) continue;
         if (e[STATE] === SENDING) e[STATE] = QUEUED;
+        e[LATER] |= 0; // stored before the field existed
         e[FIRST] = e[LAST] = now; // times of an earlier run mean nothing to this clock
         e[NOT_BEFORE] = 0;
         entries.push(e);
@@ -289,8 +297,7 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
     failed: failed,
     queued: queued,
     dismiss(id: number): void {
-      const e = find(id);
-      if (e && e[STATE] === FAILED) drop(e);
+      for (let i = 0; i < entries.length; i++) if (entries[i][ID] === id && entries[i][STATE] === FAILED) return drop(entries[i]);
     },
     stop(): void {
       stopped = true;

@@ -14,6 +14,9 @@
 // the seed's chapter 4:
 //   1. final errors (config, permanent, throttled) fail at once;
 //   2. a transient SMTP error: resend with AT+QSMTPPUT directly (content stays on the module);
+//      a transient reply of the server (4xx) is resent once, then the job ends: the server
+//      answered, so the network and the module work, and only "later" can help (the outbox
+//      retries with a backoff; climbing to PDP and reboot hammered a throttling provider);
 //   3. a network error (654, 657, 653, pdpdeact, failed resends): re-activate PDP, then resend;
 //   4. a module that does not answer (engine timeouts in a row, no boot, no SIM), or a rung
 //      that failed: reboot with AT+CFUN=1,1, at most once per job and never twice within
@@ -45,6 +48,7 @@ import {
 import { putResultToError } from "../modem/codes.js";
 import type { Done, Ec800 } from "../modem/ec800.js";
 import type { PreparedMail } from "./message.js";
+import { nextTurn } from "../turn.js";
 
 // ---- states
 export const ST_IDLE = 0;
@@ -360,6 +364,16 @@ export class MailJobRun {
     };
   }
 
+  /**
+   * The phase ended without waiting for the module (nothing to clear, the last recipient
+   * or attachment, no file to delete): the next state is entered on a fresh turn, like
+   * after a command (nextTurn), so phases never stack up on one another.
+   */
+  private phaseDone(): void {
+    const done = this.cb();
+    nextTurn(this.clock, () => done(null));
+  }
+
   private post(ev: number, err: CellError | null): void {
     if (this.state === ST_DONE) return;
     this.dispatch(ev, err);
@@ -429,7 +443,7 @@ export class MailJobRun {
         return;
       case ST_PREPARE:
         if (d.contentDirty) d.clear(this.cb());
-        else this.cb()(null);
+        else this.phaseDone();
         return;
       case ST_RECIPIENTS:
         this.recipient(0, this.token);
@@ -483,7 +497,7 @@ export class MailJobRun {
   private recipient(i: number, t: number): void {
     if (t !== this.token) return;
     if (i >= this.mail.addresses.length) {
-      this.post(EV_DONE, null);
+      this.phaseDone();
       return;
     }
     this.driver.addRecipient(this.mail.types[i], this.mail.addresses[i], (err) => {
@@ -497,7 +511,7 @@ export class MailJobRun {
     if (t !== this.token) return;
     const list = this.mail.attachments;
     if (i >= list.length) {
-      this.post(EV_DONE, null);
+      this.phaseDone();
       return;
     }
     const name = list[i].name;
@@ -532,7 +546,7 @@ export class MailJobRun {
     const next = () => {
       if (t !== this.token) return;
       if (i >= files.length) {
-        this.post(EV_DONE, null);
+        this.phaseDone();
         return;
       }
       this.driver.deleteFile(files[i++], next);
@@ -617,6 +631,10 @@ export class MailJobRun {
       return;
     }
     if (from === ST_PUT || from === ST_WAIT) {
+      if (err.proto > 0 && this.result.resends >= 1) {
+        this.fail(err);
+        return;
+      }
       if (this.result.resends < l.maxResends) {
         this.result.resends++;
         this.pause(err.code === 652 ? BUSY_PAUSE_MS : l.resendPauseMs, ST_PUT);

@@ -8,7 +8,8 @@
 // A job that fails validation (or finds the queue full) is refused by submit with a
 // KIND_CONFIG (or KIND_RETRYABLE E_QUEUE_FULL) error, and its callback is never called.
 // An accepted job always ends with exactly one callback: delivered, or failed with a
-// typed cause.
+// typed cause. Callbacks run on a fresh turn (nextTurn, firmware/turn.ts), and so does
+// the next job: what the owner does with a result never stacks on the finished job.
 import type { AtPort } from "../at/types.js";
 import type { Clock, Log } from "../platform/types.js";
 import { CellError, cellError, KIND_MODEM, KIND_RETRYABLE, E_CLOSED, E_QUEUE_FULL } from "../errors.js";
@@ -16,6 +17,7 @@ import { Ec800, ModemListener, ModemStatus, Done, poweredDownError } from "../mo
 import { ModemConfig, resolveConfig, ResolvedConfig } from "../modem/config.js";
 import { MailJob, PreparedMail, newPreparedMail, prepareMail } from "./message.js";
 import { MailJobRun, MailResult, RecoveryLimits, defaultLimits, jobRules, newMailResult } from "./job.js";
+import { nextTurn } from "../turn.js";
 
 export interface MailerOptions {
   /** Jobs waiting behind the running one. Default 4. */
@@ -59,6 +61,9 @@ export class Mailer implements ModemListener {
   private current: MailJobRun | null;
   private starting: boolean;
   private closed: boolean;
+  /** Results not yet handed over (see report()). */
+  private finished: { onResult: (r: MailResult) => void; result: MailResult }[];
+  private readonly reportFn: () => void;
 
   constructor(port: AtPort, clock: Clock, config: ModemConfig, options?: MailerOptions) {
     const resolved = resolveConfig(config);
@@ -86,6 +91,8 @@ export class Mailer implements ModemListener {
     this.current = null;
     this.starting = false;
     this.closed = false;
+    this.finished = [];
+    this.reportFn = () => this.report();
     this.ignoredResults = 0;
     this.modem = new Ec800(port, clock, resolved, this.log);
     this.modem.listener = this;
@@ -111,7 +118,7 @@ export class Mailer implements ModemListener {
   /** Bring the module up and the PDP context active ahead of the first mail (optional). */
   start(done: Done): void {
     if (this.current || this.starting) {
-      done(null);
+      nextTurn(this.clock, () => done(null));
       return;
     }
     this.starting = true;
@@ -146,6 +153,7 @@ export class Mailer implements ModemListener {
     if (this.closed) return;
     this.closed = true;
     const err = cellError(KIND_MODEM, E_CLOSED, "mailer closed", "");
+    this.report(); // results still on their way are handed over now, not after close
     const cur = this.current;
     this.current = null;
     if (cur) cur.abort(err);
@@ -181,8 +189,9 @@ export class Mailer implements ModemListener {
 
   // ---------------------------------------------------------------- internals
 
+  /** The next job, on a fresh turn (after the result of the last one). */
   private schedule(): void {
-    this.clock.setTimer(0, () => this.pump());
+    nextTurn(this.clock, () => this.pump());
   }
 
   private pump(): void {
@@ -190,11 +199,25 @@ export class Mailer implements ModemListener {
     const item = this.queue.shift() as Queued;
     const run = new MailJobRun(this.modem, this.clock, item.mail, item.submittedAt, this.limits, this.rules, (r) => {
       if (this.current === run) this.current = null;
-      if (!this.closed) this.schedule();
-      item.onResult(r);
+      this.finished.push({ onResult: item.onResult, result: r });
+      if (this.closed) {
+        this.report(); // close(): every job ends before it returns
+        return;
+      }
+      nextTurn(this.clock, this.reportFn);
+      this.schedule();
     }, this.log);
     this.current = run;
     run.start();
+  }
+
+  /** Hand over the finished jobs' results, in order (on the turn after they finished, or in close()). */
+  private report(): void {
+    const list = this.finished;
+    while (list.length > 0) {
+      const f = list.shift() as { onResult: (r: MailResult) => void; result: MailResult };
+      f.onResult(f.result);
+    }
   }
 
   private refusedResult(item: Queued, err: CellError): MailResult {

@@ -82,7 +82,7 @@ function smtpErrCause(err: number): string {
 }
 
 
-/** SMTP protocol reply codes (seed chapter 6, plus 454: Amazon SES per-second throttling, resent). */
+/** SMTP protocol reply codes (seed chapter 6, plus 454: Amazon SES throttling, a 4xx: resent once, then retried later by the outbox). */
 export function describeSmtpProto(code: number, out: CodeInfo): boolean {
   return put(out, protoKind(code), protoCause(code));
 }

@@ -3,7 +3,11 @@
 // this boot? mail content possibly left on the module?), so the next mail sends only
 // the commands it needs.
 //
-// Every operation reports through a callback `done(err)` with a typed CellError. A
+// Every operation reports through a callback `done(err)` with a typed CellError, always on a
+// fresh turn (nextTurn, firmware/turn.ts): never inside the caller's call, never inside the
+// engine's receive path. A command's result is taken there and the next step runs on the
+// turn after, so a chain of commands is a chain of turns, not a deeper and deeper stack.
+// Module events (RDY, POWERED DOWN, pdpdeact, +QSMTPPUT) reach the owner the same way. A
 // module reboot (URC "RDY") bumps `gen`: chains started before it stop at their next
 // step, the engine queue is flushed, the listener is told, and a network bring-up in
 // progress restarts by itself. `ensureNetwork` is the only restartable unit; everything
@@ -13,6 +17,7 @@
 import {
   AtPort,
   AtRequest,
+  AtResult,
   ByteSource,
   Line,
   Prefix,
@@ -46,6 +51,7 @@ import { commandName, resultToError } from "./codes.js";
 import { ResolvedConfig, SSL_NONE } from "./config.js";
 import { xor16Source } from "./checksum.js";
 import { parseCclk } from "./network-time.js";
+import { nextTurn } from "../turn.js";
 import {
   Step,
   step,
@@ -205,7 +211,11 @@ export class Ec800 {
     port.onUrc(port.prefix("POWERED DOWN"), () => this.onPoweredDown());
     port.onUrc(port.prefix("+QIURC:"), (line: Line) => this.onQiurc(line));
     port.onUrc(port.prefix("+QSMTPPUT:"), (line: Line) => {
-      if (this.listener) this.listener.onPutResult(line.int(0, -1), line.int(1, 0));
+      const err = line.int(0, -1);
+      const proto = line.int(1, 0);
+      this.tell(() => {
+        if (this.listener) this.listener.onPutResult(err, proto);
+      });
     });
   }
 
@@ -225,7 +235,7 @@ export class Ec800 {
   /** Send one table row. `onLine` gets its information lines; `data` is the CONNECT payload. */
   private exec(s: Step, onLine: ((line: Line) => void) | null, data: ByteSource | null, ackEvery: number, done: Done): void {
     if (this.closed) {
-      done(cellError(KIND_MODEM, E_CLOSED, "modem driver closed", ""));
+      this.answer(done, cellError(KIND_MODEM, E_CLOSED, "modem driver closed", ""));
       return;
     }
     const req: AtRequest = { command: s.command, shape: s.shape, timeoutMs: s.timeoutMs };
@@ -235,10 +245,18 @@ export class Ec800 {
     if (ackEvery > 0) req.ackEvery = ackEvery;
     this.commands++;
     this.note(LOG_DEBUG, "-> " + commandName(s.command));
+    // The engine reuses its result object: its values are kept here, inside the engine's
+    // receive path, and turned into an error and acted on a turn later.
     const accepted = this.port.send(req, (result) => {
-      done(resultToError(result, s.command));
+      const kept: AtResult = { code: result.code, errorCode: result.errorCode, errorText: result.errorText, elapsedMs: result.elapsedMs };
+      nextTurn(this.clock, () => done(resultToError(kept, s.command)));
     });
-    if (!accepted) done(cellError(KIND_MODEM, E_CLOSED, "AT engine refused " + commandName(s.command) + " (queue full or closed)", ""));
+    if (!accepted) this.answer(done, cellError(KIND_MODEM, E_CLOSED, "AT engine refused " + commandName(s.command) + " (queue full or closed)", ""));
+  }
+
+  /** Call `done(err)` on a fresh turn (see the top of this file). */
+  private answer(done: Done, err: CellError | null): void {
+    nextTurn(this.clock, () => done(err));
   }
 
   private cancelled(): CellError {
@@ -300,15 +318,20 @@ export class Ec800 {
     const bringingUp = this.netDone !== null;
     // Flush first: results of commands the module will never answer arrive as
     // E_CANCELLED (the job pauses on those), then the owner learns of the reboot and
-    // may start new commands that the flush must not touch.
+    // may start new commands that the flush must not touch. Both on the turns after this
+    // one (the flushed results first: nextTurn keeps the order).
     this.port.flush();
-    if (this.listener) this.listener.onReboot(waiter !== null);
-    if (waiter) {
-      waiter(null);
-    } else if (bringingUp && this.netDone) {
-      if (this.netRestarts++ < MAX_NET_RESTARTS) this.runNetwork();
-      else this.finishNet(this.gen, cellError(KIND_MODEM, E_NO_BOOT, "module keeps rebooting during bring-up", ""));
-    }
+    const g = this.gen;
+    nextTurn(this.clock, () => {
+      if (this.closed) return;
+      if (this.listener) this.listener.onReboot(waiter !== null);
+      if (waiter) {
+        waiter(null);
+      } else if (bringingUp && this.netDone && g === this.gen) {
+        if (this.netRestarts++ < MAX_NET_RESTARTS) this.runNetwork();
+        else this.finishNet(g, cellError(KIND_MODEM, E_NO_BOOT, "module keeps rebooting during bring-up", ""));
+      }
+    });
   }
 
   /**
@@ -321,7 +344,10 @@ export class Ec800 {
     this.pdpUp = false;
     this.gen++;
     this.note(LOG_WARN, "module powered down (POWERED DOWN): it needs a power cycle");
-    if (this.listener) this.listener.onPowerDown();
+    // The owner hears of it first, then of the flushed commands (on the turns after this one).
+    this.tell(() => {
+      if (this.listener) this.listener.onPowerDown();
+    });
     this.port.flush();
   }
 
@@ -331,7 +357,16 @@ export class Ec800 {
     if (cid !== this.config.contextId) return;
     this.pdpUp = false;
     this.note(LOG_WARN, "PDP context " + cid + " deactivated by the network");
-    if (this.listener) this.listener.onPdpDeact(cid);
+    this.tell(() => {
+      if (this.listener) this.listener.onPdpDeact(cid);
+    });
+  }
+
+  /** Tell the owner about a module event on a fresh turn (not inside the engine's receive path). */
+  private tell(fn: () => void): void {
+    nextTurn(this.clock, () => {
+      if (!this.closed) fn();
+    });
   }
 
   // ---------------------------------------------------------------- network
@@ -342,11 +377,11 @@ export class Ec800 {
    */
   ensureNetwork(done: Done): void {
     if (this.poweredDown) {
-      done(poweredDownError());
+      this.answer(done, poweredDownError());
       return;
     }
     if (this.ready && this.pdpUp) {
-      done(null);
+      this.answer(done, null);
       return;
     }
     this.netDone = done;
@@ -540,7 +575,7 @@ export class Ec800 {
   /** Activate the PDP context if it is not known to be up (bring-up must have happened). */
   activatePdp(done: Done): void {
     if (this.pdpUp) {
-      done(null);
+      this.answer(done, null);
       return;
     }
     if (!this.ready) {
@@ -568,7 +603,7 @@ export class Ec800 {
   /** SSL context (+ CA upload) and AT+QSMTPCFG, once per module boot. */
   ensureSmtpConfig(done: Done): void {
     if (this.smtpBoot === this.bootCount) {
-      done(null);
+      this.answer(done, null);
       return;
     }
     const c = this.config;
@@ -712,7 +747,7 @@ export class Ec800 {
    */
   reboot(done: Done): void {
     if (!this.canReboot()) {
-      done(cellError(KIND_MODEM, E_REBOOT_SPACING, "module reboot needed but the last one was " +
+      this.answer(done, cellError(KIND_MODEM, E_REBOOT_SPACING, "module reboot needed but the last one was " +
         Math.floor((this.clock.now() - this.lastRebootAt) / 1000) + " s ago", ""));
       return;
     }

@@ -39,3 +39,14 @@ export function cmeKind(code: number): number {
   if (code >= 550 && code < 580) return KIND_NETWORK; //  TCP/IP stack errors
   return protoKind(smtpErrProto(code)); //               666-682: as the server's reply
 }
+
+/**
+ * A refusal that means "not now" rather than "never": throttling (530, 454), any other 4xx
+ * reply, and a 554 from Tencent SES (a *.qcloudmail.com server), which answers its rate
+ * limit in the same 554 form as its other business errors (seed 000) while the EC800 passes
+ * on the code, not the text that would tell them apart. The outboxes retry these for as
+ * long as it takes.
+ */
+export function notNow(kind: number, proto: number, server: string): boolean {
+  return kind === KIND_THROTTLED || (proto >= 400 && proto < 500) || (proto === 554 && server.indexOf("qcloudmail") > 0);
+}

@@ -30,7 +30,11 @@ export type TimerHandle = unknown;
 export interface Clock {
   /** Milliseconds, monotonic. Virtual in tests and in the simulator. */
   now(): number;
-  /** One-shot timer. Fires once, after at least `ms` milliseconds. */
+  /**
+   * One-shot timer. Fires once, after at least `ms` milliseconds, always on a fresh turn
+   * (never inside this call). Timers due at the same time fire in the order they were set:
+   * the core's deferrals (firmware/turn.ts, nextTurn) rely on it.
+   */
   setTimer(ms: number, fire: () => void): TimerHandle;
   /** Cancel a timer; harmless if it already fired or was cleared, and for null. */
   clearTimer(handle: TimerHandle): void;

@@ -39,7 +39,7 @@ export interface EspruinoSettings {
   consoleBaud: number;
 }
 
-function readJson(file: string): unknown {
+export function readJson(file: string): unknown {
   const abs = path.resolve(file);
   let text: string;
   try {
@@ -82,7 +82,7 @@ export function espruinoCommand(c: CompactConfig, s: EspruinoSettings): string {
 }
 
 /** Problems one a line, as the validator words them ("smtp.port: ..."). */
-function printProblems(file: string, errors: CompactProblem[]): void {
+export function printProblems(file: string, errors: CompactProblem[]): void {
   process.stderr.write(`${file}: invalid configuration (${errors.length} problem${errors.length === 1 ? "" : "s"}):\n`);
   for (const e of errors) process.stderr.write(`  ${e.cause.startsWith(e.field + ":") ? e.cause : `${e.field}: ${e.cause}`}\n`);
 }

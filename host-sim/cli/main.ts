@@ -4,6 +4,8 @@
 //   cellmail send     send a mail through a real module on a serial port
 //   cellmail replay   run the core against a recorded transcript
 //   cellmail config   check a configuration; write the compact form for Espruino
+//   cellmail fleet    run many boards against one provider account (docs/fleet.md)
+//   cellmail flash    build cellmail for a board with its configuration (moddable)
 // One file per command in this directory; commander parses.
 import { Command } from "commander";
 import { simCommand } from "./sim.js";
@@ -11,10 +13,12 @@ import { modemCommand } from "./modem.js";
 import { sendCommand } from "./send.js";
 import { replayCommand } from "./replay.js";
 import { configCommand } from "./config.js";
+import { fleetCommand } from "./fleet.js";
+import { flashCommand } from "./flash.js";
 
 export function buildProgram(): Command {
   const program = new Command("cellmail")
-    .description("Alarm e-mail through a Quectel EC800/EC200 module: simulate, serve a simulated module, send, replay, check a configuration")
+    .description("Alarm e-mail through a Quectel EC800/EC200 module: simulate, serve a simulated module, send, replay, check a configuration, run a fleet")
     .version("0.1.0")
     .showHelpAfterError();
   program.addCommand(simCommand(), { isDefault: true });
@@ -22,6 +26,8 @@ export function buildProgram(): Command {
   program.addCommand(sendCommand());
   program.addCommand(replayCommand());
   program.addCommand(configCommand());
+  program.addCommand(fleetCommand());
+  program.addCommand(flashCommand());
   return program;
 }
 

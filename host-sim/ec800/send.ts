@@ -1,9 +1,10 @@
 // The module's side of AT+QSMTPPUT: after its OK, collect the session (AT+QSMTPCFG and
 // the SSL context it names) and the mail (recipients, subject decoded from its hex
-// form, body, attachments read from UFS now), then hand them to the SmtpEngine. While
-// that real I/O runs, the virtual clock is held, so simulated time cannot run ahead of
-// it. The result goes out as the service URC "+QSMTPPUT: <err>,<protocol_error>" after
-// the profile's smtpSendMs of virtual time.
+// form, body, attachments read from UFS now), then hand them to the SmtpEngine. The
+// transaction takes the profile's smtpSendMs of virtual time: its result goes out as the
+// service URC "+QSMTPPUT: <err>,<protocol_error>" that long after the send started,
+// whatever the real I/O took. The clock is held at that point until the real I/O is done
+// (it may move up to it meanwhile, so the boards of a fleet overlap their transactions).
 // Checks the module makes before any I/O: no recipient -> 659, PDP context not active
 // -> 654 (network error), attachment file missing -> 661.
 // Faults: pdpdeact during the send (URC +QIURC: "pdpdeact" then 657, no delivery),
@@ -106,7 +107,9 @@ export function startSend(m: Ec800, timeoutS: number): void {
     return;
   }
 
-  const release = m.clock.hold();
+  const startedAt = m.clock.now();
+  const sendMs = m.profile.smtpSendMs;
+  const release = m.clock.hold(sendMs);
   let promise: Promise<SmtpOutcome>;
   try {
     promise = m.smtp.deliver(session, built, timeoutS * 1000);
@@ -125,6 +128,6 @@ export function startSend(m: Ec800, timeoutS: number): void {
         record.outcome = o;
         return;
       }
-      finish(o, m.profile.smtpSendMs);
+      finish(o, Math.max(0, startedAt + sendMs - m.clock.now()));
     });
 }

@@ -1,6 +1,7 @@
 // An embedded mail server for tests and for `npm start`: a real SMTP server (`smtp-server`)
 // on loopback, plain / implicit TLS / STARTTLS, optional AUTH PLAIN/LOGIN, scripted refusals
-// for fault tests. Every accepted message is stored as an .eml file and parsed (`mailparser`).
+// for fault tests, and optionally a provider's rules (`policy`, see providers/). Every
+// accepted message is stored as an .eml file and parsed (`mailparser`).
 import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -31,6 +32,31 @@ export interface Refusal {
   address?: string;
 }
 
+/** What the server knows of a message at the end of DATA, for a policy to judge. */
+export interface MailFacts {
+  raw: Buffer;
+  rawHeaders: string;
+  parsed: ParsedMail;
+  envelope: { mailFrom: string; rcptTo: string[] };
+  user?: string;
+  /** The name the client gave in EHLO/HELO. */
+  ehloName?: string;
+}
+
+/**
+ * A provider's rules (providers/policy.ts implements it). Each hook returns a refusal or null
+ * to accept; `auth` returning undefined leaves the check to `auth` of the options. `admit`
+ * decides at the end of DATA, with the virtual time of the decision; the server calls
+ * `release` once the message has its number (decisions may be sequenced).
+ */
+export interface MailPolicy {
+  auth?(user: string, password: string, ehloName?: string): Refusal | null | undefined;
+  /** undefined: no opinion (the server's own AUTH requirement applies). */
+  mailFrom?(address: string, session: { user?: string; ehloName?: string }): Refusal | null | undefined;
+  rcptTo?(address: string, session: { count: number; mailFrom: string; ehloName?: string }): Refusal | null;
+  admit?(facts: MailFacts): Promise<{ refusal: Refusal | null; at: number; release: () => void }>;
+}
+
 export interface MailServerOptions {
   /** Listen address; loopback only. Default "127.0.0.1". */
   host?: string;
@@ -57,6 +83,18 @@ export interface MailServerOptions {
   size?: number;
   /** SMTP conversation log (AUTH lines contain no secrets: smtp-server masks them). */
   log?: (line: string) => void;
+  /** A provider's rules (with it, a MAIL FROM without AUTH is the policy's to refuse). */
+  policy?: MailPolicy;
+  /** Told about every accepted message as it is stored. */
+  onMessage?: (mail: ReceivedMail) => void;
+  /** Keep accepted messages for messages() (default true; a fleet reads thousands through onMessage instead). */
+  retain?: boolean;
+  /**
+   * Greet at once instead of after smtp-server's 100 ms pause for "early talkers". The pause
+   * is real time, which the virtual clock does not see: a fleet's thousands of transactions
+   * would each wait it out for nothing.
+   */
+  greetAtOnce?: boolean;
 }
 
 export interface MailAddress {
@@ -93,6 +131,8 @@ export interface ReceivedMail {
   attachments: ReceivedAttachment[];
   /** Everything mailparser found. */
   parsed: ParsedMail;
+  /** The policy's (virtual) time of acceptance, when a policy decided. */
+  at?: number;
 }
 
 const DEFAULT_TEXT: Record<number, string> = {
@@ -128,6 +168,24 @@ function refusalError(r: Refusal): Error & { responseCode: number } {
   const e = new Error(r.message ?? DEFAULT_TEXT[r.code] ?? "Refused") as Error & { responseCode: number };
   e.responseCode = r.code;
   return e;
+}
+
+/**
+ * smtp-server greets a new connection only after a 100 ms timer (it refuses commands sent
+ * before: "early talkers"). Greet right after the connection is set up instead, and make
+ * the timer's own call do nothing.
+ */
+function greetAtOnce(server: SMTPServer): void {
+  const s = server as unknown as { connect(socket: unknown, options: unknown): void; connections: Set<{ connectionReady(): void }> };
+  const connect = s.connect.bind(server);
+  s.connect = (socket, options) => {
+    connect(socket, options);
+    let newest: { connectionReady(): void } | undefined;
+    for (const c of s.connections) newest = c;
+    if (!newest) return;
+    newest.connectionReady();
+    newest.connectionReady = () => undefined;
+  };
 }
 
 export class MailServer {
@@ -268,7 +326,7 @@ export class MailServer {
       cert: this.creds?.cert,
       disabledCommands: mode === "none" ? ["STARTTLS"] : [],
       authMethods: ["PLAIN", "LOGIN"],
-      authOptional: !o.auth || !!o.authOptional,
+      authOptional: !o.auth || !!o.authOptional || !!o.policy,
       allowInsecureAuth: true,
       disableReverseLookup: true,
       size: o.size ?? 10 * 1024 * 1024,
@@ -285,6 +343,12 @@ export class MailServer {
           if (r.code === 535) this._authFailures++;
           return cb(refusalError(r));
         }
+        const ruled = o.policy?.auth?.(auth.username ?? "", auth.password ?? "", session.hostNameAppearsAs);
+        if (ruled) {
+          if (ruled.code === 535) this._authFailures++;
+          return cb(refusalError(ruled));
+        }
+        if (ruled === null) return cb(null, { user: auth.username });
         const want = o.auth;
         if (!want || auth.username !== want.user || auth.password !== want.password) {
           this._authFailures++;
@@ -296,10 +360,22 @@ export class MailServer {
         if (mode === "starttls" && o.requireStartTLS && !session.secure) {
           return cb(refusalError({ stage: "mail", code: 530, message: "Must issue a STARTTLS command first" }));
         }
+        const ruled = o.policy?.mailFrom?.(address.address, { user: typeof session.user === "string" ? session.user : undefined, ehloName: session.hostNameAppearsAs });
+        if (ruled) return cb(refusalError(ruled));
+        // With a policy smtp-server's own AUTH requirement is off (the policy may refuse in its words); keep ours.
+        if (ruled === undefined && o.policy && o.auth && !o.authOptional && !session.user) {
+          return cb(refusalError({ stage: "mail", code: 530, message: "Error: authentication Required" }));
+        }
         const r = this.refusal("mail", session, address.address);
         cb(r ? refusalError(r) : null);
       },
       onRcptTo: (address: SMTPServerAddress, session, cb) => {
+        const ruled = o.policy?.rcptTo?.(address.address, {
+          count: session.envelope.rcptTo.length,
+          mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+          ehloName: session.hostNameAppearsAs,
+        });
+        if (ruled) return cb(refusalError(ruled));
         const r = this.refusal("rcpt", session, address.address);
         cb(r ? refusalError(r) : null);
       },
@@ -315,12 +391,14 @@ export class MailServer {
           }
           this.store(Buffer.concat(chunks), session).then(
             (m) => cb(null, `Message queued as ${m.seq}`),
-            (e: Error) => cb(refusalError({ stage: "data", code: 451, message: `local error: ${e.message}` })),
+            (e: Error & { responseCode?: number }) =>
+              cb(e.responseCode ? e : refusalError({ stage: "data", code: 451, message: `local error: ${e.message}` })),
           );
         });
       },
     };
     this.server = new SMTPServer(options);
+    if (o.greetAtOnce) greetAtOnce(this.server);
     this.server.on("error", (e: Error) => log?.(`server error: ${e.message}`));
     const port = o.port ?? 0;
     await new Promise<void>((resolve, reject) => {
@@ -334,23 +412,39 @@ export class MailServer {
     this._port = typeof addr === "object" && addr ? addr.port : port;
   }
 
+  /** Parse, let the policy decide (in its order), number, write the .eml, keep. */
   private async store(raw: Buffer, session: SMTPServerSession): Promise<ReceivedMail> {
-    const seq = ++this.seqCounter;
-    const emlPath = path.join(this._dir, `${String(seq).padStart(4, "0")}-${session.id}.eml`);
-    await fsp.writeFile(emlPath, raw);
     const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
     const headerEnd = raw.indexOf("\r\n\r\n");
+    const rawHeaders = raw.subarray(0, headerEnd >= 0 ? headerEnd : raw.length).toString("latin1");
+    const envelope = {
+      mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+      rcptTo: session.envelope.rcptTo.map((a) => a.address),
+    };
+    const user = typeof session.user === "string" ? session.user : undefined;
+    let at: number | undefined;
+    let seq: number;
+    const admit = this.opts.policy?.admit;
+    if (admit) {
+      const verdict = await admit.call(this.opts.policy, { raw, rawHeaders, parsed, envelope, user, ehloName: session.hostNameAppearsAs });
+      // Numbered while the decision is held, so numbers follow the policy's order.
+      seq = verdict.refusal ? 0 : ++this.seqCounter;
+      verdict.release();
+      if (verdict.refusal) throw refusalError(verdict.refusal);
+      at = verdict.at;
+    } else {
+      seq = ++this.seqCounter;
+    }
+    const emlPath = path.join(this._dir, `${String(seq).padStart(4, "0")}-${session.id}.eml`);
+    await fsp.writeFile(emlPath, raw);
     const mail: ReceivedMail = {
       seq,
       emlPath,
       raw,
-      rawHeaders: raw.subarray(0, headerEnd >= 0 ? headerEnd : raw.length).toString("latin1"),
-      envelope: {
-        mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
-        rcptTo: session.envelope.rcptTo.map((a) => a.address),
-      },
+      rawHeaders,
+      envelope,
       secure: !!session.secure,
-      user: typeof session.user === "string" ? session.user : undefined,
+      user,
       servername: session.servername || undefined,
       from: flatten(parsed.from)[0],
       to: flatten(parsed.to),
@@ -364,8 +458,10 @@ export class MailServer {
         size: a.size,
       })),
       parsed,
+      at,
     };
-    this.received.push(mail);
+    if (this.opts.retain !== false) this.received.push(mail);
+    this.opts.onMessage?.(mail);
     const ready = this.waiters.filter((w) => this.received.length >= w.n);
     this.waiters = this.waiters.filter((w) => this.received.length < w.n);
     for (const w of ready) w.resolve(this.messages());

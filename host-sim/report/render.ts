@@ -1,13 +1,18 @@
 // The session report: one self-contained HTML page (inline CSS and a little inline JS,
 // no external resources) rendered from a SessionResult. It shows the outcome, the mails
 // that arrived and the errors, a summary (durations of states, retries, UART bytes by
-// direction) and the timeline: UART traffic from the transcript (">" firmware to module,
+// direction), a drawn timeline (report/timeline.ts: module state and firmware phase lanes,
+// AT traffic density, retries, faults and results as marks) and the timeline table: UART
+// traffic from the transcript (">" firmware to module,
 // "<" module to firmware, "!" simulator notes) merged with the runner's events (state
 // changes, commands, retries, results), in virtual time. The transcript is already
 // redacted, so no credentials reach the page.
 import { parseTranscript, escapeBytes, type TranscriptRecord } from "../transcript/format.js";
 import type { SessionEvent, SessionResult } from "../runner/types.js";
 import { REPORT_CSS, REPORT_JS } from "./assets.js";
+import { escapeHtml } from "./html.js";
+import { CHART_CSS } from "./svg.js";
+import { renderTimeline } from "./timeline.js";
 
 export interface ReportOptions {
   /** Page title (default: "cellmail session: <scenario>"). */
@@ -26,9 +31,7 @@ interface Row {
   seq: number;
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
-}
+export { escapeHtml };
 
 function ms(t: number): string {
   return t.toFixed(3);
@@ -131,7 +134,7 @@ export function renderReport(result: SessionResult, options: ReportOptions = {})
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="cellmail">
 <title>${h(title)}</title>
-<style>${REPORT_CSS}</style>
+<style>${REPORT_CSS}${CHART_CSS}</style>
 </head>
 <body>
 <header>
@@ -152,6 +155,9 @@ ${header.baud ? `<dt>Baud</dt><dd>${h(header.baud)}</dd>` : ""}
 </dl>
 </header>
 <main>
+<section id="timeline-drawn"><h2>Timeline at a glance</h2>
+${renderTimeline(recs, result.events ?? [], result.virtualMs)}
+</section>
 <section id="mails"><h2>Mail</h2>${mails}</section>
 <section id="errors"><h2>Errors</h2>${errors}</section>
 <section id="states"><h2>States</h2>${stateTable}</section>

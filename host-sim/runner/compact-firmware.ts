@@ -17,6 +17,7 @@ import {
   E_ADDRESS, E_ATTACHMENTS, E_BODY_LENGTH, E_CONFIG, E_FIELD_EMPTY, E_FIELD_TOO_LONG, E_RECIPIENTS, E_SUBJECT, E_UNSAFE_CHAR, KIND_CONFIG,
 } from "../../firmware/errors.js";
 import type { AlarmSpec, FirmwareHost, FirmwareStartOptions, JobOutcome, JobSpec } from "./firmware.js";
+import type { Store } from "../../firmware/platform/types.js";
 import { describeCode } from "./causes.js";
 
 export type Refusal = { code: number; cause: string; field: string };
@@ -101,16 +102,19 @@ export class CompactFirmware implements FirmwareHost {
   readonly engine = "node" as const;
   readonly profile = "compact" as const;
   readonly app: CompactApp;
+  /** The board's flash (the fleet reads what is left in the outbox from here). */
+  readonly store: Store;
   private done: JobOutcome[] = [];
   private o: FirmwareStartOptions;
 
   constructor(o: FirmwareStartOptions) {
+    this.store = o.store;
     this.o = o;
     const config = compactConfigOf(o.config);
     this.app = createCompactApp({
       uart: o.uart,
       clock: o.clock,
-      store: o.store,
+      store: this.store,
       log: o.log,
       config,
       onSent: (id, r) => this.finished(compactJobOutcome(`a${id}`, r, -1, o.clock.now())),

@@ -30,17 +30,20 @@ export const outcomeOf = jobOutcome;
 export class NodeFirmware implements FirmwareHost {
   readonly engine = "node" as const;
   readonly profile = "full" as const;
-  private app: Cellmail;
+  readonly app: Cellmail;
+  /** The board's flash (the fleet reads what is left in the outbox from here). */
+  readonly store: Store;
   private done: JobOutcome[] = [];
   private onOutcome: (o: JobOutcome) => void;
 
   constructor(o: FirmwareStartOptions) {
+    this.store = o.store;
     this.onOutcome = o.onOutcome;
     const config = loadConfig(o.config);
     this.app = new Cellmail({
       uart: o.uart,
       clock: o.clock,
-      store: o.store,
+      store: this.store,
       log: o.log,
       config,
       onJob: (r) => {

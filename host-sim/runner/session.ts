@@ -44,10 +44,18 @@ export interface SessionOptions extends RunSessionOptions {
 }
 
 /** The XS engine is loaded on demand: it needs a child process and a bundle. */
-async function startFirmware(engine: "node" | "xs", profile: ProfileName, o: FirmwareStartOptions): Promise<FirmwareHost> {
+async function startFirmware(
+  engine: "node" | "xs",
+  profile: ProfileName,
+  o: FirmwareStartOptions,
+  stack: { slots?: number; peak: number },
+): Promise<FirmwareHost> {
   if (engine === "node") return profile === "compact" ? new CompactFirmware(o) : new NodeFirmware(o);
   const { startXsFirmware } = await import("../xs/firmware.js");
-  return startXsFirmware(o, {}, profile);
+  const onMeter = stack.slots === undefined ? undefined : (m: { stackPeak: number }) => {
+    if (m.stackPeak > stack.peak) stack.peak = m.stackPeak;
+  };
+  return startXsFirmware(o, { stackSlots: stack.slots, onMeter }, profile);
 }
 
 function jobOf(id: string, m: NonNullable<RunnerFirmware["mail"]>): JobSpec {
@@ -124,8 +132,10 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   // The board is configured with a real-looking host and port; the simulated network routes them to the test server.
   const routed: SmtpEngine = {
     deliver: async (session, mail, timeoutMs, options) => {
+      // Stamped when the transaction starts: deterministic (the clock is not held while it runs).
+      const at = clock.now();
       const o = await real.deliver(session.server.host === SIM_SMTP_HOST ? { ...session, server: { host: SIM_SMTP_HOST, port: target.port } } : session, mail, timeoutMs, options);
-      if (o.err === 0) deliveredAt.push(clock.now());
+      if (o.err === 0) deliveredAt.push(at);
       return o;
     },
   };
@@ -155,6 +165,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
 
   // The board: its flash outlives every power cut; each power-on runs a new core on it.
   const flash = new Flash();
+  const stack = { slots: opts.xsStackSlots, peak: -1 };
   const outcomes: JobOutcome[] = [];
   let life!: BoardLife;
   let firmware!: FirmwareHost;
@@ -185,7 +196,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
         else if (o.delivered) emit("result", `job ${o.id} delivered after ${o.attempts} send(s), ${o.commands} AT commands`);
         else emit("result", `job ${o.id} failed: ${o.code} ${o.cause} [${causeName(o)}]`);
       },
-    }).catch(async (e: unknown) => {
+    }, stack).catch(async (e: unknown) => {
       if (server) await server.close();
       throw e;
     });
@@ -235,84 +246,95 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
       };
     } else if (f.at === "time") clock.setTimer(f.atMs, () => powerCut(f, `at ${f.atMs / 1000} s`));
   }
-  powerOn();
-
-  // The work: direct mail jobs one after another, and alarms raised through the outbox.
-  const fw = firmwareSection(scenario);
+  // The work, with everything it started stopped if it fails half-way (an XS worker that
+  // ran out of stack, for one): no server or worker outlives the session.
+  let virtualMs = 0;
+  let failedAlarms: { id: number; key: string; code: number; cause: string }[] = [];
   const jobs: JobSpec[] = [];
-  if (fw.mail) jobs.push(jobOf("m1", fw.mail));
-  (fw.more ?? []).forEach((m, i) => m && jobs.push(jobOf(`m${i + 2}`, m)));
-  const plan = raisePlan(fw, jobs.length > 0);
-  let raised = 0;
   let lostRaises = 0;
-  alarmWork = plan.length > 0;
-  const raiseNow = async (a: AlarmSpec) => {
-    raised++;
-    alarmWork = true;
-    if (!life.alive) {
-      lostRaises++;
-      emit("note", `alarm "${a.title}" raised while the board has no power: lost`);
-      return;
-    }
-    await firmware.raise(a);
-  };
-  let submitted = 0;
   const refused: { code: number; cause: string }[] = [];
-  const submitNext = async () => {
-    const job = jobs[submitted++];
-    emit("command", `submit mail job ${job.id}: "${job.subject}" to ${job.to.join(", ")}`);
-    const r = await firmware.submit(job);
-    if (r) {
-      emit("result", `job ${job.id} refused: ${r.code} ${r.cause}${r.field ? ` (${r.field})` : ""}`);
-      refused.push({ code: r.code, cause: r.cause });
-    }
-  };
-  if (jobs.length > 0) await submitNext();
-  const storm = plan.length > STORM_QUIET;
-  if (storm) emit("command", `raise ${plan.length} alarms over ${(plan[plan.length - 1].atMs / 1000).toFixed(1)} s (${[...new Set(plan.map((p) => p.alarm.key))].join(", ")})`);
-  for (const p of plan) {
-    if (p.atMs === 0) {
-      if (!storm) emit("command", `raise alarm "${p.alarm.title}"`);
-      await raiseNow(p.alarm);
-    } else clock.setTimer(p.atMs, () => raiseNow(p.alarm));
-  }
+  try {
+    powerOn();
 
-  let alarmsIdle = plan.length === 0;
-  let askedAt = -Infinity;
-  const alarmsDone = () => {
-    if (plan.length === 0) return true;
-    if (raised < plan.length || restarting || !life.alive) return false;
-    // Asked after every change the runner sees (a raise, a result), and every few virtual
-    // seconds besides: an alarm can end without a result the runner sees (refused at once).
-    if (alarmWork || clock.now() - askedAt >= PENDING_POLL_MS) {
-      alarmWork = false;
-      askedAt = clock.now();
-      alarmsIdle = firmware.pendingAlarms() === 0;
+    // The work: direct mail jobs one after another, and alarms raised through the outbox.
+    const fw = firmwareSection(scenario);
+    if (fw.mail) jobs.push(jobOf("m1", fw.mail));
+    (fw.more ?? []).forEach((m, i) => m && jobs.push(jobOf(`m${i + 2}`, m)));
+    const plan = raisePlan(fw, jobs.length > 0);
+    let raised = 0;
+    alarmWork = plan.length > 0;
+    const raiseNow = async (a: AlarmSpec) => {
+      raised++;
+      alarmWork = true;
+      if (!life.alive) {
+        lostRaises++;
+        emit("note", `alarm "${a.title}" raised while the board has no power: lost`);
+        return;
+      }
+      await firmware.raise(a);
+    };
+    let submitted = 0;
+    const submitNext = async () => {
+      const job = jobs[submitted++];
+      emit("command", `submit mail job ${job.id}: "${job.subject}" to ${job.to.join(", ")}`);
+      const r = await firmware.submit(job);
+      if (r) {
+        emit("result", `job ${job.id} refused: ${r.code} ${r.cause}${r.field ? ` (${r.field})` : ""}`);
+        refused.push({ code: r.code, cause: r.cause });
+      }
+    };
+    if (jobs.length > 0) await submitNext();
+    const storm = plan.length > STORM_QUIET;
+    if (storm) emit("command", `raise ${plan.length} alarms over ${(plan[plan.length - 1].atMs / 1000).toFixed(1)} s (${[...new Set(plan.map((p) => p.alarm.key))].join(", ")})`);
+    for (const p of plan) {
+      if (p.atMs === 0) {
+        if (!storm) emit("command", `raise alarm "${p.alarm.title}"`);
+        await raiseNow(p.alarm);
+      } else clock.setTimer(p.atMs, () => raiseNow(p.alarm));
     }
-    return alarmsIdle;
-  };
-  const jobsEnded = () => new Set(outcomes.filter((o) => o.id.startsWith("m")).map((o) => o.id)).size + refused.length;
-  const finished = () => jobsEnded() >= jobs.length && !restarting && alarmsDone();
-  const limit = scenario.durationMs ?? DEFAULT_DURATION_MS;
-  const started = clock.now();
-  const nextDue = () => submitted < jobs.length && jobsEnded() >= submitted;
-  while (!finished() && clock.now() - started < limit) {
-    // A refused job ends at once (no outcome will come): submit the next one right away
-    // instead of running the clock, which waited out the whole duration before.
-    if (nextDue()) {
-      await submitNext();
-      continue;
-    }
-    await clock.run({ until: () => finished() || nextDue(), forMs: limit - (clock.now() - started) });
-    if (!finished() && !nextDue()) break;
-  }
-  if (!finished()) emit("note", `the work did not end within ${limit / 1000} virtual s`);
-  await clock.run({ forMs: SETTLE_MS });
-  const virtualMs = clock.now();
 
-  const failedAlarms = life.alive ? await firmware.failedAlarms() : [];
-  if (life.alive) await firmware.stop();
-  else firmware.kill();
+    let alarmsIdle = plan.length === 0;
+    let askedAt = -Infinity;
+    const alarmsDone = () => {
+      if (plan.length === 0) return true;
+      if (raised < plan.length || restarting || !life.alive) return false;
+      // Asked after every change the runner sees (a raise, a result), and every few virtual
+      // seconds besides: an alarm can end without a result the runner sees (refused at once).
+      if (alarmWork || clock.now() - askedAt >= PENDING_POLL_MS) {
+        alarmWork = false;
+        askedAt = clock.now();
+        alarmsIdle = firmware.pendingAlarms() === 0;
+      }
+      return alarmsIdle;
+    };
+    const jobsEnded = () => new Set(outcomes.filter((o) => o.id.startsWith("m")).map((o) => o.id)).size + refused.length;
+    const finished = () => jobsEnded() >= jobs.length && !restarting && alarmsDone();
+    const limit = scenario.durationMs ?? DEFAULT_DURATION_MS;
+    const started = clock.now();
+    const nextDue = () => submitted < jobs.length && jobsEnded() >= submitted;
+    while (!finished() && clock.now() - started < limit) {
+      // A refused job ends at once (no outcome will come): submit the next one right away
+      // instead of running the clock, which waited out the whole duration before.
+      if (nextDue()) {
+        await submitNext();
+        continue;
+      }
+      await clock.run({ until: () => finished() || nextDue(), forMs: limit - (clock.now() - started) });
+      if (!finished() && !nextDue()) break;
+    }
+    if (!finished()) emit("note", `the work did not end within ${limit / 1000} virtual s`);
+    await clock.run({ forMs: SETTLE_MS });
+    virtualMs = clock.now();
+
+    failedAlarms = life.alive ? await firmware.failedAlarms() : [];
+    if (life.alive) await firmware.stop();
+    else firmware.kill();
+  } catch (e) {
+    if (life.alive) await firmware.stop().catch(() => undefined);
+    else firmware.kill();
+    if (server) await server.close();
+    throw e;
+  }
   let mails: ReceivedMail[] = [];
   if (server) {
     const wanted = deliveredAt.length;
@@ -357,5 +379,6 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     transcript: transcript(),
     events,
     virtualMs,
+    ...(stack.slots !== undefined ? { xsStackPeak: stack.peak } : {}),
   };
 }

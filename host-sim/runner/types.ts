@@ -22,6 +22,12 @@ export interface RunSessionOptions {
    * Espruino profile). A scenario whose `profiles` leaves the profile out is refused.
    */
   profile?: ProfileName;
+  /**
+   * XS only: the JavaScript stack in slots, as a Moddable manifest's `creation.stack` gives
+   * it (the small-stack worker, host-sim/xs/stack-worker.ts). A deeper chain of calls ends
+   * the worker ("stack overflow") and the session with it. Default: 4,096 slots.
+   */
+  xsStackSlots?: number;
   /** Deliver to this outside SMTP server instead of starting the embedded one. */
   smtp?: { host: string; port: number };
   /** Where the embedded server stores .eml files (default: a temp dir that is kept). */
@@ -59,4 +65,9 @@ export interface SessionResult {
   events: SessionEvent[];
   /** Virtual ms the session took. */
   virtualMs: number;
+  /**
+   * XS runs with `xsStackSlots` only: the deepest the firmware's JavaScript stack went in
+   * any delivery, counted as the stack size counts (host-sim/xs/stack-worker.ts).
+   */
+  xsStackPeak?: number;
 }

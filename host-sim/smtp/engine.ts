@@ -179,7 +179,7 @@ export class NodemailerSmtpEngine implements SmtpEngine {
           servername: session.sslType !== 0 && session.sni && !ipLiteral(name) ? name : undefined,
           tls: tlsOptions,
           auth: user ? { user, pass: session.account.password } : undefined,
-          name: this.opts.clientName ?? "ec800",
+          name: options.clientName ?? this.opts.clientName ?? "ec800",
           connectionTimeout: timeoutMs + 1000,
           greetingTimeout: timeoutMs + 1000,
           socketTimeout: timeoutMs + 1000,

@@ -61,6 +61,8 @@ export interface DeliverOptions {
    * (e.g. `controller.abort({ err: 657 })`), else 657 (GPRS/CSD context deactivated).
    */
   signal?: AbortSignal;
+  /** The EHLO name for this delivery (default: the engine's). A fleet names each transaction (mailserver/providers/tickets.ts). */
+  clientName?: string;
 }
 
 /** The module's SMTP engine. Real I/O: the caller holds the virtual clock while it runs. */

@@ -73,6 +73,8 @@ export function xsFirmwareBundle(profile: ProfileName = "full"): Promise<string>
 export interface XsFirmwareExtras {
   /** Told the meter of every delivery into XS (compute, currentHeapCount). */
   onMeter?: (meter: XsMeter, op: number) => void;
+  /** The JavaScript stack in slots (a Moddable manifest's creation.stack); default 4,096. */
+  stackSlots?: number;
 }
 
 export class XsFirmware implements FirmwareHost {
@@ -266,7 +268,7 @@ export async function startXsFirmware(o: FirmwareStartOptions, extras: XsFirmwar
   // A configuration the compact profile refuses is reported before a worker is started.
   if (profile === "compact") compactConfigOf(o.config);
   const script = await xsFirmwareBundle(profile);
-  const worker = SyncXsWorker.start({ name: profile === "compact" ? "cellmail-xs-compact" : "cellmail-xs-firmware" });
+  const worker = SyncXsWorker.start({ name: profile === "compact" ? "cellmail-xs-compact" : "cellmail-xs-firmware", stackSlots: extras.stackSlots });
   try {
     worker.evaluate(`${script}\n;globalThis.handleCommand = ${GLOBAL}.handleCommand;`);
     const fw = new XsFirmware(worker, o, extras, profile);

@@ -16,7 +16,8 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { xsnapWorkerPath, type XsMeter } from "./worker.js";
+import { EXIT_CODES, xsnapWorkerPath, type XsMeter } from "./worker.js";
+import { stackArgs, stackWorkerPath } from "./stack-worker.js";
 
 /** Answers one issueCommand synchronously; nothing means an empty answer. */
 export type SyncIssueHandler = (bytes: Uint8Array) => Uint8Array | void;
@@ -25,6 +26,11 @@ export interface SyncXsWorkerOptions {
   name?: string;
   /** Compute limit per delivery; 0 (default) means unlimited. */
   meteringLimit?: number;
+  /**
+   * The JavaScript stack in slots, as a Moddable manifest's `creation.stack` gives it: runs
+   * the small-stack worker (stack-worker.ts). Default: the package's worker, 4,096 slots.
+   */
+  stackSlots?: number;
   binary?: string;
 }
 
@@ -67,7 +73,7 @@ export class SyncXsWorker {
   static start(options: SyncXsWorkerOptions = {}): SyncXsWorker {
     const name = options.name ?? "cellmail-xs";
     if (name.startsWith("-")) throw new Error("worker name cannot start with '-'");
-    const bin = options.binary ?? xsnapWorkerPath();
+    const bin = options.binary ?? (options.stackSlots !== undefined ? stackWorkerPath() : xsnapWorkerPath());
     const dir = mkdtempSync(join(tmpdir(), "cellmail-xsnap-"));
     const in3 = join(dir, "to-worker");
     const out4 = join(dir, "from-worker");
@@ -88,6 +94,7 @@ export class SyncXsWorker {
     const log = openSync(logPath, "w");
     const args = [name];
     if (options.meteringLimit) args.push("-l", String(options.meteringLimit));
+    args.push(...stackArgs(options.stackSlots));
     let child: ChildProcess;
     try {
       child = spawn(bin, args, { stdio: ["ignore", log, log, p3.read, p4.write] });
@@ -189,10 +196,16 @@ export class SyncXsWorker {
         if (kind === 0x2e) {
           // '.': done; `{meter}\x01<result>`.
           const sep = msg.indexOf(SEPARATOR, 1);
-          if (sep < 0) return { meter: { compute: 0, currentHeapCount: 0, allocate: 0, timestamps: [] }, reply: new Uint8Array(msg.subarray(1)) };
+          if (sep < 0) return { meter: { compute: 0, currentHeapCount: 0, allocate: 0, timestamps: [], stackPeak: -1 }, reply: new Uint8Array(msg.subarray(1)) };
           const m = JSON.parse(msg.subarray(1, sep).toString("utf8"));
           return {
-            meter: { compute: Number(m.compute), currentHeapCount: Number(m.currentHeapCount), allocate: Number(m.allocate), timestamps: [] },
+            meter: {
+              compute: Number(m.compute),
+              currentHeapCount: Number(m.currentHeapCount),
+              allocate: Number(m.allocate),
+              timestamps: [],
+              stackPeak: m.stackPeak === undefined ? -1 : Number(m.stackPeak),
+            },
             reply: new Uint8Array(msg.subarray(sep + 1)),
           };
         }
@@ -224,7 +237,36 @@ export class SyncXsWorker {
 
   private died(why: string): Error {
     const out = this.output().trim();
-    return new Error(`xsnap-worker ${this.name}: ${why}${out ? `; its output:\n${out.slice(-4000)}` : ""}`);
+    const status = this.exitStatus();
+    return new Error(`xsnap-worker ${this.name}: ${why}${status}${out ? `; its output:\n${out.slice(-4000)}` : ""}`);
+  }
+
+  /**
+   * How the worker ended, read synchronously: the event loop cannot run here, so Node has
+   * not reaped the child yet, and a zombie's exit status is in /proc/<pid>/stat (field 52).
+   * An XS abort says why (12: stack overflow). Empty when it cannot be told within 500 ms.
+   */
+  private exitStatus(): string {
+    const pid = this.child.pid;
+    if (pid === undefined) return "";
+    const until = Date.now() + 500;
+    for (;;) {
+      let stat = "";
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      } catch {
+        return "";
+      }
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] === "Z" && fields.length >= 50) {
+        const status = Number(fields[49]);
+        if (status & 0x7f) return ` (signal ${status & 0x7f})`;
+        const code = (status >> 8) & 0xff;
+        return ` with code ${code}${EXIT_CODES[code] ? ` (${EXIT_CODES[code]})` : ""}`;
+      }
+      if (Date.now() > until) return "";
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
   }
 
   /** Make sure `n` bytes are buffered (blocking). */

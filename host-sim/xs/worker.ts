@@ -15,7 +15,8 @@
 //
 // The meter is JSON: `compute` (metered steps of that delivery, deterministic),
 // `currentHeapCount` (slots in use at the end of it; call `gc()` first to see live
-// slots), `allocate` (bytes XS obtained from the OS, only grows), `timestamps`.
+// slots), `allocate` (bytes XS obtained from the OS, only grows), `timestamps`, and from
+// the small-stack worker (stack-worker.ts) `stackPeak` (the delivery's deepest stack slot).
 // Source: node_modules/@agoric/xsnap/src/xsnap.js and
 // xsnap-native/xsnap/sources/xsnap-worker.c (fxWriteOkay, xs_issueCommand).
 //
@@ -27,6 +28,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Readable, Writable } from "node:stream";
+import { stackArgs, stackWorkerPath } from "./stack-worker.js";
 
 export interface XsMeter {
   /** Metered steps (bytecodes and built-in work) of this delivery. Deterministic. */
@@ -36,6 +38,11 @@ export interface XsMeter {
   /** Bytes XS has obtained from the OS so far (cumulative, coarse). */
   allocate: number;
   timestamps: number[];
+  /**
+   * The small-stack worker only (stack-worker.ts): the deepest the JavaScript stack went
+   * during the delivery, in slots from its top, counted like `--stack`; -1 otherwise.
+   */
+  stackPeak: number;
 }
 
 export interface XsEvaluation {
@@ -64,6 +71,8 @@ export interface XsWorkerOptions {
   parserBufferSizeKB?: number;
   /** Called with each piece of the worker's stdout (what `print` writes) and stderr. */
   onOutput?: (text: string, stream: "stdout" | "stderr") => void;
+  /** The JavaScript stack in slots (the small-stack worker, stack-worker.ts); default 4,096. */
+  stackSlots?: number;
   /** Override the binary (default: resolved from @agoric/xsnap, release build). */
   binary?: string;
 }
@@ -75,7 +84,7 @@ const SEPARATOR = 0x01;
 const COLON = 0x3a;
 const COMMA = 0x2c;
 
-const EXIT_CODES: Record<number, string> = {
+export const EXIT_CODES: Record<number, string> = {
   1: "bad argument usage",
   2: "I/O error",
   11: "not enough memory",
@@ -125,6 +134,7 @@ function parseMeter(bytes: Uint8Array): XsMeter {
     currentHeapCount: Number(m.currentHeapCount),
     allocate: Number(m.allocate),
     timestamps: Array.isArray(m.timestamps) ? m.timestamps : [],
+    stackPeak: m.stackPeak === undefined ? -1 : Number(m.stackPeak),
   };
 }
 
@@ -193,10 +203,11 @@ export class XsWorker {
   static async start(options: XsWorkerOptions = {}): Promise<XsWorker> {
     const name = options.name ?? "cellmail-xs";
     if (name.startsWith("-")) throw new Error("worker name cannot start with '-'");
-    const bin = options.binary ?? xsnapWorkerPath();
+    const bin = options.binary ?? (options.stackSlots !== undefined ? stackWorkerPath() : xsnapWorkerPath());
     const args = [name];
     if (options.meteringLimit) args.push("-l", String(options.meteringLimit));
     if (options.parserBufferSizeKB) args.push("-s", String(options.parserBufferSizeKB));
+    if (options.stackSlots !== undefined) args.push(...stackArgs(options.stackSlots));
     const child = spawn(bin, args, {
       stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
     });
@@ -301,7 +312,7 @@ export class XsWorker {
       const sep = msg.indexOf(SEPARATOR, 1);
       if (sep < 0) {
         // isReady-style reply without meters.
-        p.resolve({ meter: { compute: 0, currentHeapCount: 0, allocate: 0, timestamps: [] }, bytes: new Uint8Array(msg.subarray(1)) });
+        p.resolve({ meter: { compute: 0, currentHeapCount: 0, allocate: 0, timestamps: [], stackPeak: -1 }, bytes: new Uint8Array(msg.subarray(1)) });
         return;
       }
       try {

@@ -79,7 +79,7 @@ export class World {
   deliveredAt: number[] = [];
 }
 
-export type Decide = (mail: AlarmMail, attempt: number) => "deliver" | "retry" | "permanent" | "silent";
+export type Decide = (mail: AlarmMail, attempt: number) => "deliver" | "retry" | "later" | "permanent" | "silent";
 
 export class FakeMailer implements AlarmMailer {
   alive = true;
@@ -124,7 +124,9 @@ export class FakeMailer implements AlarmMailer {
         ? { delivered: true, permanent: false, code: 0, cause: "" }
         : what === "permanent"
           ? { delivered: false, permanent: true, code: 675, cause: "SMTP 550 mailbox unavailable" }
-          : { delivered: false, permanent: false, code: 654, cause: "network error" };
+          : what === "later"
+            ? { delivered: false, permanent: false, later: true, code: 667, cause: "SMTP 450: try again later" }
+            : { delivered: false, permanent: false, code: 654, cause: "network error" };
     const answer = () => {
       if (!this.alive) return;
       this.busy = false;

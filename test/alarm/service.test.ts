@@ -157,12 +157,16 @@ describe("AlarmService: debounced input", () => {
 });
 
 describe("AlarmService: failures, retries and the failed list", () => {
-  it("retries retryable failures with exponential backoff", () => {
+  it("retries retryable failures with exponential backoff, each wait between half and all of it (jitter)", () => {
     const r = rig({ backoffBaseMs: 30000 }, (_m, n) => (n <= 3 ? "retry" : "deliver"));
     r.svc.raise({ key: "a", title: "A" });
     r.clock.advance(10 * MIN);
     const times = r.world.started.map((s) => s.at - r.world.started[0].at);
-    expect(times).toEqual([0, 30000, 90000, 210000]);
+    expect(times.length).toBe(4);
+    [30000, 60000, 120000].forEach((d, i) => {
+      expect(times[i + 1] - times[i]).toBeGreaterThanOrEqual(d / 2);
+      expect(times[i + 1] - times[i]).toBeLessThan(d);
+    });
     expect(r.world.delivered.length).toBe(1);
     expect(r.world.delivered[0].body).toContain("attempt 4");
     expect(r.svc.pending()).toBe(0);
@@ -191,6 +195,36 @@ describe("AlarmService: failures, retries and the failed list", () => {
     expect(r.world.delivered.length).toBe(2);
     expect(r.svc.failed().length).toBe(0);
     expect(r.svc.dismiss(id)).toBe(false);
+  });
+
+  it("a server's \"not now\" (throttling, 4xx) never uses up the attempts: retried up to an hour apart until it goes", () => {
+    let open = false;
+    const r = rig({ maxAttempts: 3 }, () => (open ? "deliver" : "later"));
+    r.svc.raise({ key: "a", title: "A" });
+    r.clock.advance(24 * HOUR);
+    const at = r.world.started.map((s) => s.at);
+    expect(at.length).toBeGreaterThan(20);
+    expect(r.svc.failed()).toEqual([]);
+    expect(r.svc.pending()).toBe(1);
+    expect(at[1] - at[0]).toBeGreaterThanOrEqual(30000);
+    expect(at[1] - at[0]).toBeLessThan(60000);
+    for (let i = at.length - 4; i < at.length; i++) expect(at[i] - at[i - 1]).toBeGreaterThanOrEqual(30 * MIN);
+    // A network failure after many throttled tries still has all its attempts.
+    r.mailer.decide = (_m, n) => (n <= at.length + 2 ? "retry" : "deliver");
+    open = true;
+    r.clock.advance(2 * HOUR);
+    expect(r.world.delivered.length).toBe(1);
+    expect(r.svc.failed()).toEqual([]);
+  });
+
+  it("an alarm waiting for its retry holds the younger ones back: mails go in raise order", () => {
+    const r = rig({ coalesceMs: 0 }, (m, n) => (m.subject.endsWith("A") && n <= 2 ? "retry" : "deliver"));
+    r.svc.raise({ key: "a", title: "A" });
+    r.clock.advance(1000);
+    r.svc.raise({ key: "b", title: "B" });
+    r.svc.raise({ key: "c", title: "C" });
+    r.clock.advance(HOUR);
+    expect(r.world.delivered.map((m) => m.subject.slice(-1))).toEqual(["A", "B", "C"]);
   });
 
   it("gives up after maxAttempts retryable failures and keeps the entry as failed", () => {
@@ -251,6 +285,17 @@ describe("AlarmService: per-recipient limit", () => {
     expect(r.world.delivered.length).toBe(10);
     r.clock.advance(1 * MIN);
     expect(r.world.delivered.length).toBe(12);
+  });
+
+  it("counts a mail from its confirmed delivery: a slow send does not let the next one arrive within the hour", () => {
+    // The provider counts a mail when it arrives, which can be as late as the confirmation.
+    const r = rig({ coalesceMs: 0, perRecipientPerHour: 1 }, undefined, 10 * MIN);
+    r.svc.raise({ key: "a", title: "A" });
+    r.svc.raise({ key: "b", title: "B" });
+    r.clock.advance(3 * HOUR);
+    expect(r.world.started.length).toBe(2);
+    const confirmed = r.world.started[0].at + 10 * MIN;
+    expect(r.world.started[1].at - confirmed).toBeGreaterThanOrEqual(HOUR);
   });
 
   it("failed attempts give their count back; every recipient (to, cc, bcc) is limited", () => {

@@ -42,7 +42,8 @@ function area(path: string): string {
 
 /** Espruino's built-in modules, reached with a plain require("..."). */
 const ESPRUINO_MODULES = /^(Storage|Flash)$/;
-const MODDABLE_MODULES = /^(embedded:|mc\/|pins\/|timer$|time$|preference$|instrumentation$|console$|text\/)/;
+/** The SDK's modules, and `cellmail/store`, which cellmail's library manifest maps per platform. */
+const MODDABLE_MODULES = /^(embedded:|mc\/|pins\/|timer$|time$|preference$|file$|instrumentation$|console$|text\/|cellmail\/store$)/;
 
 /** Why `file` may not import `specifier`, or undefined when it may. */
 function forbidden(file: string, specifier: string): string | undefined {

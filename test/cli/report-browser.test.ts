@@ -6,8 +6,7 @@
 //
 // playwright-core is a devDependency; when it is not installed yet, the same checks run on
 // the DOM that `chromium --headless --dump-dom` prints after running the page's script.
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,69 +15,7 @@ import { runSession } from "../../host-sim/runner/session.js";
 import { loadScenario } from "../../host-sim/scenarios/scenario.js";
 import { renderReport } from "../../host-sim/report/index.js";
 import { ROOT } from "./support.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-// `npm test` installs Chromium first (scripts/ensure-system-deps.mjs). A bare `vitest run` on a
-// machine without it skips this file; under CI it must run, so a missing browser fails there.
-const HAVE_CHROMIUM = existsSync(CHROMIUM) || !!process.env.CI;
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-/** The few playwright-core calls we use (typed here so the test compiles before it is installed). */
-interface Locator {
-  count(): Promise<number>;
-  first(): Locator;
-  textContent(): Promise<string | null>;
-  locator(selector: string): Locator;
-  isVisible(): Promise<boolean>;
-  click(): Promise<void>;
-}
-interface Page {
-  goto(url: string): Promise<unknown>;
-  title(): Promise<string>;
-  locator(selector: string): Locator;
-  on(event: "request", fn: (req: { url(): string }) => void): void;
-}
-interface Context {
-  newPage(): Promise<Page>;
-  close(): Promise<void>;
-}
-interface Playwright {
-  chromium: { launchPersistentContext(userDataDir: string, options: Record<string, unknown>): Promise<Context> };
-}
-
-async function loadPlaywright(): Promise<Playwright | null> {
-  const name = "playwright-core";
-  try {
-    return (await import(/* @vite-ignore */ name)) as Playwright;
-  } catch {
-    return null;
-  }
-}
-
-/** Fallback: the DOM after scripts ran, from chromium itself. */
-function dumpDom(url: string, userDataDir: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(CHROMIUM, [...ARGS, `--user-data-dir=${userDataDir}`, "--dump-dom", url], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 50_000);
-    child.once("error", reject);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      if (out.includes("</html>")) resolve(out);
-      else reject(new Error(`chromium --dump-dom exited ${code} without a page`));
-    });
-  });
-}
+import { dumpDom, HAVE_CHROMIUM, launch, loadPlaywright, type Context, type Playwright } from "./browser.js";
 
 describe.skipIf(!HAVE_CHROMIUM)("the session report in headless Chromium", () => {
   let dir: string;
@@ -113,11 +50,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the session report in headless Chromium", () =>
       expect(dom).toMatch(/<tr class="row ev-state"/);
       return;
     }
-    context = await pw.chromium.launchPersistentContext(path.join(dir, "profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-    });
+    context = await launch(pw, path.join(dir, "profile"));
     const page = await context.newPage();
     const requests: string[] = [];
     page.on("request", (req) => requests.push(req.url()));
@@ -142,5 +75,34 @@ describe.skipIf(!HAVE_CHROMIUM)("the session report in headless Chromium", () =>
     expect(await rx.first().isVisible()).toBe(true);
 
     expect(requests.filter((u) => !u.startsWith("file:"))).toEqual([]);
+  });
+
+  it("draws the timeline above the table: module and firmware lanes, traffic both ways, the result", async () => {
+    if (!pw) {
+      const dom = await dumpDom(url, path.join(dir, "profile-dump2"));
+      expect(dom).toMatch(/<svg id="timeline-chart"/);
+      expect(dom).toMatch(/data-lane="module"[\s\S]*data-state="SMTP transaction"/);
+      return;
+    }
+    context ??= await launch(pw, path.join(dir, "profile"));
+    const page = await context.newPage();
+    await page.goto(url);
+    const chart = page.locator("svg#timeline-chart");
+    expect(await chart.count()).toBe(1);
+    const box = await chart.boundingBox();
+    const table = await page.locator("table.timeline").boundingBox();
+    expect(box!.width).toBeGreaterThan(400);
+    expect(box!.y).toBeLessThan(table!.y);
+    const states = async (lane: string) => {
+      const spans = page.locator(`g.lane[data-lane="${lane}"] rect.span`);
+      const out = new Set<string>();
+      for (let i = 0; i < (await spans.count()); i++) out.add((await spans.nth(i).getAttribute("data-state")) ?? "");
+      return out;
+    };
+    expect([...(await states("module"))]).toEqual(expect.arrayContaining(["booting", "ready", "SMTP transaction"]));
+    expect([...(await states("firmware"))]).toEqual(expect.arrayContaining(["bring-up", "PDP", "SMTP config", "mail", "send wait", "clean-up"]));
+    expect(await page.locator('g.density[data-dir="tx"] rect').count()).toBeGreaterThan(3);
+    expect(await page.locator('g.density[data-dir="rx"] rect').count()).toBeGreaterThan(3);
+    expect(await page.locator("circle.mark.result.ok").count()).toBe(1);
   });
 });

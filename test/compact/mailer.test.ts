@@ -25,6 +25,8 @@ interface Script {
   lateProbeMs?: number;
   /** What AT+CPIN? says. */
   cpin?: string;
+  /** The +QSMTPPUT results, one per AT+QSMTPPUT in order (then "0,0"). */
+  puts?: string[];
 }
 
 /** A module that answers from a script: enough for the mailer's whole run. */
@@ -34,6 +36,7 @@ function scriptedModule(clock: VirtualClock, script: Script) {
   let dataLeft = 0;
   let bodies = 0;
   let probes = 0;
+  let puts = 0;
   let echo = true;
   const commands: string[] = [];
   const mails: number[] = []; // body bytes of each mail sent
@@ -75,8 +78,9 @@ function scriptedModule(clock: VirtualClock, script: Script) {
           say(`\r\n+QSMTPBODY: ${taken}\r\n\r\nOK\r\n`, lost ? 60000 : 20);
         } else if (cmd.startsWith("AT+QSMTPPUT=")) {
           say(e0 + "\r\nOK\r\n");
-          mails.push(taken);
-          say("\r\n+QSMTPPUT: 0,0\r\n", 3000);
+          const result = (script.puts ?? [])[puts++] ?? "0,0";
+          if (result === "0,0") mails.push(taken);
+          say(`\r\n+QSMTPPUT: ${result}\r\n`, 3000);
         } else say(e0 + "\r\nOK\r\n");
       }
       return e - s;
@@ -115,6 +119,27 @@ describe("compact mailer: a body the module took short", () => {
   });
 });
 
+describe("compact mailer: the server's replies", () => {
+  it("a 4xx reply is sent once more, then the mail ends (the outbox retries later): no PDP, no reboot", () => {
+    const r = run({ puts: ["667,450", "667,450", "667,450"] });
+    expect(r.outcomes).toHaveLength(1);
+    expect(r.outcomes[0]).toMatchObject({ delivered: false, code: 667, proto: 450, recoveries: 1 });
+    expect(r.commands.filter((c) => c.startsWith("AT+QSMTPPUT"))).toHaveLength(2);
+    expect(r.commands.some((c) => c.startsWith("AT+QIDEACT") || c.startsWith("AT+CFUN"))).toBe(false);
+  });
+
+  it("one 4xx then success: delivered on the second try", () => {
+    const r = run({ puts: ["666,421"] });
+    expect(r.outcomes[0]).toMatchObject({ delivered: true, recoveries: 1 });
+  });
+
+  it("530 (sent too often) ends the mail at once: throttled", () => {
+    const r = run({ puts: ["676,530"] });
+    expect(r.outcomes[0]).toMatchObject({ delivered: false, code: 676, proto: 530, recoveries: 0 });
+    expect(r.commands.filter((c) => c.startsWith("AT+QSMTPPUT"))).toHaveLength(1);
+  });
+});
+
 describe("compact mailer: a probe answered after its timeout", () => {
   it("does not put the run out of step: each command gets its own reply (a SIM asking for a PIN is seen)", () => {
     const r = run({ lateProbeMs: 1002, cpin: "SIM PIN" });
@@ -127,5 +152,48 @@ describe("compact mailer: a probe answered after its timeout", () => {
     const r = run({ lateProbeMs: 1002 });
     expect(r.outcomes.map((o) => o.delivered)).toEqual([true]);
     expect(r.mails).toEqual([r.bodyLength]);
+  });
+});
+
+describe("compact mailer: outcomes on a fresh turn (nextTurn)", () => {
+  it("hands the outcome over after the module's bytes were handled, never inside that callback", () => {
+    const clock = new VirtualClock();
+    const module = scriptedModule(clock, {});
+    // Mark every delivery of the module's bytes to the link.
+    let insideBytes = false;
+    const attach = module.uart.attach;
+    module.uart.attach = (sink: UartSink) =>
+      attach({
+        onBytes: (d, a, b) => {
+          insideBytes = true;
+          try {
+            sink.onBytes(d, a, b);
+          } finally {
+            insideBytes = false;
+          }
+        },
+        onWritable: () => sink.onWritable(),
+      });
+    const mailer = createCompactMailer(createAtLink(module.uart, clock), clock, CONFIG, () => {});
+    const during: boolean[] = [];
+    mailer.radio(() => during.push(insideBytes));
+    clock.advance(60000);
+    const sent = mailer.send({ to: ["a@example.com"], cc: [], bcc: [], subject: "s", body: "b" }, () => during.push(insideBytes));
+    expect(sent).toBe(0);
+    clock.advance(900000);
+    expect(during).toEqual([false, false]); // the radio reading and the mail's outcome
+  });
+
+  it("a radio reading comes on the turn after the run ended", () => {
+    const clock = new VirtualClock();
+    const module = scriptedModule(clock, {});
+    const mailer = createCompactMailer(createAtLink(module.uart, clock), clock, CONFIG, () => {});
+    const seen: string[] = [];
+    mailer.radio((r) => seen.push("radio " + r.stat));
+    // Step until the run has ended (the mailer is ready again): the reading is still on its way.
+    while (!mailer.ready() && clock.step());
+    expect(seen).toEqual([]);
+    clock.step();
+    expect(seen).toEqual(["radio 1"]);
   });
 });

@@ -452,26 +452,23 @@ describe("per-hour limit", () => {
 // --- failures ---------------------------------------------------------------------------------------
 
 describe("failures, backoff and FAILED entries", () => {
-  it("a retryable failure is retried after 30 s, 60 s, ...; FAILED after maxAttempts, kept and reported", () => {
+  it("a retryable failure is retried after 15-30 s, 30-60 s, ... (jittered); FAILED after maxAttempts, kept and reported", () => {
     const r = rig({ maxAttempts: 3 });
     r.mailer.auto(0, 0);
     r.mailer.outcome = () => fail(E_TIMEOUT);
     const id = r.box.raise("door", "Door", "");
     r.clock.advance(0);
     expect(r.mailer.accepted.map((m) => m.at)).toEqual([0]);
-    r.clock.advance(30 * SEC - 1);
+    r.clock.advance(15 * SEC - 1);
     expect(r.mailer.accepted.length).toBe(1);
-    r.clock.advance(1);
-    expect(r.mailer.accepted.map((m) => [m.at, m.attempt])).toEqual([
-      [0, 1],
-      [30 * SEC, 2],
-    ]);
+    r.clock.advance(15 * SEC);
     r.clock.advance(60 * SEC);
-    expect(r.mailer.accepted.map((m) => [m.at, m.attempt])).toEqual([
-      [0, 1],
-      [30 * SEC, 2],
-      [90 * SEC, 3],
-    ]);
+    const at = r.mailer.accepted.map((m) => m.at);
+    expect(r.mailer.accepted.map((m) => m.attempt)).toEqual([1, 2, 3]);
+    expect(at[1]).toBeGreaterThanOrEqual(15 * SEC);
+    expect(at[1]).toBeLessThan(30 * SEC);
+    expect(at[2] - at[1]).toBeGreaterThanOrEqual(30 * SEC);
+    expect(at[2] - at[1]).toBeLessThan(60 * SEC);
     r.clock.advance(10 * HOUR);
     expect(r.mailer.accepted.length).toBe(3);
     expect(r.box.failed()).toEqual([{ id, key: "door", code: E_TIMEOUT }]);
@@ -493,31 +490,88 @@ describe("failures, backoff and FAILED entries", () => {
     expect(r.mailer.delivered[1].mail.body).toContain("Outbox: 0 more queued, 0 failed\r\n");
   });
 
-  it("the backoff doubles up to 30 minutes", () => {
+  it("the backoff doubles up to 30 minutes, each wait between half and all of it (jitter)", () => {
     const r = rig({ maxAttempts: 100 });
     r.mailer.auto(0, 0);
     r.mailer.outcome = () => fail(E_AT_ERROR);
     r.box.raise("k", "K", "");
     r.clock.advance(24 * HOUR);
     const gaps = r.mailer.accepted.slice(1, 10).map((m, i) => (m.at - r.mailer.accepted[i].at) / SEC);
-    expect(gaps).toEqual([30, 60, 120, 240, 480, 960, 1800, 1800, 1800]);
+    [30, 60, 120, 240, 480, 960, 1800, 1800, 1800].forEach((d, i) => {
+      expect(gaps[i], `gap ${i}`).toBeGreaterThanOrEqual(d / 2);
+      expect(gaps[i], `gap ${i}`).toBeLessThan(d);
+    });
+    // Another board, refused at the same moments, comes back at other moments.
+    const other = rig({ maxAttempts: 100, board: "test-2" });
+    other.mailer.auto(0, 0);
+    other.mailer.outcome = () => fail(E_AT_ERROR);
+    other.box.raise("k", "K", "");
+    other.clock.advance(24 * HOUR);
+    expect(other.mailer.accepted.slice(1, 10).map((m) => m.at)).not.toEqual(r.mailer.accepted.slice(1, 10).map((m) => m.at));
   });
 
-  it("a permanent or configuration failure is FAILED at once; throttling is retried", () => {
-    for (const [kind, tries] of [
-      [KIND_PERMANENT, 1],
-      [KIND_CONFIG, 1],
-      [KIND_THROTTLED, 3],
-      [KIND_RETRYABLE, 3],
+  it("a permanent or configuration failure is FAILED at once; throttling and 4xx replies never use up the attempts", () => {
+    for (const [kind, proto, tries] of [
+      [KIND_PERMANENT, 550, 1],
+      [KIND_CONFIG, 0, 1],
+      [KIND_RETRYABLE, 0, 3],
     ]) {
       const r = rig({ maxAttempts: 3 });
       r.mailer.auto(0, 0);
-      r.mailer.outcome = () => fail(679, kind, 550);
+      r.mailer.outcome = () => fail(679, kind, proto);
       r.box.raise("k", "K", "");
       r.clock.advance(HOUR);
       expect(r.mailer.accepted.length, `kind ${kind}`).toBe(tries);
       expect(r.box.failed()).toEqual([{ id: 1, key: "k", code: 679 }]);
     }
+    for (const [kind, proto] of [
+      [KIND_THROTTLED, 530],
+      [KIND_RETRYABLE, 450],
+    ]) {
+      const r = rig({ maxAttempts: 3 });
+      r.mailer.auto(0, 0);
+      r.mailer.outcome = () => fail(676, kind, proto);
+      r.box.raise("k", "K", "");
+      r.clock.advance(24 * HOUR);
+      const at = r.mailer.accepted.map((m) => m.at);
+      expect(at.length, `kind ${kind}/${proto}`).toBeGreaterThan(20);
+      expect(r.box.failed()).toEqual([]);
+      expect(r.box.queued()).toBe(1);
+      // 30-60 s first, then doubling up to an hour: about one try an hour once it is long refused.
+      expect(at[1]).toBeGreaterThanOrEqual(30 * SEC);
+      expect(at[1]).toBeLessThan(60 * SEC);
+      const last = at.slice(-5);
+      for (let i = 1; i < last.length; i++) expect(last[i] - last[i - 1]).toBeGreaterThanOrEqual(30 * MIN);
+      r.mailer.outcome = () => ({ delivered: true });
+      r.clock.advance(2 * HOUR);
+      expect(r.box.queued()).toBe(0);
+    }
+  });
+
+  it("Tencent SES's 554 (its rate limit) is \"not now\" from a qcloudmail.com server, permanent from any other", () => {
+    for (const [server, failed] of [["smtp.qcloudmail.com", false], ["smtp.example.com", true]] as const) {
+      const r = rig({ server, maxAttempts: 3 });
+      r.mailer.auto(0, 0);
+      let refusals = 0;
+      r.mailer.outcome = () => (refusals++ < 5 ? fail(682, KIND_PERMANENT, 554) : { delivered: true });
+      r.box.raise("k", "K", "");
+      r.clock.advance(24 * HOUR);
+      expect(r.box.failed().length, server).toBe(failed ? 1 : 0);
+      expect(r.mailer.delivered.length, server).toBe(failed ? 0 : 1);
+    }
+  });
+
+  it("an alarm waiting for its retry holds the younger ones back: mails arrive in raise order", () => {
+    const r = rig({ coalesceMs: 0 });
+    r.mailer.auto(0, 0);
+    let refused = 0;
+    r.mailer.outcome = (m) => (m.key === "a" && refused++ < 2 ? fail(E_TIMEOUT) : { delivered: true });
+    r.box.raise("a", "A", "");
+    r.clock.advance(SEC);
+    r.box.raise("b", "B", "");
+    r.box.raise("c", "C", "");
+    r.clock.advance(HOUR);
+    expect(r.mailer.delivered.map((m) => m.key)).toEqual(["a", "b", "c"]);
   });
 
   it("a mail the mailer refuses at once (bad subject, address) is FAILED with that code", () => {
@@ -894,14 +948,9 @@ describe("restarts", () => {
     note("a: during send, b queued twice");
     r.clock.advance(5 * SEC);
     r.mailer.outcome = () => fail(E_TIMEOUT);
-    r.mailer.finishSend(fail(E_TIMEOUT)); // a fails once: kept for a retry, b goes
-    note("a: failed, b: before radio");
-    r.mailer.finishRadio();
-    send();
-    note("b: during send");
-    deliver();
-    note("b: after delivered");
-    r.clock.advance(30 * SEC); // a's retry
+    r.mailer.finishSend(fail(E_TIMEOUT)); // a fails once: kept for a retry; b waits behind it (raise order)
+    note("a: failed, b waiting behind it");
+    r.clock.advance(30 * SEC); // a's retry (15-30 s with its jitter)
     note("a: retry before radio");
     r.mailer.finishRadio();
     send();
@@ -910,6 +959,11 @@ describe("restarts", () => {
     note("c: raised during a's send");
     deliver();
     note("a: after delivered");
+    r.mailer.finishRadio();
+    send();
+    note("b: during send");
+    deliver();
+    note("b: after delivered");
     r.mailer.finishRadio();
     send();
     deliver();

@@ -57,6 +57,60 @@ describe("VirtualClock", () => {
   });
 });
 
+describe("VirtualClock holds with a limit", () => {
+  it("moves up to the limit while the I/O runs, and no further until it ends", async () => {
+    const clock = new VirtualClock();
+    const seen: [string, number][] = [];
+    clock.setTimer(400, () => seen.push(["inside", clock.now()]));
+    clock.setTimer(1500, () => seen.push(["at limit", clock.now()]));
+    clock.setTimer(1501, () => seen.push(["past", clock.now()]));
+    const release = clock.hold(1500);
+    let seenAtRelease: string[] = [];
+    setTimeout(() => {
+      seenAtRelease = seen.map((s) => s[0]);
+      release();
+    }, 30);
+    await clock.run({});
+    expect(seenAtRelease).toEqual(["inside", "at limit"]);
+    expect(seen).toEqual([["inside", 400], ["at limit", 1500], ["past", 1501]]);
+  });
+
+  it("the smallest limit of several holds wins; run does not end while one is out", async () => {
+    const clock = new VirtualClock();
+    const r1 = clock.hold(1000);
+    clock.setTimer(200, () => undefined);
+    const r2 = clock.hold(100);
+    let at = -1;
+    setTimeout(() => {
+      at = clock.now();
+      r2();
+      setTimeout(r1, 10);
+    }, 20);
+    expect(await clock.run({ forMs: 50 })).toBe("elapsed");
+    expect(at).toBe(0);
+    expect(clock.holds()).toBe(0);
+    expect(clock.now()).toBe(50);
+  });
+
+  it("keeps thousands of timers in order, cleared ones never fire", () => {
+    const clock = new VirtualClock();
+    const fired: number[] = [];
+    const handles = [];
+    let x = 7;
+    for (let i = 0; i < 5000; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      const at = x % 10_000;
+      handles.push({ at, i, h: clock.setTimer(at, () => fired.push(i)) });
+    }
+    for (let i = 0; i < 5000; i += 3) clock.clearTimer(handles[i].h);
+    expect(clock.pendingTimers()).toBe(5000 - Math.ceil(5000 / 3));
+    clock.advance(10_000);
+    const want = handles.filter((h) => h.i % 3 !== 0).sort((a, b) => a.at - b.at || a.i - b.i).map((h) => h.i);
+    expect(fired).toEqual(want);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+});
+
 describe("VirtualClock with asynchronous timers", () => {
   it("run awaits a timer's promise before firing the next one due at the same time", async () => {
     const clock = new VirtualClock();

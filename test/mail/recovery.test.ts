@@ -110,6 +110,21 @@ describe("recovery ladder", () => {
     }
   });
 
+  it("a server's 4xx reply is resent once, then the job ends retryable: no PDP re-activation, no reboot", () => {
+    const r = rig();
+    const from = warm(r);
+    r.port.on("+QSMTPPUT=", putResult("+QSMTPPUT: 667,450"));
+    r.send({ id: "m" });
+    r.settle(2);
+    const res = r.results[1];
+    expect(res.delivered).toBe(false);
+    expect(res.error).toMatchObject({ kind: KIND_RETRYABLE, code: 667, proto: 450 });
+    expect([res.attempts, res.resends, res.pdpReactivations, res.reboots]).toEqual([2, 1, 0, 0]);
+    const cmds = r.port.commands.slice(from);
+    expect(cmds.filter((c) => c === "+QSMTPPUT=300")).toHaveLength(2);
+    expect(cmds.some((c) => c.startsWith("+QIDEACT") || c.startsWith("+CFUN"))).toBe(false);
+  });
+
   it("SSL failure 665 is a configuration error: no retry", () => {
     const r = rig();
     r.port.on("+QSMTPPUT=", putResult("+QSMTPPUT: 665,0"));
@@ -343,6 +358,8 @@ describe("module reboot", () => {
     r.mailer.modem.reboot((e) => got.push(e ? e.code : null));
     r.clock.advance(5000);
     r.mailer.modem.reboot((e) => got.push(e ? e.code : null));
+    expect(got).toEqual([null]); // the refusal too comes on the next turn
+    r.clock.advance(0);
     expect(got).toEqual([null, E_REBOOT_SPACING]);
     r.clock.advance(600_000);
     expect(r.mailer.modem.canReboot()).toBe(true);

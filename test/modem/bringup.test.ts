@@ -143,13 +143,15 @@ describe("PDP", () => {
     expect(b.out.err!.code).toBe(E_PDP);
   });
 
-  it("a known-good network costs no command", () => {
+  it("a known-good network costs no command, and answers on the next turn, not inside the call", () => {
     const t = setup();
     t.modem.ensureNetwork(t.cb);
     t.run();
     const n = t.port.commands.length;
     t.out.done = false;
     t.modem.ensureNetwork(t.cb);
+    expect(t.out.done).toBe(false);
+    t.clock.advance(0);
     expect(t.out.done).toBe(true);
     expect(t.port.commands.length).toBe(n);
   });
@@ -198,6 +200,8 @@ describe("SSL and SMTP configuration", () => {
     expect(t.port.count('+QSMTPCFG="smtpserver"')).toBe(1);
     t.out.done = false;
     t.modem.ensureSmtpConfig(t.cb);
+    expect(t.out.done).toBe(false); // answered on the next turn (nextTurn)
+    t.clock.advance(0);
     expect(t.out.done).toBe(true);
     expect(t.port.count('+QSMTPCFG="smtpserver"')).toBe(1);
     t.port.urc("RDY");

@@ -4,7 +4,7 @@
 // the classification written out by hand (seed chapters 5 and 6): a changed kind fails
 // here even though both modules would still agree with each other.
 import { describe, expect, it } from "vitest";
-import { cmeKind, protoKind, smtpErrProto } from "../../firmware/modem/kinds.js";
+import { cmeKind, notNow, protoKind, smtpErrProto } from "../../firmware/modem/kinds.js";
 import { describeCme, describeSmtpErr, describeSmtpProto, newCodeInfo } from "../../firmware/modem/codes.js";
 import {
   kindName,
@@ -111,5 +111,17 @@ describe("kinds: the classification without the cause texts", () => {
     expect(cmeKind(1)).toBe(0);
     expect(cmeKind(-1)).toBe(0);
     expect(cmeKind(683)).toBe(0);
+  });
+});
+
+describe("notNow: refusals the outboxes retry for as long as it takes", () => {
+  it("throttling, any 4xx reply, and a 554 from Tencent SES only", () => {
+    expect(notNow(T, 530, "smtp.example.com")).toBe(true);
+    for (const p of [421, 450, 451, 452, 454]) expect(notNow(R, p, "smtp.example.com"), String(p)).toBe(true);
+    expect(notNow(P, 554, "smtp.example.com")).toBe(false);
+    for (const host of ["smtp.qcloudmail.com", "gz-smtp.qcloudmail.com", "sg-smtp.qcloudmail.com"]) expect(notNow(P, 554, host), host).toBe(true);
+    expect(notNow(P, 550, "smtp.qcloudmail.com")).toBe(false);
+    expect(notNow(P, 535, "smtp.qcloudmail.com")).toBe(false);
+    expect(notNow(R, 0, "smtp.qcloudmail.com")).toBe(false); // a timeout or a network error: no reply, not "not now"
   });
 });

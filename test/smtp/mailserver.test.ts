@@ -1,6 +1,7 @@
 // The embedded mail server on its own: storage, parsing, refusals, waiting, shutdown.
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -28,6 +29,41 @@ describe("MailServer", () => {
     const dir = srv.dir;
     await srv.close();
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it("greetAtOnce: one greeting, sent before the client says anything, and the first command is taken", async () => {
+    const srv = await MailServer.start({ greetAtOnce: true });
+    try {
+      const lines: string[] = [];
+      const socket = net.connect(srv.port, srv.host);
+      socket.setEncoding("latin1");
+      let buf = "";
+      let wake: (() => void) | null = null;
+      socket.on("data", (d: string) => {
+        buf += d;
+        for (let i = buf.indexOf("\r\n"); i >= 0; i = buf.indexOf("\r\n")) {
+          lines.push(buf.slice(0, i));
+          buf = buf.slice(i + 2);
+        }
+        wake?.();
+      });
+      let read = 0;
+      const next = async (): Promise<string> => {
+        while (lines.length <= read) await new Promise<void>((r) => (wake = r));
+        return lines[read++];
+      };
+      expect(await next()).toMatch(/^220 /);
+      socket.write("NOOP\r\n");
+      expect(await next()).toMatch(/^250 /);
+      // smtp-server's own 100 ms timer comes and goes: no second greeting.
+      await new Promise((r) => setTimeout(r, 250));
+      socket.write("QUIT\r\n");
+      expect(await next()).toMatch(/^221 /);
+      socket.destroy();
+      expect(lines.filter((l) => l.startsWith("220"))).toHaveLength(1);
+    } finally {
+      await srv.close();
+    }
   });
 
   it("keeps a given directory", async () => {

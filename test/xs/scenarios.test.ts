@@ -4,6 +4,11 @@
 // byte-identical (DESIGN.md section 1; issue 5 section 5). The job outcomes and the
 // firmware's log lines (with their virtual timestamps) must match too.
 //
+// The XS run has the stack of a Moddable board, less the margin: the small-stack worker
+// (host-sim/xs/stack-worker.ts) at floor(creation.stack / 1.5) slots of cellmail's library
+// manifest (host-sim/xs/device-stack.ts). A step that needs more ends the worker ("stack
+// overflow") and fails the scenario; passing proves the manifest's stack keeps the margin.
+//
 // One bundle of the core serves all XS runs (built once per process); each XS session
 // starts its own worker (a few ms). Sessions are independent (own clock, SMTP server,
 // worker), so scenarios run a few at a time.
@@ -16,12 +21,15 @@ import { XsClock } from "../../firmware/platform/xs-bridge/clock.js";
 import type { XsChannel } from "../../firmware/platform/xs-bridge/protocol.js";
 import { checkEspruinoScript } from "../build/espruino-gate.js";
 import { observable } from "../e2e/support.js";
+import { manifestStackSlots, testedStackSlots } from "../../host-sim/xs/device-stack.js";
 
 // The full profile's run (the compact profile's: test/compact/scenarios.test.ts).
 const scenarios = bundledScenarios()
   .map((b) => b.scenario)
   .filter((s) => appliesTo(s, "full"));
 let started = 0;
+const stackSlots = testedStackSlots();
+let stackPeak = 0;
 
 describe.concurrent("every scenario on Node and in XS", () => {
   beforeAll(async () => {
@@ -29,7 +37,10 @@ describe.concurrent("every scenario on Node and in XS", () => {
     await xsFirmwareBundle();
   });
   afterAll(() => {
-    console.log(`xs scenarios: ${scenarios.length} scenarios on both engines in ${Math.round(performance.now() - started)} ms`);
+    console.log(
+      `xs scenarios: ${scenarios.length} scenarios on both engines in ${Math.round(performance.now() - started)} ms; ` +
+        `XS stack ${stackSlots} slots (creation.stack ${manifestStackSlots()} / 1.5), deepest step ${stackPeak}`,
+    );
   });
 
   it("has the bundled scenarios", () => {
@@ -38,8 +49,11 @@ describe.concurrent("every scenario on Node and in XS", () => {
 
   for (const scenario of scenarios) {
     it(scenario.name, async () => {
-      const [node, xs] = await Promise.all([runSession({ scenario, engine: "node" }), runSession({ scenario, engine: "xs" })]);
+      const [node, xs] = await Promise.all([runSession({ scenario, engine: "node" }), runSession({ scenario, engine: "xs", xsStackSlots: stackSlots })]);
       expect(xs.engine).toBe("xs");
+      expect(xs.xsStackPeak).toBeGreaterThan(0);
+      expect(xs.xsStackPeak).toBeLessThanOrEqual(stackSlots);
+      stackPeak = Math.max(stackPeak, xs.xsStackPeak ?? 0);
       // Byte-identical UART transcripts (compared whole, nothing stripped).
       if (xs.transcript !== node.transcript) {
         const a = node.transcript.split("\n");

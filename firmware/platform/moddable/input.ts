@@ -1,9 +1,9 @@
 // Moddable adapter: Input over ECMA-419 `embedded:io/digital` with onReadable.
 //
 // The pin is opened at construction with both edges armed; edges before watch() are
-// ignored. No debounce here: the alarm layer debounces on the Clock. (The `lin` host
-// build has no digital IO: the manifest maps the module to a stub there and the target
-// does not construct an Input.)
+// ignored. No debounce here: the alarm layer debounces on the Clock. On the ESP32 the
+// SDK's digital IO runs it; on `lin` cellmail's library manifest maps the module to
+// lin/digital.ts (Linux GPIO sysfs, under the flat setting gpioRoot).
 import Digital from "embedded:io/digital";
 import type { Input } from "../types.js";
 

@@ -1,11 +1,14 @@
 // Moddable adapter: Log through XS `trace` (xsbug or the serial console).
 import type { Log } from "../types.js";
 
-const LEVELS = ["debug", "info", "warn", "error"];
+/** The level's name; a function, not a module-level table: the module is preloaded, and xsl warns about unfrozen top-level objects. */
+function levelName(level: number): string {
+  return level === 0 ? "debug" : level === 1 ? "info" : level === 2 ? "warn" : level === 3 ? "error" : "log";
+}
 
 export function createModdableLog(minLevel: number): Log {
   return function (level: number, message: string): void {
     if (level < minLevel) return;
-    trace(`${LEVELS[level] || "log"} ${message}\n`);
+    trace(`${levelName(level)} ${message}\n`);
   };
 }

@@ -1,4 +1,6 @@
-// Moddable adapter: Store over the `preference` module (NVS on ESP32, a file on `lin`).
+// Moddable adapter: Store over the `preference` module (NVS on the ESP32). Mapped to the
+// module `cellmail/store` by cellmail's library manifest for esp32; `lin` gets a file
+// Store instead (lin/store.ts says why).
 //
 // ESP32 NVS limits: domain and key at most 15 characters, a value at most 4000 bytes.
 // Values are stored as ArrayBuffers. Preference.set replaces a value as one NVS write,
@@ -48,4 +50,16 @@ export class PreferenceStore implements Store {
   keys(): string[] {
     return Preference.keys(this.domain);
   }
+}
+
+/** The Store of this platform, from the flat settings (`storeDomain`, default "cellmail"). */
+export function openStore(settings: { [name: string]: unknown }): Store {
+  const domain = settings.storeDomain;
+  return new PreferenceStore(typeof domain === "string" ? domain : "cellmail");
+}
+
+/** Where it is kept, for the start-up log. */
+export function storeInfo(settings: { [name: string]: unknown }): string {
+  const domain = settings.storeDomain;
+  return 'preference domain "' + (typeof domain === "string" ? domain : "cellmail") + '"';
 }

@@ -118,6 +118,13 @@ export class ScriptPort implements AtPort {
   files = new Map<string, Uint8Array>();
   flushes = 0;
   closed = false;
+  /**
+   * Answer every command inside send() itself, lines, final result and URCs included: the
+   * worst case of an engine handing out results from inside the call that wrote the
+   * command. A caller that started the next command from inside a result callback would
+   * go one level deeper with every command (test/core/next-turn.test.ts).
+   */
+  instant = false;
   private rules: Rule[] = [];
   private handlers: { prefix: Prefix; handler: UrcHandler }[] = [];
   private queue: Pending[] = [];
@@ -173,7 +180,8 @@ export class ScriptPort implements AtPort {
   send(request: AtRequest, done: AtDone): boolean {
     if (this.closed || this.queue.length >= 8) return false;
     this.queue.push({ req: request, done });
-    if (!this.inFlight) this.clock.setTimer(0, () => this.next());
+    if (this.instant) this.next();
+    else if (!this.inFlight) this.clock.setTimer(0, () => this.next());
     return true;
   }
 
@@ -245,7 +253,7 @@ export class ScriptPort implements AtPort {
       });
       return;
     }
-    this.inFlightTimer = this.clock.setTimer(reply.delayMs ?? 20, () => {
+    const answer = () => {
       if (this.inFlight !== p) return;
       for (const l of reply.lines ?? []) {
         const view = new LineView(l);
@@ -261,13 +269,15 @@ export class ScriptPort implements AtPort {
       else if (typeof r === "number") res = this.result(RESULT_CME, r, "");
       else res = this.result(RESULT_CME, -1, r.substring(4));
       this.finish(p, res, reply);
-    });
+    };
+    if (this.instant) answer();
+    else this.inFlightTimer = this.clock.setTimer(reply.delayMs ?? 20, answer);
   }
 
   private finish(p: Pending, res: AtResult, reply: Reply): void {
     this.inFlight = null;
     this.inFlightTimer = null;
-    for (const u of reply.urcs ?? []) {
+    for (const u of this.instant ? [] : (reply.urcs ?? [])) {
       const t = this.clock.setTimer(u.afterMs, () => {
         this.urcTimers = this.urcTimers.filter((x) => x !== t);
         this.urc(u.line);
@@ -276,7 +286,9 @@ export class ScriptPort implements AtPort {
     }
     if (reply.rebootAfterMs !== undefined) this.reboot(reply.rebootAfterMs);
     p.done(res);
-    this.clock.setTimer(0, () => this.next());
+    if (this.instant) for (const u of reply.urcs ?? []) this.urc(u.line);
+    if (this.instant) this.next();
+    else this.clock.setTimer(0, () => this.next());
   }
 
   private replyFor(cmd: string, data: Uint8Array | null): Reply {

@@ -1,0 +1,9 @@
+// `cellmail flash <target>`: build and load cellmail for a board from the same CLI.
+//   cellmail flash moddable   the Moddable build (esp32, or lin on a PC): flash-moddable.ts
+// One file per target; this file only groups them.
+import { Command } from "commander";
+import { flashModdableCommand } from "./flash-moddable.js";
+
+export function flashCommand(): Command {
+  return new Command("flash").description("build cellmail for a board with its configuration and load it").addCommand(flashModdableCommand());
+}
