@@ -27,9 +27,11 @@ import { E_AT_ERROR, E_CANCELLED, E_NO_CARRIER, E_TIMEOUT } from "../errors.js";
 const LINE_MAX = 256;
 // XS 13.3 (the engine of our tests) wraps a primitive string in a temporary object for
 // every property read (`s.length`, `s.charCodeAt(i)`): two heap slots each, measured by
-// bench (xs.compact.slotsPerByte). Called through the prototype it allocates nothing, and
-// past the end it returns NaN, which ends the loops below instead of `length`.
-const codeAt = String.prototype.charCodeAt;
+// bench (xs.compact.slotsPerByte). The function read once and called with `.call`
+// allocates nothing, and past the end it returns NaN, which ends the loops below instead
+// of `length`. It is read from a value, not from String.prototype: Espruino keeps its
+// built-ins on the values (String.prototype.charCodeAt is undefined there).
+const codeAt = "".charCodeAt;
 const TX_MAX = 560; // the longest command: AT+QSMTPCFG="account" with two 50-byte fields, or 200 hex subject chars
 
 /** Told about lines: information lines of the command, or unsolicited ones. */

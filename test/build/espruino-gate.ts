@@ -54,6 +54,17 @@ const BANNED_STATICS: { [object: string]: { [member: string]: string } } = {
   Math: { trunc: "Espruino has no Math.trunc" },
 };
 
+/**
+ * Built-ins whose methods Espruino keeps on the values, not on the prototypes:
+ * `String.prototype.charCodeAt`, `Array.prototype.push`, `Uint8Array.prototype.indexOf`,
+ * `Function.prototype.call` are undefined there (`"".charCodeAt`, `[].push` are functions).
+ * Any read of their `prototype` is refused. Object.prototype.hasOwnProperty exists there.
+ */
+const VALUE_BUILTINS = new Set([
+  "String", "Array", "Function", "Number", "Boolean", "ArrayBuffer", "DataView", "Uint8Array", "Int8Array",
+  "Uint8ClampedArray", "Uint16Array", "Int16Array", "Uint32Array", "Int32Array", "Float32Array", "Float64Array",
+]);
+
 /** Methods Espruino lacks, caught whenever they are called (`x.search(...)`). */
 const BANNED_METHODS: { [member: string]: string } = {
   search: "Espruino has no String.prototype.search",
@@ -241,6 +252,10 @@ export function checkEspruinoScript(code: string, extraGlobals?: string[]): Viol
           object.property.name === "fromCharCode"
         ) {
           report("fromCharCode-apply", node.start, "String.fromCharCode.apply takes at most 256 arguments on Espruino");
+        }
+        const name = member ?? (node.computed && property.type === "Literal" ? String(property.value) : undefined);
+        if (name === "prototype" && object.type === "Identifier" && VALUE_BUILTINS.has(object.name)) {
+          report("builtin-prototype", node.start, `${object.name}.prototype: Espruino keeps built-in methods on the values (read "".charCodeAt, not String.prototype.charCodeAt)`);
         }
         const missingMethod = member ? ownValue(BANNED_METHODS, member) : undefined;
         if (missingMethod && parent && parent.type === "CallExpression" && parent.callee === node) {
