@@ -1,20 +1,22 @@
 // The compact profile's composition: a stored CompactConfig plus the platform objects
-// become an AtLink, a CompactMailer and a CompactOutbox, with the configured digital
+// (the module's port comes with its framing, chosen by the target: framing.ts) become an AtLink, a CompactMailer and a CompactOutbox, with the configured digital
 // inputs debounced on the Clock (firmware/alarm/debounce.ts, shared with the full
 // profile). The Espruino target starts this; the simulator's runner and the XS bridge
 // start it too, so the compact core is tested on Node and in XS like the full one.
-import type { Clock, Input, Log, Store, Uart } from "../platform/types.js";
+import type { Clock, Input, Log, Store } from "../platform/types.js";
 import { LOG_ERROR, LOG_INFO } from "../platform/types.js";
 import { createDebouncedInput, type DebouncedInput } from "../alarm/debounce.js";
 import { compactError } from "./config.js";
 import type { CompactConfig } from "./config.js";
 import { createAtLink, type AtLink } from "./link.js";
+import type { Framing } from "./framing.js";
 import { createCompactMailer, type CompactMailer } from "./mailer.js";
 import { createCompactOutbox, type CompactOutbox } from "./outbox.js";
 import type { CompactOutcome } from "./types.js";
 
 export interface CompactParts {
-  uart: Uart;
+  /** The module's port with its framing: createByteFraming(uart) (XS, Node), createTextFraming (Espruino). */
+  framing: Framing;
   clock: Clock;
   store: Store;
   log: Log;
@@ -48,7 +50,7 @@ export function createCompactApp(p: CompactParts): CompactApp {
     return { error: error, link: null, mailer: null, outbox: null, start: () => {}, raise: () => -1, stop: () => {} };
   }
   const c = p.config as CompactConfig;
-  const link = createAtLink(p.uart, p.clock);
+  const link = createAtLink(p.framing, p.clock);
   const mailer = createCompactMailer(link, p.clock, c, p.log);
   const outbox = createCompactOutbox(p.clock, p.store, mailer, c, p.log);
   if (p.onSent) outbox.onSent = p.onSent;

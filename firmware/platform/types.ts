@@ -24,6 +24,27 @@ export interface Uart {
   close(): void;
 }
 
+/**
+ * Receives a text port's events: a port whose platform hands over received data as
+ * strings of 8-bit characters (Espruino), framed with the platform's native string
+ * methods instead of being copied into bytes one by one (firmware/compact/framing.ts).
+ */
+export interface TextSink {
+  /** Characters arrived (each one byte, 0..255). */
+  onText(chunk: string): void;
+  /** As UartSink.onWritable. */
+  onWritable(): void;
+}
+
+/** A Uart that delivers received data as text (its write side is the Uart's). */
+export interface TextUart {
+  attach(sink: TextSink): void;
+  write(data: Uint8Array, start: number, end: number): number;
+  close(): void;
+  /** The platform's own (native) conversion: a new Uint8Array of the character codes of `text` (0..255 each). */
+  bytes(text: string): Uint8Array;
+}
+
 /** Opaque handle returned by Clock.setTimer. */
 export type TimerHandle = unknown;
 

@@ -5,8 +5,8 @@
 //                redacted summary (no password, firmware/config/redact.ts)
 //   --compact    the compact JSON (firmware/config/compact.ts: toCompact + compactJson)
 //   --espruino   a ready-to-paste `espruino` command line that writes the Storage file
-//                "cellmail.json" with the hardware settings and the compact config under
-//                "cellmail"
+//                "cellmail.json" with the hardware settings (lteSerial, lteRx, lteTx, lteBaud,
+//                and on Linux lteDevice) and the compact config under "cellmail"
 // The compact forms carry the passwords (the board needs them); the summary never does.
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -26,6 +26,7 @@ export interface ConfigOptions {
   tx?: number;
   baud: number;
   consoleBaud: number;
+  device?: string;
 }
 
 export interface EspruinoSettings {
@@ -35,6 +36,8 @@ export interface EspruinoSettings {
   tx?: number;
   /** The module's UART rate (lteBaud). */
   baud: number;
+  /** Espruino on Linux: the module's serial device file (lteDevice). */
+  device?: string;
   /** The rate of the Espruino console the CLI connects to (espruino -b). */
   consoleBaud: number;
 }
@@ -65,11 +68,12 @@ export function shellWord(s: string): string {
  * configuration. Every ' in a string value becomes \u0027 (the same string for JSON.parse
  * and for Espruino's lexer), so the text holds no single quote and fits in '...' in a shell.
  */
-export function espruinoScript(c: CompactConfig, s: Pick<EspruinoSettings, "serial" | "rx" | "tx" | "baud">): string {
+export function espruinoScript(c: CompactConfig, s: Pick<EspruinoSettings, "serial" | "rx" | "tx" | "baud" | "device">): string {
   const hw = [`lteSerial:${s.serial}`];
   if (s.rx !== undefined) hw.push(`lteRx:${s.rx}`);
   if (s.tx !== undefined) hw.push(`lteTx:${s.tx}`);
   hw.push(`lteBaud:${s.baud}`);
+  if (s.device !== undefined) hw.push(`lteDevice:${JSON.stringify(s.device).replace(/'/g, "\\u0027")}`);
   const json = compactJson(c).replace(/'/g, "\\u0027");
   return `require("Storage").writeJSON("cellmail.json",{${hw.join(",")},cellmail:${json}})`;
 }
@@ -154,7 +158,7 @@ export function runConfig(file: string, opts: ConfigOptions): number {
   else {
     out(
       espruinoCommand(r.config, {
-        port: opts.port, serial: Number(opts.serial), rx: opts.rx, tx: opts.tx, baud: opts.baud, consoleBaud: opts.consoleBaud,
+        port: opts.port, serial: Number(opts.serial), rx: opts.rx, tx: opts.tx, baud: opts.baud, device: opts.device, consoleBaud: opts.consoleBaud,
       }),
     );
   }
@@ -178,6 +182,7 @@ export function configCommand(): Command {
     .option("--rx <pin>", "--espruino: the UART's RX pin (lteRx; default: the UART's own)", parsePin)
     .option("--tx <pin>", "--espruino: the UART's TX pin (lteTx; default: the UART's own)", parsePin)
     .option("-b, --baud <rate>", "--espruino: the module's baud rate (lteBaud)", parseIntArg, 115200)
+    .option("--device <path>", "--espruino: Espruino on Linux (a Raspberry Pi): the module's serial device file, e.g. /dev/ttyUSB0 (lteDevice)")
     .option("--console-baud <rate>", "--espruino: the baud rate of the board's console (espruino -b)", parseIntArg, 115200)
     .action((file: string, opts: ConfigOptions) => {
       process.exitCode = runConfig(file, opts);

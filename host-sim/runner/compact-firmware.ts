@@ -10,6 +10,9 @@
 // host half (host-sim/xs/firmware.ts) uses the same conversions, so a Node run and an
 // XS run of the compact core report identically.
 import { createCompactApp, type CompactApp } from "../../firmware/compact/app.js";
+import { createByteFraming } from "../../firmware/compact/frame-bytes.js";
+import { createTextFraming } from "../../firmware/platform/espruino/frame-text.js";
+import { textPort } from "../espruino/text-port.js";
 import type { CompactConfig } from "../../firmware/compact/config.js";
 import type { CompactMail, CompactOutcome } from "../../firmware/compact/types.js";
 import { toCompact } from "../../firmware/config/compact.js";
@@ -112,7 +115,7 @@ export class CompactFirmware implements FirmwareHost {
     this.o = o;
     const config = compactConfigOf(o.config);
     this.app = createCompactApp({
-      uart: o.uart,
+      framing: o.framing === "text" ? createTextFraming(textPort(o.uart)) : createByteFraming(o.uart),
       clock: o.clock,
       store: this.store,
       log: o.log,

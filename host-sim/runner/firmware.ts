@@ -62,4 +62,6 @@ export interface FirmwareStartOptions {
   log: (level: number, message: string) => void;
   /** Told when a job finishes (progress output). */
   onOutcome: (outcome: JobOutcome) => void;
+  /** Compact profile on Node: the framing (RunSessionOptions.framing). */
+  framing?: "bytes" | "text";
 }

@@ -183,6 +183,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
       clock: mine.clock,
       store: mine.store,
       config,
+      framing: opts.framing,
       log: (level, message) => {
         if (!mine.alive) return;
         if (level >= LOG_WARN) alarmWork = true; // a failure the runner sees no result of (a refused alarm mail)

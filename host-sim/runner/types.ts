@@ -23,6 +23,13 @@ export interface RunSessionOptions {
    */
   profile?: ProfileName;
   /**
+   * Compact profile on Node only: how received data becomes lines. "bytes" (default: what
+   * XS and Node boards run, firmware/compact/frame-bytes.ts) or "text" (what Espruino runs,
+   * firmware/platform/espruino/frame-text.ts, fed the module's bytes as strings as
+   * Espruino's serial port delivers them: host-sim/espruino/text-port.ts).
+   */
+  framing?: "bytes" | "text";
+  /**
    * XS only: the JavaScript stack in slots, as a Moddable manifest's `creation.stack` gives
    * it (the small-stack worker, host-sim/xs/stack-worker.ts). A deeper chain of calls ends
    * the worker ("stack overflow") and the session with it. Default: 4,096 slots.

@@ -148,6 +148,8 @@ describe("the Espruino bundle (dist/espruino/cellmail.js, built fresh)", () => {
     const printed: string[] = [];
     let level = 1; // the alarm input's pin (pulled up: inactive)
     const context = createContext({
+      // E.toUint8Array: the native string-to-bytes the Espruino serial adapter encodes commands with.
+      E: { toUint8Array: (text: string) => runInContext(`new Uint8Array(${JSON.stringify([...text].map((c) => c.charCodeAt(0)))})`, context) },
       Serial1: serial("Serial1"),
       Serial2: serial("Serial2"),
       getTime: () => clock.now() / 1000,

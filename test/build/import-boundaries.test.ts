@@ -41,7 +41,7 @@ function area(path: string): string {
 }
 
 /** Espruino's built-in modules, reached with a plain require("..."). */
-const ESPRUINO_MODULES = /^(Storage|Flash)$/;
+const ESPRUINO_MODULES = /^(Storage|Flash|fs)$/; // fs: Espruino's file module (Linux builds; boards with a file system)
 /** The SDK's modules, and `cellmail/store`, which cellmail's library manifest maps per platform. */
 const MODDABLE_MODULES = /^(embedded:|mc\/|pins\/|timer$|time$|preference$|file$|instrumentation$|console$|text\/|cellmail\/store$)/;
 

@@ -2,7 +2,7 @@
 // strings of 8-bit characters, timeout ids that Espruino reuses, the Storage module
 // (injected: vitest gives every module its own `require`).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Clock, Store, Uart, UartSink } from "../../firmware/platform/types.js";
+import type { Clock, Store, TextSink, TextUart } from "../../firmware/platform/types.js";
 
 type Handler = (data: string) => void;
 
@@ -78,16 +78,16 @@ function fire(id: number): void {
 // the Espruino adapters in; they are type-checked by tsconfig.espruino.json.
 type Make<T> = (...args: any[]) => T;
 const load = (path: string) => import(/* @vite-ignore */ new URL(path, import.meta.url).href);
-const { createEspruinoUart } = (await load("../../firmware/platform/espruino/serial.ts")) as { createEspruinoUart: Make<Uart> };
+const { createEspruinoUart } = (await load("../../firmware/platform/espruino/serial.ts")) as { createEspruinoUart: Make<TextUart> };
 const { createEspruinoClock } = (await load("../../firmware/platform/espruino/clock.ts")) as { createEspruinoClock: Make<Clock> };
 const { createEspruinoStore } = (await load("../../firmware/platform/espruino/store.ts")) as { createEspruinoStore: Make<Store> };
 
-function recordingSink(): UartSink & { bytes: number[]; writable: number } {
+function recordingSink(): TextSink & { chunks: string[]; writable: number } {
   const sink = {
-    bytes: [] as number[],
+    chunks: [] as string[],
     writable: 0,
-    onBytes(data: Uint8Array, start: number, end: number) {
-      for (let i = start; i < end; i++) sink.bytes.push(data[i]);
+    onText(chunk: string) {
+      sink.chunks.push(chunk);
     },
     onWritable() {
       sink.writable++;
@@ -97,17 +97,24 @@ function recordingSink(): UartSink & { bytes: number[]; writable: number } {
 }
 
 describe("createEspruinoUart", () => {
-  it("turns string chunks into the same bytes, 8-bit characters included, in pieces of at most rxSize", () => {
+  it("hands the string chunks to the sink as they came, 8-bit characters included (no copy into bytes)", () => {
     const serial = fakeSerial();
-    const uart = createEspruinoUart({ serial, baud: 115200, rx: 16, tx: 17, rxSize: 16 });
+    const uart = createEspruinoUart({ serial, baud: 115200, rx: 16, tx: 17 });
     expect(serial.baud).toBe(115200);
     expect(serial.setupOptions).toEqual({ rx: 16, tx: 17 });
     const sink = recordingSink();
     uart.attach(sink);
     const bytes = Array.from({ length: 40 }, (_, i) => (i * 53 + 0x7b) & 0xff);
-    serial.handler!(String.fromCharCode(...bytes.slice(0, 32)));
-    serial.handler!(String.fromCharCode(...bytes.slice(32)));
-    expect(sink.bytes).toEqual(bytes);
+    const chunks = [String.fromCharCode(...bytes.slice(0, 32)), String.fromCharCode(...bytes.slice(32))];
+    for (const c of chunks) serial.handler!(c);
+    expect(sink.chunks).toEqual(chunks);
+  });
+
+  it("opens a device file on Linux: `path` goes to Serial.setup (lteDevice)", () => {
+    const serial = fakeSerial();
+    createEspruinoUart({ serial, baud: 9600, path: "/dev/ttyUSB1" });
+    expect(serial.baud).toBe(9600);
+    expect(serial.setupOptions).toEqual({ path: "/dev/ttyUSB1" });
   });
 
   it("writes bytes above 0x7F as bytes, at most txChunk per call, then says when to go on", () => {

@@ -11,6 +11,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createAtLink, type AtLink, type LineHandler } from "../../firmware/compact/link.js";
+import { createByteFraming } from "../../firmware/compact/frame-bytes.js";
 import { E_AT_ERROR, E_CANCELLED, E_NO_CARRIER, E_TIMEOUT } from "../../firmware/errors.js";
 import type { Uart, UartSink } from "../../firmware/platform/types.js";
 import { VirtualClock } from "../../host-sim/clock.js";
@@ -158,7 +159,7 @@ interface Run {
 function makeRun(way: Way, room: number, lens: number[]): Run {
   const clock = new VirtualClock();
   const t = testUart(room);
-  const link = createAtLink(t.uart, clock);
+  const link = createAtLink(createByteFraming(t.uart), clock);
   const ev: string[] = [];
   t.onWrite = (text) => {
     const last = ev.length - 1;
@@ -567,7 +568,7 @@ describe("writing commands", () => {
   it("a command longer than the transmit buffer is refused whole, and the link stays free", () => {
     const clock = new VirtualClock();
     const u = bareUart();
-    const link = createAtLink(u.uart, clock);
+    const link = createAtLink(createByteFraming(u.uart), clock);
     expect(link.send("+QSMTPSUB=1," + "4".repeat(600), "", 1000, null, null, () => {})).toBe(false);
     expect(u.written).toEqual([]);
     expect(link.busy()).toBe(false);
@@ -581,7 +582,7 @@ describe("writing commands", () => {
   it("a command goes out whole through a Uart that takes 3 bytes at a time (the rest from onWritable)", () => {
     const t = testUart(3);
     const clock = new VirtualClock();
-    const link = createAtLink(t.uart, clock);
+    const link = createAtLink(createByteFraming(t.uart), clock);
     const cmd = '+QSMTPCFG="account","user@example.com","secret"';
     const ends: number[] = [];
     link.send(cmd, "", 1000, null, null, (c) => ends.push(c));
@@ -589,7 +590,7 @@ describe("writing commands", () => {
     const calls = t.drain();
     expect(calls).toBeGreaterThan(10);
     expect(t.out()).toBe("AT" + cmd + "\r");
-    link.onWritable(); // nothing left: nothing written
+    t.sink().onWritable(); // nothing left: nothing written
     expect(t.out()).toBe("AT" + cmd + "\r");
     expect(ends).toEqual([]);
   });
@@ -597,7 +598,7 @@ describe("writing commands", () => {
   it("written counts commands", () => {
     const clock = new VirtualClock();
     const u = bareUart();
-    const link = createAtLink(u.uart, clock);
+    const link = createAtLink(createByteFraming(u.uart), clock);
     for (let i = 0; i < 5; i++) {
       link.send("", "", 10, null, null, () => {});
       clock.advance(10);
@@ -679,7 +680,7 @@ describe("data mode: CONNECT, then exactly the payload", () => {
   it("the module's own input timeout ends a short body: the rest is never written, not even as the next command", () => {
     const t = testUart(4);
     const clock = new VirtualClock();
-    const link = createAtLink(t.uart, clock);
+    const link = createAtLink(createByteFraming(t.uart), clock);
     const ends: number[] = [];
     link.send(cmd, "+QSMTPBODY:", 65000, payload, null, (c) => ends.push(c));
     t.drain();
@@ -697,7 +698,7 @@ describe("data mode: CONNECT, then exactly the payload", () => {
   it("a timeout in data mode stops writing the body", () => {
     const t = testUart(8);
     const clock = new VirtualClock();
-    const link = createAtLink(t.uart, clock);
+    const link = createAtLink(createByteFraming(t.uart), clock);
     const ends: number[] = [];
     link.send(cmd, "", 5000, payload, null, (c) => ends.push(c));
     t.drain();
@@ -713,7 +714,7 @@ describe("data mode: CONNECT, then exactly the payload", () => {
     for (let i = 0; i < big.length; i++) big[i] = (i * 7 + 3) & 0xff;
     const t = testUart(5);
     const clock = new VirtualClock();
-    const link = createAtLink(t.uart, clock);
+    const link = createAtLink(createByteFraming(t.uart), clock);
     const ends: number[] = [];
     link.send("+QSMTPBODY=1,10240,60", "", 65000, big, null, (c) => ends.push(c));
     t.drain();
@@ -732,7 +733,7 @@ describe("getters over the current line", () => {
   function on<T>(line: string, get: (l: AtLink) => T): T {
     const clock = new VirtualClock();
     const u = bareUart();
-    const link = createAtLink(u.uart, clock);
+    const link = createAtLink(createByteFraming(u.uart), clock);
     let got: T | undefined;
     let calls = 0;
     link.onUrc = (l) => {
@@ -795,7 +796,7 @@ describe("getters over the current line", () => {
   it("the getters see a line as received even when a chunk ends right after it", () => {
     const clock = new VirtualClock();
     const t = testUart();
-    const link = createAtLink(t.uart, clock);
+    const link = createAtLink(createByteFraming(t.uart), clock);
     const seen: string[] = [];
     link.onUrc = (l) => seen.push(`${l.text(0, 0)}|${l.int(1)}`);
     const bytes = ascii('\r\n+QIURC: "pdpdeact",1\r\n\r\n+QIURC: "pdpdeact",2\r\n');
@@ -880,7 +881,7 @@ describe("properties", () => {
   function runText(text: string, prefix: string, cutSizes: number[] | null): string[] {
     const clock = new VirtualClock();
     const t = testUart();
-    const link = createAtLink(t.uart, clock);
+    const link = createAtLink(createByteFraming(t.uart), clock);
     const ev: string[] = [];
     link.onUrc = (l) => ev.push("urc:" + show(l));
     link.send("+CSQ", prefix, 1000, null, (l) => ev.push("info:" + show(l)), (code) => ev.push("end:" + code));
@@ -921,7 +922,7 @@ describe("properties", () => {
         // Whatever came before, a line end then OK completes a command.
         const clock = new VirtualClock();
         const t = testUart();
-        const link = createAtLink(t.uart, clock);
+        const link = createAtLink(createByteFraming(t.uart), clock);
         deliver(t.sink(), bytes, [bytes.length]);
         const ends: number[] = [];
         link.send("", "", 1000, null, null, (c) => ends.push(c));

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { createAtLink } from "../../firmware/compact/link.js";
+import { createByteFraming } from "../../firmware/compact/frame-bytes.js";
 import { createCompactMailer } from "../../firmware/compact/mailer.js";
 import type { CompactConfig } from "../../firmware/compact/config.js";
 import type { CompactOutcome } from "../../firmware/compact/types.js";
@@ -92,7 +93,7 @@ function scriptedModule(clock: VirtualClock, script: Script) {
 function run(script: Script) {
   const clock = new VirtualClock();
   const module = scriptedModule(clock, script);
-  const mailer = createCompactMailer(createAtLink(module.uart, clock), clock, CONFIG, () => {});
+  const mailer = createCompactMailer(createAtLink(createByteFraming(module.uart), clock), clock, CONFIG, () => {});
   const outcomes: CompactOutcome[] = [];
   const body = "Water in the basement: 42 cm";
   expect(mailer.send({ to: ["a@example.com"], cc: [], bcc: [], subject: "s", body }, (o) => outcomes.push(o))).toBe(0);
@@ -174,7 +175,7 @@ describe("compact mailer: outcomes on a fresh turn (nextTurn)", () => {
         },
         onWritable: () => sink.onWritable(),
       });
-    const mailer = createCompactMailer(createAtLink(module.uart, clock), clock, CONFIG, () => {});
+    const mailer = createCompactMailer(createAtLink(createByteFraming(module.uart), clock), clock, CONFIG, () => {});
     const during: boolean[] = [];
     mailer.radio(() => during.push(insideBytes));
     clock.advance(60000);
@@ -187,7 +188,7 @@ describe("compact mailer: outcomes on a fresh turn (nextTurn)", () => {
   it("a radio reading comes on the turn after the run ended", () => {
     const clock = new VirtualClock();
     const module = scriptedModule(clock, {});
-    const mailer = createCompactMailer(createAtLink(module.uart, clock), clock, CONFIG, () => {});
+    const mailer = createCompactMailer(createAtLink(createByteFraming(module.uart), clock), clock, CONFIG, () => {});
     const seen: string[] = [];
     mailer.radio((r) => seen.push("radio " + r.stat));
     // Step until the run has ended (the mailer is ready again): the reading is still on its way.

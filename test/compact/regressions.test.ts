@@ -18,6 +18,7 @@ import { MemoryStore } from "../../host-sim/runner/node-firmware.js";
 import { runSession } from "../../host-sim/runner/session.js";
 import { bundledScenarios, type Scenario } from "../../host-sim/scenarios/scenario.js";
 import { createCompactApp } from "../../firmware/compact/app.js";
+import { createByteFraming } from "../../firmware/compact/frame-bytes.js";
 import type { CompactMail } from "../../firmware/compact/types.js";
 import { toCompact } from "../../firmware/config/compact.js";
 import { E_ADDRESS, E_SUBJECT, E_UNSAFE_CHAR } from "../../firmware/errors.js";
@@ -35,7 +36,7 @@ function bareApp() {
   const config = toCompact(boardConfig({ name: "x", expect: { delivered: [{}] } }, "")).config!;
   expect(config.server).toBe(SIM_SMTP_HOST);
   const send = (m: Partial<CompactMail>) => {
-    const app = createCompactApp({ uart, clock: new VirtualClock(), store: new MemoryStore(), log: () => undefined, config });
+    const app = createCompactApp({ framing: createByteFraming(uart), clock: new VirtualClock(), store: new MemoryStore(), log: () => undefined, config });
     expect(app.error).toBe(0);
     return app.mailer!.send({ to: ["ops@example.com"], cc: [], bcc: [], subject: "s", body: "b", ...m }, () => undefined);
   };

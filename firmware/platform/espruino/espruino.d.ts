@@ -14,6 +14,8 @@ interface EspruinoSerialOptions {
   stopbits?: number;
   flow?: "none" | "xon";
   errors?: boolean;
+  /** Espruino on Linux: the device file (/dev/ttyUSB0, a pseudo-terminal) that is this port. */
+  path?: string;
 }
 
 interface EspruinoSerial {
@@ -52,6 +54,12 @@ declare function pinMode(pin: EspruinoPin, mode: "input" | "input_pullup" | "inp
 
 declare function print(text: string): void;
 
+/** Espruino's utility object (the few members used here). */
+declare const E: {
+  /** A new Uint8Array of the given string's character codes (native). */
+  toUint8Array(text: string): Uint8Array;
+};
+
 interface EspruinoStorage {
   /** Write a whole file (replaces it; the old one becomes garbage until compact()). */
   write(name: string, data: string | Uint8Array | ArrayBuffer, offset?: number, size?: number): boolean;
@@ -63,3 +71,9 @@ interface EspruinoStorage {
 }
 
 declare function require(name: "Storage"): EspruinoStorage;
+
+interface EspruinoFs {
+  /** Size and kind of a file, or null when there is none (Espruino on Linux, or with a filesystem). */
+  statSync(path: string): { size: number; dir: boolean } | null;
+}
+declare function require(name: "fs"): EspruinoFs;

@@ -18,6 +18,7 @@
 // It composes the app exactly as firmware/targets/espruino/main.ts does, with the bridge's
 // Uart, Clock, Store and Log in place of Espruino's, and no inputs.
 import { createCompactApp, type CompactApp } from "../../compact/app.js";
+import { createByteFraming } from "../../compact/frame-bytes.js";
 import type { CompactOutcome } from "../../compact/types.js";
 import { utf8Bytes } from "../../text/utf8.js";
 import { ISSUE_RESULT, XsChannel } from "../../platform/xs-bridge/protocol.js";
@@ -62,7 +63,7 @@ class XsCompactFirmware implements BridgeFirmware {
 
   start(configJson: string): void {
     const app = createCompactApp({
-      uart: this.uart,
+      framing: createByteFraming(this.uart),
       clock: this.clock,
       store: new XsStore(this.channel),
       log: createXsLog(this.channel),

@@ -1,0 +1,97 @@
+// The compact link's framing over a byte Uart (XS, Node): framing.ts says what it
+// promises. Received bytes are copied into one line buffer allocated here (LF found with
+// native indexOf); a line is read in place; a command is encoded into one transmit buffer
+// allocated here. Nothing is allocated per byte or per line.
+import type { Uart } from "../platform/types.js";
+import { LINE_MAX, TX_MAX, type Framing } from "./framing.js";
+
+// XS 13.3 (the engine of our tests) wraps a primitive string in a temporary object for
+// every property read (`s.length`, `s.charCodeAt(i)`): two heap slots each, measured by
+// bench (xs.compact.slotsPerByte). The function read once and called with `.call`
+// allocates nothing, and past the end it returns NaN, which ends the loops below instead
+// of `length`. It is read from a value, not from String.prototype: Espruino keeps its
+// built-ins on the values (String.prototype.charCodeAt is undefined there).
+const codeAt = "".charCodeAt;
+
+export function createByteFraming(uart: Uart): Framing {
+  const line = new Uint8Array(LINE_MAX);
+  const tx = new Uint8Array(TX_MAX);
+  let len = 0; //   bytes in `line`; -1 while an overlong line is skipped to its end
+  let n = 0; //     line length while a line is handled
+  let sentLen = 0; // "AT" + command, without the CR
+
+  function starts(text: string): boolean {
+    for (let i = 0; ; i++) {
+      const c = codeAt.call(text, i);
+      if (c !== c) return true;
+      if (i >= n || line[i] !== c) return false;
+    }
+  }
+
+  return {
+    is: (text: string) => starts(text) && codeAt.call(text, n - 1) >= 0, // a prefix as long as the line
+    starts: starts,
+    int(field: number): number {
+      let i = 0;
+      while (i < n && line[i] !== 0x3a) i++; // ':'
+      i++;
+      while (field > 0 && i < n) if (line[i++] === 0x2c) field--; // ','
+      while (i < n && line[i] === 0x20) i++;
+      let v = NaN;
+      while (i < n && line[i] >= 0x30 && line[i] <= 0x39) v = (v === v ? v * 10 : 0) + line[i++] - 0x30;
+      return v;
+    },
+    text(from: number, cut: number): string {
+      let s = "";
+      for (let i = from; i < n - cut; i++) s += String.fromCharCode(line[i]);
+      return s;
+    },
+    first: () => line[0],
+    echo(): boolean {
+      let same = n === sentLen;
+      for (let i = 0; same && i < n; i++) same = line[i] === tx[i];
+      return same;
+    },
+    encode(command: string): number {
+      let k = 0;
+      for (let c = codeAt.call(command, 0); c === c; c = codeAt.call(command, ++k)) {
+        if (k + 3 >= TX_MAX) return 0;
+        tx[k + 2] = c;
+      }
+      tx[0] = 0x41;
+      tx[1] = 0x54;
+      tx[k + 2] = 0x0d;
+      sentLen = k + 2;
+      return k + 3;
+    },
+    out: tx,
+    write: (data: Uint8Array, start: number, end: number) => uart.write(data, start, end),
+    attach(onLine: () => void, onWritable: () => void): void {
+      uart.attach({
+        onBytes(data: Uint8Array, start: number, stop: number): void {
+          while (start < stop) {
+            let lf = data.indexOf(0x0a, start);
+            if (lf < 0 || lf >= stop) lf = stop;
+            let m = len;
+            if (m >= 0) {
+              if (m + lf - start > LINE_MAX) m = -1;
+              else for (let i = start; i < lf; i++) line[m++] = data[i];
+            }
+            start = lf + 1;
+            if (lf === stop) {
+              len = m;
+              return;
+            }
+            len = 0;
+            while (m > 0 && line[m - 1] === 0x0d) m--;
+            if (m > 0) {
+              n = m;
+              onLine();
+            }
+          }
+        },
+        onWritable: onWritable,
+      });
+    },
+  };
+}

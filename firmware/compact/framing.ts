@@ -1,0 +1,47 @@
+// The compact link's framing step: what the port delivers becomes whole lines, and a
+// command becomes the bytes to write. Two implementations behind this one interface, one
+// per kind of engine, because the cheap operation differs:
+//
+// - frame-bytes.ts (XS, Node): received bytes are copied into one preallocated line
+//   buffer (native indexOf finds LF); lines are read in place; nothing is allocated per
+//   byte or per line (XS counts every string and object: bench xs.compact.*).
+// - ../platform/espruino/frame-text.ts (Espruino): the port hands over strings; lines are
+//   cut with native string methods and kept as strings. Espruino parses its source again
+//   for every statement it runs, so a per-byte JavaScript loop is its slowest path, and it
+//   frees a short-lived string the moment its last reference goes (bench espruino.*).
+//
+// Both give the same lines: LF ends a line, trailing CRs are dropped, empty lines are
+// skipped, a line longer than LINE_MAX bytes is dropped whole. The getters are valid only
+// while a line is being handled (inside `onLine`).
+
+/** The longest line kept (longer ones are dropped to their end). */
+export const LINE_MAX = 256;
+/** The longest command written: "AT" + command + CR (AT+QSMTPCFG="account" with two 50-byte fields, or 200 hex subject chars). */
+export const TX_MAX = 560;
+
+/** The current line. */
+export interface LineReader {
+  /** The line is exactly `text`. */
+  is(text: string): boolean;
+  /** The line begins with `text`. */
+  starts(text: string): boolean;
+  /** The integer in comma-separated field `field` (0 = first) after the ':' of "+XXX: a,b,c"; NaN when missing. */
+  int(field: number): number;
+  /** The line from byte `from` to `cut` bytes before its end, as a string (allocates on XS: for rare lines only). */
+  text(from: number, cut: number): string;
+}
+
+export interface Framing extends LineReader {
+  /** Start: `onLine` for every line, `onWritable` when the port has room again after a short write. */
+  attach(onLine: () => void, onWritable: () => void): void;
+  /** The first byte of the line. */
+  first(): number;
+  /** The line is the echo of the last encoded command ("AT" + command, byte for byte). */
+  echo(): boolean;
+  /** Prepare "AT" + `command` + CR in `out`; its length, or 0 when it is longer than TX_MAX. */
+  encode(command: string): number;
+  /** The bytes of the last encoded command (valid until the next encode). */
+  out: Uint8Array;
+  /** Write out data[start..end) as far as the port takes it; how many bytes it took. */
+  write(data: Uint8Array, start: number, end: number): number;
+}
