@@ -382,7 +382,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
       // non-ASCII); control characters are refused either way (they would reach the header).
       const sub = utf8Text(m.subject, 100);
       if (!sub.bytes) return E_SUBJECT;
-      for (let i = 0; i < m.subject.length; i++) if (m.subject.charCodeAt(i) < 0x20 || m.subject.charCodeAt(i) === 0x7f) return E_SUBJECT;
+      for (let i = 0, k = 0; i < m.subject.length; i++) if ((k = m.subject.charCodeAt(i)) < 0x20 || k === 0x7f) return E_SUBJECT;
       const text = utf8Text(m.body, BODY_MAX);
       if (!text.bytes || text.length < 1) return E_BODY_LENGTH;
       subjectCharset = atRefusal(m.subject, 100, true) ? 1 : 0;

@@ -25,8 +25,9 @@ import type { Clock, Log, Store, TimerHandle } from "../platform/types.js";
 import { LOG_ERROR, LOG_INFO } from "../platform/types.js";
 import { KIND_CONFIG, KIND_PERMANENT } from "../errors.js";
 import { notNow } from "../modem/kinds.js";
+import { atRefusal } from "../modem/quote.js";
 import { backoffMs } from "../alarm/backoff.js";
-import { clipUtf8 } from "../text/utf8.js";
+import { clipUtf8, utf8Bytes } from "../text/utf8.js";
 import { oneLine } from "../alarm/one-line.js";
 import type { CompactConfig } from "./config.js";
 import type { CompactMailer } from "./mailer.js";
@@ -54,9 +55,7 @@ function encode(value: unknown): Uint8Array {
     const c = s.charCodeAt(i);
     a += c < 0x80 ? s.charAt(i) : "\\u" + (0x10000 + c).toString(16).substring(1);
   }
-  const b = new Uint8Array(a.length);
-  for (let i = 0; i < a.length; i++) b[i] = a.charCodeAt(i);
-  return b;
+  return utf8Bytes(a); // all ASCII now: its UTF-8 bytes are its chars
 }
 
 function decode(b: Uint8Array | undefined): unknown {
@@ -73,7 +72,7 @@ function decode(b: Uint8Array | undefined): unknown {
 export interface CompactOutbox {
   /** Recover what the Store holds, then start sending. */
   start(): void;
-  /** Raise an alarm; the id of the entry that carries it, -1 when the key is not 1..32 printable ASCII. */
+  /** Raise an alarm; the id of the entry that carries it, -1 when the key is not 1..32 printable ASCII without `"`. */
   raise(key: string, title: string, text: string): number;
   /** Entries that failed for good: kept until dismissed, reported in every mail. */
   failed(): { id: number; key: string; code: number }[];
@@ -129,8 +128,7 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
   }
 
   function raise(key: string, title: string, text: string): number {
-    if (typeof key !== "string" || key.length < 1 || key.length > 32) return -1;
-    for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) < 0x20 || key.charCodeAt(i) > 0x7e) return -1;
+    if (atRefusal(key, 32, false)) return -1; // the AT gate's rule: it reads as it is anywhere
     const now = clock.now();
     let add = "";
     let e = pick(key, QUEUED);
@@ -256,18 +254,21 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
   function body(e: Entry, r: CompactRadio): string {
     const now = clock.now();
     const ago = (t: number) => Math.floor((now - t) / 1000) + " s before this mail";
-    let s = "Board: " + c.board + "\r\n";
+    const s = ["Board: " + c.board];
     if (e[KEY] !== HEARTBEAT_KEY) {
-      s += "Alarm: " + e[TITLE] + " (" + e[KEY] + ")\r\n";
-      if (e[TEXT]) s += "Detail: " + e[TEXT] + "\r\n";
-      s += e[COUNT] > 1 ? "Occurrences: " + e[COUNT] + ", first " + ago(e[FIRST]) + ", last " + ago(e[LAST]) + "\r\n" : "Raised: " + ago(e[FIRST]) + "\r\n";
-    } else s += "Heartbeat: " + e[TEXT] + "\r\n";
-    s += "Module clock: " + (r.clock || "unknown") + "\r\n";
-    s += "Signal: CSQ " + r.csq + (r.csq < 32 ? " (" + (2 * r.csq - 113) + " dBm)" : " (unknown)") + ", registration " + r.stat + "\r\n";
+      s.push("Alarm: " + e[TITLE] + " (" + e[KEY] + ")");
+      if (e[TEXT]) s.push("Detail: " + e[TEXT]);
+      s.push(e[COUNT] > 1 ? "Occurrences: " + e[COUNT] + ", first " + ago(e[FIRST]) + ", last " + ago(e[LAST]) : "Raised: " + ago(e[FIRST]));
+    } else s.push("Heartbeat: " + e[TEXT]);
     const f = failed();
-    s += "Outbox: " + (queued() - 1) + " more queued, " + f.length + " failed\r\n";
-    for (let i = 0; i < f.length && i < 5; i++) s += "  failed " + f[i].id + " " + f[i].key + ": error " + f[i].code + "\r\n";
-    return s + "Mail id: " + e[ID] + ", attempt " + e[TRIES] + " (a repeated id is a resend after a restart)\r\n";
+    s.push(
+      "Module clock: " + (r.clock || "unknown"),
+      "Signal: CSQ " + r.csq + (r.csq < 32 ? " (" + (2 * r.csq - 113) + " dBm)" : " (unknown)") + ", registration " + r.stat,
+      "Outbox: " + (queued() - 1) + " more queued, " + f.length + " failed",
+    );
+    for (let i = 0; i < f.length && i < 5; i++) s.push("  failed " + f[i].id + " " + f[i].key + ": error " + f[i].code);
+    s.push("Mail id: " + e[ID] + ", attempt " + e[TRIES] + " (a repeated id is a resend)", "");
+    return s.join("\r\n");
   }
 
   const box: CompactOutbox = {

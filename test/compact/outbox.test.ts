@@ -245,7 +245,7 @@ describe("raise -> send", () => {
         "Module clock: 26/11/23,14:05:11+32\r\n" +
         "Signal: CSQ 20 (-73 dBm), registration 1\r\n" +
         "Outbox: 0 more queued, 0 failed\r\n" +
-        "Mail id: 1, attempt 1 (a repeated id is a resend after a restart)\r\n",
+        "Mail id: 1, attempt 1 (a repeated id is a resend)\r\n",
     );
     expect(r.stored()).toEqual(["o1"]); // still there while in flight
     r.mailer.finishSend();
