@@ -151,3 +151,37 @@ export class EspruinoRig {
     else rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * A few lines loaded before the bundle that print "usage <mails> <variables>" after each
+ * delivered mail: mails are counted from the module's "+QSMTPPUT: 0,0" in the received data
+ * (the serial `data` registration is wrapped; nothing is kept), and process.memory() runs
+ * on a fresh turn (it collects garbage first). On Espruino 2v29 indexOf also matches a
+ * needle whose start ends the string ("AT+QSMT".indexOf("+QSMTPPUT") is 2): checked with substr.
+ */
+export const USAGE_PRELUDE = `(function () {
+  var PUT = "+QSMTPPUT: 0,0", tail = "", mails = 0;
+  function report() { print("usage " + mails + " " + process.memory().usage); }
+  function wrap(S) {
+    var on = S.on;
+    S.on = function (ev, fn) {
+      if (ev !== "data") return on.call(S, ev, fn);
+      on.call(S, ev, function (d) {
+        fn(d);
+        tail = (tail + d).substr(-40);
+        var k = tail.indexOf(PUT);
+        if (k >= 0 && tail.substr(k, PUT.length) === PUT) { tail = ""; mails++; setTimeout(report, 0); }
+      });
+    };
+  }
+  wrap(Serial1);
+  wrap(Serial2);
+})();
+`;
+
+/** The "usage <mails> <variables>" lines printed so far, by mail count. */
+export function usageByMail(output: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const m of output.matchAll(/^>*usage (\d+) (\d+)$/gm)) out.set(Number(m[1]), Number(m[2]));
+  return out;
+}
