@@ -11,6 +11,7 @@
 //                                 its core sending mail), XS only
 //   npm run bench -- --fleet      only the fleet keys (fleet.boards*: `cellmail fleet`, 100 / 1,000 / 5,000 boards)
 //   npm run bench -- --stack      only the stack keys (xs.stack.*: bench/xs-stack.ts)
+//   npm run bench -- --espruino   only the espruino.* keys (the real interpreter: bench/espruino/handler.ts)
 import { performance } from "node:perf_hooks";
 import { buildCorpus, CHUNK_SIZE } from "./corpus.js";
 import { AtDriver, BaselineDriver, type EngineFactory } from "./xs/at-driver.js";
@@ -22,6 +23,7 @@ import { mergeResults } from "./results.js";
 import { describeRun, FLEET_TARGETS, fleetFigures } from "./fleet.js";
 import { xsStackFigures, type StackFigures } from "./xs-stack.js";
 import { STACK_MARGIN } from "../host-sim/xs/device-stack.js";
+import { espruinoFigures } from "./espruino/handler.js";
 
 export const TARGETS = {
   computePerByte: 25,
@@ -216,6 +218,12 @@ async function main(): Promise<void> {
     return;
   }
   if (args.has("--stack")) return stackOnly(args.has("--strict"));
+  if (args.has("--espruino")) {
+    const f = await espruinoFigures(12, (l) => console.log(`espruino: ${l}`));
+    if ("problem" in f) console.log(`espruino: skipped (${f.problem})`);
+    else mergeResults(f.results);
+    return;
+  }
   const standin = args.has("--standin") || !realEngineExists();
   const started = performance.now();
   const corpus = buildCorpus();
@@ -263,6 +271,10 @@ async function main(): Promise<void> {
   // The Espruino bundle as uploaded (issue 5's target: 16 KB).
   const bundleBytes = await espruinoBundleBytes();
   mergeResults({ "bundle.espruino.bytes": bundleBytes });
+  // The bundle on the real Espruino interpreter (bench/espruino/handler.ts): handler time per mail against the baseline.
+  const esp = await espruinoFigures(12, (l) => console.log(`espruino: ${l}`));
+  if ("problem" in esp) console.log(`espruino: skipped (${esp.problem})`);
+  else mergeResults(esp.results);
   // Fleets of boards on one virtual clock (bench/fleet.ts), each run in its own process.
   const fleet = await measureFleets();
   // The JavaScript stack a Moddable board needs (bench/xs-stack.ts).
@@ -301,6 +313,9 @@ async function main(): Promise<void> {
     ],
     ["Node MB/s", nodeAt.toFixed(2), nodeBase.toFixed(2), ">= baseline", ok(nodeOk)],
     ["Espruino bundle bytes", String(bundleBytes), "-", `<= ${ESPRUINO_BUNDLE_TARGET}`, ok(bundleOk)],
+    ...("problem" in esp
+      ? []
+      : ([["Espruino handler ms / mail", String(esp.results["espruino.mail.handlerMsPerMail"]), String(esp.results["espruino.baseline.handlerMsPerMail"]), "<= 1.5 x baseline", ok(esp.met)]] as Array<[string, string, string, string, string]>)),
     ...fleet.rows,
   ];
   console.log("");

@@ -84,7 +84,6 @@ export async function espruinoFigures(mails = 12, say: (line: string) => void = 
     }
     await board.waitFor("the baseline's figures", (t) => /^>*bench \{.*\}$/m.test(t), 30_000);
     const line = JSON.parse(/^>*bench (\{.*\})$/m.exec(board.output())![1]) as BenchLine;
-    if (process.env.CELLMAIL_DEBUG) console.log(board.output());
     const perMail = [...board.output().matchAll(/^>*bench-mail (\{.*\})$/gm)].map((m) => JSON.parse(m[1]) as { mails: number; usage: number });
     await board.kill();
     // Usage after load: the bundle alone (its own start-up) against the empty interpreter,
