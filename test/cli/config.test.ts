@@ -58,6 +58,16 @@ describe("cellmail config", () => {
     expect(r.stderr).not.toContain(PASSWORD);
   });
 
+  it("--espruino --device: lteDevice (Espruino on Linux) is stored next to the port settings, shell-safe", async () => {
+    const r = await runCli(["config", "board.json", "--espruino", "--device", "/tmp/it's/ec800"], dir);
+    expect(r.code).toBe(0);
+    const expr = /-e '([^']*)'$/.exec(r.stdout.trim())![1];
+    let stored: Record<string, unknown> = {};
+    vm.runInNewContext(expr, { require: () => ({ writeJSON: (_n: string, v: Record<string, unknown>) => (stored = v) }) });
+    expect(stored.lteDevice).toBe("/tmp/it's/ec800");
+    expect(stored.lteSerial).toBe(2);
+  });
+
   it("a file that is not JSON: exit 2 with the reason", async () => {
     const r = await runCli(["config", "broken.json"], dir);
     expect(r.code).toBe(2);
