@@ -3,8 +3,8 @@
 // EC800 and the virtual clock run here, and the module's SMTP engine is a fake that
 // delivers at once (the figures are about the firmware, not about SMTP).
 //
-// Both profiles, measured the same way: "full" runs firmware/targets/xs/main.ts (keys
-// xs.mail.*), "compact" runs firmware/targets/xs/compact.ts, the compact core of the
+// Both profiles, measured the same way: "full" runs host-sim/xs/device/main.ts (keys
+// xs.mail.*), "compact" runs host-sim/xs/device/compact.ts, the compact core of the
 // Espruino target (keys xs.compact.mail.*). Same module, same configuration, same mails.
 //
 //   xs.mail.liveSlotGrowth100  live slots after gc() once mail 100 has ended, minus the

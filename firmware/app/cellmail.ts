@@ -7,7 +7,7 @@ import type { AtEngineOptions } from "../at/types.js";
 import { AlarmService } from "../alarm/service.js";
 import type { Alarm } from "../alarm/types.js";
 import type { CellmailConfig } from "../config/types.js";
-import { alarmSettings, inputRules } from "../config/alarm-options.js";
+import { alarmSettings, inputRules } from "./alarm-options.js";
 import { Mailer } from "../mail/mailer.js";
 import type { Clock, Input, Log, Store, Uart } from "../platform/types.js";
 import { JobObserver, MailerForAlarms } from "./alarm-mailer.js";

@@ -7,5 +7,3 @@ export { loadConfig, validateConfig, MAX_RECIPIENTS } from "./validate.js";
 export type { ConfigError, ConfigResult } from "./validate.js";
 export { redact, redactedText } from "./redact.js";
 export { amazonHost, tencentHost } from "./presets.js";
-export { alarmSettings, inputRules } from "./alarm-options.js";
-export type { AlarmSettings } from "./alarm-options.js";

@@ -3,7 +3,7 @@
 // has no room for the validator), write it in its flattened, resolved form.
 //   (default)    every problem with its field path (exit 2), or "configuration OK" and a
 //                redacted summary (no password, firmware/config/redact.ts)
-//   --compact    the compact JSON (firmware/config/compact.ts: toCompact + compactJson)
+//   --compact    the compact JSON (host-sim/config/compact.ts: toCompact + compactJson)
 //   --espruino   a ready-to-paste `espruino` command line that writes the Storage file
 //                "cellmail.json" with the hardware settings (lteSerial, lteRx, lteTx, lteBaud,
 //                and on Linux lteDevice) and the compact config under "cellmail"
@@ -13,7 +13,7 @@ import path from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { redact } from "../../firmware/config/redact.js";
 import { validateConfig } from "../../firmware/config/validate.js";
-import { compactJson, toCompact, type CompactProblem } from "../../firmware/config/compact.js";
+import { compactJson, toCompact, type CompactProblem } from "../config/compact.js";
 import type { CompactConfig } from "../../firmware/compact/config.js";
 import { parseIntArg } from "./common.js";
 

@@ -15,7 +15,7 @@ import { createTextFraming } from "../../firmware/platform/espruino/frame-text.j
 import { textPort } from "../espruino/text-port.js";
 import type { CompactConfig } from "../../firmware/compact/config.js";
 import type { CompactMail, CompactOutcome } from "../../firmware/compact/types.js";
-import { toCompact } from "../../firmware/config/compact.js";
+import { toCompact } from "../config/compact.js";
 import {
   E_ADDRESS, E_ATTACHMENTS, E_BODY_LENGTH, E_CONFIG, E_FIELD_EMPTY, E_FIELD_TOO_LONG, E_RECIPIENTS, E_SUBJECT, E_UNSAFE_CHAR, KIND_CONFIG,
 } from "../../firmware/errors.js";

@@ -1,4 +1,4 @@
-// The firmware under test in real XS: the cellmail core (firmware/targets/xs/main.ts,
+// The firmware under test in real XS: the cellmail core (host-sim/xs/device/main.ts,
 // bundled to one ES2015 script) runs in an `xsnap-worker` child process, and this file
 // is the host's half of the bridge. The simulated module, the UART link and the virtual
 // clock stay here on Node, exactly as in the Node run (host-sim/runner/node-firmware.ts).
@@ -12,17 +12,17 @@
 // same virtual timestamps and the same timer order, as when the core runs in this process;
 // no change to the link or the clock was needed.
 //
-// Message protocol: firmware/platform/xs-bridge/protocol.ts.
+// Message protocol: host-sim/xs/device/platform/protocol.ts.
 //
-// Two profiles, one bridge: "full" runs firmware/targets/xs/main.ts (the Cellmail
-// composition), "compact" runs firmware/targets/xs/compact.ts (the CompactApp of the
+// Two profiles, one bridge: "full" runs host-sim/xs/device/main.ts (the Cellmail
+// composition), "compact" runs host-sim/xs/device/compact.ts (the CompactApp of the
 // Espruino target). For the compact profile the host validates and flattens the
 // configuration (toCompact) and refuses attachments before they cross, and turns the
 // core's code-only outcomes into JobOutcomes with the same functions the Node run uses
 // (host-sim/runner/compact-firmware.ts), so both engines report identically.
 import type { Uart, UartSink } from "../../firmware/platform/types.js";
 import type { CompactOutcome } from "../../firmware/compact/types.js";
-import { compactJson } from "../../firmware/config/compact.js";
+import { compactJson } from "../config/compact.js";
 import type { FirmwareHost, FirmwareStartOptions, JobOutcome, JobSpec, AlarmSpec, ProfileName } from "../runner/firmware.js";
 import { compactConfigOf, compactFailed, compactJobOutcome, compactPreCheck, compactRefusal } from "../runner/compact-firmware.js";
 import { bundleForXs } from "./bundle.js";
@@ -50,8 +50,8 @@ const ISSUE_CLOSE = 0x78;
 const ISSUE_STORE = 0x73;
 const HEADER = 9;
 
-export const XS_ENTRY = "firmware/targets/xs/main.ts";
-export const XS_COMPACT_ENTRY = "firmware/targets/xs/compact.ts";
+export const XS_ENTRY = "host-sim/xs/device/main.ts";
+export const XS_COMPACT_ENTRY = "host-sim/xs/device/compact.ts";
 const GLOBAL = "CellmailXs";
 
 const ENTRIES: Record<ProfileName, string> = { full: XS_ENTRY, compact: XS_COMPACT_ENTRY };
@@ -186,7 +186,7 @@ export class XsFirmware implements FirmwareHost {
     }
   }
 
-  /** The core's Store operations (firmware/platform/xs-bridge/store.ts): the bytes stay on the host. */
+  /** The core's Store operations (host-sim/xs/device/platform/store.ts): the bytes stay on the host. */
   private storeOp(b: Buffer): Uint8Array | void {
     const store = this.o.store;
     const key = b.toString("latin1", 3, 3 + b[2]);

@@ -8,7 +8,7 @@ import { VirtualClock } from "../../host-sim/clock.js";
 import { createSimulatedModem } from "../../host-sim/index.js";
 import type { OutgoingMail, SmtpEngine, SmtpSession } from "../../host-sim/smtp/types.js";
 import type { Scenario } from "../../host-sim/scenarios/scenario.js";
-import { compactJson, toCompact } from "../../firmware/config/compact.js";
+import { compactJson, toCompact } from "../../host-sim/config/compact.js";
 
 const latin1 = (bytes: ArrayLike<number>): string => {
   let text = "";

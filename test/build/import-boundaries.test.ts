@@ -2,7 +2,13 @@
 // adapters and targets/ entries) imports only other core files and the platform
 // contract (firmware/platform/types.ts) — never Node, host-sim, npm packages, or a
 // platform's modules (embedded:*, timer, preference, ...). Each adapter and each target
-// reaches only its own platform.
+// reaches only its own platform. Inside the core, layers import only downwards:
+//
+//   platform <- at <- modem <- config <- mail <- alarm <- app <- targets
+//
+// with errors.ts, turn.ts and text/ as shared leaves anyone may import (they import only
+// the platform contract). compact/ is the Espruino core of today: its own rules (above)
+// only, until the one core replaces it.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -67,6 +73,36 @@ function forbidden(file: string, specifier: string): string | undefined {
   return undefined;
 }
 
+/** Layer of a firmware file, lowest first; -1: a shared leaf; undefined: not ranked (compact/). */
+const LAYERS = ["platform", "at", "modem", "config", "mail", "alarm", "app", "targets"];
+const LEAVES = /^firmware\/(errors\.ts|turn\.ts|text\/)/;
+
+function layerOf(path: string): number | undefined {
+  const r = rel(path);
+  if (LEAVES.test(r)) return -1;
+  const top = r.split("/")[1];
+  if (top === "compact") return undefined;
+  const i = LAYERS.indexOf(top);
+  if (i < 0) throw new Error(`${r}: in no layer (add its folder to LAYERS)`);
+  return i;
+}
+
+/** Why `file` may not import the firmware file `specifier` by the layer order, or undefined. */
+function upward(file: string, specifier: string): string | undefined {
+  if (!specifier.startsWith(".")) return undefined;
+  const target = resolve(dirname(file), specifier).replace(/\.js$/, ".ts");
+  if (!target.startsWith(firmware + sep)) return undefined; // the boundary rule's business
+  const from = layerOf(file);
+  const to = layerOf(target);
+  if (from === undefined || to === undefined) return undefined; // compact/ keeps its own rules
+  if (from === -1) {
+    // A shared leaf: only other leaves and the platform contract.
+    return to === -1 || rel(target) === "firmware/platform/types.ts" ? undefined : `a shared leaf may not import ${rel(target)}`;
+  }
+  if (to <= from) return undefined;
+  return `${LAYERS[from]} may not import ${LAYERS[to]} (upwards: "${specifier}")`;
+}
+
 describe("import boundaries under firmware/", () => {
   const files = listTs(firmware);
 
@@ -83,6 +119,35 @@ describe("import boundaries under firmware/", () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it(`layers import only downwards (${LAYERS.join(" <- ")})`, () => {
+    const problems: string[] = [];
+    for (const file of files) {
+      for (const specifier of specifiers(file)) {
+        const why = upward(file, specifier);
+        if (why) problems.push(`${rel(file)}: ${why}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("the layer rule itself catches upward imports", () => {
+    const engine = join(firmware, "at/engine.ts");
+    expect(upward(engine, "../modem/ec800.js")).toBeDefined();
+    expect(upward(engine, "../platform/types.js")).toBeUndefined();
+    expect(upward(engine, "../errors.js")).toBeUndefined();
+    const config = join(firmware, "config/validate.ts");
+    expect(upward(config, "../app/modem-config.js")).toBeDefined();
+    expect(upward(config, "../alarm/service.js")).toBeDefined();
+    expect(upward(config, "../modem/quote.js")).toBeUndefined();
+    const mail = join(firmware, "mail/job.ts");
+    expect(upward(mail, "../alarm/outbox.js")).toBeDefined();
+    expect(upward(mail, "../at/types.js")).toBeUndefined();
+    expect(upward(join(firmware, "alarm/service.ts"), "../targets/app.js")).toBeDefined();
+    expect(upward(join(firmware, "errors.ts"), "./mail/job.js")).toBeDefined();
+    expect(upward(join(firmware, "text/utf8.ts"), "../platform/types.js")).toBeUndefined();
+    expect(upward(join(firmware, "targets/app.ts"), "../app/cellmail.js")).toBeUndefined();
   });
 
   it("the rule itself catches violations", () => {

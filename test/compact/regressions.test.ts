@@ -20,7 +20,7 @@ import { bundledScenarios, type Scenario } from "../../host-sim/scenarios/scenar
 import { createCompactApp } from "../../firmware/compact/app.js";
 import { createByteFraming } from "../../firmware/compact/frame-bytes.js";
 import type { CompactMail } from "../../firmware/compact/types.js";
-import { toCompact } from "../../firmware/config/compact.js";
+import { toCompact } from "../../host-sim/config/compact.js";
 import { E_ADDRESS, E_SUBJECT, E_UNSAFE_CHAR } from "../../firmware/errors.js";
 import type { Uart, UartSink } from "../../firmware/platform/types.js";
 import { commandLines, scenario } from "../e2e/support.js";

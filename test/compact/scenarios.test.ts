@@ -1,6 +1,6 @@
 // The compact profile (firmware/compact, the Espruino core) against every bundled scenario
 // that applies to it, on both engines: in this Node process (CompactFirmware) and inside
-// real XS (firmware/targets/xs/compact.ts through the XS bridge). Both runs must meet the
+// real XS (host-sim/xs/device/compact.ts through the XS bridge). Both runs must meet the
 // scenario's expectation for the compact profile (expectFor: `expectByProfile` applied),
 // and the two UART transcripts must be byte-identical, as for the full profile
 // (test/xs/scenarios.test.ts). Scenarios that need what the compact profile leaves out are

@@ -1,11 +1,11 @@
-// toCompact / compactJson (firmware/config/compact.ts): the host validates the full
+// toCompact / compactJson (host-sim/config/compact.ts): the host validates the full
 // configuration and flattens it for the compact profile (Espruino). Field by field for a
 // Tencent preset and a generic server, defaults filled, `check` filled so the board's
 // compactError() accepts it and a hand edit is caught, what the compact profile cannot do
 // refused with a field path, the validator's own problems passed through, and non-ASCII
 // text stored as pure ASCII that JSON.parse restores.
 import { describe, expect, it } from "vitest";
-import { compactJson, toCompact } from "../../firmware/config/compact.js";
+import { compactJson, toCompact } from "../../host-sim/config/compact.js";
 import { COMPACT_FORMAT, compactCheck, compactError, type CompactConfig } from "../../firmware/compact/config.js";
 import { E_CONFIG } from "../../firmware/errors.js";
 

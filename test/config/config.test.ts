@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { KIND_CONFIG, E_ADDRESS, E_FIELD_EMPTY, E_FIELD_TOO_LONG, E_RECIPIENTS, E_UNSAFE_CHAR } from "../../firmware/errors.js";
-import { alarmSettings, inputRules, loadConfig, redact, redactedText, validateConfig } from "../../firmware/config/index.js";
+import { loadConfig, redact, redactedText, validateConfig } from "../../firmware/config/index.js";
+import { alarmSettings, inputRules } from "../../firmware/app/alarm-options.js";
 import type { ConfigError } from "../../firmware/config/index.js";
 
 const SECRET = "s3cr3t-Pa55";

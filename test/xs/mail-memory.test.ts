@@ -1,8 +1,8 @@
 // Memory of the whole core in real XS while it sends mail (issue 5 section 5): the
 // core runs in xsnap-worker through the XS bridge, the simulated module on Node. XS
 // meters are deterministic counts, so they can be asserted. Both profiles, measured the
-// same way (bench/xs-mail.ts): the full core (firmware/targets/xs/main.ts) and the
-// compact core of the Espruino target (firmware/targets/xs/compact.ts).
+// same way (bench/xs-mail.ts): the full core (host-sim/xs/device/main.ts) and the
+// compact core of the Espruino target (host-sim/xs/device/compact.ts).
 //
 // The bench (`npm run bench`; `npm run bench -- --compact` for the compact profile)
 // sends 100 mails for xs.mail.liveSlotGrowth100 and xs.compact.mail.liveSlotGrowth100.

@@ -1,8 +1,8 @@
-// The XS entries' common part: the worker's message loop (firmware/platform/xs-bridge/
+// The XS entries' common part: the worker's message loop (host-sim/xs/device/platform/
 // protocol.ts) and the payload helpers. Each profile's entry (main.ts: the full core,
 // compact.ts: the compact core) says only how it starts, raises, submits and reports;
 // the bytes, timers and back-pressure cross the same way for both.
-import { utf8Bytes, utf8Decode } from "../../text/utf8.js";
+import { utf8Bytes, utf8Decode } from "../../../firmware/text/utf8.js";
 import {
   OP_BYTES,
   OP_FAILED,
@@ -18,9 +18,9 @@ import {
   readU32,
   writeU32,
   XsChannel,
-} from "../../platform/xs-bridge/protocol.js";
-import type { XsUart } from "../../platform/xs-bridge/uart.js";
-import type { XsClock } from "../../platform/xs-bridge/clock.js";
+} from "./platform/protocol.js";
+import type { XsUart } from "./platform/uart.js";
+import type { XsClock } from "./platform/clock.js";
 
 declare function gc(): void;
 

@@ -1,6 +1,6 @@
 // XS bridge: the firmware's Log, forwarded to the host (level byte, UTF-8 text).
-import type { Log } from "../types.js";
-import { utf8Bytes } from "../../text/utf8.js";
+import type { Log } from "../../../../firmware/platform/types.js";
+import { utf8Bytes } from "../../../../firmware/text/utf8.js";
 import { ISSUE_LOG, XsChannel } from "./protocol.js";
 
 export function createXsLog(channel: XsChannel): Log {

@@ -10,7 +10,7 @@
 //     sub 'd' remove  -> nothing
 //     sub 'k' keys    -> the keys, each followed by LF
 // Keys are short ASCII names (at most 15 characters: Moddable Preference's limit).
-import type { Store } from "../types.js";
+import type { Store } from "../../../../firmware/platform/types.js";
 import { ISSUE_STORE, XsChannel } from "./protocol.js";
 
 const SUB_READ = 0x72;

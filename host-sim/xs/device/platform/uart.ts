@@ -1,7 +1,7 @@
 // XS bridge: the firmware's Uart. Writes cross to the host's simulated link at once and
 // return how many bytes it took (the link's answer); arriving bytes and "writable" come
 // back as deliveries that main.ts hands to the attached sink.
-import type { Uart, UartSink } from "../types.js";
+import type { Uart, UartSink } from "../../../../firmware/platform/types.js";
 import { ISSUE_ATTACH, ISSUE_CLOSE, XsChannel } from "./protocol.js";
 
 export class XsUart implements Uart {

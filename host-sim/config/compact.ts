@@ -6,15 +6,16 @@
 // filled, so a board without room for the validator (Espruino) only checks those two.
 // What the compact profile cannot do is refused with a field error instead of being
 // dropped: certificate verification (seclevel 1 needs the CA upload it leaves out).
-// Written in the core's ES2015 subset like the rest of firmware/config.
-import type { CompactConfig, CompactInput } from "../compact/config.js";
-import { COMPACT_FORMAT, compactCheck } from "../compact/config.js";
-import { modemConfigFrom } from "../app/modem-config.js";
-import { resolveConfig } from "../modem/config.js";
-import type { ResolvedConfig } from "../modem/config.js";
-import type { CellError } from "../errors.js";
-import { alarmSettings, inputRules } from "./alarm-options.js";
-import { validateConfig } from "./validate.js";
+// Host-only (it runs in `cellmail config`, the simulator and the tests, never on a board),
+// so it lives in host-sim/, not firmware/.
+import type { CompactConfig, CompactInput } from "../../firmware/compact/config.js";
+import { COMPACT_FORMAT, compactCheck } from "../../firmware/compact/config.js";
+import { modemConfigFrom } from "../../firmware/app/modem-config.js";
+import { resolveConfig } from "../../firmware/modem/config.js";
+import type { ResolvedConfig } from "../../firmware/modem/config.js";
+import type { CellError } from "../../firmware/errors.js";
+import { alarmSettings, inputRules } from "../../firmware/app/alarm-options.js";
+import { validateConfig } from "../../firmware/config/validate.js";
 
 /** One problem: the field's path ("smtp.ssl.verify") and why, never a secret. */
 export interface CompactProblem {

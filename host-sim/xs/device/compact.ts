@@ -1,7 +1,7 @@
 // The XS-side entry of the bridge for the compact profile: the compact core
 // (firmware/compact, what the Espruino target starts) inside real XS (xsnap-worker),
 // driven by the simulator on Node (host-sim/xs/firmware.ts with profile "compact").
-// Same messages as the full profile's entry (main.ts, firmware/platform/xs-bridge/
+// Same messages as the full profile's entry (main.ts, host-sim/xs/device/platform/
 // protocol.ts); what differs is what their payloads carry:
 //
 //   OP_START   the CompactConfig as the host wrote it (toCompact + compactJson, pure ASCII
@@ -17,15 +17,15 @@
 //
 // It composes the app exactly as firmware/targets/espruino/main.ts does, with the bridge's
 // Uart, Clock, Store and Log in place of Espruino's, and no inputs.
-import { createCompactApp, type CompactApp } from "../../compact/app.js";
-import { createByteFraming } from "../../compact/frame-bytes.js";
-import type { CompactOutcome } from "../../compact/types.js";
-import { utf8Bytes } from "../../text/utf8.js";
-import { ISSUE_RESULT, XsChannel } from "../../platform/xs-bridge/protocol.js";
-import { XsUart } from "../../platform/xs-bridge/uart.js";
-import { XsClock } from "../../platform/xs-bridge/clock.js";
-import { XsStore } from "../../platform/xs-bridge/store.js";
-import { createXsLog } from "../../platform/xs-bridge/log.js";
+import { createCompactApp, type CompactApp } from "../../../firmware/compact/app.js";
+import { createByteFraming } from "../../../firmware/compact/frame-bytes.js";
+import type { CompactOutcome } from "../../../firmware/compact/types.js";
+import { utf8Bytes } from "../../../firmware/text/utf8.js";
+import { ISSUE_RESULT, XsChannel } from "./platform/protocol.js";
+import { XsUart } from "./platform/uart.js";
+import { XsClock } from "./platform/clock.js";
+import { XsStore } from "./platform/store.js";
+import { createXsLog } from "./platform/log.js";
 import { bridgeHandler, jsonBuffer, type BridgeFirmware } from "./bridge.js";
 
 interface MailJson {

@@ -3,7 +3,7 @@
 // in a fixed table, tells the host (id, ms) and returns the id; the host delivers
 // OP_TIMER with the id when its timer fires. The id carries the slot (low 6 bits) and a
 // serial number, so the fire of a timer that was cleared (or of a reused slot) is ignored.
-import type { Clock, TimerHandle } from "../types.js";
+import type { Clock, TimerHandle } from "../../../../firmware/platform/types.js";
 import type { XsChannel } from "./protocol.js";
 
 /** Timers armed at once (the core uses a handful). */

@@ -1,26 +1,26 @@
 // The XS-side entry of the bridge: the cellmail core inside real XS (xsnap-worker),
 // driven by the simulator on Node (host-sim/xs/firmware.ts). The host bundles this file
 // (host-sim/xs/bundle.ts, ES2015 iife), evaluates it, and installs `handleCommand` as the
-// worker's global. Messages are described in firmware/platform/xs-bridge/protocol.ts.
+// worker's global. Messages are described in host-sim/xs/device/platform/protocol.ts.
 //
 // It runs the same composition as the Node runner (host-sim/runner/node-firmware.ts):
 // `new Cellmail({uart, clock, store, log, config, onJob})`, then start(), raise(),
 // mailer.submit(), alarms.failed(), stop(); job outcomes go to the host flattened the
 // same way (outcomeOf).
-import { Cellmail } from "../../app/cellmail.js";
-import { bytesSource } from "../../at/source.js";
-import { utf8Bytes } from "../../text/utf8.js";
-import { loadConfig } from "../../config/validate.js";
-import type { MailResult } from "../../mail/job.js";
-import type { Attachment, MailJob } from "../../mail/message.js";
-import { ISSUE_RESULT, XsChannel } from "../../platform/xs-bridge/protocol.js";
-import { XsUart } from "../../platform/xs-bridge/uart.js";
-import { XsClock } from "../../platform/xs-bridge/clock.js";
-import { XsStore } from "../../platform/xs-bridge/store.js";
-import { createXsLog } from "../../platform/xs-bridge/log.js";
-import { base64Decode } from "../../platform/xs-bridge/base64.js";
+import { Cellmail } from "../../../firmware/app/cellmail.js";
+import { bytesSource } from "../../../firmware/at/source.js";
+import { utf8Bytes } from "../../../firmware/text/utf8.js";
+import { loadConfig } from "../../../firmware/config/validate.js";
+import type { MailResult } from "../../../firmware/mail/job.js";
+import type { Attachment, MailJob } from "../../../firmware/mail/message.js";
+import { ISSUE_RESULT, XsChannel } from "./platform/protocol.js";
+import { XsUart } from "./platform/uart.js";
+import { XsClock } from "./platform/clock.js";
+import { XsStore } from "./platform/store.js";
+import { createXsLog } from "./platform/log.js";
+import { base64Decode } from "./platform/base64.js";
 
-import { jobOutcome } from "../../mail/outcome.js";
+import { jobOutcome } from "../../../firmware/mail/outcome.js";
 import { bridgeHandler, jsonBuffer, type BridgeFirmware } from "./bridge.js";
 
 interface JobJson {

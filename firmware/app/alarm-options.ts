@@ -2,7 +2,7 @@
 // options (minus clock, store, mailer, log, wallTime that the application supplies)
 // and one input rule per configured input.
 import type { InputRule } from "../alarm/service.js";
-import type { CellmailConfig } from "./types.js";
+import type { CellmailConfig } from "../config/types.js";
 
 export interface AlarmSettings {
   board: string;
