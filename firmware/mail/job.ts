@@ -666,7 +666,11 @@ export class MailJobRun {
       return;
     }
     if (!this.driver.canReboot()) {
-      err.cause += "; module reboot not allowed for another " + Math.ceil(this.driver.rebootAllowedInMs() / 1000) + " s";
+      // A new error that says why: the one passed in is its maker's, never changed here.
+      const why = cellError(err.kind, err.code, err.cause + "; module reboot not allowed for another " + Math.ceil(this.driver.rebootAllowedInMs() / 1000) + " s", err.field);
+      why.proto = err.proto;
+      this.fail(why);
+      return;
     }
     this.fail(err);
   }
