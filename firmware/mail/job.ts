@@ -10,8 +10,9 @@
 //
 // Everything else is in the rule table (`jobRules`): a row says
 // "in state S, on event E, do action A (and go to state N)". The first matching row wins;
-// -1 matches any state. Failures go to the recovery ladder (see `ladder`), which follows
-// the seed's chapter 4:
+// -1 matches any state. Failures go to the recovery ladder (`LADDER`, `CLIMB`: a table of
+// conditions placing a failure on a rung, and each rung's budget and the rung above it),
+// which follows the seed's chapter 4:
 //   1. final errors (config, permanent, throttled) fail at once;
 //   2. a transient SMTP error: resend with AT+QSMTPPUT directly (content stays on the module);
 //      a transient reply of the server (4xx) is resent once, then the job ends: the server
@@ -68,26 +69,10 @@ export const ST_REBUILD = 13; //   AT+QSMTPCLR before building the content again
 export const ST_CLEANUP = 14; //   AT+QSMTPCLR and AT+QFDEL for uploaded files
 export const ST_DONE = 15;
 
+const STATE_NAMES = ["IDLE", "NETWORK", "CONFIG", "PREPARE", "RECIPIENTS", "SUBJECT", "BODY", "ATTACH", "PUT", "WAIT", "PAUSE", "PDP", "REBOOT", "REBUILD", "CLEANUP", "DONE"];
+
 export function stateName(s: number): string {
-  switch (s) {
-    case ST_IDLE: return "IDLE";
-    case ST_NETWORK: return "NETWORK";
-    case ST_CONFIG: return "CONFIG";
-    case ST_PREPARE: return "PREPARE";
-    case ST_RECIPIENTS: return "RECIPIENTS";
-    case ST_SUBJECT: return "SUBJECT";
-    case ST_BODY: return "BODY";
-    case ST_ATTACH: return "ATTACH";
-    case ST_PUT: return "PUT";
-    case ST_WAIT: return "WAIT";
-    case ST_PAUSE: return "PAUSE";
-    case ST_PDP: return "PDP";
-    case ST_REBOOT: return "REBOOT";
-    case ST_REBUILD: return "REBUILD";
-    case ST_CLEANUP: return "CLEANUP";
-    case ST_DONE: return "DONE";
-  }
-  return "?" + s;
+  return s >= 0 && s < STATE_NAMES.length ? STATE_NAMES[s] : "?" + s;
 }
 
 // ---- events
@@ -109,6 +94,79 @@ const A_RESUME = 5; //   enter the saved resume state
 const A_FINISH = 6; //   report the outcome
 
 const ANY = -1;
+
+// ---- the recovery ladder, as data
+// A failure (EV_FAIL, a failed +QSMTPPUT result, the send deadline, pdpdeact, powered down) is
+// placed on a rung by the first LADDER row whose condition holds; a rung whose budget for
+// this job is spent climbs to the rung CLIMB names, until one has budget (the last ones
+// always do).
+// conditions
+const C_CANCELLED = 0; //    the command was flushed (E_CANCELLED) and cancels are left
+const C_FINAL = 1; //        configuration, permanent or throttled: nothing here can help
+const C_POWERED_DOWN = 2; // POWERED DOWN: only PWRKEY or power wakes the module
+const C_SILENT = 3; //       the module does not answer (KIND_MODEM, or timeoutLimit timeouts in a row)
+const C_BRINGUP = 4; //      failed in NETWORK or CONFIG
+const C_RUNG_FAILED = 5; //  failed in PDP or REBOOT: a rung itself failed
+const C_NETWORK = 6; //      a network error (654, 657, 653, pdpdeact, ...)
+const C_SERVER_AGAIN = 7; // the server answered 4xx again after a resend: only "later" helps
+const C_SENDING = 8; //      failed in PUT or WAIT (content is still on the module)
+const C_CONTENT = 9; //      anything else: failed while building the content
+// rungs
+const R_WAIT_RDY = 0; //     pause CANCEL_PAUSE_MS, then resume (the RDY that usually follows restarts the job)
+const R_RETRY_PHASE = 1; //  pause phasePauseMs, then the same phase      budget maxPhaseRetries
+const R_RESEND = 2; //       pause, then AT+QSMTPPUT again                budget maxResends
+const R_PDP = 3; //          re-activate PDP, then resume                 budget maxPdp
+const R_REBUILD = 4; //      AT+QSMTPCLR, then the content again          budget maxRebuilds
+const R_REBOOT = 5; //       AT+CFUN=1,1, then from NETWORK               budget maxReboots, rebootSpacingMs
+const R_GIVE_UP = 6; //      fail with the last cause (and why no reboot was allowed)
+const R_FAIL = 7; //         fail with this cause
+const R_END = 8; //          end the job with the last outcome (no clean-up can run)
+
+const LADDER: number[][] = [
+  // condition       rung
+  [C_CANCELLED,     R_WAIT_RDY],
+  [C_FINAL,         R_FAIL],
+  [C_POWERED_DOWN,  R_END],
+  [C_SILENT,        R_REBOOT],
+  [C_BRINGUP,       R_RETRY_PHASE],
+  [C_RUNG_FAILED,   R_REBOOT],
+  [C_NETWORK,       R_PDP],
+  [C_SERVER_AGAIN,  R_FAIL],
+  [C_SENDING,       R_RESEND],
+  [C_CONTENT,       R_REBUILD],
+];
+
+/** The rung above each rung, taken when its budget is spent (-1: the rung has no budget). */
+const CLIMB: number[] = [
+  -1, //        R_WAIT_RDY (its budget is in C_CANCELLED: when spent, the failure is placed again)
+  R_REBOOT, //  R_RETRY_PHASE
+  R_PDP, //     R_RESEND
+  R_REBOOT, //  R_PDP
+  R_REBOOT, //  R_REBUILD
+  R_GIVE_UP, // R_REBOOT
+  -1, -1, -1, // R_GIVE_UP, R_FAIL, R_END
+];
+
+/** Where a job resumes after an interruption (a pause or a PDP re-activation) in each state. */
+const RESUME_SAVED = -1;
+const RESUME_AFTER: number[] = [
+  ST_NETWORK, //    IDLE
+  ST_NETWORK, //    NETWORK
+  ST_CONFIG, //     CONFIG
+  ST_REBUILD, //    PREPARE     partial content: clear, build again
+  ST_REBUILD, //    RECIPIENTS
+  ST_REBUILD, //    SUBJECT
+  ST_REBUILD, //    BODY
+  ST_REBUILD, //    ATTACH
+  ST_PUT, //        PUT         content is still on the module
+  ST_PUT, //        WAIT
+  RESUME_SAVED, //  PAUSE       where the interrupted pause was going
+  RESUME_SAVED, //  PDP
+  ST_NETWORK, //    REBOOT
+  ST_REBUILD, //    REBUILD
+  ST_NETWORK, //    CLEANUP
+  ST_NETWORK, //    DONE
+];
 
 /** Bounds of the recovery ladder (all optional in MailerOptions). */
 export interface RecoveryLimits {
@@ -581,97 +639,97 @@ export class MailJobRun {
     this.enter(ST_PAUSE);
   }
 
-  /** Where to continue after an interruption in state `from`. */
+  /** Where to continue after an interruption in state `from` (RESUME_AFTER). */
   private resumeFor(from: number): number {
-    if (from === ST_PUT || from === ST_WAIT) return ST_PUT; //         content is still on the module
-    if (from >= ST_PREPARE && from <= ST_ATTACH) return ST_REBUILD; //  partial content: clear, build again
-    if (from === ST_REBUILD) return ST_REBUILD;
-    if (from === ST_PAUSE || from === ST_PDP) return this.resumeState;
-    return from === ST_CONFIG ? ST_CONFIG : ST_NETWORK;
+    const r = RESUME_AFTER[from];
+    return r === RESUME_SAVED ? this.resumeState : r;
   }
 
+  /** The recovery ladder: place the failure on a rung (LADDER), climb while the rung's budget is spent, act. */
   private ladder(err: CellError): void {
     const from = this.state;
     this.outcome = err;
-    const l = this.limits;
-    // A flushed command is usually followed by RDY, which restarts the job properly.
-    if (err.code === E_CANCELLED && this.cancels < MAX_CANCELS) {
-      this.cancels++;
-      this.pause(CANCEL_PAUSE_MS, this.resumeFor(from));
-      return;
-    }
-    if (isFinal(err.kind)) {
-      this.fail(err);
-      return;
-    }
-    // AT+CFUN=1,1 cannot wake a module that powered down: only PWRKEY or power can.
-    if (err.code === E_POWERED_DOWN) {
-      this.finish();
-      return;
-    }
-    if (err.kind === KIND_MODEM || this.driver.consecutiveTimeouts() >= l.timeoutLimit) {
-      this.rebootRung(err);
-      return;
-    }
-    if (from === ST_NETWORK || from === ST_CONFIG) {
-      if (this.phaseRetries < l.maxPhaseRetries) {
-        this.phaseRetries++;
-        this.pause(l.phasePauseMs, from);
-      } else {
-        this.rebootRung(err);
+    let rung = R_REBUILD;
+    for (let i = 0; i < LADDER.length; i++) {
+      if (this.holds(LADDER[i][0], err, from)) {
+        rung = LADDER[i][1];
+        break;
       }
-      return;
     }
-    if (from === ST_PDP || from === ST_REBOOT) {
-      this.rebootRung(err);
-      return;
+    while (!this.hasBudget(rung)) rung = CLIMB[rung];
+    this.climbTo(rung, err, from);
+  }
+
+  /** One condition of the LADDER table. */
+  private holds(c: number, err: CellError, from: number): boolean {
+    switch (c) {
+      case C_CANCELLED: return err.code === E_CANCELLED && this.cancels < MAX_CANCELS;
+      case C_FINAL: return isFinal(err.kind);
+      case C_POWERED_DOWN: return err.code === E_POWERED_DOWN;
+      case C_SILENT: return err.kind === KIND_MODEM || this.driver.consecutiveTimeouts() >= this.limits.timeoutLimit;
+      case C_BRINGUP: return from === ST_NETWORK || from === ST_CONFIG;
+      case C_RUNG_FAILED: return from === ST_PDP || from === ST_REBOOT;
+      case C_NETWORK: return err.kind === KIND_NETWORK;
+      case C_SERVER_AGAIN: return (from === ST_PUT || from === ST_WAIT) && err.proto > 0 && this.result.resends >= 1;
+      case C_SENDING: return from === ST_PUT || from === ST_WAIT;
     }
-    if (err.kind === KIND_NETWORK) {
-      this.pdpRung(err, from);
-      return;
+    return true; // C_CONTENT: what is left failed while building the content
+  }
+
+  /** Whether a rung has budget left in this job (a rung without a budget always has). */
+  private hasBudget(rung: number): boolean {
+    const l = this.limits;
+    const r = this.result;
+    switch (rung) {
+      case R_RETRY_PHASE: return this.phaseRetries < l.maxPhaseRetries;
+      case R_RESEND: return r.resends < l.maxResends;
+      case R_PDP: return r.pdpReactivations < l.maxPdp;
+      case R_REBUILD: return r.rebuilds < l.maxRebuilds;
+      case R_REBOOT: return r.reboots < l.maxReboots && this.driver.canReboot();
     }
-    if (from === ST_PUT || from === ST_WAIT) {
-      if (err.proto > 0 && this.result.resends >= 1) {
+    return true;
+  }
+
+  private climbTo(rung: number, err: CellError, from: number): void {
+    switch (rung) {
+      case R_WAIT_RDY:
+        // A flushed command is usually followed by RDY, which restarts the job properly.
+        this.cancels++;
+        this.pause(CANCEL_PAUSE_MS, this.resumeFor(from));
+        return;
+      case R_RETRY_PHASE:
+        this.phaseRetries++;
+        this.pause(this.limits.phasePauseMs, from);
+        return;
+      case R_RESEND:
+        this.result.resends++;
+        this.pause(err.code === 652 ? BUSY_PAUSE_MS : this.limits.resendPauseMs, ST_PUT);
+        return;
+      case R_PDP:
+        this.resumeState = this.resumeFor(from);
+        this.enter(ST_PDP);
+        return;
+      case R_REBUILD:
+        this.enter(ST_REBUILD);
+        return;
+      case R_REBOOT:
+        this.enter(ST_REBOOT);
+        return;
+      case R_END:
+        // AT+CFUN=1,1 cannot wake a module that powered down: only PWRKEY or power can.
+        this.finish();
+        return;
+      case R_GIVE_UP:
+        if (!this.driver.canReboot()) {
+          // A new error that says why: the one passed in is its maker's, never changed here.
+          const why = cellError(err.kind, err.code, err.cause + "; module reboot not allowed for another " + Math.ceil(this.driver.rebootAllowedInMs() / 1000) + " s", err.field);
+          why.proto = err.proto;
+          this.fail(why);
+          return;
+        }
         this.fail(err);
         return;
-      }
-      if (this.result.resends < l.maxResends) {
-        this.result.resends++;
-        this.pause(err.code === 652 ? BUSY_PAUSE_MS : l.resendPauseMs, ST_PUT);
-      } else {
-        this.pdpRung(err, from);
-      }
-      return;
     }
-    // content phases (PREPARE .. ATTACH, REBUILD)
-    if (this.result.rebuilds < l.maxRebuilds) {
-      this.enter(ST_REBUILD);
-    } else {
-      this.rebootRung(err);
-    }
-  }
-
-  private pdpRung(err: CellError, from: number): void {
-    if (this.result.pdpReactivations < this.limits.maxPdp) {
-      this.resumeState = this.resumeFor(from);
-      this.enter(ST_PDP);
-    } else {
-      this.rebootRung(err);
-    }
-  }
-
-  private rebootRung(err: CellError): void {
-    if (this.result.reboots < this.limits.maxReboots && this.driver.canReboot()) {
-      this.enter(ST_REBOOT);
-      return;
-    }
-    if (!this.driver.canReboot()) {
-      // A new error that says why: the one passed in is its maker's, never changed here.
-      const why = cellError(err.kind, err.code, err.cause + "; module reboot not allowed for another " + Math.ceil(this.driver.rebootAllowedInMs() / 1000) + " s", err.field);
-      why.proto = err.proto;
-      this.fail(why);
-      return;
-    }
-    this.fail(err);
+    this.fail(err); // R_FAIL
   }
 }

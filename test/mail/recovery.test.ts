@@ -44,6 +44,34 @@ describe("recovery ladder", () => {
     ]);
   });
 
+  it("a transient error that outlives the resends climbs to PDP re-activation, then resends again", () => {
+    const r = rig();
+    const from = warm(r);
+    r.port.on("+QSMTPPUT=", putResult("+QSMTPPUT: 651,0"), 3); // maxResends is 2: the third failure climbs
+    r.send({ id: "m" });
+    r.settle(2);
+    const res = r.results[1];
+    expect(res.delivered).toBe(true);
+    expect(res.resends).toBe(2);
+    expect(res.pdpReactivations).toBe(1);
+    expect(res.reboots).toBe(0);
+    const cmds = r.port.commands.slice(from);
+    expect(cmds).toEqual([
+      '+QSMTPDST=1,1,"ops@example.com"',
+      '+QSMTPSUB=0,"Alarm: pressure low"',
+      "+QSMTPBODY=0,26,60",
+      "+QSMTPPUT=300",
+      "+QSMTPPUT=300", // resend 1
+      "+QSMTPPUT=300", // resend 2
+      "+QIDEACT=1", //    the resend rung is spent: PDP
+      "+QIACT?",
+      "+QIACT=1",
+      "+QIACT?",
+      "+QSMTPPUT=300", // resumed where it was: the content is still on the module
+      "+QSMTPCLR",
+    ]);
+  });
+
   it("654 network error re-activates PDP, then resends", () => {
     const r = rig();
     const from = warm(r);
