@@ -72,6 +72,50 @@ describe("recovery ladder", () => {
     ]);
   });
 
+  it("network errors that outlive the PDP budget climb to a module reboot", () => {
+    const r = rig();
+    warm(r);
+    r.port.on("+QSMTPPUT=", putResult("+QSMTPPUT: 654,0"), 3); // maxPdp is 2: the third climbs
+    r.send({ id: "m" });
+    r.settle(2);
+    const res = r.results[1];
+    expect(res.delivered).toBe(true);
+    expect(res.pdpReactivations).toBe(2);
+    expect(res.reboots).toBe(1);
+    expect(r.port.count("+CFUN=1,1")).toBe(1);
+  });
+
+  it("a PDP re-activation that fails is a failed rung: the module is rebooted, then the mail goes", () => {
+    const r = rig();
+    warm(r);
+    r.port.on("+QSMTPPUT=", putResult("+QSMTPPUT: 654,0"), 1);
+    r.port.on("+QIACT=1", { result: "ERROR" }, 1);
+    r.send({ id: "m" });
+    r.settle(2);
+    const res = r.results[1];
+    expect(res.delivered).toBe(true);
+    expect(res.pdpReactivations).toBe(1);
+    expect(res.reboots).toBe(1);
+  });
+
+  it("a bring-up phase that keeps failing is retried twice, then the module is rebooted", () => {
+    const r = rig();
+    // Every SMTP configuration row fails until the module has been rebooted.
+    r.port.on("+QSMTPCFG=", (_c, _d, port) => (port.count("+CFUN=1,1") === 0 ? { result: "ERROR" } : {}));
+    r.send({ id: "m" });
+    r.settle(1);
+    const res = r.results[0];
+    expect(res.delivered).toBe(true);
+    expect(res.reboots).toBe(1);
+    expect(r.port.count("+CFUN=1,1")).toBe(1);
+    const cmds = r.port.commands;
+    const beforeReboot = cmds.slice(0, cmds.indexOf("+CFUN=1,1"));
+    // The CONFIG phase ran three times (first try and two retries; the driver writes a failing
+    // row three times in place each time) before the climb to the reboot.
+    expect(beforeReboot.filter((c) => c.startsWith('+QSSLCFG="sslversion"')).length).toBe(3);
+    expect(beforeReboot.filter((c) => c === '+QSMTPCFG="contextid",1').length).toBe(9);
+  });
+
   it("654 network error re-activates PDP, then resends", () => {
     const r = rig();
     const from = warm(r);
