@@ -61,7 +61,6 @@ import {
   TOKEN_CME,
   TOKEN_CMS,
   TOKEN_CONNECT,
-  TOKEN_ERROR,
   TOKEN_NO_CARRIER,
   TOKEN_NONE,
   TOKEN_OK,
@@ -70,9 +69,7 @@ import {
   RESULT_CANCELLED,
   RESULT_CME,
   RESULT_CMS,
-  RESULT_ERROR,
   RESULT_GARBLED,
-  RESULT_NO_CARRIER,
   RESULT_OK,
   RESULT_REJECTED,
   RESULT_TIMEOUT,
@@ -202,6 +199,7 @@ export class AtEngine implements AtPort, UartSink {
   private rW0: number;
   private rWl: number;
   private rMid: Int32Array | null;
+  private rWm: number;
   private rFa: number;
   /** rFa as an offset from the line start for view.f0 (negative enough to stay < 0 when rFa is -1). */
   private rF0: number;
@@ -325,6 +323,7 @@ export class AtEngine implements AtPort, UartSink {
     this.rW0 = 0;
     this.rWl = 0;
     this.rMid = null;
+    this.rWm = 0;
     this.rFa = -1;
     this.rF0 = NO_FIELDS;
     this.rPfx = null;
@@ -536,18 +535,20 @@ export class AtEngine implements AtPort, UartSink {
       let guard = 0;
       for (;;) {
         let len = this.rlen;
-        const pos = this.rpos;
-        if (pos > 0) {
-          // Compact: the partial line moves to the front.
-          if (pos < len) this.rbuf.copyWithin(0, pos, len);
-          len -= pos;
-          this.rlen = len;
-          this.rpos = 0;
-          this.rscan -= pos;
-        }
         let count = end - start;
-        const room = this.rcap - len;
-        if (count > room) count = room;
+        if (count > this.rcap - len) {
+          // Out of room: the partial line moves to the front (only then: a partial line
+          // that stays where it is costs nothing, and its resume offset stays valid).
+          const pos = this.rpos;
+          if (pos > 0) {
+            if (pos < len) this.rbuf.copyWithin(0, pos, len);
+            len -= pos;
+            this.rlen = len;
+            this.rpos = 0;
+            this.rscan -= pos;
+          }
+          if (count > this.rcap - len) count = this.rcap - len;
+        }
         if (count > 0) {
           if (start === 0 && count === data.length) this.rbuf.set(data, len); // whole array: native copy, no view
           else this.copyIn(data, start, start + count);
@@ -618,6 +619,7 @@ export class AtEngine implements AtPort, UartSink {
     const uMask = urcs.mask;
     const uW0 = urcs.w0;
     const uWl = urcs.wl;
+    const uWm = urcs.wm;
     const uF0 = urcs.f0;
     const view = this.view;
     const lfEnds = this.lfEnds;
@@ -698,7 +700,7 @@ export class AtEngine implements AtPort, UartSink {
       if (
         rl >= 0 &&
         (w & this.rMask) === this.rW0 &&
-        (rl <= 4 || ((rl <= 8 || p + rl <= n) && dv.getInt32(p + rl - 4) === this.rWl && (rl <= 8 || midMatch(dv, p, this.rMid))))
+        (rl <= 4 || ((rl <= 8 || p + rl <= n) && dv.getInt32(p + rl - 4) === this.rWl && (rl <= 8 || (dv.getInt32(p + 4) === this.rWm && (rl <= 12 || midMatch(dv, p, this.rMid))))))
       ) {
         // A reply prefix could start "+CME ERROR:"/"+CMS ERROR:": checked on reply lines only.
         q = k === K_PLUS && (w === W_CME || w === W_CMS) ? -1 : p + rl;
@@ -708,7 +710,7 @@ export class AtEngine implements AtPort, UartSink {
           const l = uLen[um];
           if (
             (w & uMask[um]) === uW0[um] &&
-            (l <= 4 || ((l <= 8 || p + l <= n) && dv.getInt32(p + l - 4) === uWl[um] && (l <= 8 || midMatch(dv, p, urcs.mid[um]))))
+            (l <= 4 || ((l <= 8 || p + l <= n) && dv.getInt32(p + l - 4) === uWl[um] && (l <= 8 || (dv.getInt32(p + 4) === uWm[um] && (l <= 12 || midMatch(dv, p, urcs.mid[um]))))))
           ) {
             q = p + l;
             break;
@@ -990,6 +992,7 @@ export class AtEngine implements AtPort, UartSink {
     this.rW0 = never ? 1 : wp.w0; // never: (w & 0) !== 1
     this.rWl = wp.wl;
     this.rMid = wp.mid;
+    this.rWm = wp.mid !== null ? wp.mid[0] : 0;
     this.rFa = wp.fieldsAt;
     this.rF0 = wp.fieldsAt >= 0 ? wp.fieldsAt : NO_FIELDS;
   }
@@ -1029,12 +1032,9 @@ export class AtEngine implements AtPort, UartSink {
       }
       return false;
     }
-    let code = RESULT_OK;
-    if (token === TOKEN_ERROR) code = RESULT_ERROR;
-    else if (token === TOKEN_NO_CARRIER) code = RESULT_NO_CARRIER;
-    else if (token === TOKEN_CME) code = RESULT_CME;
-    else if (token === TOKEN_CMS) code = RESULT_CMS;
-    else if (token !== TOKEN_OK) return false;
+    // The tokens of final results are numbered as their results, one up (results.ts).
+    if (token < TOKEN_OK || token > TOKEN_NO_CARRIER) return false;
+    const code = token - TOKEN_OK;
 
     const escaping = this.esc === ESC_WRITE || this.esc === ESC_POST;
     if (escaping ? this.escConfirmed : this.cur === null || this.state === ST_IDLE) {
@@ -1100,8 +1100,10 @@ export class AtEngine implements AtPort, UartSink {
   private complete(code: number, errCode: number, errText: string): void {
     const done = this.curDone;
     if (this.cur === null || done === null) return;
-    const elapsed = this.clock.now() - this.writeTime;
-    this.clearTimer(this.deadline);
+    const clock = this.clock;
+    const elapsed = clock.now() - this.writeTime;
+    const dl = this.deadline;
+    if (dl !== null && dl !== undefined) clock.clearTimer(dl);
     this.deadline = null;
     if (code === RESULT_TIMEOUT) {
       this.nTimeouts++;
@@ -1119,7 +1121,11 @@ export class AtEngine implements AtPort, UartSink {
     this.gateLen = this.urcs.anyShort ? 0 : NEVER;
     this.src = null;
     this.ackMode = false;
-    this.startSettle();
+    // The settle pause (startSettle, inline: once per command).
+    const st = this.settleTimer;
+    if (st !== null && st !== undefined) clock.clearTimer(st);
+    this.settling = true;
+    this.settleTimer = clock.setTimer(this.settleMs, this.onSettleFn);
     this.callDone(done, code, errCode, errText, elapsed);
   }
 
