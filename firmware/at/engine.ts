@@ -1,7 +1,7 @@
 // The AT engine: one command in flight from a bounded FIFO, an absolute deadline per
 // command, line classification (echo, final result, reply of the command in flight,
-// URC, CONNECT prompt), the settle pause, data mode with back-pressure and ACK
-// pacing, and the "+++" escape. It owns the transmit staging buffers; the framer
+// URC, CONNECT prompt), the settle pause, and data mode with back-pressure and ACK
+// pacing. It owns the transmit staging buffers; the framer
 // owns the receive buffer. Time comes only from the Clock.
 //
 // Classification of a received line, in this order:
@@ -100,13 +100,6 @@ const ST_PROMPT = 2; // SHAPE_PROMPT: waiting for CONNECT
 const ST_DATA = 3; //   writing the payload
 const ST_ACK = 4; //    payload paused: waiting for the module's 'A'
 const ST_AFTER = 5; //  payload written: waiting for result lines and the final result
-const ST_HELD = 6; //   payload abandoned by escape(): waiting for the escape to finish
-
-// Escape phases.
-const ESC_NONE = 0;
-const ESC_PRE = 1; //   guard silence before "+++"
-const ESC_WRITE = 2; // writing "+++"
-const ESC_POST = 3; //  guard silence after "+++"; the module's answer may arrive
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -130,16 +123,12 @@ const DEFAULT_LINE_BUFFER = 512;
 const DEFAULT_TX_BUFFER = 600;
 const DEFAULT_QUEUE = 8;
 const DEFAULT_SETTLE_MS = 20;
-const DEFAULT_GUARD_MS = 1000;
 const DEFAULT_CHUNK = 256;
-const DEFAULT_ESCAPE_CONFIRM_MS = 2000;
 
 /** Options beyond the shared contract (AtEngineOptions), accepted by AtEngine. */
 export interface AtEngineExtraOptions extends AtEngineOptions {
   /** Data-mode staging buffer (bytes read from the ByteSource per write). Default 256. */
   dataChunkSize?: number;
-  /** After "+++" is written, how long (beyond the guard) to wait for the module's answer. Default 2000 ms. */
-  escapeConfirmMs?: number;
   /** Also end lines at a bare LF (costs a second scan per line). Default false: CR ends lines. */
   lfEndsLine?: boolean;
 }
@@ -160,8 +149,6 @@ export class AtEngine implements AtPort, UartSink {
   private readonly uart: Uart;
   private readonly clock: Clock;
   private readonly settleMs: number;
-  private readonly guardMs: number;
-  private readonly escapeConfirmMs: number;
   private readonly view: LineView;
   /** DataView over the receive buffer: 32-bit reads for token and prefix matching. */
   private readonly dv: DataView;
@@ -214,7 +201,6 @@ export class AtEngine implements AtPort, UartSink {
   private readonly urcs: UrcRegistry;
   private readonly tx: Uint8Array;
   private readonly chunk: Uint8Array;
-  private readonly plus3: Uint8Array;
 
   // Bounded FIFO (ring).
   private readonly qReq: (AtRequest | null)[];
@@ -260,18 +246,6 @@ export class AtEngine implements AtPort, UartSink {
   private depth: number;
   private pumpPending: boolean;
 
-  // Escape.
-  private esc: number;
-  private escDone: AtDone | null;
-  private escStart: number;
-  private escPos: number;
-  private escTimer: TimerHandle;
-  private escConfirmTimer: TimerHandle;
-  private escConfirmed: boolean;
-  private escGuardOver: boolean;
-  private escCode: number;
-  private escErrCode: number;
-  private escErrText: string;
 
   /** The result object handed to done callbacks (reused), and the callback nesting depth. */
   private readonly result: AtResult;
@@ -288,8 +262,6 @@ export class AtEngine implements AtPort, UartSink {
   // Timer callbacks, bound once.
   private readonly onDeadlineFn: () => void;
   private readonly onSettleFn: () => void;
-  private readonly onGuardFn: () => void;
-  private readonly onEscTimeoutFn: () => void;
 
   constructor(uart: Uart, clock: Clock, options?: AtEngineExtraOptions) {
     const o: AtEngineExtraOptions = options === undefined || options === null ? {} : options;
@@ -297,8 +269,6 @@ export class AtEngine implements AtPort, UartSink {
     this.uart = uart;
     this.clock = clock;
     this.settleMs = pick(o.settleMs, DEFAULT_SETTLE_MS, 0);
-    this.guardMs = pick(o.guardMs, DEFAULT_GUARD_MS, 0);
-    this.escapeConfirmMs = pick(o.escapeConfirmMs, DEFAULT_ESCAPE_CONFIRM_MS, 0);
     this.rcap = pick(o.lineBufferSize, DEFAULT_LINE_BUFFER, 8);
     this.rbuf = new Uint8Array(this.rcap + 8);
     this.rpos = 0;
@@ -336,8 +306,6 @@ export class AtEngine implements AtPort, UartSink {
     this.urcs = new UrcRegistry(this.lfEnds);
     this.tx = new Uint8Array(pick(o.txBufferSize, DEFAULT_TX_BUFFER, 4));
     this.chunk = new Uint8Array(pick(o.dataChunkSize, DEFAULT_CHUNK, 1));
-    this.plus3 = new Uint8Array(3);
-    this.plus3.fill(0x2b);
 
     this.qCap = pick(o.queueLength, DEFAULT_QUEUE, 1);
     this.qReq = [];
@@ -380,17 +348,6 @@ export class AtEngine implements AtPort, UartSink {
     this.depth = 0;
     this.pumpPending = false;
 
-    this.esc = ESC_NONE;
-    this.escDone = null;
-    this.escStart = 0;
-    this.escPos = 0;
-    this.escTimer = null;
-    this.escConfirmTimer = null;
-    this.escConfirmed = false;
-    this.escGuardOver = false;
-    this.escCode = RESULT_OK;
-    this.escErrCode = -1;
-    this.escErrText = "";
 
     this.result = { code: 0, errorCode: -1, errorText: "", elapsedMs: 0 };
     this.reporting = 0;
@@ -403,8 +360,6 @@ export class AtEngine implements AtPort, UartSink {
 
     this.onDeadlineFn = () => this.onDeadline();
     this.onSettleFn = () => this.onSettle();
-    this.onGuardFn = () => this.onGuard();
-    this.onEscTimeoutFn = () => this.onEscTimeout();
 
     uart.attach(this);
   }
@@ -421,9 +376,9 @@ export class AtEngine implements AtPort, UartSink {
     this.qReq[i] = request;
     this.qDone[i] = done;
     this.qCount++;
-    // Only an idle engine can start it now; otherwise the settle timer, the completion
-    // or the end of the escape kicks the pump (saves a pump run per command).
-    if (this.cur === null && !this.settling && this.esc === ESC_NONE) this.kick();
+    // Only an idle engine can start it now; otherwise the settle timer or the completion
+    // kicks the pump (saves a pump run per command).
+    if (this.cur === null && !this.settling) this.kick();
     return true;
   }
 
@@ -432,35 +387,13 @@ export class AtEngine implements AtPort, UartSink {
     this.regate();
   }
 
-  escape(done: AtDone): void {
-    if (this.closed) return;
-    if (this.esc !== ESC_NONE) {
-      this.callDone(done, RESULT_REJECTED, -1, "", 0);
-      return;
-    }
-    this.esc = ESC_PRE;
-    this.escDone = done;
-    this.escStart = this.clock.now();
-    this.escConfirmed = false;
-    this.escGuardOver = false;
-    this.escPos = 0;
-    if (this.cur !== null && (this.state === ST_DATA || this.state === ST_ACK)) {
-      this.state = ST_HELD; // stop the payload where it is
-      this.ackMode = false;
-    }
-    this.escTimer = this.clock.setTimer(this.guardMs, this.onGuardFn);
-  }
-
   flush(): void {
     if (this.closed) return;
     this.depth++;
     try {
       this.owed = false; // the module restarted (or we gave up): nothing more is owed
-      const escDone = this.esc !== ESC_NONE ? this.escDone : null;
-      this.stopEscape();
       if (this.cur !== null) this.complete(RESULT_CANCELLED, -1, "");
       this.cancelQueued(this.qCount);
-      if (escDone !== null) this.callDone(escDone, RESULT_CANCELLED, -1, "", this.clock.now() - this.escStart);
     } finally {
       this.leave();
     }
@@ -488,8 +421,6 @@ export class AtEngine implements AtPort, UartSink {
     this.deadline = null;
     this.clearTimer(this.settleTimer);
     this.settleTimer = null;
-    const escDone = this.esc !== ESC_NONE ? this.escDone : null;
-    this.stopEscape();
     // Tell everyone waiting that it is over, now, before close returns.
     const done = this.curDone;
     const elapsed = this.cur !== null ? this.clock.now() - this.writeTime : 0;
@@ -501,7 +432,6 @@ export class AtEngine implements AtPort, UartSink {
     this.src = null;
     if (done !== null) this.callDone(done, RESULT_CANCELLED, -1, "", elapsed);
     this.cancelQueued(this.qCount);
-    if (escDone !== null) this.callDone(escDone, RESULT_CANCELLED, -1, "", 0);
   }
 
   /** Bytes waiting in the receive buffer for a line end (tests, diagnostics). */
@@ -661,7 +591,7 @@ export class AtEngine implements AtPort, UartSink {
         if (k === K_O && buf[p + 1] === 0x4b && buf[p + 2] === CR && p + 2 < n) {
           // A complete "OK": no scan at all.
           this.nLines++;
-          if (this.cur === null && this.esc === ESC_NONE) {
+          if (this.cur === null) {
             this.nLate++; // nobody waits for it: counted, dropped
             this.owed = false;
           } else {
@@ -833,7 +763,7 @@ export class AtEngine implements AtPort, UartSink {
     }
     this.rpos = c + 1;
     if (tok === TOKEN_NONE && k >= K_O) tok = this.table.classify(this.dv, buf, p, c - p);
-    if (tok !== TOKEN_NONE && tok !== TOKEN_CONNECT && this.cur === null && this.esc === ESC_NONE) {
+    if (tok !== TOKEN_NONE && tok !== TOKEN_CONNECT && this.cur === null) {
       // A final result nobody waits for (what line() would conclude): counted, dropped.
       this.nLines++;
       this.late();
@@ -958,7 +888,7 @@ export class AtEngine implements AtPort, UartSink {
     else this.gateLen = NEVER;
   }
 
-  /** A complete "OK" while a command (or an escape) may be waiting for it. */
+  /** A complete "OK" while a command may be waiting for it. */
   private okLine(): void {
     if (this.cur !== null) {
       if (this.preLine) {
@@ -1026,7 +956,7 @@ export class AtEngine implements AtPort, UartSink {
   /** Handle a final-result or prompt token; false when the line is not one here (falls through). */
   private onToken(token: number): boolean {
     if (token === TOKEN_CONNECT) {
-      if (this.cur !== null && this.state === ST_PROMPT && this.esc === ESC_NONE) {
+      if (this.cur !== null && this.state === ST_PROMPT) {
         this.startData();
         return true;
       }
@@ -1036,8 +966,7 @@ export class AtEngine implements AtPort, UartSink {
     if (token < TOKEN_OK || token > TOKEN_NO_CARRIER) return false;
     const code = token - TOKEN_OK;
 
-    const escaping = this.esc === ESC_WRITE || this.esc === ESC_POST;
-    if (escaping ? this.escConfirmed : this.cur === null || this.state === ST_IDLE) {
+    if (this.cur === null || this.state === ST_IDLE) {
       this.late(); // nobody waits for it: counted, dropped, and its error code never parsed
       return true;
     }
@@ -1050,16 +979,6 @@ export class AtEngine implements AtPort, UartSink {
         errCode = -1;
         errText = this.view.rest(); // allocates, on the error path only
       }
-    }
-
-    // After "+++" went out, the answer belongs to the escape.
-    if (escaping) {
-      this.escConfirmed = true;
-      this.escCode = code;
-      this.escErrCode = errCode;
-      this.escErrText = errText;
-      if (this.escGuardOver) this.finishEscape(code, errCode, errText);
-      return true;
     }
 
     const cur = this.cur as AtRequest;
@@ -1079,14 +998,9 @@ export class AtEngine implements AtPort, UartSink {
       this.late(); // an OK cannot answer a prompt command before CONNECT
       return true;
     }
-    const wasHeld = st === ST_HELD;
     // The echo check, once per command: an OK for a command whose echo was due (echo known
     // on, or a differing echo came) and did not match is not the OK of what was sent.
     this.complete(code === RESULT_OK && !this.echoSeen && (this.echoOn || this.echoBad) ? RESULT_GARBLED : code, errCode, errText);
-    if (wasHeld && this.esc === ESC_PRE) {
-      // The module left data mode by itself before "+++" went out: no escape needed.
-      this.finishEscape(code, errCode, errText);
-    }
     return true;
   }
 
@@ -1172,12 +1086,6 @@ export class AtEngine implements AtPort, UartSink {
     if (h !== null && h !== undefined) this.clock.clearTimer(h);
   }
 
-  private startSettle(): void {
-    this.clearTimer(this.settleTimer);
-    this.settling = true;
-    this.settleTimer = this.clock.setTimer(this.settleMs, this.onSettleFn);
-  }
-
   private onSettle(): void {
     this.settleTimer = null;
     if (this.closed) return;
@@ -1223,10 +1131,6 @@ export class AtEngine implements AtPort, UartSink {
 
   private pumpOnce(): void {
     if (this.closed) return;
-    if (this.esc !== ESC_NONE) {
-      if (this.esc === ESC_WRITE) this.writePlus();
-      return; // everything else is frozen during an escape
-    }
     if (this.cur === null) {
       // Start the next command once the settle pause is over.
       while (this.cur === null && !this.settling && this.qCount > 0 && !this.closed) {
@@ -1367,7 +1271,8 @@ export class AtEngine implements AtPort, UartSink {
       const got = src.read(this.dataPos, chunk, 0, max);
       if (g !== this.gen || this.state !== ST_DATA) return;
       if (!(got > 0) || got > max || !isWholeNumber(got)) {
-        // The source broke its promise: stop. The module is still in data mode; callers escape().
+        // The source broke its promise: stop. The module is still in data mode: its own
+        // timeout ends it (or a reset).
         this.complete(RESULT_REJECTED, -1, "");
         return;
       }
@@ -1376,66 +1281,5 @@ export class AtEngine implements AtPort, UartSink {
       this.chunkPos = 0;
       this.chunkLen = got;
     }
-  }
-
-  // ---------------------------------------------------------------- escape
-
-  private onGuard(): void {
-    this.escTimer = null;
-    if (this.closed) return;
-    this.depth++;
-    try {
-      if (this.esc === ESC_PRE) {
-        this.esc = ESC_WRITE;
-        this.escPos = 0;
-        this.pumpPending = true;
-      } else if (this.esc === ESC_POST) {
-        this.escGuardOver = true;
-        if (this.escConfirmed) this.finishEscape(this.escCode, this.escErrCode, this.escErrText);
-      }
-    } finally {
-      this.leave();
-    }
-  }
-
-  private writePlus(): void {
-    const n = this.uart.write(this.plus3, this.escPos, 3);
-    if (this.esc !== ESC_WRITE) return;
-    if (n > 0) this.escPos += n;
-    if (this.escPos < 3) return; // onWritable continues
-    this.esc = ESC_POST;
-    this.escTimer = this.clock.setTimer(this.guardMs, this.onGuardFn);
-    this.escConfirmTimer = this.clock.setTimer(this.guardMs + this.escapeConfirmMs, this.onEscTimeoutFn);
-  }
-
-  private onEscTimeout(): void {
-    this.escConfirmTimer = null;
-    if (this.closed || this.esc === ESC_NONE) return;
-    this.depth++;
-    try {
-      this.finishEscape(RESULT_TIMEOUT, -1, "");
-    } finally {
-      this.leave();
-    }
-  }
-
-  /** Drop escape state and its timers (no callback). */
-  private stopEscape(): void {
-    this.clearTimer(this.escTimer);
-    this.clearTimer(this.escConfirmTimer);
-    this.escTimer = null;
-    this.escConfirmTimer = null;
-    this.esc = ESC_NONE;
-    this.escDone = null;
-  }
-
-  private finishEscape(code: number, errCode: number, errText: string): void {
-    const done = this.escDone;
-    const elapsed = this.clock.now() - this.escStart;
-    this.stopEscape();
-    // The interrupted command (if any) ends as cancelled, before the escape reports.
-    if (this.cur !== null) this.complete(RESULT_CANCELLED, -1, "");
-    else this.startSettle();
-    if (done !== null) this.callDone(done, code, errCode, errText, elapsed);
   }
 }
