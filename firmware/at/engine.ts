@@ -56,6 +56,9 @@
 // RESULT_GARBLED as OK.
 import type { Clock, TimerHandle, Uart, UartSink } from "../platform/types.js";
 import { LineView } from "./line.js";
+import { DATA_ACK, DATA_BROKEN, DATA_DONE, DataMode } from "./data.js";
+import type { DataOwner } from "./data.js";
+import { CommandQueue } from "./queue.js";
 import {
   ResultTable,
   TOKEN_CME,
@@ -142,7 +145,7 @@ function pick(value: number | undefined, fallback: number, min: number): number 
   return value;
 }
 
-export class AtEngine implements AtPort, UartSink {
+export class AtEngine implements AtPort, UartSink, DataOwner {
   /** Set by close(); read by the URC registry to stop dispatching. */
   closed: boolean;
 
@@ -200,14 +203,9 @@ export class AtEngine implements AtPort, UartSink {
   private readonly table: ResultTable;
   private readonly urcs: UrcRegistry;
   private readonly tx: Uint8Array;
-  private readonly chunk: Uint8Array;
 
   // Bounded FIFO (ring).
-  private readonly qReq: (AtRequest | null)[];
-  private readonly qDone: (AtDone | null)[];
-  private readonly qCap: number;
-  private qHead: number;
-  private qCount: number;
+  private readonly queue: CommandQueue;
 
   // The command in flight.
   private cur: AtRequest | null;
@@ -229,14 +227,7 @@ export class AtEngine implements AtPort, UartSink {
   private preLine: boolean;
 
   // Data mode.
-  private src: ByteSource | null;
-  private dataLen: number;
-  private dataPos: number;
-  private ackEvery: number;
-  private sinceAck: number;
-  private ackCredit: number;
-  private chunkPos: number;
-  private chunkLen: number;
+  private readonly data: DataMode;
 
   // Late-final bookkeeping, settle pause, re-entrancy.
   private owed: boolean;
@@ -305,17 +296,9 @@ export class AtEngine implements AtPort, UartSink {
     this.table = new ResultTable();
     this.urcs = new UrcRegistry(this.lfEnds);
     this.tx = new Uint8Array(pick(o.txBufferSize, DEFAULT_TX_BUFFER, 4));
-    this.chunk = new Uint8Array(pick(o.dataChunkSize, DEFAULT_CHUNK, 1));
+    this.data = new DataMode(pick(o.dataChunkSize, DEFAULT_CHUNK, 1));
 
-    this.qCap = pick(o.queueLength, DEFAULT_QUEUE, 1);
-    this.qReq = [];
-    this.qDone = [];
-    for (let i = 0; i < this.qCap; i++) {
-      this.qReq.push(null);
-      this.qDone.push(null);
-    }
-    this.qHead = 0;
-    this.qCount = 0;
+    this.queue = new CommandQueue(pick(o.queueLength, DEFAULT_QUEUE, 1));
 
     this.cur = null;
     this.curDone = null;
@@ -331,15 +314,6 @@ export class AtEngine implements AtPort, UartSink {
     this.echoBad = false;
     this.lineSeen = false;
     this.preLine = false;
-
-    this.src = null;
-    this.dataLen = 0;
-    this.dataPos = 0;
-    this.ackEvery = 0;
-    this.sinceAck = 0;
-    this.ackCredit = 0;
-    this.chunkPos = 0;
-    this.chunkLen = 0;
 
     this.owed = false;
     this.echoOn = false;
@@ -371,11 +345,7 @@ export class AtEngine implements AtPort, UartSink {
   }
 
   send(request: AtRequest, done: AtDone): boolean {
-    if (this.closed || this.qCount >= this.qCap) return false;
-    const i = (this.qHead + this.qCount) % this.qCap;
-    this.qReq[i] = request;
-    this.qDone[i] = done;
-    this.qCount++;
+    if (this.closed || !this.queue.push(request, done)) return false;
     // Only an idle engine can start it now; otherwise the settle timer or the completion
     // kicks the pump (saves a pump run per command).
     if (this.cur === null && !this.settling) this.kick();
@@ -393,7 +363,7 @@ export class AtEngine implements AtPort, UartSink {
     try {
       this.owed = false; // the module restarted (or we gave up): nothing more is owed
       if (this.cur !== null) this.complete(RESULT_CANCELLED, -1, "");
-      this.cancelQueued(this.qCount);
+      this.cancelQueued(this.queue.count);
     } finally {
       this.leave();
     }
@@ -429,9 +399,9 @@ export class AtEngine implements AtPort, UartSink {
     this.state = ST_IDLE;
     this.rLen = -1;
     this.gateLen = this.urcs.anyShort ? 0 : NEVER;
-    this.src = null;
+    this.data.clear();
     if (done !== null) this.callDone(done, RESULT_CANCELLED, -1, "", elapsed);
-    this.cancelQueued(this.qCount);
+    this.cancelQueued(this.queue.count);
   }
 
   /** Bytes waiting in the receive buffer for a line end (tests, diagnostics). */
@@ -441,7 +411,7 @@ export class AtEngine implements AtPort, UartSink {
 
   /** Commands queued behind the one in flight. */
   queued(): number {
-    return this.qCount;
+    return this.queue.count;
   }
 
   /** True while a command is in flight. */
@@ -929,9 +899,9 @@ export class AtEngine implements AtPort, UartSink {
 
   onAck(): void {
     if (this.closed) return;
-    if (this.cur === null || this.ackEvery <= 0) return;
+    if (this.cur === null || this.data.every <= 0) return;
     if (this.state === ST_DATA || this.state === ST_ACK) {
-      this.ackCredit++;
+      this.data.ack();
       if (this.state === ST_ACK) {
         this.state = ST_DATA;
         this.kick();
@@ -1013,7 +983,8 @@ export class AtEngine implements AtPort, UartSink {
 
   private complete(code: number, errCode: number, errText: string): void {
     const done = this.curDone;
-    if (this.cur === null || done === null) return;
+    const cur = this.cur;
+    if (cur === null || done === null) return;
     const clock = this.clock;
     const elapsed = clock.now() - this.writeTime;
     const dl = this.deadline;
@@ -1033,8 +1004,10 @@ export class AtEngine implements AtPort, UartSink {
     this.state = ST_IDLE;
     this.rLen = -1;
     this.gateLen = this.urcs.anyShort ? 0 : NEVER;
-    this.src = null;
-    this.ackMode = false;
+    if (cur.shape === SHAPE_PROMPT) {
+      this.data.clear();
+      this.ackMode = false;
+    }
     // The settle pause (startSettle, inline: once per command).
     const st = this.settleTimer;
     if (st !== null && st !== undefined) clock.clearTimer(st);
@@ -1068,14 +1041,12 @@ export class AtEngine implements AtPort, UartSink {
 
   /** Cancel the first `n` queued commands (those queued when the cancel began). */
   private cancelQueued(n: number): void {
-    while (n > 0 && this.qCount > 0) {
+    const q = this.queue;
+    while (n > 0 && q.shift()) {
       n--;
-      const i = this.qHead;
-      const done = this.qDone[i];
-      this.qReq[i] = null;
-      this.qDone[i] = null;
-      this.qHead = (i + 1) % this.qCap;
-      this.qCount--;
+      const done = q.done;
+      q.req = null;
+      q.done = null;
       if (done !== null) this.callDone(done, RESULT_CANCELLED, -1, "", 0);
     }
   }
@@ -1133,14 +1104,12 @@ export class AtEngine implements AtPort, UartSink {
     if (this.closed) return;
     if (this.cur === null) {
       // Start the next command once the settle pause is over.
-      while (this.cur === null && !this.settling && this.qCount > 0 && !this.closed) {
-        const i = this.qHead;
-        const req = this.qReq[i] as AtRequest;
-        const done = this.qDone[i] as AtDone;
-        this.qReq[i] = null;
-        this.qDone[i] = null;
-        this.qHead = (i + 1) % this.qCap;
-        this.qCount--;
+      const q = this.queue;
+      while (this.cur === null && !this.settling && !this.closed && q.shift()) {
+        const req = q.req as AtRequest;
+        const done = q.done as AtDone;
+        q.req = null;
+        q.done = null;
         if (!this.prepare(req)) {
           this.callDone(done, RESULT_REJECTED, -1, "", 0);
           continue;
@@ -1215,14 +1184,7 @@ export class AtEngine implements AtPort, UartSink {
       this.txCmd = cmd;
     }
     this.txPos = 0;
-    if (shape === SHAPE_PROMPT) {
-      this.src = req.data as ByteSource;
-      this.dataLen = this.src.length;
-    } else {
-      this.src = null;
-      this.dataLen = 0;
-    }
-    this.ackEvery = ackEvery;
+    if (shape === SHAPE_PROMPT) this.data.load(req.data as ByteSource, ackEvery); // cleared when it ends (complete)
     return true;
   }
 
@@ -1230,56 +1192,22 @@ export class AtEngine implements AtPort, UartSink {
 
   private startData(): void {
     this.state = ST_DATA;
-    this.dataPos = 0;
-    this.sinceAck = 0;
-    this.ackCredit = 0;
-    this.chunkPos = 0;
-    this.chunkLen = 0;
-    this.ackMode = this.ackEvery > 0;
+    this.data.begin();
+    this.ackMode = this.data.every > 0;
     this.kick(); // runs once the current line has been handled
   }
 
+  /** DataOwner: the payload of generation `gen` is still being written. */
+  dataLive(gen: number): boolean {
+    return gen === this.gen && this.state === ST_DATA;
+  }
+
   private pumpData(): void {
-    const g = this.gen;
-    const chunk = this.chunk;
-    for (;;) {
-      if (this.chunkPos < this.chunkLen) {
-        const n = this.uart.write(chunk, this.chunkPos, this.chunkLen);
-        if (g !== this.gen || this.state !== ST_DATA) return;
-        if (n > 0) this.chunkPos += n;
-        if (this.chunkPos < this.chunkLen) return; // back-pressure: onWritable resumes
-      }
-      if (this.dataPos >= this.dataLen) {
-        this.state = ST_AFTER;
-        return;
-      }
-      const every = this.ackEvery;
-      if (every > 0 && this.sinceAck >= every) {
-        if (this.ackCredit > 0) {
-          this.ackCredit--;
-          this.sinceAck = 0;
-        } else {
-          this.state = ST_ACK;
-          return;
-        }
-      }
-      let max = chunk.length;
-      const left = this.dataLen - this.dataPos;
-      if (max > left) max = left;
-      if (every > 0 && max > every - this.sinceAck) max = every - this.sinceAck;
-      const src = this.src as ByteSource;
-      const got = src.read(this.dataPos, chunk, 0, max);
-      if (g !== this.gen || this.state !== ST_DATA) return;
-      if (!(got > 0) || got > max || !isWholeNumber(got)) {
-        // The source broke its promise: stop. The module is still in data mode: its own
-        // timeout ends it (or a reset).
-        this.complete(RESULT_REJECTED, -1, "");
-        return;
-      }
-      this.dataPos += got;
-      this.sinceAck += got;
-      this.chunkPos = 0;
-      this.chunkLen = got;
-    }
+    const r = this.data.pump(this.uart, this, this.gen);
+    if (r === DATA_DONE) this.state = ST_AFTER;
+    else if (r === DATA_ACK) this.state = ST_ACK;
+    // The source broke its promise: stop. The module is still in data mode: its own
+    // timeout ends it (or a reset).
+    else if (r === DATA_BROKEN) this.complete(RESULT_REJECTED, -1, "");
   }
 }
