@@ -177,11 +177,6 @@ export class AtEngine implements AtPort, UartSink {
     this.urcHandlers.push(handler);
   }
 
-  escape(done: AtDone): void {
-    this.result.code = RESULT_ERROR;
-    done(this.result);
-  }
-
   flush(): void {
     if (this.cmd !== null) this.finish(RESULT_CANCELLED, -1);
   }

@@ -1,7 +1,7 @@
 // The AT engine: one command in flight from a bounded FIFO, an absolute deadline per
 // command, line classification (echo, final result, reply of the command in flight,
-// URC, CONNECT prompt), the settle pause, data mode with back-pressure and ACK
-// pacing, and the "+++" escape. It owns the transmit staging buffers; the framer
+// URC, CONNECT prompt), the settle pause, and data mode with back-pressure and ACK
+// pacing. It owns the transmit staging buffers; the framer
 // owns the receive buffer. Time comes only from the Clock.
 //
 // Classification of a received line, in this order:
@@ -56,12 +56,14 @@
 // RESULT_GARBLED as OK.
 import type { Clock, TimerHandle, Uart, UartSink } from "../platform/types.js";
 import { LineView } from "./line.js";
+import { DATA_ACK, DATA_BROKEN, DATA_DONE, DataMode } from "./data.js";
+import type { DataOwner } from "./data.js";
+import { CommandQueue } from "./queue.js";
 import {
   ResultTable,
   TOKEN_CME,
   TOKEN_CMS,
   TOKEN_CONNECT,
-  TOKEN_ERROR,
   TOKEN_NO_CARRIER,
   TOKEN_NONE,
   TOKEN_OK,
@@ -70,9 +72,7 @@ import {
   RESULT_CANCELLED,
   RESULT_CME,
   RESULT_CMS,
-  RESULT_ERROR,
   RESULT_GARBLED,
-  RESULT_NO_CARRIER,
   RESULT_OK,
   RESULT_REJECTED,
   RESULT_TIMEOUT,
@@ -103,13 +103,6 @@ const ST_PROMPT = 2; // SHAPE_PROMPT: waiting for CONNECT
 const ST_DATA = 3; //   writing the payload
 const ST_ACK = 4; //    payload paused: waiting for the module's 'A'
 const ST_AFTER = 5; //  payload written: waiting for result lines and the final result
-const ST_HELD = 6; //   payload abandoned by escape(): waiting for the escape to finish
-
-// Escape phases.
-const ESC_NONE = 0;
-const ESC_PRE = 1; //   guard silence before "+++"
-const ESC_WRITE = 2; // writing "+++"
-const ESC_POST = 3; //  guard silence after "+++"; the module's answer may arrive
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -133,16 +126,12 @@ const DEFAULT_LINE_BUFFER = 512;
 const DEFAULT_TX_BUFFER = 600;
 const DEFAULT_QUEUE = 8;
 const DEFAULT_SETTLE_MS = 20;
-const DEFAULT_GUARD_MS = 1000;
 const DEFAULT_CHUNK = 256;
-const DEFAULT_ESCAPE_CONFIRM_MS = 2000;
 
 /** Options beyond the shared contract (AtEngineOptions), accepted by AtEngine. */
 export interface AtEngineExtraOptions extends AtEngineOptions {
   /** Data-mode staging buffer (bytes read from the ByteSource per write). Default 256. */
   dataChunkSize?: number;
-  /** After "+++" is written, how long (beyond the guard) to wait for the module's answer. Default 2000 ms. */
-  escapeConfirmMs?: number;
   /** Also end lines at a bare LF (costs a second scan per line). Default false: CR ends lines. */
   lfEndsLine?: boolean;
 }
@@ -156,15 +145,13 @@ function pick(value: number | undefined, fallback: number, min: number): number 
   return value;
 }
 
-export class AtEngine implements AtPort, UartSink {
+export class AtEngine implements AtPort, UartSink, DataOwner {
   /** Set by close(); read by the URC registry to stop dispatching. */
   closed: boolean;
 
   private readonly uart: Uart;
   private readonly clock: Clock;
   private readonly settleMs: number;
-  private readonly guardMs: number;
-  private readonly escapeConfirmMs: number;
   private readonly view: LineView;
   /** DataView over the receive buffer: 32-bit reads for token and prefix matching. */
   private readonly dv: DataView;
@@ -202,6 +189,7 @@ export class AtEngine implements AtPort, UartSink {
   private rW0: number;
   private rWl: number;
   private rMid: Int32Array | null;
+  private rWm: number;
   private rFa: number;
   /** rFa as an offset from the line start for view.f0 (negative enough to stay < 0 when rFa is -1). */
   private rF0: number;
@@ -215,15 +203,9 @@ export class AtEngine implements AtPort, UartSink {
   private readonly table: ResultTable;
   private readonly urcs: UrcRegistry;
   private readonly tx: Uint8Array;
-  private readonly chunk: Uint8Array;
-  private readonly plus3: Uint8Array;
 
   // Bounded FIFO (ring).
-  private readonly qReq: (AtRequest | null)[];
-  private readonly qDone: (AtDone | null)[];
-  private readonly qCap: number;
-  private qHead: number;
-  private qCount: number;
+  private readonly queue: CommandQueue;
 
   // The command in flight.
   private cur: AtRequest | null;
@@ -245,14 +227,7 @@ export class AtEngine implements AtPort, UartSink {
   private preLine: boolean;
 
   // Data mode.
-  private src: ByteSource | null;
-  private dataLen: number;
-  private dataPos: number;
-  private ackEvery: number;
-  private sinceAck: number;
-  private ackCredit: number;
-  private chunkPos: number;
-  private chunkLen: number;
+  private readonly data: DataMode;
 
   // Late-final bookkeeping, settle pause, re-entrancy.
   private owed: boolean;
@@ -262,18 +237,6 @@ export class AtEngine implements AtPort, UartSink {
   private depth: number;
   private pumpPending: boolean;
 
-  // Escape.
-  private esc: number;
-  private escDone: AtDone | null;
-  private escStart: number;
-  private escPos: number;
-  private escTimer: TimerHandle;
-  private escConfirmTimer: TimerHandle;
-  private escConfirmed: boolean;
-  private escGuardOver: boolean;
-  private escCode: number;
-  private escErrCode: number;
-  private escErrText: string;
 
   /** The result object handed to done callbacks (reused), and the callback nesting depth. */
   private readonly result: AtResult;
@@ -290,8 +253,6 @@ export class AtEngine implements AtPort, UartSink {
   // Timer callbacks, bound once.
   private readonly onDeadlineFn: () => void;
   private readonly onSettleFn: () => void;
-  private readonly onGuardFn: () => void;
-  private readonly onEscTimeoutFn: () => void;
 
   constructor(uart: Uart, clock: Clock, options?: AtEngineExtraOptions) {
     const o: AtEngineExtraOptions = options === undefined || options === null ? {} : options;
@@ -299,8 +260,6 @@ export class AtEngine implements AtPort, UartSink {
     this.uart = uart;
     this.clock = clock;
     this.settleMs = pick(o.settleMs, DEFAULT_SETTLE_MS, 0);
-    this.guardMs = pick(o.guardMs, DEFAULT_GUARD_MS, 0);
-    this.escapeConfirmMs = pick(o.escapeConfirmMs, DEFAULT_ESCAPE_CONFIRM_MS, 0);
     this.rcap = pick(o.lineBufferSize, DEFAULT_LINE_BUFFER, 8);
     this.rbuf = new Uint8Array(this.rcap + 8);
     this.rpos = 0;
@@ -325,6 +284,7 @@ export class AtEngine implements AtPort, UartSink {
     this.rW0 = 0;
     this.rWl = 0;
     this.rMid = null;
+    this.rWm = 0;
     this.rFa = -1;
     this.rF0 = NO_FIELDS;
     this.rPfx = null;
@@ -336,19 +296,9 @@ export class AtEngine implements AtPort, UartSink {
     this.table = new ResultTable();
     this.urcs = new UrcRegistry(this.lfEnds);
     this.tx = new Uint8Array(pick(o.txBufferSize, DEFAULT_TX_BUFFER, 4));
-    this.chunk = new Uint8Array(pick(o.dataChunkSize, DEFAULT_CHUNK, 1));
-    this.plus3 = new Uint8Array(3);
-    this.plus3.fill(0x2b);
+    this.data = new DataMode(pick(o.dataChunkSize, DEFAULT_CHUNK, 1));
 
-    this.qCap = pick(o.queueLength, DEFAULT_QUEUE, 1);
-    this.qReq = [];
-    this.qDone = [];
-    for (let i = 0; i < this.qCap; i++) {
-      this.qReq.push(null);
-      this.qDone.push(null);
-    }
-    this.qHead = 0;
-    this.qCount = 0;
+    this.queue = new CommandQueue(pick(o.queueLength, DEFAULT_QUEUE, 1));
 
     this.cur = null;
     this.curDone = null;
@@ -365,15 +315,6 @@ export class AtEngine implements AtPort, UartSink {
     this.lineSeen = false;
     this.preLine = false;
 
-    this.src = null;
-    this.dataLen = 0;
-    this.dataPos = 0;
-    this.ackEvery = 0;
-    this.sinceAck = 0;
-    this.ackCredit = 0;
-    this.chunkPos = 0;
-    this.chunkLen = 0;
-
     this.owed = false;
     this.echoOn = false;
     this.settling = false;
@@ -381,17 +322,6 @@ export class AtEngine implements AtPort, UartSink {
     this.depth = 0;
     this.pumpPending = false;
 
-    this.esc = ESC_NONE;
-    this.escDone = null;
-    this.escStart = 0;
-    this.escPos = 0;
-    this.escTimer = null;
-    this.escConfirmTimer = null;
-    this.escConfirmed = false;
-    this.escGuardOver = false;
-    this.escCode = RESULT_OK;
-    this.escErrCode = -1;
-    this.escErrText = "";
 
     this.result = { code: 0, errorCode: -1, errorText: "", elapsedMs: 0 };
     this.reporting = 0;
@@ -404,8 +334,6 @@ export class AtEngine implements AtPort, UartSink {
 
     this.onDeadlineFn = () => this.onDeadline();
     this.onSettleFn = () => this.onSettle();
-    this.onGuardFn = () => this.onGuard();
-    this.onEscTimeoutFn = () => this.onEscTimeout();
 
     uart.attach(this);
   }
@@ -417,14 +345,10 @@ export class AtEngine implements AtPort, UartSink {
   }
 
   send(request: AtRequest, done: AtDone): boolean {
-    if (this.closed || this.qCount >= this.qCap) return false;
-    const i = (this.qHead + this.qCount) % this.qCap;
-    this.qReq[i] = request;
-    this.qDone[i] = done;
-    this.qCount++;
-    // Only an idle engine can start it now; otherwise the settle timer, the completion
-    // or the end of the escape kicks the pump (saves a pump run per command).
-    if (this.cur === null && !this.settling && this.esc === ESC_NONE) this.kick();
+    if (this.closed || !this.queue.push(request, done)) return false;
+    // Only an idle engine can start it now; otherwise the settle timer or the completion
+    // kicks the pump (saves a pump run per command).
+    if (this.cur === null && !this.settling) this.kick();
     return true;
   }
 
@@ -433,35 +357,13 @@ export class AtEngine implements AtPort, UartSink {
     this.regate();
   }
 
-  escape(done: AtDone): void {
-    if (this.closed) return;
-    if (this.esc !== ESC_NONE) {
-      this.callDone(done, RESULT_REJECTED, -1, "", 0);
-      return;
-    }
-    this.esc = ESC_PRE;
-    this.escDone = done;
-    this.escStart = this.clock.now();
-    this.escConfirmed = false;
-    this.escGuardOver = false;
-    this.escPos = 0;
-    if (this.cur !== null && (this.state === ST_DATA || this.state === ST_ACK)) {
-      this.state = ST_HELD; // stop the payload where it is
-      this.ackMode = false;
-    }
-    this.escTimer = this.clock.setTimer(this.guardMs, this.onGuardFn);
-  }
-
   flush(): void {
     if (this.closed) return;
     this.depth++;
     try {
       this.owed = false; // the module restarted (or we gave up): nothing more is owed
-      const escDone = this.esc !== ESC_NONE ? this.escDone : null;
-      this.stopEscape();
       if (this.cur !== null) this.complete(RESULT_CANCELLED, -1, "");
-      this.cancelQueued(this.qCount);
-      if (escDone !== null) this.callDone(escDone, RESULT_CANCELLED, -1, "", this.clock.now() - this.escStart);
+      this.cancelQueued(this.queue.count);
     } finally {
       this.leave();
     }
@@ -489,8 +391,6 @@ export class AtEngine implements AtPort, UartSink {
     this.deadline = null;
     this.clearTimer(this.settleTimer);
     this.settleTimer = null;
-    const escDone = this.esc !== ESC_NONE ? this.escDone : null;
-    this.stopEscape();
     // Tell everyone waiting that it is over, now, before close returns.
     const done = this.curDone;
     const elapsed = this.cur !== null ? this.clock.now() - this.writeTime : 0;
@@ -499,10 +399,9 @@ export class AtEngine implements AtPort, UartSink {
     this.state = ST_IDLE;
     this.rLen = -1;
     this.gateLen = this.urcs.anyShort ? 0 : NEVER;
-    this.src = null;
+    this.data.clear();
     if (done !== null) this.callDone(done, RESULT_CANCELLED, -1, "", elapsed);
-    this.cancelQueued(this.qCount);
-    if (escDone !== null) this.callDone(escDone, RESULT_CANCELLED, -1, "", 0);
+    this.cancelQueued(this.queue.count);
   }
 
   /** Bytes waiting in the receive buffer for a line end (tests, diagnostics). */
@@ -512,7 +411,7 @@ export class AtEngine implements AtPort, UartSink {
 
   /** Commands queued behind the one in flight. */
   queued(): number {
-    return this.qCount;
+    return this.queue.count;
   }
 
   /** True while a command is in flight. */
@@ -536,18 +435,20 @@ export class AtEngine implements AtPort, UartSink {
       let guard = 0;
       for (;;) {
         let len = this.rlen;
-        const pos = this.rpos;
-        if (pos > 0) {
-          // Compact: the partial line moves to the front.
-          if (pos < len) this.rbuf.copyWithin(0, pos, len);
-          len -= pos;
-          this.rlen = len;
-          this.rpos = 0;
-          this.rscan -= pos;
-        }
         let count = end - start;
-        const room = this.rcap - len;
-        if (count > room) count = room;
+        if (count > this.rcap - len) {
+          // Out of room: the partial line moves to the front (only then: a partial line
+          // that stays where it is costs nothing, and its resume offset stays valid).
+          const pos = this.rpos;
+          if (pos > 0) {
+            if (pos < len) this.rbuf.copyWithin(0, pos, len);
+            len -= pos;
+            this.rlen = len;
+            this.rpos = 0;
+            this.rscan -= pos;
+          }
+          if (count > this.rcap - len) count = this.rcap - len;
+        }
         if (count > 0) {
           if (start === 0 && count === data.length) this.rbuf.set(data, len); // whole array: native copy, no view
           else this.copyIn(data, start, start + count);
@@ -618,6 +519,7 @@ export class AtEngine implements AtPort, UartSink {
     const uMask = urcs.mask;
     const uW0 = urcs.w0;
     const uWl = urcs.wl;
+    const uWm = urcs.wm;
     const uF0 = urcs.f0;
     const view = this.view;
     const lfEnds = this.lfEnds;
@@ -659,7 +561,7 @@ export class AtEngine implements AtPort, UartSink {
         if (k === K_O && buf[p + 1] === 0x4b && buf[p + 2] === CR && p + 2 < n) {
           // A complete "OK": no scan at all.
           this.nLines++;
-          if (this.cur === null && this.esc === ESC_NONE) {
+          if (this.cur === null) {
             this.nLate++; // nobody waits for it: counted, dropped
             this.owed = false;
           } else {
@@ -698,7 +600,7 @@ export class AtEngine implements AtPort, UartSink {
       if (
         rl >= 0 &&
         (w & this.rMask) === this.rW0 &&
-        (rl <= 4 || ((rl <= 8 || p + rl <= n) && dv.getInt32(p + rl - 4) === this.rWl && (rl <= 8 || midMatch(dv, p, this.rMid))))
+        (rl <= 4 || ((rl <= 8 || p + rl <= n) && dv.getInt32(p + rl - 4) === this.rWl && (rl <= 8 || (dv.getInt32(p + 4) === this.rWm && (rl <= 12 || midMatch(dv, p, this.rMid))))))
       ) {
         // A reply prefix could start "+CME ERROR:"/"+CMS ERROR:": checked on reply lines only.
         q = k === K_PLUS && (w === W_CME || w === W_CMS) ? -1 : p + rl;
@@ -708,7 +610,7 @@ export class AtEngine implements AtPort, UartSink {
           const l = uLen[um];
           if (
             (w & uMask[um]) === uW0[um] &&
-            (l <= 4 || ((l <= 8 || p + l <= n) && dv.getInt32(p + l - 4) === uWl[um] && (l <= 8 || midMatch(dv, p, urcs.mid[um]))))
+            (l <= 4 || ((l <= 8 || p + l <= n) && dv.getInt32(p + l - 4) === uWl[um] && (l <= 8 || (dv.getInt32(p + 4) === uWm[um] && (l <= 12 || midMatch(dv, p, urcs.mid[um]))))))
           ) {
             q = p + l;
             break;
@@ -831,7 +733,7 @@ export class AtEngine implements AtPort, UartSink {
     }
     this.rpos = c + 1;
     if (tok === TOKEN_NONE && k >= K_O) tok = this.table.classify(this.dv, buf, p, c - p);
-    if (tok !== TOKEN_NONE && tok !== TOKEN_CONNECT && this.cur === null && this.esc === ESC_NONE) {
+    if (tok !== TOKEN_NONE && tok !== TOKEN_CONNECT && this.cur === null) {
       // A final result nobody waits for (what line() would conclude): counted, dropped.
       this.nLines++;
       this.late();
@@ -956,7 +858,7 @@ export class AtEngine implements AtPort, UartSink {
     else this.gateLen = NEVER;
   }
 
-  /** A complete "OK" while a command (or an escape) may be waiting for it. */
+  /** A complete "OK" while a command may be waiting for it. */
   private okLine(): void {
     if (this.cur !== null) {
       if (this.preLine) {
@@ -990,15 +892,16 @@ export class AtEngine implements AtPort, UartSink {
     this.rW0 = never ? 1 : wp.w0; // never: (w & 0) !== 1
     this.rWl = wp.wl;
     this.rMid = wp.mid;
+    this.rWm = wp.mid !== null ? wp.mid[0] : 0;
     this.rFa = wp.fieldsAt;
     this.rF0 = wp.fieldsAt >= 0 ? wp.fieldsAt : NO_FIELDS;
   }
 
   onAck(): void {
     if (this.closed) return;
-    if (this.cur === null || this.ackEvery <= 0) return;
+    if (this.cur === null || this.data.every <= 0) return;
     if (this.state === ST_DATA || this.state === ST_ACK) {
-      this.ackCredit++;
+      this.data.ack();
       if (this.state === ST_ACK) {
         this.state = ST_DATA;
         this.kick();
@@ -1023,21 +926,17 @@ export class AtEngine implements AtPort, UartSink {
   /** Handle a final-result or prompt token; false when the line is not one here (falls through). */
   private onToken(token: number): boolean {
     if (token === TOKEN_CONNECT) {
-      if (this.cur !== null && this.state === ST_PROMPT && this.esc === ESC_NONE) {
+      if (this.cur !== null && this.state === ST_PROMPT) {
         this.startData();
         return true;
       }
       return false;
     }
-    let code = RESULT_OK;
-    if (token === TOKEN_ERROR) code = RESULT_ERROR;
-    else if (token === TOKEN_NO_CARRIER) code = RESULT_NO_CARRIER;
-    else if (token === TOKEN_CME) code = RESULT_CME;
-    else if (token === TOKEN_CMS) code = RESULT_CMS;
-    else if (token !== TOKEN_OK) return false;
+    // The tokens of final results are numbered as their results, one up (results.ts).
+    if (token < TOKEN_OK || token > TOKEN_NO_CARRIER) return false;
+    const code = token - TOKEN_OK;
 
-    const escaping = this.esc === ESC_WRITE || this.esc === ESC_POST;
-    if (escaping ? this.escConfirmed : this.cur === null || this.state === ST_IDLE) {
+    if (this.cur === null || this.state === ST_IDLE) {
       this.late(); // nobody waits for it: counted, dropped, and its error code never parsed
       return true;
     }
@@ -1050,16 +949,6 @@ export class AtEngine implements AtPort, UartSink {
         errCode = -1;
         errText = this.view.rest(); // allocates, on the error path only
       }
-    }
-
-    // After "+++" went out, the answer belongs to the escape.
-    if (escaping) {
-      this.escConfirmed = true;
-      this.escCode = code;
-      this.escErrCode = errCode;
-      this.escErrText = errText;
-      if (this.escGuardOver) this.finishEscape(code, errCode, errText);
-      return true;
     }
 
     const cur = this.cur as AtRequest;
@@ -1079,14 +968,9 @@ export class AtEngine implements AtPort, UartSink {
       this.late(); // an OK cannot answer a prompt command before CONNECT
       return true;
     }
-    const wasHeld = st === ST_HELD;
     // The echo check, once per command: an OK for a command whose echo was due (echo known
     // on, or a differing echo came) and did not match is not the OK of what was sent.
     this.complete(code === RESULT_OK && !this.echoSeen && (this.echoOn || this.echoBad) ? RESULT_GARBLED : code, errCode, errText);
-    if (wasHeld && this.esc === ESC_PRE) {
-      // The module left data mode by itself before "+++" went out: no escape needed.
-      this.finishEscape(code, errCode, errText);
-    }
     return true;
   }
 
@@ -1099,9 +983,12 @@ export class AtEngine implements AtPort, UartSink {
 
   private complete(code: number, errCode: number, errText: string): void {
     const done = this.curDone;
-    if (this.cur === null || done === null) return;
-    const elapsed = this.clock.now() - this.writeTime;
-    this.clearTimer(this.deadline);
+    const cur = this.cur;
+    if (cur === null || done === null) return;
+    const clock = this.clock;
+    const elapsed = clock.now() - this.writeTime;
+    const dl = this.deadline;
+    if (dl !== null && dl !== undefined) clock.clearTimer(dl);
     this.deadline = null;
     if (code === RESULT_TIMEOUT) {
       this.nTimeouts++;
@@ -1117,9 +1004,15 @@ export class AtEngine implements AtPort, UartSink {
     this.state = ST_IDLE;
     this.rLen = -1;
     this.gateLen = this.urcs.anyShort ? 0 : NEVER;
-    this.src = null;
-    this.ackMode = false;
-    this.startSettle();
+    if (cur.shape === SHAPE_PROMPT) {
+      this.data.clear();
+      this.ackMode = false;
+    }
+    // The settle pause (startSettle, inline: once per command).
+    const st = this.settleTimer;
+    if (st !== null && st !== undefined) clock.clearTimer(st);
+    this.settling = true;
+    this.settleTimer = clock.setTimer(this.settleMs, this.onSettleFn);
     this.callDone(done, code, errCode, errText, elapsed);
   }
 
@@ -1148,14 +1041,12 @@ export class AtEngine implements AtPort, UartSink {
 
   /** Cancel the first `n` queued commands (those queued when the cancel began). */
   private cancelQueued(n: number): void {
-    while (n > 0 && this.qCount > 0) {
+    const q = this.queue;
+    while (n > 0 && q.shift()) {
       n--;
-      const i = this.qHead;
-      const done = this.qDone[i];
-      this.qReq[i] = null;
-      this.qDone[i] = null;
-      this.qHead = (i + 1) % this.qCap;
-      this.qCount--;
+      const done = q.done;
+      q.req = null;
+      q.done = null;
       if (done !== null) this.callDone(done, RESULT_CANCELLED, -1, "", 0);
     }
   }
@@ -1164,12 +1055,6 @@ export class AtEngine implements AtPort, UartSink {
 
   private clearTimer(h: TimerHandle): void {
     if (h !== null && h !== undefined) this.clock.clearTimer(h);
-  }
-
-  private startSettle(): void {
-    this.clearTimer(this.settleTimer);
-    this.settling = true;
-    this.settleTimer = this.clock.setTimer(this.settleMs, this.onSettleFn);
   }
 
   private onSettle(): void {
@@ -1217,20 +1102,14 @@ export class AtEngine implements AtPort, UartSink {
 
   private pumpOnce(): void {
     if (this.closed) return;
-    if (this.esc !== ESC_NONE) {
-      if (this.esc === ESC_WRITE) this.writePlus();
-      return; // everything else is frozen during an escape
-    }
     if (this.cur === null) {
       // Start the next command once the settle pause is over.
-      while (this.cur === null && !this.settling && this.qCount > 0 && !this.closed) {
-        const i = this.qHead;
-        const req = this.qReq[i] as AtRequest;
-        const done = this.qDone[i] as AtDone;
-        this.qReq[i] = null;
-        this.qDone[i] = null;
-        this.qHead = (i + 1) % this.qCap;
-        this.qCount--;
+      const q = this.queue;
+      while (this.cur === null && !this.settling && !this.closed && q.shift()) {
+        const req = q.req as AtRequest;
+        const done = q.done as AtDone;
+        q.req = null;
+        q.done = null;
         if (!this.prepare(req)) {
           this.callDone(done, RESULT_REJECTED, -1, "", 0);
           continue;
@@ -1305,14 +1184,7 @@ export class AtEngine implements AtPort, UartSink {
       this.txCmd = cmd;
     }
     this.txPos = 0;
-    if (shape === SHAPE_PROMPT) {
-      this.src = req.data as ByteSource;
-      this.dataLen = this.src.length;
-    } else {
-      this.src = null;
-      this.dataLen = 0;
-    }
-    this.ackEvery = ackEvery;
+    if (shape === SHAPE_PROMPT) this.data.load(req.data as ByteSource, ackEvery); // cleared when it ends (complete)
     return true;
   }
 
@@ -1320,116 +1192,22 @@ export class AtEngine implements AtPort, UartSink {
 
   private startData(): void {
     this.state = ST_DATA;
-    this.dataPos = 0;
-    this.sinceAck = 0;
-    this.ackCredit = 0;
-    this.chunkPos = 0;
-    this.chunkLen = 0;
-    this.ackMode = this.ackEvery > 0;
+    this.data.begin();
+    this.ackMode = this.data.every > 0;
     this.kick(); // runs once the current line has been handled
   }
 
+  /** DataOwner: the payload of generation `gen` is still being written. */
+  dataLive(gen: number): boolean {
+    return gen === this.gen && this.state === ST_DATA;
+  }
+
   private pumpData(): void {
-    const g = this.gen;
-    const chunk = this.chunk;
-    for (;;) {
-      if (this.chunkPos < this.chunkLen) {
-        const n = this.uart.write(chunk, this.chunkPos, this.chunkLen);
-        if (g !== this.gen || this.state !== ST_DATA) return;
-        if (n > 0) this.chunkPos += n;
-        if (this.chunkPos < this.chunkLen) return; // back-pressure: onWritable resumes
-      }
-      if (this.dataPos >= this.dataLen) {
-        this.state = ST_AFTER;
-        return;
-      }
-      const every = this.ackEvery;
-      if (every > 0 && this.sinceAck >= every) {
-        if (this.ackCredit > 0) {
-          this.ackCredit--;
-          this.sinceAck = 0;
-        } else {
-          this.state = ST_ACK;
-          return;
-        }
-      }
-      let max = chunk.length;
-      const left = this.dataLen - this.dataPos;
-      if (max > left) max = left;
-      if (every > 0 && max > every - this.sinceAck) max = every - this.sinceAck;
-      const src = this.src as ByteSource;
-      const got = src.read(this.dataPos, chunk, 0, max);
-      if (g !== this.gen || this.state !== ST_DATA) return;
-      if (!(got > 0) || got > max || !isWholeNumber(got)) {
-        // The source broke its promise: stop. The module is still in data mode; callers escape().
-        this.complete(RESULT_REJECTED, -1, "");
-        return;
-      }
-      this.dataPos += got;
-      this.sinceAck += got;
-      this.chunkPos = 0;
-      this.chunkLen = got;
-    }
-  }
-
-  // ---------------------------------------------------------------- escape
-
-  private onGuard(): void {
-    this.escTimer = null;
-    if (this.closed) return;
-    this.depth++;
-    try {
-      if (this.esc === ESC_PRE) {
-        this.esc = ESC_WRITE;
-        this.escPos = 0;
-        this.pumpPending = true;
-      } else if (this.esc === ESC_POST) {
-        this.escGuardOver = true;
-        if (this.escConfirmed) this.finishEscape(this.escCode, this.escErrCode, this.escErrText);
-      }
-    } finally {
-      this.leave();
-    }
-  }
-
-  private writePlus(): void {
-    const n = this.uart.write(this.plus3, this.escPos, 3);
-    if (this.esc !== ESC_WRITE) return;
-    if (n > 0) this.escPos += n;
-    if (this.escPos < 3) return; // onWritable continues
-    this.esc = ESC_POST;
-    this.escTimer = this.clock.setTimer(this.guardMs, this.onGuardFn);
-    this.escConfirmTimer = this.clock.setTimer(this.guardMs + this.escapeConfirmMs, this.onEscTimeoutFn);
-  }
-
-  private onEscTimeout(): void {
-    this.escConfirmTimer = null;
-    if (this.closed || this.esc === ESC_NONE) return;
-    this.depth++;
-    try {
-      this.finishEscape(RESULT_TIMEOUT, -1, "");
-    } finally {
-      this.leave();
-    }
-  }
-
-  /** Drop escape state and its timers (no callback). */
-  private stopEscape(): void {
-    this.clearTimer(this.escTimer);
-    this.clearTimer(this.escConfirmTimer);
-    this.escTimer = null;
-    this.escConfirmTimer = null;
-    this.esc = ESC_NONE;
-    this.escDone = null;
-  }
-
-  private finishEscape(code: number, errCode: number, errText: string): void {
-    const done = this.escDone;
-    const elapsed = this.clock.now() - this.escStart;
-    this.stopEscape();
-    // The interrupted command (if any) ends as cancelled, before the escape reports.
-    if (this.cur !== null) this.complete(RESULT_CANCELLED, -1, "");
-    else this.startSettle();
-    if (done !== null) this.callDone(done, code, errCode, errText, elapsed);
+    const r = this.data.pump(this.uart, this, this.gen);
+    if (r === DATA_DONE) this.state = ST_AFTER;
+    else if (r === DATA_ACK) this.state = ST_ACK;
+    // The source broke its promise: stop. The module is still in data mode: its own
+    // timeout ends it (or a reset).
+    else if (r === DATA_BROKEN) this.complete(RESULT_REJECTED, -1, "");
   }
 }

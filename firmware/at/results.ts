@@ -2,6 +2,8 @@
 // with one table lookup, then compared against at most one token. Tokens are encoded
 // to bytes once, when the table is constructed.
 
+// The final results' tokens are their RESULT_* codes (types.ts) plus one: the engine maps
+// one to the other by subtraction (test/at/engine.test.ts checks the correspondence).
 export const TOKEN_NONE = 0;
 export const TOKEN_OK = 1;
 export const TOKEN_ERROR = 2;

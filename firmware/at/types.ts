@@ -1,6 +1,6 @@
 // The AT engine's public contract: request shapes, result codes, the line view and
 // byte sources. The modem driver and the mail job speak only this; the engine
-// implementation (framer, classifier, queue, data mode) lives beside it.
+// implementation (receive loop, the command in flight, queue, data mode) lives beside it.
 //
 // Everything here is ES2015 and allocation-aware: a Line is one reusable view owned
 // by the engine, valid only during the callback that receives it, and strings are
@@ -111,8 +111,6 @@ export interface AtEngineOptions {
   queueLength?: number;
   /** Pause after each final result before the next command is written. Default 20 ms. */
   settleMs?: number;
-  /** Silence before and after "+++" (data-mode escape). Default 1000 ms (the seed's minimum). */
-  guardMs?: number;
 }
 
 /** What upper layers see of the engine (the implementation is AtEngine in engine.ts). */
@@ -122,8 +120,6 @@ export interface AtPort {
   send(request: AtRequest, done: AtDone): boolean;
   /** Route lines starting with `prefix` that are not the reply to the command in flight. */
   onUrc(prefix: Prefix, handler: UrcHandler): void;
-  /** Leave data mode early with "+++" framed by guard silence; done when the module confirms. */
-  escape(done: AtDone): void;
   /** Fail the command in flight and everything queued with RESULT_CANCELLED (e.g. after RDY). */
   flush(): void;
   /** Consecutive command timeouts; reset by any final result. Upper layers trigger recovery on it. */

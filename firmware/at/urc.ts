@@ -56,6 +56,7 @@ export class UrcRegistry {
   readonly wl: Int32Array;
   /** The words between (prefixes longer than 8 bytes), else null. */
   readonly mid: Array<Int32Array | null>;
+  readonly wm: Int32Array;
   /** The prefix's fieldsAt (where a line's fields begin after it, or -1). */
   readonly fa: Int32Array;
   /** fa as an offset for view.f0: fa, or NO_FIELDS when -1. */
@@ -83,6 +84,7 @@ export class UrcRegistry {
     this.w0 = new Int32Array(MAX_URC_HANDLERS);
     this.mask = new Int32Array(MAX_URC_HANDLERS);
     this.wl = new Int32Array(MAX_URC_HANDLERS);
+    this.wm = new Int32Array(MAX_URC_HANDLERS);
     this.fa = new Int32Array(MAX_URC_HANDLERS);
     this.f0 = new Int32Array(MAX_URC_HANDLERS);
     this.rel = new Uint8Array(MAX_URC_HANDLERS);
@@ -114,6 +116,7 @@ export class UrcRegistry {
     this.mask[id] = prefix.mask;
     this.w0[id] = prefix.w0;
     this.wl[id] = prefix.wl;
+    this.wm[id] = prefix.mid !== null ? prefix.mid[0] : 0;
     this.fa[id] = prefix.fieldsAt;
     this.f0[id] = prefix.fieldsAt >= 0 ? prefix.fieldsAt : NO_FIELDS;
     this.next[id] = NIL;

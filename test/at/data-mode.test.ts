@@ -1,8 +1,8 @@
-// Data mode: exact payload length under back-pressure, ACK pacing (AT+QFUPL), and the
-// "+++" escape with its guard times checked on the virtual clock (DESIGN.md 5.6, 5.7).
+// Data mode: exact payload length under back-pressure and ACK pacing (AT+QFUPL), on the
+// virtual clock (DESIGN.md 5.6). (The "+++" escape is gone: it had no caller.)
 import { describe, expect, it } from "vitest";
-import { RESULT_CANCELLED, RESULT_OK, RESULT_REJECTED, RESULT_TIMEOUT, SHAPE_PROMPT } from "../../firmware/at/types.js";
-import type { AtResult, ByteSource } from "../../firmware/at/types.js";
+import { RESULT_OK, RESULT_REJECTED, RESULT_TIMEOUT, SHAPE_PROMPT } from "../../firmware/at/types.js";
+import type { ByteSource } from "../../firmware/at/types.js";
 import { bytesSource } from "../../firmware/at/source.js";
 import { rig, send } from "./support/harness.js";
 import { chunkingName, sweep } from "./support/modem.js";
@@ -101,60 +101,5 @@ describe("data mode: ACK pacing (AT+QFUPL ack mode)", () => {
     r.clock.advance(5000);
     expect(r.modem.data.length).toBe(1024);
     expect(a.result?.code).toBe(RESULT_TIMEOUT);
-  });
-});
-
-describe("data mode: +++ escape", () => {
-  for (const echo of [true, false]) {
-    it(`freezes output, keeps guard silence before and after "+++", then resumes the queue (echo ${echo ? "on" : "off"})`, () => {
-      for (const c of sweep(10, 2)) {
-        const what = chunkingName(c);
-        const guard = 1000;
-        const r = rig(echo, c, { dataChunkSize: 20, guardMs: guard, settleMs: 20 }, { writeLimit: 10, writableDelayMs: 10, guardMs: guard, escapeReply: "\r\n+QSMTPBODY: 120\r\n\r\nOK\r\n" });
-        r.modem.script(
-          { cmd: "AT+QSMTPBODY=1,5000,30", reply: "\r\nCONNECT\r\n", data: { expect: 5000, reply: "" } },
-          { cmd: "AT+QSMTPCLR", reply: "\r\nOK\r\n" },
-        );
-        const body = send(r, { command: "+QSMTPBODY=1,5000,30", shape: SHAPE_PROMPT, prefix: r.engine.prefix("+QSMTPBODY:"), data: bytesSource(pattern(5000)), timeoutMs: 60000 });
-        r.clock.advance(100);
-        const clr = send(r, { command: "+QSMTPCLR" }); // queued: must stay frozen during the escape
-        let esc: AtResult | null = null;
-        const tEscape = r.clock.now();
-        r.engine.escape((res) => (esc = { ...res }));
-        r.clock.advance(5000);
-        const plus = r.modem.writes.findIndex((w) => w.bytes === "+++");
-        expect(plus, what).toBeGreaterThan(0);
-        const tPlus = r.modem.writes[plus].t;
-        const before = r.modem.writes[plus - 1].t;
-        const after = r.modem.writes[plus + 1];
-        expect(tPlus - before, what).toBeGreaterThanOrEqual(guard); // silence before
-        expect(tPlus - tEscape, what).toBeGreaterThanOrEqual(guard);
-        const rest = r.modem.writes.slice(plus + 1).map((w) => w.bytes).join("");
-        expect(rest, what).toBe("AT+QSMTPCLR\r"); // nothing else went out after the escape
-        expect(after.t - tPlus, what).toBeGreaterThanOrEqual(guard); // silence after
-        expect(esc, what).toMatchObject({ code: RESULT_OK });
-        expect(body.result?.code, what).toBe(RESULT_CANCELLED);
-        expect(body.lines, what).toEqual(["+QSMTPBODY: 120"]);
-        expect(clr.result?.code, what).toBe(RESULT_OK);
-        expect(r.modem.data.length, what).toBeLessThan(5000);
-      }
-    });
-  }
-
-  it("an unanswered escape ends with TIMEOUT and output resumes", () => {
-    const r = rig(true, { kind: "all" }, { guardMs: 1000, escapeConfirmMs: 500 }, { escapeReply: "" });
-    r.modem.script({ cmd: "AT", reply: "\r\nOK\r\n" });
-    const results: AtResult[] = [];
-    r.engine.escape((res) => results.push({ ...res }));
-    r.engine.escape((res) => results.push({ ...res })); // a second escape while one runs is refused
-    const a = send(r, { command: "" });
-    r.clock.advance(999);
-    expect(r.modem.writes).toEqual([]);
-    r.clock.advance(1);
-    expect(r.modem.writes.map((w) => w.bytes)).toEqual(["+++"]);
-    r.clock.advance(3000);
-    expect(results.map((x) => x.code)).toEqual([RESULT_REJECTED, RESULT_TIMEOUT]);
-    expect(results[1].elapsedMs).toBe(2500);
-    expect(a.result?.code).toBe(RESULT_OK);
   });
 });

@@ -20,7 +20,20 @@ import type { Rig } from "./support/harness.js";
 import { bareUart } from "./support/bare-uart.js";
 import { bytesSource } from "../../firmware/at/source.js";
 import { chunkingName, sweep } from "./support/modem.js";
+import * as results from "../../firmware/at/results.js";
+import * as types from "../../firmware/at/types.js";
 import type { Chunking } from "./support/modem.js";
+
+describe("final-result tokens", () => {
+  it("are their results' codes plus one (the engine maps one to the other by subtraction)", () => {
+    expect(results.TOKEN_OK - 1).toBe(types.RESULT_OK);
+    expect(results.TOKEN_ERROR - 1).toBe(types.RESULT_ERROR);
+    expect(results.TOKEN_CME - 1).toBe(types.RESULT_CME);
+    expect(results.TOKEN_CMS - 1).toBe(types.RESULT_CMS);
+    expect(results.TOKEN_NO_CARRIER - 1).toBe(types.RESULT_NO_CARRIER);
+    expect(results.TOKEN_CONNECT).toBeGreaterThan(results.TOKEN_NO_CARRIER); // not a final result
+  });
+});
 
 describe("AtEngine: construction", () => {
   it("attaches itself to the uart and works with options undefined", () => {

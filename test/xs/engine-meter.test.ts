@@ -7,11 +7,12 @@ import { AtDriver } from "../../bench/xs/at-driver.js";
 import { buildCorpus, CHUNK_SIZE } from "../../bench/corpus.js";
 
 // Issue 2's budget. slotsPerByte and liveSlotGrowth100k are met and asserted as such.
-// computePerByte is NOT met (48.4 measured, target 25; see bench/README.md for what costs
+// computePerByte is NOT met (46.8 measured, target 25; see bench/README.md for what costs
 // what): `npm run bench` reports it against the target, and this test holds the measured
-// figure as a ceiling so the engine cannot get slower while it is being worked on.
+// figure plus a small margin as a ceiling so the engine cannot get slower while it is being
+// worked on (the ceiling was 50 while the engine measured 48.5).
 const BUDGET = { computePerByte: 25, slotsPerByte: 0.01, liveSlotGrowth100k: 50 };
-const COMPUTE_CEILING = 50;
+const COMPUTE_CEILING = 48;
 
 describe("AT engine in XS (xsnap-worker), bench corpus", () => {
   let xs: XsFigures;

@@ -17,7 +17,7 @@ export interface Rig {
 export function rig(echo: boolean, chunking: Chunking, engine?: AtEngineExtraOptions, modem?: ModemOptions): Rig {
   const clock = new VirtualClock();
   const m = new ScriptedModem(clock, { echo, chunking, ...modem });
-  const e = new AtEngine(m, clock, engine ?? { settleMs: 20, guardMs: 1000 });
+  const e = new AtEngine(m, clock, engine ?? { settleMs: 20 });
   return { clock, modem: m, engine: e };
 }
 

@@ -189,10 +189,6 @@ export class ScriptPort implements AtPort {
     this.handlers.push({ prefix, handler });
   }
 
-  escape(done: AtDone): void {
-    this.clock.setTimer(2000, () => done(this.result(RESULT_OK, -1, "")));
-  }
-
   flush(): void {
     this.flushes++;
     const cancelled: Pending[] = [];
