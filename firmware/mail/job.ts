@@ -8,9 +8,9 @@
 //   (skipped   boot
 //   when up)
 //
-// Everything else is in the rule table (`jobRules`): a row says
+// Everything else is in the rule table (`jobRules`; all tables are built once per Mailer, `jobTables`): a row says
 // "in state S, on event E, do action A (and go to state N)". The first matching row wins;
-// -1 matches any state. Failures go to the recovery ladder (`LADDER`, `CLIMB`: a table of
+// -1 matches any state. Failures go to the recovery ladder (`ladderRows`, `climbTable`: a table of
 // conditions placing a failure on a rung, and each rung's budget and the rung above it),
 // which follows the seed's chapter 4:
 //   1. final errors (config, permanent, throttled) fail at once;
@@ -69,10 +69,26 @@ export const ST_REBUILD = 13; //   AT+QSMTPCLR before building the content again
 export const ST_CLEANUP = 14; //   AT+QSMTPCLR and AT+QFDEL for uploaded files
 export const ST_DONE = 15;
 
-const STATE_NAMES = ["IDLE", "NETWORK", "CONFIG", "PREPARE", "RECIPIENTS", "SUBJECT", "BODY", "ATTACH", "PUT", "WAIT", "PAUSE", "PDP", "REBOOT", "REBUILD", "CLEANUP", "DONE"];
-
 export function stateName(s: number): string {
-  return s >= 0 && s < STATE_NAMES.length ? STATE_NAMES[s] : "?" + s;
+  switch (s) {
+    case ST_IDLE: return "IDLE";
+    case ST_NETWORK: return "NETWORK";
+    case ST_CONFIG: return "CONFIG";
+    case ST_PREPARE: return "PREPARE";
+    case ST_RECIPIENTS: return "RECIPIENTS";
+    case ST_SUBJECT: return "SUBJECT";
+    case ST_BODY: return "BODY";
+    case ST_ATTACH: return "ATTACH";
+    case ST_PUT: return "PUT";
+    case ST_WAIT: return "WAIT";
+    case ST_PAUSE: return "PAUSE";
+    case ST_PDP: return "PDP";
+    case ST_REBOOT: return "REBOOT";
+    case ST_REBUILD: return "REBUILD";
+    case ST_CLEANUP: return "CLEANUP";
+    case ST_DONE: return "DONE";
+  }
+  return "?" + s;
 }
 
 // ---- events
@@ -97,8 +113,8 @@ const ANY = -1;
 
 // ---- the recovery ladder, as data
 // A failure (EV_FAIL, a failed +QSMTPPUT result, the send deadline, pdpdeact, powered down) is
-// placed on a rung by the first LADDER row whose condition holds; a rung whose budget for
-// this job is spent climbs to the rung CLIMB names, until one has budget (the last ones
+// placed on a rung by the first ladder row whose condition holds; a rung whose budget for
+// this job is spent climbs to the rung the climb table names, until one has budget (the last ones
 // always do).
 // conditions
 const C_CANCELLED = 0; //    the command was flushed (E_CANCELLED) and cancels are left
@@ -122,51 +138,58 @@ const R_GIVE_UP = 6; //      fail with the last cause (and why no reboot was all
 const R_FAIL = 7; //         fail with this cause
 const R_END = 8; //          end the job with the last outcome (no clean-up can run)
 
-const LADDER: number[][] = [
-  // condition       rung
-  [C_CANCELLED,     R_WAIT_RDY],
-  [C_FINAL,         R_FAIL],
-  [C_POWERED_DOWN,  R_END],
-  [C_SILENT,        R_REBOOT],
-  [C_BRINGUP,       R_RETRY_PHASE],
-  [C_RUNG_FAILED,   R_REBOOT],
-  [C_NETWORK,       R_PDP],
-  [C_SERVER_AGAIN,  R_FAIL],
-  [C_SENDING,       R_RESEND],
-  [C_CONTENT,       R_REBUILD],
-];
+/** The ladder: condition -> rung, first match wins. */
+function ladderRows(): number[][] {
+  return [
+    // condition       rung
+    [C_CANCELLED,     R_WAIT_RDY],
+    [C_FINAL,         R_FAIL],
+    [C_POWERED_DOWN,  R_END],
+    [C_SILENT,        R_REBOOT],
+    [C_BRINGUP,       R_RETRY_PHASE],
+    [C_RUNG_FAILED,   R_REBOOT],
+    [C_NETWORK,       R_PDP],
+    [C_SERVER_AGAIN,  R_FAIL],
+    [C_SENDING,       R_RESEND],
+    [C_CONTENT,       R_REBUILD],
+  ];
+}
 
 /** The rung above each rung, taken when its budget is spent (-1: the rung has no budget). */
-const CLIMB: number[] = [
-  -1, //        R_WAIT_RDY (its budget is in C_CANCELLED: when spent, the failure is placed again)
-  R_REBOOT, //  R_RETRY_PHASE
-  R_PDP, //     R_RESEND
-  R_REBOOT, //  R_PDP
-  R_REBOOT, //  R_REBUILD
-  R_GIVE_UP, // R_REBOOT
-  -1, -1, -1, // R_GIVE_UP, R_FAIL, R_END
-];
+function climbTable(): number[] {
+  return [
+    -1, //        R_WAIT_RDY (its budget is in C_CANCELLED: when spent, the failure is placed again)
+    R_REBOOT, //  R_RETRY_PHASE
+    R_PDP, //     R_RESEND
+    R_REBOOT, //  R_PDP
+    R_REBOOT, //  R_REBUILD
+    R_GIVE_UP, // R_REBOOT
+    -1, -1, -1, // R_GIVE_UP, R_FAIL, R_END
+  ];
+}
 
 /** Where a job resumes after an interruption (a pause or a PDP re-activation) in each state. */
 const RESUME_SAVED = -1;
-const RESUME_AFTER: number[] = [
-  ST_NETWORK, //    IDLE
-  ST_NETWORK, //    NETWORK
-  ST_CONFIG, //     CONFIG
-  ST_REBUILD, //    PREPARE     partial content: clear, build again
-  ST_REBUILD, //    RECIPIENTS
-  ST_REBUILD, //    SUBJECT
-  ST_REBUILD, //    BODY
-  ST_REBUILD, //    ATTACH
-  ST_PUT, //        PUT         content is still on the module
-  ST_PUT, //        WAIT
-  RESUME_SAVED, //  PAUSE       where the interrupted pause was going
-  RESUME_SAVED, //  PDP
-  ST_NETWORK, //    REBOOT
-  ST_REBUILD, //    REBUILD
-  ST_NETWORK, //    CLEANUP
-  ST_NETWORK, //    DONE
-];
+function resumeTable(): number[] {
+  return [
+    ST_NETWORK, //    IDLE
+    ST_NETWORK, //    NETWORK
+    ST_CONFIG, //     CONFIG
+    ST_REBUILD, //    PREPARE     partial content: clear, build again
+    ST_REBUILD, //    RECIPIENTS
+    ST_REBUILD, //    SUBJECT
+    ST_REBUILD, //    BODY
+    ST_REBUILD, //    ATTACH
+    ST_PUT, //        PUT         content is still on the module
+    ST_PUT, //        WAIT
+    RESUME_SAVED, //  PAUSE       where the interrupted pause was going
+    RESUME_SAVED, //  PDP
+    ST_NETWORK, //    REBOOT
+    ST_REBUILD, //    REBUILD
+    ST_NETWORK, //    CLEANUP
+    ST_NETWORK, //    DONE
+  ];
+}
 
 /** Bounds of the recovery ladder (all optional in MailerOptions). */
 export interface RecoveryLimits {
@@ -261,7 +284,7 @@ export function newMailResult(id: string, submittedAt: number): MailResult {
  * The job's rule table: "in state S, on event E, do action A (and go to state N)"; the
  * first matching row wins. Constant: the Mailer builds it once and every job shares it.
  */
-export function jobRules(): number[][] {
+function jobRules(): number[][] {
   // state           event         action      next state
   return [
     [ST_NETWORK,    EV_DONE,     A_GOTO,     ST_CONFIG],
@@ -297,6 +320,18 @@ export function jobRules(): number[][] {
   ];
 }
 
+/** Every table of the job, built once per Mailer and shared by its jobs (constant data). */
+export interface JobTables {
+  rules: number[][];
+  ladder: number[][];
+  climb: number[];
+  resumeAfter: number[];
+}
+
+export function jobTables(): JobTables {
+  return { rules: jobRules(), ladder: ladderRows(), climb: climbTable(), resumeAfter: resumeTable() };
+}
+
 export class MailJobRun {
   state: number;
   readonly mail: PreparedMail;
@@ -307,7 +342,7 @@ export class MailJobRun {
   private putTimeoutS: number;
   private putMarginMs: number;
   private onFinish: (r: MailResult) => void;
-  private rules: number[][];
+  private tables: JobTables;
   private token: number;
   private timer: TimerHandle | null;
   private resumeState: number;
@@ -327,7 +362,7 @@ export class MailJobRun {
     mail: PreparedMail,
     submittedAt: number,
     limits: RecoveryLimits,
-    rules: number[][],
+    tables: JobTables,
     onFinish: (r: MailResult) => void,
     log: Log | null,
   ) {
@@ -352,7 +387,7 @@ export class MailJobRun {
     this.cancels = 0;
     this.phaseRetries = 0;
     this.result = newMailResult(mail.id, submittedAt);
-    this.rules = rules;
+    this.tables = tables;
   }
 
   // ---------------------------------------------------------------- inputs
@@ -438,8 +473,9 @@ export class MailJobRun {
   }
 
   private dispatch(ev: number, err: CellError | null): void {
-    for (let i = 0; i < this.rules.length; i++) {
-      const r = this.rules[i];
+    const rules = this.tables.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i];
       if ((r[0] === this.state || r[0] === ANY) && r[1] === ev) {
         this.act(r[2], r[3], err);
         return;
@@ -639,28 +675,29 @@ export class MailJobRun {
     this.enter(ST_PAUSE);
   }
 
-  /** Where to continue after an interruption in state `from` (RESUME_AFTER). */
+  /** Where to continue after an interruption in state `from` (resumeTable). */
   private resumeFor(from: number): number {
-    const r = RESUME_AFTER[from];
+    const r = this.tables.resumeAfter[from];
     return r === RESUME_SAVED ? this.resumeState : r;
   }
 
-  /** The recovery ladder: place the failure on a rung (LADDER), climb while the rung's budget is spent, act. */
+  /** The recovery ladder: place the failure on a rung (ladderRows), climb while the rung's budget is spent, act. */
   private ladder(err: CellError): void {
     const from = this.state;
     this.outcome = err;
     let rung = R_REBUILD;
-    for (let i = 0; i < LADDER.length; i++) {
-      if (this.holds(LADDER[i][0], err, from)) {
-        rung = LADDER[i][1];
+    const ladder = this.tables.ladder;
+    for (let i = 0; i < ladder.length; i++) {
+      if (this.holds(ladder[i][0], err, from)) {
+        rung = ladder[i][1];
         break;
       }
     }
-    while (!this.hasBudget(rung)) rung = CLIMB[rung];
+    while (!this.hasBudget(rung)) rung = this.tables.climb[rung];
     this.climbTo(rung, err, from);
   }
 
-  /** One condition of the LADDER table. */
+  /** One condition of the ladder table. */
   private holds(c: number, err: CellError, from: number): boolean {
     switch (c) {
       case C_CANCELLED: return err.code === E_CANCELLED && this.cancels < MAX_CANCELS;

@@ -16,7 +16,7 @@ import { CellError, cellError, KIND_MODEM, KIND_RETRYABLE, E_CLOSED, E_QUEUE_FUL
 import { Ec800, ModemListener, ModemStatus, Done, poweredDownError } from "../modem/ec800.js";
 import { ModemConfig, resolveConfig, ResolvedConfig } from "../modem/config.js";
 import { MailJob, PreparedMail, newPreparedMail, prepareMail } from "./message.js";
-import { MailJobRun, MailResult, RecoveryLimits, defaultLimits, jobRules, newMailResult } from "./job.js";
+import { JobTables, MailJobRun, MailResult, RecoveryLimits, defaultLimits, jobTables, newMailResult } from "./job.js";
 import { nextTurn } from "../turn.js";
 
 export interface MailerOptions {
@@ -57,7 +57,7 @@ export class Mailer implements ModemListener {
   private queueLength: number;
   private limits: RecoveryLimits;
   /** The job state table, built once and shared by every job. */
-  private rules: number[][];
+  private tables: JobTables;
   private current: MailJobRun | null;
   private starting: boolean;
   private closed: boolean;
@@ -74,7 +74,7 @@ export class Mailer implements ModemListener {
     this.queue = [];
     this.queueLength = o.queueLength === undefined ? 4 : o.queueLength;
     this.limits = defaultLimits();
-    this.rules = jobRules();
+    this.tables = jobTables();
     if (o.limits) {
       const l = o.limits;
       const d = this.limits;
@@ -197,7 +197,7 @@ export class Mailer implements ModemListener {
   private pump(): void {
     if (this.closed || this.current || this.starting || this.queue.length === 0) return;
     const item = this.queue.shift() as Queued;
-    const run = new MailJobRun(this.modem, this.clock, item.mail, item.submittedAt, this.limits, this.rules, (r) => {
+    const run = new MailJobRun(this.modem, this.clock, item.mail, item.submittedAt, this.limits, this.tables, (r) => {
       if (this.current === run) this.current = null;
       this.finished.push({ onResult: item.onResult, result: r });
       if (this.closed) {
