@@ -4,18 +4,39 @@
 // source again for every statement it runs, so this is where its time goes; a line kept
 // as a string is freed (reference counting) as soon as the next one replaces it.
 //
-// Lines are cut at "\n" only: on Espruino 2v29, indexOf also matches a needle whose start
-// ends the string ("ab\r".indexOf("\r\n") is 2), so a chunk that ends between CR and LF
-// would cut a line too early; a one-character needle cannot be matched in part.
+// Lines end at LF (never found with indexOf("\r\n"): on Espruino 2v29 indexOf also
+// matches a needle whose start ends the string, "ab\r".indexOf("\r\n") is 2). A chunk
+// whose text is too short to hold an overlong line (nearly all) is cut by one native
+// split on /\r*\n/, which drops the CRs too, and costs one statement per line; a longer
+// one goes through long(), which measures each line with its CRs as the byte framing does.
+// Statements are what costs on Espruino: about 4 us each on a PC, whatever they do.
 // A command is encoded by the port's native conversion (E.toUint8Array on Espruino).
 import type { TextUart } from "../types.js";
 import { LINE_MAX, TX_MAX, type Framing } from "../../compact/framing.js";
+
+/** A line end with the CRs before it (regular expressions without alternation are reliable on Espruino). */
+const LF = /\r*\n/;
+const CRS = /\r+$/;
 
 export function createTextFraming(uart: TextUart): Framing {
   let rest = ""; // the start of a line whose end has not come yet
   let skip = false; // an overlong line is being dropped to its end
   let l = ""; //    the line being handled
   let sent = ""; // "AT" + the last command
+  let on = (): void => {}; // the link's line handler
+  /** The rare text that may hold an overlong line: each line is measured with its CRs, as the byte framing does. */
+  function long(s: string): void {
+    const p = s.split("\n");
+    rest = p.pop() as string;
+    for (const t of p) {
+      if (skip || t.length > LINE_MAX) skip = false;
+      else if ((l = t.replace(CRS, ""))) on();
+    }
+    if (rest.length > LINE_MAX) {
+      skip = true;
+      rest = "";
+    }
+  }
   const f: Framing = {
     is: (text: string) => l === text,
     starts: (text: string) => l.startsWith(text),
@@ -40,26 +61,20 @@ export function createTextFraming(uart: TextUart): Framing {
     out: new Uint8Array(0),
     write: (data: Uint8Array, start: number, end: number) => uart.write(data, start, end),
     attach(onLine: () => void, onWritable: () => void): void {
+      on = onLine;
       uart.attach({
         onText(chunk: string): void {
-          let s = rest + chunk;
-          let lf = s.indexOf("\n");
-          while (lf >= 0) {
-            let e = lf;
-            while (e > 0 && s.charCodeAt(e - 1) === 0x0d) e--;
-            if (skip || lf > LINE_MAX) skip = false;
-            else if (e > 0) {
-              l = s.substring(0, e);
-              onLine();
+          const s = rest + chunk;
+          if (skip || s.length > LINE_MAX) return long(s);
+          // No line here can be overlong: one native split cuts the lines and drops their CRs.
+          const p = s.split(LF);
+          rest = p.pop() as string;
+          for (const t of p) {
+            if (t) {
+              l = t;
+              on();
             }
-            s = s.substring(lf + 1);
-            lf = s.indexOf("\n");
           }
-          if (s.length > LINE_MAX) {
-            skip = true;
-            s = "";
-          }
-          rest = s;
         },
         onWritable: onWritable,
       });
