@@ -77,11 +77,11 @@ export interface CompactMailer {
 /**
  * A step's command by its name (the command up to and with its first '=', else all of
  * it: "+QIACT=1" -> "+QIACT=", "+CPIN?"): its timeout (the manual's maximum response
- * time, with room; PLAIN when absent) and, with a second entry, that it may not be
- * written again after a timeout or ERROR (it would change what the module does: a second
- * recipient, a second body or mail, a second reboot or activation). The name is taken
+ * time, with room) and, with a second entry 1, that it may not be written again after a
+ * timeout or ERROR (it would change what the module does: a second recipient, a second
+ * body or mail, a second reboot or activation); PLAIN when absent. The name is taken
  * once per step and every later test is a comparison of it: Espruino runs its source
- * text again for every statement, and a chain of prefix tests per result was the largest
+ * text again for every statement, and a chain of prefix tests per result was a large
  * part of its serial handler's time (bench espruino.mail.handlerMsPerMail).
  */
 const STEPS: { [name: string]: number[] } = {
@@ -218,7 +218,8 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
       const eq = step.indexOf("=");
       name = eq < 0 ? step : step.substring(0, eq + 1);
       spec = STEPS[name] || PLAIN;
-      prefix = step && (eq < 0 ? (step.charAt(step.length - 1) === "?" ? step.substring(0, step.length - 1) : step) : step.substring(0, eq)) + ":";
+      const c = name.charAt(name.length - 1);
+      prefix = name && (c === "=" || c === "?" ? name.substring(0, name.length - 1) : name) + ":";
     }
     next();
   }
@@ -348,13 +349,17 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
     op = OP_NONE;
     wait = W_NONE;
     // The outcome is handed over on a fresh turn (nextTurn): what the outbox starts with
-    // it (the mail after a radio reading, the next mail) does not stack on this run.
+    // it (the mail after a radio reading, the next mail) does not stack on this run. The
+    // log line waits for that turn too: a run often ends inside the serial data handler,
+    // and a console write is slow on Espruino (bench espruino.mail.handlerMsPerMail).
     if (was === OP_SEND) {
       const d = done as (o: CompactOutcome) => void;
       done = mail = body = null;
-      if (!code) log(LOG_INFO, "mail delivered");
       const o: CompactOutcome = { delivered: !code, code: code, proto: proto, kind: code ? compactKind(code, proto) : 0, commands: commands, recoveries: recoveries };
-      nextTurn(clock, () => d(o));
+      nextTurn(clock, () => {
+        if (!code) log(LOG_INFO, "mail delivered");
+        d(o);
+      });
     } else if (was === OP_RADIO) {
       const d = radioDone as (r: CompactRadio) => void;
       radioDone = null;
