@@ -105,10 +105,9 @@ export function createAtLink(f: Framing, clock: Clock): AtLink {
 
   function dispatch(): void {
     const c0 = f.first(); // the first byte picks the few comparisons worth making
-    // An echo: compared with the command in flight (a stale one never matches it); the
-    // usual one, the same as sent, is known without looking for "AT".
-    const same = c0 === 0x41 && onEnd !== null && f.echo();
-    if (same || (c0 === 0x41 && f.starts("AT"))) {
+    if (c0 === 0x41 && f.starts("AT")) {
+      // An echo: compared with the command in flight (a stale one never matches it).
+      const same = onEnd !== null && f.echo();
       if (echoState !== 1) echoState = same ? 1 : 2;
       if (same) link.echo = true;
       return;

@@ -76,25 +76,25 @@ export interface CompactMailer {
 
 /**
  * A step's command by its name (the command up to and with its first '=', else all of
- * it: "+QIACT=1" -> "+QIACT=", "+CPIN?"): its timeout (the manual's maximum response
- * time, with room) and, with a second entry 1, that it may not be written again after a
- * timeout or ERROR (it would change what the module does: a second recipient, a second
- * body or mail, a second reboot or activation); PLAIN when absent. The name is taken
+ * it: "+QIACT=1" -> "+QIACT=", "+CPIN?"): its timeout in ms (the manual's maximum
+ * response time, with room; PLAIN when absent), negative when the step may not be written
+ * again after a timeout or ERROR (it would change what the module does: a second
+ * recipient, a second body or mail, a second reboot or activation). The name is taken
  * once per step and every later test is a comparison of it: Espruino runs its source
  * text again for every statement, and a chain of prefix tests per result was a large
  * part of its serial handler's time (bench espruino.mail.handlerMsPerMail).
  */
-const STEPS: { [name: string]: number[] } = {
-  "": [1000], // PROBE
-  "+CPIN?": [7000],
-  "+QIACT=": [155000, 1],
-  "+QIDEACT=": [45000],
-  "+CFUN=": [18000, 1],
-  "+QSMTPBODY=": [65000, 1],
-  "+QSMTPDST=": [3000, 1],
-  "+QSMTPPUT=": [3000, 1],
+const STEPS: { [name: string]: number } = {
+  "": 1000, // PROBE
+  "+CPIN?": 7000,
+  "+QIACT=": -155000,
+  "+QIDEACT=": 45000,
+  "+CFUN=": -18000,
+  "+QSMTPBODY=": -65000,
+  "+QSMTPDST=": -3000,
+  "+QSMTPPUT=": -3000,
 };
-const PLAIN = [3000];
+const PLAIN = 3000;
 
 /** The kind of a module code (kinds.ts) or of a local code (errors.ts). */
 export function compactKind(code: number, proto: number): number {
@@ -120,7 +120,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
   let since = 0; //       when the current step was first tried (polls)
   let name = ""; //       the current step's name (STEPS)
   let prefix = ""; //     its information lines' prefix: "+CSQ" -> "+CSQ:", "+CPIN?" -> "+CPIN:", "+QIACT=1" -> "+QIACT:"
-  let spec = PLAIN; //    its STEPS entry
+  let spec = PLAIN; //    its STEPS entry: the timeout, negative when written once
   let tries = 0; //       tries of the current step
   let timer: TimerHandle = null;
   let recoveries = 0;
@@ -231,7 +231,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
     if (step === undefined) return finish(0, 0);
     tries++;
     commands++;
-    link.send(step, prefix, spec[0], name === "+QSMTPBODY=" ? body : null, info, stepEnd);
+    link.send(step, prefix, spec < 0 ? -spec : spec, name === "+QSMTPBODY=" ? body : null, info, stepEnd);
   }
 
   /** Information lines of the current step. */
@@ -262,7 +262,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
     if (!code && !link.echoed() && name !== "+QSMTPPUT=") code = E_GARBLED;
     if (step === "E1") link.echo = true;
     // A lost or changed byte costs a timeout, a plain ERROR or a wrong echo: write the step again in place.
-    if ((code === E_TIMEOUT || code === E_AT_ERROR || code === E_GARBLED) && tries < STEP_TRIES && !spec[1]) return after(RETRY_MS, W_PAUSE);
+    if ((code === E_TIMEOUT || code === E_AT_ERROR || code === E_GARBLED) && tries < STEP_TRIES && spec > 0) return after(RETRY_MS, W_PAUSE);
     // SIM busy or starting (a bare ERROR where the module keeps CMEE=0): poll through its window.
     if (step === "+CPIN?" && (code === 14 || code === 13 || code === E_AT_ERROR || (code === 0 && said < 0))) return poll(SIM_WAIT_MS, code || 11);
     if (code) return fail(code, 0);
