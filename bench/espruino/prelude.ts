@@ -2,16 +2,17 @@
 // measure it (bench/espruino/handler.ts):
 //
 // - the serial ports' `on("data", fn)` registration is wrapped, so the time spent in the
-//   bundle's data handler is summed with getTime() around each call (the wrapper's own
-//   work, recording the chunk, is outside the measured span);
+//   bundle's data handler is measured with getTime() around each call;
+// - right after each chunk, the same chunk goes through the baseline parser
+//   (baseline-parser.js, one instance that sees every chunk in order), timed the same
+//   way: both figures come from the same moments, so a busy machine (a time slice lost to
+//   another process) weighs on both alike instead of on whichever ran later;
 // - delivered mails are counted from the module's "+QSMTPPUT: 0,0" in the received data
-//   (outside the measured span); between the `from`-th and the `to`-th (the steady-state
-//   mails: the first one also brings the module up) every received chunk is kept;
-// - after the `to`-th mail, on a fresh turn (outside the handler), the same chunks, in the
-//   same order, go through the baseline parser (baseline-parser.js), timed the same way, in
-//   the same interpreter, and one line "bench {...}" reports both, with the variables in use.
-// At every delivered mail a line "bench-mail {...}" gives the mail count and
-// process.memory().usage (measured on a fresh turn too: it runs a garbage collection).
+//   (outside the measured spans); for every mail after the `from`-th up to the `to`-th
+//   (the steady-state mails: the first one also brings the module up) a line
+//   "bench-mail {...}" gives both times for that mail, the mail count and
+//   process.memory().usage (measured on a fresh turn: it runs a garbage collection);
+//   after the `to`-th, one line "bench {...}" gives the lists.
 import { readFileSync } from "node:fs";
 
 const BASELINE = readFileSync(new URL("./baseline-parser.js", import.meta.url), "utf8");
@@ -25,20 +26,24 @@ export interface PreludeOptions {
 
 export function benchPrelude(o: PreludeOptions): string {
   return `${BASELINE}
-var BENCH = { ms: 0, win: 0, mails: 0, rec: [], on: false };
+var BENCH = { mails: 0, ms: 0, base: 0, ours: [], baseline: [], chunks: 0, bytes: 0, all: 0 };
 (function () {
+  var base = baselineParser();
   function wrap(S) {
     var on = S.on;
     S.on = function (ev, fn) {
       if (ev !== "data") return on.call(S, ev, fn);
       on.call(S, ev, function (d) {
-        var w = BENCH.on;
-        if (w) BENCH.rec.push(d);
         var t = getTime();
         fn(d);
-        t = (getTime() - t) * 1000;
-        BENCH.ms += t;
-        if (w) BENCH.win += t;
+        var t1 = getTime();
+        base(d);
+        var t2 = getTime();
+        BENCH.ms += (t1 - t) * 1000;
+        BENCH.base += (t2 - t1) * 1000;
+        BENCH.all += (t1 - t) * 1000;
+        BENCH.chunks++;
+        BENCH.bytes += d.length;
         tail = (tail + d).substr(-40);
         var k = tail.indexOf(PUT);
         if (k >= 0 && tail.substr(k, PUT.length) === PUT) {
@@ -56,26 +61,16 @@ var BENCH = { ms: 0, win: 0, mails: 0, rec: [], on: false };
   var tail = "";
   var p = print;
   function report() {
-    p("bench-mail " + JSON.stringify({ mails: BENCH.mails, usage: process.memory().usage, handlerMs: BENCH.ms }));
-    if (BENCH.mails !== ${o.to}) return;
-    var ours = BENCH.win;
-    var rec = BENCH.rec;
-    BENCH.rec = [];
-    var base = baselineParser();
-    var bt = 0;
-    var bytes = 0;
-    for (var i = 0; i < rec.length; i++) {
-      var t = getTime();
-      base(rec[i]);
-      bt += (getTime() - t) * 1000;
-      bytes += rec[i].length;
-    }
-    p("bench " + JSON.stringify({ mails: ${o.to - o.from}, ms: ours, baselineMs: bt, chunks: rec.length, bytes: bytes, seen: base.seen }));
+    p("bench-mail " + JSON.stringify({ mails: BENCH.mails, usage: process.memory().usage, handlerMs: BENCH.all }));
+    if (BENCH.mails === ${o.to}) p("bench " + JSON.stringify({ mails: ${o.to - o.from}, ours: BENCH.ours, baseline: BENCH.baseline, chunks: BENCH.chunks, bytes: BENCH.bytes, seen: base.seen }));
   }
   function delivered() {
     BENCH.mails++;
-    if (BENCH.mails === ${o.from}) BENCH.on = true;
-    if (BENCH.mails === ${o.to}) BENCH.on = false;
+    if (BENCH.mails > ${o.from} && BENCH.mails <= ${o.to}) {
+      BENCH.ours.push(BENCH.ms);
+      BENCH.baseline.push(BENCH.base);
+    } else BENCH.chunks = BENCH.bytes = 0;
+    BENCH.ms = BENCH.base = 0;
     setTimeout(report, 0);
   };
 })();

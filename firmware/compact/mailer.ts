@@ -74,36 +74,27 @@ export interface CompactMailer {
   close(): void;
 }
 
-/** `step` starts with `what`. */
-function begins(step: string, what: string): boolean {
-  return step.indexOf(what) === 0;
-}
-
-/** Timeout of a step by its command (manual maximum response times, with room). */
-function timeoutOf(step: string): number {
-  if (step === PROBE) return 1000;
-  if (begins(step, "+QIACT=")) return 155000;
-  if (begins(step, "+QIDEACT")) return 45000;
-  if (begins(step, "+CFUN")) return 18000;
-  if (begins(step, "+QSMTPBODY")) return 65000;
-  return step === "+CPIN?" ? 7000 : 3000;
-}
-
 /**
- * A step that may be written again after a timeout or ERROR without changing what the
- * module does: not QSMTPDST (a second recipient), QSMTPBODY, QSMTPPUT (a second mail),
- * CFUN or QIACT=.
+ * A step's command by its name (the command up to and with its first '=', else all of
+ * it: "+QIACT=1" -> "+QIACT=", "+CPIN?"): its timeout in ms (the manual's maximum
+ * response time, with room; PLAIN when absent), negative when the step may not be written
+ * again after a timeout or ERROR (it would change what the module does: a second
+ * recipient, a second body or mail, a second reboot or activation). The name is taken
+ * once per step and every later test is a comparison of it: Espruino runs its source
+ * text again for every statement, and a chain of prefix tests per result was a large
+ * part of its serial handler's time (bench espruino.mail.handlerMsPerMail).
  */
-function repeatable(step: string): boolean {
-  return !(begins(step, "+QSMTPDST") || begins(step, "+QSMTPBODY") || begins(step, "+QSMTPPUT") || begins(step, "+CFUN") || begins(step, "+QIACT="));
-}
-
-/** The information-line prefix of a step: "+CSQ" -> "+CSQ:", "+CPIN?" -> "+CPIN:", "+QIACT=1" -> "+QIACT:". */
-function prefixOf(step: string): string {
-  let end = step.indexOf("=");
-  if (end < 0) end = step.charAt(step.length - 1) === "?" ? step.length - 1 : step.length;
-  return end > 0 ? step.substring(0, end) + ":" : "";
-}
+const STEPS: { [name: string]: number } = {
+  "": 1000, // PROBE
+  "+CPIN?": 7000,
+  "+QIACT=": -155000,
+  "+QIDEACT=": 45000,
+  "+CFUN=": -18000,
+  "+QSMTPBODY=": -65000,
+  "+QSMTPDST=": -3000,
+  "+QSMTPPUT=": -3000,
+};
+const PLAIN = 3000;
 
 /** The kind of a module code (kinds.ts) or of a local code (errors.ts). */
 export function compactKind(code: number, proto: number): number {
@@ -127,6 +118,9 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
   let script: string[] = [];
   let pos = 0;
   let since = 0; //       when the current step was first tried (polls)
+  let name = ""; //       the current step's name (STEPS)
+  let prefix = ""; //     its information lines' prefix: "+CSQ" -> "+CSQ:", "+CPIN?" -> "+CPIN:", "+QIACT=1" -> "+QIACT:"
+  let spec = PLAIN; //    its STEPS entry: the timeout, negative when written once
   let tries = 0; //       tries of the current step
   let timer: TimerHandle = null;
   let recoveries = 0;
@@ -217,9 +211,16 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
   }
 
   function advance(): void {
-    pos++;
+    const step = script[++pos];
     tries = 0;
     since = clock.now();
+    if (step !== undefined) {
+      const eq = step.indexOf("=");
+      name = eq < 0 ? step : step.substring(0, eq + 1);
+      spec = STEPS[name] || PLAIN;
+      const c = name.charAt(name.length - 1);
+      prefix = name && (c === "=" || c === "?" ? name.substring(0, name.length - 1) : name) + ":";
+    }
     next();
   }
 
@@ -230,7 +231,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
     if (step === undefined) return finish(0, 0);
     tries++;
     commands++;
-    link.send(step, prefixOf(step), timeoutOf(step), begins(step, "+QSMTPBODY") ? body : null, info, stepEnd);
+    link.send(step, prefix, spec < 0 ? -spec : spec, name === "+QSMTPBODY=" ? body : null, info, stepEnd);
   }
 
   /** Information lines of the current step. */
@@ -241,7 +242,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
     else if (step === "+CSQ") radioNow.csq = l.int(0);
     else if (step === "+CCLK?") radioNow.clock = l.text(8, 1); // +CCLK: "yy/MM/dd,hh:mm:ss+zz"
     else if (step === "+QIACT?" && l.int(0) === c.contextId && l.int(1) === 1) mark = 1;
-    else if (begins(step, "+QSMTPBODY")) mark = l.int(0); // bytes the module took
+    else if (name === "+QSMTPBODY=") mark = l.int(0); // bytes the module took
   }
 
   function stepEnd(code: number): void {
@@ -258,22 +259,22 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
     if (step === "+CMEE=1" && code === E_AT_ERROR) code = 0;
     // The module took another command than the one sent (its echo differs). A PUT is judged
     // by its result only: a second mail is worse than a doubt about the echo.
-    if (!code && !link.echoed() && !begins(step, "+QSMTPPUT")) code = E_GARBLED;
+    if (!code && !link.echoed() && name !== "+QSMTPPUT=") code = E_GARBLED;
     if (step === "E1") link.echo = true;
     // A lost or changed byte costs a timeout, a plain ERROR or a wrong echo: write the step again in place.
-    if ((code === E_TIMEOUT || code === E_AT_ERROR || code === E_GARBLED) && tries < STEP_TRIES && repeatable(step)) return after(RETRY_MS, W_PAUSE);
+    if ((code === E_TIMEOUT || code === E_AT_ERROR || code === E_GARBLED) && tries < STEP_TRIES && spec > 0) return after(RETRY_MS, W_PAUSE);
     // SIM busy or starting (a bare ERROR where the module keeps CMEE=0): poll through its window.
     if (step === "+CPIN?" && (code === 14 || code === 13 || code === E_AT_ERROR || (code === 0 && said < 0))) return poll(SIM_WAIT_MS, code || 11);
     if (code) return fail(code, 0);
     // Bytes lost on the way: the module ended the body short after its input time.
-    if (begins(step, "+QSMTPBODY") && said !== (body as Uint8Array).length) return fail(E_BODY_SHORT, 0);
+    if (name === "+QSMTPBODY=" && said !== (body as Uint8Array).length) return fail(E_BODY_SHORT, 0);
     if (step === "+CEREG?") {
       const stat = radioNow.stat;
       if (stat === 3) return fail(E_NOT_REGISTERED, 0); // denied
       if (stat !== 1 && stat !== 5) return poll(REG_WAIT_MS, E_NOT_REGISTERED);
       booted = true;
     }
-    if (begins(step, "+CFUN")) {
+    if (name === "+CFUN=") {
       lastReboot = clock.now();
       booted = pdp = configured = link.echo = false;
       return after(BOOT_WAIT_MS, W_RDY);
@@ -282,10 +283,10 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
       pos++; // already up: skip AT+QIACT=<cid>
       pdp = true;
     }
-    if (begins(step, "+QIACT=")) pdp = true;
-    if (begins(step, "+QIDEACT")) pdp = false;
-    if (begins(step, '+QSMTPCFG="sender"')) configured = true;
-    if (begins(step, "+QSMTPPUT")) return after(c.putTimeoutS * 1000 + PUT_MARGIN_MS, W_PUT);
+    if (name === "+QIACT=") pdp = true;
+    if (name === "+QIDEACT=") pdp = false;
+    if (name === "+QSMTPCFG=" && step.indexOf('+QSMTPCFG="sender"') === 0) configured = true;
+    if (name === "+QSMTPPUT=") return after(c.putTimeoutS * 1000 + PUT_MARGIN_MS, W_PUT);
     advance();
   }
 
@@ -348,13 +349,17 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
     op = OP_NONE;
     wait = W_NONE;
     // The outcome is handed over on a fresh turn (nextTurn): what the outbox starts with
-    // it (the mail after a radio reading, the next mail) does not stack on this run.
+    // it (the mail after a radio reading, the next mail) does not stack on this run. The
+    // log line waits for that turn too: a run often ends inside the serial data handler,
+    // and a console write is slow on Espruino (bench espruino.mail.handlerMsPerMail).
     if (was === OP_SEND) {
       const d = done as (o: CompactOutcome) => void;
       done = mail = body = null;
-      if (!code) log(LOG_INFO, "mail delivered");
       const o: CompactOutcome = { delivered: !code, code: code, proto: proto, kind: code ? compactKind(code, proto) : 0, commands: commands, recoveries: recoveries };
-      nextTurn(clock, () => d(o));
+      nextTurn(clock, () => {
+        if (!code) log(LOG_INFO, "mail delivered");
+        d(o);
+      });
     } else if (was === OP_RADIO) {
       const d = radioDone as (r: CompactRadio) => void;
       radioDone = null;

@@ -36,7 +36,11 @@ export interface TextSink {
   onWritable(): void;
 }
 
-/** A Uart that delivers received data as text (its write side is the Uart's). */
+/**
+ * A Uart that delivers received data as text (its write side is the Uart's). Its
+ * methods may be called detached (`const w = port.write; w(...)`), and the sink's
+ * onText may be handed to the platform as its data handler: neither uses `this`.
+ */
 export interface TextUart {
   attach(sink: TextSink): void;
   write(data: Uint8Array, start: number, end: number): number;

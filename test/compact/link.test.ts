@@ -12,6 +12,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createAtLink, type AtLink, type LineHandler } from "../../firmware/compact/link.js";
 import { createByteFraming } from "../../firmware/compact/frame-bytes.js";
+import { createTextFraming } from "../../firmware/platform/espruino/frame-text.js";
+import { textPort } from "../../host-sim/espruino/text-port.js";
 import { E_AT_ERROR, E_CANCELLED, E_NO_CARRIER, E_TIMEOUT } from "../../firmware/errors.js";
 import type { Uart, UartSink } from "../../firmware/platform/types.js";
 import { VirtualClock } from "../../host-sim/clock.js";
@@ -156,10 +158,10 @@ interface Run {
   send(command: string, prefix: string, timeoutMs?: number, payload?: Uint8Array | null, info?: LineHandler, then?: (code: number) => void): boolean;
 }
 
-function makeRun(way: Way, room: number, lens: number[]): Run {
+function makeRun(way: Way, room: number, lens: number[], text = false): Run {
   const clock = new VirtualClock();
   const t = testUart(room);
-  const link = createAtLink(createByteFraming(t.uart), clock);
+  const link = createAtLink(text ? createTextFraming(textPort(t.uart)) : createByteFraming(t.uart), clock);
   const ev: string[] = [];
   t.onWrite = (text) => {
     const last = ev.length - 1;
@@ -188,8 +190,9 @@ function makeRun(way: Way, room: number, lens: number[]): Run {
 }
 
 /**
- * Run `script` for every way of cutting its deliveries; return the transcript, which
- * must be the same for all of them. `room`: the Uart's FIFO size.
+ * Run `script` for every way of cutting its deliveries, over the byte framing (XS, Node)
+ * and over Espruino's text framing; return the transcript, which must be the same for
+ * all of them. `room`: the Uart's FIFO size.
  */
 function everyWay(script: (r: Run) => void, room = Infinity): string[] {
   const lens: number[] = [];
@@ -197,9 +200,11 @@ function everyWay(script: (r: Run) => void, room = Infinity): string[] {
   script(first);
   const max = Math.max(1, ...lens);
   for (const way of ways(max)) {
-    const r = makeRun(way, room, []);
-    script(r);
-    expect(r.ev, `cut ${way.name}`).toEqual(first.ev);
+    for (const text of [false, true]) {
+      const r = makeRun(way, room, [], text);
+      script(r);
+      expect(r.ev, `cut ${way.name}${text ? ", text framing" : ""}`).toEqual(first.ev);
+    }
   }
   return first.ev;
 }

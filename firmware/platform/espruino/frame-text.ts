@@ -4,9 +4,13 @@
 // source again for every statement it runs, so this is where its time goes; a line kept
 // as a string is freed (reference counting) as soon as the next one replaces it.
 //
-// Lines are cut at "\n" only: on Espruino 2v29, indexOf also matches a needle whose start
-// ends the string ("ab\r".indexOf("\r\n") is 2), so a chunk that ends between CR and LF
-// would cut a line too early; a one-character needle cannot be matched in part.
+// Lines end at LF, and never found with indexOf("\r\n"): on Espruino 2v29 indexOf also
+// matches a needle whose start ends the string ("ab\r".indexOf("\r\n") is 2); split()
+// does not. The usual chunk (lines ended by CR LF, the text too short to hold an
+// overlong line) is cut by one native split and costs a few statements per line; any
+// other goes through long(), which measures each line with its CRs as the byte framing
+// does. No regular expressions (DESIGN.md section 3).
+// Statements are what costs on Espruino: about 4 us each on a PC, whatever they do.
 // A command is encoded by the port's native conversion (E.toUint8Array on Espruino).
 import type { TextUart } from "../types.js";
 import { LINE_MAX, TX_MAX, type Framing } from "../../compact/framing.js";
@@ -16,6 +20,28 @@ export function createTextFraming(uart: TextUart): Framing {
   let skip = false; // an overlong line is being dropped to its end
   let l = ""; //    the line being handled
   let sent = ""; // "AT" + the last command
+  let on: () => void; //  the link's line handler
+  /**
+   * Any text, each line measured with its CRs as the byte framing does (the rare case:
+   * see onText); what is left after its last LF.
+   */
+  function long(s: string): string {
+    let at = 0; //   where the current line starts in s
+    let lf = s.indexOf("\n");
+    while (lf >= 0) {
+      let e = lf;
+      while (e > at && s[e - 1] === "\r") e--;
+      if (skip || lf - at > LINE_MAX) skip = false;
+      else if (e > at) {
+        l = s.substring(at, e);
+        on();
+      }
+      at = lf + 1;
+      lf = s.indexOf("\n", at);
+    }
+    skip = skip || s.length - at > LINE_MAX;
+    return skip ? "" : s.substring(at);
+  }
   const f: Framing = {
     is: (text: string) => l === text,
     starts: (text: string) => l.startsWith(text),
@@ -38,28 +64,29 @@ export function createTextFraming(uart: TextUart): Framing {
       return f.out.length;
     },
     out: new Uint8Array(0),
-    write: (data: Uint8Array, start: number, end: number) => uart.write(data, start, end),
+    write: uart.write, // a TextUart's methods do not use `this`
     attach(onLine: () => void, onWritable: () => void): void {
+      on = onLine;
       uart.attach({
         onText(chunk: string): void {
-          let s = rest + chunk;
-          let lf = s.indexOf("\n");
-          while (lf >= 0) {
-            let e = lf;
-            while (e > 0 && s.charCodeAt(e - 1) === 0x0d) e--;
-            if (skip || lf > LINE_MAX) skip = false;
-            else if (e > 0) {
-              l = s.substring(0, e);
-              onLine();
+          const s = rest + chunk;
+          const p = s.split("\r\n");
+          // The usual text: every LF is the module's CR LF, and it is too short to hold an
+          // overlong line. Then the split has cut every line; a line still ending in CR is
+          // an echo ("AT...\r" + "\r\n"), which long() takes.
+          if (skip || s.length > LINE_MAX || p.length !== s.split("\n").length) {
+            rest = long(s);
+            return;
+          }
+          rest = p.pop() as string;
+          for (const t of p) {
+            if (!t) continue;
+            if (t[t.length - 1] === "\r") long(t + "\n");
+            else {
+              l = t;
+              on();
             }
-            s = s.substring(lf + 1);
-            lf = s.indexOf("\n");
           }
-          if (s.length > LINE_MAX) {
-            skip = true;
-            s = "";
-          }
-          rest = s;
         },
         onWritable: onWritable,
       });

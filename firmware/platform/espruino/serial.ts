@@ -36,18 +36,17 @@ export function createEspruinoUart(options: EspruinoUartOptions): TextUart {
   if (options.tx !== undefined) setup.tx = options.tx;
   if (options.path) setup.path = options.path;
   serial.setup(options.baud, setup);
-  serial.on("data", function (data: string) {
-    if (sink) sink.onText(data);
-  });
   return {
+    // The sink's onText is the port's data handler itself: one call less per chunk.
     attach(s: TextSink): void {
       sink = s;
+      serial.on("data", s.onText);
     },
     write(data: Uint8Array, start: number, end: number): number {
       let n = end - start;
       if (n > txChunk) n = txChunk;
       if (closed || n <= 0) return 0;
-      serial.write(new Uint8Array(data.buffer, data.byteOffset + start, n));
+      serial.write(start || n < data.length ? new Uint8Array(data.buffer, data.byteOffset + start, n) : data);
       if (n < end - start && !pending) {
         pending = setTimeout(function () {
           pending = 0;
