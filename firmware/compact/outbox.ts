@@ -156,7 +156,9 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
       entries.push(e);
     }
     const t = e[TEXT] ? e[TEXT] + ", " + add : add;
-    if (add && (", " + e[TEXT] + ", ").indexOf(", " + add + ", ") < 0 && t.length <= 400) e[TEXT] = t;
+    // The keys as an array: Espruino's String indexOf also matches a needle whose start ends
+    // the string (", a, ".indexOf(", b, ") is 3), which would name no key at all there.
+    if (add && e[TEXT].split(", ").indexOf(add) < 0 && t.length <= 400) e[TEXT] = t;
     save(e);
     pump();
     return e[ID];

@@ -45,8 +45,9 @@ export function cmeKind(code: number): number {
  * reply, and a 554 from Tencent SES (a *.qcloudmail.com server), which answers its rate
  * limit in the same 554 form as its other business errors (seed 000) while the EC800 passes
  * on the code, not the text that would tell them apart. The outboxes retry these for as
- * long as it takes.
+ * long as it takes. The server is matched by its ending: Espruino's String indexOf also
+ * matches a needle whose start ends the string ("smtp.mail.iq".indexOf("qcloudmail") is 11).
  */
 export function notNow(kind: number, proto: number, server: string): boolean {
-  return kind === KIND_THROTTLED || (proto >= 400 && proto < 500) || (proto === 554 && server.indexOf("qcloudmail") > 0);
+  return kind === KIND_THROTTLED || (proto >= 400 && proto < 500) || (proto === 554 && server.toLowerCase().endsWith(".qcloudmail.com"));
 }

@@ -120,6 +120,8 @@ describe("notNow: refusals the outboxes retry for as long as it takes", () => {
     for (const p of [421, 450, 451, 452, 454]) expect(notNow(R, p, "smtp.example.com"), String(p)).toBe(true);
     expect(notNow(P, 554, "smtp.example.com")).toBe(false);
     for (const host of ["smtp.qcloudmail.com", "gz-smtp.qcloudmail.com", "sg-smtp.qcloudmail.com"]) expect(notNow(P, 554, host), host).toBe(true);
+    expect(notNow(P, 554, "SMTP.QCloudMail.com")).toBe(true); //  host names are not case-sensitive
+    for (const host of ["smtp.mail.iq", "qcloudmail.com.example.org", "smtp.qcloudmail.company"]) expect(notNow(P, 554, host), host).toBe(false);
     expect(notNow(P, 550, "smtp.qcloudmail.com")).toBe(false);
     expect(notNow(P, 535, "smtp.qcloudmail.com")).toBe(false);
     expect(notNow(R, 0, "smtp.qcloudmail.com")).toBe(false); // a timeout or a network error: no reply, not "not now"
