@@ -97,7 +97,8 @@ export async function runFlashEspruino(o: FlashEspruinoOptions): Promise<number>
   const settings = espruinoScript(compact.config, boardSettings(o));
   const bundle = await readBundle(o);
   if ("problem" in bundle) return fail(bundle.problem, 2);
-  say(`bundle: ${path.relative(process.cwd(), bundle.file) || bundle.file} (${bundle.code.length} bytes)`);
+  const shown = path.relative(process.cwd(), bundle.file);
+  say(`bundle: ${shown.startsWith("..") ? bundle.file : shown} (${bundle.code.length} bytes)`);
 
   let board: EspruinoConsole;
   try {
@@ -154,7 +155,10 @@ export async function runFlashEspruino(o: FlashEspruinoOptions): Promise<number>
     say(o.save ? "done: cellmail runs from flash, at every power-up" : "done: cellmail runs from RAM until the board restarts (--save keeps it)");
     return 0;
   } catch (e) {
-    if (e instanceof ConsoleError) return fail(e.message, e.kind === "port" ? 2 : 1);
+    if (e instanceof ConsoleError) {
+      const hint = e.kind === "out-of-memory" && !o.save ? " (--save runs cellmail from flash, which needs much less RAM: docs/targets.md)" : "";
+      return fail(e.message + hint, e.kind === "port" ? 2 : 1);
+    }
     throw e;
   } finally {
     await board.close();

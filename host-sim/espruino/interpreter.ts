@@ -137,6 +137,13 @@ export class EspruinoBoard {
     this.console = port;
   }
 
+  /** Type a line at the console (watchConsole boards), its echo suppressed (\x10). */
+  type(line: string): Promise<void> {
+    const port = this.console;
+    if (!port) return Promise.reject(new Error("type(): watchConsole() first"));
+    return new Promise((resolve, reject) => port.write(`\x10${line}\n`, (err) => (err ? reject(err) : port.drain(() => resolve()))));
+  }
+
   get pid(): number | undefined {
     return this.interpreterPid;
   }

@@ -73,3 +73,85 @@ describe.skipIf(!!why)("cellmail flash espruino on the real interpreter's consol
     expect(board.output()).not.toMatch(/Uncaught|OUT OF MEMORY/);
   });
 });
+
+describe.skipIf(!!why)("cellmail flash espruino --save on 5,100 variables (an Espruino Pico)", () => {
+  it("to RAM the board runs out of memory, said as such (exit 1); saved to flash cellmail runs, delivers, boots again after a power cut and delivers (3 mails)", { timeout: 90_000 }, async () => {
+    const rig = await openRig(k5 as string);
+    let board = await rig.consoleBoard();
+    // To RAM the whole bundle is one console line: the line and what it makes do not fit.
+    const ram = await rig.flash(["--port", rig.console, "--device", rig.link]);
+    expect(ram.status).toBe(1);
+    expect(ram.stderr).toMatch(/^cellmail flash espruino: the board ran out of memory: [^\n]*OUT OF MEMORY/);
+    expect(ram.stderr).toContain("--save");
+    // Saved, Storage keeps the code and the board runs it from there (Storage is memory-mapped).
+    const saved = await rig.flash(["--port", rig.console, "--device", rig.link, "--save"]);
+    expect(saved.stderr).toBe("");
+    expect(saved.status).toBe(0);
+    expect(saved.stdout).toMatch(/^save: \.bootcde checked \((\d+) bytes, CRC32 \d+\); load\(\): the board restarts from flash$/m);
+    expect(saved.stdout).toContain("board: info cellmail (compact) started");
+    expect(saved.stdout).toContain("done: cellmail runs from flash, at every power-up");
+    await board.watchConsole(rig.console);
+    await alarmMail(rig);
+    await board.type(`print("usage "+process.memory().usage+" of "+process.memory().total)`);
+    await board.waitFor("the usage", (t) => /^>*usage \d+ of \d+$/m.test(t), 5000);
+    say(`5k build, saved to flash: ${/^>*usage (\d+ of \d+)$/m.exec(board.output())![1]} variables in use after the first mail`);
+    expect(board.output()).not.toMatch(/Uncaught|OUT OF MEMORY/);
+
+    // A power cut and a new power-up on the same espruino.flash: cellmail boots from .bootcde.
+    rig.pin(PIN, 0);
+    await board.kill();
+    board = await rig.consoleBoard(k5 as string);
+    await board.watchConsole(rig.console);
+    for (const k of [2, 3]) {
+      rig.pin(PIN, 1);
+      await rig.waitMails(k, 30_000);
+      rig.pin(PIN, 0);
+      await new Promise((r) => setTimeout(r, 40)); // the debounce (10 ms) sees it idle
+    }
+    const mails = await rig.mails();
+    expect(mails.map((m) => m.subject)).toEqual(Array(3).fill("[pump-house-3] ALARM Water leak"));
+    await board.type(`print("usage "+process.memory().usage+" of "+process.memory().total)`);
+    await board.waitFor("the usage", (t) => /^>*usage \d+ of \d+$/m.test(t), 5000);
+    say(`5k build, saved to flash, after a power cut: ${/^>*usage (\d+ of \d+)$/m.exec(board.output())![1]} variables in use after its second mail`);
+    expect(board.output()).not.toMatch(/Uncaught|OUT OF MEMORY/);
+  });
+});
+
+describe.skipIf(!!why)("cellmail flash espruino: what goes wrong is said clearly", () => {
+  // One folder (and module) for these: none of them gets as far as the module.
+  let shared: Promise<EspruinoRig> | undefined;
+  const openShared = () => (shared ??= openRig());
+
+  it("a port that is not there: exit 2, nothing sent", async () => {
+    const rig = await openShared();
+    const port = path.join(rig.dir, "ttyUSB9");
+    const r = await rig.flash(["--port", port]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`cellmail flash espruino: ${port}: no such port (is the board plugged in? ls /dev/tty*)\n`);
+  });
+
+  it("nothing answering on the port (a pseudo-terminal with no board behind it): exit 1 after --timeout", async () => {
+    const rig = await openShared();
+    const pair = await PtyPair.open({ clientLink: path.join(rig.dir, "silent"), moduleLink: path.join(rig.dir, "nobody") });
+    try {
+      const t0 = Date.now();
+      const r = await rig.flash(["--port", pair.clientLink, "--timeout", "1000"]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^cellmail flash espruino: the board did not answer within 1 s \(the board's prompt\) \(is an Espruino board on .*silent, at 115200 baud\? --console-baud\)\n$/);
+      expect(Date.now() - t0).toBeLessThan(20_000); // bounded by --timeout, not by the upload's
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it("the board reports an error while running the upload (Uncaught): exit 1 with the board's words", { timeout: 60_000 }, async () => {
+    const rig = await openShared();
+    const board = await rig.consoleBoard();
+    const bad = path.join(rig.dir, "bad.js");
+    writeFileSync(bad, "var wired=startModem(2);\n");
+    const r = await rig.flash(["--port", rig.console, "--bundle", bad]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^cellmail flash espruino: the board reported an error: Uncaught ReferenceError: "startModem" is not defined\n$/);
+    await board.kill();
+  });
+});
