@@ -123,7 +123,9 @@ export async function runFlashEspruino(o: FlashEspruinoOptions): Promise<number>
     say(`reset: the program in RAM stopped${Number(saved) > 0 && !o.save ? ` (the board also has ${saved} bytes of saved code, which runs at its next power-up; --save replaces it)` : ""}`);
     const stored = await board.run(settings, `typeof require("Storage").readJSON("${SETTINGS_FILE}",1).cellmail`, ms, `writing ${SETTINGS_FILE}`);
     if (stored !== "object") throw new ConsoleError("uncaught", `${SETTINGS_FILE} did not read back after writing it (got ${stored})`);
-    say(`settings: ${SETTINGS_FILE} written (${settings.length} bytes)`);
+    const hw = boardSettings(o);
+    const wiring = [`lteSerial ${hw.serial}`, hw.rx !== undefined ? `lteRx ${hw.rx}` : "", hw.tx !== undefined ? `lteTx ${hw.tx}` : "", `lteBaud ${hw.baud}`, hw.device ? `lteDevice ${hw.device}` : ""];
+    say(`settings: ${SETTINGS_FILE} written (${wiring.filter(Boolean).join(", ")}, and the configuration)`);
 
     let from: number;
     if (o.save) {
