@@ -1,0 +1,86 @@
+// `cellmail flash espruino` up to the board (the board itself is the real interpreter in
+// test/espruino/flash.test.ts): it is a command of the `flash` group with the same board
+// options as `config --espruino`; a configuration the compact profile refuses and a bundle
+// the console cannot carry stop it before any port is opened (exit 2, field paths).
+import { rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { runFlashEspruino, type FlashEspruinoOptions } from "../../host-sim/cli/flash-espruino.js";
+import { runCli, killAll, tempDir } from "./support.js";
+
+const CONFIG = {
+  board: "pump-house-3",
+  smtp: { provider: "tencent", region: "hongkong", user: "alarm@example.com", password: "s3cret-pw" },
+  sender: { name: "Pump house 3", address: "alarm@example.com" },
+  recipients: { to: ["ops@example.com"] },
+  network: { apn: "cmnet" },
+  alarm: { inputs: [{ key: "leak", title: "Water leak", pin: 4, activeLevel: 0 }] },
+};
+
+/** Run the command in this process; its output, its status. */
+async function flash(o: Partial<FlashEspruinoOptions>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const so = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
+  const se = vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
+  try {
+    const all = { port: "/dev/null-no-board", serial: "2", baud: 115200, consoleBaud: 115200, timeout: 1000, config: "", ...o };
+    const status = await runFlashEspruino(all);
+    return { status, stdout: out.join(""), stderr: err.join("") };
+  } finally {
+    so.mockRestore();
+    se.mockRestore();
+  }
+}
+
+describe("cellmail flash espruino (before the board)", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = tempDir("cellmail-flash-espruino-");
+    writeFileSync(path.join(dir, "board.json"), JSON.stringify(CONFIG));
+    writeFileSync(path.join(dir, "bad.json"), JSON.stringify({ ...CONFIG, recipients: { to: ["nobody"] } }));
+    writeFileSync(path.join(dir, "verify.json"), JSON.stringify({ ...CONFIG, smtp: { ...CONFIG.smtp, ssl: { verify: true } } }));
+    writeFileSync(path.join(dir, "two-lines.js"), "var a = 1;\nvar b = 2;\n");
+  });
+  afterAll(async () => {
+    await killAll();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("is a command of the flash group with config --espruino's board options", async () => {
+    const r = await runCli(["flash", "espruino", "--help"], dir);
+    expect(r.code).toBe(0);
+    for (const o of ["--config <file>", "--port <path>", "--save", "--serial <n>", "--rx <pin>", "--tx <pin>", "--baud <rate>", "--device <path>", "--console-baud <rate>", "--timeout <ms>"]) {
+      expect(r.stdout).toContain(o);
+    }
+    const group = await runCli(["flash", "--help"], dir);
+    expect(group.stdout).toMatch(/^\s+moddable /m);
+    expect(group.stdout).toMatch(/^\s+espruino /m);
+  });
+
+  it("refuses a configuration the board would refuse, with the field path (exit 2), before opening the port", async () => {
+    const r = await flash({ config: path.join(dir, "bad.json") });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/invalid configuration/);
+    expect(r.stderr).toMatch(/recipients\.to\[0\]/);
+    expect(r.stderr).not.toMatch(/no such port/);
+    expect(r.stdout).toBe("");
+  });
+
+  it("refuses what the compact profile cannot do (certificate verification), exit 2", async () => {
+    const r = await flash({ config: path.join(dir, "verify.json") });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/smtp\.ssl\.verify/);
+  });
+
+  it("refuses a bundle that is not one console line when it goes to RAM (exit 2); --save takes it, then finds no port", async () => {
+    const bundle = path.join(dir, "two-lines.js");
+    const ram = await flash({ config: path.join(dir, "board.json"), bundle });
+    expect(ram.status).toBe(2);
+    expect(ram.stderr).toContain(`${bundle}: character "\\n" at 10: the console takes one line of printable ASCII`);
+    const saved = await flash({ config: path.join(dir, "board.json"), bundle, save: true });
+    expect(saved.status).toBe(2);
+    expect(saved.stderr).toBe("cellmail flash espruino: /dev/null-no-board: no such port (is the board plugged in? ls /dev/tty*)\n");
+    expect(saved.stdout).toContain("board.json: configuration OK (compact profile)");
+  });
+});
