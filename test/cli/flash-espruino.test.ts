@@ -4,33 +4,16 @@
 // the console cannot carry stop it before any port is opened (exit 2, field paths).
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runFlashEspruino, type FlashEspruinoOptions } from "../../host-sim/cli/flash-espruino.js";
-import { runCli, killAll, tempDir } from "./support.js";
+import { BOARD_CONFIG, captured, runCli, killAll, tempDir } from "./support.js";
 
-const CONFIG = {
-  board: "pump-house-3",
-  smtp: { provider: "tencent", region: "hongkong", user: "alarm@example.com", password: "s3cret-pw" },
-  sender: { name: "Pump house 3", address: "alarm@example.com" },
-  recipients: { to: ["ops@example.com"] },
-  network: { apn: "cmnet" },
-  alarm: { inputs: [{ key: "leak", title: "Water leak", pin: 4, activeLevel: 0 }] },
-};
+const CONFIG = BOARD_CONFIG;
 
-/** Run the command in this process; its output, its status. */
-async function flash(o: Partial<FlashEspruinoOptions>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const so = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-  const se = vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
-  try {
-    const all = { port: "/dev/null-no-board", serial: "2", baud: 115200, consoleBaud: 115200, timeout: 1000, config: "", ...o };
-    const status = await runFlashEspruino(all);
-    return { status, stdout: out.join(""), stderr: err.join("") };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-  }
+/** Run the command in this process (no port answers at /dev/null-no-board); its output, its status. */
+function flash(o: Partial<FlashEspruinoOptions>) {
+  const all = { port: "/dev/null-no-board", serial: "2", baud: 115200, consoleBaud: 115200, timeout: 1000, config: "", ...o };
+  return captured(() => runFlashEspruino(all));
 }
 
 describe("cellmail flash espruino (before the board)", () => {

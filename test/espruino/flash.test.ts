@@ -10,27 +10,16 @@ import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { findEspruino } from "../../host-sim/espruino/interpreter.js";
+import { PIN, boardConfig, expectAlarmMail } from "./board.js";
 import { EspruinoRig } from "../../host-sim/espruino/rig.js";
 import { PtyPair, SOCAT } from "../../host-sim/cli/pty.js";
 
-const PIN = 5;
 const resizable = findEspruino("resizable");
 const k5 = findEspruino("5k");
 const problem = [resizable, k5].find((f) => typeof f !== "string") as { problem: string } | undefined;
 const why = problem ? problem.problem : existsSync(SOCAT) ? "" : `no socat at ${SOCAT} (npm test installs it: scripts/ensure-system-deps.mjs)`;
 if (why) process.stdout.write(`test/espruino/flash: skipped: ${why}\n`);
 const say = (line: string) => process.stdout.write(`test/espruino/flash: ${line}\n`);
-
-function boardConfig() {
-  return {
-    board: "pump-house-3",
-    smtp: { provider: "generic", server: "smtp.example.com", port: 465, ssl: { type: 1 }, user: "alarm@example.com", password: "real-secret" },
-    sender: { name: "Pump house 3", address: "alarm@example.com" },
-    recipients: { to: ["ops@example.com"] },
-    network: { apn: "internet" },
-    alarm: { inputs: [{ key: "leak", title: "Water leak", pin: PIN, activeLevel: 1, debounceMs: 10 }], coalesceSeconds: 0 },
-  };
-}
 
 const rigs: EspruinoRig[] = [];
 async function openRig(binary = resizable as string): Promise<EspruinoRig> {
@@ -48,11 +37,7 @@ async function alarmMail(rig: EspruinoRig) {
   rig.pin(PIN, 1);
   await rig.waitMails(1, 30_000);
   const [mail] = await rig.mails();
-  expect(mail.subject).toBe("[pump-house-3] ALARM Water leak");
-  expect(mail.from?.value[0]).toMatchObject({ address: "alarm@example.com", name: "Pump house 3" });
-  expect((Array.isArray(mail.to) ? mail.to[0] : mail.to)?.value.map((a) => a.address)).toEqual(["ops@example.com"]);
-  expect(mail.text).toContain("Alarm: Water leak (leak)");
-  expect(mail.text).toContain("Board: pump-house-3");
+  expectAlarmMail(mail);
 }
 
 describe.skipIf(!!why)("cellmail flash espruino on the real interpreter's console (a pseudo-terminal)", () => {
