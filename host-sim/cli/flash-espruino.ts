@@ -118,7 +118,7 @@ export async function runFlashEspruino(o: FlashEspruinoOptions): Promise<number>
     });
     say(`board: Espruino ${about}`);
     // reset() drops what arrives while it runs: its prompt comes before the next line.
-    await board.expect(await board.send("reset()"), "the prompt after reset()", ms, /\n>$/);
+    await board.expect(await board.send("reset()", ms), "the prompt after reset()", ms, /\n>$/);
     const saved = await board.run("", `(require("Storage").read("${BOOT_FILE}")||"").length`, ms, "the board's saved code");
     say(`reset: the program in RAM stopped${Number(saved) > 0 && !o.save ? ` (the board also has ${saved} bytes of saved code, which runs at its next power-up; --save replaces it)` : ""}`);
     const stored = await board.run(settings, `typeof require("Storage").readJSON("${SETTINGS_FILE}",1).cellmail`, ms, `writing ${SETTINGS_FILE}`);
@@ -140,7 +140,7 @@ export async function runFlashEspruino(o: FlashEspruinoOptions): Promise<number>
       const want = `${code.length} ${crc32(code, 0) >>> 0}`;
       if (check !== want) throw new ConsoleError("uncaught", `${BOOT_FILE} on the board is "${check}" (length CRC32), not "${want}": the upload was damaged`);
       say(`save: ${BOOT_FILE} checked (${code.length} bytes, CRC32 ${crc32(code, 0) >>> 0}); load(): the board restarts from flash`);
-      from = await board.send("load()");
+      from = await board.send("load()", ms);
     } else {
       let shown = 0;
       from = board.output().length;

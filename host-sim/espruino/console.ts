@@ -14,8 +14,12 @@
 //   errors           "Uncaught ..." and "OUT OF MEMORY" in what the board printed while
 //                    a command ran: the command fails with the board's own words
 //
-// Lines go out in chunks, each handed to the OS before the next (the OS's serial driver
-// and the board's XON/XOFF pace them); nothing is sent again, so a line is never doubled.
+// Flow control: lines go out in chunks, each handed to the OS before the next; a board whose
+// receive buffer fills sends XOFF (\x13) and XON (\x11) when it has room again, and no chunk
+// goes out in between (software flow control, read from what the board sends, so it works on
+// any port; those two bytes are not part of its output). Nothing is sent twice, so a line is
+// never doubled. Every wait is bounded: a port that takes no data or a board that holds the
+// line too long is a "no-answer" error, never a hang.
 import { SerialPort } from "serialport";
 import { plainText } from "./interpreter.js";
 
@@ -43,8 +47,11 @@ function ackPattern(n: number): RegExp {
   return new RegExp(`<cm:${n}>([^\\n]*)\\n>`);
 }
 
-/** Bytes per write: small enough that a progress line means something on a slow UART. */
+/** Bytes per write: small enough that a progress line means something on a slow UART, and
+ * that XOFF stops the upload soon after the board sends it. */
 const CHUNK = 256;
+const XON = "\x11";
+const XOFF = "\x13";
 
 export interface ConsoleOptions {
   path: string;
@@ -58,10 +65,18 @@ export class EspruinoConsole {
   private next = 1;
   private readonly waiters = new Set<() => void>();
   private closed = false;
+  /** The board sent XOFF and no XON since. */
+  private held = false;
 
   private constructor(private readonly port: SerialPort) {
     port.on("data", (b: Buffer) => {
-      this.raw += b.toString("latin1");
+      let s = b.toString("latin1");
+      const flow = Math.max(s.lastIndexOf(XON), s.lastIndexOf(XOFF));
+      if (flow >= 0) {
+        this.held = s[flow] === XOFF;
+        s = s.replace(/[\x11\x13]/g, "");
+      }
+      this.raw += s;
       for (const w of this.waiters) w();
     });
     port.on("close", () => {
@@ -94,11 +109,23 @@ export class EspruinoConsole {
     return this.text;
   }
 
-  private write(data: string): Promise<void> {
-    return new Promise((resolve, reject) => {
+  /** Hand `data` to the OS once the board lets us (XON), within `ms` for each step. */
+  private async write(data: string, ms: number, what: string): Promise<void> {
+    if (this.held) {
+      await this.waitFor(this.output().length, what, ms, () => (this.held ? undefined : true), `the board held the line (XOFF) for ${ms / 1000} s (${what})`);
+    }
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new ConsoleError("no-answer", `${this.port.path} took no data for ${ms / 1000} s (${what})`)), ms);
       this.port.write(Buffer.from(data, "latin1"), (err) => {
-        if (err) reject(new ConsoleError("no-answer", `${this.port.path}: write failed: ${err.message}`));
-        else this.port.drain(() => resolve());
+        if (err) {
+          clearTimeout(timer);
+          reject(new ConsoleError("no-answer", `${this.port.path}: write failed: ${err.message}`));
+        } else {
+          this.port.drain(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        }
       });
     });
   }
@@ -107,7 +134,7 @@ export class EspruinoConsole {
    * Resolves once `check(output since from)` gives a value; rejects at once with the
    * board's error report, or after `ms`.
    */
-  private waitFor<T>(from: number, what: string, ms: number, check: (out: string) => T | undefined): Promise<T> {
+  private waitFor<T>(from: number, what: string, ms: number, check: (out: string) => T | undefined, late?: string): Promise<T> {
     return new Promise((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
@@ -131,7 +158,7 @@ export class EspruinoConsole {
       const timer = setTimeout(() => {
         this.waiters.delete(test);
         const said = this.output().slice(from).trim();
-        reject(new ConsoleError("no-answer", `the board did not answer within ${ms / 1000} s (${what})${said ? `; it printed: ${said.slice(-300)}` : ""}`));
+        reject(new ConsoleError("no-answer", late ?? `the board did not answer within ${ms / 1000} s (${what})${said ? `; it printed: ${said.slice(-300)}` : ""}`));
       }, ms);
       this.waiters.add(test);
       test();
@@ -144,9 +171,9 @@ export class EspruinoConsole {
    * the board says about itself ("2v29.277 LINUX, 16383 variables").
    */
   async hello(ms: number): Promise<string> {
-    await this.write("\x03");
+    await this.write("\x03", ms, "Ctrl-C");
     await new Promise((r) => setTimeout(r, 300));
-    await this.write("\x10echo(1)\n");
+    await this.write("\x10echo(1)\n", ms, "echo(1)");
     return this.run("", `process.version+" "+process.env.BOARD+", "+process.memory().total+" variables"`, ms, "the board's prompt");
   }
 
@@ -160,7 +187,7 @@ export class EspruinoConsole {
     const from = this.output().length;
     const text = (line ? `\x10${line}\n` : "") + `\x10print("<cm"+":${n}>"+(${check || '""'}))\n`;
     for (let i = 0; i < text.length; i += CHUNK) {
-      await this.write(text.slice(i, i + CHUNK));
+      await this.write(text.slice(i, i + CHUNK), ms, what);
       onProgress?.(Math.min(i + CHUNK, text.length), text.length);
     }
     const pattern = ackPattern(n);
@@ -168,9 +195,9 @@ export class EspruinoConsole {
   }
 
   /** Send a line that ends the session's acknowledgements (load(): the board restarts). */
-  async send(line: string): Promise<number> {
+  async send(line: string, ms: number): Promise<number> {
     const from = this.output().length;
-    await this.write(`\x10${line}\n`);
+    await this.write(`\x10${line}\n`, ms, line);
     return from;
   }
 
