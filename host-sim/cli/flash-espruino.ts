@@ -67,12 +67,18 @@ function boardLines(out: string): string[] {
     .filter((l) => /^(debug|info|warn|error) |^ERROR:/.test(l));
 }
 
+/** A file as the user would type it from here: relative below the working directory, else absolute. */
+function shown(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith("..") ? rel : file;
+}
+
 /** The bundle to load: --bundle, or dist/espruino/cellmail.js (built when it is missing). */
 async function readBundle(o: FlashEspruinoOptions): Promise<{ file: string; code: string } | { problem: string }> {
   const file = path.resolve(o.bundle ?? ESPRUINO_BUNDLE);
   if (!existsSync(file)) {
     if (o.bundle) return { problem: `${o.bundle}: no such file` };
-    say(`building ${path.relative(process.cwd(), file)} (missing; npm run build makes every target) ...`);
+    say(`building ${shown(file)} (missing; npm run build makes every target) ...`);
     await buildTarget("espruino");
   }
   const code = readFileSync(file, "latin1").replace(/[\r\n]+$/, ""); // the file's last line break
@@ -97,8 +103,7 @@ export async function runFlashEspruino(o: FlashEspruinoOptions): Promise<number>
   const settings = espruinoScript(compact.config, boardSettings(o));
   const bundle = await readBundle(o);
   if ("problem" in bundle) return fail(bundle.problem, 2);
-  const shown = path.relative(process.cwd(), bundle.file);
-  say(`bundle: ${shown.startsWith("..") ? bundle.file : shown} (${bundle.code.length} bytes)`);
+  say(`bundle: ${shown(bundle.file)} (${bundle.code.length} bytes)`);
 
   let board: EspruinoConsole;
   try {
