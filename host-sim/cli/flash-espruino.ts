@@ -21,7 +21,8 @@
 //        literal in one line (the line and the string in RAM at once, twice the RAM
 //        upload's peak), and E.reboot() ends the Linux interpreter instead of restarting
 //        it; Storage.write in pieces needs one piece of RAM and can be checked.
-// 7. The board's own start line ("cellmail (compact) started") or its error report ends it.
+// 7. The board's own start line ("cellmail (compact) started") or its error report ends it;
+//    an error line it logs and starts anyway (a module device that does not open) is a warning.
 // Exit status: 0 loaded and started; 2 configuration, bundle or port problem (nothing was
 // sent); 1 the board did not answer, ran out of memory or reported an error.
 import { existsSync, readFileSync } from "node:fs";
@@ -40,8 +41,11 @@ const SETTINGS_FILE = "cellmail.json";
 const BOOT_FILE = ".bootcde";
 /** Characters of code per Storage.write line (JSON-escaped, so a little more on the wire). */
 const SAVE_PIECE = 1024;
-/** The firmware's start line, or the line it logs when it cannot start. */
+/** The firmware's start line, or an error line it logs (before it starts, or instead). */
+const START_LINE = /cellmail \(compact\) started/;
 const STARTED = /cellmail \(compact\) started|(^|\n)>*error [^\n]*\n/;
+/** How long the start line may follow an error line. */
+const ERROR_GRACE_MS = 2000;
 
 export interface FlashEspruinoOptions extends Omit<ConfigOptions, "compact" | "espruino"> {
   config: string;
@@ -156,9 +160,19 @@ export async function runFlashEspruino(o: FlashEspruinoOptions): Promise<number>
         }
       });
     }
-    const out = await board.expect(from, "cellmail's start line", uploadMs, STARTED);
-    for (const l of boardLines(out)) say(`board: ${l}`);
-    if (!/cellmail \(compact\) started/.test(out)) return fail("cellmail did not start on the board (its log above says why)", 1);
+    let out = await board.expect(from, "cellmail's start line", uploadMs, STARTED);
+    if (!START_LINE.test(out)) {
+      // An error line came first; cellmail logs some (a module device that does not open)
+      // and starts all the same, its alarms waiting in the outbox.
+      out = await board.expect(from, "cellmail's start line", ERROR_GRACE_MS, START_LINE).catch((e: unknown) => {
+        if (e instanceof ConsoleError && e.kind === "no-answer") return board.output().slice(from);
+        throw e;
+      });
+    }
+    const lines = boardLines(out);
+    for (const l of lines) say(`board: ${l}`);
+    if (!START_LINE.test(out)) return fail("cellmail did not start on the board (its log above says why)", 1);
+    if (lines.some((l) => /^(error |ERROR:)/.test(l))) process.stderr.write("cellmail flash espruino: warning: cellmail started, but the board logged an error (above)\n");
     say(o.save ? "done: cellmail runs from flash, at every power-up" : "done: cellmail runs from RAM until the board restarts (--save keeps it)");
     return 0;
   } catch (e) {

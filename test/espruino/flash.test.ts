@@ -129,6 +129,18 @@ describe.skipIf(!!why)("cellmail flash espruino: what goes wrong is said clearly
     }
   });
 
+  it("a module device that does not open: the board's error line and a warning; cellmail starts all the same (exit 0)", { timeout: 60_000 }, async () => {
+    const rig = await openShared();
+    const board = await rig.consoleBoard();
+    const device = path.join(rig.dir, "ttyUSB8");
+    const r = await rig.flash(["--port", rig.console, "--device", device]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`board: error lteDevice ${device} does not open`);
+    expect(r.stdout).toContain("board: info cellmail (compact) started");
+    expect(r.stderr).toBe("cellmail flash espruino: warning: cellmail started, but the board logged an error (above)\n");
+    await board.kill();
+  });
+
   it("the board reports an error while running the upload (Uncaught): exit 1 with the board's words", { timeout: 60_000 }, async () => {
     const rig = await openShared();
     const board = await rig.consoleBoard();
