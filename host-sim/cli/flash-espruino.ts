@@ -26,7 +26,6 @@
 // Exit status: 0 loaded and started; 2 configuration, bundle or port problem (nothing was
 // sent); 1 the board did not answer, ran out of memory or reported an error.
 import { existsSync, readFileSync } from "node:fs";
-import { crc32 } from "node:zlib";
 import path from "node:path";
 import { Command } from "commander";
 import { toCompact } from "../../firmware/config/compact.js";
@@ -69,6 +68,19 @@ function boardLines(out: string): string[] {
     .split("\n")
     .map((l) => l.replace(/^>+/, "").trim())
     .filter((l) => /^(debug|info|warn|error) |^ERROR:/.test(l));
+}
+
+/**
+ * CRC-32 (IEEE, as Espruino's E.CRC32 and zlib) of a one-byte-per-character string, bit by
+ * bit: 16 KB is quick, and node:zlib's crc32 needs a newer Node than package.json names.
+ */
+export function crc32(text: string): number {
+  let crc = 0xffffffff;
+  for (let i = 0; i < text.length; i++) {
+    crc ^= text.charCodeAt(i) & 0xff;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
 }
 
 /** A file as the user would type it from here: relative below the working directory, else absolute. */
@@ -131,7 +143,7 @@ export async function runFlashEspruino(o: FlashEspruinoOptions): Promise<number>
     const saved = await board.run("", `(require("Storage").read("${BOOT_FILE}")||"").length`, ms, "the board's saved code");
     say(`reset: the program in RAM stopped${Number(saved) > 0 && !o.save ? ` (the board also has ${saved} bytes of saved code, which runs at its next power-up; --save replaces it)` : ""}`);
     const stored = await board.run(settings, `typeof require("Storage").readJSON("${SETTINGS_FILE}",1).cellmail`, ms, `writing ${SETTINGS_FILE}`);
-    if (stored !== "object") throw new ConsoleError("uncaught", `${SETTINGS_FILE} did not read back after writing it (got ${stored})`);
+    if (stored !== "object") throw new ConsoleError("check", `${SETTINGS_FILE} did not read back after writing it (got ${stored})`);
     const hw = boardSettings(o);
     const wiring = [`lteSerial ${hw.serial}`, hw.rx !== undefined ? `lteRx ${hw.rx}` : "", hw.tx !== undefined ? `lteTx ${hw.tx}` : "", `lteBaud ${hw.baud}`, hw.device ? `lteDevice ${hw.device}` : ""];
     say(`settings: ${SETTINGS_FILE} written (${wiring.filter(Boolean).join(", ")}, and the configuration)`);
@@ -146,16 +158,16 @@ export async function runFlashEspruino(o: FlashEspruinoOptions): Promise<number>
         say(`save: ${Math.min(at + SAVE_PIECE, code.length)}/${code.length} bytes`);
       }
       const check = await board.run("", `(function(f){return f.length+" "+E.CRC32(f)})(require("Storage").read("${BOOT_FILE}"))`, ms, `checking ${BOOT_FILE}`);
-      const want = `${code.length} ${crc32(code, 0) >>> 0}`;
-      if (check !== want) throw new ConsoleError("uncaught", `${BOOT_FILE} on the board is "${check}" (length CRC32), not "${want}": the upload was damaged`);
-      say(`save: ${BOOT_FILE} checked (${code.length} bytes, CRC32 ${crc32(code, 0) >>> 0}); load(): the board restarts from flash`);
+      const want = `${code.length} ${crc32(code)}`;
+      if (check !== want) throw new ConsoleError("check", `${BOOT_FILE} on the board is "${check}" (length CRC32), not "${want}": the upload was damaged`);
+      say(`save: ${BOOT_FILE} checked (${code.length} bytes, CRC32 ${crc32(code)}); load(): the board restarts from flash`);
       from = await board.send("load()", ms);
     } else {
-      let shown = 0;
+      let reported = 0;
       from = board.output().length;
       await board.run(bundle.code, "", uploadMs, "the uploaded code", (sent, total) => {
-        if (sent - shown >= 4096 || sent === total) {
-          shown = sent;
+        if (sent - reported >= 4096 || sent === total) {
+          reported = sent;
           say(`upload: ${Math.min(sent, bundle.code.length)}/${bundle.code.length} bytes`);
         }
       });

@@ -23,8 +23,12 @@
 import { SerialPort } from "serialport";
 import { plainText } from "./interpreter.js";
 
-/** What went wrong, for the exit status and the test: each kind has its own message. */
-export type ConsoleErrorKind = "port" | "no-answer" | "out-of-memory" | "uncaught";
+/**
+ * What went wrong, for the exit status and the tests: the port does not open, the board
+ * does not answer (or takes no data), it reports running out of memory or an uncaught
+ * error, or what it stored does not read back as sent.
+ */
+export type ConsoleErrorKind = "port" | "no-answer" | "out-of-memory" | "uncaught" | "check";
 
 export class ConsoleError extends Error {
   constructor(

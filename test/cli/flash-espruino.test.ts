@@ -5,7 +5,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runFlashEspruino, type FlashEspruinoOptions } from "../../host-sim/cli/flash-espruino.js";
+import { crc32, runFlashEspruino, type FlashEspruinoOptions } from "../../host-sim/cli/flash-espruino.js";
 import { BOARD_CONFIG, captured, runCli, killAll, tempDir } from "./support.js";
 
 const CONFIG = BOARD_CONFIG;
@@ -65,5 +65,10 @@ describe("cellmail flash espruino (before the board)", () => {
     expect(saved.status).toBe(2);
     expect(saved.stderr).toBe("cellmail flash espruino: /dev/null-no-board: no such port (is the board plugged in? ls /dev/tty*)\n");
     expect(saved.stdout).toContain("board.json: configuration OK (compact profile)");
+  });
+
+  it("checks a saved file with the CRC-32 Espruino's E.CRC32 gives (values read on the real interpreter)", () => {
+    expect(crc32("helloworld")).toBe(4192936109);
+    expect(crc32("")).toBe(0);
   });
 });
