@@ -138,8 +138,7 @@ export async function runFlashEspruino(o: FlashEspruinoOptions): Promise<number>
       throw e;
     });
     say(`board: Espruino ${about}`);
-    // reset() drops what arrives while it runs: its prompt comes before the next line.
-    await board.expect(await board.send("reset()", ms), "the prompt after reset()", ms, /\n>$/);
+    await board.reset(ms);
     const saved = await board.run("", `(require("Storage").read("${BOOT_FILE}")||"").length`, ms, "the board's saved code");
     say(`reset: the program in RAM stopped${Number(saved) > 0 && !o.save ? ` (the board also has ${saved} bytes of saved code, which runs at its next power-up; --save replaces it)` : ""}`);
     const stored = await board.run(settings, `typeof require("Storage").readJSON("${SETTINGS_FILE}",1).cellmail`, ms, `writing ${SETTINGS_FILE}`);

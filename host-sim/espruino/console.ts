@@ -55,6 +55,8 @@ function ackPattern(n: number): RegExp {
  * that XOFF stops the upload soon after the board sends it. */
 const CHUNK = 256;
 const XON = "\x11";
+/** How long the board stays quiet after reset()'s prompt before the next line goes. */
+const RESET_QUIET_MS = 300;
 const XOFF = "\x13";
 
 export interface ConsoleOptions {
@@ -71,6 +73,8 @@ export class EspruinoConsole {
   private closed = false;
   /** The board sent XOFF and no XON since. */
   private held = false;
+  /** When the board last sent anything (Date.now()). */
+  private lastData = 0;
 
   private constructor(private readonly port: SerialPort) {
     port.on("data", (b: Buffer) => {
@@ -81,6 +85,7 @@ export class EspruinoConsole {
         s = s.replace(/[\x11\x13]/g, "");
       }
       this.raw += s;
+      this.lastData = Date.now();
       for (const w of this.waiters) w();
     });
     port.on("close", () => {
@@ -99,7 +104,9 @@ export class EspruinoConsole {
       port.open((err) => {
         if (!err) return resolve(new EspruinoConsole(port));
         const missing = /ENOENT|No such file/.test(err.message);
-        reject(new ConsoleError("port", missing ? `${o.path}: no such port (is the board plugged in? ls /dev/tty*)` : `${o.path}: cannot open: ${err.message}`));
+        const busy = /lock|EBUSY|temporarily unavailable/i.test(err.message);
+        const why = missing ? "no such port (is the board plugged in? ls /dev/tty*)" : busy ? "in use by another program (a terminal or an IDE: close it first)" : `cannot open: ${err.message}`;
+        reject(new ConsoleError("port", `${o.path}: ${why}`));
       });
     });
   }
@@ -136,12 +143,13 @@ export class EspruinoConsole {
 
   /**
    * Resolves once `check(output since from)` gives a value; rejects at once with the
-   * board's error report, or after `ms`.
+   * board's error report, or after `ms` (with `late` as the message, when given).
    */
-  private waitFor<T>(from: number, what: string, ms: number, check: (out: string) => T | undefined, late?: string): Promise<T> {
+  private waitFor<T>(from: number, what: string, ms: number, check: (out: string) => T | undefined, late?: string, pollMs?: number): Promise<T> {
     return new Promise((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
+        clearInterval(poll);
         this.waiters.delete(test);
       };
       const test = () => {
@@ -159,7 +167,10 @@ export class EspruinoConsole {
           reject(new ConsoleError("no-answer", `${this.port.path} closed while waiting for ${what}`));
         }
       };
+      // A check that depends on time as well as output (a quiet moment) is also asked on a timer.
+      const poll = pollMs ? setInterval(test, pollMs) : undefined;
       const timer = setTimeout(() => {
+        clearInterval(poll);
         this.waiters.delete(test);
         const said = this.output().slice(from).trim();
         reject(new ConsoleError("no-answer", late ?? `the board did not answer within ${ms / 1000} s (${what})${said ? `; it printed: ${said.slice(-300)}` : ""}`));
@@ -196,6 +207,16 @@ export class EspruinoConsole {
     }
     const pattern = ackPattern(n);
     return this.waitFor(from, what, ms, (out) => pattern.exec(out)?.[1]);
+  }
+
+  /**
+   * reset(): the program in RAM stops (saved code stays). The board drops whatever arrives
+   * while it resets, so the next line waits for its prompt and then for a quiet moment: a
+   * log line of the program still running before the reset also ends in a prompt.
+   */
+  async reset(ms: number): Promise<void> {
+    const from = await this.send("reset()", ms);
+    await this.waitFor(from, "the prompt after reset()", ms, (out) => (/\n>$/.test(out) && Date.now() - this.lastData >= RESET_QUIET_MS ? true : undefined), undefined, RESET_QUIET_MS / 3);
   }
 
   /** Send a line that ends the session's acknowledgements (load(): the board restarts). */

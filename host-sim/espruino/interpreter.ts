@@ -137,6 +137,13 @@ export class EspruinoBoard {
     this.console = port;
   }
 
+  /** Stop reading the console (it is free for another program, such as `cellmail flash`). */
+  async closeConsole(): Promise<void> {
+    const port = this.console;
+    this.console = null;
+    if (port?.isOpen) await new Promise((r) => port.close(r));
+  }
+
   /** Type a line at the console (watchConsole boards), its echo suppressed (\x10). */
   type(line: string): Promise<void> {
     const port = this.console;

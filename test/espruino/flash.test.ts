@@ -59,31 +59,26 @@ describe.skipIf(!!why)("cellmail flash espruino on the real interpreter's consol
   });
 });
 
-describe.skipIf(!!why)("cellmail flash espruino --save on 5,100 variables (an Espruino Pico)", () => {
-  it("to RAM the board runs out of memory, said as such (exit 1); saved to flash cellmail runs, delivers, boots again after a power cut and delivers (3 mails)", { timeout: 90_000 }, async () => {
-    const rig = await openRig(k5 as string);
+describe.skipIf(!!why)("cellmail flash espruino --save, and the flash it writes on 5,100 variables (an Espruino Pico)", () => {
+  // The writing is done by the resizable build: the fixed-size Linux builds (16k, 5k) stop
+  // now and then with an internal assertion ("EXITING.") while they take many console lines,
+  // whatever the line length or pace (docs/targets.md); a board's console is not that code.
+  it("saved: .bootcde checked, load(), a mail; the 5,100-variable build powered up on that flash runs it and delivers (2 more mails); a console in use is said as such", { timeout: 90_000 }, async () => {
+    const rig = await openRig();
     let board = await rig.consoleBoard();
-    // To RAM the whole bundle is one console line: the line and what it makes do not fit.
-    const ram = await rig.flash(["--port", rig.console, "--device", rig.link]);
-    expect(ram.status).toBe(1);
-    expect(ram.stderr).toMatch(/^cellmail flash espruino: the board ran out of memory: [^\n]*OUT OF MEMORY/);
-    expect(ram.stderr).toContain("--save");
-    // Saved, Storage keeps the code and the board runs it from there (Storage is memory-mapped).
     const saved = await rig.flash(["--port", rig.console, "--device", rig.link, "--save"]);
     expect(saved.stderr).toBe("");
     expect(saved.status).toBe(0);
+    expect(saved.stdout).toMatch(/^save: 1024\/\d+ bytes$/m);
     expect(saved.stdout).toMatch(/^save: \.bootcde checked \((\d+) bytes, CRC32 \d+\); load\(\): the board restarts from flash$/m);
     expect(saved.stdout).toContain("board: info cellmail (compact) started");
     expect(saved.stdout).toContain("done: cellmail runs from flash, at every power-up");
     await board.watchConsole(rig.console);
     await alarmMail(rig);
-    await board.type(`print("usage "+process.memory().usage+" of "+process.memory().total)`);
-    await board.waitFor("the usage", (t) => /^>*usage \d+ of \d+$/m.test(t), 5000);
-    say(`5k build, saved to flash: ${/^>*usage (\d+ of \d+)$/m.exec(board.output())![1]} variables in use after the first mail`);
-    expect(board.output()).not.toMatch(/Uncaught|OUT OF MEMORY/);
-
-    // A power cut and a new power-up on the same espruino.flash: cellmail boots from .bootcde.
     rig.pin(PIN, 0);
+
+    // A power cut, and a power-up of the 5,100-variable build on the same espruino.flash:
+    // cellmail boots from .bootcde, with its settings, and runs in that little memory.
     await board.kill();
     board = await rig.consoleBoard(k5 as string);
     await board.watchConsole(rig.console);
@@ -97,8 +92,15 @@ describe.skipIf(!!why)("cellmail flash espruino --save on 5,100 variables (an Es
     expect(mails.map((m) => m.subject)).toEqual(Array(3).fill("[pump-house-3] ALARM Water leak"));
     await board.type(`print("usage "+process.memory().usage+" of "+process.memory().total)`);
     await board.waitFor("the usage", (t) => /^>*usage \d+ of \d+$/m.test(t), 5000);
-    say(`5k build, saved to flash, after a power cut: ${/^>*usage (\d+ of \d+)$/m.exec(board.output())![1]} variables in use after its second mail`);
+    const usage = /^>*usage (\d+) of (\d+)$/m.exec(board.output())!;
+    say(`5k build running the saved flash: ${usage[1]} of ${usage[2]} variables in use after its second mail`);
+    expect(Number(usage[2])).toBe(5100);
     expect(board.output()).not.toMatch(/Uncaught|OUT OF MEMORY/);
+
+    // The console is ours (a terminal on it): the port is in use, said as such.
+    const busy = await rig.flash(["--port", rig.console, "--device", rig.link]);
+    expect(busy.status).toBe(2);
+    expect(busy.stderr).toBe(`cellmail flash espruino: ${rig.console}: in use by another program (a terminal or an IDE: close it first)\n`);
   });
 });
 
@@ -127,6 +129,16 @@ describe.skipIf(!!why)("cellmail flash espruino: what goes wrong is said clearly
     } finally {
       await pair.close();
     }
+  });
+
+  it("to RAM on a 5,100-variable board (an Espruino Pico): the board's own OUT OF MEMORY, exit 1, with the way out (--save)", { timeout: 60_000 }, async () => {
+    const rig = await openShared();
+    const board = await rig.consoleBoard(k5 as string);
+    // The whole bundle is one console line: on this board the line and what it makes do not fit.
+    const ram = await rig.flash(["--port", rig.console, "--device", rig.link, "--timeout", "5000"]);
+    expect(ram.status).toBe(1);
+    expect(ram.stderr).toMatch(/^cellmail flash espruino: the board ran out of memory: [^\n]*OUT OF MEMORY[^\n]* \(--save runs cellmail from flash, which needs much less RAM: docs\/targets\.md\)\n$/);
+    await board.kill();
   });
 
   it("a module device that does not open: the board's error line and a warning; cellmail starts all the same (exit 0)", { timeout: 60_000 }, async () => {

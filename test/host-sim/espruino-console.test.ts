@@ -114,6 +114,19 @@ describe.skipIf(!existsSync(SOCAT))("the Espruino console protocol (a scripted b
     expect(board.received()).toBe("");
   });
 
+  it("reset(): a log line of the program still running (it ends in a prompt too) does not let the next line go before reset's own prompt", async () => {
+    const { console, board } = await pair();
+    const reset = console.reset(5000).then(() => console.run("", "1", 5000, "after reset()"));
+    await board.waitFor(/^\x10reset\(\)\n$/);
+    await board.say("\r\x1b[Jinfo mail delivered\r\n>"); // the old program, just before the reset
+    await new Promise((r) => setTimeout(r, 150));
+    await board.say("\r\n ____ \r\n 2v29.277 (c) 2026 G.Williams\r\n\r\n>");
+    await new Promise((r) => setTimeout(r, 150));
+    expect(board.received()).toBe("\x10reset()\n"); // still resetting for all it knows
+    await ack(board, "1");
+    expect(await reset).toBe("1");
+  });
+
   it("the board's own error reports fail the line at once: Uncaught ... and OUT OF MEMORY", async () => {
     const { console, board } = await pair();
     const first = console.run("startModem()", "", 10_000, "a line");
