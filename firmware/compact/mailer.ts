@@ -21,7 +21,7 @@ import type { Clock, Log, TimerHandle } from "../platform/types.js";
 import { LOG_INFO, LOG_WARN } from "../platform/types.js";
 import {
   E_ADDRESS, E_AT_ERROR, E_BODY_LENGTH, E_BODY_SHORT, E_GARBLED, E_NOT_REGISTERED, E_NO_BOOT, E_PDP_DEACT, E_POWERED_DOWN, E_QUEUE_FULL,
-  E_RECIPIENTS, E_REBOOTED, E_REBOOT_SPACING, E_SEND_TIMEOUT, E_SUBJECT, E_TIMEOUT,
+  E_RECIPIENTS, E_REG_DENIED, E_REBOOTED, E_REBOOT_SPACING, E_SEND_TIMEOUT, E_SUBJECT, E_TIMEOUT,
   KIND_CONFIG, KIND_MODEM, KIND_NETWORK, KIND_PERMANENT, KIND_RETRYABLE, KIND_THROTTLED,
 } from "../errors.js";
 import { addressRule } from "../modem/address.js";
@@ -101,7 +101,7 @@ export function compactKind(code: number, proto: number): number {
   const k = protoKind(proto) || cmeKind(code);
   if (k) return k;
   if (code === E_NO_BOOT || code === E_POWERED_DOWN || code === E_REBOOT_SPACING) return KIND_MODEM;
-  if (code === E_PDP_DEACT || code === E_NOT_REGISTERED) return KIND_NETWORK;
+  if (code === E_PDP_DEACT || code === E_NOT_REGISTERED || code === E_REG_DENIED) return KIND_NETWORK;
   return code > 1000 && code < 1011 ? KIND_CONFIG : KIND_RETRYABLE;
 }
 
@@ -269,9 +269,10 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig
     // Bytes lost on the way: the module ended the body short after its input time.
     if (name === "+QSMTPBODY=" && said !== (body as Uint8Array).length) return fail(E_BODY_SHORT, 0);
     if (step === "+CEREG?") {
+      // Polled to the deadline like any other stat, denied (3) included, as the full driver
+      // does: a denial can end as the module tries other cells. The code names the last one.
       const stat = radioNow.stat;
-      if (stat === 3) return fail(E_NOT_REGISTERED, 0); // denied
-      if (stat !== 1 && stat !== 5) return poll(REG_WAIT_MS, E_NOT_REGISTERED);
+      if (stat !== 1 && stat !== 5) return poll(REG_WAIT_MS, stat === 3 ? E_REG_DENIED : E_NOT_REGISTERED);
       booted = true;
     }
     if (name === "+CFUN=") {
