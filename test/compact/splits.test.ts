@@ -23,7 +23,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSession } from "../../host-sim/runner/session.js";
 import type { ProfileName, SessionResult } from "../../host-sim/runner/types.js";
 import { bundledScenarios, type Scenario } from "../../host-sim/scenarios/scenario.js";
-import { E_REG_DENIED } from "../../firmware/errors.js";
+import { E_REG_DENIED, KIND_NETWORK } from "../../firmware/errors.js";
+import { compactKind } from "../../firmware/compact/mailer.js";
 import { commandLines, count, scenario } from "../e2e/support.js";
 
 const PROFILES: ProfileName[] = ["full", "compact"];
@@ -121,6 +122,11 @@ describe("3: a denied registration (stat 3)", () => {
       expect(firstFailure.t - Number(firstDenial.trim().split(" ")[0]), story(r)).toBeGreaterThan(100_000);
       expect(r.mails).toEqual([]);
     }
+  });
+
+  it("the compact core writes E_REG_DENIED as its number (XS slots): it is errors.ts's, of kind network", () => {
+    expect(E_REG_DENIED).toBe(1039);
+    expect(compactKind(E_REG_DENIED, 0)).toBe(KIND_NETWORK);
   });
 
   it("a module that only searches (stat 2) still ends with E_NOT_REGISTERED (1029), cause not-registered, on both profiles", async () => {
