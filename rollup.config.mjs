@@ -79,9 +79,13 @@ function minifyEspruino() {
   };
 }
 
-/** Quiet the plugin's type diagnostics into warnings (npm run typecheck is the gate). */
+/**
+ * Quiet the plugin's type diagnostics into warnings (npm run typecheck is the gate). Its
+ * include filter is rooted here, not in the working directory: `cellmail flash` builds a
+ * target from wherever it is run.
+ */
 const ts = (tsconfig, extra) =>
-  typescript({ tsconfig, noEmitOnError: false, compilerOptions: { noEmit: false, ...extra } });
+  typescript({ tsconfig, filterRoot: here("."), noEmitOnError: false, compilerOptions: { noEmit: false, ...extra } });
 
 /**
  * One entry per module of the library manifest. They share no code (the platform modules

@@ -157,9 +157,7 @@ export function runConfig(file: string, opts: ConfigOptions): number {
   if (opts.compact) out(compactJson(r.config));
   else {
     out(
-      espruinoCommand(r.config, {
-        port: opts.port, serial: Number(opts.serial), rx: opts.rx, tx: opts.tx, baud: opts.baud, device: opts.device, consoleBaud: opts.consoleBaud,
-      }),
+      espruinoCommand(r.config, { port: opts.port, ...boardSettings(opts) }),
     );
   }
   return 0;
@@ -171,20 +169,33 @@ function parsePin(value: string): number {
   return n;
 }
 
+/**
+ * The Espruino board's settings as options (lteSerial, lteRx, lteTx, lteBaud, lteDevice,
+ * and the console's rate): `config --espruino` and `flash espruino` take the same ones.
+ */
+export function addEspruinoBoardOptions(command: Command, prefix = ""): Command {
+  return command
+    .addOption(new Option("--serial <n>", `${prefix}the Espruino UART the module is on (lteSerial)`).choices(["1", "2"]).default("2"))
+    .option("--rx <pin>", `${prefix}the UART's RX pin (lteRx; default: the UART's own)`, parsePin)
+    .option("--tx <pin>", `${prefix}the UART's TX pin (lteTx; default: the UART's own)`, parsePin)
+    .option("-b, --baud <rate>", `${prefix}the module's baud rate (lteBaud)`, parseIntArg, 115200)
+    .option("--device <path>", `${prefix}Espruino on Linux (a Raspberry Pi): the module's serial device file, e.g. /dev/ttyUSB0 (lteDevice)`)
+    .option("--console-baud <rate>", `${prefix}the baud rate of the board's console`, parseIntArg, 115200);
+}
+
+/** The board options as settings (commander gives --serial as a string). */
+export function boardSettings(opts: Omit<ConfigOptions, "port">): Omit<EspruinoSettings, "port"> {
+  return { serial: Number(opts.serial), rx: opts.rx, tx: opts.tx, baud: opts.baud, device: opts.device, consoleBaud: opts.consoleBaud };
+}
+
 export function configCommand(): Command {
-  return new Command("config")
+  const command = new Command("config")
     .description("check a configuration file with the full validator; write the compact form for Espruino")
     .argument("<file>", "the configuration (JSON, docs/configuration.md)")
     .option("--compact", "print the validated configuration in the compact profile's form (JSON, with the passwords)")
     .option("--espruino", "print an `espruino` command line that writes cellmail.json (hardware settings + compact configuration) to Storage")
-    .option("-p, --port <path>", "--espruino: the Espruino board's serial port", "/dev/ttyUSB0")
-    .addOption(new Option("--serial <n>", "--espruino: the Espruino UART the module is on (lteSerial)").choices(["1", "2"]).default("2"))
-    .option("--rx <pin>", "--espruino: the UART's RX pin (lteRx; default: the UART's own)", parsePin)
-    .option("--tx <pin>", "--espruino: the UART's TX pin (lteTx; default: the UART's own)", parsePin)
-    .option("-b, --baud <rate>", "--espruino: the module's baud rate (lteBaud)", parseIntArg, 115200)
-    .option("--device <path>", "--espruino: Espruino on Linux (a Raspberry Pi): the module's serial device file, e.g. /dev/ttyUSB0 (lteDevice)")
-    .option("--console-baud <rate>", "--espruino: the baud rate of the board's console (espruino -b)", parseIntArg, 115200)
-    .action((file: string, opts: ConfigOptions) => {
-      process.exitCode = runConfig(file, opts);
-    });
+    .option("-p, --port <path>", "--espruino: the Espruino board's serial port", "/dev/ttyUSB0");
+  return addEspruinoBoardOptions(command, "--espruino: ").action((file: string, opts: ConfigOptions) => {
+    process.exitCode = runConfig(file, opts);
+  });
 }

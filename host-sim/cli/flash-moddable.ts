@@ -24,11 +24,11 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { Command, Option } from "commander";
-import { rollup, type OutputOptions, type RollupOptions } from "rollup";
 import { validateConfig } from "../../firmware/config/validate.js";
 import { REPO_ROOT } from "../xs/bundle.js";
 import { LIBRARY_MANIFEST } from "../xs/device-stack.js";
 import { printProblems, readJson } from "./config.js";
+import { buildTarget } from "./build-target.js";
 
 export const PLATFORMS = ["esp32", "lin"] as const;
 export type FlashPlatform = (typeof PLATFORMS)[number];
@@ -85,15 +85,8 @@ export function appManifest(config: unknown): object {
 }
 
 /** Build dist/moddable/ with the repository's rollup configuration (as `npm run build`). */
-export async function buildModdableModules(): Promise<void> {
-  const configUrl = new URL("../../rollup.config.mjs", import.meta.url).href;
-  const config = ((await import(configUrl)) as { moddable: RollupOptions }).moddable;
-  const bundle = await rollup({ ...config, onwarn: () => {} });
-  try {
-    await bundle.write(config.output as OutputOptions);
-  } finally {
-    await bundle.close();
-  }
+export function buildModdableModules(): Promise<void> {
+  return buildTarget("moddable");
 }
 
 export interface FlashOptions {

@@ -5,7 +5,7 @@
 //   cellmail replay   run the core against a recorded transcript
 //   cellmail config   check a configuration; write the compact form for Espruino
 //   cellmail fleet    run many boards against one provider account (docs/fleet.md)
-//   cellmail flash    build cellmail for a board with its configuration (moddable)
+//   cellmail flash    build cellmail for a board with its configuration and load it (moddable, espruino)
 // One file per command in this directory; commander parses.
 import { Command } from "commander";
 import { simCommand } from "./sim.js";

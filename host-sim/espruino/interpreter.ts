@@ -9,9 +9,11 @@
 // script (keystrokes arriving while the script runs). The board is stopped with SIGKILL
 // by its pid (a power cut: it may ignore SIGTERM).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { SerialPort } from "serialport";
+import { SOCAT } from "../cli/pty.js";
 
 /** The three builds: variables resizable (a large board), 16,383 (an ESP32), 5,100 (an Espruino Pico). */
 export type EspruinoSize = "resizable" | "16k" | "5k";
@@ -77,19 +79,25 @@ export class EspruinoBoard {
   private plain = "";
   private plainAt = -1;
   private readonly waiters = new Set<() => void>();
+  private console: SerialPort | null = null;
   readonly exited: Promise<void>;
 
-  private constructor(private readonly child: ChildProcess) {
-    const take = (b: Buffer) => {
-      this.raw += b.toString("latin1");
-      for (const w of this.waiters) w();
-    };
-    child.stdout!.on("data", take);
-    child.stderr!.on("data", take);
+  /** `child` is the interpreter, or socat with the interpreter (`interpreterPid`) behind it. */
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly interpreterPid = child.pid,
+  ) {
+    child.stdout?.on("data", (b: Buffer) => this.take(b));
+    child.stderr?.on("data", (b: Buffer) => this.take(b));
     this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
     void this.exited.then(() => {
       for (const w of this.waiters) w();
     });
+  }
+
+  private take(b: Buffer): void {
+    this.raw += b.toString("latin1");
+    for (const w of this.waiters) w();
   }
 
   /** Start `binary script` in `dir`; stdin stays open (and unwritten) until kill(). */
@@ -98,8 +106,53 @@ export class EspruinoBoard {
     return new EspruinoBoard(child);
   }
 
+  /**
+   * Start the interpreter's console in `dir` on a pseudo-terminal at `link` (socat: the
+   * interpreter runs under `sh`, which writes its pid and execs it, so kill() can reach it).
+   */
+  static async startOnPty(binary: string, dir: string, link: string, ms = 10_000): Promise<EspruinoBoard> {
+    const pidFile = path.join(dir, "espruino.pid");
+    rmSync(pidFile, { force: true });
+    rmSync(link, { force: true });
+    for (const p of [binary, dir, link]) if (/[,:!'"$\\ ]/.test(p)) throw new Error(`startOnPty: ${p} has a character socat's address would split on`);
+    const system = `SYSTEM:echo $$ > ${pidFile}; exec ${binary},pty,raw,echo=0`;
+    const socat = spawn(existsSync(SOCAT) ? SOCAT : "socat", [`pty,raw,echo=0,link=${link}`, system], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+    const t0 = Date.now();
+    while (!existsSync(link) || !existsSync(pidFile) || readFileSync(pidFile, "utf8").trim() === "") {
+      if (socat.exitCode !== null) throw new Error(`socat exited (${socat.exitCode}) before the console was up`);
+      if (Date.now() - t0 > ms) throw new Error(`no console on ${link} within ${ms / 1000} s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const board = new EspruinoBoard(socat, Number(readFileSync(pidFile, "utf8")));
+    await new Promise((r) => setTimeout(r, 300)); // socat's copy loop starts after the link appears
+    return board;
+  }
+
+  /** Read the console on the board's pseudo-terminal from now on (startOnPty boards). */
+  async watchConsole(link: string): Promise<void> {
+    const port = new SerialPort({ path: link, baudRate: 115200, autoOpen: false });
+    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+    port.on("data", (b: Buffer) => this.take(b));
+    port.on("error", () => {}); // the board's power cut closes it
+    this.console = port;
+  }
+
+  /** Stop reading the console (it is free for another program, such as `cellmail flash`). */
+  async closeConsole(): Promise<void> {
+    const port = this.console;
+    this.console = null;
+    if (port?.isOpen) await new Promise((r) => port.close(r));
+  }
+
+  /** Type a line at the console (watchConsole boards), its echo suppressed (\x10). */
+  type(line: string): Promise<void> {
+    const port = this.console;
+    if (!port) return Promise.reject(new Error("type(): watchConsole() first"));
+    return new Promise((resolve, reject) => port.write(`\x10${line}\n`, (err) => (err ? reject(err) : port.drain(() => resolve()))));
+  }
+
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.interpreterPid;
   }
 
   get running(): boolean {
@@ -150,9 +203,11 @@ export class EspruinoBoard {
 
   /** Cut the power: SIGKILL to this interpreter's pid, then wait for it to be gone. */
   async kill(): Promise<void> {
-    if (this.running && this.child.pid !== undefined) {
+    if (this.console?.isOpen) await new Promise((r) => this.console!.close(r));
+    for (const pid of new Set([this.interpreterPid, this.child.pid])) {
+      if (!this.running || pid === undefined) continue;
       try {
-        process.kill(this.child.pid, "SIGKILL");
+        process.kill(pid, pid === this.child.pid && pid !== this.interpreterPid ? "SIGTERM" : "SIGKILL");
       } catch {
         // already gone
       }

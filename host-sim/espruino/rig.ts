@@ -9,6 +9,8 @@
 //   3. the unmodified dist/espruino/cellmail.js (with a few lines before it, when a
 //      benchmark needs them) runs in the interpreter; alarms are raised through the gpio
 //      folder; mails are read back from the module's mail server (.eml files).
+// Or, instead of 2 and 3, as with a board on a serial port: the interpreter's console on
+// a pseudo-terminal (consoleBoard) and `cellmail flash espruino` over it (flash).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -46,6 +48,8 @@ export class EspruinoRig {
   readonly dir: string;
   readonly mailDir: string;
   readonly link: string;
+  /** Where consoleBoard() puts the interpreter's console. */
+  readonly console: string;
   board: EspruinoBoard | null = null;
   private modem: ChildProcess | null = null;
   private modemText = "";
@@ -54,6 +58,7 @@ export class EspruinoRig {
     this.dir = mkdtempSync(path.join(tmpdir(), "cellmail-espruino-"));
     this.mailDir = path.join(this.dir, "mail");
     this.link = path.join(this.dir, "ec800");
+    this.console = path.join(this.dir, "console");
   }
 
   /** A temporary folder with the modem serving on its pty and the configuration written. */
@@ -110,6 +115,34 @@ export class EspruinoRig {
     writeFileSync(script, before + readFileSync(BUNDLE, "latin1") + after, "latin1");
     this.board = EspruinoBoard.start(binary, this.dir, script);
     return this.board;
+  }
+
+  /** The interpreter's console (the REPL) on the pseudo-terminal `this.console`: a board on a serial port. */
+  async consoleBoard(binary = this.opts.binary): Promise<EspruinoBoard> {
+    this.board = await EspruinoBoard.startOnPty(binary, this.dir, this.console);
+    return this.board;
+  }
+
+  /** Run `cellmail flash espruino --config board.json` with `args`; its status and output. */
+  flash(args: string[], ms = 60_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    const child = spawn(process.execPath, [CLI, "flash", "espruino", "--config", path.join(this.dir, "board.json"), ...args], {
+      cwd: this.dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (b: Buffer) => (stdout += b.toString("utf8")));
+    child.stderr!.on("data", (b: Buffer) => (stderr += b.toString("utf8")));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`cellmail flash espruino ran over ${ms / 1000} s:\n${stdout}\n${stderr}`));
+      }, ms);
+      child.once("exit", (status) => {
+        clearTimeout(timer);
+        resolve({ status, stdout, stderr });
+      });
+    });
   }
 
   /** The digital input's level in the gpio folder. */

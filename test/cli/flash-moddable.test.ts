@@ -5,33 +5,16 @@
 // line is what each platform needs, and a missing SDK or ESP-IDF is said plainly.
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LIBRARY_MANIFEST } from "../../host-sim/xs/device-stack.js";
 import { APP_MAIN, runFlashModdable } from "../../host-sim/cli/flash-moddable.js";
-import { runCli, killAll, tempDir } from "./support.js";
+import { BOARD_CONFIG, captured, runCli, killAll, tempDir } from "./support.js";
 
-const CONFIG = {
-  board: "pump-house-3",
-  smtp: { provider: "tencent", region: "hongkong", user: "alarm@example.com", password: "s3cret-pw" },
-  sender: { name: "Pump house 3", address: "alarm@example.com" },
-  recipients: { to: ["ops@example.com"] },
-  network: { apn: "cmnet" },
-  alarm: { inputs: [{ key: "leak", title: "Water leak", pin: 4, activeLevel: 0 }] },
-};
+const CONFIG = BOARD_CONFIG;
 
 /** Run the command in this process; its output, its status. */
-async function flash(args: Parameters<typeof runFlashModdable>[0], extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
-  try {
-    const status = await runFlashModdable(args, extra, { PATH: process.env.PATH, ...env });
-    return { status, stdout: out.join(""), stderr: err.join("") };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
+function flash(args: Parameters<typeof runFlashModdable>[0], extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
+  return captured(() => runFlashModdable(args, extra, { PATH: process.env.PATH, ...env }));
 }
 
 describe("cellmail flash moddable", () => {

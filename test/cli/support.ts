@@ -1,11 +1,13 @@
 // Helpers for the CLI tests: run `bin/cellmail.mjs` as a child process (in a temp
 // working directory, so `.cellmail/` output stays out of the repo), read its output line
-// by line, and make sure every child is gone at the end (killAll in afterAll).
+// by line, and make sure every child is gone at the end (killAll in afterAll); or run a
+// command's function in this process with its output captured.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { vi } from "vitest";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const BIN = path.join(ROOT, "bin/cellmail.mjs");
@@ -75,6 +77,31 @@ export async function runCli(args: string[], cwd: string): Promise<{ code: numbe
   const r = startCli(args, cwd);
   const { code } = await r.exited;
   return { code, stdout: r.stdout(), stderr: r.stderr() };
+}
+
+/** A board's configuration as its owner writes it (docs/configuration.md), for the flash commands. */
+export const BOARD_CONFIG = {
+  board: "pump-house-3",
+  smtp: { provider: "tencent", region: "hongkong", user: "alarm@example.com", password: "s3cret-pw" },
+  sender: { name: "Pump house 3", address: "alarm@example.com" },
+  recipients: { to: ["ops@example.com"] },
+  network: { apn: "cmnet" },
+  alarm: { inputs: [{ key: "leak", title: "Water leak", pin: 4, activeLevel: 0 }] },
+};
+
+/** Run a command's function in this process: its status and what it wrote to stdout and stderr. */
+export async function captured(run: () => Promise<number>): Promise<{ status: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
+  try {
+    const status = await run();
+    return { status, stdout: out.join(""), stderr: err.join("") };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
 }
 
 /** The last non-empty line of the output, parsed as JSON. */

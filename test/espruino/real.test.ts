@@ -8,9 +8,9 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { EspruinoBoard, evaluate, findEspruino } from "../../host-sim/espruino/interpreter.js";
+import { PIN, boardConfig, expectAlarmMail } from "./board.js";
 import { BUNDLE, EspruinoRig, FAST_MODULE, USAGE_PRELUDE, usageByMail } from "../../host-sim/espruino/rig.js";
 
-const PIN = 5;
 const resizable = findEspruino("resizable");
 const k16 = findEspruino("16k");
 const k5 = findEspruino("5k");
@@ -20,18 +20,6 @@ if (!present) {
   process.stdout.write(`test/espruino: skipped: ${why.problem}\n`);
 }
 const say = (line: string) => process.stdout.write(`test/espruino: ${line}\n`);
-
-/** A board as its owner writes it (docs/configuration.md); `alarm` overrides. */
-function boardConfig(alarm: Record<string, unknown> = {}) {
-  return {
-    board: "pump-house-3",
-    smtp: { provider: "generic", server: "smtp.example.com", port: 465, ssl: { type: 1 }, user: "alarm@example.com", password: "real-secret" },
-    sender: { name: "Pump house 3", address: "alarm@example.com" },
-    recipients: { to: ["ops@example.com"] },
-    network: { apn: "internet" },
-    alarm: { inputs: [{ key: "leak", title: "Water leak", pin: PIN, activeLevel: 1, debounceMs: 10 }], coalesceSeconds: 0, ...alarm },
-  };
-}
 
 const rigs: EspruinoRig[] = [];
 async function openRig(o: Parameters<typeof EspruinoRig.open>[0]): Promise<EspruinoRig> {
@@ -66,11 +54,7 @@ describe.skipIf(!present)("the Espruino bundle on the real Espruino interpreter"
     await board.waitFor("the bundle's start", (t) => t.includes("cellmail (compact) started"), 20_000);
     await alarms(rig, 1);
     const [mail] = await rig.mails();
-    expect(mail.subject).toBe("[pump-house-3] ALARM Water leak");
-    expect(mail.from?.value[0]).toMatchObject({ address: "alarm@example.com", name: "Pump house 3" });
-    expect((Array.isArray(mail.to) ? mail.to[0] : mail.to)?.value.map((a) => a.address)).toEqual(["ops@example.com"]);
-    expect(mail.text).toContain("Alarm: Water leak (leak)");
-    expect(mail.text).toContain("Board: pump-house-3");
+    expectAlarmMail(mail);
     expect(board.output()).not.toMatch(/Uncaught|OUT OF MEMORY/);
     expect(board.output()).not.toContain("real-secret");
     expect(readFileSync(BUNDLE, "latin1")).not.toContain("prototype.");
