@@ -19,7 +19,7 @@ export function createTextFraming(uart: TextUart): Framing {
   let rest = ""; // the start of a line whose end has not come yet
   let skip = false; // an overlong line is being dropped to its end
   let l = ""; //    the line being handled
-  let sent = ""; // CR + "AT" + the last command (the echo, alone or after earlier tries' CR-ended echoes)
+  let sent = ""; // "AT" + the last command: its echo, alone or after earlier tries' CR-ended echoes
   let on: () => void; //  the link's line handler
   /**
    * Any text, each line measured with its CRs as the byte framing does (the rare case:
@@ -56,11 +56,11 @@ export function createTextFraming(uart: TextUart): Framing {
     },
     text: (from: number, cut: number) => (from < l.length - cut ? l.substring(from, l.length - cut) : ""),
     first: () => l.charCodeAt(0),
-    echo: () => ("\r" + l).endsWith(sent),
+    echo: () => l === sent || l.endsWith("\r" + sent), // the usual echo costs one comparison
     encode(command: string): number {
-      sent = "\rAT" + command;
-      if (sent.length >= TX_MAX) return 0;
-      f.out = uart.bytes(sent.substr(1) + "\r");
+      sent = "AT" + command;
+      if (sent.length + 1 >= TX_MAX) return 0;
+      f.out = uart.bytes(sent + "\r");
       return f.out.length;
     },
     out: new Uint8Array(0),
