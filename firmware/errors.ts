@@ -60,7 +60,7 @@ export const E_SEND_TIMEOUT = 1025; //      no +QSMTPPUT result within put timeo
 export const E_CHECKSUM = 1026; //          QFUPL checksum mismatch after all re-uploads
 export const E_BODY_SHORT = 1027; //        the module took fewer body bytes than sent
 export const E_SIM = 1028; //               SIM not ready after its busy window
-export const E_NOT_REGISTERED = 1029; //    not registered before the deadline
+export const E_NOT_REGISTERED = 1029; //    not registered before the deadline (searching, not registered: stat 0, 2, 4)
 export const E_PDP = 1030; //               PDP context could not be activated / verified
 export const E_PDP_DEACT = 1031; //         +QIURC: "pdpdeact" during the job
 export const E_REBOOTED = 1032; //          module rebooted too often during one job
@@ -70,6 +70,7 @@ export const E_CLOSED = 1035; //            the mailer was closed
 export const E_SMTP = 1036; //              +QSMTPPUT: <err> outside the known table
 export const E_POWERED_DOWN = 1037; //      the module said POWERED DOWN: only a power cycle (PWRKEY) brings it back
 export const E_GARBLED = 1038; //           the module's echo of a command differs from what was sent (a byte lost or changed on the wire)
+export const E_REG_DENIED = 1039; //        registration denied by the network (stat 3) until the deadline
 
 export interface CellError {
   kind: number;

@@ -48,8 +48,11 @@ export function createByteFraming(uart: Uart): Framing {
     },
     first: () => line[0],
     echo(): boolean {
-      let same = n === sentLen;
-      for (let i = 0; same && i < n; i++) same = line[i] === tx[i];
+      // Compared from the end: earlier tries' echoes whose answers were lost end in CR, not
+      // LF, so they come glued in front ("AT+X\rAT+X"); a CR must precede what matched.
+      let k = n - sentLen;
+      let same = k === 0 || (k > 0 && line[k - 1] === 0x0d);
+      for (let i = 0; same && i < sentLen; i++) same = line[k++] === tx[i];
       return same;
     },
     encode(command: string): number {

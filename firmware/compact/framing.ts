@@ -36,7 +36,11 @@ export interface Framing extends LineReader {
   attach(onLine: () => void, onWritable: () => void): void;
   /** The first byte of the line. */
   first(): number;
-  /** The line is the echo of the last encoded command ("AT" + command, byte for byte). */
+  /**
+   * The line is the echo of the last encoded command ("AT" + command, byte for byte), alone
+   * or after CR: the echoes of earlier tries whose answers never came end in CR, not LF, so
+   * they arrive glued in front of it.
+   */
   echo(): boolean;
   /** Prepare "AT" + `command` + CR in `out`; its length, or 0 when it is longer than TX_MAX. */
   encode(command: string): number;

@@ -86,11 +86,13 @@ export function createAtLink(f: Framing, clock: Clock): AtLink {
     const done = onEnd;
     if (!done) return;
     // Judged now, once: a differing echo, or none while echo is known on. A command that
-    // ended without any echo means the module's echo has gone (a reset we missed, a glitch):
-    // it is reported once, and the next commands are not expected to echo (as the full
-    // engine does); an echo seen again turns the expectation back on.
+    // ended without any echo, by a result or by its deadline, means the module's echo has
+    // gone (a reset we missed, a glitch): it is reported once, and the next commands are not
+    // expected to echo (as the full engine does); an echo seen again turns the expectation
+    // back on. (A timeout that kept the expectation made the answer of the next try, correct
+    // but echoless, a garbled one, and the whole run was done again.)
     garbled = echoState === 2 || (echoState === 0 && link.echo);
-    if (echoState === 0 && code !== E_TIMEOUT) link.echo = false;
+    if (echoState === 0) link.echo = false;
     onEnd = onInfo = null;
     payload = out = null;
     clock.clearTimer(timer);

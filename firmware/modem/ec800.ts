@@ -42,6 +42,7 @@ import {
   E_GARBLED,
   E_NO_BOOT,
   E_NOT_REGISTERED,
+  E_REG_DENIED,
   E_POWERED_DOWN,
   E_PDP,
   E_REBOOT_SPACING,
@@ -490,7 +491,7 @@ export class Ec800 {
       if (g !== this.gen) return done(this.cancelled());
       if (this.clock.now() >= deadline) {
         const why = stat === 3 ? "registration denied by the network" : "not registered";
-        return done(cellError(KIND_NETWORK, E_NOT_REGISTERED, why + " (stat " + stat + ") before the deadline", ""));
+        return done(cellError(KIND_NETWORK, stat === 3 ? E_REG_DENIED : E_NOT_REGISTERED, why + " (stat " + stat + ") before the deadline", ""));
       }
       this.wait(g, REG_POLL_MS, () => this.registered(g, deadline, done), done);
     });

@@ -36,6 +36,8 @@ export interface RigOptions {
   config: unknown;
   /** The scenario's `module` section for `cellmail modem --scenario` (default FAST_MODULE). */
   module?: unknown;
+  /** The scenario's `faults` (docs/scenarios.md), injected by the simulated module. */
+  faults?: unknown[];
   /** Pass --trace to the modem (its output then shows every command written). */
   trace?: boolean;
   /** Extra `cellmail config` options (--serial, --baud, ...). */
@@ -65,7 +67,7 @@ export class EspruinoRig {
     writeFileSync(path.join(rig.dir, "board.json"), JSON.stringify(opts.config, null, 2));
     writeFileSync(
       path.join(rig.dir, "module.json"),
-      JSON.stringify({ name: "espruino-real", module: opts.module ?? FAST_MODULE, expect: { delivered: [] } }, null, 2),
+      JSON.stringify({ name: "espruino-real", module: opts.module ?? FAST_MODULE, faults: opts.faults ?? [], expect: { delivered: [] } }, null, 2),
     );
     const args = [CLI, "modem", "--pty", "--link", rig.link, "--mail-dir", rig.mailDir, "--scenario", path.join(rig.dir, "module.json")];
     if (opts.trace) args.push("--trace");

@@ -2,7 +2,7 @@
 // ("auth", "dns", "tls", ...), derived from the core's typed error code. A table, so
 // the mapping is reviewable in one place.
 import {
-  E_NOT_REGISTERED, E_NO_BOOT, E_PDP, E_PDP_DEACT, E_POWERED_DOWN, E_REBOOTED, E_REBOOT_SPACING, E_SIM, E_TIMEOUT, KIND_NETWORK,
+  E_NOT_REGISTERED, E_NO_BOOT, E_PDP, E_PDP_DEACT, E_POWERED_DOWN, E_REBOOTED, E_REBOOT_SPACING, E_REG_DENIED, E_SIM, E_TIMEOUT, KIND_NETWORK,
 } from "../../firmware/errors.js";
 import { describeCme, describeSmtpErr, describeSmtpProto, newCodeInfo } from "../../firmware/modem/codes.js";
 import type { JobOutcome } from "./firmware.js";
@@ -11,6 +11,8 @@ const BY_CODE: Record<number, string> = {
   10: "sim-not-inserted",
   13: "sim-failure",
   [E_SIM]: "sim",
+  [E_NOT_REGISTERED]: "not-registered",
+  [E_REG_DENIED]: "registration-denied",
   653: "dns",
   654: "network",
   656: "network",
@@ -40,7 +42,6 @@ const BY_PROTO: Record<number, string> = {
 /** The cause name of a failed job ("" when it was delivered). */
 export function causeName(o: JobOutcome): string {
   if (o.delivered) return "";
-  if (o.code === E_NOT_REGISTERED) return o.cause.indexOf("denied") >= 0 ? "registration-denied" : "not-registered";
   const byProto = BY_PROTO[o.proto];
   if (byProto) return byProto;
   const byCode = BY_CODE[o.code];
@@ -83,6 +84,7 @@ const LOCAL_CAUSE: Record<number, string> = {
   1036: "+QSMTPPUT error outside the known table",
   1037: "module powered down (POWERED DOWN): only a power cycle brings it back",
   1038: "the module received a command other than the one sent (its echo differs): a byte lost or changed on the wire",
+  1039: "registration denied by the network (stat 3) before the deadline",
 };
 
 /**

@@ -471,6 +471,71 @@ describe("framing", () => {
   });
 });
 
+// --- the echo check ----------------------------------------------------------------------------
+
+describe("the echo check (echoed(), echo)", () => {
+  /** `command` sent and answered with `reply`, then its deadline passed when `late`; the end and the echo check. */
+  const tryOnce = (r: Run, command: string, reply: string, late = false) => {
+    r.send(command, "", 1000, null, undefined, () => r.ev.push(`echoed:${r.link.echoed()} echo:${r.link.echo}`));
+    if (reply) r.feed(reply);
+    if (late) r.clock.advance(1000);
+  };
+
+  it("the echoes of tries whose answers were lost end in CR and come glued in front: the echo at the line's end counts (issue 12, split 1)", () => {
+    const ev = everyWay((r) => {
+      r.link.echo = true;
+      const cmd = '+QSMTPCFG="account","u","p"';
+      tryOnce(r, cmd, `AT${cmd}\r`, true);
+      tryOnce(r, cmd, `AT${cmd}\r`, true);
+      tryOnce(r, cmd, `AT${cmd}\r\r\nOK\r\n`);
+    });
+    expect(ev.filter((e) => !e.startsWith("w:"))).toEqual([
+      // The echo's line has not ended yet: no echo seen by the deadline (as for the full engine).
+      `end:${E_TIMEOUT}@1000`, "echoed:false echo:false",
+      `end:${E_TIMEOUT}@2000`, "echoed:true echo:false",
+      "end:0@2000", "echoed:true echo:true",
+    ]);
+  });
+
+  it("an echo is a match only alone or after CR: other text before it, a lost CR, a changed byte are not", () => {
+    for (const [echo, ok] of [
+      ["AT+CSQ", true],
+      ["AT+X\rAT+CSQ", true],
+      ["XAT+CSQ", false],
+      ["AT+CSQAT+CSQ", false], // the CR of a try was lost: the module took one line of both
+      ["AT+CSR", false],
+      ["T+CSQ", false],
+      ["\rT+CSQ", false],
+      ["AT+CSQ ", false],
+    ] as const) {
+      const ev = everyWay((r) => {
+        r.link.echo = true;
+        tryOnce(r, "+CSQ", `${echo}\r\r\nOK\r\n`);
+      });
+      // A line that does not start with "AT" is no echo at all: echo has gone (not a garbled one).
+      expect(ev[ev.length - 1], JSON.stringify(echo)).toBe(`echoed:${ok} echo:${echo.startsWith("AT")}`);
+    }
+  });
+
+  it("a command that ends with no echo, by a result or by its deadline, is reported once; then echo is not expected until one comes (issue 12, split 2)", () => {
+    const ev = everyWay((r) => {
+      r.link.echo = true;
+      tryOnce(r, "+CSQ", "", true); // echo gone, and the answer lost
+      tryOnce(r, "+CSQ", "\r\nOK\r\n"); // correct, without echo: not garbled
+      tryOnce(r, "+CREG?", "AT+CREG?\r\r\nOK\r\n"); // echo back
+      tryOnce(r, "+CSQ", "\r\nOK\r\n"); // none while known on: reported once
+      tryOnce(r, "+CSQ", "\r\nOK\r\n");
+    });
+    expect(ev.filter((e) => !e.startsWith("w:"))).toEqual([
+      `end:${E_TIMEOUT}@1000`, "echoed:false echo:false",
+      "end:0@1000", "echoed:true echo:false",
+      "end:0@1000", "echoed:true echo:true",
+      "end:0@1000", "echoed:false echo:false",
+      "end:0@1000", "echoed:true echo:false",
+    ]);
+  });
+});
+
 // --- timeouts, late finals, cancel ------------------------------------------------------------
 
 describe("deadlines", () => {

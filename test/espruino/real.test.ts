@@ -112,6 +112,23 @@ describe.skipIf(!present)("the Espruino bundle on the real Espruino interpreter"
     await board.kill();
   });
 
+  it("a configuration row answered the third time, after two lost answers: written three times in place, the configuration once (issue 12)", { timeout: 60_000 }, async () => {
+    // The echoes of the two unanswered tries end in CR and come glued in front of the third's:
+    // the text framing's echo check (endsWith on Espruino) must find it at the line's end.
+    const faults = [{ kind: "loseFinal", command: "+QSMTPCFG", match: '"account"', times: 2 }];
+    const rig = await openRig({ binary: resizable as string, config: boardConfig(), faults, trace: true });
+    rig.storeSettings();
+    const board = rig.boot();
+    await board.waitFor("the bundle's start", (t) => t.includes("cellmail (compact) started"), 20_000);
+    await alarms(rig, 1);
+    const written = (p: string) => rig.modemOutput().split("\n").filter((l) => l.includes("> " + p)).length;
+    expect(written('AT+QSMTPCFG="account"')).toBe(3);
+    expect(written('AT+QSMTPCFG="contextid"')).toBe(1);
+    expect(written("AT+QSMTPPUT=")).toBe(1);
+    expect(board.output()).not.toMatch(/Uncaught|failed: 1038/);
+    await board.kill();
+  });
+
   it("a power cut after AT+QSMTPPUT was written and before its result: after the restart the alarm arrives (once or twice)", { timeout: 60_000 }, async () => {
     // The module takes 2 s for the SMTP transaction: time to cut the power in between.
     const module = { ...FAST_MODULE, timing: { ...FAST_MODULE.timing, smtpSendMs: 2000 } };

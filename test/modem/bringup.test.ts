@@ -3,7 +3,7 @@ import { VirtualClock } from "../../host-sim/clock.js";
 import { Ec800 } from "../../firmware/modem/ec800.js";
 import { resolveConfig, ModemConfig, ResolvedConfig } from "../../firmware/modem/config.js";
 import { bytesSource } from "../../firmware/at/source.js";
-import { CellError, E_NOT_REGISTERED, E_PDP, E_SIM, KIND_CONFIG, KIND_NETWORK, KIND_PERMANENT } from "../../firmware/errors.js";
+import { CellError, E_NOT_REGISTERED, E_PDP, E_REG_DENIED, E_SIM, KIND_CONFIG, KIND_NETWORK, KIND_PERMANENT } from "../../firmware/errors.js";
 import { ScriptPort } from "../mail/support/script-port.js";
 import { config } from "../mail/support/fixtures.js";
 
@@ -81,18 +81,21 @@ describe("bring-up", () => {
     expect(t.modem.status.regSource).toBe("CGREG");
   });
 
-  it("registration has a deadline", () => {
-    const t = setup({ regWaitMs: 20_000 });
-    t.port.on("+CEREG?", { lines: ["+CEREG: 0,3"] });
-    t.port.on("+CGREG?", { lines: ["+CGREG: 0,3"] });
-    t.port.on("+CREG?", { lines: ["+CREG: 0,3"] });
-    t.modem.ensureNetwork(t.cb);
-    t.run();
-    expect(t.out.err!.code).toBe(E_NOT_REGISTERED);
-    expect(t.out.err!.kind).toBe(KIND_NETWORK);
-    expect(t.clock.now()).toBeGreaterThanOrEqual(20_000);
-    expect(t.clock.now()).toBeLessThan(40_000);
-  });
+  for (const [stat, code] of [[3, E_REG_DENIED], [2, E_NOT_REGISTERED]]) {
+    it(`registration has a deadline, a denial (stat 3) included; stat ${stat} at the deadline ends with ${code}`, () => {
+      const t = setup({ regWaitMs: 20_000 });
+      t.port.on("+CEREG?", { lines: [`+CEREG: 0,${stat}`] });
+      t.port.on("+CGREG?", { lines: [`+CGREG: 0,${stat}`] });
+      t.port.on("+CREG?", { lines: [`+CREG: 0,${stat}`] });
+      t.modem.ensureNetwork(t.cb);
+      t.run();
+      expect(t.out.err!.code).toBe(code);
+      expect(t.out.err!.kind).toBe(KIND_NETWORK);
+      expect(t.out.err!.cause).toContain(`(stat ${stat}) before the deadline`);
+      expect(t.clock.now()).toBeGreaterThanOrEqual(20_000);
+      expect(t.clock.now()).toBeLessThan(40_000);
+    });
+  }
 
   it("a module still booting: AT probes time out until RDY, then bring-up runs", () => {
     const t = setup();

@@ -19,7 +19,7 @@ export function createTextFraming(uart: TextUart): Framing {
   let rest = ""; // the start of a line whose end has not come yet
   let skip = false; // an overlong line is being dropped to its end
   let l = ""; //    the line being handled
-  let sent = ""; // "AT" + the last command
+  let sent = ""; // "AT" + the last command: its echo, alone or after earlier tries' CR-ended echoes
   let on: () => void; //  the link's line handler
   /**
    * Any text, each line measured with its CRs as the byte framing does (the rare case:
@@ -56,7 +56,7 @@ export function createTextFraming(uart: TextUart): Framing {
     },
     text: (from: number, cut: number) => (from < l.length - cut ? l.substring(from, l.length - cut) : ""),
     first: () => l.charCodeAt(0),
-    echo: () => l === sent,
+    echo: () => l === sent || l.endsWith("\r" + sent), // the usual echo costs one comparison
     encode(command: string): number {
       sent = "AT" + command;
       if (sent.length + 1 >= TX_MAX) return 0;

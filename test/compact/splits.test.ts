@@ -1,0 +1,140 @@
+// The three places where the two cores (the full one, firmware/at ... firmware/app, and the
+// compact one, firmware/compact) behaved differently with nothing saying they should
+// (issue 12), each run through the simulator on both profiles with the same expectation.
+// Each of these failed on the compact core before it was changed to do what the full core
+// does:
+//
+//   1. a configuration row whose answer is lost twice, the third answer correct: the
+//      compact core took the third as garbled (the echoes of the two unanswered tries end
+//      in CR, not LF, and came glued in front of the third's) and did the whole
+//      configuration again; the full engine finds the echo at the line's end and takes it.
+//   2. echo stopping mid-session: the compact core kept expecting echoes after a command
+//      that timed out without one, so the next, correct answer was taken as garbled (with
+//      a second lost answer: the whole run again); the full engine takes a command ended
+//      without echo, by its result or its deadline, as echo gone.
+//   3. a denied registration (stat 3): the compact core ended each try at once with
+//      1029, the code of "not registered before the deadline"; the full core polls to the
+//      deadline and names the denial. Both now poll to the deadline and end with
+//      E_REG_DENIED (1039), kind network.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runSession } from "../../host-sim/runner/session.js";
+import type { ProfileName, SessionResult } from "../../host-sim/runner/types.js";
+import { bundledScenarios, type Scenario } from "../../host-sim/scenarios/scenario.js";
+import { E_REG_DENIED, KIND_NETWORK } from "../../firmware/errors.js";
+import { compactKind } from "../../firmware/compact/mailer.js";
+import { commandLines, count, scenario } from "../e2e/support.js";
+
+const PROFILES: ProfileName[] = ["full", "compact"];
+const byName = (n: string): Scenario => bundledScenarios().find((b) => b.scenario.name === n)!.scenario;
+const mail = { to: ["ops@example.com", "night@example.com"], subject: "Alarm: door 1 open", body: "Door 1 opened at 03:12." };
+
+let dir = "";
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "cellmail-splits-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The scenario on both profiles (Node engine). */
+function both(s: Scenario): Promise<SessionResult[]> {
+  return Promise.all(PROFILES.map((profile) => runSession({ scenario: s, profile, engine: "node", mailDir: dir })));
+}
+
+/** What happened besides the commands, for a failure message. */
+function story(r: SessionResult): string {
+  return `${r.profile}: errors ${JSON.stringify(r.errors)}, ${r.mails.length} mail(s); ${r.events.filter((e) => e.kind !== "command").map((e) => e.text).join(" | ")}`;
+}
+
+/** How often the most written command line was written (probes left out: a booting module is probed until it answers). */
+function mostWritten(lines: string[]): number {
+  const n = new Map<string, number>();
+  for (const l of lines) if (l !== "AT") n.set(l, (n.get(l) ?? 0) + 1);
+  return Math.max(...n.values());
+}
+
+describe("1: a configuration row answered the third time, after two lost answers", () => {
+  const cases: [string, Scenario["faults"]][] = [
+    ["the account row", [{ kind: "loseFinal", command: "+QSMTPCFG", match: '"account"', times: 2 }]],
+    ["the sender row (the last one)", [{ kind: "loseFinal", command: "+QSMTPCFG", match: '"sender"', times: 2 }]],
+    ["the APN row", [{ kind: "loseFinal", command: "+QICSGP", times: 2 }]],
+    ["the account row, echo gone since the server row", [{ kind: "echoOff", command: "+QSMTPCFG", match: '"smtpserver"' }, { kind: "loseFinal", command: "+QSMTPCFG", match: '"account"', times: 2 }]],
+  ];
+  for (const [what, faults] of cases) {
+    it(`${what}: written three times in place, the configuration once, on both profiles`, async () => {
+      const s = scenario("third-answer", { module: { urcPort: "uart1" }, faults, firmware: { mail } });
+      const row = faults!.find((f) => f.kind === "loseFinal") as { command: string; match?: string };
+      for (const r of await both(s)) {
+        expect(r.expectFailures, story(r)).toEqual([]);
+        const lines = commandLines(r.transcript);
+        expect(lines.filter((l) => l.startsWith("AT" + row.command) && l.includes(row.match ?? "")), story(r)).toHaveLength(3);
+        expect(count(lines, 'AT+QSMTPCFG="contextid"'), story(r)).toBe(1);
+        expect(count(lines, "AT+QICSGP"), story(r)).toBe(row.command === "+QICSGP" ? 3 : 1);
+        expect(count(lines, "AT+CFUN=1,1"), story(r)).toBe(0);
+        expect(count(lines, "AT+QSMTPPUT"), story(r)).toBe(1);
+      }
+    });
+  }
+});
+
+describe("2: echo stops mid-session", () => {
+  const cases: [string, Scenario][] = [
+    ["after the first recipient (the bundled echo-stops)", byName("echo-stops")],
+    ["after the last configuration row", scenario("echo-stops-cfg", { module: { urcPort: "uart1" }, faults: [{ kind: "echoOff", command: "+QSMTPCFG", match: '"sender"' }], firmware: { mail } })],
+    [
+      "after the server row, and the next row's answer is lost twice",
+      scenario("echo-stops-lost", { module: { urcPort: "uart1" }, faults: [{ kind: "echoOff", command: "+QSMTPCFG", match: '"smtpserver"' }, { kind: "loseFinal", command: "+QSMTPCFG", match: '"account"', times: 2 }], firmware: { mail } }),
+    ],
+    [
+      "after the subject, and the body's answer is lost",
+      scenario("echo-stops-body", { module: { urcPort: "uart1" }, faults: [{ kind: "echoOff", command: "+QSMTPSUB" }, { kind: "loseFinal", command: "+QSMTPBODY" }], firmware: { mail } }),
+    ],
+    [
+      "between two mails",
+      scenario("echo-stops-between", { module: { urcPort: "uart1" }, faults: [{ kind: "echoOff", command: "+QSMTPPUT" }], firmware: { mail, more: [{ ...mail, subject: "second" }] }, expect: { delivered: [{ subject: mail.subject }, { subject: "second" }] } }),
+    ],
+  ];
+  for (const [what, s] of cases) {
+    it(`${what}: the mail goes once, no command is written more than three times, no reboot, on both profiles`, async () => {
+      for (const r of await both(s)) {
+        expect(r.expectFailures, story(r)).toEqual([]);
+        const lines = commandLines(r.transcript);
+        expect(mostWritten(lines), story(r)).toBeLessThanOrEqual(3);
+        expect(count(lines, 'AT+QSMTPCFG="contextid"'), story(r)).toBe(1);
+        expect(count(lines, "AT+CFUN=1,1"), story(r)).toBe(0);
+        expect(count(lines, "AT+QSMTPPUT"), story(r)).toBe(r.mails.length);
+      }
+    });
+  }
+});
+
+describe("3: a denied registration (stat 3)", () => {
+  it("both profiles poll it to the registration deadline (120 s), then fail with E_REG_DENIED (1039), kind network, cause registration-denied", async () => {
+    for (const r of await both(byName("registration-denied"))) {
+      expect(r.expectFailures, story(r)).toEqual([]);
+      expect(r.errors.map((e) => e.code), story(r)).toEqual([E_REG_DENIED]);
+      expect(r.errors[0].cause, story(r)).toMatch(/^registration denied by the network \(stat 3\) before the deadline/);
+      expect(r.events.some((e) => e.kind === "result" && e.text.endsWith("[registration-denied]")), story(r)).toBe(true);
+      // Polled through the denial: from the first stat 3 to the first failure, the whole deadline.
+      const firstDenial = r.transcript.split("\n").find((l) => l.includes("+CEREG: 0,3"))!;
+      const firstFailure = r.events.find((e) => e.kind === "retry" || e.kind === "result")!;
+      expect(firstFailure.t - Number(firstDenial.trim().split(" ")[0]), story(r)).toBeGreaterThan(100_000);
+      expect(r.mails).toEqual([]);
+    }
+  });
+
+  it("the compact core writes E_REG_DENIED as its number (XS slots): it is errors.ts's, of kind network", () => {
+    expect(E_REG_DENIED).toBe(1039);
+    expect(compactKind(E_REG_DENIED, 0)).toBe(KIND_NETWORK);
+  });
+
+  it("a module that only searches (stat 2) still ends with E_NOT_REGISTERED (1029), cause not-registered, on both profiles", async () => {
+    const s = scenario("never-registered", {
+      module: { urcPort: "uart1", registration: [{ afterMs: 0, stat: 2 }] },
+      firmware: { mail },
+      expect: { failure: { code: 1029, cause: "not-registered", retryable: true } },
+    });
+    for (const r of await both(s)) expect(r.expectFailures, story(r)).toEqual([]);
+  });
+});
