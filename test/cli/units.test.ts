@@ -45,6 +45,7 @@ describe("cli helpers", () => {
     expect(hintFor(0, "Error: No such file or directory, cannot open /dev/ttyUSB0")).toMatch(/does not exist/);
     expect(hintFor(0, "Error: Permission denied")).toMatch(/dialout/);
     expect(hintFor(1020, "timeout")).toMatch(/PWRKEY/);
+    expect(hintFor(1039, "registration-denied")).toMatch(/denied registration/);
     expect(hintFor(677, "authentication failed (535)")).toMatch(/smtp\.user/);
     expect(hintFor(0, "something else")).toBeUndefined();
   });
