@@ -139,19 +139,19 @@ const R_FAIL = 7; //         fail with this cause
 const R_END = 8; //          end the job with the last outcome (no clean-up can run)
 
 /** The ladder: condition -> rung, first match wins. */
-function ladderRows(): number[][] {
+function ladderRows(): number[] {
   return [
-    // condition       rung
-    [C_CANCELLED,     R_WAIT_RDY],
-    [C_FINAL,         R_FAIL],
-    [C_POWERED_DOWN,  R_END],
-    [C_SILENT,        R_REBOOT],
-    [C_BRINGUP,       R_RETRY_PHASE],
-    [C_RUNG_FAILED,   R_REBOOT],
-    [C_NETWORK,       R_PDP],
-    [C_SERVER_AGAIN,  R_FAIL],
-    [C_SENDING,       R_RESEND],
-    [C_CONTENT,       R_REBUILD],
+    // condition     rung (pairs in one flat array: fewer XS slots than an array per row)
+    C_CANCELLED,     R_WAIT_RDY,
+    C_FINAL,         R_FAIL,
+    C_POWERED_DOWN,  R_END,
+    C_SILENT,        R_REBOOT,
+    C_BRINGUP,       R_RETRY_PHASE,
+    C_RUNG_FAILED,   R_REBOOT,
+    C_NETWORK,       R_PDP,
+    C_SERVER_AGAIN,  R_FAIL,
+    C_SENDING,       R_RESEND,
+    C_CONTENT,       R_REBUILD,
   ];
 }
 
@@ -323,7 +323,7 @@ function jobRules(): number[][] {
 /** Every table of the job, built once per Mailer and shared by its jobs (constant data). */
 export interface JobTables {
   rules: number[][];
-  ladder: number[][];
+  ladder: number[];
   climb: number[];
   resumeAfter: number[];
 }
@@ -687,9 +687,9 @@ export class MailJobRun {
     this.outcome = err;
     let rung = R_REBUILD;
     const ladder = this.tables.ladder;
-    for (let i = 0; i < ladder.length; i++) {
-      if (this.holds(ladder[i][0], err, from)) {
-        rung = ladder[i][1];
+    for (let i = 0; i < ladder.length; i += 2) {
+      if (this.holds(ladder[i], err, from)) {
+        rung = ladder[i + 1];
         break;
       }
     }
