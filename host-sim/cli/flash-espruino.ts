@@ -30,7 +30,7 @@ import path from "node:path";
 import { Command } from "commander";
 import { toCompact } from "../config/compact.js";
 import { ConsoleError, EspruinoConsole } from "../espruino/console.js";
-import { REPO_ROOT } from "../xs/bundle.js";
+import { REPO_ROOT } from "../repo.js";
 import { buildTarget } from "./build-target.js";
 import { parseIntArg } from "./common.js";
 import { addEspruinoBoardOptions, boardSettings, espruinoScript, printProblems, readJson, type ConfigOptions } from "./config.js";

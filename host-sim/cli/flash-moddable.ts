@@ -25,7 +25,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { Command, Option } from "commander";
 import { validateConfig } from "../../firmware/config/validate.js";
-import { REPO_ROOT } from "../xs/bundle.js";
+import { REPO_ROOT } from "../repo.js";
 import { LIBRARY_MANIFEST } from "../xs/device-stack.js";
 import { printProblems, readJson } from "./config.js";
 import { buildTarget } from "./build-target.js";

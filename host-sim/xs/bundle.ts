@@ -13,11 +13,11 @@ import { rollup, type Plugin } from "rollup";
 import typescript from "@rollup/plugin-typescript";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { isAbsolute, join, resolve } from "node:path";
+import { REPO_ROOT } from "../repo.js";
 
-/** Repository root (this file is host-sim/xs/bundle.ts). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** Repository root (host-sim/repo.ts; re-exported for the bundler's callers). */
+export { REPO_ROOT };
 
 export interface XsBundleOptions {
   /** Entry module, absolute or relative to the repository root. */

@@ -9,7 +9,7 @@
 //    STACK_MARGIN times the recorded figure.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO_ROOT } from "./bundle.js";
+import { REPO_ROOT } from "../repo.js";
 
 /** The declared stack must be at least this many times the measured need. */
 export const STACK_MARGIN = 1.5;
