@@ -16,8 +16,8 @@
 //    at once (modem/ec800.ts);
 //  - the mailer: a finished job's result, and the next job (mail/mailer.ts);
 //  - the alarm service: the mail that follows a radio reading (alarm/service.ts);
-//  - the compact profile: a command's end, and a finished run's outcome (compact/link.ts,
-//    compact/mailer.ts).
+//  - the compact profile: a finished run's outcome, and the radio reading it waits for
+//    (compact/mailer.ts).
 //
 // What it is: a zero-delay one-shot timer on the platform Clock. Every Clock fires timers
 // that are due at the same time in the order they were set (platform/types.ts), so calls

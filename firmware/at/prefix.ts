@@ -92,14 +92,3 @@ export function asWordPrefix(prefix: Prefix): WordPrefix {
   if (typeof wp.fieldsAt === "number" && typeof wp.ends === "number") return wp;
   return wordPrefix(prefix.text, prefix.bytes);
 }
-
-/**
- * True when buf[start..start+length) begins with the prefix. `dv` must view the same
- * bytes as `buf` (same buffer, offset 0) and be readable 4 bytes past the line's start.
- */
-export function prefixAt(dv: DataView, start: number, length: number, prefix: WordPrefix): boolean {
-  const n = prefix.bytes.length;
-  if (n > length || (dv.getInt32(start) & prefix.mask) !== prefix.w0) return false;
-  if (n <= 4) return true;
-  return dv.getInt32(start + n - 4) === prefix.wl && (n <= 8 || midMatch(dv, start, prefix.mid));
-}
