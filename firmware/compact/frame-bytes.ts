@@ -9,8 +9,8 @@ import { LINE_MAX, TX_MAX, type Framing } from "./framing.js";
 // every property read (`s.length`, `s.charCodeAt(i)`): two heap slots each, measured by
 // bench (xs.compact.slotsPerByte). The function read once and called with `.call`
 // allocates nothing, and past the end it returns NaN, which ends the loops below instead
-// of `length`. It is read from a value, not from String.prototype: Espruino keeps its
-// built-ins on the values (String.prototype.charCodeAt is undefined there).
+// of `length`. It is read from a value, not from a prototype: Espruino keeps its
+// built-ins on the values and has none on String's prototype.
 const codeAt = "".charCodeAt;
 
 export function createByteFraming(uart: Uart): Framing {

@@ -9,7 +9,8 @@
 // XS 13.3 wraps a primitive string in a temporary object for every property read:
 // `s.charCodeAt(i)` costs two heap slots per char (20,000 for a 10,240-byte body, measured
 // as xs.mail.peakLiveSlots). The function read once and called with `.call` allocates
-// nothing. Read from a value: on Espruino String.prototype.charCodeAt is undefined.
+// nothing. Read from a value ("".charCodeAt), never from a prototype: Espruino keeps its
+// built-ins on the values and has none on String's prototype (test/build/espruino-gate.ts).
 const codeAt = "".charCodeAt;
 
 /** UTF-8 bytes of the code point starting with `c` (a pair counts 4: see `pairAt`). */
