@@ -3,7 +3,7 @@
 // Espruino or XS lacks, and must not allocate at module top level (Moddable's preload
 // freezes module-level state). The bundles are gated as a whole in espruino-gate.test.ts.
 import { describe, expect, it } from "vitest";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import * as acorn from "acorn";
@@ -12,6 +12,9 @@ import * as walk from "acorn-walk";
 const ROOT = join(import.meta.dirname, "../..");
 /** The portable core: every folder that goes into every bundle (platform adapters and targets are gated by the bundle gates). */
 const CORE = ["firmware/at", "firmware/modem", "firmware/mail", "firmware/alarm", "firmware/config", "firmware/app", "firmware/text"];
+// Optional modules (firmware/ext/<module>/) obey the same rules: any composition may carry them.
+const EXT = join(ROOT, "firmware/ext");
+if (existsSync(EXT)) for (const m of readdirSync(EXT)) CORE.push(`firmware/ext/${m}`);
 const FILES = ["firmware/errors.ts"];
 for (const dir of CORE) for (const f of readdirSync(join(ROOT, dir))) if (f.endsWith(".ts")) FILES.push(`${dir}/${f}`);
 

@@ -9,6 +9,11 @@
 // with errors.ts, turn.ts and text/ as shared leaves anyone may import (they import only
 // the platform contract). compact/ is the Espruino core of today: its own rules (above)
 // only, until the one core replaces it.
+//
+// firmware/ext/<module>/ holds optional modules: each extends one layer (EXT_LAYER) and
+// imports only that layer, the layers below it and its own folder; no core layer imports
+// an ext module (app/ and targets/ compose them). A composition that leaves a module out
+// then builds without it.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -76,12 +81,42 @@ function forbidden(file: string, specifier: string): string | undefined {
 /** Layer of a firmware file, lowest first; -1: a shared leaf; undefined: not ranked (compact/). */
 const LAYERS = ["platform", "at", "modem", "config", "mail", "alarm", "app", "targets"];
 const LEAVES = /^firmware\/(errors\.ts|turn\.ts|text\/)/;
+/** The layer each optional module extends (firmware/ext/<module>/). */
+const EXT_LAYER: { [module: string]: string } = {
+  smtp: "mail", // cellmail's own SMTP client and MIME writer over the module's sockets (issue 14)
+};
+
+/** The ext module a file belongs to, or undefined when it is in the core. */
+function extOf(path: string): string | undefined {
+  const parts = rel(path).split("/");
+  return parts[1] === "ext" ? parts[2] : undefined;
+}
+
+/** Why `file` may not import `target` by the ext rules, or undefined. */
+function extRule(file: string, target: string): string | undefined {
+  const fromExt = extOf(file);
+  const toExt = extOf(target);
+  if (toExt !== undefined && !(toExt in EXT_LAYER)) return `${rel(target)}: ext/${toExt} extends no layer (add it to EXT_LAYER)`;
+  if (fromExt === undefined) {
+    if (toExt === undefined) return undefined;
+    const from = layerOf(file);
+    return from !== undefined && from >= LAYERS.indexOf("app") ? undefined : `the core may not import the optional module ext/${toExt} (compose it in app/ or targets/)`;
+  }
+  if (toExt === fromExt) return undefined;
+  if (toExt !== undefined) return `ext/${fromExt} may not import another optional module (ext/${toExt})`;
+  const to = layerOf(target);
+  if (to === undefined) return `ext/${fromExt} may not import ${rel(target)}`;
+  const own = LAYERS.indexOf(EXT_LAYER[fromExt]);
+  return to <= own ? undefined : `ext/${fromExt} extends ${EXT_LAYER[fromExt]} and may not import ${LAYERS[to]} ("${rel(target)}")`;
+}
 
 function layerOf(path: string): number | undefined {
   const r = rel(path);
   if (LEAVES.test(r)) return -1;
   const top = r.split("/")[1];
   if (top === "compact") return undefined;
+  if (top === "ext") return undefined; // ranked by extRule
+
   const i = LAYERS.indexOf(top);
   if (i < 0) throw new Error(`${r}: in no layer (add its folder to LAYERS)`);
   return i;
@@ -92,6 +127,7 @@ function upward(file: string, specifier: string): string | undefined {
   if (!specifier.startsWith(".")) return undefined;
   const target = resolve(dirname(file), specifier).replace(/\.js$/, ".ts");
   if (!target.startsWith(firmware + sep)) return undefined; // the boundary rule's business
+  if (extOf(file) !== undefined || extOf(target) !== undefined) return extRule(file, target);
   const from = layerOf(file);
   const to = layerOf(target);
   if (from === undefined || to === undefined) return undefined; // compact/ keeps its own rules
@@ -148,6 +184,20 @@ describe("import boundaries under firmware/", () => {
     expect(upward(join(firmware, "errors.ts"), "./mail/job.js")).toBeDefined();
     expect(upward(join(firmware, "text/utf8.ts"), "../platform/types.js")).toBeUndefined();
     expect(upward(join(firmware, "targets/app.ts"), "../app/cellmail.js")).toBeUndefined();
+  });
+
+  it("the ext rule: optional modules sit on the layer they extend, and no core layer reaches them", () => {
+    const client = join(firmware, "ext/smtp/client.ts");
+    expect(upward(client, "../../mail/message.js")).toBeUndefined();
+    expect(upward(client, "../../at/types.js")).toBeUndefined();
+    expect(upward(client, "../../errors.js")).toBeUndefined();
+    expect(upward(client, "./mime.js")).toBeUndefined();
+    expect(upward(client, "../../alarm/service.js")).toMatch(/extends mail and may not import alarm/);
+    expect(upward(client, "../other/x.js")).toMatch(/extends no layer|another optional module/);
+    expect(upward(join(firmware, "mail/job.ts"), "../ext/smtp/client.js")).toMatch(/the core may not import the optional module/);
+    expect(upward(join(firmware, "at/engine.ts"), "../ext/smtp/client.js")).toMatch(/the core may not import/);
+    expect(upward(join(firmware, "app/cellmail.ts"), "../ext/smtp/client.js")).toBeUndefined();
+    expect(upward(join(firmware, "targets/node/main.ts"), "../../ext/smtp/client.js")).toBeUndefined();
   });
 
   it("the rule itself catches violations", () => {
