@@ -17,7 +17,7 @@ const TO = ["ops@example.com"];
 const MAIL = { to: TO, subject: "Alarm: TLS check", body: "Pump 2 stopped." };
 
 function compact(engine: EngineName): Partial<RunSessionOptions> {
-  return { engine, profile: "compact" };
+  return { engine, composition: "espruino" };
 }
 
 /** A body of exactly `n` UTF-8 bytes: CR LF lines, Chinese, and lines that look like modem output or commands. */
@@ -52,7 +52,7 @@ describe.concurrent("compact e2e: plain, implicit TLS and STARTTLS to a real SMT
         });
         // For plain SMTP the server offers no STARTTLS; with STARTTLS it refuses mail before the upgrade.
         const d = await deliver(s, m.tls === "starttls" ? { requireStartTLS: true } : {}, undefined, compact(engine));
-        expect(d.result.profile).toBe("compact");
+        expect(d.result.composition).toBe("espruino");
         expect(d.result.engine).toBe(engine);
         expect(d.result.errors).toEqual([]);
         expect(d.result.delivered).toBe(1);
@@ -203,8 +203,8 @@ describe.concurrent("compact e2e: what the profile leaves out is refused clearly
         undefined,
         compact(engine),
       );
-      expect(d.result.errors).toEqual([{ code: E_ATTACHMENTS, cause: "the compact profile sends no attachments (use the full profile)" }]);
-      expect(d.result.events.some((e) => e.text === `job m1 refused: ${E_ATTACHMENTS} the compact profile sends no attachments (use the full profile) (attachments)`)).toBe(true);
+      expect(d.result.errors).toEqual([{ code: E_ATTACHMENTS, cause: "the espruino composition sends no attachments (it carries no attachments module: use moddable or node)" }]);
+      expect(d.result.events.some((e) => e.text === `job m1 refused: ${E_ATTACHMENTS} the espruino composition sends no attachments (it carries no attachments module: use moddable or node) (attachments)`)).toBe(true);
       expect(d.mails.map((m) => m.subject)).toEqual(["Alarm: plain"]);
       const lines = commandLines(d.result.transcript);
       for (const p of ["AT+QFUPL", "AT+QSMTPATT"]) expect(count(lines, p)).toBe(0);
@@ -213,7 +213,7 @@ describe.concurrent("compact e2e: what the profile leaves out is refused clearly
 
     it(`a configuration that verifies the server is refused before the session runs, naming the field (${engine})`, async () => {
       const s = scenario("compact-verify", { firmware: { config: { smtp: { ssl: { type: 1, verify: true } } }, mail: MAIL } });
-      await expect(runSession({ scenario: s, ...compact(engine) })).rejects.toThrow(/compact profile.*smtp\.ssl\.verify/);
+      await expect(runSession({ scenario: s, ...compact(engine) })).rejects.toThrow(/compact core \(espruino composition\).*smtp\.ssl\.verify/);
       const t = Date.now();
       await expect(runSession({ scenario: s, ...compact(engine) })).rejects.toMatchObject({ code: 1010, field: "smtp.ssl.verify" });
       expect(Date.now() - t).toBeLessThan(5000);
