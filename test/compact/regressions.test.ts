@@ -7,7 +7,7 @@
 //   B2  an address with ',', ' ' or '<>' was accepted (a comma added a recipient)
 //   B3  a non-ASCII subject with CR, LF or other control characters was sent (hex-encoded)
 //   B5  an alarm raised while a direct mailer.send ran was not sent when that send ended
-//       (its test is in scenarios.test.ts: a direct mail job and an alarm at once)
+//       (its test is in implied.test.ts: a direct mail job and an alarm at once)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
