@@ -136,6 +136,9 @@ describe("the XS bundle of each core", () => {
   for (const g of groups) {
     it(`${g.runs.core} (${g.standsFor.map((c) => c.name).join(", ")}): ES2015 within the core's rules, reaching only the worker's globals, with the modules the composition declares`, async () => {
       const code = await xsFirmwareBundle(g.runs.core);
+      // The bundle is the core the composition names (firmware/app's Cellmail, firmware/compact's CompactApp), not the other.
+      const own = { full: "class Cellmail ", compact: "CompactApp" } as const;
+      for (const [core, mark] of Object.entries(own)) expect(code.includes(mark), `${core} core (${mark})`).toBe(core === g.runs.core);
       const problems = checkEspruinoScript(code)
         // XS globals of xsnap-worker (the bridge's transport and the gc hook).
         .filter((v) => !(v.rule === "unknown-global" && /^(issueCommand|gc) is/.test(v.message)))
