@@ -10,6 +10,7 @@ import type { CellmailConfig } from "../config/types.js";
 import { alarmSettings, inputRules } from "./alarm-options.js";
 import { Mailer } from "../mail/mailer.js";
 import type { Clock, Input, Log, Store, Uart } from "../platform/types.js";
+import type { CauseTexts } from "../modem/codes.js";
 import { JobObserver, MailerForAlarms } from "./alarm-mailer.js";
 import { modemConfigFrom } from "./modem-config.js";
 
@@ -27,6 +28,8 @@ export interface CellmailParts {
   /** Told about every finished mail job (progress output, tests). */
   onJob?: JobObserver;
   engine?: AtEngineOptions;
+  /** Words for error codes, when the composition carries them (firmware/ext/causes). */
+  causes?: CauseTexts;
 }
 
 export class Cellmail {
@@ -38,7 +41,7 @@ export class Cellmail {
   constructor(p: CellmailParts) {
     const settings = alarmSettings(p.config);
     this.engine = new AtEngine(p.uart, p.clock, p.engine);
-    this.mailer = new Mailer(this.engine, p.clock, modemConfigFrom(p.config), { log: p.log });
+    this.mailer = new Mailer(this.engine, p.clock, modemConfigFrom(p.config), { log: p.log, causes: p.causes });
     this.alarms = new AlarmService({
       clock: p.clock,
       store: p.store,

@@ -1,6 +1,7 @@
 // The one place where every target starts the application. Each entry
 // (firmware/targets/{moddable,espruino,node}/main.ts) builds a Board from its platform
-// adapters and calls startApp(board); nothing here knows which platform it runs on.
+// adapters and the optional modules it carries (firmware/ext) and calls startApp(board,
+// modules); nothing here knows which platform it runs on.
 // The configuration is validated first: every invalid field is logged with its path
 // and cause, and the application does not start on a bad configuration.
 import { LOG_ERROR, LOG_INFO } from "../platform/types.js";
@@ -8,6 +9,13 @@ import { validateConfig } from "../config/validate.js";
 import { Cellmail } from "../app/cellmail.js";
 import type { Alarm } from "../alarm/types.js";
 import type { Board } from "./board.js";
+import type { CauseTexts } from "../modem/codes.js";
+
+/** The optional modules a composition hands to the core (each absent one is simply left out). */
+export interface Modules {
+  /** firmware/ext/causes: words for error codes in logs and mails. */
+  causes?: CauseTexts;
+}
 
 /** Handle returned to the target (kept so a target or a test can raise alarms and stop). */
 export interface App {
@@ -17,7 +25,7 @@ export interface App {
   stop(): void;
 }
 
-export function startApp(board: Board): App {
+export function startApp(board: Board, modules: Modules): App {
   const checked = validateConfig(board.config);
   if (!checked.config) {
     for (let i = 0; i < checked.errors.length; i++) {
@@ -38,6 +46,7 @@ export function startApp(board: Board): App {
     log: board.log,
     config: checked.config,
     openInput: board.openInput,
+    causes: modules.causes,
   });
   app.start();
   board.log(LOG_INFO, "cellmail started on " + board.platform);

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Cellmail } from "../../firmware/app/cellmail.js";
 import { bytesSource } from "../../firmware/at/source.js";
+import { causeTexts } from "../../firmware/ext/causes/texts.js";
 import { loadConfig } from "../../firmware/config/validate.js";
 import type { ConfigError } from "../../firmware/config/validate.js";
 import { LOG_DEBUG, LOG_WARN, type Uart, type UartSink } from "../../firmware/platform/types.js";
@@ -100,6 +101,7 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
       if (level > LOG_DEBUG) emit(level >= LOG_WARN ? "retry" : "state", message);
     },
     config,
+    causes: causeTexts(), // the node composition carries the cause texts
   });
   app.start();
   const result = await new Promise<LiveResult>((resolve) => {

@@ -2,6 +2,7 @@
 // createCellmail composition a board runs, with an in-memory Store.
 import { Cellmail } from "../../firmware/app/cellmail.js";
 import { bytesSource } from "../../firmware/at/source.js";
+import { causeTexts } from "../../firmware/ext/causes/texts.js";
 import { loadConfig } from "../../firmware/config/validate.js";
 import { jobOutcome } from "../../firmware/mail/outcome.js";
 import type { Store } from "../../firmware/platform/types.js";
@@ -46,6 +47,7 @@ export class NodeFirmware implements FirmwareHost {
       store: this.store,
       log: o.log,
       config,
+      causes: causeTexts(), // the node composition carries the cause texts
       onJob: (r) => {
         const out = outcomeOf(r);
         this.done.push(out);

@@ -83,6 +83,7 @@ const LAYERS = ["platform", "at", "modem", "config", "mail", "alarm", "app", "ta
 const LEAVES = /^firmware\/(errors\.ts|turn\.ts|text\/)/;
 /** The layer each optional module extends (firmware/ext/<module>/). */
 const EXT_LAYER: { [module: string]: string } = {
+  causes: "modem", // words for the module's and the server's error codes
   smtp: "mail", // cellmail's own SMTP client and MIME writer over the module's sockets (issue 14)
 };
 
@@ -96,6 +97,7 @@ function extOf(path: string): string | undefined {
 function extRule(file: string, target: string): string | undefined {
   const fromExt = extOf(file);
   const toExt = extOf(target);
+  if (fromExt !== undefined && !(fromExt in EXT_LAYER)) return `${rel(file)}: ext/${fromExt} extends no layer (add it to EXT_LAYER)`;
   if (toExt !== undefined && !(toExt in EXT_LAYER)) return `${rel(target)}: ext/${toExt} extends no layer (add it to EXT_LAYER)`;
   if (fromExt === undefined) {
     if (toExt === undefined) return undefined;

@@ -10,6 +10,7 @@
 import { Cellmail } from "../../../firmware/app/cellmail.js";
 import { bytesSource } from "../../../firmware/at/source.js";
 import { utf8Bytes } from "../../../firmware/text/utf8.js";
+import { causeTexts } from "../../../firmware/ext/causes/texts.js";
 import { loadConfig } from "../../../firmware/config/validate.js";
 import type { MailResult } from "../../../firmware/mail/job.js";
 import type { Attachment, MailJob } from "../../../firmware/mail/message.js";
@@ -59,6 +60,7 @@ class XsFirmware implements BridgeFirmware {
       log: createXsLog(this.channel),
       config: loadConfig(JSON.parse(configJson)),
       onJob: this.report,
+      causes: causeTexts(), // as the moddable composition: with the cause texts
     });
     this.app.start();
   }
