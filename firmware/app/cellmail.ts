@@ -1,4 +1,4 @@
-// The application: one validated configuration plus the platform objects become an
+// The application: one device configuration (firmware/config/device.ts) plus the platform objects become an
 // AT engine, the EC800 mailer and the alarm service, wired together. Every target
 // (Moddable, Espruino, Node, the simulator's runner, the XS bridge) starts the same
 // composition through createCellmail, so they all run the same core.
@@ -6,7 +6,7 @@ import { AtEngine } from "../at/engine.js";
 import type { AtEngineOptions } from "../at/types.js";
 import { AlarmService } from "../alarm/service.js";
 import type { Alarm } from "../alarm/types.js";
-import type { CellmailConfig } from "../config/types.js";
+import type { DeviceConfig } from "../config/device.js";
 import { alarmSettings, inputRules } from "./alarm-options.js";
 import { Mailer } from "../mail/mailer.js";
 import type { Clock, Input, Log, Store, Uart } from "../platform/types.js";
@@ -19,8 +19,8 @@ export interface CellmailParts {
   clock: Clock;
   store: Store;
   log: Log;
-  /** A validated configuration (validateConfig / loadConfig). */
-  config: CellmailConfig;
+  /** The device record (`cellmail config` wrote it, or the on-board validator made it: ext/validate toDevice). */
+  config: DeviceConfig;
   /** Opens the digital input on a pin, or undefined when the board has none there. */
   openInput?: (pin: number) => Input | undefined;
   /** Wall-clock ms since 1970, or -1 when unknown (for the time printed in mails). */

@@ -8,7 +8,7 @@ import type { Ec800Options, RegistrationStep, SimState } from "../ec800/modem.js
 import { FaultPlan, type FaultSpec } from "../ec800/faults.js";
 import { check } from "./schema.js";
 import { PROFILE_NAMES, SCENARIO } from "./format.js";
-import { validateConfig } from "../../firmware/config/validate.js";
+import { validateConfig } from "../../firmware/ext/validate/validate.js";
 import { boardConfig } from "../runner/config.js";
 import { makeProfile, type TimingProfile } from "../ec800/profile.js";
 import type { Refusal } from "../mailserver/server.js";
