@@ -44,7 +44,7 @@ function noTslib() {
 }
 
 /** Sources whose names cross the Espruino bundle's edge (besides .d.ts files): the stored configuration. */
-export const ESPRUINO_BOUNDARY = [here("./firmware/compact/config.ts")];
+export const ESPRUINO_BOUNDARY = [here("./firmware/config/device.ts")];
 
 /**
  * terser for the Espruino bundle. Besides local names it renames every property name

@@ -1,8 +1,8 @@
-// From the validated configuration to what the alarm layer needs: the service's
-// options (minus clock, store, mailer, log, wallTime that the application supplies)
-// and one input rule per configured input.
+// From the device record to what the alarm layer needs: the service's options (minus
+// clock, store, mailer, log, wallTime that the application supplies) and one input rule
+// per configured input.
 import type { InputRule } from "../alarm/service.js";
-import type { CellmailConfig } from "../config/types.js";
+import type { DeviceConfig } from "../config/device.js";
 
 export interface AlarmSettings {
   board: string;
@@ -17,30 +17,31 @@ export interface AlarmSettings {
   maxAttempts: number;
 }
 
-export function alarmSettings(c: CellmailConfig): AlarmSettings {
+export function alarmSettings(c: DeviceConfig): AlarmSettings {
   return {
     board: c.board,
-    to: c.recipients.to.slice(0),
-    cc: c.recipients.cc.slice(0),
-    bcc: c.recipients.bcc.slice(0),
-    coalesceMs: c.alarm.coalesceSeconds * 1000,
-    perRecipientPerHour: c.alarm.perRecipientPerHour,
-    idleMs: c.alarm.idleMinutes * 60000,
-    heartbeatMs: c.alarm.heartbeatHours * 3600000,
-    capacity: c.alarm.outboxSize,
-    maxAttempts: c.alarm.maxAttempts,
+    to: c.to.slice(0),
+    cc: c.cc.slice(0),
+    bcc: c.bcc.slice(0),
+    coalesceMs: c.coalesceMs,
+    perRecipientPerHour: c.perHour,
+    idleMs: c.idleMs,
+    heartbeatMs: c.heartbeatMs,
+    capacity: c.capacity,
+    maxAttempts: c.maxAttempts,
   };
 }
 
 /** Input rules with their pin numbers (the platform opens the pins). */
-export function inputRules(c: CellmailConfig): { pin: number; rule: InputRule }[] {
+export function inputRules(c: DeviceConfig): { pin: number; rule: InputRule }[] {
   const out: { pin: number; rule: InputRule }[] = [];
-  for (const i of c.alarm.inputs) {
+  for (let i = 0; i < c.inputs.length; i++) {
+    const r = c.inputs[i];
     out.push({
-      pin: i.pin,
+      pin: r.pin,
       rule: {
-        key: i.key, title: i.title, activeLevel: i.activeLevel, debounceMs: i.debounceMs,
-        notifyClear: i.notifyClear, raiseAtStart: i.raiseAtStart,
+        key: r.key, title: r.title, activeLevel: r.activeLevel, debounceMs: r.debounceMs,
+        notifyClear: r.notifyClear, raiseAtStart: r.raiseAtStart,
       },
     });
   }

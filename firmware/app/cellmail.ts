@@ -1,4 +1,4 @@
-// The application: one validated configuration plus the platform objects become an
+// The application: one device configuration (firmware/config/device.ts) plus the platform objects become an
 // AT engine, the EC800 mailer and the alarm service, wired together. Every target
 // (Moddable, Espruino, Node, the simulator's runner, the XS bridge) starts the same
 // composition through createCellmail, so they all run the same core.
@@ -6,10 +6,11 @@ import { AtEngine } from "../at/engine.js";
 import type { AtEngineOptions } from "../at/types.js";
 import { AlarmService } from "../alarm/service.js";
 import type { Alarm } from "../alarm/types.js";
-import type { CellmailConfig } from "../config/types.js";
+import type { DeviceConfig } from "../config/device.js";
 import { alarmSettings, inputRules } from "./alarm-options.js";
 import { Mailer } from "../mail/mailer.js";
 import type { Clock, Input, Log, Store, Uart } from "../platform/types.js";
+import type { CauseTexts } from "../modem/codes.js";
 import { JobObserver, MailerForAlarms } from "./alarm-mailer.js";
 import { modemConfigFrom } from "./modem-config.js";
 
@@ -18,8 +19,8 @@ export interface CellmailParts {
   clock: Clock;
   store: Store;
   log: Log;
-  /** A validated configuration (validateConfig / loadConfig). */
-  config: CellmailConfig;
+  /** The device record (`cellmail config` wrote it, or the on-board validator made it: ext/validate toDevice). */
+  config: DeviceConfig;
   /** Opens the digital input on a pin, or undefined when the board has none there. */
   openInput?: (pin: number) => Input | undefined;
   /** Wall-clock ms since 1970, or -1 when unknown (for the time printed in mails). */
@@ -27,6 +28,8 @@ export interface CellmailParts {
   /** Told about every finished mail job (progress output, tests). */
   onJob?: JobObserver;
   engine?: AtEngineOptions;
+  /** Words for error codes, when the composition carries them (firmware/ext/causes). */
+  causes?: CauseTexts;
 }
 
 export class Cellmail {
@@ -38,7 +41,7 @@ export class Cellmail {
   constructor(p: CellmailParts) {
     const settings = alarmSettings(p.config);
     this.engine = new AtEngine(p.uart, p.clock, p.engine);
-    this.mailer = new Mailer(this.engine, p.clock, modemConfigFrom(p.config), { log: p.log });
+    this.mailer = new Mailer(this.engine, p.clock, modemConfigFrom(p.config), { log: p.log, causes: p.causes });
     this.alarms = new AlarmService({
       clock: p.clock,
       store: p.store,

@@ -1,30 +1,31 @@
-// From the user's configuration (firmware/config) to what the EC800 driver needs
-// (firmware/modem/config). One mapping, so the two shapes can never drift silently.
-import type { CellmailConfig } from "../config/types.js";
+// From the device record (firmware/config/device.ts) to what the EC800 driver takes
+// (firmware/modem/config.ts). One mapping, so the two shapes can never drift silently.
+import { CA_FILE, type DeviceConfig } from "../config/device.js";
 import type { ModemConfig } from "../modem/config.js";
 import { utf8Bytes } from "../text/utf8.js";
 import { bytesSource } from "../at/source.js";
 
-/** UFS name the CA certificate is uploaded under when the server is verified. */
-export const CA_FILE = "cellmail-ca.pem";
-
-export function modemConfigFrom(c: CellmailConfig): ModemConfig {
+export function modemConfigFrom(c: DeviceConfig): ModemConfig {
   const m: ModemConfig = {
-    apn: c.network.apn,
-    apnUser: c.network.user,
-    apnPassword: c.network.password,
-    apnAuth: c.network.auth,
-    contextId: c.network.context,
-    server: c.smtp.server,
-    port: c.smtp.port,
-    user: c.smtp.user,
-    password: c.smtp.password,
-    senderName: c.sender.name,
-    senderEmail: c.sender.address,
-    sslType: c.smtp.ssl.type,
-    sslCtxId: c.smtp.ssl.context,
-    secLevel: c.smtp.ssl.verify ? 1 : 0,
+    apn: c.apn,
+    apnUser: c.apnUser,
+    apnPassword: c.apnPassword,
+    apnAuth: c.apnAuth,
+    contextId: c.contextId,
+    server: c.server,
+    port: c.port,
+    user: c.user,
+    password: c.password,
+    senderName: c.senderName,
+    senderEmail: c.senderEmail,
+    sslType: c.sslType,
+    sslCtxId: c.sslCtxId,
+    sslVersion: c.sslVersion,
+    cipherSuite: c.cipherSuite,
+    secLevel: c.secLevel,
+    sni: c.sni,
+    putTimeoutS: c.putTimeoutS,
   };
-  if (c.smtp.ssl.verify) m.caCert = { name: CA_FILE, data: bytesSource(utf8Bytes(c.smtp.ssl.cacert)) };
+  if (c.secLevel > 0 && c.caCert !== "") m.caCert = { name: CA_FILE, data: bytesSource(utf8Bytes(c.caCert)) };
   return m;
 }

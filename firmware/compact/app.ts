@@ -1,4 +1,4 @@
-// The compact profile's composition: a stored CompactConfig plus the platform objects
+// The compact profile's composition: a stored device record (firmware/config/device.ts) plus the platform objects
 // (the module's port comes with its framing, chosen by the target: framing.ts) become an AtLink, a CompactMailer and a CompactOutbox, with the configured digital
 // inputs debounced on the Clock (firmware/alarm/debounce.ts, shared with the full
 // profile). The Espruino target starts this; the simulator's runner and the XS bridge
@@ -6,8 +6,7 @@
 import type { Clock, Input, Log, Store } from "../platform/types.js";
 import { LOG_ERROR, LOG_INFO } from "../platform/types.js";
 import { createDebouncedInput, type DebouncedInput } from "../alarm/debounce.js";
-import { compactError } from "./config.js";
-import type { CompactConfig } from "./config.js";
+import { deviceError, type DeviceConfig } from "../config/device.js";
 import { createAtLink, type AtLink } from "./link.js";
 import type { Framing } from "./framing.js";
 import { createCompactMailer, type CompactMailer } from "./mailer.js";
@@ -42,14 +41,14 @@ export interface CompactApp {
 }
 
 export function createCompactApp(p: CompactParts): CompactApp {
-  const error = compactError(p.config);
+  const error = deviceError(p.config);
   const inputs: DebouncedInput[] = [];
   const atStart: boolean[] = []; // raiseAtStart of each opened input
   if (error) {
     p.log(LOG_ERROR, "configuration refused (error " + error + "): write it with `cellmail config --compact`");
     return { error: error, link: null, mailer: null, outbox: null, start: () => {}, raise: () => -1, stop: () => {} };
   }
-  const c = p.config as CompactConfig;
+  const c = p.config as DeviceConfig;
   const link = createAtLink(p.framing, p.clock);
   const mailer = createCompactMailer(link, p.clock, c, p.log);
   const outbox = createCompactOutbox(p.clock, p.store, mailer, c, p.log);

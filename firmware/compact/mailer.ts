@@ -29,7 +29,7 @@ import { atRefusal, AT_FIELD_MAX } from "../modem/quote.js";
 import { cmeKind, protoKind } from "../modem/kinds.js";
 import { utf8Hex, utf8Text } from "../text/utf8.js";
 import { nextTurn } from "../turn.js";
-import type { CompactConfig } from "./config.js";
+import type { DeviceConfig } from "../config/device.js";
 import type { AtLink } from "./link.js";
 import type { CompactMail, CompactOutcome, CompactRadio } from "./types.js";
 
@@ -108,7 +108,7 @@ export function compactKind(code: number, proto: number): number {
   return code > 1000 && code < 1011 ? KIND_CONFIG : KIND_RETRYABLE;
 }
 
-export function createCompactMailer(link: AtLink, clock: Clock, c: CompactConfig, log: Log): CompactMailer {
+export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig, log: Log): CompactMailer {
   // What the module has in this boot: bring-up done, PDP up, SMTP configuration sent.
   let booted = false;
   let pdp = false;

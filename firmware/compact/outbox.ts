@@ -29,7 +29,7 @@ import { atRefusal } from "../modem/quote.js";
 import { backoffMs } from "../alarm/backoff.js";
 import { clipUtf8, utf8Bytes } from "../text/utf8.js";
 import { oneLine } from "../alarm/one-line.js";
-import type { CompactConfig } from "./config.js";
+import type { DeviceConfig } from "../config/device.js";
 import type { CompactMailer } from "./mailer.js";
 import type { CompactOutcome, CompactRadio } from "./types.js";
 
@@ -85,7 +85,7 @@ export interface CompactOutbox {
   onSent: ((id: number, o: CompactOutcome) => void) | null;
 }
 
-export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactMailer, c: CompactConfig, log: Log): CompactOutbox {
+export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactMailer, c: DeviceConfig, log: Log): CompactOutbox {
   const entries: Entry[] = [];
   const sent: number[] = []; //                      send times of the last mails (the rate window), oldest first
   const lastMail: { [key: string]: number } = {}; // alarm key -> clock time of its last mail (coalescing memory)

@@ -420,7 +420,7 @@ export class MailJobRun {
       return;
     }
     this.result.sendWaitMs = this.clock.now() - this.putAt;
-    this.outcome = putResultToError(err, proto);
+    this.outcome = putResultToError(err, proto, this.driver.causes);
     this.dispatch(EV_RESULT, this.outcome);
   }
 

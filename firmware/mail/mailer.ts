@@ -13,6 +13,7 @@
 import type { AtPort } from "../at/types.js";
 import type { Clock, Log } from "../platform/types.js";
 import { CellError, cellError, KIND_MODEM, KIND_RETRYABLE, E_CLOSED, E_QUEUE_FULL } from "../errors.js";
+import type { CauseTexts } from "../modem/codes.js";
 import { Ec800, ModemListener, ModemStatus, Done, poweredDownError } from "../modem/ec800.js";
 import { ModemConfig, resolveConfig, ResolvedConfig } from "../modem/config.js";
 import { MailJob, PreparedMail, newPreparedMail, prepareMail } from "./message.js";
@@ -23,6 +24,8 @@ export interface MailerOptions {
   /** Jobs waiting behind the running one. Default 4. */
   queueLength?: number;
   log?: Log;
+  /** Words for error codes (firmware/ext/causes); without them a cause names the code. */
+  causes?: CauseTexts;
   /** Overrides of the recovery ladder bounds. */
   limits?: {
     maxResends?: number;
@@ -96,6 +99,7 @@ export class Mailer implements ModemListener {
     this.ignoredResults = 0;
     this.modem = new Ec800(port, clock, resolved, this.log);
     this.modem.listener = this;
+    this.modem.causes = o.causes ? o.causes : null;
   }
 
   /**

@@ -1,11 +1,9 @@
-// Error tables of the EC800/EC200: 3GPP +CME ERROR codes, the Quectel FILE codes, the
-// SMTP <err> codes 651-682 (seed chapter 5) and SMTP protocol replies (seed chapter 6),
-// each with a cause text. The kind (retry class, KIND_* of ../errors) of every code comes
-// from ./kinds, the single source of the classification; a code is described only when
-// both tables know it.
-//
-// Written as switch tables, so nothing is allocated at module load (Moddable preload)
-// and each row reads like the manual. `describe*` fill a caller-owned CodeInfo.
+// Error results of the EC800/EC200 turned into typed errors: the engine's result or the
+// +QSMTPPUT outcome -> CellError with the code, its kind (./kinds, the single source of the
+// classification) and a cause. The cause's words come from an optional CauseTexts
+// (firmware/ext/causes, carried by the compositions that have the room); without it the
+// cause names the code and the command ("+CME ERROR: 14 (AT+CPIN)"), and the host
+// describes the code (docs/error-codes.md, the simulator's runner).
 import {
   KIND_CONFIG,
   KIND_RETRYABLE,
@@ -31,124 +29,16 @@ import {
   RESULT_REJECTED,
   RESULT_TIMEOUT,
 } from "../at/types.js";
-import { cmeKind, protoKind, smtpErrProto } from "./kinds.js";
+import { cmeKind, protoKind } from "./kinds.js";
 
-export interface CodeInfo {
-  kind: number;
-  cause: string;
-}
-
-export function newCodeInfo(): CodeInfo {
-  return { kind: 0, cause: "" };
-}
-
-/** Fill out when the code has both a kind and a cause (out untouched otherwise). */
-function put(out: CodeInfo, kind: number, cause: string): boolean {
-  if (kind === 0 || cause === "") return false;
-  out.kind = kind;
-  out.cause = cause;
-  return true;
-}
-
-/**
- * SMTP <err> of +QSMTPPUT and of +CME ERROR from QSMTP* commands (seed chapter 5).
- * 666-682 are the SMTP replies 421,450,451,452,500,501,502,503,504,521,530,535,550..554.
- * Returns false (out untouched) when the code is not in the table.
- */
-export function describeSmtpErr(err: number, out: CodeInfo): boolean {
-  return put(out, cmeKind(err), smtpErrCause(err));
-}
-
-function smtpErrCause(err: number): string {
-  switch (err) {
-    case 651: return "SMTP: unknown error";
-    case 652: return "SMTP: busy (uploading the body or sending)";
-    case 653: return "SMTP: DNS failed to resolve the server name";
-    case 654: return "SMTP: network error (PDP, TCP connect or send)";
-    case 655: return "SMTP: unsupported authentication type";
-    case 656: return "SMTP: connection closed by the server";
-    case 657: return "SMTP: PDP context deactivated";
-    case 658: return "SMTP: timeout";
-    case 659: return "SMTP: no recipient";
-    case 660: return "SMTP: failed to send the mail";
-    case 661: return "SMTP: failed to open an attachment file";
-    case 662: return "SMTP: not enough memory for the attachments";
-    case 663: return "SMTP: failed to save an attachment";
-    case 664: return "SMTP: wrong input parameter (our parameters are validated: a garbled command)";
-    case 665: return "SMTP: SSL authentication failed (certificate, SSL type or version)";
-  }
-  // 666-682: the server's reply, described as the reply itself is ("" for other codes).
-  return protoCause(smtpErrProto(err));
-}
-
-
-/** SMTP protocol reply codes (seed chapter 6, plus 454: Amazon SES throttling, a 4xx: resent once, then retried later by the outbox). */
-export function describeSmtpProto(code: number, out: CodeInfo): boolean {
-  return put(out, protoKind(code), protoCause(code));
-}
-
-function protoCause(code: number): string {
-  switch (code) {
-    case 421: return "SMTP 421: service not available, closing channel";
-    case 450: return "SMTP 450: mailbox unavailable (temporary)";
-    case 451: return "SMTP 451: local error in processing";
-    case 452: return "SMTP 452: insufficient system storage";
-    case 454: return "SMTP 454: temporary failure / sending rate exceeded";
-    case 500: return "SMTP 500: syntax error, command unrecognized";
-    case 501: return "SMTP 501: syntax error in parameters";
-    case 502: return "SMTP 502: command not implemented";
-    case 503: return "SMTP 503: bad sequence of commands";
-    case 504: return "SMTP 504: command parameter not implemented";
-    case 521: return "SMTP 521: domain does not accept mail";
-    case 530: return "SMTP 530: access denied (sent too often)";
-    case 535: return "SMTP 535: authentication failed (user name or password)";
-    case 550: return "SMTP 550: mailbox unavailable";
-    case 551: return "SMTP 551: user not local";
-    case 552: return "SMTP 552: exceeded storage allocation";
-    case 553: return "SMTP 553: mailbox name not allowed";
-    case 554: return "SMTP 554: transaction failed";
-  }
-  if (code >= 400 && code < 500) return "SMTP " + code + ": transient server error";
-  if (code >= 500 && code < 600) return "SMTP " + code + ": permanent server error";
-  return "";
-}
-
-/** +CME ERROR numbers: 3GPP general/SIM/network, Quectel FILE 4xx, SSL 5xx, SMTP 65x. */
-export function describeCme(code: number, out: CodeInfo): boolean {
-  return put(out, cmeKind(code), cmeCause(code));
-}
-
-function cmeCause(code: number): string {
-  switch (code) {
-    case 0: return "phone failure";
-    case 3: return "operation not allowed";
-    case 4: return "operation not supported";
-    case 10: return "SIM not inserted";
-    case 11: return "SIM PIN required";
-    case 12: return "SIM PUK required";
-    case 13: return "SIM failure (may be initialising)";
-    case 14: return "SIM busy";
-    case 15: return "SIM wrong";
-    case 16: return "incorrect password";
-    case 20: return "memory full";
-    case 21: return "invalid index";
-    case 22: return "not found";
-    case 23: return "memory failure";
-    case 30: return "no network service";
-    case 31: return "network timeout";
-    case 32: return "network not allowed, emergency calls only";
-    case 100: return "unknown error";
-    case 403: return "file system full";
-    case 405: return "file not found";
-    case 407: return "file already exists";
-    case 421: return "file upload timed out (short data)";
-    case 566: return "SSL handshake or verification failed";
-    case 572: return "PDP: operation not allowed";
-  }
-  if (code >= 651 && code <= 682) return smtpErrCause(code);
-  if (code >= 400 && code < 427) return "file system error";
-  if (code >= 550 && code < 580) return "TCP/IP stack error";
-  return "";
+/** Words for codes: "" when a code has none. */
+export interface CauseTexts {
+  /** +CME ERROR numbers (SMTP <err> 651-682 included). */
+  cme(code: number): string;
+  /** The <err> of +QSMTPPUT. */
+  smtpErr(err: number): string;
+  /** An SMTP server's reply code. */
+  proto(code: number): string;
 }
 
 /** Map +CME ERROR text (AT+CMEE=2, or mixed sessions) to a number; -1 when unknown. */
@@ -179,7 +69,7 @@ export function commandName(command: string): string {
 }
 
 /** Turn an engine result into a typed error, or null for OK. */
-export function resultToError(result: AtResult, command: string): CellError | null {
+export function resultToError(result: AtResult, command: string, causes: CauseTexts | null): CellError | null {
   const name = commandName(command);
   switch (result.code) {
     case RESULT_OK:
@@ -200,12 +90,11 @@ export function resultToError(result: AtResult, command: string): CellError | nu
     case RESULT_CMS: {
       let n = result.errorCode;
       if (n < 0 && result.errorText) n = cmeTextToCode(result.errorText);
-      const info = newCodeInfo();
-      if (n >= 0 && describeCme(n, info)) {
-        return cellError(info.kind, n, info.cause + " (" + name + ")", "");
-      }
+      const kind = n >= 0 ? cmeKind(n) : 0;
+      const text = kind && causes ? causes.cme(n) : "";
+      if (text) return cellError(kind, n, text + " (" + name + ")", "");
       const what = result.errorText ? result.errorText : "" + n;
-      return cellError(KIND_RETRYABLE, n >= 0 ? n : E_AT_ERROR, "+CME ERROR: " + what + " (" + name + ")", "");
+      return cellError(kind ? kind : KIND_RETRYABLE, n >= 0 ? n : E_AT_ERROR, "+CME ERROR: " + what + " (" + name + ")", "");
     }
   }
   return cellError(KIND_RETRYABLE, E_AT_ERROR, "unexpected result " + result.code + " on " + name, "");
@@ -215,15 +104,18 @@ export function resultToError(result: AtResult, command: string): CellError | nu
  * The outcome of +QSMTPPUT: <err>,<proto>. null for 0,0. When the server gave a
  * protocol code, its class decides (it is more specific than <err>).
  */
-export function putResultToError(err: number, proto: number): CellError | null {
+export function putResultToError(err: number, proto: number, causes: CauseTexts | null): CellError | null {
   if (err === 0) return null;
-  const info = newCodeInfo();
-  let e: CellError;
-  if (describeSmtpErr(err, info)) e = cellError(info.kind, err, info.cause, "");
-  else e = cellError(KIND_RETRYABLE, err > 0 ? err : E_SMTP, "SMTP: error " + err, "");
-  if (proto > 0 && describeSmtpProto(proto, info)) {
-    e.kind = info.kind;
-    if (e.cause.indexOf("" + proto) < 0) e.cause = e.cause + "; server: " + info.cause;
+  const kind = err >= 651 && err <= 682 ? cmeKind(err) : 0;
+  const text = kind && causes ? causes.smtpErr(err) : "";
+  const e = kind
+    ? cellError(kind, err, text ? text : "SMTP: error " + err, "")
+    : cellError(KIND_RETRYABLE, err > 0 ? err : E_SMTP, "SMTP: error " + err, "");
+  const pk = proto > 0 ? protoKind(proto) : 0;
+  if (pk) {
+    e.kind = pk;
+    const said = causes ? causes.proto(proto) : "";
+    if (e.cause.indexOf("" + proto) < 0) e.cause = e.cause + "; server: " + (said ? said : "SMTP " + proto);
   }
   e.proto = proto;
   return e;

@@ -48,7 +48,7 @@ import {
   E_REBOOT_SPACING,
   E_SIM,
 } from "../errors.js";
-import { commandName, resultToError } from "./codes.js";
+import { CauseTexts, commandName, resultToError } from "./codes.js";
 import { ResolvedConfig, SSL_NONE } from "./config.js";
 import { xor16Source } from "./checksum.js";
 import { parseCclk } from "./network-time.js";
@@ -137,6 +137,8 @@ export class Ec800 {
   readonly config: ResolvedConfig;
   readonly status: ModemStatus;
   listener: ModemListener | null;
+  /** Words for error codes (firmware/ext/causes), or null: causes then name the code. */
+  causes: CauseTexts | null;
   /** RDY seen (or assumed after a silent reboot) since start. */
   bootCount: number;
   /** Bring-up (echo, CMEE, URC port, SIM, registration) done in this boot. */
@@ -181,6 +183,7 @@ export class Ec800 {
     this.config = config;
     this.log = log;
     this.listener = null;
+    this.causes = null;
     this.status = { rssi: 99, ber: 99, reg: -1, regSource: "", at: -1 };
     this.bootCount = 0;
     this.ready = false;
@@ -250,7 +253,7 @@ export class Ec800 {
     // receive path, and turned into an error and acted on a turn later.
     const accepted = this.port.send(req, (result) => {
       const kept: AtResult = { code: result.code, errorCode: result.errorCode, errorText: result.errorText, elapsedMs: result.elapsedMs };
-      nextTurn(this.clock, () => done(resultToError(kept, s.command)));
+      nextTurn(this.clock, () => done(resultToError(kept, s.command, this.causes)));
     });
     if (!accepted) this.answer(done, cellError(KIND_MODEM, E_CLOSED, "AT engine refused " + commandName(s.command) + " (queue full or closed)", ""));
   }

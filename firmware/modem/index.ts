@@ -5,4 +5,5 @@ export { resolveConfig, SSL_NONE, SSL_IMPLICIT, SSL_STARTTLS } from "./config.js
 export type { ModemConfig, ResolvedConfig, CaCert } from "./config.js";
 export { quoteAt, atSafe, AT_FIELD_MAX } from "./quote.js";
 export { xor16, xor16Source } from "./checksum.js";
-export { describeCme, describeSmtpErr, describeSmtpProto, putResultToError, resultToError } from "./codes.js";
+export { putResultToError, resultToError } from "./codes.js";
+export type { CauseTexts } from "./codes.js";

@@ -1,13 +1,27 @@
-// The one place where every target starts the application. Each entry
-// (firmware/targets/{moddable,espruino,node}/main.ts) builds a Board from its platform
-// adapters and calls startApp(board); nothing here knows which platform it runs on.
-// The configuration is validated first: every invalid field is logged with its path
-// and cause, and the application does not start on a bad configuration.
+// The one place where the full-core targets start the application. Each entry
+// (firmware/targets/{moddable,node}/main.ts) builds a Board from its platform adapters and
+// the optional modules it carries (firmware/ext) and calls startApp(board, modules);
+// nothing here knows which platform it runs on.
+//
+// The board's configuration is either the device record `cellmail config` wrote (checked
+// by its format and check) or, when the composition carries the on-board validator
+// (ext/validate), the user's own JSON, validated and turned into that record here. Every
+// invalid field is logged with its path and cause, and the application does not start on
+// a bad configuration.
 import { LOG_ERROR, LOG_INFO } from "../platform/types.js";
-import { validateConfig } from "../config/validate.js";
 import { Cellmail } from "../app/cellmail.js";
 import type { Alarm } from "../alarm/types.js";
 import type { Board } from "./board.js";
+import type { CauseTexts } from "../modem/codes.js";
+import { deviceError, isDeviceRecord, type DeviceConfig } from "../config/device.js";
+
+/** The optional modules a composition hands to the core (each absent one is simply left out). */
+export interface Modules {
+  /** firmware/ext/causes: words for error codes in logs and mails. */
+  causes?: CauseTexts;
+  /** firmware/ext/validate toDevice: a user's JSON configuration to the device record. */
+  toDevice?: (raw: unknown) => { config: DeviceConfig | null; errors: { field: string; cause: string }[] };
+}
 
 /** Handle returned to the target (kept so a target or a test can raise alarms and stop). */
 export interface App {
@@ -17,13 +31,29 @@ export interface App {
   stop(): void;
 }
 
-export function startApp(board: Board): App {
-  const checked = validateConfig(board.config);
-  if (!checked.config) {
-    for (let i = 0; i < checked.errors.length; i++) {
-      const e = checked.errors[i];
-      board.log(LOG_ERROR, "config " + e.field + ": " + e.cause);
-    }
+/** The device record of the board's configuration, or null after logging why there is none. */
+function deviceConfig(board: Board, modules: Modules): DeviceConfig | null {
+  const raw = board.config;
+  if (isDeviceRecord(raw)) {
+    if (deviceError(raw) === 0) return raw as DeviceConfig;
+    board.log(LOG_ERROR, "config: the stored record is not one this firmware wrote (format or check differs): write it again with `cellmail config`");
+    return null;
+  }
+  if (!modules.toDevice) {
+    board.log(LOG_ERROR, "config: this build carries no validator: write the configuration with `cellmail config`");
+    return null;
+  }
+  const checked = modules.toDevice(raw);
+  for (let i = 0; i < checked.errors.length; i++) {
+    const e = checked.errors[i];
+    board.log(LOG_ERROR, "config " + e.field + ": " + e.cause);
+  }
+  return checked.config;
+}
+
+export function startApp(board: Board, modules: Modules): App {
+  const config = deviceConfig(board, modules);
+  if (!config) {
     board.log(LOG_ERROR, "cellmail not started: fix the configuration");
     return {
       cellmail: null,
@@ -36,8 +66,9 @@ export function startApp(board: Board): App {
     clock: board.clock,
     store: board.store,
     log: board.log,
-    config: checked.config,
+    config: config,
     openInput: board.openInput,
+    causes: modules.causes,
   });
   app.start();
   board.log(LOG_INFO, "cellmail started on " + board.platform);

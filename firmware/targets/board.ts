@@ -17,6 +17,6 @@ export interface Board {
   /** Opens the digital input on a pin (undefined when the board cannot). */
   openInput: ((pin: number) => Input | undefined) | undefined;
   log: Log;
-  /** The cellmail configuration (firmware/config), unvalidated: startApp validates it. */
+  /** The device record (`cellmail config`) or, where the build carries the validator, the user's JSON: startApp checks it. */
   config: unknown;
 }

@@ -1,8 +1,8 @@
 // `cellmail config FILE.json`: check a configuration on the host with the full
-// validator (firmware/config/validate.ts) and, for the compact profile (Espruino, which
+// validator (firmware/ext/validate/validate.ts) and, for the compact profile (Espruino, which
 // has no room for the validator), write it in its flattened, resolved form.
 //   (default)    every problem with its field path (exit 2), or "configuration OK" and a
-//                redacted summary (no password, firmware/config/redact.ts)
+//                redacted summary (no password, firmware/ext/validate/redact.ts)
 //   --compact    the compact JSON (host-sim/config/compact.ts: toCompact + compactJson)
 //   --espruino   a ready-to-paste `espruino` command line that writes the Storage file
 //                "cellmail.json" with the hardware settings (lteSerial, lteRx, lteTx, lteBaud,
@@ -11,10 +11,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { redact } from "../../firmware/config/redact.js";
-import { validateConfig } from "../../firmware/config/validate.js";
+import { redact } from "../../firmware/ext/validate/redact.js";
+import { validateConfig } from "../../firmware/ext/validate/validate.js";
 import { compactJson, toCompact, type CompactProblem } from "../config/compact.js";
-import type { CompactConfig } from "../../firmware/compact/config.js";
+import type { DeviceConfig } from "../../firmware/config/device.js";
 import { parseIntArg } from "./common.js";
 
 export interface ConfigOptions {
@@ -68,7 +68,7 @@ export function shellWord(s: string): string {
  * configuration. Every ' in a string value becomes \u0027 (the same string for JSON.parse
  * and for Espruino's lexer), so the text holds no single quote and fits in '...' in a shell.
  */
-export function espruinoScript(c: CompactConfig, s: Pick<EspruinoSettings, "serial" | "rx" | "tx" | "baud" | "device">): string {
+export function espruinoScript(c: DeviceConfig, s: Pick<EspruinoSettings, "serial" | "rx" | "tx" | "baud" | "device">): string {
   const hw = [`lteSerial:${s.serial}`];
   if (s.rx !== undefined) hw.push(`lteRx:${s.rx}`);
   if (s.tx !== undefined) hw.push(`lteTx:${s.tx}`);
@@ -79,7 +79,7 @@ export function espruinoScript(c: CompactConfig, s: Pick<EspruinoSettings, "seri
 }
 
 /** The whole command line: espruino -p PORT -b RATE -e '<script>'. */
-export function espruinoCommand(c: CompactConfig, s: EspruinoSettings): string {
+export function espruinoCommand(c: DeviceConfig, s: EspruinoSettings): string {
   const script = espruinoScript(c, s);
   if (script.includes("'")) throw new Error("internal: a single quote survived in the Espruino script");
   return `espruino -p ${shellWord(s.port)} -b ${s.consoleBaud} -e '${script}'`;

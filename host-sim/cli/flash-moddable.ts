@@ -24,7 +24,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { Command, Option } from "commander";
-import { validateConfig } from "../../firmware/config/validate.js";
+import { validateConfig } from "../../firmware/ext/validate/validate.js";
 import { REPO_ROOT } from "../repo.js";
 import { LIBRARY_MANIFEST } from "../xs/device-stack.js";
 import { printProblems, readJson } from "./config.js";

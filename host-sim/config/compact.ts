@@ -1,21 +1,14 @@
-// From the user's configuration to the compact profile's (firmware/compact/config.ts), on
-// the host: `cellmail config --compact` / `--espruino`. The full validator runs here
-// (validateConfig), the same mappings as the full profile resolve it (modemConfigFrom,
-// resolveConfig for the modem defaults, alarmSettings and inputRules for the alarm
-// layer), and the result is flattened into CompactConfig with `format` and `check`
-// filled, so a board without room for the validator (Espruino) only checks those two.
+// From the user's configuration to the device record (firmware/config/device.ts) for a
+// board that carries no validator, on the host: `cellmail config --compact` / `--espruino`.
+// The validator and the record are the ones every board uses (firmware/ext/validate
+// toDevice), so a board without room for the validator (Espruino) only checks the
+// record's `format` and `check`.
 // What the compact profile cannot do is refused with a field error instead of being
 // dropped: certificate verification (seclevel 1 needs the CA upload it leaves out).
 // Host-only (it runs in `cellmail config`, the simulator and the tests, never on a board),
 // so it lives in host-sim/, not firmware/.
-import type { CompactConfig, CompactInput } from "../../firmware/compact/config.js";
-import { COMPACT_FORMAT, compactCheck } from "../../firmware/compact/config.js";
-import { modemConfigFrom } from "../../firmware/app/modem-config.js";
-import { resolveConfig } from "../../firmware/modem/config.js";
-import type { ResolvedConfig } from "../../firmware/modem/config.js";
-import type { CellError } from "../../firmware/errors.js";
-import { alarmSettings, inputRules } from "../../firmware/app/alarm-options.js";
-import { validateConfig } from "../../firmware/config/validate.js";
+import type { DeviceConfig as CompactConfig } from "../../firmware/config/device.js";
+import { toDevice } from "../../firmware/ext/validate/device.js";
 
 /** One problem: the field's path ("smtp.ssl.verify") and why, never a secret. */
 export interface CompactProblem {
@@ -55,73 +48,19 @@ function compactLimits(raw: unknown): CompactProblem[] {
   return out;
 }
 
-function isCellError(r: ResolvedConfig | CellError): r is CellError {
-  return (r as CellError).kind !== undefined && (r as CellError).cause !== undefined;
-}
-
 /**
- * Validate `raw` with the full validator and flatten it for the compact profile.
- * Every problem is returned at once (the validator's and the compact profile's limits);
- * `config` is null when there is any.
+ * Validate `raw` and make the device record (firmware/ext/validate toDevice) for a board
+ * without the CA upload. Every problem is returned at once (the validator's and the
+ * compact profile's limits); `config` is null when there is any.
  */
 export function toCompact(raw: unknown): CompactResult {
-  const v = validateConfig(raw);
+  const d = toDevice(raw);
   const errors: CompactProblem[] = [];
-  for (let i = 0; i < v.errors.length; i++) errors.push({ field: v.errors[i].field, cause: v.errors[i].cause });
+  for (let i = 0; i < d.errors.length; i++) errors.push({ field: d.errors[i].field, cause: d.errors[i].cause });
   const limits = compactLimits(raw);
   for (let i = 0; i < limits.length; i++) errors.push(limits[i]);
-  if (v.config === null || errors.length > 0) return { config: null, errors: errors };
-
-  const c = v.config;
-  const m = resolveConfig(modemConfigFrom(c));
-  if (isCellError(m)) return { config: null, errors: [{ field: m.field, cause: m.cause }] };
-  const a = alarmSettings(c);
-  const rules = inputRules(c);
-  const inputs: CompactInput[] = [];
-  for (let i = 0; i < rules.length; i++) {
-    const r = rules[i].rule;
-    inputs.push({
-      key: r.key,
-      title: r.title,
-      pin: rules[i].pin,
-      activeLevel: r.activeLevel,
-      debounceMs: r.debounceMs,
-      notifyClear: r.notifyClear,
-      raiseAtStart: r.raiseAtStart,
-    });
-  }
-  // Exactly the order of the CompactConfig interface: compactCheck mixes keys in order.
-  const out: CompactConfig = {
-    format: COMPACT_FORMAT,
-    check: 0,
-    board: a.board,
-    apn: m.apn,
-    apnUser: m.apnUser,
-    apnPassword: m.apnPassword,
-    apnAuth: m.apnAuth,
-    contextId: m.contextId,
-    server: m.server,
-    port: m.port,
-    sslType: m.sslType,
-    sslCtxId: m.sslCtxId,
-    user: m.user,
-    password: m.password,
-    senderName: m.senderName,
-    senderEmail: m.senderEmail,
-    putTimeoutS: m.putTimeoutS,
-    to: a.to,
-    cc: a.cc,
-    bcc: a.bcc,
-    inputs: inputs,
-    coalesceMs: a.coalesceMs,
-    perHour: a.perRecipientPerHour,
-    idleMs: a.idleMs,
-    heartbeatMs: a.heartbeatMs,
-    capacity: a.capacity,
-    maxAttempts: a.maxAttempts,
-  };
-  out.check = compactCheck(out);
-  return { config: out, errors: [] };
+  if (d.config === null || errors.length > 0) return { config: null, errors: errors };
+  return { config: d.config, errors: [] };
 }
 
 /**

@@ -4,7 +4,7 @@
 import {
   E_NOT_REGISTERED, E_NO_BOOT, E_PDP, E_PDP_DEACT, E_POWERED_DOWN, E_REBOOTED, E_REBOOT_SPACING, E_REG_DENIED, E_SIM, E_TIMEOUT, KIND_NETWORK,
 } from "../../firmware/errors.js";
-import { describeCme, describeSmtpErr, describeSmtpProto, newCodeInfo } from "../../firmware/modem/codes.js";
+import { describeCme, describeSmtpErr, describeSmtpProto, newCodeInfo } from "../../firmware/ext/causes/texts.js";
 import type { JobOutcome } from "./firmware.js";
 
 const BY_CODE: Record<number, string> = {

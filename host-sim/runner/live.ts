@@ -7,8 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Cellmail } from "../../firmware/app/cellmail.js";
 import { bytesSource } from "../../firmware/at/source.js";
-import { loadConfig } from "../../firmware/config/validate.js";
-import type { ConfigError } from "../../firmware/config/validate.js";
+import { causeTexts } from "../../firmware/ext/causes/texts.js";
+import { loadDevice } from "../../firmware/ext/validate/device.js";
+import type { ConfigError } from "../../firmware/ext/validate/validate.js";
 import { LOG_DEBUG, LOG_WARN, type Uart, type UartSink } from "../../firmware/platform/types.js";
 import { NodeClock } from "../../firmware/platform/node/clock.js";
 import { SerialPortUart } from "../../firmware/platform/node/serial.js";
@@ -79,17 +80,17 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
   };
   let config;
   try {
-    config = loadConfig(o.config);
+    config = loadDevice(o.config);
   } catch (e) {
-    const errors = (e as ConfigError).errors ?? [];
+    const errors = (e as ConfigError).errors ?? [e as ConfigError];
     for (const err of errors) emit("result", `config ${err.field}: ${err.cause}`);
     return { ok: false, code: 1010, cause: "invalid configuration", causeName: "config", events, transcript: "" };
   }
   const recorder = new TranscriptRecorder();
   recorder.header.port = o.port;
   recorder.header.baud = String(o.baud);
-  recorder.addSecret(config.smtp.password);
-  if (config.network.password) recorder.addSecret(config.network.password);
+  recorder.addSecret(config.password);
+  if (config.apnPassword) recorder.addSecret(config.apnPassword);
   const serial = new SerialPortUart({ path: o.port, baudRate: o.baud, onError: (err) => emit("note", `serial ${o.port}: ${err.message}`) });
   const uart = new TappedUart(serial, () => clock.now(), recorder);
   const app = new Cellmail({
@@ -100,6 +101,7 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
       if (level > LOG_DEBUG) emit(level >= LOG_WARN ? "retry" : "state", message);
     },
     config,
+    causes: causeTexts(), // the node composition carries the cause texts
   });
   app.start();
   const result = await new Promise<LiveResult>((resolve) => {

@@ -2,7 +2,8 @@
 // createCellmail composition a board runs, with an in-memory Store.
 import { Cellmail } from "../../firmware/app/cellmail.js";
 import { bytesSource } from "../../firmware/at/source.js";
-import { loadConfig } from "../../firmware/config/validate.js";
+import { causeTexts } from "../../firmware/ext/causes/texts.js";
+import { loadDevice } from "../../firmware/ext/validate/device.js";
 import { jobOutcome } from "../../firmware/mail/outcome.js";
 import type { Store } from "../../firmware/platform/types.js";
 import type { FirmwareHost, FirmwareStartOptions, JobOutcome, JobSpec, AlarmSpec } from "./firmware.js";
@@ -39,13 +40,14 @@ export class NodeFirmware implements FirmwareHost {
   constructor(o: FirmwareStartOptions) {
     this.store = o.store;
     this.onOutcome = o.onOutcome;
-    const config = loadConfig(o.config);
+    const config = loadDevice(o.config);
     this.app = new Cellmail({
       uart: o.uart,
       clock: o.clock,
       store: this.store,
       log: o.log,
       config,
+      causes: causeTexts(), // the node composition carries the cause texts
       onJob: (r) => {
         const out = outcomeOf(r);
         this.done.push(out);

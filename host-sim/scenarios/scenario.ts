@@ -9,7 +9,7 @@ import { FaultPlan, type FaultSpec } from "../ec800/faults.js";
 import { check } from "./schema.js";
 import { SCENARIO } from "./format.js";
 import type { ModuleName } from "../runner/compositions.js";
-import { validateConfig } from "../../firmware/config/validate.js";
+import { validateConfig } from "../../firmware/ext/validate/validate.js";
 import { boardConfig } from "../runner/config.js";
 import { makeProfile, type TimingProfile } from "../ec800/profile.js";
 import type { Refusal } from "../mailserver/server.js";

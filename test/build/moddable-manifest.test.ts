@@ -16,7 +16,7 @@ import { parse } from "acorn";
 import { simple as walkSimple } from "acorn-walk";
 import { rollup, type OutputOptions, type RollupOptions } from "rollup";
 import { beforeAll, describe, expect, it } from "vitest";
-import { validateConfig } from "../../firmware/config/validate.js";
+import { validateConfig } from "../../firmware/ext/validate/validate.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const dir = join(root, "manifests/moddable");

@@ -1,7 +1,7 @@
 // `cellmail config FILE` end to end, as a user runs it (the CLI as a child process in a
 // temp working directory): a valid file gives "configuration OK" and a summary without
 // the password; an invalid one every problem with its field path and exit status 2;
-// --compact prints JSON the board's compactError() accepts; --espruino prints a command
+// --compact prints JSON the board's deviceError() accepts; --espruino prints a command
 // line whose -e argument holds no single quote, which a real shell splits into the
 // expected arguments and whose script writes the settings and the compact configuration.
 import { execFileSync } from "node:child_process";
@@ -9,7 +9,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import vm from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compactError, type CompactConfig } from "../../firmware/compact/config.js";
+import { deviceError, type DeviceConfig } from "../../firmware/config/device.js";
 import { killAll, runCli, tempDir } from "./support.js";
 
 const PASSWORD = "it's-a-Secret-7";
@@ -77,15 +77,15 @@ describe("cellmail config", () => {
     expect(missing.stderr).toMatch(/missing\.json: cannot read: no such file/);
   });
 
-  it("--compact: pure-ASCII JSON with the password that compactError accepts", async () => {
+  it("--compact: pure-ASCII JSON with the password that deviceError accepts", async () => {
     const r = await runCli(["config", "board.json", "--compact"], dir);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const text = r.stdout.trim();
     expect(text.split("\n")).toHaveLength(1);
     expect(/^[\x20-\x7e]*$/.test(text)).toBe(true);
-    const c = JSON.parse(text) as CompactConfig;
-    expect(compactError(c)).toBe(0);
+    const c = JSON.parse(text) as DeviceConfig;
+    expect(deviceError(c)).toBe(0);
     expect(c).toMatchObject({ board: "pump-house-3", server: "smtp.qcloudmail.com", port: 465, sslType: 1, password: PASSWORD, to: ["ops@example.com"] });
     expect(c.inputs[0].title).toBe("Water leak – Keller's Süd");
   });
@@ -125,7 +125,7 @@ describe("cellmail config", () => {
     const v = written[0].value;
     expect(Object.keys(v)).toEqual(["lteSerial", "lteRx", "lteTx", "lteBaud", "cellmail"]);
     expect(v).toMatchObject({ lteSerial: 2, lteRx: 16, lteTx: 17, lteBaud: 115200 });
-    expect(compactError(v.cellmail)).toBe(0);
+    expect(deviceError(v.cellmail)).toBe(0);
     expect(v.cellmail.password).toBe(PASSWORD);
     expect(v.cellmail.inputs[0].title).toBe("Water leak – Keller's Süd");
   });

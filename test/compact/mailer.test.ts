@@ -7,16 +7,17 @@ import { VirtualClock } from "../../host-sim/clock.js";
 import { createAtLink } from "../../firmware/compact/link.js";
 import { createByteFraming } from "../../firmware/compact/frame-bytes.js";
 import { createCompactMailer } from "../../firmware/compact/mailer.js";
-import type { CompactConfig } from "../../firmware/compact/config.js";
+import type { DeviceConfig } from "../../firmware/config/device.js";
 import type { CompactOutcome } from "../../firmware/compact/types.js";
 import type { Uart, UartSink } from "../../firmware/platform/types.js";
 import { E_BODY_SHORT } from "../../firmware/errors.js";
 
-const CONFIG: CompactConfig = {
-  format: 1, check: 0, board: "b", apn: "internet", apnUser: "", apnPassword: "", apnAuth: 0, contextId: 1,
+const CONFIG: DeviceConfig = {
+  format: 2, check: 0, board: "b", apn: "internet", apnUser: "", apnPassword: "", apnAuth: 0, contextId: 1,
   server: "smtp.example.com", port: 465, sslType: 1, sslCtxId: 1, user: "u", password: "p", senderName: "n",
   senderEmail: "s@example.com", putTimeoutS: 300, to: ["a@example.com"], cc: [], bcc: [], inputs: [],
   coalesceMs: 0, perHour: 10, idleMs: 1800000, heartbeatMs: 0, capacity: 8, maxAttempts: 3,
+  sslVersion: 4, cipherSuite: "0xFFFF", secLevel: 0, caCert: "", sni: true,
 };
 
 interface Script {

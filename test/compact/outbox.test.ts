@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { createCompactOutbox, HEARTBEAT_KEY, OVERFLOW_KEY, type CompactOutbox } from "../../firmware/compact/outbox.js";
 import type { CompactMailer } from "../../firmware/compact/mailer.js";
-import type { CompactConfig } from "../../firmware/compact/config.js";
+import type { DeviceConfig } from "../../firmware/config/device.js";
 import type { CompactMail, CompactOutcome, CompactRadio } from "../../firmware/compact/types.js";
 import { E_AT_ERROR, E_QUEUE_FULL, E_SUBJECT, E_TIMEOUT, KIND_CONFIG, KIND_PERMANENT, KIND_RETRYABLE, KIND_THROTTLED } from "../../firmware/errors.js";
 import { LOG_ERROR, type Store } from "../../firmware/platform/types.js";
@@ -19,9 +19,9 @@ const SEC = 1000;
 const MIN = 60 * SEC;
 const HOUR = 60 * MIN;
 
-function config(over: Partial<CompactConfig> = {}): CompactConfig {
+function config(over: Partial<DeviceConfig> = {}): DeviceConfig {
   return {
-    format: 1,
+    format: 2,
     check: 0,
     board: "test",
     apn: "internet",
@@ -48,6 +48,11 @@ function config(over: Partial<CompactConfig> = {}): CompactConfig {
     heartbeatMs: 0,
     capacity: 8,
     maxAttempts: 3,
+    sslVersion: 4,
+    cipherSuite: "0xFFFF",
+    secLevel: 0,
+    caCert: "",
+    sni: true,
     ...over,
   };
 }
@@ -197,7 +202,7 @@ interface Rig {
   stored(): string[];
 }
 
-function rig(over: Partial<CompactConfig> = {}, store: Store = new MemoryStore(), clock = new VirtualClock(), start = true): Rig {
+function rig(over: Partial<DeviceConfig> = {}, store: Store = new MemoryStore(), clock = new VirtualClock(), start = true): Rig {
   const mailer = new FakeMailer(clock);
   const logs: Array<[number, string]> = [];
   const box = createCompactOutbox(clock, store, mailer, config(over), (level, message) => logs.push([level, message]));

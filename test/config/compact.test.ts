@@ -1,12 +1,12 @@
 // toCompact / compactJson (host-sim/config/compact.ts): the host validates the full
 // configuration and flattens it for the compact profile (Espruino). Field by field for a
 // Tencent preset and a generic server, defaults filled, `check` filled so the board's
-// compactError() accepts it and a hand edit is caught, what the compact profile cannot do
+// deviceError() accepts it and a hand edit is caught, what the compact profile cannot do
 // refused with a field path, the validator's own problems passed through, and non-ASCII
 // text stored as pure ASCII that JSON.parse restores.
 import { describe, expect, it } from "vitest";
 import { compactJson, toCompact } from "../../host-sim/config/compact.js";
-import { COMPACT_FORMAT, compactCheck, compactError, type CompactConfig } from "../../firmware/compact/config.js";
+import { DEVICE_FORMAT, deviceCheck, deviceError, type DeviceConfig } from "../../firmware/config/device.js";
 import { E_CONFIG } from "../../firmware/errors.js";
 
 const SECRET = "s3cr3t-Pa55";
@@ -42,10 +42,10 @@ function generic(): any {
 const FIELD_ORDER = [
   "format", "check", "board", "apn", "apnUser", "apnPassword", "apnAuth", "contextId", "server", "port", "sslType", "sslCtxId", "user",
   "password", "senderName", "senderEmail", "putTimeoutS", "to", "cc", "bcc", "inputs", "coalesceMs", "perHour", "idleMs", "heartbeatMs",
-  "capacity", "maxAttempts",
+  "capacity", "maxAttempts", "sslVersion", "cipherSuite", "secLevel", "caCert", "sni",
 ];
 
-function compactOf(raw: unknown): CompactConfig {
+function compactOf(raw: unknown): DeviceConfig {
   const r = toCompact(raw);
   expect(r.errors).toEqual([]);
   expect(r.config).not.toBeNull();
@@ -57,8 +57,8 @@ describe("toCompact: the full configuration, validated and flattened", () => {
     const c = compactOf(tencent());
     expect(Object.keys(c)).toEqual(FIELD_ORDER);
     expect(c).toEqual({
-      format: COMPACT_FORMAT,
-      check: compactCheck(c),
+      format: DEVICE_FORMAT,
+      check: deviceCheck(c),
       board: "pump-house-3",
       apn: "cmnet", apnUser: "", apnPassword: "", apnAuth: 0, contextId: 1,
       server: "gz-smtp.qcloudmail.com", port: 465, sslType: 1, sslCtxId: 1,
@@ -68,17 +68,18 @@ describe("toCompact: the full configuration, validated and flattened", () => {
       to: ["ops@example.com", "boss@example.com"], cc: [], bcc: [],
       inputs: [{ key: "leak", title: "Water leak", pin: 0, activeLevel: 0, debounceMs: 50, notifyClear: false, raiseAtStart: true }],
       coalesceMs: 600000, perHour: 10, idleMs: 1800000, heartbeatMs: 0, capacity: 32, maxAttempts: 12,
+      sslVersion: 4, cipherSuite: "0xFFFF", secLevel: 0, caCert: "", sni: true,
     });
     expect(Object.keys(c.inputs[0])).toEqual(["key", "title", "pin", "activeLevel", "debounceMs", "notifyClear", "raiseAtStart"]);
-    expect(compactError(c)).toBe(0);
+    expect(deviceError(c)).toBe(0);
   });
 
   it("generic server: every given value carried, units converted", () => {
     const c = compactOf(generic());
     expect(Object.keys(c)).toEqual(FIELD_ORDER);
     expect(c).toEqual({
-      format: COMPACT_FORMAT,
-      check: compactCheck(c),
+      format: DEVICE_FORMAT,
+      check: deviceCheck(c),
       board: "gate",
       apn: "internet.v6", apnUser: "web", apnPassword: "apn-Pw", apnAuth: 3, contextId: 2,
       server: "mail.example.org", port: 587, sslType: 2, sslCtxId: 3,
@@ -91,24 +92,25 @@ describe("toCompact: the full configuration, validated and flattened", () => {
         { key: "fire", title: "fire", pin: 13, activeLevel: 0, debounceMs: 0, notifyClear: false, raiseAtStart: false },
       ],
       coalesceMs: 120000, perHour: 50, idleMs: 300000, heartbeatMs: 86400000, capacity: 16, maxAttempts: 3,
+      sslVersion: 4, cipherSuite: "0xFFFF", secLevel: 0, caCert: "", sni: true,
     });
-    expect(compactError(c)).toBe(0);
+    expect(deviceError(c)).toBe(0);
   });
 
   it("the check catches a hand edit, a truncation and a stale format", () => {
     const c = compactOf(tencent());
-    expect(compactError(JSON.parse(compactJson(c)))).toBe(0);
+    expect(deviceError(JSON.parse(compactJson(c)))).toBe(0);
     const edited = JSON.parse(compactJson(c));
     edited.to.push("someone@example.com");
-    expect(compactError(edited)).toBe(E_CONFIG);
+    expect(deviceError(edited)).toBe(E_CONFIG);
     const port = JSON.parse(compactJson(c));
     port.port = 25;
-    expect(compactError(port)).toBe(E_CONFIG);
+    expect(deviceError(port)).toBe(E_CONFIG);
     const cut = JSON.parse(compactJson(c));
     delete cut.maxAttempts;
-    expect(compactError(cut)).toBe(E_CONFIG);
-    expect(compactError({ ...c, format: COMPACT_FORMAT + 1 })).toBe(E_CONFIG);
-    expect(compactError(null)).toBe(E_CONFIG);
+    expect(deviceError(cut)).toBe(E_CONFIG);
+    expect(deviceError({ ...c, format: DEVICE_FORMAT + 1 })).toBe(E_CONFIG);
+    expect(deviceError(null)).toBe(E_CONFIG);
   });
 
   it("refuses certificate verification with its field path (the compact profile has no CA upload)", () => {
@@ -156,10 +158,10 @@ describe("compactJson: pure ASCII that JSON.parse restores", () => {
     expect(/^[\x20-\x7e]*$/.test(text)).toBe(true);
     expect(text).toContain("Pumpwerk S\\u00fcd");
     expect(text).toContain("\\u6f0f\\u6c34 \\u2013 Wasser im Keller \\ud83d\\udeb0");
-    const back = JSON.parse(text) as CompactConfig;
+    const back = JSON.parse(text) as DeviceConfig;
     expect(back).toEqual(c);
     expect(back.inputs[0].title).toBe("漏水 – Wasser im Keller 🚰");
-    expect(compactError(back)).toBe(0);
+    expect(deviceError(back)).toBe(0);
   });
 
   it("is plain JSON.stringify for ASCII-only configurations", () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { KIND_CONFIG, E_ADDRESS, E_FIELD_EMPTY, E_FIELD_TOO_LONG, E_RECIPIENTS, E_UNSAFE_CHAR } from "../../firmware/errors.js";
-import { loadConfig, redact, redactedText, validateConfig } from "../../firmware/config/index.js";
+import { loadConfig, redact, redactedText, validateConfig } from "../../firmware/ext/validate/index.js";
 import { alarmSettings, inputRules } from "../../firmware/app/alarm-options.js";
-import type { ConfigError } from "../../firmware/config/index.js";
+import { loadDevice } from "../../firmware/ext/validate/device.js";
+import type { ConfigError } from "../../firmware/ext/validate/index.js";
 
 const SECRET = "s3cr3t-Pa55";
 
@@ -71,10 +72,10 @@ describe("configuration: presets and defaults", () => {
     expect(c.recipients.cc).toEqual(["b@x.org"]);
   });
 
-  it("maps to the alarm service's settings and input rules", () => {
+  it("maps, through the device record, to the alarm service's settings and input rules", () => {
     const raw = tencent();
     raw.alarm.heartbeatHours = 24;
-    const c = loadConfig(raw);
+    const c = loadDevice(raw);
     expect(alarmSettings(c)).toEqual({
       board: "pump-house", to: ["ops@ex.com"], cc: [], bcc: [], coalesceMs: 600000, perRecipientPerHour: 10,
       idleMs: 1800000, heartbeatMs: 86400000, capacity: 32, maxAttempts: 12,

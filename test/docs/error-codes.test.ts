@@ -1,7 +1,7 @@
 // The error-code table in docs/error-codes.md must say what the firmware does.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { describeSmtpErr, newCodeInfo } from "../../firmware/modem/codes.js";
+import { describeSmtpErr, newCodeInfo } from "../../firmware/ext/causes/texts.js";
 import { kindName } from "../../firmware/errors.js";
 
 const doc = readFileSync(new URL("../../docs/error-codes.md", import.meta.url), "utf8");

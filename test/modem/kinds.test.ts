@@ -5,7 +5,7 @@
 // here even though both modules would still agree with each other.
 import { describe, expect, it } from "vitest";
 import { cmeKind, notNow, protoKind, smtpErrProto } from "../../firmware/modem/kinds.js";
-import { describeCme, describeSmtpErr, describeSmtpProto, newCodeInfo } from "../../firmware/modem/codes.js";
+import { describeCme, describeSmtpErr, describeSmtpProto, newCodeInfo } from "../../firmware/ext/causes/texts.js";
 import {
   kindName,
   KIND_CONFIG as C,

@@ -5,13 +5,15 @@ import { bytesSource } from "../../firmware/at/source.js";
 import {
   cmeTextToCode,
   commandName,
-  describeCme,
-  describeSmtpErr,
-  describeSmtpProto,
-  newCodeInfo,
-  putResultToError,
-  resultToError,
+  putResultToError as putResultBare,
+  resultToError as resultBare,
 } from "../../firmware/modem/codes.js";
+import { causeTexts, describeCme, describeSmtpErr, describeSmtpProto, newCodeInfo } from "../../firmware/ext/causes/texts.js";
+import type { AtResult } from "../../firmware/at/types.js";
+
+// As the compositions that carry the cause texts (Moddable, Node) call them.
+const resultToError = (r: AtResult, command: string) => resultBare(r, command, causeTexts());
+const putResultToError = (err: number, proto: number) => putResultBare(err, proto, causeTexts());
 import { resolveConfig } from "../../firmware/modem/config.js";
 import { recipientStep, smtpConfigSteps, subjectStep } from "../../firmware/modem/steps.js";
 import {

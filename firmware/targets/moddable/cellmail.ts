@@ -25,6 +25,8 @@ import { ModdableInput } from "../../platform/moddable/input.js";
 import { createModdableLog } from "../../platform/moddable/log.js";
 import { ModdableUart, type SerialOptions } from "../../platform/moddable/serial.js";
 import { startApp, type App } from "../app.js";
+import { causeTexts } from "../../ext/causes/texts.js";
+import { toDevice } from "../../ext/validate/device.js";
 import type { Settings } from "../board.js";
 
 export type { App } from "../app.js";
@@ -62,5 +64,5 @@ export default function cellmail(overrides?: Settings): App {
     openInput: flag(settings.alarmInputs, true) ? (pin: number) => new ModdableInput({ pin: pin, pull: pull }) : undefined,
     log: log,
     config: settings.cellmail,
-  });
+  }, { causes: causeTexts(), toDevice: toDevice });
 }

@@ -7,6 +7,8 @@ import { createNodeLog } from "../../platform/node/log.js";
 import { SerialPortUart } from "../../platform/node/serial.js";
 import { FileStore } from "../../platform/node/store.js";
 import { startApp, type App } from "../app.js";
+import { causeTexts } from "../../ext/causes/texts.js";
+import { toDevice } from "../../ext/validate/device.js";
 import type { Board } from "../board.js";
 
 export interface NodeTargetOptions {
@@ -38,7 +40,7 @@ export function createNodeBoard(options: NodeTargetOptions): Board {
 }
 
 export function startNode(options: NodeTargetOptions): App {
-  return startApp(createNodeBoard(options));
+  return startApp(createNodeBoard(options), { causes: causeTexts(), toDevice: toDevice });
 }
 
 export { startApp } from "../app.js";

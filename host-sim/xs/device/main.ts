@@ -10,7 +10,8 @@
 import { Cellmail } from "../../../firmware/app/cellmail.js";
 import { bytesSource } from "../../../firmware/at/source.js";
 import { utf8Bytes } from "../../../firmware/text/utf8.js";
-import { loadConfig } from "../../../firmware/config/validate.js";
+import { causeTexts } from "../../../firmware/ext/causes/texts.js";
+import { loadDevice } from "../../../firmware/ext/validate/device.js";
 import type { MailResult } from "../../../firmware/mail/job.js";
 import type { Attachment, MailJob } from "../../../firmware/mail/message.js";
 import { ISSUE_RESULT, XsChannel } from "./platform/protocol.js";
@@ -57,8 +58,9 @@ class XsFirmware implements BridgeFirmware {
       clock: this.clock,
       store: new XsStore(this.channel),
       log: createXsLog(this.channel),
-      config: loadConfig(JSON.parse(configJson)),
+      config: loadDevice(JSON.parse(configJson)),
       onJob: this.report,
+      causes: causeTexts(), // as the moddable composition: with the cause texts
     });
     this.app.start();
   }

@@ -3,12 +3,12 @@
 // ("smtp.port", "recipients.to[2]") and whose `cause` says why. Secrets never appear
 // in a cause (only positions and lengths). Defaults and provider presets are filled
 // into a new object; the input is not modified.
-import type { CellError } from "../errors.js";
+import type { CellError } from "../../errors.js";
 import {
   cellError, E_ADDRESS, E_CONFIG, E_FIELD_EMPTY, E_FIELD_TOO_LONG, E_RECIPIENTS, E_UNSAFE_CHAR, KIND_CONFIG,
-} from "../errors.js";
-import { addressError } from "../modem/address.js";
-import { atSafe, AT_FIELD_MAX } from "../modem/quote.js";
+} from "../../errors.js";
+import { addressError } from "../../modem/address.js";
+import { atSafe, AT_FIELD_MAX } from "../../modem/quote.js";
 import {
   amazonHost, amazonSslTypeFor, isAmazonRegion, tencentHost, tencentRegionOfHost, TENCENT_MAILS_PER_HOUR,
   TENCENT_PORT, TENCENT_SSLTYPE,

@@ -1,0 +1,105 @@
+// The device configuration: the one shape every board's core reads (issue 12). It is the
+// user's configuration (docs/configuration.md) validated, with every default and provider
+// preset filled in and flattened to the values the core uses. Two things make it:
+// `cellmail config` on the host (every target; the only way for a board that carries no
+// validator, Espruino), and the optional on-board validator (firmware/ext/validate), which
+// Moddable and Node carry so a user's JSON in mc/config or a file works as it is.
+//
+// The record says which writer made it (`format`) and carries a check over its fields, so
+// a hand-edited, truncated or stale record is refused with E_CONFIG instead of being half
+// used. Every string still passes the AT quoting gate when it is sent (modem/quote.ts), so
+// nothing here can inject a command even if the check were bypassed.
+import { E_CONFIG } from "../errors.js";
+
+/** Bump when a field is added, removed or changes meaning. 1: the compact profile's record; 2: one record for every board. */
+export const DEVICE_FORMAT = 2;
+
+/** The UFS file name the CA certificate is uploaded under when the server is verified. */
+export const CA_FILE = "cellmail-ca.pem";
+
+export interface DeviceInput {
+  key: string;
+  title: string;
+  pin: number;
+  activeLevel: number;
+  debounceMs: number;
+  notifyClear: boolean;
+  raiseAtStart: boolean;
+}
+
+export interface DeviceConfig {
+  /** DEVICE_FORMAT of the writer. */
+  format: number;
+  /** deviceCheck() of the other fields: catches hand edits and truncation. */
+  check: number;
+  board: string;
+  // network (AT+QICSGP / AT+QIACT)
+  apn: string;
+  apnUser: string;
+  apnPassword: string;
+  apnAuth: number;
+  contextId: number;
+  // SMTP server and account (AT+QSSLCFG / AT+QSMTPCFG)
+  server: string;
+  port: number;
+  sslType: number;
+  sslCtxId: number;
+  user: string;
+  password: string;
+  senderName: string;
+  senderEmail: string;
+  putTimeoutS: number;
+  // recipients of every alarm mail
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  // alarm rules
+  inputs: DeviceInput[];
+  coalesceMs: number;
+  /** Mails per recipient per hour. */
+  perHour: number;
+  idleMs: number;
+  heartbeatMs: number;
+  capacity: number;
+  maxAttempts: number;
+  // TLS details (AT+QSSLCFG); a board without the CA upload (Espruino) has secLevel 0 and caCert ""
+  sslVersion: number;
+  cipherSuite: string;
+  secLevel: number;
+  /** PEM text of the CA certificate when secLevel is 1, else "". */
+  caCert: string;
+  sni: boolean;
+}
+
+/** Mixes the keys and values of `v` (objects in key order, arrays in index order) into h. */
+function mix(h: number, v: unknown): number {
+  if (v !== null && typeof v === "object") {
+    const o = v as { [k: string]: unknown };
+    for (const k in o) if (k !== "check") h = mix(mix(h, k), o[k]);
+    return h;
+  }
+  // ASCII only: engines differ in how they hold other characters (Espruino builds without
+  // Unicode strings keep bytes), and the check must come out the same on all of them.
+  const s = String(v);
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 0x80) h = (h * 31 + s.charCodeAt(i)) & 0xffff;
+  return (h * 31 + 7) & 0xffff;
+}
+
+/**
+ * A 16-bit check over every key and value except `check` itself, in the order the writer
+ * wrote them. Not security: a guard against editing the stored record by hand.
+ */
+export function deviceCheck(c: DeviceConfig): number {
+  return mix(1, c);
+}
+
+/** 0 when `x` is a device configuration this firmware can use, else E_CONFIG. */
+export function deviceError(x: unknown): number {
+  const c = x as DeviceConfig;
+  return c && c.format === DEVICE_FORMAT && c.check === deviceCheck(c) ? 0 : E_CONFIG;
+}
+
+/** Whether `x` looks like a device record (it names a format) rather than a user's configuration. */
+export function isDeviceRecord(x: unknown): boolean {
+  return x !== null && typeof x === "object" && (x as { format?: unknown }).format !== undefined;
+}
