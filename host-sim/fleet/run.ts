@@ -9,7 +9,7 @@
 import { VirtualClock } from "../clock.js";
 import type { ReceivedMail } from "../mailserver/server.js";
 import type { ProviderName } from "../mailserver/providers/types.js";
-import { composition as compositionNamed, DEFAULT_COMPOSITION, missingModules, type CompositionName } from "../runner/compositions.js";
+import { composition as compositionNamed, DEFAULT_COMPOSITION, refusal, type CompositionName } from "../runner/compositions.js";
 import { accountBoard, cumulative, histogram, parseAlarmMail, percentile } from "./account.js";
 import { FleetBoard } from "./board.js";
 import { startFleetNetwork } from "./network.js";
@@ -136,10 +136,10 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetResult> {
   const plan: FleetPlan = planFleet(scenario, opts.scenarioDir);
   // As runSession: a board scenario that needs a module the composition lacks is refused before anything starts.
   for (const b of plan.boards) {
-    const missing = missingModules(comp, b.scenario.needs);
-    if (missing.length > 0) {
+    const refused = refusal(comp, b.scenario);
+    if (refused) {
       clearInterval(sampler);
-      throw new Error(`board scenario ${b.scenario.name} needs ${missing.map((m) => `the module ${m}`).join(" and ")}, which the ${comp.name} composition does not carry`);
+      throw new Error(`board ${b.name}: ${refused}`);
     }
   }
   const clock = new VirtualClock();

@@ -13,8 +13,12 @@
 // Plain data only: the scenario format (host-sim/scenarios/format.ts) and the CLI read it
 // without loading any firmware.
 
-/** The optional modules: what a composition may leave out (docs/profiles.md). */
-export const MODULES = {
+/**
+ * The optional modules: what a composition may leave out (docs/profiles.md). `ext`: the
+ * folder under firmware/ext/ that holds it, once it has moved there (a module without one
+ * still lives in the full core's layers); every folder of firmware/ext/ is a module here.
+ */
+const MODULE_TABLE = {
   attachments: {
     what: "attachments: the file upload path (AT+QFUPL with ACK pacing and the XOR-16 checksum) and AT+QSMTPATT",
     seenBy: "QSMTPATT",
@@ -23,17 +27,19 @@ export const MODULES = {
     what: "a CA certificate uploaded to the module for seclevel 1 (`smtp.ssl.verify: true`)",
     seenBy: "cacert",
   },
-  "cause-texts": {
+  causes: {
     what: "cause texts for the error codes on the board (without them: code and kind; the host turns codes into texts)",
     seenBy: "access denied (sent too often)",
+    ext: "causes",
   },
   "cme-texts": {
     what: "+CME ERROR texts (a module left at AT+CMEE=2) read as their numbers (without: a text error is a plain ERROR)",
     seenBy: "sim busy",
   },
-  "on-board-validation": {
-    what: "the configuration validator on the board, with field-path errors (without: `cellmail config` validates on the host)",
+  validate: {
+    what: "the configuration validator on the board, with field-path errors (without: `cellmail config` validates on the host and stores the device record)",
     seenBy: "unknown field (expected one of: ",
+    ext: "validate",
   },
   queue: {
     what: "the AT command queue (without: one command at a time, each step waits for the previous one)",
@@ -45,7 +51,17 @@ export const MODULES = {
   },
 } as const;
 
-export type ModuleName = keyof typeof MODULES;
+export interface ModuleInfo {
+  /** What it does, and what a composition without it does instead. */
+  what: string;
+  /** Text its code cannot be built without (test/build/compositions.test.ts looks for it in each bundle). */
+  seenBy: string;
+  /** Its folder under firmware/ext/, once it is there. */
+  ext?: string;
+}
+
+export type ModuleName = keyof typeof MODULE_TABLE;
+export const MODULES: Readonly<Record<ModuleName, ModuleInfo>> = MODULE_TABLE;
 export const MODULE_NAMES = Object.keys(MODULES) as ModuleName[];
 
 /**
@@ -93,6 +109,14 @@ export function composition(name: string): Composition {
 /** The modules of `needs` the composition does not carry (empty: it can run the scenario). */
 export function missingModules(c: Composition, needs: readonly string[] | undefined): string[] {
   return (needs ?? []).filter((m) => !(c.modules as readonly string[]).includes(m));
+}
+
+/** Why the composition cannot run the scenario (a module it needs is missing, named), or null when it can. */
+export function refusal(c: Composition, scenario: { name: string; needs?: readonly string[] }): string | null {
+  const missing = missingModules(c, scenario.needs);
+  if (missing.length === 0) return null;
+  const has = c.modules.length > 0 ? `it carries ${c.modules.join(", ")}` : "it carries no optional module";
+  return `scenario ${scenario.name} needs ${missing.map((m) => `the module ${m}`).join(" and ")}, which the ${c.name} composition does not carry (${has})`;
 }
 
 /**

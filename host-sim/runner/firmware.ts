@@ -54,7 +54,7 @@ export interface FirmwareStartOptions {
   store: Store;
   /**
    * Raw configuration. The full core validates it inside the firmware, as on a board (the
-   * module on-board-validation); for the compact core the host validates and flattens it
+   * module validate); for the compact core the host validates and flattens it
    * first (toCompact, as `cellmail config --compact` does for an Espruino board).
    */
   config: unknown;

@@ -20,7 +20,7 @@ import { BoardLife, Flash } from "./board.js";
 import type { PowerCutSpec } from "../ec800/faults.js";
 import { causeName } from "./causes.js";
 import type { AlarmSpec, FirmwareHost, FirmwareStartOptions, JobOutcome, JobSpec } from "./firmware.js";
-import { composition as compositionNamed, DEFAULT_COMPOSITION, missingModules, type Composition, type CoreName } from "./compositions.js";
+import { composition as compositionNamed, DEFAULT_COMPOSITION, refusal, type CoreName } from "./compositions.js";
 import { CORES } from "./cores.js";
 import type { ArrivedMail, RunSessionOptions, SessionEvent, SessionResult } from "./types.js";
 
@@ -97,21 +97,13 @@ function raisePlan(fw: RunnerFirmware, hasJobs: boolean): { atMs: number; alarm:
   return plan.sort((a, b) => a.atMs - b.atMs);
 }
 
-/** A scenario that needs a module the composition lacks is refused before anything starts. */
-function refuseMissing(scenario: SessionOptions["scenario"], c: Composition): void {
-  const missing = missingModules(c, scenario.needs);
-  if (missing.length === 0) return;
-  const has = c.modules.length > 0 ? `it carries ${c.modules.join(", ")}` : "it carries no optional module";
-  throw new Error(
-    `scenario ${scenario.name} needs ${missing.map((m) => `the module ${m}`).join(" and ")}, which the ${c.name} composition does not carry (${has})`,
-  );
-}
-
 export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   const scenario = opts.scenario;
   const engine = opts.engine ?? "node";
   const comp = compositionNamed(opts.composition ?? DEFAULT_COMPOSITION);
-  refuseMissing(scenario, comp);
+  // A scenario that needs a module the composition lacks is refused before anything starts.
+  const cannot = refusal(comp, scenario);
+  if (cannot) throw new Error(cannot);
   const core = comp.core;
   const clock = new VirtualClock();
   const events: SessionEvent[] = [];

@@ -4,7 +4,10 @@
 // does not carry it does not. A module that moves into or out of a target's build fails
 // here until the table says so. (The bundles the simulator runs in XS are checked the same
 // way in test/scenarios/compositions.test.ts.)
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../../host-sim/repo.js";
 import { COMPOSITION_NAMES, COMPOSITIONS, MODULE_NAMES, MODULES } from "../../host-sim/runner/compositions.js";
 import { builtChunk, withoutComments } from "./bundle-code.js";
 
@@ -34,6 +37,13 @@ describe("the compositions' modules, as their real bundles carry them", () => {
       expect(moddable.includes(text), `moddable: ${text}`).toBe(true);
       expect(node.includes(text), `node: ${text}`).toBe(true);
     }
+  });
+
+  it("every folder of firmware/ext/ is a declared module (its `ext`), and every module that names a folder has it", () => {
+    const dir = join(REPO_ROOT, "firmware", "ext");
+    const folders = existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort() : [];
+    const declared = MODULE_NAMES.flatMap((m) => (MODULES[m].ext ? [MODULES[m].ext!] : [])).sort();
+    expect(folders, "firmware/ext/<folder> and MODULES[...].ext in host-sim/runner/compositions.ts").toEqual(declared);
   });
 
   it("withoutComments blanks comments and keeps code and strings", () => {

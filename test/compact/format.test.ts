@@ -17,7 +17,7 @@ describe("scenario format: needs", () => {
     expect(validateScenario(base)).toEqual([]);
     expect(validateScenario({ ...base, needs: ["attachments", "ca-upload"] })).toEqual([]);
     expect(validateScenario({ ...base, needs: ["tiny"] })).toEqual([
-      "needs[0]: expected one of attachments, ca-upload, cause-texts, cme-texts, on-board-validation, queue, blob-store",
+      "needs[0]: expected one of attachments, ca-upload, causes, cme-texts, validate, queue, blob-store",
     ]);
   });
 

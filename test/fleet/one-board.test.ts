@@ -42,3 +42,12 @@ describe("a fleet of one board gives the transcript `cellmail sim` gives", () =>
     });
   }
 });
+
+describe("a fleet refuses a board scenario its composition cannot run", () => {
+  it("names the board and the module, before any board starts", async () => {
+    const upload = loadScenario(`${ROOT}/host-sim/scenarios/upload-corruption.json`);
+    await expect(runFleet({ scenario: oneBoard(upload), composition: "espruino" })).rejects.toThrow(
+      /^board [\w-]+: scenario upload-corruption needs the module attachments, which the espruino composition does not carry \(it carries no optional module\)$/,
+    );
+  });
+});
