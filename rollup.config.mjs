@@ -43,8 +43,8 @@ function noTslib() {
   };
 }
 
-/** Sources whose names cross the Espruino bundle's edge (besides .d.ts files): the stored configuration. */
-export const ESPRUINO_BOUNDARY = [here("./firmware/config/device.ts")];
+/** Sources whose names cross the Espruino bundle's edge (besides .d.ts files): the stored device record and the module settings it extends. */
+export const ESPRUINO_BOUNDARY = [here("./firmware/config/device.ts"), here("./firmware/modem/config.ts")];
 
 /**
  * terser for the Espruino bundle. Besides local names it renames every property name

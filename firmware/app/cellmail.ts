@@ -12,7 +12,6 @@ import { Mailer } from "../mail/mailer.js";
 import type { Clock, Input, Log, Store, Uart } from "../platform/types.js";
 import type { CauseTexts } from "../modem/codes.js";
 import { JobObserver, MailerForAlarms } from "./alarm-mailer.js";
-import { modemConfigFrom } from "./modem-config.js";
 
 export interface CellmailParts {
   uart: Uart;
@@ -41,7 +40,7 @@ export class Cellmail {
   constructor(p: CellmailParts) {
     const settings = alarmSettings(p.config);
     this.engine = new AtEngine(p.uart, p.clock, p.engine);
-    this.mailer = new Mailer(this.engine, p.clock, modemConfigFrom(p.config), { log: p.log, causes: p.causes });
+    this.mailer = new Mailer(this.engine, p.clock, p.config, { log: p.log, causes: p.causes });
     this.alarms = new AlarmService({
       clock: p.clock,
       store: p.store,

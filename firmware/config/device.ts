@@ -10,45 +10,40 @@
 // used. Every string still passes the AT quoting gate when it is sent (modem/quote.ts), so
 // nothing here can inject a command even if the check were bypassed.
 import { E_CONFIG } from "../errors.js";
+import type { ModemSettings } from "../modem/config.js";
 
 /** Bump when a field is added, removed or changes meaning. 1: the compact profile's record; 2: one record for every board. */
 export const DEVICE_FORMAT = 2;
 
-/** The UFS file name the CA certificate is uploaded under when the server is verified. */
-export const CA_FILE = "cellmail-ca.pem";
-
+/** One alarm input, as the user writes it (defaults filled) and as the record keeps it. */
 export interface DeviceInput {
+  /** Alarm key (coalescing identity), 1..32 printable ASCII, no '/'. */
   key: string;
+  /** Subject title, 1..64 bytes UTF-8. Default: the key. */
   title: string;
+  /** Pin number for the platform adapter, 0..255. */
   pin: number;
+  /** Level that means "alarm", 0 or 1. Default 1. */
   activeLevel: number;
+  /** Default: alarm.debounceMs. */
   debounceMs: number;
+  /** Also mail when the input returns to normal. Default false. */
   notifyClear: boolean;
+  /** Raise at start-up when the input is already active. Default true. */
   raiseAtStart: boolean;
 }
 
-export interface DeviceConfig {
+/**
+ * The record: the module's settings (modem/config.ts ModemSettings: so the driver takes
+ * a record as it is) plus the board's name, the recipients and the alarm rules. The writer
+ * (ext/validate deviceFrom) sets the keys in a fixed order, which deviceCheck mixes in.
+ */
+export interface DeviceConfig extends ModemSettings {
   /** DEVICE_FORMAT of the writer. */
   format: number;
   /** deviceCheck() of the other fields: catches hand edits and truncation. */
   check: number;
   board: string;
-  // network (AT+QICSGP / AT+QIACT)
-  apn: string;
-  apnUser: string;
-  apnPassword: string;
-  apnAuth: number;
-  contextId: number;
-  // SMTP server and account (AT+QSSLCFG / AT+QSMTPCFG)
-  server: string;
-  port: number;
-  sslType: number;
-  sslCtxId: number;
-  user: string;
-  password: string;
-  senderName: string;
-  senderEmail: string;
-  putTimeoutS: number;
   // recipients of every alarm mail
   to: string[];
   cc: string[];
@@ -62,13 +57,6 @@ export interface DeviceConfig {
   heartbeatMs: number;
   capacity: number;
   maxAttempts: number;
-  // TLS details (AT+QSSLCFG); a board without the CA upload (Espruino) has secLevel 0 and caCert ""
-  sslVersion: number;
-  cipherSuite: string;
-  secLevel: number;
-  /** PEM text of the CA certificate when secLevel is 1, else "". */
-  caCert: string;
-  sni: boolean;
 }
 
 /** Mixes the keys and values of `v` (objects in key order, arrays in index order) into h. */

@@ -7,10 +7,15 @@ import type { ByteSource } from "../at/types.js";
 import { CellError, cellError, KIND_CONFIG, E_CONFIG } from "../errors.js";
 import { atSafe, AT_FIELD_MAX } from "./quote.js";
 import { addressError } from "./address.js";
+import { bytesSource } from "../at/source.js";
+import { utf8Bytes } from "../text/utf8.js";
 
 export const SSL_NONE = 0; //     plain SMTP (port 25)
 export const SSL_IMPLICIT = 1; // SMTPS, TLS from the first byte (465)
 export const SSL_STARTTLS = 2; // upgrade with STARTTLS (25/587)
+
+/** The UFS file name a CA given as PEM text (caPem) is uploaded under. */
+export const CA_FILE = "cellmail-ca.pem";
 
 /** A CA certificate to upload to UFS and verify the server against (seclevel 1). */
 export interface CaCert {
@@ -19,15 +24,19 @@ export interface CaCert {
   data: ByteSource;
 }
 
-export interface ModemConfig {
+/**
+ * The module's and the account's settings with every value present: what a device stores
+ * (the device record, firmware/config/device.ts, extends it) and what the driver runs on.
+ */
+export interface ModemSettings {
   // PDP context (AT+QICSGP)
   apn: string;
-  apnUser?: string;
-  apnPassword?: string;
+  apnUser: string;
+  apnPassword: string;
   /** 0 none, 1 PAP, 2 CHAP, 3 PAP or CHAP. Default 0. */
-  apnAuth?: number;
+  apnAuth: number;
   /** PDP context id, 1..16. Default 1. */
-  contextId?: number;
+  contextId: number;
 
   // SMTP server and account (AT+QSMTPCFG)
   server: string;
@@ -40,41 +49,43 @@ export interface ModemConfig {
   /** SSL_NONE, SSL_IMPLICIT or SSL_STARTTLS. */
   sslType: number;
   /** SSL context id 0..5. Default 1. */
-  sslCtxId?: number;
+  sslCtxId: number;
   /** AT+QSSLCFG "sslversion": 0 SSL3, 1 TLS1.0, 2 TLS1.1, 3 TLS1.2, 4 all. Default 4. */
-  sslVersion?: number;
+  sslVersion: number;
   /** AT+QSSLCFG "ciphersuite", e.g. "0xFFFF" (all). Default "0xFFFF". */
-  cipherSuite?: string;
-  /** AT+QSSLCFG "seclevel": 0 no verification, 1 verify the server against caCert. Default 1 when caCert is given, else 0. */
-  secLevel?: number;
-  caCert?: CaCert;
+  cipherSuite: string;
+  /** AT+QSSLCFG "seclevel": 0 no verification, 1 verify the server against the CA. Default 1 when a CA is given, else 0. */
+  secLevel: number;
+  /** PEM text of the CA certificate, uploaded as CA_FILE; "" none. */
+  caPem: string;
   /** AT+QSSLCFG "sni" (needed on shared-IP servers). Default true. */
-  sni?: boolean;
-
-  // Timing (virtual-clock ms); defaults in resolveConfig.
+  sni: boolean;
   /** AT+QSMTPPUT=<timeout> in seconds, 60..65535. Default 300. */
-  putTimeoutS?: number;
-  /** Extra wait for the +QSMTPPUT URC beyond the put timeout. Default 30000. */
-  putMarginMs?: number;
-  /** How long to poll the SIM through +CME ERROR: 14/13. Default 20000. */
-  simWaitMs?: number;
-  /** Registration deadline. Default 120000. */
-  regWaitMs?: number;
-  /** Wait for RDY after AT+CFUN=1,1 before probing with AT. Default 30000. */
-  bootWaitMs?: number;
-  /** AT probes before giving up on a silent module. Default 10. */
-  probeTries?: number;
-  /** Minimum time between two module reboots. Default 600000 (10 minutes, seed 4.2). */
-  rebootSpacingMs?: number;
+  putTimeoutS: number;
 }
 
-/** The configuration with every default filled in. */
-export interface ResolvedConfig {
+/** The driver's timing (virtual-clock ms unless named otherwise); defaults in resolveConfig. */
+export interface ModemTiming {
+  /** Extra wait for the +QSMTPPUT URC beyond the put timeout. Default 30000. */
+  putMarginMs: number;
+  /** How long to poll the SIM through +CME ERROR: 14/13. Default 20000. */
+  simWaitMs: number;
+  /** Registration deadline. Default 120000. */
+  regWaitMs: number;
+  /** Wait for RDY after AT+CFUN=1,1 before probing with AT. Default 30000. */
+  bootWaitMs: number;
+  /** AT probes before giving up on a silent module. Default 10. */
+  probeTries: number;
+  /** Minimum time between two module reboots. Default 600000 (10 minutes, seed 4.2). */
+  rebootSpacingMs: number;
+}
+
+/**
+ * What the Mailer takes: the settings and the timing, where everything not listed here
+ * has its default. A device record (firmware/config/device.ts) is one as it is.
+ */
+export interface ModemConfig extends Partial<ModemSettings>, Partial<ModemTiming> {
   apn: string;
-  apnUser: string;
-  apnPassword: string;
-  apnAuth: number;
-  contextId: number;
   server: string;
   port: number;
   user: string;
@@ -82,19 +93,14 @@ export interface ResolvedConfig {
   senderName: string;
   senderEmail: string;
   sslType: number;
-  sslCtxId: number;
-  sslVersion: number;
-  cipherSuite: string;
-  secLevel: number;
+  /** A CA given as a file to upload (name and bytes) instead of caPem. */
+  caCert?: CaCert;
+}
+
+/** The configuration with every default filled in. */
+export interface ResolvedConfig extends ModemSettings, ModemTiming {
+  /** The CA file to upload when secLevel is 1 (from caCert or caPem), else null. */
   caCert: CaCert | null;
-  sni: boolean;
-  putTimeoutS: number;
-  putMarginMs: number;
-  simWaitMs: number;
-  regWaitMs: number;
-  bootWaitMs: number;
-  probeTries: number;
-  rebootSpacingMs: number;
 }
 
 function pick(v: number | undefined, dflt: number): number {
@@ -127,8 +133,9 @@ export function resolveConfig(c: ModemConfig): ResolvedConfig | CellError {
     sslCtxId: pick(c.sslCtxId, 1),
     sslVersion: pick(c.sslVersion, 4),
     cipherSuite: c.cipherSuite === undefined ? "0xFFFF" : c.cipherSuite,
-    secLevel: pick(c.secLevel, c.caCert ? 1 : 0),
-    caCert: c.caCert ? c.caCert : null,
+    secLevel: pick(c.secLevel, c.caCert || c.caPem ? 1 : 0),
+    caPem: c.caPem === undefined ? "" : c.caPem,
+    caCert: c.caCert ? c.caCert : c.caPem ? { name: CA_FILE, data: bytesSource(utf8Bytes(c.caPem)) } : null,
     sni: c.sni === undefined ? true : c.sni,
     putTimeoutS: pick(c.putTimeoutS, 300),
     putMarginMs: pick(c.putMarginMs, 30000),

@@ -177,7 +177,7 @@ describe("import boundaries under firmware/", () => {
     expect(upward(engine, "../platform/types.js")).toBeUndefined();
     expect(upward(engine, "../errors.js")).toBeUndefined();
     const config = join(firmware, "config/device.ts");
-    expect(upward(config, "../app/modem-config.js")).toBeDefined();
+    expect(upward(config, "../app/cellmail.js")).toBeDefined();
     expect(upward(config, "../alarm/service.js")).toBeDefined();
     expect(upward(config, "../modem/quote.js")).toBeUndefined();
     const mail = join(firmware, "mail/job.ts");

@@ -51,7 +51,7 @@ function config(over: Partial<DeviceConfig> = {}): DeviceConfig {
     sslVersion: 4,
     cipherSuite: "0xFFFF",
     secLevel: 0,
-    caCert: "",
+    caPem: "",
     sni: true,
     ...over,
   };

@@ -4,9 +4,9 @@
 // not write is refused. startApp takes a record, or a user's JSON only when the build
 // carries the validator.
 import { describe, expect, it } from "vitest";
-import { CA_FILE, DEVICE_FORMAT, deviceCheck, deviceError, type DeviceConfig } from "../../firmware/config/device.js";
+import { DEVICE_FORMAT, deviceCheck, deviceError, type DeviceConfig } from "../../firmware/config/device.js";
+import { CA_FILE, resolveConfig, type ResolvedConfig } from "../../firmware/modem/config.js";
 import { loadDevice, toDevice } from "../../firmware/ext/validate/device.js";
-import { modemConfigFrom } from "../../firmware/app/modem-config.js";
 import { startApp } from "../../firmware/targets/app.js";
 import { E_CONFIG } from "../../firmware/errors.js";
 import { VirtualClock } from "../../host-sim/clock.js";
@@ -29,7 +29,7 @@ function user(): any {
 const KEYS = [
   "format", "check", "board", "apn", "apnUser", "apnPassword", "apnAuth", "contextId", "server", "port", "sslType", "sslCtxId",
   "user", "password", "senderName", "senderEmail", "putTimeoutS", "to", "cc", "bcc", "inputs", "coalesceMs", "perHour", "idleMs",
-  "heartbeatMs", "capacity", "maxAttempts", "sslVersion", "cipherSuite", "secLevel", "caCert", "sni",
+  "heartbeatMs", "capacity", "maxAttempts", "sslVersion", "cipherSuite", "secLevel", "caPem", "sni",
 ];
 
 describe("the device record", () => {
@@ -44,7 +44,7 @@ describe("the device record", () => {
       board: "pump-house", server: "smtp.qcloudmail.com", port: 465, sslType: 1, sslCtxId: 1, contextId: 1,
       senderEmail: "alarm@ex.com", putTimeoutS: 300, to: ["ops@ex.com"], cc: [], bcc: [], perHour: 10,
       coalesceMs: 600000, idleMs: 1800000, heartbeatMs: 0, capacity: 32, maxAttempts: 12,
-      sslVersion: 4, cipherSuite: "0xFFFF", secLevel: 0, caCert: "", sni: true,
+      sslVersion: 4, cipherSuite: "0xFFFF", secLevel: 0, caPem: "", sni: true,
     });
     expect(c.inputs).toEqual([{ key: "leak", title: "leak", pin: 4, activeLevel: 0, debounceMs: 50, notifyClear: false, raiseAtStart: true }]);
   });
@@ -53,18 +53,23 @@ describe("the device record", () => {
     expect(toCompact(user()).config).toEqual(toDevice(user()).config);
   });
 
-  it("a verified server carries its CA as PEM text, and the driver gets it as the file it uploads", () => {
+  it("a verified server carries its CA as PEM text, and the driver, given the record as it is, gets it as the file it uploads", () => {
     const raw = user();
     raw.smtp = { provider: "generic", server: "mail.example.org", port: 465, user: "u", password: SECRET, ssl: { type: 1, verify: true, cacert: PEM } };
     raw.sender = { address: "alarm@example.org" };
     const c = loadDevice(raw);
-    expect([c.secLevel, c.caCert]).toEqual([1, PEM]);
-    const m = modemConfigFrom(c);
+    expect([c.secLevel, c.caPem]).toEqual([1, PEM]);
+    const m = resolveConfig(c) as ResolvedConfig;
     expect(m.caCert!.name).toBe(CA_FILE);
     expect(m.caCert!.data.length).toBe(PEM.length);
     expect(m.secLevel).toBe(1);
+    // Every setting of the record reaches the driver unchanged; the timing gets its defaults.
+    for (const k of ["apn", "server", "port", "user", "password", "senderName", "senderEmail", "sslType", "sslCtxId", "sslVersion", "cipherSuite", "sni", "putTimeoutS"] as const) {
+      expect(m[k], k).toBe(c[k]);
+    }
+    expect(m.putMarginMs).toBe(30000);
     // Without verification there is no CA to upload.
-    expect(modemConfigFrom(loadDevice(user())).caCert).toBeUndefined();
+    expect((resolveConfig(loadDevice(user())) as ResolvedConfig).caCert).toBeNull();
   });
 
   it("survives storage as JSON; an edited, truncated, stale or foreign record is refused with E_CONFIG", () => {

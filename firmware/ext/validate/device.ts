@@ -5,10 +5,8 @@
 // carry it on the board (the targets hand it to startApp), so a user's JSON works there
 // as it is.
 import type { CellError } from "../../errors.js";
-import { bytesSource } from "../../at/source.js";
-import { utf8Bytes } from "../../text/utf8.js";
 import { resolveConfig, type ResolvedConfig } from "../../modem/config.js";
-import { CA_FILE, DEVICE_FORMAT, deviceCheck, type DeviceConfig, type DeviceInput } from "../../config/device.js";
+import { DEVICE_FORMAT, deviceCheck, type DeviceConfig, type DeviceInput } from "../../config/device.js";
 import { loadConfig, validateConfig } from "./validate.js";
 import type { CellmailConfig } from "./types.js";
 
@@ -41,7 +39,7 @@ export function deviceFrom(c: CellmailConfig): DeviceConfig | CellError {
     sslType: ssl.type,
     sslCtxId: ssl.context,
     secLevel: ssl.verify ? 1 : 0,
-    caCert: ssl.verify ? { name: CA_FILE, data: bytesSource(utf8Bytes(ssl.cacert)) } : undefined,
+    caPem: ssl.verify ? ssl.cacert : "",
   });
   if (isCellError(m)) return m;
   const inputs: DeviceInput[] = [];
@@ -84,7 +82,7 @@ export function deviceFrom(c: CellmailConfig): DeviceConfig | CellError {
     sslVersion: m.sslVersion,
     cipherSuite: m.cipherSuite,
     secLevel: m.secLevel,
-    caCert: ssl.verify ? ssl.cacert : "",
+    caPem: m.caPem,
     sni: m.sni,
   };
   out.check = deviceCheck(out);

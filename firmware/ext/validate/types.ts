@@ -3,6 +3,8 @@
 // mc/config or Preference (Moddable) or a Storage file (Espruino); fields marked
 // "default" may be left out.
 
+import type { DeviceInput } from "../../config/device.js";
+
 export const PROVIDER_TENCENT = "tencent"; // Tencent Cloud SES (regions: hongkong, guangzhou, international)
 export const PROVIDER_AMAZON = "amazon"; //   Amazon SES (region e.g. "eu-west-1")
 export const PROVIDER_GENERIC = "generic"; // any SMTP server
@@ -64,22 +66,8 @@ export interface NetworkConfig {
   context: number;
 }
 
-export interface InputConfig {
-  /** Alarm key (coalescing identity), 1..32 printable ASCII, no '/'. */
-  key: string;
-  /** Subject title, 1..64 bytes UTF-8. Default: the key. */
-  title: string;
-  /** Pin number for the platform adapter, 0..255. */
-  pin: number;
-  /** Level that means "alarm", 0 or 1. Default 1. */
-  activeLevel: number;
-  /** Default: alarm.debounceMs. */
-  debounceMs: number;
-  /** Also mail when the input returns to normal. Default false. */
-  notifyClear: boolean;
-  /** Raise at start-up when the input is already active. Default true. */
-  raiseAtStart: boolean;
-}
+/** One alarm input: the device record's own shape (firmware/config/device.ts DeviceInput). */
+export type InputConfig = DeviceInput;
 
 export interface AlarmRulesConfig {
   /** At most 8. Default []. */
