@@ -13,7 +13,7 @@ import { createCompactApp, type CompactApp } from "../../firmware/compact/app.js
 import { createByteFraming } from "../../firmware/compact/frame-bytes.js";
 import { createTextFraming } from "../../firmware/platform/espruino/frame-text.js";
 import { textPort } from "../espruino/text-port.js";
-import type { CompactConfig } from "../../firmware/compact/config.js";
+import type { DeviceConfig } from "../../firmware/config/device.js";
 import type { CompactMail, CompactOutcome } from "../../firmware/compact/types.js";
 import { toCompact } from "../config/compact.js";
 import {
@@ -34,7 +34,7 @@ export interface CompactConfigError extends Error {
 }
 
 /** The raw configuration validated and flattened for the compact core; throws a CompactConfigError. */
-export function compactConfigOf(raw: unknown): CompactConfig {
+export function compactConfigOf(raw: unknown): DeviceConfig {
   const r = toCompact(raw);
   if (r.config !== null) return r.config;
   const e = new Error(`invalid configuration for the compact core (espruino composition): ${r.errors.map((x) => x.cause).join("; ")}`) as CompactConfigError;

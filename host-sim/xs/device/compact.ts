@@ -4,7 +4,7 @@
 // Same messages as the full core's entry (main.ts, host-sim/xs/device/platform/
 // protocol.ts); what differs is what their payloads carry:
 //
-//   OP_START   the CompactConfig as the host wrote it (toCompact + compactJson, pure ASCII
+//   OP_START   the device record as the host wrote it (toCompact + compactJson, pure ASCII
 //              JSON, what `cellmail config --compact` stores on a board); the core checks
 //              its format and check itself, and a refused one throws (the host reports it)
 //   OP_RAISE   {key, title, text}                    -> CompactApp.raise
