@@ -143,7 +143,8 @@ export class SmtpClient implements StreamSink, ReplySink {
   private sending = false; // a write is out (no onSent yet)
   private outEnd = 0; //      bytes of `out` in that write
   private sentTo = 0; //      of which handed to the stream (it takes maxWrite at a time)
-  private carry = 0; //       message bytes held back at out[0..carry) for the next write
+  private carry = 0; //       message bytes held back at out[carryFrom..+carry) for the next write
+  private carryFrom = 0;
   private lineStart = true; // the message byte before out[0] of the next write was LF
   private failed: CellError | null = null; // first refusal inside a pipelined group
   private reported = false;
@@ -313,8 +314,7 @@ export class SmtpClient implements StreamSink, ReplySink {
       }
       if (!this.authPlain) next = S_AUTH_LOGIN;
     }
-    if (next === S_RCPT && this.state === S_RCPT) this.rcpt++;
-    else if (next === S_RCPT) this.rcpt = 0;
+    this.rcpt = next !== S_RCPT ? 0 : this.state === S_RCPT ? this.rcpt + 1 : 0;
     this.state = next;
     if (next === S_QUIT) this.report(null);
     // The write cursor follows unless it is ahead already (a pipelined group).
@@ -345,6 +345,9 @@ export class SmtpClient implements StreamSink, ReplySink {
       return;
     }
     let o = 0;
+    // A write that starts with the command the reply cursor waits for begins a round
+    // trip; the rest of a pipelined group written after it does not.
+    const fresh = this.order(this.wState, this.wRcpt) === this.order(this.state, this.rcpt);
     for (;;) {
       const s = this.wState;
       const w = this.order(s, this.wRcpt);
@@ -367,7 +370,7 @@ export class SmtpClient implements StreamSink, ReplySink {
     }
     if (o === 0) return;
     this.outEnd = o;
-    this.roundTrips++;
+    if (fresh) this.roundTrips++;
     this.startWrite(stream);
   }
 
@@ -453,7 +456,11 @@ export class SmtpClient implements StreamSink, ReplySink {
     const out = this.out;
     const cap = out.length;
     const msg = this.message as MessageSource;
+    // Bytes held back last time (from a dot that needed stuffing) move to the front now
+    // that the write before them is done.
+    const from = this.carryFrom;
     let end = this.carry;
+    for (let i = 0; i < end; i++) out[i] = out[from + i];
     this.carry = 0;
     // Reserve: the terminator and a few stuffed dots before a carry is needed.
     if (!msg.finished && cap - 8 - end >= MIN_ROOM) end = msg.fill(out, end, cap - 8);
@@ -464,7 +471,7 @@ export class SmtpClient implements StreamSink, ReplySink {
       if (atStart) {
         if (end === cap) {
           // No room: send out[0..p) now, the rest (from this dot) goes first next time.
-          for (let i = p; i < end; i++) out[i - p] = out[i];
+          this.carryFrom = p;
           this.carry = end - p;
           this.lineStart = true;
           this.outEnd = p;
@@ -527,6 +534,7 @@ export class SmtpClient implements StreamSink, ReplySink {
       return;
     }
     this.state = S_QUIT;
+    this.rcpt = 0;
     this.wState = S_QUIT;
     this.wRcpt = 0;
     this.carry = 0;

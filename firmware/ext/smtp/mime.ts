@@ -116,7 +116,7 @@ export class MimeWriter implements MessageSource {
       this.add(ITEM_QP, "", p.body);
       this.add(ITEM_TEXT, "\r\n--" + BOUNDARY_ALT + "\r\n" + htmlType, null);
       this.add(ITEM_QP, "", mail.html);
-      this.add(ITEM_TEXT, "\r\n--" + BOUNDARY_ALT + "--", null);
+      this.add(ITEM_TEXT, "\r\n--" + BOUNDARY_ALT + "--\r\n", null);
     } else {
       this.add(ITEM_TEXT, h + textType, null);
       this.add(ITEM_QP, "", p.body);
@@ -131,7 +131,10 @@ export class MimeWriter implements MessageSource {
       );
       this.add(ITEM_BASE64, "", a.data);
     }
-    this.add(ITEM_TEXT, mixed ? "\r\n--" + BOUNDARY_MIXED + "--\r\n" : "\r\n", null);
+    // A text-only message ends where its body ends: the SMTP client adds the CR LF before
+    // its final dot when the body does not end with one (an extra one here would be a line
+    // of the text).
+    if (mixed) this.add(ITEM_TEXT, "\r\n--" + BOUNDARY_MIXED + "--\r\n", null);
     this.finished = false;
   }
 
