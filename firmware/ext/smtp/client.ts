@@ -136,6 +136,7 @@ export class SmtpClient implements StreamSink, ReplySink {
   private message: MessageSource | null = null;
   private done: ((error: CellError | null) => void) | null = null;
   private timer: TimerHandle = null;
+  private readonly timeoutFn: () => void;
 
   private rcpt = 0; //        recipient whose RCPT reply is due (state RCPT)
   private wState = 0; //      the next command to write: state and recipient (the write cursor)
@@ -161,6 +162,7 @@ export class SmtpClient implements StreamSink, ReplySink {
     if (size > 4096) size = 4096;
     this.out = new Uint8Array(size);
     this.reader = new ReplyReader();
+    this.timeoutFn = () => this.onTimeout(); // one closure for every wait, not one per arm
   }
 
   /**
@@ -571,7 +573,7 @@ export class SmtpClient implements StreamSink, ReplySink {
 
   private arm(seconds: number): void {
     this.clock.clearTimer(this.timer);
-    this.timer = seconds > 0 ? this.clock.setTimer(seconds * 1000, () => this.onTimeout()) : null;
+    this.timer = seconds > 0 ? this.clock.setTimer(seconds * 1000, this.timeoutFn) : null;
   }
 
   private onTimeout(): void {
