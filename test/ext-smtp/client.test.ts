@@ -98,7 +98,7 @@ function goodServer(ext: string[] = ["PIPELINING", "AUTH PLAIN LOGIN"], override
     }
     switch (verb) {
       case "EHLO":
-        return s.say(["250-mx.test greets you", ...ext.map((e, i) => (i === ext.length - 1 ? "250 " : "250-") + e)].join("\r\n") + "\r\n");
+        return s.say(["mx.test greets you", ...ext].map((e, i, all) => (i === all.length - 1 ? "250 " : "250-") + e).join("\r\n") + "\r\n");
       case "HELO":
       case "MAIL":
       case "RCPT":
@@ -190,6 +190,27 @@ describe("SmtpClient on scripted servers (virtual clock)", () => {
   it("SEND FAIL from the transport: its error comes through as it is", async () => {
     const r = await run(goodServer(), { sendFail: true });
     expect(r.error).toMatchObject({ kind: KIND_NETWORK, code: 654 });
+  });
+
+  it("refusals of EHLO+HELO, of the DATA command and of AUTH LOGIN's steps are typed; QUIT follows", async () => {
+    const helo = await run(goodServer([], { EHLO: "502 no\r\n", HELO: "550 go away\r\n" }));
+    expect(helo.error).toMatchObject({ kind: KIND_PERMANENT, code: 678, proto: 550 });
+    expect(helo.error!.cause).toContain("(HELO)");
+    expect(helo.stream.lines.slice(-1)).toEqual(["QUIT"]);
+    for (const pipelining of [["PIPELINING"], []]) {
+      const data = await run(goodServer(pipelining, { DATA: "554 no data for you\r\n" }));
+      expect(data.error).toMatchObject({ kind: KIND_PERMANENT, code: 682, proto: 554 });
+      expect(data.error!.cause).toContain("(DATA)");
+      expect(data.stream.lines.slice(-1)).toEqual(["QUIT"]);
+    }
+    const user: Script = (line, s) => {
+      if (line === "AUTH LOGIN") return s.say("334 VXNlcm5hbWU6\r\n");
+      if (line === Buffer.from("u").toString("base64")) return s.say("535 5.7.8 no such user\r\n");
+      return goodServer(["AUTH LOGIN"])(line, s);
+    };
+    const login = await run(user, { user: "u" });
+    expect(login.error).toMatchObject({ kind: KIND_PERMANENT, code: 677, proto: 535, field: "smtp.user" });
+    expect(login.stream.lines).not.toContain(Buffer.from("pw").toString("base64"));
   });
 
   it("a 421 at any point ends at once without QUIT", async () => {
