@@ -88,3 +88,16 @@ describe("header texts", () => {
     expect(parsed.subject).toBe(s);
   });
 });
+
+describe("prepareSocketMail", () => {
+  it("refuses what the module path refuses, and what only this path has: names, HTML size, no network time", async () => {
+    const { KIND_CONFIG, KIND_RETRYABLE, E_RECIPIENTS, E_BODY_LENGTH, E_FIELD_TOO_LONG } = await import("../../firmware/errors.js");
+    const base: SocketMailJob = { id: "a", to: ["x@example.com"], subject: "s", body: "b" };
+    const bad = (job: SocketMailJob, date = NETWORK_TIME) => prepareSocketMail(job, SENDER, date);
+    expect(bad({ ...base, to: [] })).toMatchObject({ kind: KIND_CONFIG, code: E_RECIPIENTS });
+    expect(bad({ ...base, html: "x".repeat(10241) })).toMatchObject({ kind: KIND_CONFIG, code: E_BODY_LENGTH, field: "html" });
+    expect(bad({ ...base, toNames: ["é".repeat(33)] })).toMatchObject({ kind: KIND_CONFIG, code: E_FIELD_TOO_LONG, field: "toNames[0]" });
+    expect(bad(base, 0)).toMatchObject({ kind: KIND_RETRYABLE, field: "date" });
+    expect(isMailError(bad(base))).toBe(false);
+  });
+});

@@ -9,7 +9,7 @@
 // letters, digits, '.', '_', '-') or encoded by the MIME writer (non-ASCII subject and
 // names as RFC 2047 encoded words). Bodies are quoted-printable and attachments base64,
 // so no body byte can end the header block, a MIME part or the SMTP DATA phase.
-import { CellError, cellError, KIND_CONFIG, E_BODY_LENGTH, E_FIELD_EMPTY, E_UNSAFE_CHAR, E_FIELD_TOO_LONG } from "../../errors.js";
+import { CellError, cellError, KIND_CONFIG, KIND_RETRYABLE, E_BODY_LENGTH, E_FIELD_EMPTY, E_UNSAFE_CHAR, E_FIELD_TOO_LONG } from "../../errors.js";
 import type { ByteSource } from "../../at/types.js";
 import { bytesSource } from "../../at/source.js";
 import { addressError } from "../../modem/address.js";
@@ -112,7 +112,8 @@ export function prepareSocketMail(job: SocketMailJob, sender: Sender, date: numb
       html = job.html;
     } else return cellError(KIND_CONFIG, E_BODY_LENGTH, "html must be text or 1.." + MAX_BODY + " bytes", "html");
   }
-  if (!(date > 0)) return cellError(KIND_CONFIG, E_FIELD_EMPTY, "no network time for the Date header", "date");
+  // RFC 5322 requires a Date; without the network's time yet, the mail waits (not a configuration fault).
+  if (!(date > 0)) return cellError(KIND_RETRYABLE, E_FIELD_EMPTY, "no network time yet for the Date header", "date");
   return {
     prepared: prepared,
     envelope: { from: sender.address, recipients: prepared.addresses, fields: fieldsOf(prepared.types) },
