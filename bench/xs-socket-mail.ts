@@ -10,6 +10,8 @@
 //                                  in it: the EC800 socket driver (AT+QIOPEN/QISEND/QIRD),
 //                                  which a board adds (issue 14, part 1). Compare with
 //                                  xs.mail.peakLiveSlots, the whole core on the module path.
+//   xs.socket.mail.liveSlotGrowth10 live slots after gc() once mail 10 has ended minus the same
+//                                  after mail 1 (one worker, a connection per mail). Target <= 50.
 //
 //   npx tsx bench/xs-socket-mail.ts     prints the figures and merges them into bench/results.json
 import net from "node:net";
@@ -24,12 +26,15 @@ export interface SocketMailPeak {
   bodyBytes: number;
   peakLiveSlots: number;
   liveSlotsAtStart: number;
-  /** Live slots after gc() once the mail has ended. */
+  /** Live slots after gc() once the first mail has ended. */
   liveSlotsAfter: number;
+  /** Mails sent in the worker, and live slots after gc() once the last has ended (minus after the first). */
+  mails: number;
+  liveSlotGrowth: number;
   deliveries: number;
   roundTrips: number;
   mail: ReceivedMail;
-  /** The bytes the client wrote, in order. */
+  /** The bytes the client wrote for the first mail. */
   clientBytes: number;
 }
 
@@ -48,105 +53,140 @@ export function benchBody(bodyBytes: number): string {
   return body.slice(0, bodyBytes);
 }
 
-/** Send one mail with a `bodyBytes` body from the client in XS; the peak of live slots over the deliveries. */
-export async function measureSocketPeak(bodyBytes = 10240): Promise<SocketMailPeak> {
+/** One XS worker running the entry, and the host side of its byte stream and timers. */
+class Rig {
+  sampling = false;
+  peak = 0;
+  deliveries = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+  private failure: Error | null = null;
+  private socket: net.Socket | null = null;
+  private pendingWrite: { start: number; end: number } | null = null;
+  private outcome: { error: unknown; roundTrips: number } | null = null;
+  private written = 0;
+
+  constructor(readonly worker: XsWorker) {
+    worker.onIssue((bytes) => this.onIssue(bytes));
+  }
+
+  deliver(op: string, payload?: Uint8Array): void {
+    const msg = Buffer.concat([Buffer.from(op, "latin1"), payload ?? Buffer.alloc(0)]);
+    this.chain = this.chain
+      .then(async () => {
+        const r = await this.worker.command(msg);
+        if (this.sampling) {
+          this.deliveries++;
+          if (r.meter.currentHeapCount > this.peak) this.peak = r.meter.currentHeapCount;
+        }
+      })
+      .catch((e: Error) => {
+        this.failure ??= e;
+      });
+  }
+
+  async gc(): Promise<number> {
+    await this.chain;
+    return (await this.worker.command("G")).meter.currentHeapCount;
+  }
+
+  /** One mail over a new connection to `port`; resolves with the round trips and bytes written once the client has closed it. */
+  async send(port: number, spec: unknown): Promise<{ roundTrips: number; bytes: number }> {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    this.socket = socket;
+    this.outcome = null;
+    this.written = 0;
+    await new Promise<void>((ok, ko) => {
+      socket.once("connect", () => ok());
+      socket.once("error", ko);
+    });
+    this.deliver("S", Buffer.from(JSON.stringify(spec), "utf8"));
+    // Only now: until a 'data' listener is attached the socket holds the greeting.
+    socket.on("data", (b: Buffer) => {
+      for (let i = 0; i < b.length; i += 64) this.deliver("B", b.subarray(i, i + 64));
+    });
+    const closed = new Promise<void>((ok) => socket.on("close", () => ok()));
+    socket.on("close", () => this.deliver("C"));
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 20_000))]);
+    await this.chain;
+    if (this.failure) throw this.failure;
+    const o = this.outcome as { error: unknown; roundTrips: number } | null;
+    if (!o) throw new Error("the client in XS reported no outcome");
+    if (o.error) throw new Error(`the client in XS failed: ${JSON.stringify(o.error)}`);
+    return { roundTrips: o.roundTrips, bytes: this.written };
+  }
+
+  close(): void {
+    this.socket?.destroy();
+  }
+
+  private onIssue(bytes: Uint8Array): void {
+    const socket = this.socket as net.Socket;
+    if (this.pendingWrite) {
+      const w = this.pendingWrite;
+      this.pendingWrite = null;
+      const copy = Buffer.from(bytes.subarray(w.start, w.end));
+      this.written += copy.length;
+      socket.write(copy, () => this.deliver("W"));
+      return;
+    }
+    switch (bytes[0]) {
+      case 0x77: // 'w': the range; the buffer itself follows
+        this.pendingWrite = { start: (bytes[1] << 8) | bytes[2], end: (bytes[3] << 8) | bytes[4] };
+        return;
+      case 0x74: // 't': only zero-delay timers (fresh turns) fire; the reply timeouts (30-600 s) are never reached here
+        if (Buffer.from(bytes).readUInt32BE(5) === 0) setImmediate(() => this.deliver("T", Buffer.from(bytes.subarray(1, 5))));
+        return;
+      case 0x78: // 'x'
+        socket.end();
+        return;
+      case 0x64: // 'd'
+        this.outcome = JSON.parse(Buffer.from(bytes.subarray(1)).toString("utf8"));
+        return;
+    }
+  }
+}
+
+/**
+ * Send `mails` mails (one connection each) with a `bodyBytes` body from the client in XS:
+ * the peak of live slots over the first mail's deliveries, and live slots after gc()
+ * after the first and the last.
+ */
+export async function measureSocketPeak(bodyBytes = 10240, mails = 1): Promise<SocketMailPeak> {
   const server = await MailServer.start({ greetAtOnce: true, auth: { user: "board7", password: "pw-1" } });
   const worker = await XsWorker.start({ name: "cellmail-smtp" });
-  let socket: net.Socket | null = null;
+  const rig = new Rig(worker);
   try {
     await worker.evaluate(await xsScript());
-    let sampling = false;
-    let peak = 0;
-    let deliveries = 0;
-    let chain: Promise<unknown> = Promise.resolve();
-    let failure: Error | null = null;
-    const deliver = (op: string, payload?: Uint8Array): void => {
-      const msg = Buffer.concat([Buffer.from(op, "latin1"), payload ?? Buffer.alloc(0)]);
-      chain = chain.then(async () => {
-        const r = await worker.command(msg);
-        if (sampling) {
-          deliveries++;
-          if (r.meter.currentHeapCount > peak) peak = r.meter.currentHeapCount;
-        }
-      }).catch((e: Error) => {
-        failure ??= e;
-      });
-    };
-    socket = net.connect({ host: "127.0.0.1", port: server.port });
-    await new Promise<void>((ok, ko) => {
-      socket!.once("connect", () => ok());
-      socket!.once("error", ko);
-    });
-    let clientBytes = 0;
-    let outcome: { error: unknown; roundTrips: number } | null = null;
-    let pendingWrite: { start: number; end: number } | null = null;
-    worker.onIssue((bytes) => {
-      if (pendingWrite) {
-        const w = pendingWrite;
-        pendingWrite = null;
-        const copy = Buffer.from(bytes.subarray(w.start, w.end));
-        clientBytes += copy.length;
-        socket!.write(copy, () => deliver("W"));
-        return;
-      }
-      switch (bytes[0]) {
-        case 0x77: // 'w'
-          pendingWrite = { start: (bytes[1] << 8) | bytes[2], end: (bytes[3] << 8) | bytes[4] };
-          return;
-        case 0x74: {
-          // 't': only the zero-delay timers (fresh turns) fire here; the reply timeouts
-          // (30-600 s) would never be reached by a healthy conversation.
-          const id = Buffer.from(bytes).readUInt32BE(1);
-          const ms = Buffer.from(bytes).readUInt32BE(5);
-          if (ms === 0) setImmediate(() => deliver("T", Buffer.from(bytes.subarray(1, 5))));
-          void id;
-          return;
-        }
-        case 0x63: // 'c'
-          return;
-        case 0x78: // 'x'
-          socket!.end();
-          return;
-        case 0x64: // 'd'
-          outcome = JSON.parse(Buffer.from(bytes.subarray(1)).toString("utf8"));
-          return;
-      }
-    });
-    const gcNow = async (): Promise<number> => {
-      await chain;
-      return (await worker.command("G")).meter.currentHeapCount;
-    };
-    const start = await gcNow();
-    peak = start;
-    sampling = true;
-    const spec = {
-      job: { id: "alarm-1", to: ["ops@example.com"], subject: "Alarm 1: door open", body: benchBody(bodyBytes) },
+    const spec = (n: number) => ({
+      job: { id: `alarm-${n}`, to: ["ops@example.com"], subject: `Alarm ${n}: door open`, body: benchBody(bodyBytes) },
       sender: { name: "cellmail", address: "alarm@cellmail.test" },
       date: Date.UTC(2026, 11, 6, 22, 33, 32),
       user: "board7",
       password: "pw-1",
-    };
-    deliver("S", Buffer.from(JSON.stringify(spec), "utf8"));
-    // Only now: until a 'data' listener is attached the socket holds the greeting.
-    socket.on("data", (b: Buffer) => {
-      for (let i = 0; i < b.length; i += 64) deliver("B", b.subarray(i, i + 64));
     });
-    socket.on("close", () => deliver("C"));
-    const [mail] = await server.waitForMessages(1, 20_000);
-    for (let i = 0; i < 400 && !(outcome && socket.destroyed); i++) {
-      await chain;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    await chain;
-    sampling = false;
-    if (failure) throw failure;
-    if (!outcome) throw new Error("the client in XS reported no outcome");
-    const o = outcome as { error: unknown; roundTrips: number };
-    if (o.error) throw new Error(`the client in XS failed: ${JSON.stringify(o.error)}`);
-    const after = await gcNow();
-    return { bodyBytes, peakLiveSlots: peak, liveSlotsAtStart: start, liveSlotsAfter: after, deliveries, roundTrips: o.roundTrips, mail, clientBytes };
+    const start = await rig.gc();
+    rig.peak = start;
+    rig.sampling = true;
+    const first = await rig.send(server.port, spec(1));
+    rig.sampling = false;
+    const after = await rig.gc();
+    for (let n = 2; n <= mails; n++) await rig.send(server.port, spec(n));
+    const last = await rig.gc();
+    const received = await server.waitForMessages(mails, 20_000);
+    return {
+      bodyBytes,
+      peakLiveSlots: rig.peak,
+      liveSlotsAtStart: start,
+      liveSlotsAfter: after,
+      mails,
+      liveSlotGrowth: last - after,
+      deliveries: rig.deliveries,
+      roundTrips: first.roundTrips,
+      mail: received[0],
+      clientBytes: first.bytes,
+    };
   } finally {
-    socket?.destroy();
+    rig.close();
     await worker.close();
     await server.close();
   }
@@ -154,12 +194,13 @@ export async function measureSocketPeak(bodyBytes = 10240): Promise<SocketMailPe
 
 /** The figures `npm run bench` merges into bench/results.json. */
 export async function xsSocketMailResults(): Promise<Record<string, number>> {
-  const m = await measureSocketPeak(10240);
+  const m = await measureSocketPeak(10240, 10);
   console.log(
     `xs socket mail: one 10240-byte mail through ext/smtp: peak ${m.peakLiveSlots} slots (${m.liveSlotsAtStart} live at its start, ` +
-      `${m.liveSlotsAfter} after it and gc(); ${m.deliveries} deliveries, ${m.roundTrips} SMTP round trips, ${m.clientBytes} bytes written)`,
+      `${m.liveSlotsAfter} after it and gc(); ${m.deliveries} deliveries, ${m.roundTrips} SMTP round trips, ${m.clientBytes} bytes written); ` +
+      `live slots after gc() grew by ${m.liveSlotGrowth} from mail 1 to mail ${m.mails}`,
   );
-  return { "xs.socket.mail.peakLiveSlots": m.peakLiveSlots };
+  return { "xs.socket.mail.peakLiveSlots": m.peakLiveSlots, "xs.socket.mail.liveSlotGrowth10": m.liveSlotGrowth };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

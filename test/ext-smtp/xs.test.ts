@@ -13,7 +13,7 @@ describe("ext/smtp in XS", () => {
   let m: SocketMailPeak;
 
   it("sends a 10,240-byte mail through the streaming MIME writer; mailparser reads it back exactly", async () => {
-    m = await measureSocketPeak(10240);
+    m = await measureSocketPeak(10240, 3);
     // The body does not end with a line end: SMTP's final CR LF . CR LF gives it one.
     expect(m.mail.text).toBe(benchBody(10240).replace(/\r\n/g, "\n") + "\n");
     expect(m.mail.parsed.messageId).toBe("<alarm-1.alarm@cellmail.test>");
@@ -27,7 +27,9 @@ describe("ext/smtp in XS", () => {
   it("its peak of heap slots stays below the module path's for the same mail (xs.mail.peakLiveSlots), and nothing is left behind", () => {
     expect(m.peakLiveSlots).toBeGreaterThan(m.liveSlotsAtStart);
     expect(m.peakLiveSlots, `peak ${m.peakLiveSlots}, module path ${recorded["xs.mail.peakLiveSlots"]}`).toBeLessThanOrEqual(recorded["xs.mail.peakLiveSlots"]);
-    // What stays after gc(): the client, its buffers and the writer, made once.
+    // What stays after gc(): the client, its buffers and the writer, made once; and no growth from mail to mail.
     expect(m.liveSlotsAfter - m.liveSlotsAtStart).toBeLessThan(300);
+    expect(m.mails).toBe(3);
+    expect(m.liveSlotGrowth, "live slots after gc(), mail 3 minus mail 1").toBeLessThanOrEqual(50);
   });
 });
