@@ -260,6 +260,49 @@ describe("SmtpClient on scripted servers (virtual clock)", () => {
   });
 });
 
+describe("SmtpClient: injection through its own inputs", () => {
+  it("an EHLO name that is not a domain or an address literal is refused when the client is made", () => {
+    const clock = new VirtualClock();
+    for (const bad of ["board\r\nRSET", "a b", "x".repeat(65), "[1.2.3.4", "[a.b]", "board\u0000"]) {
+      expect(() => new SmtpClient({ clock, user: "", password: "", heloName: bad }), JSON.stringify(bad)).toThrow();
+      try {
+        new SmtpClient({ clock, user: "", password: "", heloName: bad });
+      } catch (e) {
+        expect(e).toMatchObject({ kind: KIND_CONFIG, field: "heloName" });
+      }
+    }
+    for (const good of ["board.cellmail.test", "localhost", "[10.0.0.1]", "a-b"]) expect(() => new SmtpClient({ clock, user: "", password: "", heloName: good })).not.toThrow();
+  });
+
+  it("an envelope address that could end a command is never written (the last line of defence behind prepareSocketMail)", async () => {
+    const clock = new VirtualClock();
+    const client = new SmtpClient({ clock, user: "", password: "" });
+    const stream = new ScriptedStream(clock, goodServer());
+    stream.sink = client;
+    let error: CellError | null | undefined;
+    client.send(stream, { from: "a@cellmail.test", recipients: ["x@example.com\r\nRCPT TO:<evil@x.test>"], fields: ["to[0]"] }, new FixedMessage(Buffer.from("x")), (e) => (error = e));
+    await clock.run({ until: () => error !== undefined, forMs: 1000 });
+    expect(error).toMatchObject({ kind: KIND_CONFIG, field: "to[0]" });
+    expect(stream.writes).toEqual([]);
+    expect(stream.closed).toBe(true);
+  });
+
+  it("user and password with CR LF travel base64-encoded: no line of the conversation is theirs", async () => {
+    const clock = new VirtualClock();
+    const client = new SmtpClient({ clock, user: "u\r\nQUIT", password: "p\r\n.\r\nRSET" });
+    const stream = new ScriptedStream(clock, goodServer(["AUTH PLAIN"]));
+    stream.sink = client;
+    let error: CellError | null | undefined;
+    client.send(stream, ENVELOPE, new FixedMessage(Buffer.from("Subject: x\r\n\r\nhi\r\n")), (e) => (error = e));
+    stream.say("220 hi\r\n");
+    await clock.run({ until: () => error !== undefined && client.state === S_DONE, forMs: 100_000 });
+    expect(error).toBeNull();
+    expect(stream.lines[1]).toBe("AUTH PLAIN " + Buffer.from("\0u\r\nQUIT\0p\r\n.\r\nRSET").toString("base64"));
+    expect(stream.lines.filter((l) => l === "QUIT")).toHaveLength(1);
+    expect(stream.lines).not.toContain("RSET");
+  });
+});
+
 describe("ReplyReader", () => {
   it("finds the same replies however the bytes are split", () => {
     const text = "220-a\r\n220 b\r\n250-x\r\n250-PIPELINING\r\n250 AUTH PLAIN\r\n354\r\n550 no\n";

@@ -47,7 +47,8 @@ import { nextTurn } from "../../turn.js";
 import type { ByteStream, StreamSink } from "./stream.js";
 import { ReplyReader, ReplySink, hasWord, startsWithWord } from "./reply.js";
 import { base64Into } from "./base64.js";
-import { eventError, garbledError, replyError } from "./refusal.js";
+import { eventError, garbledError, heloError, replyError } from "./refusal.js";
+import { addressError } from "../../modem/address.js";
 import { utf8Bytes } from "../../text/utf8.js";
 
 // States, in the order of the conversation (the order matters: the write cursor is
@@ -151,9 +152,12 @@ export class SmtpClient implements StreamSink, ReplySink {
   private reported = false;
   private aborting = false; //        closing without the final dot (a refused pipelined group)
 
+  /** Throws the CellError of heloError when options.heloName cannot follow EHLO (checked with the configuration). */
   constructor(options: SmtpClientOptions) {
     this.clock = options.clock;
     this.helo = options.heloName ? options.heloName : "localhost";
+    const e = heloError(this.helo);
+    if (e) throw e;
     this.user = options.user;
     this.password = options.password;
     this.allowPipelining = options.pipelining !== false;
@@ -171,6 +175,16 @@ export class SmtpClient implements StreamSink, ReplySink {
    * once, on a fresh turn: null when the server accepted the message.
    */
   send(stream: ByteStream, envelope: Envelope, message: MessageSource, done: (error: CellError | null) => void): void {
+    // The last line of defence (prepareSocketMail checked them): an address goes into a
+    // command as it is, so one that could end it early is never written.
+    let bad = addressError(envelope.from, "sender.address");
+    for (let i = 0; !bad && i < envelope.recipients.length; i++) bad = addressError(envelope.recipients[i], envelope.fields[i]);
+    if (bad || envelope.recipients.length === 0) {
+      const e = bad ? bad : eventError(659, "no recipient");
+      stream.close();
+      nextTurn(this.clock, () => done(e));
+      return;
+    }
     this.stream = stream;
     this.envelope = envelope;
     this.message = message;

@@ -8,6 +8,6 @@ export type { ByteStream, StreamSink } from "./stream.js";
 export { MimeWriter } from "./mime.js";
 export { prepareSocketMail, isMailError, nameError } from "./mail.js";
 export type { SocketMail, SocketMailJob, Sender } from "./mail.js";
-export { socketTransportError, replyError, replyErr } from "./refusal.js";
+export { socketTransportError, heloError, replyError, replyErr } from "./refusal.js";
 export { StoreSource, storeChunks } from "./store-source.js";
 export { dateHeader, messageId } from "./headers.js";

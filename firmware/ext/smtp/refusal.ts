@@ -9,7 +9,7 @@
 //    connection: 656; no reply in time: 658 (the module's own codes for the same events);
 //  - a reply that is not SMTP: E_SMTP_GARBLED (retryable);
 //  - STARTTLS asked for on this transport: E_STARTTLS_SOCKET (configuration).
-import { CellError, cellError, KIND_CONFIG, KIND_RETRYABLE, E_SMTP_GARBLED, E_SMTP_REPLY, E_STARTTLS_SOCKET } from "../../errors.js";
+import { CellError, cellError, KIND_CONFIG, KIND_RETRYABLE, E_CONFIG, E_SMTP_GARBLED, E_SMTP_REPLY, E_STARTTLS_SOCKET } from "../../errors.js";
 import { describeSmtpErr, describeSmtpProto, newCodeInfo, putResultToError } from "../../modem/codes.js";
 import { smtpErrProto } from "../../modem/kinds.js";
 import type { SmtpConfig } from "../../config/types.js";
@@ -78,4 +78,21 @@ export function socketTransportError(smtp: SmtpConfig): CellError | null {
     );
   }
   return null;
+}
+
+/**
+ * Why `name` cannot follow EHLO/HELO (RFC 5321 4.1.1.1: a domain, or an address literal
+ * such as "[10.0.0.1]"): 1..64 chars of letters, digits, '-' and '.', or '[' digits and
+ * dots ']'. It goes into a command as it is, so nothing else may pass (CR, LF, spaces).
+ */
+export function heloError(name: string): CellError | null {
+  const ok = (c: number, literal: boolean) =>
+    (c >= 48 && c <= 57) || c === 46 || (!literal && ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45));
+  let good = typeof name === "string" && name.length >= 1 && name.length <= 64;
+  if (good) {
+    const literal = name.charAt(0) === "[";
+    if (literal && name.charAt(name.length - 1) !== "]") good = false;
+    for (let i = literal ? 1 : 0; good && i < (literal ? name.length - 1 : name.length); i++) good = ok(name.charCodeAt(i), literal);
+  }
+  return good ? null : cellError(KIND_CONFIG, E_CONFIG, "the EHLO name must be a domain or an address literal such as [10.0.0.1], 1..64 characters", "heloName");
 }
