@@ -208,6 +208,23 @@ export class MimeWriter implements MessageSource {
         this.col = col;
         return -(o + 1);
       }
+      // Fast path: plain bytes (printable, not '=', a space not before a line end) straight
+      // from the window, while the line has room; everything else takes the general step.
+      if (src === this.winSource) {
+        const win = this.window;
+        const ws = this.winStart;
+        const we = ws + this.winLen;
+        const stop = limit - 8;
+        while (p >= ws && p + 1 < we && col < 75 && o < stop) {
+          const c = win[p - ws];
+          if ((c > 32 && c < 127 && c !== 61) || (c === 32 && win[p + 1 - ws] !== 13 && win[p + 1 - ws] !== 10)) {
+            dst[o++] = c;
+            col++;
+            p++;
+          } else break;
+        }
+        if (p >= len || limit - o < 8) continue;
+      }
       const b = this.byteAt(src, p);
       if (b < 0) break; // the source ended early: what it gave is the body
       if (b === 13 || b === 10) {
