@@ -17,9 +17,8 @@
 //   'd' + JSON        the outcome ({"error": null} when delivered)
 import type { Clock, TimerHandle } from "../../../firmware/platform/types.js";
 import type { ByteStream } from "../../../firmware/ext/smtp/stream.js";
-import { SmtpClient } from "../../../firmware/ext/smtp/client.js";
-import { MimeWriter } from "../../../firmware/ext/smtp/mime.js";
-import { isMailError, prepareSocketMail, type SocketMailJob, type Sender } from "../../../firmware/ext/smtp/mail.js";
+import { SocketMailer } from "../../../firmware/ext/smtp/mailer.js";
+import { isMailError, type SocketMailJob, type Sender } from "../../../firmware/ext/smtp/mail.js";
 import { utf8Bytes, utf8Decode } from "../../../firmware/text/utf8.js";
 
 declare function issueCommand(message: ArrayBuffer): ArrayBuffer;
@@ -108,8 +107,7 @@ interface StartSpec {
 }
 
 let clock: HostClock | null = null;
-let client: SmtpClient | null = null;
-let writer: MimeWriter | null = null;
+let mailer: SocketMailer | null = null;
 let stream: HostStream | null = null;
 
 function report(value: unknown): void {
@@ -124,18 +122,15 @@ function start(spec: StartSpec): void {
   if (clock === null) {
     clock = new HostClock();
     stream = new HostStream();
-    writer = new MimeWriter();
-    client = new SmtpClient({ clock, user: spec.user, password: spec.password, heloName: "board.cellmail.test" });
+    mailer = new SocketMailer({ clock, user: spec.user, password: spec.password, heloName: "board.cellmail.test" });
   }
-  const mail = prepareSocketMail(spec.job, spec.sender, spec.date);
+  const m = mailer as SocketMailer;
+  const mail = m.prepare(spec.job, spec.sender, spec.date);
   if (isMailError(mail)) {
     report({ error: mail, refused: true });
     return;
   }
-  const w = writer as MimeWriter;
-  const c = client as SmtpClient;
-  w.start(mail);
-  c.send(stream as HostStream, mail.envelope, w, (error) => report({ error: error, roundTrips: c.roundTrips }));
+  m.send(stream as HostStream, mail, (error) => report({ error: error, roundTrips: m.roundTrips }));
 }
 
 function handleCommand(message: ArrayBuffer): ArrayBuffer | undefined {
@@ -145,13 +140,13 @@ function handleCommand(message: ArrayBuffer): ArrayBuffer | undefined {
       start(JSON.parse(utf8Decode(u, 1, u.length)) as StartSpec);
       break;
     case 66: // 'B'
-      if (client) client.onBytes(u, 1, u.length);
+      if (mailer) mailer.sink.onBytes(u, 1, u.length);
       break;
     case 87: // 'W'
-      if (client) client.onSent();
+      if (mailer) mailer.sink.onSent();
       break;
     case 67: // 'C'
-      if (client) client.onClosed(null);
+      if (mailer) mailer.sink.onClosed(null);
       break;
     case 84: // 'T'
       if (clock) clock.fire(get32(u, 1));
