@@ -12,6 +12,7 @@
 //   npm run bench -- --fleet      only the fleet keys (fleet.boards*: `cellmail fleet`, 100 / 1,000 / 5,000 boards)
 //   npm run bench -- --stack      only the stack keys (xs.stack.*: bench/xs-stack.ts)
 //   npm run bench -- --espruino   only the espruino.* keys (the real interpreter: bench/espruino/handler.ts)
+//   npm run bench -- --socket     only the xs.socket.* keys (ext/smtp in XS: bench/xs-socket-mail.ts)
 import { performance } from "node:perf_hooks";
 import { buildCorpus, CHUNK_SIZE } from "./corpus.js";
 import { AtDriver, BaselineDriver, type EngineFactory } from "./xs/at-driver.js";
@@ -24,6 +25,7 @@ import { describeRun, FLEET_TARGETS, fleetFigures } from "./fleet.js";
 import { xsStackFigures, type StackFigures } from "./xs-stack.js";
 import { STACK_MARGIN } from "../host-sim/xs/device-stack.js";
 import { espruinoFigures } from "./espruino/handler.js";
+import { xsSocketMailResults } from "./xs-socket-mail.js";
 
 export const TARGETS = {
   computePerByte: 25,
@@ -218,6 +220,10 @@ async function main(): Promise<void> {
     return;
   }
   if (args.has("--stack")) return stackOnly(args.has("--strict"));
+  if (args.has("--socket")) {
+    mergeResults(await xsSocketMailResults());
+    return;
+  }
   if (args.has("--espruino")) {
     const f = await espruinoFigures(12, (l) => console.log(`espruino: ${l}`));
     if ("problem" in f) console.log(`espruino: skipped (${f.problem})`);
@@ -262,6 +268,8 @@ async function main(): Promise<void> {
   // The whole core in XS sending mail through the simulated module (bench/xs-mail.ts): moddable (the full core; node runs the same) and espruino.
   const fullMail = standin ? null : await xsMailFigures("moddable");
   if (fullMail) mergeResults(fullMail.results);
+  // cellmail's own SMTP client and MIME writer in XS, the same 10,240-byte mail (bench/xs-socket-mail.ts).
+  if (!standin) mergeResults(await xsSocketMailResults());
   const compactMail = await xsMailFigures("espruino");
   mergeResults(compactMail.results);
   // The mail path on the paced simulator (bench/sim-mail.ts): commands per mail, body line rate, alarm-to-sent time.

@@ -95,6 +95,12 @@ export interface MailServerOptions {
    * would each wait it out for nothing.
    */
   greetAtOnce?: boolean;
+  /**
+   * smtp-server options laid over the ones made here, for tests of a client's own SMTP
+   * conversation (e.g. `hidePIPELINING`, `authMethods: ["LOGIN"]`, `disabledCommands` with
+   * "EHLO" for a HELO-only server).
+   */
+  smtpOptions?: Partial<SMTPServerOptions>;
 }
 
 export interface MailAddress {
@@ -397,7 +403,7 @@ export class MailServer {
         });
       },
     };
-    this.server = new SMTPServer(options);
+    this.server = new SMTPServer({ ...options, ...o.smtpOptions });
     if (o.greetAtOnce) greetAtOnce(this.server);
     this.server.on("error", (e: Error) => log?.(`server error: ${e.message}`));
     const port = o.port ?? 0;

@@ -24,3 +24,20 @@ describe("docs/error-codes.md", () => {
     }
   });
 });
+
+describe("docs/error-codes.md: the socket SMTP client's own codes", () => {
+  const own = doc
+    .split("\n")
+    .map((l) => l.match(/^\| (\d{4}) \| (E_\w+) \| .* \| (.*) \|$/))
+    .filter((m): m is RegExpMatchArray => m !== null);
+
+  it("lists every E_* code of 1050-1059 in firmware/errors.ts with its value", async () => {
+    const errors = (await import("../../firmware/errors.js")) as unknown as Record<string, unknown>;
+    const inCode = Object.entries(errors)
+      .filter(([k, v]) => k.startsWith("E_") && typeof v === "number" && v >= 1050 && v < 1060)
+      .map(([k, v]) => `${v} ${k}`)
+      .sort();
+    expect(own.map((m) => `${m[1]} ${m[2]}`).sort()).toEqual(inCode);
+    expect(inCode.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,132 @@
+// A mail for the socket transport: the mail layer's MailJob (same rules, same validation:
+// mail/message.ts prepareMail checks the id, the 1..20 addresses, the subject, the body
+// and the attachments) plus what only cellmail's own client can carry: an HTML
+// alternative, display names, the sender, and the date from the network's time.
+//
+// Injection: every user string that reaches a header or an SMTP command is either
+// refused here with a typed error (addresses: modem/address.ts, printable ASCII only;
+// subject and names: no control characters, CR, LF or NUL included; attachment names:
+// letters, digits, '.', '_', '-') or encoded by the MIME writer (non-ASCII subject and
+// names as RFC 2047 encoded words). Bodies are quoted-printable and attachments base64,
+// so no body byte can end the header block, a MIME part or the SMTP DATA phase.
+import { CellError, cellError, KIND_CONFIG, KIND_RETRYABLE, E_BODY_LENGTH, E_FIELD_EMPTY, E_UNSAFE_CHAR, E_FIELD_TOO_LONG } from "../../errors.js";
+import type { ByteSource } from "../../at/types.js";
+import { bytesSource } from "../../at/source.js";
+import { addressError } from "../../modem/address.js";
+import { DST_BCC, DST_CC } from "../../modem/steps.js";
+import { MailJob, MAX_BODY, PreparedMail, newPreparedMail, prepareMail } from "../../mail/message.js";
+import { utf8Length, utf8Text } from "../../text/utf8.js";
+import type { Envelope } from "./client.js";
+
+/** Display names: at most this many UTF-8 bytes. */
+export const MAX_NAME_BYTES = 64;
+
+export interface SocketMailJob extends MailJob {
+  /** Optional HTML alternative of the body (text or UTF-8 bytes), at most 10,240 bytes. */
+  html?: string | ByteSource;
+  /** Display names of the To / Cc addresses, by index ("" or absent: none). Bcc has none: it is never shown. */
+  toNames?: string[];
+  ccNames?: string[];
+}
+
+export interface Sender {
+  /** Display name ("" for none), any text without control characters. */
+  name: string;
+  address: string;
+}
+
+/** A validated socket mail: what the MIME writer and the client need. */
+export interface SocketMail {
+  prepared: PreparedMail;
+  envelope: Envelope;
+  /** The raw subject (prepared.subjectText is the module's form). */
+  subject: string;
+  fromName: string;
+  fromAddress: string;
+  /** Parallel to prepared.addresses: the display name, "" for none. */
+  names: string[];
+  html: ByteSource | null;
+  /** ms since 1970 UTC: the Date header. */
+  date: number;
+}
+
+/** Why a display name cannot be used (control character, too long), or null. */
+export function nameError(name: string, field: string): CellError | null {
+  if (typeof name !== "string") return cellError(KIND_CONFIG, E_FIELD_EMPTY, field + " must be a string", field);
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return cellError(KIND_CONFIG, E_UNSAFE_CHAR, field + " contains a control character (CR, LF, NUL, ...) at position " + i, field);
+  }
+  const n = utf8Length(name);
+  if (n > MAX_NAME_BYTES) return cellError(KIND_CONFIG, E_FIELD_TOO_LONG, field + " is " + n + " UTF-8 bytes, limit " + MAX_NAME_BYTES, field);
+  return null;
+}
+
+/** Field names of the prepared addresses: "to[0]", "cc[1]", "bcc[0]". */
+function fieldsOf(types: number[]): string[] {
+  const out: string[] = [];
+  let to = 0;
+  let cc = 0;
+  let bcc = 0;
+  for (let i = 0; i < types.length; i++) {
+    const t = types[i];
+    out.push(t === DST_CC ? "cc[" + cc++ + "]" : t === DST_BCC ? "bcc[" + bcc++ + "]" : "to[" + to++ + "]");
+  }
+  return out;
+}
+
+function namesOf(list: string[] | undefined, count: number, field: string, out: string[]): CellError | null {
+  for (let i = 0; i < count; i++) {
+    const n = list && i < list.length && list[i] !== undefined ? list[i] : "";
+    const e = nameError(n, field + "[" + i + "]");
+    if (e) return e;
+    out.push(n);
+  }
+  return null;
+}
+
+/**
+ * Validate `job` for the socket transport. `date` is the network's time (ms since 1970,
+ * UTC; modem/network-time.ts). Returns the mail or the first error (the job is then refused).
+ */
+export function prepareSocketMail(job: SocketMailJob, sender: Sender, date: number): SocketMail | CellError {
+  const prepared = newPreparedMail();
+  const e = prepareMail(job, prepared);
+  if (e) return e;
+  const ae = addressError(sender.address, "sender.address") || nameError(sender.name, "sender.name");
+  if (ae) return ae;
+  const names: string[] = [];
+  const ne =
+    namesOf(job.toNames, job.to ? job.to.length : 0, "toNames", names) ||
+    namesOf(job.ccNames, job.cc ? job.cc.length : 0, "ccNames", names);
+  if (ne) return ne;
+  const bccCount = job.bcc ? job.bcc.length : 0;
+  for (let i = 0; i < bccCount; i++) names.push("");
+  let html: ByteSource | null = null;
+  if (job.html !== undefined) {
+    if (typeof job.html === "string") {
+      const t = utf8Text(job.html, MAX_BODY);
+      if (!t.bytes || t.length < 1) return cellError(KIND_CONFIG, E_BODY_LENGTH, "html is " + t.length + " bytes, must be 1.." + MAX_BODY, "html");
+      html = bytesSource(t.bytes);
+    } else if (job.html && typeof job.html.read === "function" && job.html.length >= 1 && job.html.length <= MAX_BODY) {
+      html = job.html;
+    } else return cellError(KIND_CONFIG, E_BODY_LENGTH, "html must be text or 1.." + MAX_BODY + " bytes", "html");
+  }
+  // RFC 5322 requires a Date; without the network's time yet, the mail waits (not a configuration fault).
+  if (!(date > 0)) return cellError(KIND_RETRYABLE, E_FIELD_EMPTY, "no network time yet for the Date header", "date");
+  return {
+    prepared: prepared,
+    envelope: { from: sender.address, recipients: prepared.addresses, fields: fieldsOf(prepared.types) },
+    subject: job.subject,
+    fromName: sender.name,
+    fromAddress: sender.address,
+    names: names,
+    html: html,
+    date: date,
+  };
+}
+
+/** True when `x` (a prepareSocketMail result) is an error. */
+export function isMailError(x: SocketMail | CellError): x is CellError {
+  return (x as CellError).kind !== undefined;
+}
