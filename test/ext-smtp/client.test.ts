@@ -9,7 +9,6 @@ import type { ByteStream, StreamSink } from "../../firmware/ext/smtp/stream.js";
 import { ReplyReader } from "../../firmware/ext/smtp/reply.js";
 import { socketTransportError } from "../../firmware/ext/smtp/refusal.js";
 import { cellError, KIND_CONFIG, KIND_NETWORK, KIND_PERMANENT, KIND_RETRYABLE, E_SMTP_GARBLED, E_STARTTLS_SOCKET, type CellError } from "../../firmware/errors.js";
-import { PRESETS_FOR_TEST } from "./presets.js";
 
 /** A message of fixed bytes, given `step` bytes per fill. */
 class FixedMessage implements MessageSource {
@@ -322,8 +321,8 @@ describe("ReplyReader", () => {
 
 describe("socketTransportError: STARTTLS cannot be done on a module socket", () => {
   it("refuses ssl.type 2 with a configuration error, accepts implicit TLS and none", () => {
-    expect(socketTransportError(PRESETS_FOR_TEST(2))).toMatchObject({ kind: KIND_CONFIG, code: E_STARTTLS_SOCKET, field: "smtp.ssl.type" });
-    expect(socketTransportError(PRESETS_FOR_TEST(1))).toBeNull();
-    expect(socketTransportError(PRESETS_FOR_TEST(0))).toBeNull();
+    expect(socketTransportError(2)).toMatchObject({ kind: KIND_CONFIG, code: E_STARTTLS_SOCKET, field: "smtp.ssl.type" });
+    expect(socketTransportError(1)).toBeNull();
+    expect(socketTransportError(0)).toBeNull();
   });
 });

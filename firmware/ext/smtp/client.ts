@@ -43,6 +43,7 @@
 // string); the message is pulled from a MessageSource straight into the buffer.
 import type { Clock, TimerHandle } from "../../platform/types.js";
 import type { CellError } from "../../errors.js";
+import type { CauseTexts } from "../../modem/codes.js";
 import { nextTurn } from "../../turn.js";
 import type { ByteStream, StreamSink } from "./stream.js";
 import { ReplyReader, ReplySink, hasWord, startsWithWord } from "./reply.js";
@@ -99,6 +100,8 @@ export interface SmtpClientOptions {
   pipelining?: boolean;
   /** Output buffer in bytes, 256..4096. Default 1024 (the transport splits by its maxWrite). */
   bufferBytes?: number;
+  /** Words for error codes (firmware/ext/causes), when the composition carries them; without them a cause names the code. */
+  causes?: CauseTexts | null;
 }
 
 /** One mail's envelope. */
@@ -128,6 +131,7 @@ export class SmtpClient implements StreamSink, ReplySink {
   private readonly helo: string;
   private readonly user: string;
   private readonly password: string;
+  private readonly causes: CauseTexts | null;
   private readonly allowPipelining: boolean;
   private readonly out: Uint8Array;
   private readonly reader: ReplyReader;
@@ -160,6 +164,7 @@ export class SmtpClient implements StreamSink, ReplySink {
     if (e) throw e;
     this.user = options.user;
     this.password = options.password;
+    this.causes = options.causes ? options.causes : null;
     this.allowPipelining = options.pipelining !== false;
     let size = options.bufferBytes ? options.bufferBytes : 1024;
     if (size < 256) size = 256;
@@ -180,7 +185,7 @@ export class SmtpClient implements StreamSink, ReplySink {
     let bad = addressError(envelope.from, "sender.address");
     for (let i = 0; !bad && i < envelope.recipients.length; i++) bad = addressError(envelope.recipients[i], envelope.fields[i]);
     if (bad || envelope.recipients.length === 0) {
-      const e = bad ? bad : eventError(659, "no recipient");
+      const e = bad ? bad : eventError(659, "no recipient", this.causes);
       stream.close();
       nextTurn(this.clock, () => done(e));
       return;
@@ -234,7 +239,7 @@ export class SmtpClient implements StreamSink, ReplySink {
     if (this.state === S_DONE) return;
     const quitting = this.state === S_QUIT;
     this.stream = null; // closed already: finish must not close it again
-    this.finish(error ? error : quitting ? null : eventError(656, "the connection closed during " + STEP[this.state]));
+    this.finish(error ? error : quitting ? null : eventError(656, "the connection closed during " + STEP[this.state], this.causes));
   }
 
   // ---- ReplySink -----------------------------------------------------------------
@@ -260,7 +265,7 @@ export class SmtpClient implements StreamSink, ReplySink {
     const r = this.reader;
     if (state === S_BODY && this.wRcpt === 0) {
       // A reply in the middle of the message (the server gave up on it): no QUIT can follow.
-      this.finish(code < 0 ? garbledError(STEP[state]) : replyError(code, "message data", "", r.line, r.length > 4 ? 4 : r.length, r.length));
+      this.finish(code < 0 ? garbledError(STEP[state]) : replyError(code, "message data", "", r.line, r.length > 4 ? 4 : r.length, r.length, this.causes));
       return;
     }
     if (code < 0) {
@@ -277,7 +282,7 @@ export class SmtpClient implements StreamSink, ReplySink {
       return;
     }
     if (!ok) {
-      const e = replyError(code, STEP[state], this.fieldOf(state), r.line, r.length > 4 ? 4 : r.length, r.length);
+      const e = replyError(code, STEP[state], this.fieldOf(state), r.line, r.length > 4 ? 4 : r.length, r.length, this.causes);
       if (code === 421 || !this.grouped()) {
         this.fail(e);
         return;
@@ -325,7 +330,7 @@ export class SmtpClient implements StreamSink, ReplySink {
   private moveTo(next: number): void {
     if (next === S_AUTH_PLAIN) {
       if (!this.authPlain && !this.authLogin) {
-        this.fail(eventError(655, "the server offers neither AUTH PLAIN nor AUTH LOGIN"));
+        this.fail(eventError(655, "the server offers neither AUTH PLAIN nor AUTH LOGIN", this.causes));
         return;
       }
       if (!this.authPlain) next = S_AUTH_LOGIN;
@@ -593,7 +598,7 @@ export class SmtpClient implements StreamSink, ReplySink {
   private onTimeout(): void {
     this.timer = null;
     if (this.state === S_DONE) return;
-    this.finish(eventError(658, (this.sending ? "no SEND OK during " : "no reply to ") + STEP[this.state]));
+    this.finish(eventError(658, (this.sending ? "no SEND OK during " : "no reply to ") + STEP[this.state], this.causes));
   }
 }
 

@@ -4,7 +4,7 @@
 // (`sink`) with what the socket reports; the outcome comes through `done`.
 //
 //   const mailer = new SocketMailer({ clock, user, password, heloName });   // throws on a bad heloName
-//   const refused = socketTransportError(config.smtp);                     // STARTTLS: refuse the transport
+//   const refused = socketTransportError(record.sslType);                  // STARTTLS: refuse the transport
 //   const mail = mailer.prepare(job, sender, networkTime);                 // CellError when refused
 //   mailer.send(stream, mail, (error) => ...);                            // stream's events -> mailer.sink
 import type { CellError } from "../../errors.js";

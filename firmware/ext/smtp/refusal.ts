@@ -10,10 +10,9 @@
 //  - a reply that is not SMTP: E_SMTP_GARBLED (retryable);
 //  - STARTTLS asked for on this transport: E_STARTTLS_SOCKET (configuration).
 import { CellError, cellError, KIND_CONFIG, KIND_RETRYABLE, E_CONFIG, E_SMTP_GARBLED, E_SMTP_REPLY, E_STARTTLS_SOCKET } from "../../errors.js";
-import { describeSmtpErr, describeSmtpProto, newCodeInfo, putResultToError } from "../../modem/codes.js";
-import { smtpErrProto } from "../../modem/kinds.js";
-import type { SmtpConfig } from "../../config/types.js";
-import { SSLTYPE_STARTTLS } from "../../config/types.js";
+import { putResultToError, type CauseTexts } from "../../modem/codes.js";
+import { cmeKind, protoKind, smtpErrProto } from "../../modem/kinds.js";
+import { SSL_STARTTLS } from "../../modem/config.js";
 
 /** The module's <err> (666-682) that stands for SMTP reply `proto`, or 0 when none does. */
 export function replyErr(proto: number): number {
@@ -34,15 +33,16 @@ function cleanText(buf: Uint8Array, start: number, end: number): string {
 /**
  * The error for reply `proto` to `step` ("MAIL FROM", "RCPT TO", ...), the server's text
  * in text[start..end); `field` names the input at fault ("to[1]", "password") or "".
+ * `causes`: words for the codes when the composition carries them (firmware/ext/causes).
  */
-export function replyError(proto: number, step: string, field: string, text: Uint8Array, start: number, end: number): CellError {
+export function replyError(proto: number, step: string, field: string, text: Uint8Array, start: number, end: number, causes: CauseTexts | null): CellError {
   const err = replyErr(proto);
   let e: CellError;
-  if (err > 0) e = putResultToError(err, proto) as CellError;
+  if (err > 0) e = putResultToError(err, proto, causes) as CellError;
   else {
-    const info = newCodeInfo();
-    const known = describeSmtpProto(proto, info);
-    e = cellError(known ? info.kind : KIND_RETRYABLE, E_SMTP_REPLY, known ? info.cause : "SMTP " + proto + ": unexpected reply", "");
+    const kind = protoKind(proto);
+    const said = kind && causes ? causes.proto(proto) : "";
+    e = cellError(kind ? kind : KIND_RETRYABLE, E_SMTP_REPLY, said ? said : kind ? "SMTP " + proto : "SMTP " + proto + ": unexpected reply", "");
     e.proto = proto;
   }
   e.field = field;
@@ -50,11 +50,10 @@ export function replyError(proto: number, step: string, field: string, text: Uin
   return e;
 }
 
-/** One of the module's SMTP <err> codes (655, 656, 658) for the same event on a socket, with detail. */
-export function eventError(err: number, detail: string): CellError {
-  const info = newCodeInfo();
-  describeSmtpErr(err, info);
-  return cellError(info.kind, err, info.cause + " (" + detail + ")", "");
+/** One of the module's SMTP <err> codes (655, 656, 658, 659) for the same event on a socket, with detail. */
+export function eventError(err: number, detail: string, causes: CauseTexts | null): CellError {
+  const said = causes ? causes.smtpErr(err) : "";
+  return cellError(cmeKind(err), err, (said ? said : "SMTP: error " + err) + " (" + detail + ")", "");
 }
 
 /** A reply that is not SMTP. */
@@ -68,8 +67,8 @@ export function garbledError(step: string): CellError {
  * a module socket cannot do (AT+QIOPEN is plain TCP for its whole life; TLS is chosen
  * when AT+QSSLOPEN opens it). Implicit TLS (1) and none (0) are fine. null when usable.
  */
-export function socketTransportError(smtp: SmtpConfig): CellError | null {
-  if (smtp && smtp.ssl && smtp.ssl.type === SSLTYPE_STARTTLS) {
+export function socketTransportError(sslType: number): CellError | null {
+  if (sslType === SSL_STARTTLS) {
     return cellError(
       KIND_CONFIG,
       E_STARTTLS_SOCKET,
