@@ -54,7 +54,7 @@ function sslSettings(ctx: Ctx, sslctx: number): SslSettings {
 /** Common part of both opens once the arguments are read. */
 function open(ctx: Ctx, family: SocketFamily, cid: number, id: number, host: string, port: number, ssl?: SslSettings): void {
   const m = ctx.m;
-  ctx.ok();
+  // Registered before the OK: the response may be written at once.
   m.onResponseSent(() => {
     const urc = (err: number) => m.later(m.profile.urcGapMs, () => m.urc(`${family.open}: ${id},${err}`, true));
     if (m.sockets.get(id)) {
@@ -68,6 +68,7 @@ function open(ctx: Ctx, family: SocketFamily, cid: number, id: number, host: str
     const faults = openFaults(ctx);
     m.sockets.add({ family, id, cid, host, port, ssl }, faults).open(ssl);
   });
+  ctx.ok();
 }
 
 function qiopen(ctx: Ctx): void {
