@@ -51,7 +51,7 @@ export class Wire {
 
 /** A module with its PDP context up, URCs on the UART, echo off, and the given network and faults. */
 export async function socketModule(opts: { server?: MailServer; faults?: FaultSpec[]; modem?: Partial<Ec800Options>; qisde?: 0 | 1 } = {}): Promise<Wire> {
-  const routes = opts.server ? { [SERVER_NAME]: { host: opts.server.host, port: opts.server.port } } : {};
+  const routes: Record<string, { host: string; port: number }> = opts.server ? { [SERVER_NAME]: { host: opts.server.host, port: opts.server.port } } : {};
   const h = await makeHarness({
     modem: { urcPort: "uart1", network: { routes, servername: "localhost" }, faults: new FaultPlan(opts.faults ?? []), ...(opts.modem ?? {}) },
   });
