@@ -338,3 +338,41 @@ describe("socket faults", () => {
     expect(await new AtSocket(w).send("NOOP\r\n")).toBe("ERROR");
   });
 });
+
+describe("socket faults and the round trip in scenario files", () => {
+  it("validate, and take effect through the scenario's module settings", async () => {
+    const { validateScenario } = await import("../../host-sim/scenarios/scenario.js");
+    const scenario = {
+      name: "socket-faults",
+      module: { urcPort: "uart1" as const, timing: { radioRttMs: 500 } },
+      faults: [
+        { kind: "dnsFails" as const, occurrence: 1 },
+        { kind: "socketOpenFails" as const, err: 566, occurrence: 2 },
+        { kind: "peerClose" as const, afterDataBytes: 10, occurrence: 3 },
+        { kind: "slowServer" as const, delayMs: 100, occurrence: 3 },
+        { kind: "sendFail" as const, command: "+QSSLSEND" },
+      ],
+      expect: { failure: { code: 565, cause: "dns" } },
+    };
+    expect(validateScenario(scenario)).toEqual([]);
+    expect(validateScenario({ ...scenario, faults: [{ kind: "peerClose" }, { kind: "slowServer", delayMs: -1 }] })).toEqual([
+      "faults[0].afterDataBytes: required",
+      "faults[1].delayMs: expected a number in [0, 10000000000]",
+    ]);
+    const { makeHarness } = await import("./harness.js");
+    const { Wire } = await import("./socket-wire.js");
+    const h = await makeHarness({ scenario });
+    const w = new Wire(h);
+    w.pos = h.rx().length;
+    await w.cmd("ATE0");
+    await w.cmd('AT+QICSGP=1,1,"internet","","",1');
+    await w.cmd("AT+QIACT=1");
+    await w.h.write(`AT+QIOPEN=1,0,"TCP","${SERVER_NAME}",25,0,0\r`);
+    await w.expect(/\r\nOK\r\n/);
+    const okAt = h.clock.now();
+    await w.expect(/\r\n\+QIOPEN: 0,565\r\n/);
+    expect(h.clock.now() - okAt).toBeGreaterThanOrEqual(500);
+    expect(h.clock.now() - okAt).toBeLessThan(530);
+    expect(await new AtSocket(w, TCP, 0).open(SERVER_NAME, 25)).toBe(566);
+  });
+});
