@@ -80,6 +80,8 @@ export class Connection {
   private closedReported = false;
   /** The real connection was up (a close after that is the peer's). */
   private connected = false;
+  /** Releases the clock held by an open still under way. */
+  private openDone: (() => void) | null = null;
 
   constructor(
     private readonly m: Ec800,
@@ -129,20 +131,23 @@ export class Connection {
       this.note(`fault: open fails with ${this.faults.openErr}`);
       return report(this.faults.openErr, dns ? dnsTrips : connectTrips);
     }
-    // Real I/O from here: the clock waits at t0 until the connection (and its greeting) is in.
+    // Real I/O from here: the clock waits at t0 until the connection is up or has failed.
     const release = this.m.clock.hold(0);
     let released = false;
     const done = () => {
       if (released) return;
       released = true;
+      this.openDone = null;
       clearTimeout(cap);
       release();
     };
+    this.openDone = done;
     const cap = setTimeout(() => {
-      if (this.state !== "opening") return;
-      this.note(`no connection within ${this.realWaitMs} ms of real time`);
-      this.destroy();
-      report(SOCKET_ERR.TIMEOUT, tlsTrips);
+      if (this.state === "opening" && !this.connected) {
+        this.note(`no connection within ${this.realWaitMs} ms of real time`);
+        this.destroy();
+        report(SOCKET_ERR.TIMEOUT, tlsTrips);
+      }
       done();
     }, this.realWaitMs);
     const epoch = this.m.epochNow;
@@ -219,6 +224,7 @@ export class Connection {
   private releaseAll(): void {
     for (const ex of this.exchanges) this.settle(ex);
     this.exchanges = [];
+    if (this.openDone) this.openDone();
   }
 
   /** Server bytes: each part goes to the exchange it answers and is delivered when that reply reaches the module. */
