@@ -1,32 +1,19 @@
 // The modelled radio round trip (docs/sockets.md): what the module's SMTP engine reports it
 // used of the radio, the +QSMTPPUT result that many round trips later on the virtual clock,
 // and the socket path's hold on the clock while a real server owes a reply.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MailServer, makeServerCredentials, startRawServer, type RawServer, type TlsCredentials } from "../../host-sim/mailserver/index.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { startRawServer, type RawServer } from "../../host-sim/mailserver/index.js";
 import { NodemailerSmtpEngine } from "../../host-sim/smtp/engine.js";
 import { radioTrips, RADIO_TRIPS } from "../../host-sim/ec800/sockets/radio.js";
 import { makeProfile } from "../../host-sim/ec800/profile.js";
 import { enc, mail, session } from "../smtp/helpers.js";
 import { makeHarness } from "./harness.js";
-import { AtSocket, SERVER_NAME, socketModule, Wire } from "./socket-wire.js";
+import { AtSocket, PASSWORD, SERVER_NAME, serverPool, socketModule, USER, Wire } from "./socket-wire.js";
 
-const USER = "alarm@cellmail.test";
-const PASSWORD = "sim-Secret-42";
 const NAME = "smtp.radio.test";
-
-let creds: TlsCredentials;
-const servers: MailServer[] = [];
+const server = serverPool();
 const raws: RawServer[] = [];
-async function server(tls: "none" | "implicit" | "starttls", auth = true): Promise<MailServer> {
-  const s = await MailServer.start({ credentials: creds, tls, auth: auth ? { user: USER, password: PASSWORD } : undefined, greetAtOnce: true });
-  servers.push(s);
-  return s;
-}
-beforeAll(async () => {
-  creds = await makeServerCredentials(["localhost", "127.0.0.1", "::1"]);
-});
 afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
   await Promise.all(raws.map((s) => s.close()));
 });
 

@@ -1,14 +1,33 @@
 // Test helper: speak to the EC800 model's socket commands over its virtual UART, byte by
 // byte as a firmware would, and hold an SMTP conversation by hand through them. Output is
 // read with a cursor (nothing is skipped silently); URCs are counted over everything received.
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { makeHarness, type Harness } from "./harness.js";
 import { FaultPlan, type FaultSpec } from "../../host-sim/ec800/faults.js";
-import type { MailServer } from "../../host-sim/mailserver/server.js";
+import { MailServer, makeServerCredentials, type TlsCredentials } from "../../host-sim/mailserver/index.js";
 import type { Ec800Options } from "../../host-sim/ec800/modem.js";
 import { SSL, TCP, type SocketFamily } from "../../host-sim/ec800/sockets/family.js";
 
 export const SERVER_NAME = "smtp.cellmail.test";
+export const USER = "alarm@cellmail.test";
+export const PASSWORD = "sim-Secret-42";
+
+/** Embedded SMTP servers for a test file (AUTH with USER/PASSWORD unless `auth` is false), closed after it. */
+export function serverPool(): (tls?: "none" | "implicit" | "starttls", auth?: boolean) => Promise<MailServer> {
+  let creds: TlsCredentials;
+  const started: MailServer[] = [];
+  beforeAll(async () => {
+    creds = await makeServerCredentials(["localhost", "127.0.0.1", "::1"]);
+  });
+  afterAll(async () => {
+    await Promise.all(started.map((s) => s.close()));
+  });
+  return async (tls = "none", auth = true) => {
+    const s = await MailServer.start({ credentials: creds, tls, auth: auth ? { user: USER, password: PASSWORD } : undefined, greetAtOnce: true });
+    started.push(s);
+    return s;
+  };
+}
 export const FINAL = /\r\n(OK|ERROR|SEND OK|SEND FAIL|\+CME ERROR: [^\r]*)\r\n/;
 
 export class Wire {

@@ -3,30 +3,14 @@
 // SMTP server (plain on 25 and 587, implicit TLS on 465) and the mail read back with
 // mailparser; the formats byte for byte; every socket fault; the radio round trip on the
 // virtual clock. No assertion reads a wall clock.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MailServer, makeServerCredentials, type TlsCredentials } from "../../host-sim/mailserver/index.js";
+import { describe, expect, it } from "vitest";
+import type { MailServer } from "../../host-sim/mailserver/index.js";
 import { SSL, TCP } from "../../host-sim/ec800/sockets/family.js";
 import { SOCKET_ERR_TEXT } from "../../host-sim/ec800/sockets/codes.js";
-import { AtSocket, SERVER_NAME, socketModule, type Wire } from "./socket-wire.js";
+import { AtSocket, PASSWORD, SERVER_NAME, serverPool, socketModule, USER, type Wire } from "./socket-wire.js";
 
-const USER = "alarm@cellmail.test";
-const PASSWORD = "sim-Secret-42";
 const RTT = 150;
-
-let creds: TlsCredentials;
-const servers: MailServer[] = [];
-async function server(tls: "none" | "implicit" = "none"): Promise<MailServer> {
-  const s = await MailServer.start({ credentials: creds, tls, auth: { user: USER, password: PASSWORD }, greetAtOnce: true });
-  servers.push(s);
-  return s;
-}
-
-beforeAll(async () => {
-  creds = await makeServerCredentials(["localhost", "127.0.0.1", "::1"]);
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
+const server = serverPool();
 
 const plainAuth = Buffer.from(`\0${USER}\0${PASSWORD}`).toString("base64");
 

@@ -200,45 +200,23 @@ function close(family: SocketFamily) {
   };
 }
 
+/** The four commands of a family, as rows: name, test-form line, write handler. */
 function familySpecs(f: SocketFamily, openHandler: (ctx: Ctx) => void, openTest: string): CommandSpec[] {
-  return [
-    {
-      name: f.open,
-      sim: "cme",
-      test: (ctx) => {
-        ctx.info(openTest);
-        ctx.ok();
-      },
-      write: openHandler,
-    },
-    {
-      name: f.send,
-      sim: "cme",
-      test: (ctx) => {
-        ctx.info(`${f.send}: (0-${MAX_SOCKET_ID}),(0-${MAX_SEND})`);
-        ctx.ok();
-      },
-      write: send(f),
-    },
-    {
-      name: f.read,
-      sim: "cme",
-      test: (ctx) => {
-        ctx.info(`${f.read}: (0-${MAX_SOCKET_ID}),(0-${MAX_READ})`);
-        ctx.ok();
-      },
-      write: read(f),
-    },
-    {
-      name: f.close,
-      sim: "cme",
-      test: (ctx) => {
-        ctx.info(`${f.close}: (0-${MAX_SOCKET_ID}),(0-65535)`);
-        ctx.ok();
-      },
-      write: close(f),
-    },
+  const rows: [string, string, (ctx: Ctx) => void][] = [
+    [f.open, openTest, openHandler],
+    [f.send, `${f.send}: (0-${MAX_SOCKET_ID}),(0-${MAX_SEND})`, send(f)],
+    [f.read, `${f.read}: (0-${MAX_SOCKET_ID}),(0-${MAX_READ})`, read(f)],
+    [f.close, `${f.close}: (0-${MAX_SOCKET_ID}),(0-65535)`, close(f)],
   ];
+  return rows.map(([name, testLine, write]) => ({
+    name,
+    sim: "cme" as const,
+    test: (ctx: Ctx) => {
+      ctx.info(testLine);
+      ctx.ok();
+    },
+    write,
+  }));
 }
 
 export function socketCommands(): CommandSpec[] {

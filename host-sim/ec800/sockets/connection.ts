@@ -154,7 +154,8 @@ export class Connection {
     locate(this.network, this.host, this.port).then(
       (ep) => {
         if (epoch !== this.m.epochNow || this.state !== "opening") return done();
-        this.note(`${this.host}:${this.port} -> ${ep.address}:${ep.port}`);
+        // The real endpoint (an ephemeral port) stays out of the transcript: runs must compare.
+        this.note(`connecting to ${this.host}:${this.port}${ssl ? " with TLS" : ""}`);
         const socket = ssl ? this.connectTls(ep.address, ep.port, ep.servername, ssl) : net.connect({ host: ep.address, port: ep.port });
         this.socket = socket;
         let up = false;
@@ -170,7 +171,7 @@ export class Connection {
         socket.on("data", (chunk: Buffer) => this.onData(chunk, epoch));
         socket.on("error", (e: Error) => {
           if (!up && this.state === "opening") {
-            this.note(`connect failed: ${(e as NodeJS.ErrnoException).code ?? ""} ${e.message}`);
+            this.note(`connect failed: ${(e as NodeJS.ErrnoException).code ?? (ssl ? "TLS handshake or certificate" : "error")}`);
             const handshake = ssl && (e as NodeJS.ErrnoException).code !== "ECONNREFUSED";
             report(SOCKET_ERR.CONNECT, handshake ? tlsTrips : connectTrips);
             done();
