@@ -360,3 +360,24 @@ describe("socket faults and the round trip in scenario files", () => {
     expect(await new AtSocket(w, TCP, 0).open(SERVER_NAME, 25)).toBe(566);
   });
 });
+
+describe("determinism", () => {
+  it("the same conversation twice gives the same transcript, byte for byte, timestamps included", async () => {
+    const once = async (): Promise<string> => {
+      const srv = await server("implicit");
+      const w = await socketModule({ server: srv, qisde: 0 });
+      await w.cmd('AT+QSSLCFG="seclevel",1,0');
+      const s = new AtSocket(w, SSL, 0);
+      expect(await s.open(SERVER_NAME, 465)).toBe(0);
+      expect(await converse(s, "Twice", "Same bytes, same times.")).toEqual(["220", "250", "235", "250", "250", "354", "250", "221"]);
+      await w.until('+QSSLURC: "closed",0\r\n', 1);
+      await w.cmd("AT+QSSLCLOSE=0");
+      await w.h.run(1000);
+      return w.h.sim.transcript.render();
+    };
+    const a = await once();
+    const b = await once();
+    expect(a.length).toBeGreaterThan(1000);
+    expect(b).toBe(a);
+  });
+});
