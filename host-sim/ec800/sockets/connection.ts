@@ -117,10 +117,13 @@ export class Connection {
       this.lastDeliveryAt = Math.max(this.lastDeliveryAt, t0 + trips * this.rtt);
       this.m.later(Math.max(0, t0 + trips * this.rtt - this.m.clock.now()), () => {
         if (this.state === "closed") return;
-        if (err !== 0) this.state = "closed";
-        // AT+QIGETERROR tells TCP failures; an SSL open failure leaves it as it was (a real EG800K).
-        if (err !== 0 && this.family.kind === "tcp") this.m.sockets.lastError = err;
-        else if (this.state === "opening") this.state = "open";
+        if (err === 0) {
+          if (this.state === "opening") this.state = "open";
+        } else {
+          this.state = "closed";
+          // AT+QIGETERROR tells TCP failures; an SSL open failure leaves it as it was (a real EG800K).
+          if (this.family.kind === "tcp") this.m.sockets.lastError = err;
+        }
         this.note(err === 0 ? "open" : `open failed with ${err}`);
         this.m.urc(`${this.family.open}: ${this.id},${err}`, true);
         if (err !== 0) this.m.sockets.remove(this);
