@@ -116,6 +116,14 @@ describe("formats, byte for byte (docs/sockets.md)", () => {
     const rest = await new AtSocket(w, TCP, 3).read();
     expect(rest).toMatch(/^[^\r]*\r\n$/);
     expect(await w.cmd("AT+QISEND=3,0")).toBe("\r\n+QISEND: 6,6,0\r\n\r\nOK\r\n");
+    await w.h.write("AT+QISEND=3,6\r");
+    await w.expect(/^\r\n> $/);
+    await w.h.write("QUIT\r\n");
+    await w.expect(/^\r\nSEND OK\r\n$/);
+    await w.expect(/^\r\n\+QIURC: "recv",3\r\n$/);
+    await w.expect(/^\r\n\+QIURC: "closed",3\r\n$/);
+    expect(await new AtSocket(w, TCP, 3).read()).toMatch(/^221 [^\r]*\r\n$/);
+    expect(await w.cmd("AT+QISEND=3,0")).toBe("\r\n+QISEND: 12,12,0\r\n\r\nOK\r\n");
     expect(await w.cmd("AT+QICLOSE=3")).toBe("\r\nOK\r\n");
     expect(await w.cmd("AT+QISEND=3,4")).toBe("\r\nERROR\r\n");
     expect(await w.cmd("AT+QIGETERROR")).toBe("\r\n+QIGETERROR: 567,socket has been closed\r\n\r\nOK\r\n");
@@ -157,6 +165,13 @@ describe("formats, byte for byte (docs/sockets.md)", () => {
     expect(await w.cmd("AT+QSSLRECV=4,0")).toMatch(/^\r\n\+QSSLRECV: (\d+),3,(\d+)\r\n\r\nOK\r\n$/);
     expect(await w.cmd("AT+QSSLSEND=?")).toBe("\r\n+QSSLSEND: (0-11),(0-1460)\r\n\r\nOK\r\n");
     expect(await w.cmd("AT+QIRD=4,10")).toBe("\r\nERROR\r\n");
+    await new AtSocket(w, SSL, 4).drain();
+    await w.h.write("AT+QSSLSEND=4,6\r");
+    await w.expect(/^\r\n> $/);
+    await w.h.write("QUIT\r\n");
+    await w.expect(/^\r\nSEND OK\r\n$/);
+    await w.expect(/^\r\n\+QSSLURC: "recv",4\r\n$/);
+    await w.expect(/^\r\n\+QSSLURC: "closed",4\r\n$/);
     expect(await w.cmd("AT+QSSLCLOSE=4")).toBe("\r\nOK\r\n");
   });
 
