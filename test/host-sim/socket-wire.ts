@@ -118,6 +118,14 @@ export class AtSocket {
     return r[1];
   }
 
+  /** A send whose every byte is checked: exactly the prompt, then exactly SEND OK (no URC in between). */
+  async sendExact(data: string): Promise<void> {
+    await this.w.h.write(`AT${this.family.send}=${this.id},${Buffer.byteLength(data, "latin1")}\r`);
+    await this.w.expect(/^\r\n> $/);
+    await this.w.h.write(Buffer.from(data, "latin1"));
+    await this.w.expect(/^\r\nSEND OK\r\n$/);
+  }
+
   /** Send text in pieces of at most 1460 bytes. */
   async sendAll(data: string): Promise<void> {
     for (let i = 0; i < data.length; i += 1460) expect(await this.send(data.slice(i, i + 1460))).toBe("SEND OK");
