@@ -4,7 +4,7 @@
 // mailparser; the formats byte for byte; every socket fault; the radio round trip on the
 // virtual clock. No assertion reads a wall clock.
 import { describe, expect, it } from "vitest";
-import type { MailServer } from "../../host-sim/mailserver/index.js";
+import { startRawServer, type MailServer } from "../../host-sim/mailserver/index.js";
 import { SSL, TCP } from "../../host-sim/ec800/sockets/family.js";
 import { SOCKET_ERR_TEXT } from "../../host-sim/ec800/sockets/codes.js";
 import { AtSocket, PASSWORD, SERVER_NAME, serverPool, socketModule, USER, type Wire } from "./socket-wire.js";
@@ -391,5 +391,34 @@ describe("determinism", () => {
     const b = await once();
     expect(a.length).toBeGreaterThan(1000);
     expect(b).toBe(a);
+  });
+});
+
+describe("a module reset", () => {
+  it("drops every socket silently, releases a hold on the clock, closes the real connection; the ids are free after RDY", async () => {
+    const raw = await startRawServer("greet-then-silent");
+    try {
+      const w = await socketModule({ qisde: 0, modem: { socketRealWaitMs: 60_000, network: { routes: { [SERVER_NAME]: { host: "127.0.0.1", port: raw.port } } } } });
+      const s = new AtSocket(w);
+      expect(await s.open(SERVER_NAME, 25)).toBe(0);
+      await s.reply();
+      // The silent server owes the reply to EHLO: the clock is held for it (for up to a minute of real time).
+      await w.h.write("AT+QISEND=0,12\r");
+      await w.expect(/^\r\n> $/);
+      await w.h.write("EHLO ec800\r\n");
+      await w.h.clock.run({ until: () => w.h.clock.holds() === 1 });
+      w.h.sim.modem.reboot("test");
+      expect(w.h.clock.holds()).toBe(0);
+      await w.expect(/\r\nRDY\r\n/);
+      await w.h.run(5000);
+      expect(w.count('+QIURC: "recv",0')).toBe(1);
+      await w.cmd("ATE0");
+      await w.cmd('AT+QICSGP=1,1,"internet","","",1');
+      await w.cmd("AT+QIACT=1");
+      expect(await new AtSocket(w).open(SERVER_NAME, 25)).toBe(0);
+      expect(w.h.sim.transcript.render()).not.toContain("the server owes");
+    } finally {
+      await raw.close();
+    }
   });
 });
