@@ -422,3 +422,27 @@ describe("a module reset", () => {
     }
   });
 });
+
+describe("AT+QISTATE and AT+QSSLSTATE", () => {
+  it("list the sockets in the module's format: connected 2, closed by the peer 4, gone after the close", async () => {
+    const plain = await server();
+    const tlsSrv = await server("implicit");
+    const w = await socketModule({ server: plain, qisde: 0 });
+    // The SSL socket reaches the TLS server by its address; the plain one by name.
+    await w.cmd('AT+QSSLCFG="seclevel",1,0');
+    const s = new AtSocket(w, TCP, 2);
+    expect(await s.open(SERVER_NAME, 25)).toBe(0);
+    expect(await new AtSocket(w, SSL, 4).open("127.0.0.1", tlsSrv.port)).toBe(0);
+    await w.h.run(1000);
+    expect(await w.cmd("AT+QISTATE")).toMatch(/^(\r\n\+Q(I|SSL)URC: "recv",\d\r\n)*\r\n\+QISTATE: 2,"TCP","127\.0\.0\.1",25,0,2,1,2,0,"uart1"\r\n\r\nOK\r\n$/);
+    expect(await w.cmd("AT+QSSLSTATE")).toBe(`\r\n+QSSLSTATE: 4,"SSLClient","127.0.0.1",${tlsSrv.port},0,2,1,4,0,"uart1",1\r\n\r\nOK\r\n`);
+    expect(await w.cmd("AT+QISTATE=1,4")).toBe("\r\nOK\r\n");
+    expect(await w.cmd("AT+QISTATE=0,1")).toBe('\r\n+QISTATE: 2,"TCP","127.0.0.1",25,0,2,1,2,0,"uart1"\r\n\r\nOK\r\n');
+    await s.drain();
+    await s.sendExact("QUIT\r\n");
+    await w.until('+QIURC: "closed",2', 1);
+    expect(await w.cmd("AT+QISTATE=1,2")).toMatch(/\r\n\+QISTATE: 2,"TCP","127\.0\.0\.1",25,0,4,1,2,0,"uart1"\r\n\r\nOK\r\n$/);
+    await w.cmd("AT+QICLOSE=2");
+    expect(await w.cmd("AT+QISTATE?")).toBe("\r\nOK\r\n");
+  });
+});

@@ -8,6 +8,7 @@ import { pdpCommands } from "./pdp.js";
 import { smtpCommands } from "./smtp.js";
 import { sslCommands } from "./ssl.js";
 import { socketCommands } from "./sockets.js";
+import { socketStateCommands } from "./socket-state.js";
 
 export function buildCommandTable(smtpSupported: boolean): Map<string, CommandSpec> {
   const all = [
@@ -17,6 +18,7 @@ export function buildCommandTable(smtpSupported: boolean): Map<string, CommandSp
     ...sslCommands(),
     ...fileCommands(),
     ...socketCommands(),
+    ...socketStateCommands(),
     ...(smtpSupported ? smtpCommands() : []),
   ];
   const table = new Map<string, CommandSpec>();

@@ -48,7 +48,7 @@ function sslSettings(ctx: Ctx, sslctx: number): SslSettings {
     const data = name ? ctx.p.files.get(name) : undefined;
     if (data) caPem = Buffer.from(data).toString("utf8");
   }
-  return { ctx: c, caPem };
+  return { id: sslctx, ctx: c, caPem };
 }
 
 /** Common part of both opens once the arguments are read. */

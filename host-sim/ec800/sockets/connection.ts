@@ -27,6 +27,8 @@ export type SocketState = "opening" | "open" | "peerClosed" | "closed";
 
 /** SSL settings for AT+QSSLOPEN, from the AT+QSSLCFG context it names. */
 export interface SslSettings {
+  /** The AT+QSSLCFG context id. */
+  id: number;
   ctx: SslContext;
   /** The CA PEM read from the UFS file the context names (seclevel >= 1), if it exists. */
   caPem?: string;
@@ -64,6 +66,9 @@ export class Connection {
   readonly cid: number;
   readonly host: string;
   readonly port: number;
+  readonly sslctx: number | undefined;
+  /** The address the host name led to (the name until it is resolved). */
+  remoteAddress: string;
   /** Bytes received and not read yet. */
   private rx: Buffer[] = [];
   private rxBytes = 0;
@@ -95,6 +100,8 @@ export class Connection {
     this.cid = req.cid;
     this.host = req.host;
     this.port = req.port;
+    this.sslctx = req.ssl?.id;
+    this.remoteAddress = req.host;
   }
 
   private get rtt(): number {
@@ -157,6 +164,7 @@ export class Connection {
     locate(this.network, this.host, this.port).then(
       (ep) => {
         if (epoch !== this.m.epochNow || this.state !== "opening") return done();
+        this.remoteAddress = ep.address;
         // The real endpoint (an ephemeral port) stays out of the transcript: runs must compare.
         this.note(`connecting to ${this.host}:${this.port}${ssl ? " with TLS" : ""}`);
         const socket = ssl ? this.connectTls(ep.address, ep.port, ep.servername, ssl) : net.connect({ host: ep.address, port: ep.port });
