@@ -7,6 +7,8 @@ import { networkCommands } from "./network.js";
 import { pdpCommands } from "./pdp.js";
 import { smtpCommands } from "./smtp.js";
 import { sslCommands } from "./ssl.js";
+import { socketCommands } from "./sockets.js";
+import { socketStateCommands } from "./socket-state.js";
 
 export function buildCommandTable(smtpSupported: boolean): Map<string, CommandSpec> {
   const all = [
@@ -15,6 +17,8 @@ export function buildCommandTable(smtpSupported: boolean): Map<string, CommandSp
     ...pdpCommands(),
     ...sslCommands(),
     ...fileCommands(),
+    ...socketCommands(),
+    ...socketStateCommands(),
     ...(smtpSupported ? smtpCommands() : []),
   ];
   const table = new Map<string, CommandSpec>();
