@@ -31,11 +31,6 @@ function run(engine: AtEngine, req: AtRequest): { code: number | null } {
   return out;
 }
 
-/** Feed `parts` (each fed whole, or cut by `cut`), with `between` called after each part. */
-function feedAll(u: ReturnType<typeof bareUart>, parts: string[], cut?: number): void {
-  for (const p of parts) u.feed(p, cut);
-}
-
 const PAYLOAD = "EHLO board\r\n.\r\nOK\r\nSEND OK\r\nERROR\r\n> \r\n";
 
 function sendReq(payload: string, echoData = false): AtRequest {
