@@ -5,6 +5,7 @@
 // UART themselves; the model frames and times their output.
 import type { Ec800 } from "./modem.js";
 import type { Arg, Form } from "./parse.js";
+import type { FaultSpec } from "./faults.js";
 import type { PersistentState, SessionState } from "./state.js";
 
 export type Final =
@@ -42,6 +43,8 @@ export interface CommandSpec {
 export class Ctx {
   readonly lines: string[] = [];
   final: Final | null = null;
+  /** The faults that fired for this command line (a handler may act on its own kinds, e.g. sendFail). */
+  faults: FaultSpec[] = [];
   private onDone: (() => void) | null = null;
 
   constructor(

@@ -5,6 +5,8 @@
 //   URC points      - a URC is about to be sent (match by prefix);
 //   data points     - the Nth byte of body data; the Nth AT+QFUPL upload (a corrupted byte);
 //   send points     - a +QSMTPPUT transaction starts;
+//   socket points   - a socket opens (AT+QIOPEN / AT+QSSLOPEN, counted together): its open
+//                     fails, its DNS lookup fails, its server is slow, its peer closes in DATA;
 //   time points     - virtual time since power-on (scheduled by the scenario loader).
 // Link-level faults (byte loss, corruption, reader stalls) live in the link options.
 export type CommandPoint = {
@@ -46,7 +48,28 @@ export type FaultSpec =
   /** Echo stops when this line arrives (a glitch, a reset the firmware missed): the line and later ones are not echoed. */
   | ({ kind: "echoOff" } & CommandPoint)
   /** The board loses power (the runner restarts it with its Store after `offMs`); the module too unless `keepModule`. */
-  | PowerCutSpec;
+  | PowerCutSpec
+  | SocketFaultSpec;
+
+/**
+ * Faults of the module's sockets (docs/sockets.md). `occurrence`/`times` count socket opens
+ * (TCP and SSL together), except `sendFail`, which is a command point on +QISEND/+QSSLSEND.
+ * A lost "recv" URC is the general `loseUrc` with `urc: '+QIURC: "recv"'` (or +QSSLURC).
+ */
+export type SocketFaultSpec =
+  /** The connection is refused: +QIOPEN/+QSSLOPEN: <id>,<err> (default 566) after the connect attempt. */
+  | { kind: "socketOpenFails"; err?: number; occurrence?: number; times?: number }
+  /** The server name does not resolve: <err> 565 after the DNS query. */
+  | { kind: "dnsFails"; occurrence?: number; times?: number }
+  /** The peer closes the connection after this many bytes of message content (after DATA): +QIURC: "closed". */
+  | { kind: "peerClose"; afterDataBytes: number; occurrence?: number; times?: number }
+  /** Every reply of the server arrives `delayMs` later (virtual) than the radio round trip alone. */
+  | { kind: "slowServer"; delayMs: number; occurrence?: number; times?: number }
+  /** The send buffer is full: the N bytes are taken and dropped, the answer is SEND FAIL. */
+  | ({ kind: "sendFail" } & CommandPoint);
+
+/** The socket fault kinds (kept apart from FAULT_KINDS until bundled scenarios use the socket transport). */
+export const SOCKET_FAULT_KINDS = ["socketOpenFails", "dnsFails", "peerClose", "slowServer", "sendFail"] as const;
 
 /** A power cut of the board: the runner's business; the module tells it when a module-side point is reached. */
 export type PowerCutSpec = { kind: "powerCut"; offMs?: number; keepModule?: boolean } & (
@@ -121,7 +144,7 @@ export class FaultPlan {
   }
 
   /** Faults firing when a send starts, a body starts, or a PDP activation is attempted. */
-  atEvent(kind: "pdpActivationFails" | "pdpDeactDuringSend" | "sendWait" | "bodyData" | "upload"): FaultSpec[] {
+  atEvent(kind: "pdpActivationFails" | "pdpDeactDuringSend" | "sendWait" | "bodyData" | "upload" | "socketOpen"): FaultSpec[] {
     const out: FaultSpec[] = [];
     for (const a of this.armed) {
       const s = a.spec;
@@ -130,7 +153,8 @@ export class FaultPlan {
         (kind === "pdpDeactDuringSend" && s.kind === "pdpDeactDuringSend") ||
         (kind === "sendWait" && s.kind === "reboot" && s.at === "sendWait") ||
         (kind === "bodyData" && (s.kind === "reboot" || s.kind === "powerCut") && s.at === "bodyData") ||
-        (kind === "upload" && s.kind === "corruptUpload");
+        (kind === "upload" && s.kind === "corruptUpload") ||
+        (kind === "socketOpen" && (s.kind === "socketOpenFails" || s.kind === "dnsFails" || s.kind === "peerClose" || s.kind === "slowServer"));
       if (!hit) continue;
       a.seen++;
       const win =

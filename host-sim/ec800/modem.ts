@@ -22,6 +22,8 @@ import { findAtPrefix, parseLine, type SubCommand } from "./parse.js";
 import { makeProfile, type TimingProfile } from "./profile.js";
 import { newPersistent, newSession, type PersistentState, type SessionState } from "./state.js";
 import { buildCommandTable } from "./commands/index.js";
+import { SocketTable } from "./sockets/table.js";
+import type { SocketNetwork } from "./sockets/network.js";
 
 export type SimState = "ready" | "absent" | "pin" | "failure";
 
@@ -69,6 +71,10 @@ export interface Ec800Options {
   /** Order of the two +QIND lines. */
   bootUrcOrder?: "sms-pb" | "pb-sms";
   faults?: FaultPlan;
+  /** Where the socket commands' host names and ports lead (default: RFC 6761 names, then the system resolver). */
+  network?: SocketNetwork;
+  /** Real time the clock waits for a reply the server owes a socket before it goes on (default 5000 ms). */
+  socketRealWaitMs?: number;
   model?: string;
   revision?: string;
 }
@@ -117,6 +123,8 @@ export class Ec800 {
   /** A +QSMTPPUT transaction is running. */
   sending = false;
   readonly sends: SendRecord[] = [];
+  /** The TCP/SSL sockets (AT+QIOPEN, AT+QSSLOPEN ...). */
+  readonly sockets: SocketTable;
   readonly stats = { commands: 0, reboots: 0, qfuplDropped: 0, linesDiscarded: 0, puts: 0, powerCuts: 0 };
   private epoch = 0;
   private table: Map<string, CommandSpec>;
@@ -145,6 +153,7 @@ export class Ec800 {
     this.session = newSession(options.echo ?? true, options.cmee ?? 0);
     this.currentBaud = this.persistent.savedBaud;
     this.table = buildCommandTable(options.smtpSupported ?? true);
+    this.sockets = new SocketTable(this, options.network ?? {}, options.socketRealWaitMs ?? 5000);
     this.lineBuf = new Uint8Array(options.maxLineLength ?? 512);
     this.link.attachModule((bytes) => this.onReceive(bytes));
   }
@@ -229,6 +238,8 @@ export class Ec800 {
       if (last && !last.outcome) last.abandoned = "module reset during the send";
     }
     this.sending = false;
+    this.sockets.closeAll();
+    this.sockets.lastError = 0;
     this.session = newSession(this.opts.echo ?? true, this.opts.cmee ?? 0);
     for (const name of [...this.persistent.files.keys()]) if (name.startsWith("RAM:")) this.persistent.files.delete(name);
     this.sim = "off";
@@ -516,6 +527,7 @@ export class Ec800 {
     }
     this.later(delay, () => {
       const ctx = new Ctx(this, sub.name, sub.form, sub.args);
+      ctx.faults = faults;
       ctx.whenDone(() => finish(ctx.lines, ctx.final as Final));
       try {
         handler(ctx);
@@ -572,8 +584,9 @@ export class Ec800 {
 
   // ------------------------------------------------------------------ data mode
 
-  enterDataMode(mode: DataMode): void {
-    this.send(this.session.verbose ? "\r\nCONNECT\r\n" : "1\r");
+  /** Enter a data phase after `prompt` (default CONNECT; AT+QISEND's is "> "). */
+  enterDataMode(mode: DataMode, prompt?: string): void {
+    this.send(prompt ?? (this.session.verbose ? "\r\nCONNECT\r\n" : "1\r"));
     this.data = mode;
     this.plusPending = 0;
     this.lastDataAt = this.clock.now();

@@ -2,7 +2,8 @@
 // module on a good network does (simple commands in a few ms); "worst" uses the
 // maximum response times of the manuals (300 ms for most commands, CPIN 5 s, CFUN
 // 15 s, CGATT 140 s, QIACT 150 s, QIDEACT 40 s, POWERED DOWN 60 s). A scenario can
-// override any field.
+// override any field. `radioRttMs` is the modelled radio round trip that every exchange
+// with the internet pays, on both mail paths (docs/sockets.md, "Radio round trip").
 export interface TimingProfile {
   name: string;
   /** Power-on (or reboot) to RDY. */
@@ -27,8 +28,17 @@ export interface TimingProfile {
   dataDoneMs: number;
   /** QFUPL ack mode: 1024th byte to the `A`. */
   ackMs: number;
-  /** Virtual time the module's SMTP transaction takes (real I/O runs with the clock held). */
+  /**
+   * Virtual time the module's SMTP transaction takes on top of its radio round trips (its own
+   * work: building the message, reading attachments). Real I/O runs with the clock held.
+   */
   smtpSendMs: number;
+  /**
+   * Radio round-trip time: what one exchange with the internet costs (a DNS query, a TCP
+   * connect, each SMTP command and its reply, a TLS flight). The module's SMTP engine pays it
+   * per exchange it performs; the socket commands pay half of it each way.
+   */
+  radioRttMs: number;
   /** AT+QPOWD OK to POWERED DOWN. */
   powerDownMs: number;
 }
@@ -48,6 +58,7 @@ export const TYPICAL: TimingProfile = {
   dataDoneMs: 20,
   ackMs: 2,
   smtpSendMs: 1500,
+  radioRttMs: 150,
   powerDownMs: 1500,
 };
 
@@ -66,6 +77,7 @@ export const WORST: TimingProfile = {
   dataDoneMs: 1000,
   ackMs: 50,
   smtpSendMs: 30000,
+  radioRttMs: 150,
   powerDownMs: 60000,
 };
 

@@ -1,9 +1,11 @@
 // The module's side of AT+QSMTPPUT: after its OK, collect the session (AT+QSMTPCFG and
 // the SSL context it names) and the mail (recipients, subject decoded from its hex
 // form, body, attachments read from UFS now), then hand them to the SmtpEngine. The
-// transaction takes the profile's smtpSendMs of virtual time: its result goes out as the
+// transaction takes the profile's smtpSendMs of virtual time plus one radio round trip
+// (radioRttMs) per exchange it made over the radio (the outcome's `radio`: DNS, connect,
+// TLS handshake, each SMTP reply waited for; sockets/radio.ts): its result goes out as the
 // service URC "+QSMTPPUT: <err>,<protocol_error>" that long after the send started,
-// whatever the real I/O took. The clock is held at that point until the real I/O is done
+// whatever the real I/O took. The clock is held at smtpSendMs until the real I/O is done
 // (it may move up to it meanwhile, so the boards of a fleet overlap their transactions).
 // Checks the module makes before any I/O: no recipient -> 659, PDP context not active
 // -> 654 (network error), attachment file missing -> 661.
@@ -13,6 +15,7 @@ import type { OutgoingMail, SmtpOutcome, SmtpSession, Charset } from "../smtp/ty
 import type { Ec800, SendRecord } from "./modem.js";
 import { canonicalFile, newSslContext } from "./state.js";
 import { pdpDeact } from "./commands/pdp.js";
+import { radioTrips } from "./sockets/radio.js";
 
 function hexBytes(text: string): Uint8Array {
   const out = new Uint8Array(text.length / 2);
@@ -128,6 +131,7 @@ export function startSend(m: Ec800, timeoutS: number): void {
         record.outcome = o;
         return;
       }
-      finish(o, Math.max(0, startedAt + sendMs - m.clock.now()));
+      const radioMs = o.radio ? radioTrips(o.radio) * m.profile.radioRttMs : 0;
+      finish(o, Math.max(0, startedAt + sendMs + radioMs - m.clock.now()));
     });
 }

@@ -61,6 +61,8 @@ export interface SessionState {
   ssl: Map<number, SslContext>;
   smtp: SmtpConfig;
   mail: MailDraft;
+  /** AT+QISDE: echo the data of AT+QISEND (default 1, as the TCP/IP notes give it). */
+  qisde: number;
 }
 
 export const UFS_TOTAL = 286720;
@@ -101,6 +103,7 @@ export function newSession(echo: boolean, cmee: number): SessionState {
       bodyoriginal: 0,
     },
     mail: newDraft(),
+    qisde: 1,
   };
 }
 

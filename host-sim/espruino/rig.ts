@@ -26,7 +26,8 @@ export const BUNDLE = path.join(REPO, "dist", "espruino", "cellmail.js");
 /** Module timings that keep a real-time run short (the simulated module's "typical" ones are seconds). */
 export const FAST_MODULE = {
   profile: "typical",
-  timing: { bootMs: 300, simBusyMs: 200, pdpActivateMs: 100, cgattMs: 100, smtpSendMs: 100, rebootSilenceMs: 200, powerDownMs: 200 },
+  // No radio round trip either: a real-time run has no use for it (it only makes the sends slower).
+  timing: { bootMs: 300, simBusyMs: 200, pdpActivateMs: 100, cgattMs: 100, smtpSendMs: 100, radioRttMs: 0, rebootSilenceMs: 200, powerDownMs: 200 },
 };
 
 export interface RigOptions {

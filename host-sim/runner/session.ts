@@ -155,7 +155,9 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     transcript = () => recorder.render();
     powerOn = () => replayer!.start();
   } else {
-    const m = createSimulatedModem({ clock, smtp: routed, scenario });
+    // The module's sockets reach the same server by the same name as its SMTP engine (any port).
+    const network = { routes: { [SIM_SMTP_HOST]: target }, servername: "localhost" };
+    const m = createSimulatedModem({ clock, smtp: routed, scenario, modem: { network } });
     sim = m;
     uart = m.uart;
     transcript = () => m.transcript.render();

@@ -17,6 +17,7 @@ const smtpCode = (): Spec => int(0, 999);
 const TIMING: Record<string, Field> = {
   bootMs: ms(), rebootSilenceMs: ms(), simBusyMs: ms(), urcGapMs: ms(), commandMs: ms(), perCommandMs: record(ms()),
   pdpActivateMs: ms(), pdpFailMs: ms(), pdpDeactivateMs: ms(), cgattMs: ms(), dataDoneMs: ms(), ackMs: ms(), smtpSendMs: ms(), powerDownMs: ms(),
+  radioRttMs: ms(),
 };
 
 const MODULE = obj({
@@ -120,6 +121,12 @@ const FAULT = tagged("kind", {
     storeWrite: obj({ ...POWER_CUT_COMMON, write: required(anyOf("a write number, or one per profile", count(), record(count(), PROFILE_NAMES))) }),
     time: obj({ ...POWER_CUT_COMMON, atMs: required(ms()) }),
   }),
+  // The module's sockets (host-sim/ec800/faults.ts `SocketFaultSpec`, docs/sockets.md).
+  socketOpenFails: obj({ err: int(1, 999), occurrence: count(), times: count() }),
+  dnsFails: obj({ occurrence: count(), times: count() }),
+  peerClose: obj({ afterDataBytes: required(byteIndex()), occurrence: count(), times: count() }),
+  slowServer: obj({ delayMs: required(ms()), occurrence: count(), times: count() }),
+  sendFail: obj(COMMAND_POINT),
 });
 
 // ---- the firmware's work (host-sim/runner/config.ts `RunnerFirmware`)

@@ -9,6 +9,10 @@
 //   simulator is under the caller's control; names under `.invalid` never resolve (RFC 6761)
 //   and cause no DNS traffic.
 // - The put timeout is real time (the caller holds the virtual clock while this runs).
+// - The outcome says what the transaction used of the radio (`radio`: DNS, connect, TLS,
+//   the SMTP replies it waited for, counted from nodemailer's transaction log), so the model
+//   can price it with its radio round trip; QUIT's 221 is not counted (the result is known
+//   before it).
 import { promises as dns } from "node:dns";
 import net from "node:net";
 import tls from "node:tls";
@@ -17,6 +21,7 @@ import { buildMessage } from "./message.js";
 import { classifyError, redact, secretsOf } from "./outcome.js";
 import { QSMTP_ERR, errText } from "./codes.js";
 import type { DeliverOptions, OutgoingMail, SmtpEngine, SmtpOutcome, SmtpSession } from "./types.js";
+import type { RadioUse } from "../ec800/sockets/radio.js";
 
 export interface NodemailerEngineOptions {
   /**
@@ -103,8 +108,23 @@ export class NodemailerSmtpEngine implements SmtpEngine {
     const note = (line: string) => {
       if (log) log(redact(line, secrets));
     };
+    const radio: RadioUse = { dns: !ipLiteral(session.server.host), connect: false, tls: false, replies: 0 };
+    let settled = false;
+    let greeted = false;
+    /** nodemailer's transaction log: one entry per complete server reply. */
+    const onReply = (text: string) => {
+      if (settled || /^221[ -]/.test(text)) return;
+      radio.replies++;
+      if (/^220[ -]/.test(text)) {
+        // The greeting, then (ssltype 2) the go-ahead for STARTTLS, which a handshake follows.
+        if (greeted && session.sslType === 2) radio.tls = true;
+        greeted = true;
+      }
+    };
     const finish = (o: SmtpOutcome): SmtpOutcome => {
-      const out = { ...o, detail: redact(o.detail, secrets) };
+      settled = true;
+      if (session.sslType === 1 && radio.replies > 0) radio.tls = true;
+      const out = { ...o, detail: redact(o.detail, secrets), radio: { ...radio } };
       note(`+QSMTPPUT: ${out.err},${out.protocolError} (${out.detail})`);
       return out;
     };
@@ -152,6 +172,7 @@ export class NodemailerSmtpEngine implements SmtpEngine {
           throw Object.assign(err, { stage: "DNS" });
         }
         if (abort.signal.aborted) throw abort.signal.reason;
+        radio.connect = true;
         note(`resolved ${host} -> ${address}`);
 
         const built = await buildMessage(session, mail);
@@ -183,8 +204,9 @@ export class NodemailerSmtpEngine implements SmtpEngine {
           connectionTimeout: timeoutMs + 1000,
           greetingTimeout: timeoutMs + 1000,
           socketTimeout: timeoutMs + 1000,
-          logger: log ? makeLogger(note, !!this.opts.logMessageData) : false,
+          logger: makeLogger(log ? note : null, !!this.opts.logMessageData, onReply),
           debug: !!log,
+          transactionLog: true,
         });
         const info = await transporter.sendMail({
           envelope: built.envelope,
@@ -239,7 +261,7 @@ export class NodemailerSmtpEngine implements SmtpEngine {
 
 /** A bunyan-style logger for nodemailer that passes formatted lines to `note`. The message
  * content itself (debug entries of the "message" transaction) is left out unless asked for. */
-function makeLogger(note: (line: string) => void, withData: boolean) {
+function makeLogger(note: ((line: string) => void) | null, withData: boolean, onReply: (text: string) => void) {
   const fmt = (args: unknown[]): string => {
     let rest = args;
     if (rest.length && typeof rest[0] === "object" && rest[0] !== null && !(rest[0] instanceof Error)) rest = rest.slice(1);
@@ -249,10 +271,12 @@ function makeLogger(note: (line: string) => void, withData: boolean) {
     return text;
   };
   const level = (...args: unknown[]) => {
+    if (!note) return;
     for (const line of fmt(args).split(/\r?\n/)) if (line) note(line);
   };
   const debug = (...args: unknown[]) => {
     const meta = args[0] as { tnx?: string } | undefined;
+    if (meta && typeof meta === "object" && meta.tnx === "server") onReply(fmt(args));
     if (!withData && meta && typeof meta === "object" && meta.tnx === "message") return;
     level(...args);
   };

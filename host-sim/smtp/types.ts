@@ -2,6 +2,7 @@
 // configured) and the module's SMTP engine (which delivers it for real). The EC800
 // model builds an OutgoingMail at AT+QSMTPPUT and reports the SmtpOutcome as
 // "+QSMTPPUT: <err>,<protocol_error>".
+import type { RadioUse } from "../ec800/sockets/radio.js";
 
 export interface SmtpServerSetting {
   host: string;
@@ -51,6 +52,12 @@ export interface SmtpOutcome {
   rejected?: string[];
   /** Optional: the Message-ID of a delivered mail. */
   messageId?: string;
+  /**
+   * What the transaction used of the radio (DNS, connect, TLS, SMTP replies waited for); the
+   * model prices it with its radio round trip (ec800/sockets/radio.ts). Absent: nothing was
+   * exchanged (a scripted outcome), no round trips are added.
+   */
+  radio?: RadioUse;
 }
 
 /** Optional controls for one delivery. */

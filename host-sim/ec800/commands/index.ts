@@ -7,6 +7,7 @@ import { networkCommands } from "./network.js";
 import { pdpCommands } from "./pdp.js";
 import { smtpCommands } from "./smtp.js";
 import { sslCommands } from "./ssl.js";
+import { socketCommands } from "./sockets.js";
 
 export function buildCommandTable(smtpSupported: boolean): Map<string, CommandSpec> {
   const all = [
@@ -15,6 +16,7 @@ export function buildCommandTable(smtpSupported: boolean): Map<string, CommandSp
     ...pdpCommands(),
     ...sslCommands(),
     ...fileCommands(),
+    ...socketCommands(),
     ...(smtpSupported ? smtpCommands() : []),
   ];
   const table = new Map<string, CommandSpec>();

@@ -1,5 +1,6 @@
 // PDP contexts on the Quectel TCP/IP stack: AT+QICSGP, AT+QIACT, AT+QIDEACT, and the
-// +QIURC: "pdpdeact" URC when the network drops a context.
+// +QIURC: "pdpdeact" URC when the network drops a context. Deactivation closes the sockets
+// on the context (sockets/table.ts).
 import type { CommandSpec } from "../command.js";
 import type { Ec800 } from "../modem.js";
 import { intArg, strArg } from "../parse.js";
@@ -18,6 +19,7 @@ export function ipFor(m: Ec800, cid: number): string {
 export function pdpDeact(m: Ec800, cid: number): void {
   if (!m.session.active.has(cid)) return;
   m.session.active.delete(cid);
+  m.sockets.closeContext(cid, true);
   m.urc(`+QIURC: "pdpdeact",${cid}`, true);
 }
 
@@ -86,6 +88,7 @@ export function pdpCommands(): CommandSpec[] {
         if (cid === null || ctx.args.length > 1) return ctx.error();
         ctx.wait(ctx.m.profile.pdpDeactivateMs, () => {
           ctx.s.active.delete(cid);
+          ctx.m.sockets.closeContext(cid, false);
           ctx.ok();
         });
       },
