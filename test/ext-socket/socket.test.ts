@@ -14,7 +14,7 @@ import { AtEngine } from "../../firmware/at/engine.js";
 import { RESULT_OK, SHAPE_NONE, type AtResult } from "../../firmware/at/types.js";
 import { ModuleSocket } from "../../firmware/ext/socket/socket.js";
 import type { CellError } from "../../firmware/errors.js";
-import { KIND_CONFIG, KIND_NETWORK } from "../../firmware/errors.js";
+import { E_SEND_FAIL, KIND_CONFIG, KIND_NETWORK, KIND_RETRYABLE } from "../../firmware/errors.js";
 import { FakeSmtp } from "../host-sim/harness.js";
 
 const NAME = "smtp.cellmail.test";
@@ -209,6 +209,40 @@ describe("ext/socket: faults", () => {
     const t = await rig(srv);
     const e3 = (await open(t, new Collect(), 465, true)) as CellError; // TLS to a plain server
     expect([e3.code, e3.kind]).toEqual([566, KIND_CONFIG]);
+  });
+
+  it("the peer closing in DATA: what it sent first arrives, then onClosed(null); a later write ends nothing twice", async () => {
+    const srv = await server();
+    const r = await rig(srv, { faults: [{ kind: "peerClose", afterDataBytes: 100 }] });
+    const sink = new Collect();
+    expect(await open(r, sink, 587)).toBeNull();
+    expect(await reply(r, sink)).toBe("220");
+    const auth = Buffer.from(`\0${USER}\0${PASSWORD}`).toString("base64");
+    for (const line of ["EHLO board", `AUTH PLAIN ${auth}`, `MAIL FROM:<${USER}>`, "RCPT TO:<ops@example.com>", "DATA"]) {
+      await write(r, sink, line + "\r\n");
+      await reply(r, sink);
+    }
+    r.socket.write(Buffer.from("Subject: cut\r\n\r\n" + "z".repeat(400) + "\r\n.\r\n"), 0, 420);
+    await r.clock.run({ until: () => sink.closed !== undefined, forMs: 60_000 });
+    expect(sink.closed).toBeNull();
+    const calls = sink.sent;
+    r.socket.write(Buffer.from("QUIT\r\n"), 0, 6);
+    await r.clock.run({ forMs: 5000 });
+    expect([sink.closed, sink.sent]).toEqual([null, calls]);
+    r.socket.close();
+    expect(srv.messages().length).toBe(0);
+  });
+
+  it("SEND FAIL ends the stream with E_SEND_FAIL (retryable)", async () => {
+    const srv = await server();
+    const r = await rig(srv, { faults: [{ kind: "sendFail", command: "+QISEND" }] });
+    const sink = new Collect();
+    expect(await open(r, sink, 587)).toBeNull();
+    expect(await reply(r, sink)).toBe("220");
+    r.socket.write(Buffer.from("EHLO board\r\n"), 0, 12);
+    await r.clock.run({ until: () => sink.closed !== undefined, forMs: 60_000 });
+    expect([sink.closed?.code, sink.closed?.kind]).toEqual([E_SEND_FAIL, KIND_RETRYABLE]);
+    r.socket.close();
   });
 
   it("a host the AT gate refuses throws before anything is written", async () => {
