@@ -1,13 +1,13 @@
 // `npm run bench`: the AT engine against a string-accumulating baseline parser, on the
 // fixed corpus of bench/corpus.ts, inside real XS (xsnap-worker, meters) and on Node
-// (wall-clock throughput), and the compact profile's AT link (firmware/compact/link.ts)
+// (wall-clock throughput), and the espruino composition's AT link (firmware/compact/link.ts)
 // on the same workload in XS. Writes its keys into bench/results.json (one flat object,
 // shared with other benchmarks: keys it does not own are kept).
 //
 //   npm run bench                 real engine if firmware/at/engine.ts exists, else the stand-in
 //   npm run bench -- --standin    force the stand-in
 //   npm run bench -- --strict     exit 1 when a target is missed
-//   npm run bench -- --compact    only the compact profile's keys (xs.compact.*: its AT link, and
+//   npm run bench -- --compact    only the espruino composition's keys (xs.compact.*: its AT link, and
 //                                 its core sending mail), XS only
 //   npm run bench -- --fleet      only the fleet keys (fleet.boards*: `cellmail fleet`, 100 / 1,000 / 5,000 boards)
 //   npm run bench -- --stack      only the stack keys (xs.stack.*: bench/xs-stack.ts)
@@ -124,7 +124,7 @@ function printCompact(compact: XsFigures, xs: XsFigures): void {
 /**
  * The mail-memory rows (bench/xs-mail.ts): the compact core against the full one, same
  * module, configuration and mails. `full` may carry the peak only (`--compact` does not
- * send the full profile's 100 mails) or nothing (`--standin`: the full core is not run).
+ * send the moddable composition's 100 mails) or nothing (`--standin`: the full core is not run).
  */
 function printMail(compact: MailFigures, full: { growth?: MailFigures["growth"]; peak?: MailPeak }): void {
   console.log("");
@@ -147,17 +147,17 @@ function printMail(compact: MailFigures, full: { growth?: MailFigures["growth"];
 }
 
 /**
- * `--compact`: only the compact profile, only the xs.compact.* keys: its link (and the
+ * `--compact`: only the espruino composition (the compact core), only the xs.compact.* keys: its link (and the
  * engine in XS, for its compute), and its core sending mail (and the full core's peak for
  * one 10,240-byte mail, for comparison).
  */
 async function compactOnly(strict: boolean): Promise<void> {
   const started = performance.now();
-  console.log(`cellmail bench --compact: firmware/compact against the full profile, XS only`);
+  console.log(`cellmail bench --compact: the espruino composition (firmware/compact) against moddable's full core, XS only`);
   const xs = await measureInXs({ engine: "real", baseline: false, onOutput: (t) => process.stdout.write(`[xs] ${t}`) });
   const compact = await measureCompact();
-  const compactMail = await xsMailFigures("compact");
-  const fullPeak = await measurePeak(compactMail.peak.bodyBytes, "full");
+  const compactMail = await xsMailFigures("espruino");
+  const fullPeak = await measurePeak(compactMail.peak.bodyBytes, "moddable");
   const results = { ...compactResults(compact), ...compactMail.results };
   mergeResults(results);
   printCompact(compact, xs);
@@ -236,7 +236,7 @@ async function main(): Promise<void> {
     engine: standin ? "standin" : "real",
     onOutput: (t) => process.stdout.write(`[xs] ${t}`),
   });
-  // --- the compact profile's AT link, same workload and method in a fresh worker
+  // --- the espruino composition's AT link, same workload and method in a fresh worker
   const compact = await measureCompact();
 
   // --- Node: throughput
@@ -259,10 +259,10 @@ async function main(): Promise<void> {
     "node.baseline.mbPerSec": round(nodeBase, 2),
   };
   mergeResults(results);
-  // The whole core in XS sending mail through the simulated module (bench/xs-mail.ts), both profiles.
-  const fullMail = standin ? null : await xsMailFigures("full");
+  // The whole core in XS sending mail through the simulated module (bench/xs-mail.ts): moddable (the full core; node runs the same) and espruino.
+  const fullMail = standin ? null : await xsMailFigures("moddable");
   if (fullMail) mergeResults(fullMail.results);
-  const compactMail = await xsMailFigures("compact");
+  const compactMail = await xsMailFigures("espruino");
   mergeResults(compactMail.results);
   // The mail path on the paced simulator (bench/sim-mail.ts): commands per mail, body line rate, alarm-to-sent time.
   const simMail = await simMailFigures();

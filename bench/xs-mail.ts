@@ -3,9 +3,10 @@
 // EC800 and the virtual clock run here, and the module's SMTP engine is a fake that
 // delivers at once (the figures are about the firmware, not about SMTP).
 //
-// Both profiles, measured the same way: "full" runs host-sim/xs/device/main.ts (keys
-// xs.mail.*), "compact" runs host-sim/xs/device/compact.ts, the compact core of the
-// Espruino target (keys xs.compact.mail.*). Same module, same configuration, same mails.
+// Two compositions (host-sim/runner/compositions.ts), measured the same way: "moddable"
+// runs the full core, host-sim/xs/device/main.ts (keys xs.mail.*; node runs the same core),
+// "espruino" runs the compact core, host-sim/xs/device/compact.ts (keys xs.compact.mail.*,
+// named when the cores were profiles). Same module, same configuration, same mails.
 //
 //   xs.mail.liveSlotGrowth100  live slots after gc() once mail 100 has ended, minus the
 //                              same after mail 1 (warm: module brought up, server
@@ -15,11 +16,11 @@
 //                              firmware, counted from a gc() just before the mail
 //                              (bring-up and configuration included: it is the first mail).
 //   xs.mail.liveSlotsWarm      live slots after mail 1 (context for the two figures above).
-//   xs.compact.mail.*          the same three for the compact profile (growth target <= 50).
+//   xs.compact.mail.*          the same three for the espruino composition (growth target <= 50).
 //
-//   npx tsx bench/xs-mail.ts [mails] [--compact|--both]
-//                              prints the figures of the full profile (--compact: the
-//                              compact one; --both: both) and merges them into
+//   npx tsx bench/xs-mail.ts [mails] [--espruino|--both]
+//                              prints the figures of the moddable composition (--espruino:
+//                              the espruino one; --both: both) and merges them into
 //                              bench/results.json (npm run bench does it too; npm run
 //                              bench -- --compact refreshes the compact ones)
 import { MemoryStore } from "../host-sim/runner/node-firmware.js";
@@ -33,13 +34,13 @@ import type { JobOutcome, JobSpec } from "../host-sim/runner/firmware.js";
 import type { Scenario } from "../host-sim/scenarios/scenario.js";
 import type { SmtpEngine } from "../host-sim/smtp/types.js";
 import { startXsFirmware, type XsFirmware } from "../host-sim/xs/firmware.js";
-import type { ProfileName } from "../host-sim/scenarios/scenario.js";
+import { COMPOSITIONS, type CompositionName } from "../host-sim/runner/compositions.js";
 
 export const MAIL_TARGETS = { liveSlotGrowth100: 50 };
 
-/** The results.json key prefix of a profile's mail figures. */
-export function mailKeyPrefix(profile: ProfileName): string {
-  return profile === "compact" ? "xs.compact.mail." : "xs.mail.";
+/** The results.json key prefix of a composition's mail figures (by its core: the keys predate compositions). */
+export function mailKeyPrefix(composition: CompositionName): string {
+  return COMPOSITIONS[composition].core === "compact" ? "xs.compact.mail." : "xs.mail.";
 }
 
 const SCENARIO: Scenario = {
@@ -60,7 +61,7 @@ interface Rig {
   close(): Promise<void>;
 }
 
-async function startRig(profile: ProfileName, onMeter?: (slots: number) => void): Promise<Rig> {
+async function startRig(composition: CompositionName, onMeter?: (slots: number) => void): Promise<Rig> {
   const clock = new VirtualClock();
   const sim = createSimulatedModem({ clock, smtp: instantSmtp, scenario: SCENARIO });
   const outcomes: JobOutcome[] = [];
@@ -74,7 +75,7 @@ async function startRig(profile: ProfileName, onMeter?: (slots: number) => void)
       onOutcome: (o) => outcomes.push(o),
     },
     { onMeter: onMeter ? (m) => onMeter(m.currentHeapCount) : undefined },
-    profile,
+    COMPOSITIONS[composition].core,
   );
   sim.powerOn();
   return { clock, firmware, outcomes, close: () => firmware.stop() };
@@ -96,7 +97,7 @@ async function sendOne(rig: Rig, spec: JobSpec): Promise<void> {
 }
 
 export interface MailMemory {
-  profile: ProfileName;
+  composition: CompositionName;
   mails: number;
   liveSlotsWarm: number;
   liveSlotsLast: number;
@@ -106,8 +107,8 @@ export interface MailMemory {
 }
 
 /** `mails` mails in a row in one worker; live slots after gc() following mail 1 and the last mail. */
-export async function measureMailGrowth(mails: number, profile: ProfileName = "full"): Promise<MailMemory> {
-  const rig = await startRig(profile);
+export async function measureMailGrowth(mails: number, composition: CompositionName = "moddable"): Promise<MailMemory> {
+  const rig = await startRig(composition);
   try {
     const body = "Door 1 opened at 03:12. Sensor 4, zone north. Please check the site.";
     await sendOne(rig, job(1, body));
@@ -116,14 +117,14 @@ export async function measureMailGrowth(mails: number, profile: ProfileName = "f
     for (let n = 2; n <= mails; n++) await sendOne(rig, job(n, body));
     const last = rig.firmware.liveSlots();
     const perMail = mails > 1 ? (rig.firmware.deliveries - d1) / (mails - 1) : 0;
-    return { profile, mails, liveSlotsWarm: warm, liveSlotsLast: last, liveSlotGrowth: last - warm, deliveriesPerMail: Math.round(perMail) };
+    return { composition, mails, liveSlotsWarm: warm, liveSlotsLast: last, liveSlotGrowth: last - warm, deliveriesPerMail: Math.round(perMail) };
   } finally {
     await rig.close();
   }
 }
 
 export interface MailPeak {
-  profile: ProfileName;
+  composition: CompositionName;
   bodyBytes: number;
   peakLiveSlots: number;
   liveSlotsAtStart: number;
@@ -132,11 +133,11 @@ export interface MailPeak {
 }
 
 /** Highest slot count at the end of any delivery while one mail with a `bodyBytes` body is sent. */
-export async function measurePeak(bodyBytes: number, profile: ProfileName = "full"): Promise<MailPeak> {
+export async function measurePeak(bodyBytes: number, composition: CompositionName = "moddable"): Promise<MailPeak> {
   let sampling = false;
   let peak = 0;
   let samples = 0;
-  const rig = await startRig(profile, (slots) => {
+  const rig = await startRig(composition, (slots) => {
     if (!sampling) return;
     samples++;
     if (slots > peak) peak = slots;
@@ -151,7 +152,7 @@ export async function measurePeak(bodyBytes: number, profile: ProfileName = "ful
     sampling = true;
     await sendOne(rig, job(1, body));
     sampling = false;
-    return { profile, bodyBytes, peakLiveSlots: peak, liveSlotsAtStart: start, deliveries: samples };
+    return { composition, bodyBytes, peakLiveSlots: peak, liveSlotsAtStart: start, deliveries: samples };
   } finally {
     await rig.close();
   }
@@ -166,36 +167,36 @@ export interface MailFigures {
   met: boolean;
 }
 
-/** Growth over `mails` mails (one worker) and the peak of one 10240-byte mail (another), for a profile. */
-export async function xsMailFigures(profile: ProfileName = "full", mails = 100): Promise<MailFigures> {
-  const growth = await measureMailGrowth(mails, profile);
-  const peak = await measurePeak(10240, profile);
-  const k = mailKeyPrefix(profile);
+/** Growth over `mails` mails (one worker) and the peak of one 10240-byte mail (another), for a composition. */
+export async function xsMailFigures(composition: CompositionName = "moddable", mails = 100): Promise<MailFigures> {
+  const growth = await measureMailGrowth(mails, composition);
+  const peak = await measurePeak(10240, composition);
+  const k = mailKeyPrefix(composition);
   const results: Record<string, number> = {
     [`${k}liveSlotGrowth100`]: growth.liveSlotGrowth,
     [`${k}liveSlotsWarm`]: growth.liveSlotsWarm,
     [`${k}peakLiveSlots`]: peak.peakLiveSlots,
   };
   console.log(
-    `xs mail (${profile}): ${mails} mails, live slots after mail 1 ${growth.liveSlotsWarm}, after mail ${mails} ${growth.liveSlotsLast} ` +
+    `xs mail (${composition}): ${mails} mails, live slots after mail 1 ${growth.liveSlotsWarm}, after mail ${mails} ${growth.liveSlotsLast} ` +
       `(growth ${growth.liveSlotGrowth}, target <= ${MAIL_TARGETS.liveSlotGrowth100}; ${growth.deliveriesPerMail} deliveries a mail); ` +
       `one 10240-byte mail: peak ${peak.peakLiveSlots} slots (${peak.liveSlotsAtStart} live at its start, ${peak.deliveries} deliveries)`,
   );
   return { growth, peak, results, met: growth.liveSlotGrowth <= MAIL_TARGETS.liveSlotGrowth100 };
 }
 
-/** The figures `npm run bench` merges into bench/results.json, for a profile. */
-export async function xsMailResults(mails = 100, profile: ProfileName = "full"): Promise<Record<string, number>> {
-  return (await xsMailFigures(profile, mails)).results;
+/** The figures `npm run bench` merges into bench/results.json, for a composition. */
+export async function xsMailResults(mails = 100, composition: CompositionName = "moddable"): Promise<Record<string, number>> {
+  return (await xsMailFigures(composition, mails)).results;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const mails = Number(args.find((a) => !a.startsWith("--")) ?? 100);
-  const profiles: ProfileName[] = args.includes("--both") ? ["full", "compact"] : args.includes("--compact") ? ["compact"] : ["full"];
+  const which: CompositionName[] = args.includes("--both") ? ["moddable", "espruino"] : args.includes("--espruino") ? ["espruino"] : ["moddable"];
   (async () => {
-    for (const profile of profiles) {
-      const r = await xsMailResults(mails, profile);
+    for (const composition of which) {
+      const r = await xsMailResults(mails, composition);
       if (mails === 100) mergeResults(r);
       else console.log("(not written to bench/results.json: only a 100-mail run is)");
     }

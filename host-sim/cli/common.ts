@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option } from "commander";
+import { COMPOSITION_NAMES, COMPOSITIONS, DEFAULT_COMPOSITION } from "../runner/compositions.js";
 import { loadScenario, type Scenario } from "../scenarios/scenario.js";
 import type { ArrivedMail, SessionEvent } from "../runner/types.js";
 
@@ -95,4 +96,20 @@ export function printer(quiet: boolean): (line?: string) => void {
   return (line = "") => {
     if (!quiet) process.stdout.write(line + "\n");
   };
+}
+
+/**
+ * `--composition espruino|moddable|node`: which composition the simulated board runs
+ * (host-sim/runner/compositions.ts). `fallback` false: no default (the fleet's scenario decides).
+ */
+export function compositionOption(what: string, fallback = true): Option {
+  const o = new Option("--composition <name>", `${what}: ${COMPOSITION_NAMES.map((n) => `${n} (${COMPOSITIONS[n].core} core)`).join(", ")}`).choices([...COMPOSITION_NAMES]);
+  return fallback ? o.default(DEFAULT_COMPOSITION) : o;
+}
+
+/** The profiles' flag is gone: a hidden `--profile` that ends the command with what replaced it (exit 2). */
+export function goneProfileOption(): Option {
+  return new Option("--profile <profile>").hideHelp().argParser(() => {
+    throw new Error("--profile is gone: use --composition espruino|moddable|node (the compact profile is espruino; the full one is moddable or node)");
+  });
 }

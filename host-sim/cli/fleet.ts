@@ -6,7 +6,8 @@
 // the delivery curve and the latency histogram. Exit 0 only when the scenario's `expect` held.
 import path from "node:path";
 import { Command, Option } from "commander";
-import { parseIntArg, stamp, workDir, writeOutput } from "./common.js";
+import { compositionOption, goneProfileOption, parseIntArg, stamp, workDir, writeOutput } from "./common.js";
+import { DEFAULT_COMPOSITION, type CompositionName } from "../runner/compositions.js";
 import { PROVIDER_NAMES } from "../mailserver/providers/index.js";
 import type { ProviderName } from "../mailserver/providers/types.js";
 import type { FleetResult } from "../fleet/run.js";
@@ -17,7 +18,7 @@ export interface FleetOptions {
   scenario: string;
   boards?: number;
   provider?: ProviderName;
-  profile?: "full" | "compact";
+  composition?: CompositionName;
   json?: boolean;
   report?: string;
   mailDir?: string;
@@ -29,7 +30,7 @@ export function fleetJson(r: FleetResult, extra: Record<string, unknown> = {}): 
   return {
     scenario: r.scenario,
     provider: r.provider,
-    profile: r.profile,
+    composition: r.composition,
     ok: r.ok,
     boards: r.boards,
     raised: r.raised,
@@ -65,7 +66,7 @@ export function human(s: number): string {
 export function printFleet(r: FleetResult, out: (l?: string) => void): void {
   const row = (k: string, v: string | number) => out(`  ${k.padEnd(22)} ${v}`);
   out();
-  out(`fleet ${r.scenario}: ${r.boards} boards, provider ${r.provider}, profile ${r.profile}`);
+  out(`fleet ${r.scenario}: ${r.boards} boards, provider ${r.provider}, composition ${r.composition}`);
   row("alarms raised", r.raised);
   row("delivered", `${r.delivered} (in ${r.mails} mails, ${r.duplicates} duplicate${r.duplicates === 1 ? "" : "s"})`);
   row("still queued", r.queued);
@@ -93,7 +94,7 @@ export async function runFleetCommand(opts: FleetOptions): Promise<number> {
   const scenario = loadFleetScenario(file);
   const boards = opts.boards ?? scenario.boards;
   const provider = opts.provider ?? (typeof scenario.provider === "string" ? scenario.provider : scenario.provider.name);
-  out(`cellmail fleet: scenario ${scenario.name} (${path.relative(process.cwd(), file) || file}), ${boards} boards, provider ${provider}, profile ${opts.profile ?? scenario.profile ?? "full"}`);
+  out(`cellmail fleet: scenario ${scenario.name} (${path.relative(process.cwd(), file) || file}), ${boards} boards, provider ${provider}, composition ${opts.composition ?? scenario.composition ?? DEFAULT_COMPOSITION}`);
   if (scenario.description) out(`  ${scenario.description}`);
   const mailDir = opts.mailDir ? path.resolve(opts.mailDir) : workDir("fleet-mail", `${scenario.name}-${stamp()}`);
   const result = await runFleet({
@@ -101,7 +102,7 @@ export async function runFleetCommand(opts: FleetOptions): Promise<number> {
     scenarioDir: path.dirname(file),
     boards: opts.boards,
     provider: opts.provider,
-    profile: opts.profile,
+    composition: opts.composition,
     mailDir,
     transcripts: opts.transcripts !== undefined,
     progressEveryMs: 3_600_000,
@@ -135,7 +136,8 @@ export function fleetCommand(): Command {
     .option("-s, --scenario <file>", "fleet scenario file, or the name of a bundled one", DEFAULT_FLEET)
     .option("-n, --boards <n>", "number of boards (overrides the scenario)", parseIntArg)
     .addOption(new Option("-p, --provider <name>", "provider profile (overrides the scenario)").choices(PROVIDER_NAMES as string[]))
-    .addOption(new Option("--profile <profile>", "which core every board runs (overrides the scenario)").choices(["full", "compact"]))
+    .addOption(compositionOption("which composition every board runs (overrides the scenario; default node)", false))
+    .addOption(goneProfileOption())
     .option("--json", "print one JSON summary object as the last line")
     .option("-r, --report <file.html>", "write the fleet page: delivery curve and latency histogram")
     .option("--mail-dir <dir>", "where the provider stores .eml files (default: .cellmail/fleet-mail/)")

@@ -8,12 +8,13 @@ import path from "node:path";
 import { Command, Option } from "commander";
 import type { RunSessionOptions, SessionResult } from "../runner/types.js";
 import { renderReport } from "../report/render.js";
-import { DEFAULT_SCENARIO, formatEvent, formatMail, parseHostPort, readScenario, stamp, workDir, writeOutput } from "./common.js";
+import { compositionOption, DEFAULT_SCENARIO, formatEvent, formatMail, goneProfileOption, parseHostPort, readScenario, stamp, workDir, writeOutput } from "./common.js";
+import type { CompositionName } from "../runner/compositions.js";
 
 export interface SimOptions {
   scenario?: string;
   engine: "node" | "xs";
-  profile: "full" | "compact";
+  composition: CompositionName;
   json?: boolean;
   transcript?: string;
   report?: string;
@@ -26,7 +27,7 @@ export function jsonSummary(r: SessionResult, transcriptPath: string, extra: Rec
   return {
     scenario: r.scenario,
     engine: r.engine,
-    profile: r.profile,
+    composition: r.composition,
     ok: r.ok,
     delivered: r.delivered,
     failed: r.failed,
@@ -48,7 +49,7 @@ export function jsonSummary(r: SessionResult, transcriptPath: string, extra: Rec
 /** Print the human-readable end of a session (mails, errors, expectation). */
 export function printOutcome(r: SessionResult, out: (l?: string) => void): void {
   out();
-  out(`scenario ${r.scenario} (engine ${r.engine}, profile ${r.profile}) finished after ${(r.virtualMs / 1000).toFixed(3)} s of virtual time`);
+  out(`scenario ${r.scenario} (engine ${r.engine}, composition ${r.composition}) finished after ${(r.virtualMs / 1000).toFixed(3)} s of virtual time`);
   out(`delivered: ${r.delivered}, failed: ${r.failed}`);
   if (r.mails.length === 0) out("  no mail arrived");
   r.mails.forEach((m, i) => formatMail(m, i).forEach((l) => out(l)));
@@ -64,13 +65,13 @@ export async function runSim(opts: SimOptions): Promise<number> {
   const out = (l = "") => process.stdout.write(l + "\n");
   const { file, scenario } = readScenario(opts.scenario);
   const shown = path.relative(process.cwd(), file);
-  out(`cellmail sim: scenario ${scenario.name} (${shown.startsWith("..") || !shown ? file : shown}), engine ${opts.engine}, profile ${opts.profile}`);
+  out(`cellmail sim: scenario ${scenario.name} (${shown.startsWith("..") || !shown ? file : shown}), engine ${opts.engine}, composition ${opts.composition}`);
   if (scenario.description) out(`  ${scenario.description}`);
   const { runSession } = await import("../runner/session.js");
   const options: RunSessionOptions = {
     scenario,
     engine: opts.engine,
-    profile: opts.profile,
+    composition: opts.composition,
     mailDir: opts.mailDir ? path.resolve(opts.mailDir) : workDir("mail"),
     onEvent: (e) => out(formatEvent(e)),
   };
@@ -94,7 +95,8 @@ export function simCommand(): Command {
     .description("run a scenario: the firmware core against the simulated EC800, on the virtual clock")
     .option("-s, --scenario <file>", "scenario file, or the name of a bundled scenario", DEFAULT_SCENARIO)
     .addOption(new Option("-e, --engine <engine>", "where the core runs").choices(["node", "xs"]).default("node"))
-    .addOption(new Option("--profile <profile>", "which core: full (Moddable, Node) or compact (Espruino)").choices(["full", "compact"]).default("full"))
+    .addOption(compositionOption("which composition the board runs"))
+    .addOption(goneProfileOption())
     .option("--json", "print one JSON summary object as the last line")
     .option("-t, --transcript <file>", "write the UART transcript here (default: .cellmail/transcripts/)")
     .option("-r, --report <file.html>", "write a self-contained HTML report of the session")

@@ -7,7 +7,7 @@
 // dropped: certificate verification (seclevel 1 needs the CA upload it leaves out).
 // Host-only (it runs in `cellmail config`, the simulator and the tests, never on a board),
 // so it lives in host-sim/, not firmware/.
-import type { DeviceConfig as CompactConfig } from "../../firmware/config/device.js";
+import type { DeviceConfig } from "../../firmware/config/device.js";
 import { toDevice } from "../../firmware/ext/validate/device.js";
 
 /** One problem: the field's path ("smtp.ssl.verify") and why, never a secret. */
@@ -17,7 +17,7 @@ export interface CompactProblem {
 }
 
 export interface CompactResult {
-  config: CompactConfig | null;
+  config: DeviceConfig | null;
   errors: CompactProblem[];
 }
 
@@ -67,7 +67,7 @@ export function toCompact(raw: unknown): CompactResult {
  * JSON text of a compact configuration with every non-ASCII character escaped as
  * \uXXXX, so the stored file is pure ASCII; JSON.parse gives the same strings back.
  */
-export function compactJson(c: CompactConfig): string {
+export function compactJson(c: DeviceConfig): string {
   const s = JSON.stringify(c);
   let out = "";
   let from = 0;

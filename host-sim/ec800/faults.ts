@@ -75,8 +75,8 @@ export const SOCKET_FAULT_KINDS = ["socketOpenFails", "dnsFails", "peerClose", "
 export type PowerCutSpec = { kind: "powerCut"; offMs?: number; keepModule?: boolean } & (
   | ({ at: "command" } & CommandPoint)
   | { at: "bodyData"; afterBytes: number; occurrence?: number; times?: number }
-  /** After the N-th Store write of the board (counted over its life); per profile when the layouts differ. */
-  | { at: "storeWrite"; write: number | Partial<Record<"full" | "compact", number>> }
+  /** After the N-th Store write of the board (counted over its life); per composition name (espruino, moddable, node) when the layouts differ. */
+  | { at: "storeWrite"; write: number | Partial<Record<string, number>> }
   | { at: "time"; atMs: number }
 );
 

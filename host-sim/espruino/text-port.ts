@@ -1,7 +1,8 @@
 // What Espruino's serial port looks like to the firmware, made from a byte Uart on Node:
 // received bytes arrive as strings of 8-bit characters (latin1), as Espruino delivers
 // them, so the Espruino framing (firmware/platform/espruino/frame-text.ts) runs here on
-// the simulated module, in every compact scenario (test/compact/scenarios.test.ts).
+// the simulated module (RunSessionOptions.framing "text"; the scenario suite runs the byte
+// framing that XS and Node boards run: test/scenarios/compositions.test.ts).
 import type { TextSink, TextUart, Uart } from "../../firmware/platform/types.js";
 
 export function textPort(uart: Uart): TextUart {

@@ -8,9 +8,10 @@ import { createSimulatedModem, type SimulatedModem } from "../index.js";
 import type { Clock } from "../../firmware/platform/types.js";
 import { LOG_WARN } from "../../firmware/platform/types.js";
 import { MemoryStore, NodeFirmware } from "../runner/node-firmware.js";
-import { CompactFirmware } from "../runner/compact-firmware.js";
 import type { JobOutcome } from "../runner/firmware.js";
-import type { ProfileName } from "../scenarios/scenario.js";
+import type { CompactFirmware } from "../runner/compact-firmware.js";
+import type { Composition } from "../runner/compositions.js";
+import { CORES } from "../runner/cores.js";
 import type { SmtpEngine } from "../smtp/types.js";
 import { ENTRY_FAILED, ENTRY_QUEUED, ENTRY_SENDING, OVERFLOW_KEY } from "../../firmware/alarm/types.js";
 import type { BoardPlan } from "./plan.js";
@@ -62,7 +63,7 @@ export class FleetBoard {
   }
 
   /** Power on: the module starts booting and the core starts (as `cellmail sim` does it). */
-  start(clock: VirtualClock, smtp: SmtpEngine, profile: ProfileName, onOutcome: (b: FleetBoard, o: JobOutcome) => void): void {
+  start(clock: VirtualClock, smtp: SmtpEngine, composition: Composition, onOutcome: (b: FleetBoard, o: JobOutcome) => void): void {
     this.sim = createSimulatedModem({ clock, smtp, scenario: this.plan.scenario });
     const options = {
       uart: this.sim.uart,
@@ -78,7 +79,8 @@ export class FleetBoard {
         onOutcome(this, o);
       },
     };
-    this.firmware = profile === "compact" ? new CompactFirmware(options) : new NodeFirmware(options);
+    // The fleet reads each core's outbox itself (below): one of the two cores' hosts.
+    this.firmware = new CORES[composition.core].node(options) as NodeFirmware | CompactFirmware;
     this.sim.powerOn();
     this.started = true;
   }

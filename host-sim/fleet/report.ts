@@ -153,7 +153,7 @@ export function renderFleetReport(r: FleetResult, options: { generatedAt?: Date 
 <p id="outcome" class="outcome ${r.ok ? "ok" : "fail"}">${r.ok ? "OK: the fleet's expectation held" : "FAILED: the fleet's expectation was not met"}</p>
 ${failures}
 <dl class="facts">
-${fact("f-boards", "Boards", `${r.boards} (profile ${r.profile}, provider ${r.provider})`)}
+${fact("f-boards", "Boards", `${r.boards} (composition ${r.composition}, provider ${r.provider})`)}
 ${fact("f-raised", "Alarms raised", r.raised)}
 ${fact("f-delivered", "Delivered", `${r.delivered} in ${r.mails} mails`)}
 ${fact("f-duplicates", "Duplicates", r.duplicates)}

@@ -9,7 +9,7 @@
 import { VirtualClock } from "../clock.js";
 import type { ReceivedMail } from "../mailserver/server.js";
 import type { ProviderName } from "../mailserver/providers/types.js";
-import type { ProfileName } from "../scenarios/scenario.js";
+import { composition as compositionNamed, DEFAULT_COMPOSITION, refusal, type CompositionName } from "../runner/compositions.js";
 import { accountBoard, cumulative, histogram, parseAlarmMail, percentile } from "./account.js";
 import { FleetBoard } from "./board.js";
 import { startFleetNetwork } from "./network.js";
@@ -27,7 +27,8 @@ export interface FleetRunOptions {
   /** Override the scenario's board count and provider (the CLI's --boards, --provider). */
   boards?: number;
   provider?: ProviderName;
-  profile?: ProfileName;
+  /** Override the scenario's composition (the CLI's --composition). */
+  composition?: CompositionName;
   /** Where the provider stores .eml files (default: a temp dir, removed at the end). */
   mailDir?: string;
   /** Keep every board's UART transcript in the result (default: fleets of up to 50 boards). */
@@ -67,7 +68,7 @@ export interface FleetBoardSummary {
 export interface FleetResult {
   scenario: string;
   provider: ProviderName;
-  profile: ProfileName;
+  composition: CompositionName;
   boards: number;
   seed: number;
   /** Alarms raised (raise calls), delivered (raises a delivered mail stands for), mails that arrived, duplicates. */
@@ -110,11 +111,11 @@ export interface FleetResult {
 }
 
 /** The scenario with the CLI's overrides applied. */
-export function withOverrides(s: FleetScenario, o: { boards?: number; provider?: ProviderName; profile?: ProfileName }): FleetScenario {
+export function withOverrides(s: FleetScenario, o: { boards?: number; provider?: ProviderName; composition?: CompositionName }): FleetScenario {
   const out = { ...s };
   if (o.boards !== undefined) out.boards = o.boards;
   if (o.provider !== undefined) out.provider = typeof s.provider === "object" && s.provider.name === o.provider ? s.provider : o.provider;
-  if (o.profile !== undefined) out.profile = o.profile;
+  if (o.composition !== undefined) out.composition = o.composition;
   return out;
 }
 
@@ -131,8 +132,16 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetResult> {
     if (r > peakRss) peakRss = r;
   }, 100);
   const scenario = withOverrides(opts.scenario, opts);
-  const profile: ProfileName = scenario.profile ?? "full";
+  const comp = compositionNamed(scenario.composition ?? DEFAULT_COMPOSITION);
   const plan: FleetPlan = planFleet(scenario, opts.scenarioDir);
+  // As runSession: a board scenario that needs a module the composition lacks is refused before anything starts.
+  for (const b of plan.boards) {
+    const refused = refusal(comp, b.scenario);
+    if (refused) {
+      clearInterval(sampler);
+      throw new Error(`board ${b.name}: ${refused}`);
+    }
+  }
   const clock = new VirtualClock();
   const boards = plan.boards.map((p) => new FleetBoard(p));
   const byName = new Map(boards.map((b) => [b.plan.name, b]));
@@ -171,7 +180,7 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetResult> {
   try {
     for (const b of boards) {
       const boot = () => {
-        b.start(clock, net.engine, profile, onOutcome);
+        b.start(clock, net.engine, comp, onOutcome);
         for (const r of b.plan.raises) {
           const raise = () => {
             b.raise(r.key, r.title, r.text);
@@ -207,7 +216,7 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetResult> {
     await clock.run({ forMs: SETTLE_MS });
     const virtualMs = clock.now();
     for (const b of boards) await b.stop();
-    return summarize({ plan, boards, profile, net, virtualMs, timedOut, orphans, keepTranscripts: opts.transcripts ?? boards.length <= 50, wallStart, peakRss: () => peakRss });
+    return summarize({ plan, boards, composition: comp.name, net, virtualMs, timedOut, orphans, keepTranscripts: opts.transcripts ?? boards.length <= 50, wallStart, peakRss: () => peakRss });
   } finally {
     clearInterval(sampler);
     await net.close();
@@ -217,7 +226,7 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetResult> {
 interface SummaryInput {
   plan: FleetPlan;
   boards: FleetBoard[];
-  profile: ProfileName;
+  composition: CompositionName;
   net: Awaited<ReturnType<typeof startFleetNetwork>>;
   virtualMs: number;
   timedOut: boolean;
@@ -280,7 +289,7 @@ function summarize(x: SummaryInput): FleetResult {
   const result: FleetResult = {
     scenario: f.name,
     provider: providerOf(f).name,
-    profile: x.profile,
+    composition: x.composition,
     boards: x.boards.length,
     seed: f.seed ?? 1,
     ...totals,

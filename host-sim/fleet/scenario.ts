@@ -8,7 +8,8 @@
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadScenario, parseScenario, PROFILES, validateScenario, type ProfileName, type Scenario } from "../scenarios/scenario.js";
+import { loadScenario, parseScenario, validateScenario, type Scenario } from "../scenarios/scenario.js";
+import { COMPOSITION_NAMES, isCompositionName, type CompositionName } from "../runner/compositions.js";
 import { PROVIDER_NAMES, type ProviderOptions } from "../mailserver/providers/index.js";
 import type { ProviderName } from "../mailserver/providers/types.js";
 
@@ -65,8 +66,8 @@ export interface FleetScenario {
   /** Seeds every random choice of the fleet (alarm times, overlays, skews). Default 1. */
   seed?: number;
   provider: ProviderName | ({ name: ProviderName } & ProviderOptions);
-  /** Which core every board runs (Node engine). Default full. */
-  profile?: ProfileName;
+  /** Which composition every board runs (host-sim/runner/compositions.ts; Node engine). Default node. */
+  composition?: CompositionName;
   /** The single-board scenario each board runs: a bundled name (`alarm-demo`), a path relative to this file, or the scenario itself. */
   board: string | Scenario;
   /** Board names `<prefix>-001`... Default "board". */
@@ -100,7 +101,7 @@ export function validateFleetScenario(x: unknown): string[] {
     if (o[k] !== undefined) num(o[k], `${path}${path ? "." : ""}${k}`, lo, hi, int);
   };
   if (!obj(x)) return ["fleet scenario: expected an object"];
-  const known = ["name", "description", "boards", "seed", "provider", "profile", "board", "namePrefix", "senders", "sendersPerDomain", "recipients", "alarms", "powerOnWithinMs", "clockSkewMs", "overlays", "durationMs", "expect"];
+  const known = ["name", "description", "boards", "seed", "provider", "composition", "board", "namePrefix", "senders", "sendersPerDomain", "recipients", "alarms", "powerOnWithinMs", "clockSkewMs", "overlays", "durationMs", "expect"];
   for (const k of Object.keys(x)) if (!known.includes(k)) errs.push(`${k}: unknown field`);
   if (typeof x.name !== "string" || x.name === "") errs.push("name: required string");
   num(x.boards, "boards", 1, 100_000, true);
@@ -112,7 +113,8 @@ export function validateFleetScenario(x: unknown): string[] {
     for (const k of Object.keys(p)) if (!["name", "callsPerSecond", "perSenderRecipientPerHour", "maxSendRate", "dailyQuota"].includes(k)) errs.push(`provider.${k}: unknown field`);
     for (const k of ["callsPerSecond", "perSenderRecipientPerHour", "maxSendRate", "dailyQuota"]) opt(p, k, "provider", 1, 1e9, true);
   }
-  if (x.profile !== undefined && !PROFILES.includes(x.profile as ProfileName)) errs.push(`profile: expected one of ${PROFILES.join(", ")}`);
+  if (x.composition !== undefined && !isCompositionName(x.composition)) errs.push(`composition: expected one of ${COMPOSITION_NAMES.join(", ")}`);
+  if (x.profile !== undefined) errs.push(`profile: profiles are gone: give "composition" (${COMPOSITION_NAMES.join(", ")})`);
   if (typeof x.board === "string") {
     if (x.board === "") errs.push("board: expected a scenario name, a path or an object");
   } else if (obj(x.board)) {

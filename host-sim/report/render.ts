@@ -144,7 +144,7 @@ ${expectFailures}
 <dl class="facts">
 <dt>Scenario</dt><dd>${h(result.scenario)}</dd>
 <dt>Engine</dt><dd>${h(result.engine)}</dd>
-<dt>Profile</dt><dd>${h(result.profile)}</dd>
+<dt>Composition</dt><dd>${h(result.composition)}</dd>
 <dt>Virtual time</dt><dd>${seconds(result.virtualMs)}</dd>
 <dt>Delivered</dt><dd id="delivered">${result.delivered}</dd>
 <dt>Failed</dt><dd id="failed">${result.failed}</dd>

@@ -50,9 +50,9 @@ export function causeName(o: JobOutcome): string {
   return o.code >= 666 && o.code <= 682 ? "smtp" : "other";
 }
 
-// ---- cause texts from codes alone (the compact profile reports codes, no texts)
+// ---- cause texts from codes alone (the compact core reports codes, no texts)
 
-/** Our local codes (firmware/errors.ts), as the full profile words them. */
+/** Our local codes (firmware/errors.ts), as the full core words them. */
 const LOCAL_CAUSE: Record<number, string> = {
   1001: "a required field is empty",
   1002: "a field is over the module's byte limit",

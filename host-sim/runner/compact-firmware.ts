@@ -1,4 +1,4 @@
-// Runs the compact profile's core (firmware/compact, what the Espruino target starts) in
+// Runs the compact core (firmware/compact, what the Espruino target starts) in
 // this Node process against the simulated module: `createCompactApp({...})` with an
 // in-memory Store, exactly as firmware/targets/espruino/main.ts composes it, minus the
 // Espruino adapters. The configuration is validated and flattened here on the host
@@ -6,14 +6,14 @@
 //
 // The compact core reports codes only (CompactOutcome); this file turns them into the
 // runner's JobOutcome with a cause text from the host-side tables (describeCode), so
-// expectations, events and the CLI read the same for both profiles. The XS bridge's
+// expectations, events and the CLI read the same for every composition. The XS bridge's
 // host half (host-sim/xs/firmware.ts) uses the same conversions, so a Node run and an
 // XS run of the compact core report identically.
 import { createCompactApp, type CompactApp } from "../../firmware/compact/app.js";
 import { createByteFraming } from "../../firmware/compact/frame-bytes.js";
 import { createTextFraming } from "../../firmware/platform/espruino/frame-text.js";
 import { textPort } from "../espruino/text-port.js";
-import type { CompactConfig } from "../../firmware/compact/config.js";
+import type { DeviceConfig } from "../../firmware/config/device.js";
 import type { CompactMail, CompactOutcome } from "../../firmware/compact/types.js";
 import { toCompact } from "../config/compact.js";
 import {
@@ -25,7 +25,7 @@ import { describeCode } from "./causes.js";
 
 export type Refusal = { code: number; cause: string; field: string };
 
-/** A configuration the compact profile refuses: an Error that lists every problem with its field. */
+/** A configuration the compact core refuses: an Error that lists every problem with its field. */
 export interface CompactConfigError extends Error {
   kind: number;
   code: number;
@@ -33,11 +33,11 @@ export interface CompactConfigError extends Error {
   errors: { field: string; cause: string }[];
 }
 
-/** The raw configuration validated and flattened for the compact profile; throws a CompactConfigError. */
-export function compactConfigOf(raw: unknown): CompactConfig {
+/** The raw configuration validated and flattened for the compact core; throws a CompactConfigError. */
+export function compactConfigOf(raw: unknown): DeviceConfig {
   const r = toCompact(raw);
   if (r.config !== null) return r.config;
-  const e = new Error(`invalid configuration for the compact profile: ${r.errors.map((x) => x.cause).join("; ")}`) as CompactConfigError;
+  const e = new Error(`invalid configuration for the compact core (espruino composition): ${r.errors.map((x) => x.cause).join("; ")}`) as CompactConfigError;
   e.kind = KIND_CONFIG;
   e.code = E_CONFIG;
   e.field = r.errors[0]?.field ?? "";
@@ -60,12 +60,12 @@ export function compactRefusal(code: number): Refusal {
 }
 
 /**
- * What the compact profile refuses before the job reaches its core: attachments (it has
+ * What the compact core refuses before the job reaches its core: attachments (it has
  * no file upload). Null when the job can go to CompactMailer.send.
  */
 export function compactPreCheck(job: JobSpec): Refusal | null {
   if (job.attachments && job.attachments.length > 0) {
-    return { code: E_ATTACHMENTS, cause: "the compact profile sends no attachments (use the full profile)", field: "attachments" };
+    return { code: E_ATTACHMENTS, cause: "the espruino composition sends no attachments (it carries no attachments module: use moddable or node)", field: "attachments" };
   }
   return null;
 }
@@ -103,7 +103,7 @@ export function compactFailed(list: { id: number; key: string; code: number }[])
 
 export class CompactFirmware implements FirmwareHost {
   readonly engine = "node" as const;
-  readonly profile = "compact" as const;
+  readonly core = "compact" as const;
   readonly app: CompactApp;
   /** The board's flash (the fleet reads what is left in the outbox from here). */
   readonly store: Store;

@@ -4,7 +4,7 @@
 // counters, and that every planned power cut struck. Returns the list of violations
 // (empty = the scenario held).
 import { createHash } from "node:crypto";
-import { expectFor, type ExpectedMail, type ProfileName, type Scenario } from "../scenarios/scenario.js";
+import type { ExpectedMail, Scenario } from "../scenarios/scenario.js";
 import type { ReceivedMail } from "../mailserver/server.js";
 import { retryLater } from "../../firmware/errors.js";
 import type { JobOutcome, JobSpec } from "./firmware.js";
@@ -113,10 +113,10 @@ function matches(m: ReceivedMail, e: ExpectedMail): boolean {
   return true;
 }
 
-/** Check `expect` as it stands for the profile that ran (expectFor: per-profile overrides applied). */
-export function checkExpect(s: Scenario, o: Observed, profile: ProfileName = "full"): string[] {
+/** Check the scenario's `expect` (one for every composition that can run it). */
+export function checkExpect(s: Scenario, o: Observed): string[] {
   const problems: string[] = [];
-  const exp = expectFor(s, profile);
+  const exp = s.expect;
   if (exp.delivered) {
     let allowed = 0;
     for (const e of exp.delivered) {

@@ -25,12 +25,12 @@ export interface AlarmSpec {
 export type { JobOutcome } from "../../firmware/mail/outcome.js";
 import type { JobOutcome } from "../../firmware/mail/outcome.js";
 
-export { PROFILES, type ProfileName } from "../scenarios/scenario.js";
-import type { ProfileName } from "../scenarios/scenario.js";
+import type { CoreName } from "./compositions.js";
 
 export interface FirmwareHost {
   readonly engine: "node" | "xs";
-  readonly profile: ProfileName;
+  /** Which core runs (host-sim/runner/cores.ts). */
+  readonly core: CoreName;
   /** Raise an alarm through the alarm layer (outbox, template, limits). */
   raise(alarm: AlarmSpec): Promise<void>;
   /** Submit a job to the mailer directly. Resolves to null when accepted, else the refusal. */
@@ -53,15 +53,15 @@ export interface FirmwareStartOptions {
   /** The board's persistent Store (it outlives a power cut: the next core starts on it). */
   store: Store;
   /**
-   * Raw configuration. The full profile validates it inside the firmware, as on a board;
-   * for the compact profile the host validates and flattens it first (toCompact, as
-   * `cellmail config --compact` does for an Espruino board).
+   * Raw configuration. The full core validates it inside the firmware, as on a board (the
+   * module validate); for the compact core the host validates and flattens it
+   * first (toCompact, as `cellmail config --compact` does for an Espruino board).
    */
   config: unknown;
   /** Firmware log lines (already redacted by the firmware). */
   log: (level: number, message: string) => void;
   /** Told when a job finishes (progress output). */
   onOutcome: (outcome: JobOutcome) => void;
-  /** Compact profile on Node: the framing (RunSessionOptions.framing). */
+  /** Compact core on Node: the framing (RunSessionOptions.framing). */
   framing?: "bytes" | "text";
 }

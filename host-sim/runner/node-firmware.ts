@@ -30,7 +30,7 @@ export const outcomeOf = jobOutcome;
 
 export class NodeFirmware implements FirmwareHost {
   readonly engine = "node" as const;
-  readonly profile = "full" as const;
+  readonly core = "full" as const;
   readonly app: Cellmail;
   /** The board's flash (the fleet reads what is left in the outbox from here). */
   readonly store: Store;

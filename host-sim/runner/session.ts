@@ -19,10 +19,9 @@ import { checkExpect, type Observed } from "./expect.js";
 import { BoardLife, Flash } from "./board.js";
 import type { PowerCutSpec } from "../ec800/faults.js";
 import { causeName } from "./causes.js";
-import type { AlarmSpec, FirmwareHost, FirmwareStartOptions, JobOutcome, JobSpec, ProfileName } from "./firmware.js";
-import { NodeFirmware } from "./node-firmware.js";
-import { CompactFirmware } from "./compact-firmware.js";
-import { appliesTo } from "../scenarios/scenario.js";
+import type { AlarmSpec, FirmwareHost, FirmwareStartOptions, JobOutcome, JobSpec } from "./firmware.js";
+import { composition as compositionNamed, DEFAULT_COMPOSITION, refusal, type CoreName } from "./compositions.js";
+import { CORES } from "./cores.js";
 import type { ArrivedMail, RunSessionOptions, SessionEvent, SessionResult } from "./types.js";
 
 /** Virtual time a session may take when the scenario does not say (one hour). */
@@ -46,16 +45,16 @@ export interface SessionOptions extends RunSessionOptions {
 /** The XS engine is loaded on demand: it needs a child process and a bundle. */
 async function startFirmware(
   engine: "node" | "xs",
-  profile: ProfileName,
+  core: CoreName,
   o: FirmwareStartOptions,
   stack: { slots?: number; peak: number },
 ): Promise<FirmwareHost> {
-  if (engine === "node") return profile === "compact" ? new CompactFirmware(o) : new NodeFirmware(o);
+  if (engine === "node") return new CORES[core].node(o);
   const { startXsFirmware } = await import("../xs/firmware.js");
   const onMeter = stack.slots === undefined ? undefined : (m: { stackPeak: number }) => {
     if (m.stackPeak > stack.peak) stack.peak = m.stackPeak;
   };
-  return startXsFirmware(o, { stackSlots: stack.slots, onMeter }, profile);
+  return startXsFirmware(o, { stackSlots: stack.slots, onMeter }, core);
 }
 
 function jobOf(id: string, m: NonNullable<RunnerFirmware["mail"]>): JobSpec {
@@ -101,11 +100,11 @@ function raisePlan(fw: RunnerFirmware, hasJobs: boolean): { atMs: number; alarm:
 export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   const scenario = opts.scenario;
   const engine = opts.engine ?? "node";
-  const profile = opts.profile ?? "full";
-  if (profile !== "full" && profile !== "compact") throw new Error(`unknown profile ${JSON.stringify(profile)} (expected full or compact)`);
-  if (!appliesTo(scenario, profile)) {
-    throw new Error(`scenario ${scenario.name} does not apply to the ${profile} profile (profiles: ${(scenario.profiles ?? []).join(", ")})${scenario.profilesNote ? `: ${scenario.profilesNote}` : ""}`);
-  }
+  const comp = compositionNamed(opts.composition ?? DEFAULT_COMPOSITION);
+  // A scenario that needs a module the composition lacks is refused before anything starts.
+  const cannot = refusal(comp, scenario);
+  if (cannot) throw new Error(cannot);
+  const core = comp.core;
   const clock = new VirtualClock();
   const events: SessionEvent[] = [];
   const emit = (kind: SessionEvent["kind"], text: string) => {
@@ -180,7 +179,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     lives++;
     // A configuration the firmware refuses throws here: close the embedded server first, or
     // its listening socket keeps the process alive (the CLI hung after printing the error).
-    firmware = await startFirmware(engine, profile, {
+    firmware = await startFirmware(engine, core, {
       uart: mine.uart,
       clock: mine.clock,
       store: mine.store,
@@ -195,7 +194,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
         if (!mine.alive) return; // a dead board reports nothing
         outcomes.push(o);
         alarmWork = true;
-        if (o.delivered && profile === "compact") emit("result", `job ${o.id} delivered after ${o.attempts} run(s), ${o.commands} AT commands`);
+        if (o.delivered && core === "compact") emit("result", `job ${o.id} delivered after ${o.attempts} run(s), ${o.commands} AT commands`);
         else if (o.delivered) emit("result", `job ${o.id} delivered after ${o.attempts} send(s), ${o.commands} AT commands`);
         else emit("result", `job ${o.id} failed: ${o.code} ${o.cause} [${causeName(o)}]`);
       },
@@ -237,9 +236,9 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   }
   for (const f of cuts) {
     if (f.at === "storeWrite") {
-      const at = typeof f.write === "number" ? f.write : f.write[profile];
+      const at = typeof f.write === "number" ? f.write : f.write[comp.name];
       if (at === undefined) {
-        cutsDone++; // not planned for this profile
+        cutsDone++; // not planned for this composition
         continue;
       }
       const prev = flash.onWrite;
@@ -356,7 +355,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     failedAlarms: failedAlarms.length,
     powerCuts: { planned: cuts.length, struck: cutsDone },
   };
-  const expectFailures = opts.replay === undefined ? checkExpect(scenario, observed, profile) : [];
+  const expectFailures = opts.replay === undefined ? checkExpect(scenario, observed) : [];
   if (replayer && replayer.played < replayer.total) expectFailures.push(`replay: the firmware diverged; ${replayer.played} of ${replayer.total} recorded replies were played`);
   for (const f of failedAlarms) emit("result", `alarm ${f.id} (${f.key}) kept as failed: ${f.code} ${f.cause}`);
   if (lives > 1) emit("note", `the board started ${lives} times (${cutsDone} power cut(s)); ${lostRaises} raise(s) fell while it had no power`);
@@ -372,7 +371,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   return {
     scenario: scenario.name,
     engine,
-    profile,
+    composition: comp.name,
     ok: expectFailures.length === 0 && (opts.replay === undefined || outcomes.length > 0),
     expectFailures,
     delivered: outcomes.filter((o) => o.delivered).length,

@@ -1,10 +1,11 @@
 // The scenario runner's contract: what one simulated session takes and what it
 // reports. The CLI (`cellmail sim`, `replay`), the report page and the scenario test
 // suite all speak this.
-import type { ProfileName, Scenario } from "../scenarios/scenario.js";
+import type { Scenario } from "../scenarios/scenario.js";
+import type { CompositionName } from "./compositions.js";
 
 export type EngineName = "node" | "xs";
-export type { ProfileName };
+export type { CompositionName };
 
 export interface SessionEvent {
   /** Virtual ms since the session started. */
@@ -18,12 +19,13 @@ export interface RunSessionOptions {
   /** Where the firmware core runs: in this Node process, or inside real XS (xsnap-worker). */
   engine?: EngineName;
   /**
-   * Which core: "full" (default; firmware/app) or "compact" (firmware/compact, the
-   * Espruino profile). A scenario whose `profiles` leaves the profile out is refused.
+   * Which composition runs (host-sim/runner/compositions.ts): "node" (default), "moddable"
+   * or "espruino"; its core runs on the engine. A scenario that needs a module the
+   * composition does not carry is refused, naming the module, before anything starts.
    */
-  profile?: ProfileName;
+  composition?: CompositionName;
   /**
-   * Compact profile on Node only: how received data becomes lines. "bytes" (default: what
+   * The compact core (espruino) on Node only: how received data becomes lines. "bytes" (default: what
    * XS and Node boards run, firmware/compact/frame-bytes.ts) or "text" (what Espruino runs,
    * firmware/platform/espruino/frame-text.ts, fed the module's bytes as strings as
    * Espruino's serial port delivers them: host-sim/espruino/text-port.ts).
@@ -58,7 +60,7 @@ export interface ArrivedMail {
 export interface SessionResult {
   scenario: string;
   engine: EngineName;
-  profile: ProfileName;
+  composition: CompositionName;
   /** Whether the scenario's `expect` held. */
   ok: boolean;
   /** Why `ok` is false (empty when ok). */

@@ -5,9 +5,7 @@
 // an integer. The firmware's configuration (`firmware.config`) is checked by the
 // firmware's own validator (scenario.ts), not here.
 import { any, anyOf, arr, bool, int, num, obj, oneOf, record, required, str, tagged, type Field, type Spec } from "./schema.js";
-
-/** The cores a scenario can run (host-sim/runner: "full" firmware/app, "compact" firmware/compact). */
-export const PROFILE_NAMES = ["full", "compact"] as const;
+import { COMPOSITION_NAMES, MODULE_NAMES } from "../runner/compositions.js";
 
 const ms = (): Spec => num(0, 1e10);
 const count = (): Spec => int(1, 1e6);
@@ -117,8 +115,8 @@ const FAULT = tagged("kind", {
   powerCut: tagged("at", {
     command: obj({ ...POWER_CUT_COMMON, ...COMMAND_POINT }),
     bodyData: obj({ ...POWER_CUT_COMMON, afterBytes: required(byteIndex()), occurrence: count(), times: count() }),
-    // The two profiles keep different Store layouts, so the N-th write may be given per profile.
-    storeWrite: obj({ ...POWER_CUT_COMMON, write: required(anyOf("a write number, or one per profile", count(), record(count(), PROFILE_NAMES))) }),
+    // The cores keep different Store layouts, so the N-th write may be given per composition.
+    storeWrite: obj({ ...POWER_CUT_COMMON, write: required(anyOf("a write number, or one per composition", count(), record(count(), COMPOSITION_NAMES))) }),
     time: obj({ ...POWER_CUT_COMMON, atMs: required(ms()) }),
   }),
   // The module's sockets (host-sim/ec800/faults.ts `SocketFaultSpec`, docs/sockets.md).
@@ -176,9 +174,25 @@ const EXPECT_FIELDS: Record<string, Field> = {
 
 const EXPECT = obj(EXPECT_FIELDS, (e) => (e.delivered === undefined && e.failure === undefined && e.alarms === undefined ? [["", "needs `delivered`, `failure` or `alarms`"]] : []));
 
-const EXPECT_OVERRIDE = obj({ ...EXPECT_FIELDS, because: required(str({ nonEmpty: true })) }, (e) =>
-  e.delivered !== undefined && e.failure !== undefined ? [["", "give `delivered` or `failure`, not both"]] : [],
-);
+/**
+ * The modules a scenario's firmware part uses, as the runner would give them to the core:
+ * an attachment needs `attachments`, a verified server (`verify: true`, or a CA given)
+ * needs `ca-upload`. Each with the path that shows it.
+ */
+export function usedModules(s: Record<string, unknown>): { module: string; at: string }[] {
+  const fw = (s.firmware ?? {}) as { mail?: unknown; more?: unknown; config?: unknown };
+  const out: { module: string; at: string }[] = [];
+  const mails: [unknown, string][] = [[fw.mail, "firmware.mail"]];
+  if (Array.isArray(fw.more)) fw.more.forEach((m, i) => mails.push([m, `firmware.more[${i}]`]));
+  for (const [m, at] of mails) {
+    const a = (m as { attachments?: unknown } | undefined)?.attachments;
+    if (Array.isArray(a) && a.length > 0 && !out.some((u) => u.module === "attachments")) out.push({ module: "attachments", at: `${at}.attachments` });
+  }
+  const ssl = ((fw.config as { smtp?: { ssl?: { verify?: unknown; cacert?: unknown } } } | undefined)?.smtp?.ssl ?? {}) as { verify?: unknown; cacert?: unknown };
+  if (ssl.verify === true) out.push({ module: "ca-upload", at: "firmware.config.smtp.ssl.verify" });
+  else if (ssl.cacert !== undefined) out.push({ module: "ca-upload", at: "firmware.config.smtp.ssl.cacert" });
+  return out;
+}
 
 export const SCENARIO = obj(
   {
@@ -190,13 +204,19 @@ export const SCENARIO = obj(
     smtp: SMTP,
     faults: arr(FAULT),
     firmware: FIRMWARE,
-    profiles: arr(oneOf(...PROFILE_NAMES), 1),
-    profilesNote: str(),
-    expectByProfile: record(EXPECT_OVERRIDE, PROFILE_NAMES),
+    needs: arr(oneOf(...MODULE_NAMES)),
     expect: required(EXPECT),
   },
-  (s) =>
-    Array.isArray(s.profiles) && s.profiles.length < PROFILE_NAMES.length && (typeof s.profilesNote !== "string" || s.profilesNote === "")
-      ? [["profilesNote", "required when `profiles` leaves a profile out (why it does not apply)"]]
-      : [],
+  // What the firmware part uses must be declared: a composition without the module refuses the scenario instead of failing it.
+  (s) => {
+    const needs = Array.isArray(s.needs) ? (s.needs as unknown[]) : [];
+    const out = usedModules(s)
+      .filter((u) => !needs.includes(u.module))
+      .map((u): [string, string] => ["needs", `must list "${u.module}": the scenario uses it (${u.at})`]);
+    // The profile fields of old files: say what replaced them (besides "unknown field").
+    for (const k of ["profiles", "profilesNote", "expectByProfile"]) {
+      if (s[k] !== undefined) out.push([k, "profiles are gone: a scenario lists the modules it needs (`needs`, docs/scenarios.md) and has one `expect` for every composition"]);
+    }
+    return out;
+  },
 );

@@ -7,7 +7,8 @@ import type { LinkOptions } from "../uart/link.js";
 import type { Ec800Options, RegistrationStep, SimState } from "../ec800/modem.js";
 import { FaultPlan, type FaultSpec } from "../ec800/faults.js";
 import { check } from "./schema.js";
-import { PROFILE_NAMES, SCENARIO } from "./format.js";
+import { SCENARIO } from "./format.js";
+import type { ModuleName } from "../runner/compositions.js";
 import { validateConfig } from "../../firmware/ext/validate/validate.js";
 import { boardConfig } from "../runner/config.js";
 import { makeProfile, type TimingProfile } from "../ec800/profile.js";
@@ -87,14 +88,6 @@ export interface ScenarioExpect {
   notes?: string;
 }
 
-/**
- * Which core a session runs: "full" (firmware/app: Moddable, Node) or "compact"
- * (firmware/compact: the Espruino profile, no attachments, no CA upload, codes only).
- */
-export type ProfileName = "full" | "compact";
-
-export const PROFILES: readonly ProfileName[] = PROFILE_NAMES;
-
 export interface Scenario {
   name: string;
   description?: string;
@@ -107,38 +100,13 @@ export interface Scenario {
   /** Firmware-side configuration (server, account, recipients, the alarm to raise); runner-defined. */
   firmware?: Record<string, unknown>;
   /**
-   * The profiles the scenario applies to (default: all). A scenario that needs what a
-   * profile leaves out (attachments, CA upload) names the others only; the runner refuses
-   * to run it on a profile not listed, and the suites skip it there.
+   * The optional modules the scenario needs (host-sim/runner/compositions.ts): a mail with
+   * attachments needs "attachments", a verified server "ca-upload" (the format refuses a
+   * scenario that uses one without listing it). The runner refuses to run the scenario on
+   * a composition that lacks one, naming it; the suites run it on every other composition.
    */
-  profiles?: ProfileName[];
-  /** Why `profiles` leaves a profile out (shown when a run is refused). */
-  profilesNote?: string;
-  /**
-   * Per-profile changes to `expect` for real differences between the profiles (see
-   * expectFor): each key given replaces the same key of `expect`; `delivered` and
-   * `failure` are one outcome, so giving either replaces both.
-   */
-  expectByProfile?: Partial<Record<ProfileName, ScenarioExpect & { because?: string }>>;
+  needs?: ModuleName[];
   expect: ScenarioExpect;
-}
-
-/** Whether the scenario applies to the profile (`profiles` absent: every profile). */
-export function appliesTo(s: Scenario, profile: ProfileName): boolean {
-  return s.profiles === undefined || s.profiles.includes(profile);
-}
-
-/** The scenario's `expect` for a profile: `expectByProfile[profile]` laid over `expect`. */
-export function expectFor(s: Scenario, profile: ProfileName): ScenarioExpect {
-  const over = s.expectByProfile?.[profile];
-  if (!over) return s.expect;
-  const out: ScenarioExpect = { ...s.expect };
-  if (over.delivered !== undefined || over.failure !== undefined) {
-    delete out.delivered;
-    delete out.failure;
-  }
-  for (const k of ["delivered", "failure", "module", "alarms", "notes"] as const) if (over[k] !== undefined) (out as Record<string, unknown>)[k] = over[k];
-  return out;
 }
 
 /**

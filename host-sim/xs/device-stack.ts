@@ -1,8 +1,8 @@
 // The JavaScript stack a Moddable build of cellmail gets, and the margin it keeps over what
 // the core needs. The figure lives in one place, cellmail's library manifest
 // (manifests/moddable/cellmail.json, `creation.stack`, in slots); everything else reads it:
-//  - npm test runs every bundled scenario of the full profile in XS at
-//    floor(creation.stack / STACK_MARGIN) slots (test/xs/scenarios.test.ts): passing there
+//  - npm test runs every bundled scenario of every composition in XS at
+//    floor(creation.stack / STACK_MARGIN) slots (test/scenarios/compositions.test.ts): passing there
 //    proves the declared stack has the margin, without the bench;
 //  - npm run bench finds the smallest stack that passes every scenario by bisection
 //    (xs.stack.minSlots, bench/xs-stack.ts), and a test holds creation.stack to at least

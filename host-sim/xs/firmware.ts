@@ -14,16 +14,18 @@
 //
 // Message protocol: host-sim/xs/device/platform/protocol.ts.
 //
-// Two profiles, one bridge: "full" runs host-sim/xs/device/main.ts (the Cellmail
-// composition), "compact" runs host-sim/xs/device/compact.ts (the CompactApp of the
-// Espruino target). For the compact profile the host validates and flattens the
+// Two cores, one bridge (host-sim/runner/cores.ts): "full" runs host-sim/xs/device/main.ts
+// (the Cellmail composition of moddable and node), "compact" runs host-sim/xs/device/compact.ts
+// (the CompactApp of the espruino composition). For the compact core the host validates and flattens the
 // configuration (toCompact) and refuses attachments before they cross, and turns the
 // core's code-only outcomes into JobOutcomes with the same functions the Node run uses
 // (host-sim/runner/compact-firmware.ts), so both engines report identically.
 import type { Uart, UartSink } from "../../firmware/platform/types.js";
 import type { CompactOutcome } from "../../firmware/compact/types.js";
 import { compactJson } from "../config/compact.js";
-import type { FirmwareHost, FirmwareStartOptions, JobOutcome, JobSpec, AlarmSpec, ProfileName } from "../runner/firmware.js";
+import type { FirmwareHost, FirmwareStartOptions, JobOutcome, JobSpec, AlarmSpec } from "../runner/firmware.js";
+import type { CoreName } from "../runner/compositions.js";
+import { CORES } from "../runner/cores.js";
 import { compactConfigOf, compactFailed, compactJobOutcome, compactPreCheck, compactRefusal } from "../runner/compact-firmware.js";
 import { bundleForXs } from "./bundle.js";
 import { SyncXsWorker } from "./sync-worker.js";
@@ -50,21 +52,18 @@ const ISSUE_CLOSE = 0x78;
 const ISSUE_STORE = 0x73;
 const HEADER = 9;
 
-export const XS_ENTRY = "host-sim/xs/device/main.ts";
-export const XS_COMPACT_ENTRY = "host-sim/xs/device/compact.ts";
 const GLOBAL = "CellmailXs";
 
-const ENTRIES: Record<ProfileName, string> = { full: XS_ENTRY, compact: XS_COMPACT_ENTRY };
-const bundled: Partial<Record<ProfileName, Promise<string>>> = {};
+const bundled: Partial<Record<CoreName, Promise<string>>> = {};
 
-/** The XS bundle of the core of a profile, built once per process. */
-export function xsFirmwareBundle(profile: ProfileName = "full"): Promise<string> {
-  let b = bundled[profile];
+/** The XS bundle of a core (one per core, shared by every composition that runs it), built once per process. */
+export function xsFirmwareBundle(core: CoreName = "full"): Promise<string> {
+  let b = bundled[core];
   if (!b) {
-    b = bundleForXs({ entry: ENTRIES[profile], globalName: GLOBAL });
-    bundled[profile] = b;
+    b = bundleForXs({ entry: CORES[core].xsEntry, globalName: GLOBAL });
+    bundled[core] = b;
     b.catch(() => {
-      delete bundled[profile];
+      delete bundled[core];
     });
   }
   return b;
@@ -79,7 +78,7 @@ export interface XsFirmwareExtras {
 
 export class XsFirmware implements FirmwareHost {
   readonly engine = "xs" as const;
-  readonly profile: ProfileName;
+  readonly core: CoreName;
   readonly worker: SyncXsWorker;
   /** Deliveries made into XS so far. */
   deliveries = 0;
@@ -90,11 +89,11 @@ export class XsFirmware implements FirmwareHost {
   private stopped = false;
   private onMeter: XsFirmwareExtras["onMeter"];
   private sink: UartSink;
-  /** Compact profile: when each submitted job was handed over (its outcome's startedAt). */
+  /** Compact core: when each submitted job was handed over (its outcome's startedAt). */
   private submittedAt = new Map<string, number>();
 
-  constructor(worker: SyncXsWorker, o: FirmwareStartOptions, extras: XsFirmwareExtras, profile: ProfileName = "full") {
-    this.profile = profile;
+  constructor(worker: SyncXsWorker, o: FirmwareStartOptions, extras: XsFirmwareExtras, core: CoreName = "full") {
+    this.core = core;
     this.worker = worker;
     this.o = o;
     this.uart = o.uart;
@@ -165,7 +164,7 @@ export class XsFirmware implements FirmwareHost {
         return;
       case ISSUE_RESULT: {
         let out: JobOutcome;
-        if (this.profile === "compact") {
+        if (this.core === "compact") {
           const r = JSON.parse(b.toString("utf8", 1)) as { id: string; o: CompactOutcome };
           out = compactJobOutcome(r.id, r.o, this.submittedAt.get(r.id) ?? -1, this.o.clock.now());
         } else out = JSON.parse(b.toString("utf8", 1)) as JobOutcome;
@@ -209,7 +208,7 @@ export class XsFirmware implements FirmwareHost {
 
   start(): void {
     // Compact: what `cellmail config --compact` would store on the board (pure ASCII JSON).
-    this.deliver(OP_START, this.profile === "compact" ? compactJson(compactConfigOf(this.o.config)) : JSON.stringify(this.o.config));
+    this.deliver(OP_START, this.core === "compact" ? compactJson(compactConfigOf(this.o.config)) : JSON.stringify(this.o.config));
   }
 
   async raise(alarm: AlarmSpec): Promise<void> {
@@ -217,7 +216,7 @@ export class XsFirmware implements FirmwareHost {
   }
 
   async submit(job: JobSpec): Promise<{ code: number; cause: string; field: string } | null> {
-    if (this.profile === "compact") {
+    if (this.core === "compact") {
       const pre = compactPreCheck(job);
       if (pre) return pre;
       this.submittedAt.set(job.id, this.o.clock.now());
@@ -235,7 +234,7 @@ export class XsFirmware implements FirmwareHost {
 
   async failedAlarms(): Promise<{ id: number; key: string; code: number; cause: string }[]> {
     const list = JSON.parse(Buffer.from(this.deliver(OP_FAILED)).toString("utf8"));
-    return this.profile === "compact" ? compactFailed(list) : list;
+    return this.core === "compact" ? compactFailed(list) : list;
   }
 
   pendingAlarms(): number {
@@ -263,15 +262,15 @@ export class XsFirmware implements FirmwareHost {
   }
 }
 
-/** Start the core of a profile in a fresh XS worker, attached to the simulated module's UART and clock. */
-export async function startXsFirmware(o: FirmwareStartOptions, extras: XsFirmwareExtras = {}, profile: ProfileName = "full"): Promise<XsFirmware> {
-  // A configuration the compact profile refuses is reported before a worker is started.
-  if (profile === "compact") compactConfigOf(o.config);
-  const script = await xsFirmwareBundle(profile);
-  const worker = SyncXsWorker.start({ name: profile === "compact" ? "cellmail-xs-compact" : "cellmail-xs-firmware", stackSlots: extras.stackSlots });
+/** Start a core in a fresh XS worker, attached to the simulated module's UART and clock. */
+export async function startXsFirmware(o: FirmwareStartOptions, extras: XsFirmwareExtras = {}, core: CoreName = "full"): Promise<XsFirmware> {
+  // A configuration the compact core refuses is reported before a worker is started.
+  if (core === "compact") compactConfigOf(o.config);
+  const script = await xsFirmwareBundle(core);
+  const worker = SyncXsWorker.start({ name: CORES[core].xsWorker, stackSlots: extras.stackSlots });
   try {
     worker.evaluate(`${script}\n;globalThis.handleCommand = ${GLOBAL}.handleCommand;`);
-    const fw = new XsFirmware(worker, o, extras, profile);
+    const fw = new XsFirmware(worker, o, extras, core);
     fw.start();
     return fw;
   } catch (e) {

@@ -22,7 +22,7 @@ export function fixtureResult(over: Partial<SessionResult> = {}): SessionResult 
   return {
     scenario: "fixture",
     engine: "node",
-    profile: "full",
+    composition: "node",
     ok: true,
     expectFailures: [],
     delivered: 1,

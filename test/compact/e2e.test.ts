@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { SIM_USER } from "../../host-sim/runner/config.js";
 import { runSession } from "../../host-sim/runner/session.js";
 import type { EngineName, RunSessionOptions } from "../../host-sim/runner/types.js";
+import type { Scenario } from "../../host-sim/scenarios/scenario.js";
 import { E_ADDRESS, E_ATTACHMENTS, E_BODY_LENGTH, E_SUBJECT, E_UNSAFE_CHAR } from "../../firmware/errors.js";
 import { MAX_BODY } from "../../firmware/mail/message.js";
 import { bodyBytes, commandLines, count, deliver, firmwareStream, firstDiff, moduleOutput, scenario, unexpectedLines, type MailSpec } from "../e2e/support.js";
@@ -17,7 +18,7 @@ const TO = ["ops@example.com"];
 const MAIL = { to: TO, subject: "Alarm: TLS check", body: "Pump 2 stopped." };
 
 function compact(engine: EngineName): Partial<RunSessionOptions> {
-  return { engine, profile: "compact" };
+  return { engine, composition: "espruino" };
 }
 
 /** A body of exactly `n` UTF-8 bytes: CR LF lines, Chinese, and lines that look like modem output or commands. */
@@ -36,6 +37,15 @@ function jobs(name: string, mail: MailSpec, more: MailSpec[] = [], config?: Reco
   return scenario(name, { module: { urcPort: "uart1" }, firmware: { config, mail, more } });
 }
 
+/**
+ * A scenario that uses what it does not declare in `needs` (the format refuses such a file):
+ * the runner then hands its work to the compact core, whose own refusal is what is tested
+ * here, as on a board whose application submits such a job or stores such a configuration.
+ */
+function undeclared(name: string, firmware: Record<string, unknown>): Scenario {
+  return { name, module: { urcPort: "uart1" }, firmware, expect: { delivered: [{}] } };
+}
+
 const MODES = [
   { name: "plain SMTP (ssl type 0)", type: 0, port: 25, tls: "none", secure: false },
   { name: "implicit TLS (ssl type 1)", type: 1, port: 465, tls: "implicit", secure: true },
@@ -52,7 +62,7 @@ describe.concurrent("compact e2e: plain, implicit TLS and STARTTLS to a real SMT
         });
         // For plain SMTP the server offers no STARTTLS; with STARTTLS it refuses mail before the upgrade.
         const d = await deliver(s, m.tls === "starttls" ? { requireStartTLS: true } : {}, undefined, compact(engine));
-        expect(d.result.profile).toBe("compact");
+        expect(d.result.composition).toBe("espruino");
         expect(d.result.engine).toBe(engine);
         expect(d.result.errors).toEqual([]);
         expect(d.result.delivered).toBe(1);
@@ -194,17 +204,17 @@ describe.concurrent("compact e2e: injection attempts", () => {
   }
 });
 
-describe.concurrent("compact e2e: what the profile leaves out is refused clearly", () => {
+describe.concurrent("compact e2e: what the espruino composition leaves out is refused clearly by its core", () => {
   for (const engine of ENGINES) {
     it(`a job with an attachment is refused with E_ATTACHMENTS and nothing of it is sent; the next job goes (${engine})`, async () => {
       const d = await deliver(
-        jobs("compact-attachment", { to: TO, subject: "Alarm: with a log", body: "see log", attachments: [{ name: "log.csv", size: 100 }] }, [{ to: TO, subject: "Alarm: plain", body: "ok" }]),
+        undeclared("compact-attachment", { mail: { to: TO, subject: "Alarm: with a log", body: "see log", attachments: [{ name: "log.csv", size: 100 }] }, more: [{ to: TO, subject: "Alarm: plain", body: "ok" }] }),
         {},
         undefined,
         compact(engine),
       );
-      expect(d.result.errors).toEqual([{ code: E_ATTACHMENTS, cause: "the compact profile sends no attachments (use the full profile)" }]);
-      expect(d.result.events.some((e) => e.text === `job m1 refused: ${E_ATTACHMENTS} the compact profile sends no attachments (use the full profile) (attachments)`)).toBe(true);
+      expect(d.result.errors).toEqual([{ code: E_ATTACHMENTS, cause: "the espruino composition sends no attachments (it carries no attachments module: use moddable or node)" }]);
+      expect(d.result.events.some((e) => e.text === `job m1 refused: ${E_ATTACHMENTS} the espruino composition sends no attachments (it carries no attachments module: use moddable or node) (attachments)`)).toBe(true);
       expect(d.mails.map((m) => m.subject)).toEqual(["Alarm: plain"]);
       const lines = commandLines(d.result.transcript);
       for (const p of ["AT+QFUPL", "AT+QSMTPATT"]) expect(count(lines, p)).toBe(0);
@@ -212,8 +222,8 @@ describe.concurrent("compact e2e: what the profile leaves out is refused clearly
     });
 
     it(`a configuration that verifies the server is refused before the session runs, naming the field (${engine})`, async () => {
-      const s = scenario("compact-verify", { firmware: { config: { smtp: { ssl: { type: 1, verify: true } } }, mail: MAIL } });
-      await expect(runSession({ scenario: s, ...compact(engine) })).rejects.toThrow(/compact profile.*smtp\.ssl\.verify/);
+      const s = undeclared("compact-verify", { config: { smtp: { ssl: { type: 1, verify: true } } }, mail: MAIL });
+      await expect(runSession({ scenario: s, ...compact(engine) })).rejects.toThrow(/compact core \(espruino composition\).*smtp\.ssl\.verify/);
       const t = Date.now();
       await expect(runSession({ scenario: s, ...compact(engine) })).rejects.toMatchObject({ code: 1010, field: "smtp.ssl.verify" });
       expect(Date.now() - t).toBeLessThan(5000);

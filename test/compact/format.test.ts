@@ -1,70 +1,68 @@
-// The scenario format's profile fields (docs/scenarios.md, "Profiles"): `profiles`,
-// `profilesNote`, `expectByProfile`; how the runner applies them (appliesTo, expectFor,
-// checkExpect with a profile); the host-side cause texts the compact profile is shown with.
+// The scenario format's `needs` (docs/scenarios.md, "Compositions"): the modules a scenario
+// needs, checked against what its firmware part uses; the profile fields it replaced are
+// refused with what replaced them; one `expect` judges every composition; the host-side
+// cause texts the compact core (the espruino composition) is shown with.
 import { describe, expect, it } from "vitest";
-import { appliesTo, expectFor, validateScenario, type Scenario } from "../../host-sim/scenarios/scenario.js";
+import { validateScenario, type Scenario } from "../../host-sim/scenarios/scenario.js";
 import { checkExpect } from "../../host-sim/runner/expect.js";
 import { causeName, describeCode } from "../../host-sim/runner/causes.js";
 import { compactJobOutcome, compactPreCheck, compactRefusal } from "../../host-sim/runner/compact-firmware.js";
 import { E_ATTACHMENTS, E_NOT_REGISTERED, E_POWERED_DOWN, E_SUBJECT, KIND_NETWORK, KIND_PERMANENT } from "../../firmware/errors.js";
 
 const base: Scenario = { name: "x", expect: { failure: { cause: "registration-denied", retryable: true }, module: { reboots: 0 } } };
+const mail = (attachments?: unknown[]) => ({ to: ["ops@example.com"], subject: "s", body: "b", ...(attachments ? { attachments } : {}) });
 
-describe("scenario format: profiles", () => {
-  it("profiles: absent means every profile; a list limits it and needs a note", () => {
-    expect(appliesTo(base, "full") && appliesTo(base, "compact")).toBe(true);
-    const full: Scenario = { ...base, profiles: ["full"], profilesNote: "needs an attachment" };
-    expect(validateScenario(full)).toEqual([]);
-    expect([appliesTo(full, "full"), appliesTo(full, "compact")]).toEqual([true, false]);
-    expect(validateScenario({ ...base, profiles: ["full"] })).toEqual(["profilesNote: required when `profiles` leaves a profile out (why it does not apply)"]);
-    expect(validateScenario({ ...base, profiles: ["full", "compact"] })).toEqual([]);
-    expect(validateScenario({ ...base, profiles: [] })).toContain("profiles: expected a non-empty array");
-    expect(validateScenario({ ...base, profiles: ["tiny"], profilesNote: "x" })).toContain("profiles[0]: expected one of full, compact");
+describe("scenario format: needs", () => {
+  it("needs: absent means none; module names only", () => {
+    expect(validateScenario(base)).toEqual([]);
+    expect(validateScenario({ ...base, needs: ["attachments", "ca-upload"] })).toEqual([]);
+    expect(validateScenario({ ...base, needs: ["tiny"] })).toEqual([
+      "needs[0]: expected one of attachments, ca-upload, causes, cme-texts, validate, queue, blob-store",
+    ]);
   });
 
-  it("expectByProfile: validated with paths; `because` is required", () => {
-    const errs = validateScenario({
-      ...base,
-      expectByProfile: {
-        tiny: {},
-        compact: { failure: { code: 1 }, delivered: [], extra: 1 },
-      },
-    });
-    expect(errs).toEqual(
-      expect.arrayContaining([
-        "expectByProfile.tiny: unknown key (expected one of full, compact)",
-        "expectByProfile.compact.extra: unknown field",
-        "expectByProfile.compact: give `delivered` or `failure`, not both",
-        "expectByProfile.compact.failure.cause: required",
-        "expectByProfile.compact.because: required",
-      ]),
-    );
-    expect(validateScenario({ ...base, expectByProfile: { compact: { module: { reboots: 1 }, because: "it reboots once more" } } })).toEqual([]);
+  it("a scenario that sends an attachment or verifies the server must list the module, with the path that uses it", () => {
+    expect(validateScenario({ ...base, firmware: { mail: mail([{ name: "log.csv" }]) } })).toEqual([
+      'needs: must list "attachments": the scenario uses it (firmware.mail.attachments)',
+    ]);
+    expect(validateScenario({ ...base, firmware: { mail: mail(), more: [mail([]), mail([{ name: "a" }])] } })).toEqual([
+      'needs: must list "attachments": the scenario uses it (firmware.more[1].attachments)',
+    ]);
+    expect(validateScenario({ ...base, firmware: { mail: mail([{ name: "log.csv" }]) }, needs: ["attachments"] })).toEqual([]);
+    expect(validateScenario({ ...base, firmware: { mail: mail([]) } })).toEqual([]); // an empty list uploads nothing
+    expect(validateScenario({ ...base, firmware: { config: { smtp: { ssl: { verify: true } } } } })).toEqual([
+      'needs: must list "ca-upload": the scenario uses it (firmware.config.smtp.ssl.verify)',
+    ]);
+    expect(validateScenario({ ...base, firmware: { config: { smtp: { ssl: { cacert: "x" } } } } })).toEqual([
+      'needs: must list "ca-upload": the scenario uses it (firmware.config.smtp.ssl.cacert)',
+    ]);
+    expect(validateScenario({ ...base, firmware: { config: { smtp: { ssl: { verify: true } } } }, needs: ["ca-upload"] })).toEqual([]);
   });
 
-  it("expectFor lays the override over `expect`: keys replace keys; delivered and failure are one outcome", () => {
-    const s: Scenario = {
-      ...base,
-      expectByProfile: { compact: { failure: { code: E_NOT_REGISTERED, cause: "not-registered" }, because: "codes only" } },
-    };
-    expect(expectFor(s, "full")).toBe(s.expect);
-    expect(expectFor(s, "compact")).toEqual({ failure: { code: E_NOT_REGISTERED, cause: "not-registered" }, module: { reboots: 0 } });
-    const d: Scenario = { ...base, expectByProfile: { compact: { delivered: [{ subject: "x" }], because: "b" } } };
-    expect(expectFor(d, "compact")).toEqual({ delivered: [{ subject: "x" }], module: { reboots: 0 } });
-    const m: Scenario = { ...base, expectByProfile: { compact: { module: { reboots: 2 }, because: "b" } } };
-    expect(expectFor(m, "compact")).toEqual({ failure: base.expect.failure, module: { reboots: 2 } });
+  it("the profile fields are refused with what replaced them", () => {
+    const errs = validateScenario({ ...base, profiles: ["full"], profilesNote: "x", expectByProfile: {} });
+    for (const k of ["profiles", "profilesNote", "expectByProfile"]) {
+      expect(errs).toContain(`${k}: unknown field`);
+      expect(errs).toContain(`${k}: profiles are gone: a scenario lists the modules it needs (\`needs\`, docs/scenarios.md) and has one \`expect\` for every composition`);
+    }
   });
 
-  it("checkExpect judges by the profile that ran", () => {
-    const s: Scenario = { ...base, expectByProfile: { compact: { failure: { code: E_NOT_REGISTERED, cause: "not-registered", retryable: true }, because: "codes only" } } };
+  it("a power cut at a Store write: one number, or one per composition", () => {
+    const cut = (write: unknown) => ({ ...base, faults: [{ kind: "powerCut", at: "storeWrite", write }] });
+    expect(validateScenario(cut(3))).toEqual([]);
+    expect(validateScenario(cut({ espruino: 1, moddable: 3, node: 3 }))).toEqual([]);
+    expect(validateScenario(cut({ full: 3 }))).toEqual(["faults[0].write: expected a write number, or one per composition"]);
+  });
+
+  it("checkExpect judges every composition by the one `expect`", () => {
     const outcome = compactJobOutcome("m1", { delivered: false, code: E_NOT_REGISTERED, proto: 0, kind: KIND_NETWORK, commands: 9, recoveries: 3 }, 0, 10);
     const observed = { mails: [], outcomes: [outcome], reboots: 0, rxOverflow: 0 };
-    expect(checkExpect(s, observed, "compact")).toEqual([]);
-    expect(checkExpect(s, observed, "full")).toEqual(['expected cause "registration-denied", got "not-registered" (not registered before the deadline)']);
+    expect(checkExpect(base, observed)).toEqual(['expected cause "registration-denied", got "not-registered" (not registered before the deadline)']);
+    expect(checkExpect({ ...base, expect: { failure: { cause: "not-registered", retryable: true } } }, observed)).toEqual([]);
   });
 });
 
-describe("cause texts for the compact profile's codes (host tables)", () => {
+describe("cause texts for the compact core's codes (host tables)", () => {
   it("module codes, SMTP replies and our own codes all get a text; the cause names match the full profile's", () => {
     expect(describeCode(0, 0)).toBe("");
     expect(describeCode(677, 535)).toBe("SMTP 535: authentication failed (user name or password)");
@@ -86,7 +84,7 @@ describe("cause texts for the compact profile's codes (host tables)", () => {
 
   it("refusals: attachments before the core, then codes with the field they point at", () => {
     expect(compactPreCheck({ id: "m1", to: ["a@b.c"], subject: "s", body: "b", attachments: [{ name: "x", base64: "AA==" }] })).toEqual({
-      code: E_ATTACHMENTS, cause: "the compact profile sends no attachments (use the full profile)", field: "attachments",
+      code: E_ATTACHMENTS, cause: "the espruino composition sends no attachments (it carries no attachments module: use moddable or node)", field: "attachments",
     });
     expect(compactPreCheck({ id: "m1", to: ["a@b.c"], subject: "s", body: "b", attachments: [] })).toBeNull();
     expect(compactRefusal(E_SUBJECT)).toEqual({ code: E_SUBJECT, cause: "subject too long or contains control characters", field: "subject" });

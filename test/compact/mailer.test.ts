@@ -1,7 +1,7 @@
 // The compact mailer against a scripted module, for the two cases the simulator cannot
 // produce on demand: body bytes lost on the wire (the module ends the body short after
 // its input time) and a probe answered after its timeout. Everything else about the
-// mailer is covered through the simulator (test/compact/scenarios.test.ts, e2e.test.ts).
+// mailer is covered through the simulator (test/scenarios/compositions.test.ts, test/compact/e2e.test.ts).
 import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { createAtLink } from "../../firmware/compact/link.js";

@@ -7,7 +7,7 @@
 //   B2  an address with ',', ' ' or '<>' was accepted (a comma added a recipient)
 //   B3  a non-ASCII subject with CR, LF or other control characters was sent (hex-encoded)
 //   B5  an alarm raised while a direct mailer.send ran was not sent when that send ended
-//       (its test is in scenarios.test.ts: a direct mail job and an alarm at once)
+//       (its test is in implied.test.ts: a direct mail job and an alarm at once)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -50,8 +50,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A compact session (Node engine) with the runner's embedded server. */
-function compactRun(s: Scenario, profile: "compact" | "full" = "compact") {
-  return runSession({ scenario: s, profile, mailDir: dir });
+function compactRun(s: Scenario, composition: "espruino" | "moddable" = "espruino") {
+  return runSession({ scenario: s, composition, mailDir: dir });
 }
 
 describe("B1: an ASCII subject with '\"' must go as UTF-8 hex (AT+QSMTPSUB=1), not be refused", () => {
@@ -98,7 +98,7 @@ describe("B3: a subject with CR, LF or another control character must be refused
 });
 
 describe("B1 + B2 in the bundled injection-attempts scenario", () => {
-  it("injection-attempts holds on the compact profile", async () => {
+  it("injection-attempts holds on the espruino composition", async () => {
     const r = await compactRun(byName("injection-attempts"));
     expect(r.expectFailures).toEqual([]);
     // Exactly the three safe mails, not the one with a comma in its address.

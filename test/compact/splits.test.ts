@@ -1,6 +1,6 @@
 // The three places where the two cores (the full one, firmware/at ... firmware/app, and the
 // compact one, firmware/compact) behaved differently with nothing saying they should
-// (issue 12), each run through the simulator on both profiles with the same expectation.
+// (issue 12), each run through the simulator on both cores with the same expectation.
 // Each of these failed on the compact core before it was changed to do what the full core
 // does:
 //
@@ -21,13 +21,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSession } from "../../host-sim/runner/session.js";
-import type { ProfileName, SessionResult } from "../../host-sim/runner/types.js";
+import type { CompositionName, SessionResult } from "../../host-sim/runner/types.js";
 import { bundledScenarios, type Scenario } from "../../host-sim/scenarios/scenario.js";
 import { E_REG_DENIED, KIND_NETWORK } from "../../firmware/errors.js";
 import { compactKind } from "../../firmware/compact/mailer.js";
 import { commandLines, count, scenario } from "../e2e/support.js";
 
-const PROFILES: ProfileName[] = ["full", "compact"];
+/** One composition of each core: moddable (the full core; node runs the same) and espruino (the compact core). */
+const COMPOSITIONS: CompositionName[] = ["moddable", "espruino"];
 const byName = (n: string): Scenario => bundledScenarios().find((b) => b.scenario.name === n)!.scenario;
 const mail = { to: ["ops@example.com", "night@example.com"], subject: "Alarm: door 1 open", body: "Door 1 opened at 03:12." };
 
@@ -37,14 +38,14 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The scenario on both profiles (Node engine). */
+/** The scenario on both cores (Node engine). */
 function both(s: Scenario): Promise<SessionResult[]> {
-  return Promise.all(PROFILES.map((profile) => runSession({ scenario: s, profile, engine: "node", mailDir: dir })));
+  return Promise.all(COMPOSITIONS.map((composition) => runSession({ scenario: s, composition, engine: "node", mailDir: dir })));
 }
 
 /** What happened besides the commands, for a failure message. */
 function story(r: SessionResult): string {
-  return `${r.profile}: errors ${JSON.stringify(r.errors)}, ${r.mails.length} mail(s); ${r.events.filter((e) => e.kind !== "command").map((e) => e.text).join(" | ")}`;
+  return `${r.composition}: errors ${JSON.stringify(r.errors)}, ${r.mails.length} mail(s); ${r.events.filter((e) => e.kind !== "command").map((e) => e.text).join(" | ")}`;
 }
 
 /** How often the most written command line was written (probes left out: a booting module is probed until it answers). */
@@ -62,7 +63,7 @@ describe("1: a configuration row answered the third time, after two lost answers
     ["the account row, echo gone since the server row", [{ kind: "echoOff", command: "+QSMTPCFG", match: '"smtpserver"' }, { kind: "loseFinal", command: "+QSMTPCFG", match: '"account"', times: 2 }]],
   ];
   for (const [what, faults] of cases) {
-    it(`${what}: written three times in place, the configuration once, on both profiles`, async () => {
+    it(`${what}: written three times in place, the configuration once, on both cores`, async () => {
       const s = scenario("third-answer", { module: { urcPort: "uart1" }, faults, firmware: { mail } });
       const row = faults!.find((f) => f.kind === "loseFinal") as { command: string; match?: string };
       for (const r of await both(s)) {
@@ -96,7 +97,7 @@ describe("2: echo stops mid-session", () => {
     ],
   ];
   for (const [what, s] of cases) {
-    it(`${what}: the mail goes once, no command is written more than three times, no reboot, on both profiles`, async () => {
+    it(`${what}: the mail goes once, no command is written more than three times, no reboot, on both cores`, async () => {
       for (const r of await both(s)) {
         expect(r.expectFailures, story(r)).toEqual([]);
         const lines = commandLines(r.transcript);
@@ -110,7 +111,7 @@ describe("2: echo stops mid-session", () => {
 });
 
 describe("3: a denied registration (stat 3)", () => {
-  it("both profiles poll it to the registration deadline (120 s), then fail with E_REG_DENIED (1039), kind network, cause registration-denied", async () => {
+  it("both cores poll it to the registration deadline (120 s), then fail with E_REG_DENIED (1039), kind network, cause registration-denied", async () => {
     for (const r of await both(byName("registration-denied"))) {
       expect(r.expectFailures, story(r)).toEqual([]);
       expect(r.errors.map((e) => e.code), story(r)).toEqual([E_REG_DENIED]);
@@ -129,7 +130,7 @@ describe("3: a denied registration (stat 3)", () => {
     expect(compactKind(E_REG_DENIED, 0)).toBe(KIND_NETWORK);
   });
 
-  it("a module that only searches (stat 2) still ends with E_NOT_REGISTERED (1029), cause not-registered, on both profiles", async () => {
+  it("a module that only searches (stat 2) still ends with E_NOT_REGISTERED (1029), cause not-registered, on both cores", async () => {
     const s = scenario("never-registered", {
       module: { urcPort: "uart1", registration: [{ afterMs: 0, stat: 2 }] },
       firmware: { mail },

@@ -32,9 +32,9 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe("B4: the byte-loss scenario must hold on the compact profile", () => {
+describe("B4: the byte-loss scenario must hold on the espruino composition", () => {
   it("byte-loss (0.2 % of bytes lost each way, seeded) delivers the mail exactly once", async () => {
-    const r = await runSession({ scenario: byName("byte-loss"), profile: "compact", mailDir: dir });
+    const r = await runSession({ scenario: byName("byte-loss"), composition: "espruino", mailDir: dir });
     const what = `errors ${JSON.stringify(r.errors)}, ${r.mails.length} mail(s), events: ${r.events.filter((e) => e.kind !== "command").map((e) => e.text).join(" | ")}`;
     expect(r.expectFailures, what).toEqual([]);
   });
@@ -65,13 +65,13 @@ describe("B6: a byte damaged on its way to the module inside a quoted value must
   // arrives. Deterministic repro: flip bit 0x20 of one character of a quoted value on the
   // wire (link.toModule.corruptAt), found by its byte index in a clean run.
   const mail = { to: ["ops@example.com"], subject: "Alarm: door 1 open", body: "Door 1 opened." };
-  for (const profile of ["compact", "full"] as const) {
-    it(`${profile}: one flipped bit inside the subject: the mail must not arrive with an altered subject`, async () => {
-      const clean = await runSession({ scenario: scenario("b6-clean", { module: { urcPort: "uart1" }, firmware: { mail } }), profile, mailDir: dir });
+  for (const composition of ["espruino", "moddable"] as const) {
+    it(`${composition}: one flipped bit inside the subject: the mail must not arrive with an altered subject`, async () => {
+      const clean = await runSession({ scenario: scenario("b6-clean", { module: { urcPort: "uart1" }, firmware: { mail } }), composition, mailDir: dir });
       expect(clean.mails.map((m) => m.subject)).toEqual([mail.subject]);
       const at = byteIndexOf(clean.transcript, "AT+QSMTPSUB=", mail.subject) + 2;
       const s = scenario("b6", { module: { urcPort: "uart1" }, link: { toModule: { corruptAt: [at] } }, firmware: { mail }, expect: { delivered: [{ subject: mail.subject }] } });
-      const r = await runSession({ scenario: s, profile, mailDir: dir });
+      const r = await runSession({ scenario: s, composition, mailDir: dir });
       // The flip landed where it was meant to: in the subject of AT+QSMTPSUB.
       expect(r.transcript).toMatch(new RegExp(`toModule: byte ${at} corrupted\\n +[\\d.]+ > AT\\+QSMTPSUB=0,"Al\\x41rm`));
       // What must hold: the intended subject arrives (the damaged command was noticed and sent again), or nothing does.
@@ -79,13 +79,13 @@ describe("B6: a byte damaged on its way to the module inside a quoted value must
       expect(r.expectFailures).toEqual([]);
     });
 
-    it(`${profile}: one flipped bit inside the recipient's address: the mail must not go to an altered address`, async () => {
-      const clean = await runSession({ scenario: scenario("b6-addr-clean", { module: { urcPort: "uart1" }, firmware: { mail } }), profile, mailDir: dir });
+    it(`${composition}: one flipped bit inside the recipient's address: the mail must not go to an altered address`, async () => {
+      const clean = await runSession({ scenario: scenario("b6-addr-clean", { module: { urcPort: "uart1" }, firmware: { mail } }), composition, mailDir: dir });
       expect(clean.mails.map((m) => m.to)).toEqual([mail.to]);
       // "ops@..." -> "Ops@...": the module would take it as it came.
       const at = byteIndexOf(clean.transcript, "AT+QSMTPDST=", mail.to[0]);
       const s = scenario("b6-addr", { module: { urcPort: "uart1" }, link: { toModule: { corruptAt: [at] } }, firmware: { mail }, expect: { delivered: [{ to: mail.to }] } });
-      const r = await runSession({ scenario: s, profile, mailDir: dir });
+      const r = await runSession({ scenario: s, composition, mailDir: dir });
       expect(r.transcript).toMatch(new RegExp(`toModule: byte ${at} corrupted\\n +[\\d.]+ > AT\\+QSMTPDST=1,1,"Ops@example\\.com"`));
       for (const m of r.mails) expect(m.to).toEqual(mail.to);
       expect(r.expectFailures).toEqual([]);

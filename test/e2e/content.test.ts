@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { attachmentBytes } from "../../host-sim/runner/config.js";
-import { loadScenario } from "../../host-sim/scenarios/scenario.js";
+import { loadScenario, type Scenario } from "../../host-sim/scenarios/scenario.js";
 import { E_BODY_LENGTH, KIND_CONFIG } from "../../firmware/errors.js";
 import { validateMail, MAX_BODY } from "../../firmware/mail/message.js";
 import { bodyBytes, commandLines, count, deliver, firmwareStream, firstDiff, scenario, unexpectedLines, type MailSpec } from "./support.js";
@@ -26,8 +26,8 @@ function bodyOf(n: number): string {
   return s;
 }
 
-function run(name: string, mail: MailSpec, more: MailSpec[] = []) {
-  return deliver(scenario(name, { module: { urcPort: "uart1" }, firmware: { mail, more } }));
+function run(name: string, mail: MailSpec, more: MailSpec[] = [], needs?: Scenario["needs"]) {
+  return deliver(scenario(name, { module: { urcPort: "uart1" }, firmware: { mail, more }, needs }));
 }
 
 describe("e2e: mail content arrives intact", () => {
@@ -101,7 +101,7 @@ describe("e2e: mail content arrives intact", () => {
       { name: "trace.bin", size: 5000 },
       { name: "snapshot.dat", size: 2049 },
     ];
-    const d = await run("e2e-attachments", { to: TO, subject: "Alarm: with logs", body: "Two files attached.", attachments: atts });
+    const d = await run("e2e-attachments", { to: TO, subject: "Alarm: with logs", body: "Two files attached.", attachments: atts }, [], ["attachments"]);
     expect(d.result.errors).toEqual([]);
     expect(d.mails).toHaveLength(1);
     const got = d.mails[0].attachments;

@@ -51,7 +51,7 @@ export interface Delivery {
  * board is configured for. `verify: true` boards get this server's CA unless the scenario
  * already names one. The scenario's `expect` is not checked here (the runner checks it only
  * against its embedded server); tests assert on `mails` and `result` themselves. `run` adds
- * session options (engine, profile).
+ * session options (engine, composition).
  */
 export async function deliver(s: Scenario, extra: Partial<MailServerOptions> = {}, wantMails?: number, run: Partial<RunSessionOptions> = {}): Promise<Delivery> {
   const server = await MailServer.start({ ...serverSettings(boardConfig(s, ""), s), ...extra });
@@ -180,7 +180,7 @@ export function notes(transcript: string): { t: number; text: string }[] {
  */
 const KNOWN = [
   /^AT$/,
-  /^ATE1$/, // both profiles keep echo on (they compare every command's echo with what was sent)
+  /^ATE1$/, // both cores keep echo on (they compare every command's echo with what was sent)
   /^AT\+CMEE=1$/,
   /^AT\+QURCCFG="urcport","uart1"$/,
   /^AT\+CPIN\?$/,
@@ -235,7 +235,7 @@ export function count(lines: string[], prefix: string): number {
 export function observable(r: SessionResult) {
   return {
     ok: r.ok,
-    profile: r.profile,
+    composition: r.composition,
     expectFailures: r.expectFailures,
     delivered: r.delivered,
     failed: r.failed,

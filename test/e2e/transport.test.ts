@@ -26,6 +26,7 @@ describe("e2e: plain, implicit TLS and STARTTLS to a real SMTP server", () => {
       const s = scenario(`e2e-tls-${m.type}-${m.verify}`, {
         module: { urcPort: "uart1" },
         firmware: { config: board(m.type, m.port, m.verify), mail: MAIL },
+        needs: m.verify ? ["ca-upload"] : undefined,
       });
       // For plain SMTP the server offers no STARTTLS; with STARTTLS it refuses mail before the upgrade.
       const d = await deliver(s, m.tls === "starttls" ? { requireStartTLS: true } : {});
@@ -68,6 +69,7 @@ describe("e2e: plain, implicit TLS and STARTTLS to a real SMTP server", () => {
       const s = scenario(`e2e-tls-foreign-ca-${type}`, {
         module: { urcPort: "uart1" },
         firmware: { config: board(type, port, true, foreign.certPem), mail: MAIL },
+        needs: ["ca-upload"],
       });
       const d = await deliver(s, type === 2 ? { requireStartTLS: true } : {}, 0);
       expect(d.result.delivered).toBe(0);

@@ -7,7 +7,7 @@ import { runFleet } from "../../host-sim/fleet/run.js";
 import type { FleetScenario } from "../../host-sim/fleet/scenario.js";
 import { runSession } from "../../host-sim/runner/session.js";
 import { loadScenario, type Scenario } from "../../host-sim/scenarios/scenario.js";
-import type { ProfileName } from "../../host-sim/runner/types.js";
+import type { CompositionName } from "../../host-sim/runner/types.js";
 import { ROOT } from "../cli/support.js";
 
 const demo = loadScenario(`${ROOT}/host-sim/scenarios/alarm-demo.json`);
@@ -25,15 +25,15 @@ function oneBoard(board: Scenario): FleetScenario {
 }
 
 describe("a fleet of one board gives the transcript `cellmail sim` gives", () => {
-  const cases: [Scenario, ProfileName][] = [
-    [demo, "full"],
-    [demo, "compact"],
-    [faulty, "full"],
+  const cases: [Scenario, CompositionName][] = [
+    [demo, "node"],
+    [demo, "espruino"],
+    [faulty, "node"],
   ];
-  for (const [scenario, profile] of cases) {
-    it(`${scenario.name} on the ${profile} core`, async () => {
-      const session = await runSession({ scenario, profile });
-      const fleet = await runFleet({ scenario: oneBoard(scenario), profile, transcripts: true });
+  for (const [scenario, composition] of cases) {
+    it(`${scenario.name} on the ${composition} composition`, async () => {
+      const session = await runSession({ scenario, composition });
+      const fleet = await runFleet({ scenario: oneBoard(scenario), composition, transcripts: true });
       expect(session.ok, session.expectFailures.join("; ")).toBe(true);
       expect(fleet.ok, fleet.expectFailures.join("; ")).toBe(true);
       expect(fleet.delivered).toBe(1);
@@ -41,4 +41,13 @@ describe("a fleet of one board gives the transcript `cellmail sim` gives", () =>
       expect(fleet.virtualSeconds).toBeCloseTo(session.virtualMs / 1000, 3);
     });
   }
+});
+
+describe("a fleet refuses a board scenario its composition cannot run", () => {
+  it("names the board and the module, before any board starts", async () => {
+    const upload = loadScenario(`${ROOT}/host-sim/scenarios/upload-corruption.json`);
+    await expect(runFleet({ scenario: oneBoard(upload), composition: "espruino" })).rejects.toThrow(
+      /^board [\w-]+: scenario upload-corruption needs the module attachments, which the espruino composition does not carry \(it carries no optional module\)$/,
+    );
+  });
 });

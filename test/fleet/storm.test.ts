@@ -46,7 +46,7 @@ describe("a storm against Tencent SES with one sender and one recipient", () => 
   });
 
   it("the compact core holds the same line", async () => {
-    const r = await runFleet({ scenario: storm({ boards: 16, profile: "compact" }) });
+    const r = await runFleet({ scenario: storm({ boards: 16, composition: "espruino" }) });
     nothingLost(r);
     expect(r.drainSeconds).toBeGreaterThan(HOUR);
     expect(r.refusalsPerDelivered).toBeLessThan(12);
@@ -71,12 +71,12 @@ describe("a storm against Tencent SES with one sender and one recipient", () => 
 
 describe("the call rate and the sending rate", () => {
   it("power back within one second: Tencent's 20 calls/s answers 554, which the boards retry (both cores)", async () => {
-    for (const profile of ["full", "compact"] as const) {
+    for (const composition of ["node", "espruino"] as const) {
       const r = await runFleet({
-        scenario: storm({ boards: 40, senders: "per-board", profile, alarms: { pattern: "storm", withinMs: 100, key: "power", title: "Mains power restored" } }),
+        scenario: storm({ boards: 40, senders: "per-board", composition, alarms: { pattern: "storm", withinMs: 100, key: "power", title: "Mains power restored" } }),
       });
       nothingLost(r);
-      expect(r.refusals, profile).toEqual({ "554": 20 });
+      expect(r.refusals, composition).toEqual({ "554": 20 });
       expect(r.refusalsByRule).toEqual({ "tencent.calls-per-second": 20 });
       expect(r.drainSeconds).toBeLessThan(300);
     }

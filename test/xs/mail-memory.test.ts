@@ -26,8 +26,8 @@ describe("the core in XS sending mail", () => {
 
 describe("the compact core in XS sending mail", () => {
   it("100 mails in a row (one worker): live slots after gc() do not grow (xs.compact.mail.liveSlotGrowth100)", async () => {
-    const m = await measureMailGrowth(100, "compact");
-    expect(m.profile).toBe("compact");
+    const m = await measureMailGrowth(100, "espruino");
+    expect(m.composition).toBe("espruino");
     expect(m.mails).toBe(100);
     expect(m.liveSlotsWarm).toBeGreaterThan(0);
     expect(m.deliveriesPerMail).toBeGreaterThan(5);

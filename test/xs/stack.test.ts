@@ -6,7 +6,7 @@
 //  - the worker's stackPeak meter counts as `--stack` counts;
 //  - a session that runs out of stack fails with that reason and leaves nothing running;
 //  - creation.stack is at least 1.5 times xs.stack.minSlots as `npm run bench` recorded it
-//    (the scenario runs of test/xs/scenarios.test.ts prove the same margin for the code
+//    (the scenario runs of test/scenarios/compositions.test.ts prove the same margin for the code
 //    as it is now, at floor(creation.stack / 1.5) slots).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

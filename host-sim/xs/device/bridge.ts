@@ -1,5 +1,5 @@
 // The XS entries' common part: the worker's message loop (host-sim/xs/device/platform/
-// protocol.ts) and the payload helpers. Each profile's entry (main.ts: the full core,
+// protocol.ts) and the payload helpers. Each core's entry (main.ts: the full core,
 // compact.ts: the compact core) says only how it starts, raises, submits and reports;
 // the bytes, timers and back-pressure cross the same way for both.
 import { utf8Bytes, utf8Decode } from "../../../firmware/text/utf8.js";
@@ -24,7 +24,7 @@ import type { XsClock } from "./platform/clock.js";
 
 declare function gc(): void;
 
-/** What a profile's entry holds and does for the bridge's messages. */
+/** What a core's entry holds and does for the bridge's messages. */
 export interface BridgeFirmware {
   readonly channel: XsChannel;
   readonly uart: XsUart;
@@ -51,7 +51,7 @@ export function payloadText(u: Uint8Array): string {
 }
 
 /**
- * The worker's `handleCommand` for one profile: the firmware is made on the first message
+ * The worker's `handleCommand` for one core: the firmware is made on the first message
  * (with the channel it answers on), and every message is routed to it.
  */
 export function bridgeHandler(create: (channel: XsChannel) => BridgeFirmware, name: string): (message: ArrayBuffer) => ArrayBuffer | undefined {

@@ -1,10 +1,10 @@
-// The XS-side entry of the bridge for the compact profile: the compact core
+// The XS-side entry of the bridge for the compact core (the espruino composition): the compact core
 // (firmware/compact, what the Espruino target starts) inside real XS (xsnap-worker),
-// driven by the simulator on Node (host-sim/xs/firmware.ts with profile "compact").
-// Same messages as the full profile's entry (main.ts, host-sim/xs/device/platform/
+// driven by the simulator on Node (host-sim/xs/firmware.ts with core "compact").
+// Same messages as the full core's entry (main.ts, host-sim/xs/device/platform/
 // protocol.ts); what differs is what their payloads carry:
 //
-//   OP_START   the CompactConfig as the host wrote it (toCompact + compactJson, pure ASCII
+//   OP_START   the device record as the host wrote it (toCompact + compactJson, pure ASCII
 //              JSON, what `cellmail config --compact` stores on a board); the core checks
 //              its format and check itself, and a refused one throws (the host reports it)
 //   OP_RAISE   {key, title, text}                    -> CompactApp.raise

@@ -1,8 +1,8 @@
 // The XS bridge: the core runs inside Moddable's XS engine (the `xsnap-worker` binary of
 // @agoric/xsnap), the simulated module runs in the Node host (host-sim), and these are the
 // messages that cross between them. The host side is host-sim/xs/firmware.ts. Two entries
-// speak it: host-sim/xs/device/main.ts (full profile) and host-sim/xs/device/compact.ts
-// (compact profile: same ops, its payloads are described there).
+// speak it: host-sim/xs/device/main.ts (the full core) and host-sim/xs/device/compact.ts
+// (the compact core: same ops, its payloads are described there).
 //
 // Transport: the host calls the script's global `handleCommand(ArrayBuffer)` (a
 // "delivery"); during a delivery the script may call `issueCommand(ArrayBuffer)`, which

@@ -1,0 +1,140 @@
+// The compositions, named after their targets (espruino, moddable, node): which optional
+// modules each carries, which core the simulator runs for it, and which rollup build is
+// the target's real bundle. Scenarios declare the modules they need (`needs`), the runner
+// refuses a scenario on a composition that lacks one, and the scenario suite runs every
+// bundled scenario on every composition that carries what it needs
+// (test/scenarios/compositions.test.ts).
+//
+// The table is checked against the real bundles (test/scenarios/compositions-declared.test.ts):
+// each module names a piece of text its code cannot be built without (`seenBy`); a build
+// that carries the module contains it, a build that does not carry it does not. So a
+// module that moves into or out of a target's build fails that test until this table says so.
+//
+// Plain data only: the scenario format (host-sim/scenarios/format.ts) and the CLI read it
+// without loading any firmware.
+
+/**
+ * The optional modules: what a composition may leave out (docs/profiles.md). `ext`: the
+ * folder under firmware/ext/ that holds it, once it has moved there (a module without one
+ * still lives in the full core's layers); every folder of firmware/ext/ is a module here.
+ */
+const MODULE_TABLE = {
+  attachments: {
+    what: "attachments: the file upload path (AT+QFUPL with ACK pacing and the XOR-16 checksum) and AT+QSMTPATT",
+    seenBy: "QSMTPATT",
+  },
+  "ca-upload": {
+    what: "a CA certificate uploaded to the module for seclevel 1 (`smtp.ssl.verify: true`)",
+    seenBy: "cacert",
+  },
+  causes: {
+    what: "cause texts for the error codes on the board (without them: code and kind; the host turns codes into texts)",
+    seenBy: "access denied (sent too often)",
+    ext: "causes",
+  },
+  "cme-texts": {
+    what: "+CME ERROR texts (a module left at AT+CMEE=2) read as their numbers (without: a text error is a plain ERROR)",
+    seenBy: "sim busy",
+  },
+  validate: {
+    what: "the configuration validator on the board, with field-path errors (without: `cellmail config` validates on the host and stores the device record)",
+    seenBy: "unknown field (expected one of: ",
+    ext: "validate",
+  },
+  queue: {
+    what: "the AT command queue (without: one command at a time, each step waits for the previous one)",
+    seenBy: "class CommandQueue",
+  },
+  "blob-store": {
+    what: "records split across Store values (Moddable Preference keeps at most 4,000 bytes a value)",
+    seenBy: "class BlobStore",
+  },
+} as const;
+
+export interface ModuleInfo {
+  /** What it does, and what a composition without it does instead. */
+  what: string;
+  /** Text its code cannot be built without (test/build/compositions.test.ts looks for it in each bundle). */
+  seenBy: string;
+  /** Its folder under firmware/ext/, once it is there. */
+  ext?: string;
+}
+
+export type ModuleName = keyof typeof MODULE_TABLE;
+export const MODULES: Readonly<Record<ModuleName, ModuleInfo>> = MODULE_TABLE;
+export const MODULE_NAMES = Object.keys(MODULES) as ModuleName[];
+
+/**
+ * The cores the simulator can run today (host-sim/runner/cores.ts): "full" is
+ * firmware/app (createCellmail), "compact" is firmware/compact (the CompactApp).
+ */
+export type CoreName = "full" | "compact";
+
+export const COMPOSITION_NAMES = ["espruino", "moddable", "node"] as const;
+export type CompositionName = (typeof COMPOSITION_NAMES)[number];
+
+export interface Composition {
+  name: CompositionName;
+  /** The target it ships on (docs/targets.md). */
+  target: string;
+  /** The optional modules it carries. */
+  modules: readonly ModuleName[];
+  /** Which core the simulator runs for it (on Node and in XS). */
+  core: CoreName;
+  /** The rollup build (rollup.config.mjs export) that is this target's bundle, and its chunk. */
+  build: { config: "espruino" | "moddable" | "node"; chunk: string };
+}
+
+const ALL: readonly ModuleName[] = MODULE_NAMES;
+
+export const COMPOSITIONS: Readonly<Record<CompositionName, Composition>> = {
+  espruino: { name: "espruino", target: "Espruino", modules: [], core: "compact", build: { config: "espruino", chunk: "cellmail.js" } },
+  moddable: { name: "moddable", target: "Moddable (XS on ESP32, lin)", modules: ALL, core: "full", build: { config: "moddable", chunk: "cellmail.js" } },
+  node: { name: "node", target: "Node (a real module on a serial port; the simulator)", modules: ALL, core: "full", build: { config: "node", chunk: "main.js" } },
+};
+
+/** What runSession and the CLI run when no composition is given. */
+export const DEFAULT_COMPOSITION: CompositionName = "node";
+
+export function isCompositionName(x: unknown): x is CompositionName {
+  return typeof x === "string" && (COMPOSITION_NAMES as readonly string[]).includes(x);
+}
+
+/** The composition of that name; an unknown name throws, naming the known ones. */
+export function composition(name: string): Composition {
+  if (!isCompositionName(name)) throw new Error(`unknown composition ${JSON.stringify(name)} (expected ${COMPOSITION_NAMES.join(", ")})`);
+  return COMPOSITIONS[name];
+}
+
+/** The modules of `needs` the composition does not carry (empty: it can run the scenario). */
+export function missingModules(c: Composition, needs: readonly string[] | undefined): string[] {
+  return (needs ?? []).filter((m) => !(c.modules as readonly string[]).includes(m));
+}
+
+/** Why the composition cannot run the scenario (a module it needs is missing, named), or null when it can. */
+export function refusal(c: Composition, scenario: { name: string; needs?: readonly string[] }): string | null {
+  const missing = missingModules(c, scenario.needs);
+  if (missing.length === 0) return null;
+  const has = c.modules.length > 0 ? `it carries ${c.modules.join(", ")}` : "it carries no optional module";
+  return `scenario ${scenario.name} needs ${missing.map((m) => `the module ${m}`).join(" and ")}, which the ${c.name} composition does not carry (${has})`;
+}
+
+/**
+ * One composition per distinct core and module set, the first in COMPOSITION_NAMES order:
+ * compositions that run the same core with the same modules do the same work in the
+ * simulator, so the scenario suite runs one of them. Each with the others it stands for.
+ */
+export function distinctCompositions(): { runs: Composition; standsFor: Composition[] }[] {
+  const out: { runs: Composition; standsFor: Composition[] }[] = [];
+  for (const name of COMPOSITION_NAMES) {
+    const c = COMPOSITIONS[name];
+    const same = out.find((g) => g.runs.core === c.core && sameModules(g.runs, c));
+    if (same) same.standsFor.push(c);
+    else out.push({ runs: c, standsFor: [c] });
+  }
+  return out;
+}
+
+export function sameModules(a: Composition, b: Composition): boolean {
+  return a.modules.length === b.modules.length && a.modules.every((m) => b.modules.includes(m));
+}

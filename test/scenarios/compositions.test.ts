@@ -1,0 +1,212 @@
+// Every bundled scenario (host-sim/scenarios/*.json) against every composition that
+// carries the modules it needs (host-sim/runner/compositions.ts), each run twice against
+// the same simulated module: the composition's core in this Node process and inside real XS
+// (xsnap-worker, through the XS bridge). Both runs must meet the scenario's one `expect`
+// (the same for every composition: delivered, exactly once unless the scenario allows a
+// duplicate, or failed with the typed cause and no mail), and the UART transcripts must be
+// byte-identical (DESIGN.md section 1); job outcomes, log lines and their virtual times too.
+//
+// Compositions that run the same core with the same modules (moddable and node: the full
+// core) do the same work in the simulator: the suite runs the first of them and says which
+// others it stands for; a test below proves they declare the same modules and resolve to
+// the same simulator firmware. What a composition leaves out is checked by module, never by
+// name: without `attachments` the core never uploads a file, without `ca-upload` it never
+// sets a CA.
+//
+// Every XS run has the stack of a Moddable board, less the margin: the small-stack worker
+// (host-sim/xs/stack-worker.ts) at floor(creation.stack / 1.5) slots of cellmail's library
+// manifest (host-sim/xs/device-stack.ts). A step that needs more ends the worker ("stack
+// overflow") and fails the scenario; passing proves the manifest's stack keeps the margin.
+//
+// One XS bundle per core serves all XS runs (built once per process); each session has its
+// own clock, SMTP server and worker, so scenarios run a few at a time.
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundledScenarios, type Scenario } from "../../host-sim/scenarios/scenario.js";
+import { usedModules } from "../../host-sim/scenarios/format.js";
+import { runSession } from "../../host-sim/runner/session.js";
+import type { RunSessionOptions, SessionEvent, SessionResult } from "../../host-sim/runner/types.js";
+import {
+  COMPOSITION_NAMES,
+  COMPOSITIONS,
+  distinctCompositions,
+  MODULES,
+  missingModules,
+  sameModules,
+  type Composition,
+  type ModuleName,
+} from "../../host-sim/runner/compositions.js";
+import { CORES } from "../../host-sim/runner/cores.js";
+import { xsFirmwareBundle } from "../../host-sim/xs/firmware.js";
+import { manifestStackSlots, testedStackSlots } from "../../host-sim/xs/device-stack.js";
+import { checkEspruinoScript } from "../build/espruino-gate.js";
+import { withoutComments } from "../build/bundle-code.js";
+import { commandLines, count, observable, unexpectedLines } from "../e2e/support.js";
+import { KNOWN_BUGS } from "./known-bugs.js";
+
+const files = bundledScenarios();
+const all = files.map((f) => f.scenario);
+const byName = (n: string): Scenario => all.find((s) => s.name === n)!;
+const groups = distinctCompositions();
+const runnable = (c: Composition): Scenario[] => all.filter((s) => missingModules(c, s.needs).length === 0);
+const carries = (c: Composition, m: ModuleName): boolean => c.modules.includes(m);
+const stackSlots = testedStackSlots();
+
+/** Scenarios whose link loses or corrupts bytes: what the module received is not what was sent. */
+function noisyLink(s: Scenario): boolean {
+  return /lossRate|corruptRate|dropAt|corruptAt/.test(JSON.stringify(s.link ?? {}));
+}
+
+let dir = "";
+const started = performance.now();
+const stackPeak: Record<string, number> = {};
+const ran: Record<string, number> = {};
+
+function run(scenario: Scenario, o: Partial<RunSessionOptions>): Promise<SessionResult> {
+  return runSession({ scenario, mailDir: dir, ...o });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "cellmail-compositions-"));
+  await Promise.all(groups.map((g) => xsFirmwareBundle(g.runs.core)));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  const each = groups.map((g) => `${g.runs.name} (${g.runs.core} core, stands for ${g.standsFor.map((c) => c.name).join(" and ")}): ${ran[g.runs.name] ?? 0} scenarios, deepest XS step ${stackPeak[g.runs.name] ?? "-"}`);
+  console.log(
+    `composition scenarios on both engines in ${Math.round(performance.now() - started)} ms; XS stack ${stackSlots} slots (creation.stack ${manifestStackSlots()} / 1.5)\n  ${each.join("\n  ")}`,
+  );
+});
+
+describe("the compositions and the scenarios they run", () => {
+  it("the set is the one we expect to cover (no file silently dropped)", () => {
+    expect(all.length).toBeGreaterThanOrEqual(36);
+    for (const f of files) expect(`${f.scenario.name}.json`).toBe(f.file.split("/").pop());
+  });
+
+  it("node and moddable declare the same modules and resolve to the same simulator firmware, so the suite runs one of them", () => {
+    const { node, moddable } = COMPOSITIONS;
+    expect(sameModules(node, moddable)).toBe(true);
+    expect(node.core).toBe(moddable.core);
+    expect(CORES[node.core].node).toBe(CORES[moddable.core].node);
+    expect(CORES[node.core].xsEntry).toBe(CORES[moddable.core].xsEntry);
+    // Each composition is run, or stood for by one with its core and modules; none twice.
+    expect(groups.flatMap((g) => g.standsFor.map((c) => c.name)).sort()).toEqual([...COMPOSITION_NAMES].sort());
+    for (const g of groups) for (const c of g.standsFor) expect([c.core, sameModules(c, g.runs)]).toEqual([g.runs.core, true]);
+    expect(groups.map((g) => g.runs.name)).toEqual(["espruino", "moddable"]);
+    // The espruino composition's core differs: it is run on its own.
+    expect(COMPOSITIONS.espruino.core).not.toBe(moddable.core);
+  });
+
+  it("every scenario lists exactly the modules its firmware part uses; a composition leaves out only what needs a module it lacks", () => {
+    for (const s of all) expect([...(s.needs ?? [])].sort(), s.name).toEqual(usedModules(s as unknown as Record<string, unknown>).map((u) => u.module).sort());
+    // moddable and node carry every module: they run every bundled scenario.
+    expect(runnable(COMPOSITIONS.moddable)).toHaveLength(all.length);
+    expect(runnable(COMPOSITIONS.node)).toHaveLength(all.length);
+    // espruino carries no attachments: the one scenario that sends one is left out, and it says why in its file.
+    const espruino = runnable(COMPOSITIONS.espruino);
+    expect(espruino.length).toBeGreaterThanOrEqual(35);
+    const left = all.filter((s) => !espruino.includes(s));
+    expect(left.map((s) => s.name)).toEqual(["upload-corruption"]);
+    for (const s of left) expect(missingModules(COMPOSITIONS.espruino, s.needs)).toEqual(["attachments"]);
+  });
+
+  it("the known bugs name bundled scenarios their composition runs; compositions of one core list the same", () => {
+    for (const name of COMPOSITION_NAMES) for (const s of Object.keys(KNOWN_BUGS[name])) expect(runnable(COMPOSITIONS[name]).map((x) => x.name), name).toContain(s);
+    for (const g of groups) for (const c of g.standsFor) expect(KNOWN_BUGS[c.name], c.name).toEqual(KNOWN_BUGS[g.runs.name]);
+  });
+
+  it("runSession refuses a scenario on a composition that lacks a module it needs, naming the module, before any server starts", async () => {
+    for (const engine of ["node", "xs"] as const) {
+      const events: SessionEvent[] = [];
+      const mailDir = join(dir, `refused-${engine}`);
+      await expect(run(byName("upload-corruption"), { composition: "espruino", engine, mailDir, onEvent: (e) => events.push(e) })).rejects.toThrow(
+        /^scenario upload-corruption needs the module attachments, which the espruino composition does not carry \(it carries no optional module\)$/,
+      );
+      expect(events).toEqual([]); // not even the embedded server's note
+      expect(() => readdirSync(mailDir)).toThrow(/ENOENT/);
+    }
+    await expect(run(byName("happy-path"), { composition: "full" as never })).rejects.toThrow(/unknown composition "full" \(expected espruino, moddable, node\)/);
+  });
+});
+
+describe("the XS bundle of each core", () => {
+  for (const g of groups) {
+    it(`${g.runs.core} (${g.standsFor.map((c) => c.name).join(", ")}): ES2015 within the core's rules, reaching only the worker's globals, with the modules the composition declares`, async () => {
+      const code = await xsFirmwareBundle(g.runs.core);
+      // The bundle is the core the composition names (firmware/app's Cellmail, firmware/compact's CompactApp), not the other.
+      const own = { full: "class Cellmail ", compact: "CompactApp" } as const;
+      for (const [core, mark] of Object.entries(own)) expect(code.includes(mark), `${core} core (${mark})`).toBe(core === g.runs.core);
+      const problems = checkEspruinoScript(code)
+        // XS globals of xsnap-worker (the bridge's transport and the gc hook).
+        .filter((v) => !(v.rule === "unknown-global" && /^(issueCommand|gc) is/.test(v.message)))
+        // An Espruino-only limit that the core's UTF-8 decoder already respects (chunks of 250).
+        .filter((v) => v.rule !== "fromCharCode-apply");
+      expect(problems.map((v) => `${v.rule} @${v.at}: ${v.message}`)).toEqual([]);
+      // The simulator runs what the composition declares (the targets' own bundles: test/build/compositions.test.ts).
+      const bare = withoutComments(code);
+      for (const [m, { seenBy }] of Object.entries(MODULES)) expect(bare.includes(seenBy), `${m} (${seenBy})`).toBe(carries(g.runs, m as ModuleName));
+    });
+  }
+});
+
+for (const g of groups) {
+  const c = g.runs;
+  const others = g.standsFor.filter((x) => x !== c).map((x) => x.name);
+  describe.concurrent(`${c.name}${others.length ? ` (stands for ${others.join(", ")}: same core, same modules)` : ""}: every scenario it can run, on Node and in XS`, () => {
+    for (const scenario of runnable(c)) {
+      const bug = KNOWN_BUGS[c.name][scenario.name];
+      it(`${scenario.name}${bug ? ` (known bug: ${bug})` : ""}`, async () => {
+        const [node, xs] = await Promise.all([
+          run(scenario, { composition: c.name, engine: "node" }),
+          run(scenario, { composition: c.name, engine: "xs", xsStackSlots: stackSlots }),
+        ]);
+        ran[c.name] = (ran[c.name] ?? 0) + 1;
+        expect([node.engine, xs.engine, node.composition, xs.composition]).toEqual(["node", "xs", c.name, c.name]);
+        expect(xs.xsStackPeak).toBeGreaterThan(0);
+        expect(xs.xsStackPeak).toBeLessThanOrEqual(stackSlots);
+        stackPeak[c.name] = Math.max(stackPeak[c.name] ?? 0, xs.xsStackPeak ?? 0);
+        // Byte-identical UART transcripts (compared whole, nothing stripped).
+        if (xs.transcript !== node.transcript) {
+          const a = node.transcript.split("\n");
+          const b = xs.transcript.split("\n");
+          let i = 0;
+          while (i < a.length && a[i] === b[i]) i++;
+          expect.fail(`transcripts differ at line ${i + 1}:\n node: ${a[i]}\n xs:   ${b[i]}`);
+        }
+        expect(observable(xs)).toEqual(observable(node));
+
+        // A composition never sends what a module it lacks would (by module, not by name).
+        const lines = commandLines(node.transcript);
+        if (!carries(c, "attachments")) for (const p of ["AT+QFUPL", "AT+QSMTPATT", "AT+QFDEL"]) expect(count(lines, p), p).toBe(0);
+        if (!carries(c, "ca-upload")) {
+          expect(count(lines, 'AT+QSSLCFG="cacert"')).toBe(0);
+          expect(lines.filter((l) => l.startsWith('AT+QSSLCFG="seclevel"') && !l.endsWith(",0"))).toEqual([]);
+        }
+        // Every line it sent is one well-formed command of the job's vocabulary (where the link kept the bytes).
+        if (!noisyLink(scenario)) expect(unexpectedLines(lines)).toEqual([]);
+
+        if (bug) {
+          // Asserted in a test of its own. Once it holds here, the line in known-bugs.ts must go.
+          expect(node.ok || xs.ok, `${scenario.name} now meets its expectation on ${c.name}: remove it from test/scenarios/known-bugs.ts`).toBe(false);
+          return;
+        }
+        expect(node.expectFailures, `node: ${node.expectFailures.join("; ")}`).toEqual([]);
+        expect(xs.expectFailures, `xs: ${xs.expectFailures.join("; ")}`).toEqual([]);
+        expect(node.ok && xs.ok).toBe(true);
+        // The work ended by itself, not by running out of virtual time.
+        expect(node.events.filter((e) => e.text.includes("did not end"))).toEqual([]);
+        const exp = scenario.expect;
+        if (exp.failure) {
+          expect(node.mails).toEqual([]);
+          expect(node.errors.length).toBeGreaterThanOrEqual(1);
+          // Cause texts (on the board, or from the host tables for a core that reports codes): never empty, never a bare number.
+          for (const e of node.errors) expect(e.cause).toMatch(/[a-z]{3}/);
+        }
+        if (exp.delivered) expect(node.delivered).toBeGreaterThanOrEqual(exp.delivered.length);
+      });
+    }
+  });
+}
