@@ -67,6 +67,7 @@ import {
   TOKEN_NO_CARRIER,
   TOKEN_NONE,
   TOKEN_OK,
+  TOKEN_SEND_OK,
 } from "./results.js";
 import {
   RESULT_CANCELLED,
@@ -75,6 +76,7 @@ import {
   RESULT_GARBLED,
   RESULT_OK,
   RESULT_REJECTED,
+  RESULT_SEND_FAIL,
   RESULT_TIMEOUT,
   SHAPE_DEFERRED,
   SHAPE_LINE,
@@ -107,6 +109,7 @@ const ST_AFTER = 5; //  payload written: waiting for result lines and the final 
 const CR = 0x0d;
 const LF = 0x0a;
 const ACK = 0x41; // 'A'
+const GT = 0x3e; // '>': the prompt of AT+QISEND / AT+QSSLSEND, "> " without a line end
 const CRLFCRLF = 0x0d0a0d0a;
 const W_CME = 0x2b434d45; // "+CME"
 const W_CMS = 0x2b434d53; // "+CMS"
@@ -116,7 +119,7 @@ const W_ROR = 0x524f523a; // "ROR:" at offset 7
 // First-byte classes of a received line (the receive loop's one table lookup; 0: any other byte).
 const K_PLUS = 1; //  '+': +CME ERROR / +CMS ERROR, or a prefixed line
 const K_O = 2; //     'O': OK          (classes from K_O up take the slow path unless OK or ACK)
-const K_TOKEN = 3; // 'E', 'N', 'C': ERROR, NO CARRIER, CONNECT
+const K_TOKEN = 3; // 'E', 'N', 'C', 'S': ERROR, NO CARRIER, CONNECT, SEND OK / SEND FAIL
 const K_ACK = 4; //   'A': the ACK byte in QFUPL ack mode
 const K_END = 5; //   CR, LF: line ends, skipped where a line would begin
 
@@ -173,6 +176,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   private rscan: number;
   /** Inside an overlong line: discard until the next line end. */
   private dropping: boolean;
+  /** rx() must first finish what the last delivery left: dropping, rawLeft or gtSpace. */
+  private detour: boolean;
   /** Report a bare 'A' at a line start through onAck (QFUPL ack mode). */
   private ackMode: boolean;
   /** A bare LF ends a line too (a second bounded scan per line). */
@@ -229,6 +234,19 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   // Data mode.
   private readonly data: DataMode;
 
+  // Counted raw bytes (the data after "+QIRD: <n>", a payload's echo): taken as they come,
+  // never framed, so nothing inside them (CR LF, "OK", "SEND OK") is read as a line.
+  /** Raw bytes still to come. */
+  private rawLeft: number;
+  /** Skip one LF before them (the LF of the counting line's CR LF). */
+  private rawLf: boolean;
+  /** Who gets them; null: skipped (the echo of a payload). */
+  private rawSink: ((data: Uint8Array, start: number, end: number) => void) | null;
+  /** The command in flight counts raw bytes after its reply line: its lines all take line(). */
+  private slowReplies: boolean;
+  /** A "> " prompt came without its space yet: skip one space at the next delivery. */
+  private gtSpace: boolean;
+
   // Late-final bookkeeping, settle pause, re-entrancy.
   private owed: boolean;
   private echoOn: boolean;
@@ -277,6 +295,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.cls[0x45] = K_TOKEN; // E
     this.cls[0x4e] = K_TOKEN; // N
     this.cls[0x43] = K_TOKEN; // C
+    this.cls[0x53] = K_TOKEN; // S: SEND OK, SEND FAIL
     this.cls[CR] = K_END;
     this.cls[LF] = K_END;
     this.rLen = -1;
@@ -334,6 +353,13 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
 
     this.onDeadlineFn = () => this.onDeadline();
     this.onSettleFn = () => this.onSettle();
+    // The socket forms' state (AT+QISEND's prompt, counted raw bytes).
+    this.detour = false;
+    this.slowReplies = false;
+    this.rawLeft = 0;
+    this.rawLf = false;
+    this.rawSink = null;
+    this.gtSpace = false;
 
     uart.attach(this);
   }
@@ -400,6 +426,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.rLen = -1;
     this.gateLen = this.urcs.anyShort ? 0 : NEVER;
     this.data.clear();
+    this.endRaw();
     if (done !== null) this.callDone(done, RESULT_CANCELLED, -1, "", elapsed);
     this.cancelQueued(this.queue.count);
   }
@@ -461,6 +488,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
           this.rlen = 0;
           this.rscan = 0;
           this.dropping = true;
+          this.detour = true;
         }
         this.rx();
         if (start >= end || this.closed) break;
@@ -525,19 +553,35 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     const lfEnds = this.lfEnds;
     let p = this.rpos;
     let rs = this.rscan;
-    if (this.dropping) {
-      // Inside an overlong line: discard up to its end.
-      const n = this.rlen;
-      const c = this.findEnd(rs, n);
-      if (c >= n) {
-        this.rpos = 0;
-        this.rlen = 0;
-        this.rscan = 0;
-        return;
+    if (this.detour) {
+      // What the last delivery left unfinished, before any framing: the space of a "> "
+      // prompt cut after its '>', counted raw bytes still due, an overlong line's rest.
+      this.detour = false;
+      if (this.gtSpace && p < this.rlen) {
+        this.gtSpace = false;
+        if (buf[p] === 0x20) p++;
       }
-      this.dropping = false;
-      p = c;
-      rs = 0;
+      if (this.rawLeft > 0) {
+        p = this.raw(p);
+        if (p < 0) return;
+        rs = 0;
+      }
+      if (this.dropping) {
+        // Inside an overlong line: discard up to its end.
+        const n = this.rlen;
+        const c = this.findEnd(rs, n);
+        if (c >= n) {
+          this.rpos = 0;
+          this.rlen = 0;
+          this.rscan = 0;
+          this.detour = true;
+          return;
+        }
+        this.dropping = false;
+        p = c;
+        rs = 0;
+      }
+      if (this.gtSpace) this.detour = true;
     }
     for (;;) {
       const n = this.rlen; // re-read: a callback may have appended
@@ -651,6 +695,11 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         this.rpos = c + 1;
         if (!this.line(p, c, w, TOKEN_NONE)) return;
         p = c;
+        if (this.rawLeft > 0) {
+          // The line counted raw bytes (+QIRD: <n>): they follow its CR LF.
+          p = this.raw(c + 1);
+          if (p < 0) return;
+        }
         continue;
       }
       // A URC that had begun before the command went out is still a URC (and not the
@@ -700,6 +749,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     if (n - p >= this.rcap) {
       this.nOverlong++;
       this.dropping = true;
+      this.detour = true;
       this.rpos = 0;
       this.rlen = 0;
       this.rscan = 0;
@@ -728,6 +778,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     }
     const c = this.findEnd(q < rs ? rs : q, n);
     if (c >= n) {
+      // "> " has no line end: the prompt of a socket send, when one waits for it.
+      if (buf[p] === GT && n - p <= 2 && this.state === ST_PROMPT && (this.cur as AtRequest).promptGt === true) return this.gtPrompt(p, n);
       this.partial(p, n);
       return -1;
     }
@@ -739,7 +791,78 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       this.late();
       return c;
     }
-    return this.line(p, c, this.dv.getInt32(p), tok) ? c : -1;
+    if (!this.line(p, c, this.dv.getInt32(p), tok)) return -1;
+    return this.rawLeft > 0 ? this.raw(c + 1) : c;
+  }
+
+  /**
+   * The "> " prompt of a socket send (AT+QISEND, AT+QSSLSEND) at p: the payload follows;
+   * its echo, when the module gives one (echoData), is counted out as raw bytes. Returns
+   * where the next line may begin, or -1 (see slowLine).
+   */
+  private gtPrompt(p: number, n: number): number {
+    this.nLines++;
+    const cur = this.cur as AtRequest;
+    let e = p + 1;
+    if (e < n) {
+      if (this.rbuf[e] === 0x20) e++;
+    } else {
+      this.gtSpace = true;
+      this.detour = true;
+    }
+    this.rpos = e;
+    if (cur.echoData === true) {
+      this.rawLeft = (cur.data as ByteSource).length;
+      this.rawLf = false;
+      this.rawSink = null;
+    }
+    this.startData();
+    return this.rawLeft > 0 ? this.raw(e) : e;
+  }
+
+  /**
+   * Take counted raw bytes from p on (to their sink, or skipped). Returns where framing
+   * resumes, or -1 when every buffered byte was taken and more are to come (the buffer is
+   * then empty) or the engine was closed.
+   */
+  private raw(p: number): number {
+    const buf = this.rbuf;
+    for (;;) {
+      const n = this.rlen; // re-read: a sink may have appended
+      if (this.rawLf && p < n) {
+        this.rawLf = false;
+        if (buf[p] === LF) p++;
+      }
+      let k = n - p;
+      if (k > this.rawLeft) k = this.rawLeft;
+      if (k > 0) {
+        this.rawLeft -= k;
+        const sink = this.rawSink;
+        if (this.rawLeft === 0) this.rawSink = null;
+        if (sink !== null) sink(buf, p, p + k);
+        if (this.closed) return -1;
+        p += k;
+      }
+      if (this.rawLeft === 0) {
+        this.rpos = p;
+        return p;
+      }
+      if (p >= this.rlen) {
+        this.rpos = 0;
+        this.rlen = 0;
+        this.rscan = 0;
+        this.detour = true;
+        return -1;
+      }
+    }
+  }
+
+  /** Forget counted raw bytes still due (their command ended without them: timeout, cancel, close). */
+  private endRaw(): void {
+    this.gtSpace = false;
+    this.rawLeft = 0;
+    this.rawLf = false;
+    this.rawSink = null;
   }
 
   /**
@@ -805,6 +928,16 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       view.nIdx = -1;
       const onLine = (cur as AtRequest).onLine;
       if (onLine !== undefined) onLine(view);
+      const reads = (cur as AtRequest).readsData;
+      if (reads !== undefined && this.rawLeft === 0 && !this.closed) {
+        // "+QIRD: <n>": n raw bytes follow the line's CR LF (rx() and slowLine() take them).
+        const k = view.int(0, 0);
+        if (k > 0) {
+          this.rawLeft = k;
+          this.rawLf = true;
+          this.rawSink = reads;
+        }
+      }
       return !this.closed;
     }
     // 4. URC, 5. unknown.
@@ -853,7 +986,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
    * (A partial line pending when the command went out, preLine, is checked apart.)
    */
   private regate(): void {
-    if (this.urcs.anyShort) this.gateLen = 0;
+    if (this.urcs.anyShort || (this.cur !== null && this.slowReplies)) this.gateLen = 0;
     else if (this.cur !== null && !this.echoSeen) this.gateLen = this.cmdLen;
     else this.gateLen = NEVER;
   }
@@ -933,8 +1066,12 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       return false;
     }
     // The tokens of final results are numbered as their results, one up (results.ts).
-    if (token < TOKEN_OK || token > TOKEN_NO_CARRIER) return false;
-    const code = token - TOKEN_OK;
+    let code = token - TOKEN_OK;
+    if (token >= TOKEN_SEND_OK) {
+      // SEND OK / SEND FAIL end only a socket send's payload; after anything else they are lines.
+      if (this.cur !== null && (this.cur.promptGt !== true || this.state !== ST_AFTER)) return false;
+      code = token === TOKEN_SEND_OK ? RESULT_OK : RESULT_SEND_FAIL;
+    } else if (token < TOKEN_OK || token > TOKEN_NO_CARRIER) return false;
 
     if (this.cur === null || this.state === ST_IDLE) {
       this.late(); // nobody waits for it: counted, dropped, and its error code never parsed
@@ -990,6 +1127,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     const dl = this.deadline;
     if (dl !== null && dl !== undefined) clock.clearTimer(dl);
     this.deadline = null;
+    if (code === RESULT_TIMEOUT || code === RESULT_CANCELLED) this.endRaw();
     if (code === RESULT_TIMEOUT) {
       this.nTimeouts++;
       this.nConsecutive++;
@@ -1004,6 +1142,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.state = ST_IDLE;
     this.rLen = -1;
     this.gateLen = this.urcs.anyShort ? 0 : NEVER;
+    this.slowReplies = false;
     if (cur.shape === SHAPE_PROMPT) {
       this.data.clear();
       this.ackMode = false;
@@ -1111,6 +1250,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         q.req = null;
         q.done = null;
         if (!this.prepare(req)) {
+          this.slowReplies = false;
           this.callDone(done, RESULT_REJECTED, -1, "", 0);
           continue;
         }
@@ -1122,7 +1262,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         this.echoBad = false;
         this.lineSeen = false;
         this.preLine = this.rlen > this.rpos;
-        this.gateLen = this.urcs.anyShort ? 0 : this.cmdLen; // regate(), inline
+        this.gateLen = this.urcs.anyShort || this.slowReplies ? 0 : this.cmdLen; // regate(), inline
         const shape = req.shape;
         if (req.prefix === this.rPfx && shape !== SHAPE_NONE && shape !== SHAPE_DEFERRED) this.rLen = this.rPfxLen;
         else this.replyPrefix(req);
@@ -1151,9 +1291,15 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     let ackEvery = 0;
     if (shape === SHAPE_LINE || shape === SHAPE_LINES) {
       if (req.prefix === undefined || req.prefix === null) return false;
+      // readsData counts only on SHAPE_LINE (on other shapes no reply line reaches it).
+      const reads = req.readsData;
+      if (reads !== undefined && (typeof reads !== "function" || shape !== SHAPE_LINE)) return false;
+      this.slowReplies = reads !== undefined;
     } else if (shape === SHAPE_PROMPT) {
       const data = req.data;
       if (data === undefined || data === null || !isWholeNumber(data.length) || data.length < 0) return false;
+      // The "> " prompt has no ACK pacing; echoData belongs to it.
+      if (req.promptGt === true ? req.ackEvery !== undefined : req.echoData === true) return false;
       if (req.ackEvery !== undefined) {
         if (!isWholeNumber(req.ackEvery) || req.ackEvery < 0) return false;
         ackEvery = req.ackEvery;

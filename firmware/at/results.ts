@@ -11,6 +11,8 @@ export const TOKEN_CME = 3; // "+CME ERROR:"
 export const TOKEN_CMS = 4; // "+CMS ERROR:"
 export const TOKEN_NO_CARRIER = 5;
 export const TOKEN_CONNECT = 6; // prompt: data mode follows
+export const TOKEN_SEND_OK = 7; //   "SEND OK": a socket send's payload was taken (only after a promptGt payload)
+export const TOKEN_SEND_FAIL = 8; // "SEND FAIL": the module's send buffer was full
 
 function word(text: string, at: number): number {
   return (
@@ -35,6 +37,9 @@ export class ResultTable {
   private readonly wRIER: number; // "RIER" at offset 6
   private readonly wCONN: number;
   private readonly wNECT: number; // "NECT" at offset 3
+  private readonly wSEND: number;
+  private readonly wD_OK: number; // "D OK" at offset 3 of "SEND OK"
+  private readonly wFAIL: number; // "FAIL" at offset 5 of "SEND FAIL"
 
   constructor() {
     this.byFirst = new Uint8Array(256);
@@ -43,6 +48,7 @@ export class ResultTable {
     this.byFirst[0x2b] = TOKEN_CME; // + (CME or CMS)
     this.byFirst[0x4e] = TOKEN_NO_CARRIER; // N
     this.byFirst[0x43] = TOKEN_CONNECT; // C
+    this.byFirst[0x53] = TOKEN_SEND_OK; // S (SEND OK or SEND FAIL)
     this.wERRO = word("ERRO", 0);
     this.wCME = word("+CME", 0);
     this.wCMS = word("+CMS", 0);
@@ -53,6 +59,9 @@ export class ResultTable {
     this.wRIER = word("RIER", 0);
     this.wCONN = word("CONN", 0);
     this.wNECT = word("NECT", 0);
+    this.wSEND = word("SEND", 0);
+    this.wD_OK = word("D OK", 0);
+    this.wFAIL = word("FAIL", 0);
   }
 
   /**
@@ -82,6 +91,12 @@ export class ResultTable {
         return TOKEN_NONE;
       }
       return length === 10 || blanks(buf, start + 10, start + length) ? TOKEN_NO_CARRIER : TOKEN_NONE;
+    }
+    if (id === TOKEN_SEND_OK) {
+      if (w !== this.wSEND || length < 7) return TOKEN_NONE;
+      if (dv.getUint32(start + 3) === this.wD_OK) return length === 7 || blanks(buf, start + 7, start + length) ? TOKEN_SEND_OK : TOKEN_NONE;
+      if (length < 9 || buf[start + 4] !== 0x20 || dv.getUint32(start + 5) !== this.wFAIL) return TOKEN_NONE;
+      return length === 9 || blanks(buf, start + 9, start + length) ? TOKEN_SEND_FAIL : TOKEN_NONE;
     }
     // CONNECT (a prefix: "CONNECT 115200" is CONNECT too)
     if (length < 7 || w !== this.wCONN || dv.getUint32(start + 3) !== this.wNECT) return TOKEN_NONE;

@@ -10,7 +10,7 @@
 export const SHAPE_NONE = 0; //     only a final result: OK / ERROR / +CME ERROR
 export const SHAPE_LINE = 1; //     one information line starting with `prefix`, then the final result
 export const SHAPE_LINES = 2; //    any number of `prefix` lines (zero allowed), then the final result
-export const SHAPE_PROMPT = 3; //   CONNECT, then `data` is sent, then `prefix` line(s), then the final result
+export const SHAPE_PROMPT = 3; //   CONNECT (or "> ": promptGt), then `data` is sent, then `prefix` line(s), then the final result
 export const SHAPE_DEFERRED = 4; // OK at once; the real outcome arrives later as a URC the caller handles
 
 /** Final results. */
@@ -29,8 +29,10 @@ export const RESULT_REJECTED = 7; //   the request itself was invalid (non-ASCII
  * lost or changed on the way to it): the caller decides whether to write it again.
  */
 export const RESULT_GARBLED = 8;
+/** SEND FAIL after the payload of a socket send (AT+QISEND/AT+QSSLSEND): the module's send buffer is full; try again later. */
+export const RESULT_SEND_FAIL = 9;
 
-export const RESULT_NAMES = ["OK", "ERROR", "CME", "CMS", "NO CARRIER", "TIMEOUT", "CANCELLED", "REJECTED", "GARBLED"];
+export const RESULT_NAMES = ["OK", "ERROR", "CME", "CMS", "NO CARRIER", "TIMEOUT", "CANCELLED", "REJECTED", "GARBLED", "SEND FAIL"];
 
 /** Pre-encoded prefix (e.g. "+CSQ:"), made once by Engine.prefix(), never per line. */
 export interface Prefix {
@@ -82,6 +84,25 @@ export interface AtRequest {
   data?: ByteSource;
   /** SHAPE_PROMPT: wait for one 'A' from the module after every this many bytes (AT+QFUPL ack mode: 1024). */
   ackEvery?: number;
+  /**
+   * SHAPE_PROMPT: the prompt is "> " (no line end), as AT+QISEND and AT+QSSLSEND give it,
+   * instead of a CONNECT line; the command then ends with SEND OK (RESULT_OK), SEND FAIL
+   * (RESULT_SEND_FAIL) or an error.
+   */
+  promptGt?: boolean;
+  /**
+   * SHAPE_PROMPT with promptGt: the module echoes the payload (AT+QISDE=1, its default):
+   * exactly data.length bytes after the prompt are the echo and are skipped, never taken
+   * for lines (a payload line "SEND OK" or "ERROR" must not end the command).
+   */
+  echoData?: boolean;
+  /**
+   * SHAPE_LINE: the information line counts raw bytes that follow it (AT+QIRD: "+QIRD: <n>",
+   * then CR LF and exactly n bytes, which may hold anything, CR LF and "OK" included). The
+   * engine reads the count (the line's first field) and hands those bytes here, in one or
+   * more pieces, without looking at them; data[start..end) is valid only during the call.
+   */
+  readsData?: (data: Uint8Array, start: number, end: number) => void;
 }
 
 export interface AtResult {

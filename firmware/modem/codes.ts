@@ -12,6 +12,7 @@ import {
   E_GARBLED,
   E_NO_CARRIER,
   E_REJECTED,
+  E_SEND_FAIL,
   E_SMTP,
   E_TIMEOUT,
   CellError,
@@ -27,6 +28,7 @@ import {
   RESULT_NO_CARRIER,
   RESULT_OK,
   RESULT_REJECTED,
+  RESULT_SEND_FAIL,
   RESULT_TIMEOUT,
 } from "../at/types.js";
 import { cmeKind, protoKind } from "./kinds.js";
@@ -84,6 +86,8 @@ export function resultToError(result: AtResult, command: string, causes: CauseTe
       return cellError(KIND_RETRYABLE, E_NO_CARRIER, "NO CARRIER on " + name, "");
     case RESULT_ERROR:
       return cellError(KIND_RETRYABLE, E_AT_ERROR, "ERROR on " + name, "");
+    case RESULT_SEND_FAIL:
+      return cellError(KIND_RETRYABLE, E_SEND_FAIL, "SEND FAIL on " + name + " (the module's send buffer was full)", "");
     case RESULT_GARBLED:
       return cellError(KIND_RETRYABLE, E_GARBLED, "the module's echo of " + name + " differs from what was sent (a byte lost or changed on the wire)", "");
     case RESULT_CME:

@@ -1,0 +1,260 @@
+// The module's sockets as a byte stream (firmware/ext/socket): the firmware's AT engine
+// against the EC800 model (host-sim/ec800/sockets) and a real SMTP server, on the virtual
+// clock. A small SMTP speaker in this file talks through the stream (cellmail's own client
+// is tested in test/ext-smtp); the mail is read back from the server. Then each fault:
+// a lost "recv" URC (the poll reads it), an open refused or unresolved (typed codes), the
+// peer closing (what it sent first arrives, then onClosed(null)), a module that keeps the
+// payload echo on (the engine counts it out).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { VirtualClock } from "../../host-sim/clock.js";
+import { createSimulatedModem } from "../../host-sim/index.js";
+import { FaultPlan, type FaultSpec } from "../../host-sim/ec800/faults.js";
+import { MailServer, makeServerCredentials, type TlsCredentials } from "../../host-sim/mailserver/index.js";
+import { AtEngine } from "../../firmware/at/engine.js";
+import { RESULT_OK, SHAPE_NONE, type AtResult } from "../../firmware/at/types.js";
+import { ModuleSocket } from "../../firmware/ext/socket/socket.js";
+import type { CellError } from "../../firmware/errors.js";
+import { E_SEND_FAIL, KIND_CONFIG, KIND_NETWORK, KIND_RETRYABLE } from "../../firmware/errors.js";
+import { FakeSmtp } from "../host-sim/harness.js";
+
+const NAME = "smtp.cellmail.test";
+const USER = "alarm@cellmail.test";
+const PASSWORD = "sim-Secret-42";
+let creds: TlsCredentials;
+const servers: MailServer[] = [];
+beforeAll(async () => {
+  creds = await makeServerCredentials(["localhost", "127.0.0.1", "::1"]);
+});
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+async function server(tls: "none" | "implicit" = "none"): Promise<MailServer> {
+  const s = await MailServer.start({ credentials: creds, tls, auth: { user: USER, password: PASSWORD }, greetAtOnce: true });
+  servers.push(s);
+  return s;
+}
+
+interface Rig {
+  clock: VirtualClock;
+  /** The model's notes (faults that fired, ...). */
+  notes: string[];
+  engine: AtEngine;
+  socket: ModuleSocket;
+  boots: number;
+  at(command: string): Promise<number>;
+}
+
+/** The model booted with its PDP context up, the engine on its UART, a socket on connect id 1. */
+async function rig(srv: MailServer | null, o: { faults?: FaultSpec[] } = {}): Promise<Rig> {
+  const clock = new VirtualClock();
+  const routes: Record<string, { host: string; port: number }> = srv ? { [NAME]: { host: srv.host, port: srv.port } } : {};
+  const sim = createSimulatedModem({
+    clock,
+    smtp: new FakeSmtp(),
+    modem: { urcPort: "uart1", network: { routes, servername: "localhost" }, faults: new FaultPlan(o.faults ?? []) },
+  });
+  const engine = new AtEngine(sim.uart, clock);
+  const notes: string[] = [];
+  sim.link.onNote((_t, text) => notes.push(text));
+  sim.powerOn();
+  await clock.run({ until: () => sim.modem.sim === "ready" && sim.modem.regStat === 1, forMs: 60_000 });
+  const at = async (command: string): Promise<number> => {
+    let code = -1;
+    engine.send({ command, shape: SHAPE_NONE, timeoutMs: 160_000 }, (r: AtResult) => (code = r.code));
+    await clock.run({ until: () => code >= 0, forMs: 200_000 });
+    return code;
+  };
+  expect(await at("E1")).toBe(RESULT_OK);
+  expect(await at("+CMEE=1")).toBe(RESULT_OK);
+  expect(await at('+QICSGP=1,1,"internet","","",1')).toBe(RESULT_OK);
+  expect(await at("+QIACT=1")).toBe(RESULT_OK);
+  const r: Rig = { clock, notes, engine, socket: null as never, boots: 1, at };
+  r.socket = new ModuleSocket(engine, clock, { contextId: 1, sslCtxId: 1 }, () => r.boots, null);
+  return r;
+}
+
+/** A sink that collects what arrives and how the stream ended. */
+class Collect {
+  text = "";
+  sent = 0;
+  closed: CellError | null | undefined = undefined;
+  onBytes(d: Uint8Array, s: number, e: number): void {
+    this.text += Buffer.from(d.subarray(s, e)).toString("latin1");
+  }
+  onSent(): void {
+    this.sent++;
+  }
+  onClosed(err: CellError | null): void {
+    this.closed = err;
+  }
+}
+
+async function open(r: Rig, sink: Collect, port: number, tls = false, host = NAME): Promise<CellError | null | undefined> {
+  let result: CellError | null | undefined = undefined;
+  r.socket.connect(host, port, tls, sink, (e) => (result = e));
+  await r.clock.run({ until: () => result !== undefined, forMs: 200_000 });
+  return result;
+}
+
+/** Write `text` in maxWrite pieces, each after the last was taken. */
+async function write(r: Rig, sink: Collect, text: string): Promise<void> {
+  const b = Buffer.from(text, "latin1");
+  for (let at = 0; at < b.length; at += r.socket.maxWrite) {
+    const before = sink.sent;
+    r.socket.write(b, at, Math.min(b.length, at + r.socket.maxWrite));
+    await r.clock.run({ until: () => sink.sent > before || sink.closed !== undefined, forMs: 60_000 });
+    expect(sink.closed).toBeUndefined();
+  }
+}
+
+/** The next complete SMTP reply (its last line has "ddd "). */
+async function reply(r: Rig, sink: Collect, maxMs = 120_000): Promise<string> {
+  const re = /^(?:\d{3}-[^\n]*\n)*\d{3}(?: [^\n]*)?\r?\n/;
+  await r.clock.run({ until: () => re.test(sink.text) || sink.closed !== undefined, forMs: maxMs });
+  const m = re.exec(sink.text);
+  if (!m) throw new Error(`no reply; have ${JSON.stringify(sink.text)}, closed ${JSON.stringify(sink.closed)}`);
+  sink.text = sink.text.slice(m[0].length);
+  return m[0].slice(0, 3);
+}
+
+async function converse(r: Rig, sink: Collect, subject: string, body: string): Promise<string[]> {
+  const codes = [await reply(r, sink)];
+  const auth = Buffer.from(`\0${USER}\0${PASSWORD}`).toString("base64");
+  for (const line of ["EHLO board", `AUTH PLAIN ${auth}`, `MAIL FROM:<${USER}>`, "RCPT TO:<ops@example.com>", "DATA"]) {
+    await write(r, sink, line + "\r\n");
+    codes.push(await reply(r, sink));
+  }
+  const msg = [`From: <${USER}>`, "To: <ops@example.com>", `Subject: ${subject}`, "", body, "."].join("\r\n") + "\r\n";
+  await write(r, sink, msg);
+  codes.push(await reply(r, sink));
+  await write(r, sink, "QUIT\r\n");
+  codes.push(await reply(r, sink));
+  return codes;
+}
+
+describe("ext/socket: an SMTP conversation through the module's sockets", () => {
+  it("plain TCP: delivered, read back; AT+QISDE=0 once per boot; the stream ends with the peer's close", async () => {
+    const srv = await server();
+    const r = await rig(srv);
+    const sink = new Collect();
+    expect(await open(r, sink, 587)).toBeNull();
+    // A body longer than one AT+QISEND, holding lines a module could take for results.
+    const body = ["Water level high.", "OK", "SEND OK", "ERROR", "+QIURC: \"closed\",1", "x".repeat(3000)].join("\r\n");
+    expect(await converse(r, sink, "Alarm over TCP", body)).toEqual(["220", "250", "235", "250", "250", "354", "250", "221"]);
+    await r.clock.run({ until: () => sink.closed !== undefined, forMs: 30_000 });
+    expect(sink.closed).toBeNull();
+    r.socket.close();
+    const [mail] = await srv.waitForMessages(1);
+    expect(mail.subject).toBe("Alarm over TCP");
+    expect(mail.text.trim()).toBe(body.replace(/\r\n/g, "\n"));
+    // A second connection in the same boot does not switch the echo off again.
+    const before = r.socket.commands;
+    const again = new Collect();
+    expect(await open(r, again, 587)).toBeNull();
+    expect(r.socket.commands - before).toBe(1); // AT+QIOPEN only
+    r.socket.close();
+  });
+
+  it("implicit TLS through AT+QSSLOPEN: delivered over TLS", async () => {
+    const srv = await server("implicit");
+    const r = await rig(srv);
+    const sink = new Collect();
+    expect(await open(r, sink, 465, true)).toBeNull();
+    expect(await converse(r, sink, "Alarm over TLS", "Cabinet 41 C.")).toEqual(["220", "250", "235", "250", "250", "354", "250", "221"]);
+    r.socket.close();
+    const [mail] = await srv.waitForMessages(1);
+    expect(mail.subject).toBe("Alarm over TLS");
+    expect(mail.secure).toBe(true);
+  });
+});
+
+describe("ext/socket: faults", () => {
+  it("a module that refuses AT+QISDE=0 keeps echoing the payload: the engine counts the echo out, the mail arrives whole", async () => {
+    const srv = await server();
+    const r = await rig(srv, { faults: [{ kind: "commandError", command: "+QISDE" }] });
+    const sink = new Collect();
+    const unknown = r.engine.stats().unknown; // the boot's URCs, which nobody here registers
+    expect(await open(r, sink, 587)).toBeNull();
+    const body = ["SEND OK", "ERROR", "OK", "> ", "y".repeat(2000)].join("\r\n");
+    expect(await converse(r, sink, "Echoed", body)).toEqual(["220", "250", "235", "250", "250", "354", "250", "221"]);
+    r.socket.close();
+    const [mail] = await srv.waitForMessages(1);
+    expect(mail.text.trim()).toBe(body.replace(/\r\n/g, "\n"));
+    expect(r.engine.stats().unknown - unknown).toBe(0);
+  });
+
+  it("a lost 'recv' URC: the poll after the write reads the reply", async () => {
+    const srv = await server();
+    const r = await rig(srv, { faults: [{ kind: "loseUrc", urc: '+QIURC: "recv"', occurrence: 1, times: 3 }] });
+    const sink = new Collect();
+    expect(await open(r, sink, 587)).toBeNull();
+    expect(await reply(r, sink)).toBe("220");
+    await write(r, sink, "EHLO board\r\n");
+    expect(await reply(r, sink)).toBe("250");
+    r.socket.close();
+    // The URCs were lost indeed: the greeting's and the EHLO reply's came only by polling.
+    expect(r.notes.filter((n) => n.startsWith('fault: URC lost: +QIURC: "recv"')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("a name that does not resolve and a refused connection end the open with the module's code, kind network; a failed TLS handshake is kind config", async () => {
+    const r = await rig(null);
+    const a = new Collect();
+    const e1 = (await open(r, a, 587, false, "nowhere.invalid")) as CellError;
+    expect([e1.code, e1.kind]).toEqual([565, KIND_NETWORK]);
+    const e2 = (await open(r, new Collect(), 1, false, "127.0.0.1")) as CellError;
+    expect([e2.code, e2.kind]).toEqual([566, KIND_NETWORK]);
+    expect(a.closed).toBeUndefined(); // a failed open is reported to connect's done, not the sink
+    const srv = await server("none");
+    const t = await rig(srv);
+    const e3 = (await open(t, new Collect(), 465, true)) as CellError; // TLS to a plain server
+    expect([e3.code, e3.kind]).toEqual([566, KIND_CONFIG]);
+  });
+
+  it("the peer closing in DATA: what it sent first arrives, then onClosed(null); a later write ends nothing twice", async () => {
+    const srv = await server();
+    const r = await rig(srv, { faults: [{ kind: "peerClose", afterDataBytes: 100 }] });
+    const sink = new Collect();
+    expect(await open(r, sink, 587)).toBeNull();
+    expect(await reply(r, sink)).toBe("220");
+    const auth = Buffer.from(`\0${USER}\0${PASSWORD}`).toString("base64");
+    for (const line of ["EHLO board", `AUTH PLAIN ${auth}`, `MAIL FROM:<${USER}>`, "RCPT TO:<ops@example.com>", "DATA"]) {
+      await write(r, sink, line + "\r\n");
+      await reply(r, sink);
+    }
+    r.socket.write(Buffer.from("Subject: cut\r\n\r\n" + "z".repeat(400) + "\r\n.\r\n"), 0, 420);
+    await r.clock.run({ until: () => sink.closed !== undefined, forMs: 60_000 });
+    expect(sink.closed).toBeNull();
+    const calls = sink.sent;
+    r.socket.write(Buffer.from("QUIT\r\n"), 0, 6);
+    await r.clock.run({ forMs: 5000 });
+    expect([sink.closed, sink.sent]).toEqual([null, calls]);
+    r.socket.close();
+    expect(srv.messages().length).toBe(0);
+  });
+
+  it("SEND FAIL ends the stream with E_SEND_FAIL (retryable)", async () => {
+    const srv = await server();
+    const r = await rig(srv, { faults: [{ kind: "sendFail", command: "+QISEND" }] });
+    const sink = new Collect();
+    expect(await open(r, sink, 587)).toBeNull();
+    expect(await reply(r, sink)).toBe("220");
+    r.socket.write(Buffer.from("EHLO board\r\n"), 0, 12);
+    await r.clock.run({ until: () => sink.closed !== undefined, forMs: 60_000 });
+    expect([sink.closed?.code, sink.closed?.kind]).toEqual([E_SEND_FAIL, KIND_RETRYABLE]);
+    r.socket.close();
+  });
+
+  it("a host the AT gate refuses throws before anything is written", async () => {
+    const r = await rig(null);
+    const before = r.socket.commands;
+    let thrown: CellError | null = null;
+    try {
+      r.socket.connect('evil",25\r\nAT+CFUN=0', 25, false, new Collect(), () => {});
+    } catch (e) {
+      thrown = e as CellError;
+    }
+    expect([thrown?.kind, thrown?.field]).toEqual([KIND_CONFIG, "server"]);
+    expect(r.socket.commands).toBe(before);
+  });
+});
