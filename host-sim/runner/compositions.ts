@@ -49,6 +49,16 @@ const MODULE_TABLE = {
     what: "records split across Store values (Moddable Preference keeps at most 4,000 bytes a value)",
     seenBy: "class BlobStore",
   },
+  socket: {
+    what: "the module's own TCP and TLS sockets as a byte stream (AT+QIOPEN, AT+QSSLOPEN, AT+QISEND, AT+QIRD; docs/sockets.md)",
+    seenBy: "+QSSLOPEN=",
+    ext: "socket",
+  },
+  "smtp-client": {
+    what: "cellmail's own SMTP client and streaming MIME writer over a socket (docs/sockets-smtp.md)",
+    seenBy: "MAIL FROM:<",
+    ext: "smtp",
+  },
 } as const;
 
 export interface ModuleInfo {
@@ -85,12 +95,17 @@ export interface Composition {
   build: { config: "espruino" | "moddable" | "node"; chunk: string };
 }
 
-const ALL: readonly ModuleName[] = MODULE_NAMES;
+/**
+ * What the full core's targets carry. `socket` and `smtp-client` are built and tested
+ * (test/ext-socket, test/ext-smtp) but no target composes them yet: the transport choice
+ * (`smtp.transport`, issue 14) is what will.
+ */
+const FULL: readonly ModuleName[] = ["attachments", "ca-upload", "causes", "cme-texts", "validate", "queue", "blob-store"];
 
 export const COMPOSITIONS: Readonly<Record<CompositionName, Composition>> = {
   espruino: { name: "espruino", target: "Espruino", modules: [], core: "compact", build: { config: "espruino", chunk: "cellmail.js" } },
-  moddable: { name: "moddable", target: "Moddable (XS on ESP32, lin)", modules: ALL, core: "full", build: { config: "moddable", chunk: "cellmail.js" } },
-  node: { name: "node", target: "Node (a real module on a serial port; the simulator)", modules: ALL, core: "full", build: { config: "node", chunk: "main.js" } },
+  moddable: { name: "moddable", target: "Moddable (XS on ESP32, lin)", modules: FULL, core: "full", build: { config: "moddable", chunk: "cellmail.js" } },
+  node: { name: "node", target: "Node (a real module on a serial port; the simulator)", modules: FULL, core: "full", build: { config: "node", chunk: "main.js" } },
 };
 
 /** What runSession and the CLI run when no composition is given. */

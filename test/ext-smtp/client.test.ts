@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { SmtpClient, S_DONE, type Envelope, type MessageSource } from "../../firmware/ext/smtp/client.js";
-import type { ByteStream, StreamSink } from "../../firmware/ext/smtp/stream.js";
+import type { ByteStream, StreamSink } from "../../firmware/modem/stream.js";
 import { ReplyReader } from "../../firmware/ext/smtp/reply.js";
 import { socketTransportError } from "../../firmware/ext/smtp/refusal.js";
 import { cellError, KIND_CONFIG, KIND_NETWORK, KIND_PERMANENT, KIND_RETRYABLE, E_SMTP_GARBLED, E_STARTTLS_SOCKET, type CellError } from "../../firmware/errors.js";

@@ -1,4 +1,4 @@
-// Host side: a ByteStream (firmware/ext/smtp/stream.ts) over a Node TCP or TLS socket, so
+// Host side: a ByteStream (firmware/modem/stream.ts) over a Node TCP or TLS socket, so
 // the firmware's SMTP client talks to the real smtp-server. It behaves like a module
 // socket on purpose:
 //  - a write is done (onSent) only when Node has handed the bytes to the kernel (the
@@ -9,7 +9,7 @@
 //  - a transcript of both directions, in order, for the tests.
 import net from "node:net";
 import tls from "node:tls";
-import type { ByteStream, StreamSink } from "../../firmware/ext/smtp/stream.js";
+import type { ByteStream, StreamSink } from "../../firmware/modem/stream.js";
 import { cellError, KIND_NETWORK } from "../../firmware/errors.js";
 
 export interface Exchange {

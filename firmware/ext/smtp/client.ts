@@ -45,7 +45,7 @@ import type { Clock, TimerHandle } from "../../platform/types.js";
 import type { CellError } from "../../errors.js";
 import type { CauseTexts } from "../../modem/codes.js";
 import { nextTurn } from "../../turn.js";
-import type { ByteStream, StreamSink } from "./stream.js";
+import type { ByteStream, StreamSink } from "../../modem/stream.js";
 import { ReplyReader, ReplySink, hasWord, startsWithWord } from "./reply.js";
 import { base64Into } from "./base64.js";
 import { eventError, garbledError, heloError, replyError } from "./refusal.js";

@@ -6,7 +6,7 @@
 export { SocketMailer } from "./mailer.js";
 export { SmtpClient, MIN_ROOM } from "./client.js";
 export type { SmtpClientOptions, Envelope, MessageSource } from "./client.js";
-export type { ByteStream, StreamSink } from "./stream.js";
+export type { ByteStream, StreamSink } from "../../modem/stream.js";
 export { MimeWriter } from "./mime.js";
 export { prepareSocketMail, isMailError, nameError } from "./mail.js";
 export type { SocketMail, SocketMailJob, Sender } from "./mail.js";

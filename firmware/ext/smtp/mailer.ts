@@ -11,7 +11,7 @@ import type { CellError } from "../../errors.js";
 import { SmtpClient, SmtpClientOptions } from "./client.js";
 import { MimeWriter } from "./mime.js";
 import { prepareSocketMail, Sender, SocketMail, SocketMailJob } from "./mail.js";
-import type { ByteStream, StreamSink } from "./stream.js";
+import type { ByteStream, StreamSink } from "../../modem/stream.js";
 
 export class SocketMailer {
   /** Where the transport delivers the stream's events (bytes, SEND OK, closed). */

@@ -16,7 +16,7 @@
 //   'x'               close the connection
 //   'd' + JSON        the outcome ({"error": null} when delivered)
 import type { Clock, TimerHandle } from "../../../firmware/platform/types.js";
-import type { ByteStream } from "../../../firmware/ext/smtp/stream.js";
+import type { ByteStream } from "../../../firmware/modem/stream.js";
 import { SocketMailer } from "../../../firmware/ext/smtp/mailer.js";
 import { isMailError, type SocketMailJob, type Sender } from "../../../firmware/ext/smtp/mail.js";
 import { utf8Bytes, utf8Decode } from "../../../firmware/text/utf8.js";
