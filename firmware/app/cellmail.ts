@@ -11,6 +11,9 @@ import { alarmSettings, inputRules } from "./alarm-options.js";
 import { Mailer } from "../mail/mailer.js";
 import type { Clock, Input, Log, Store, Uart } from "../platform/types.js";
 import type { CauseTexts } from "../modem/codes.js";
+import type { Ec800 } from "../modem/ec800.js";
+import type { AtPort } from "../at/types.js";
+import type { MailTransport } from "../mail/transport.js";
 import { JobObserver, MailerForAlarms } from "./alarm-mailer.js";
 
 export interface CellmailParts {
@@ -29,6 +32,8 @@ export interface CellmailParts {
   engine?: AtEngineOptions;
   /** Words for error codes, when the composition carries them (firmware/ext/causes). */
   causes?: CauseTexts;
+  /** The socket transport, when the composition carries it (firmware/targets/socket-mail.ts). */
+  socketMail?: (port: AtPort, clock: Clock, c: DeviceConfig, driver: Ec800, causes: CauseTexts | null) => MailTransport;
 }
 
 export class Cellmail {
@@ -40,7 +45,14 @@ export class Cellmail {
   constructor(p: CellmailParts) {
     const settings = alarmSettings(p.config);
     this.engine = new AtEngine(p.uart, p.clock, p.engine);
-    this.mailer = new Mailer(this.engine, p.clock, p.config, { log: p.log, causes: p.causes });
+    const socketMail = p.socketMail;
+    const causes = p.causes ? p.causes : null;
+    this.mailer = new Mailer(this.engine, p.clock, p.config, {
+      log: p.log,
+      causes: p.causes,
+      transport: p.config.transport,
+      socket: socketMail ? (driver: Ec800) => socketMail(this.engine, p.clock, p.config, driver, causes) : undefined,
+    });
     this.alarms = new AlarmService({
       clock: p.clock,
       store: p.store,

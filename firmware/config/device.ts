@@ -15,6 +15,13 @@ import type { ModemSettings } from "../modem/config.js";
 /** Bump when a field is added, removed or changes meaning. 1: the compact profile's record; 2: one record for every board. */
 export const DEVICE_FORMAT = 2;
 
+// How mails go out (`transport`): the module's SMTP engine (AT+QSMTP*), cellmail's own SMTP
+// client over the module's sockets, or the engine when the module has it and the socket
+// otherwise (firmware/mail/transport.ts).
+export const TRANSPORT_MODULE = 0;
+export const TRANSPORT_SOCKET = 1;
+export const TRANSPORT_AUTO = 2;
+
 /** One alarm input, as the user writes it (defaults filled) and as the record keeps it. */
 export interface DeviceInput {
   /** Alarm key (coalescing identity), 1..32 printable ASCII, no '/'. */
@@ -57,6 +64,8 @@ export interface DeviceConfig extends ModemSettings {
   heartbeatMs: number;
   capacity: number;
   maxAttempts: number;
+  /** TRANSPORT_MODULE, TRANSPORT_SOCKET or TRANSPORT_AUTO. */
+  transport: number;
 }
 
 /** Mixes the keys and values of `v` (objects in key order, arrays in index order) into h. */

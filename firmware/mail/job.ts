@@ -27,6 +27,13 @@
 // job goes back to NETWORK, the configuration is re-applied (new boot) and the mail built
 // again. Clean-up (QSMTPCLR, QFDEL of uploaded files) runs after success and failure.
 //
+// With the socket transport (transport.ts: cellmail's own SMTP client over the module's
+// sockets) the content phases and PUT/WAIT are one phase, SOCKET, and CONFIG sets up only the
+// SSL context; the rule table of that path is `socketRules`, the ladder is the same (a failed
+// conversation is resent over a new connection, the send rung's budget and climbs apply).
+// Which path a job takes is decided when it enters CONFIG (smtp.transport, or for "auto"
+// whether the module has an SMTP engine), and logged.
+//
 // Stale callbacks are dropped with a token that changes on every state entry, so a late
 // command result, a late or duplicate +QSMTPPUT URC, or a timer of an old phase can
 // never act on the current one.
@@ -48,7 +55,8 @@ import {
 } from "../errors.js";
 import { putResultToError } from "../modem/codes.js";
 import type { Done, Ec800 } from "../modem/ec800.js";
-import type { PreparedMail } from "./message.js";
+import type { MailJob, PreparedMail } from "./message.js";
+import { TRANSPORT_MODULE, TRANSPORT_SOCKET, type MailTransport } from "./transport.js";
 import { nextTurn } from "../turn.js";
 
 // ---- states
@@ -68,6 +76,7 @@ export const ST_REBOOT = 12; //    AT+CFUN=1,1 and wait for RDY
 export const ST_REBUILD = 13; //   AT+QSMTPCLR before building the content again
 export const ST_CLEANUP = 14; //   AT+QSMTPCLR and AT+QFDEL for uploaded files
 export const ST_DONE = 15;
+export const ST_SOCKET = 16; //    the socket transport: open a connection, the whole SMTP conversation, close
 
 export function stateName(s: number): string {
   switch (s) {
@@ -87,6 +96,7 @@ export function stateName(s: number): string {
     case ST_REBUILD: return "REBUILD";
     case ST_CLEANUP: return "CLEANUP";
     case ST_DONE: return "DONE";
+    case ST_SOCKET: return "SOCKET";
   }
   return "?" + s;
 }
@@ -108,6 +118,7 @@ const A_IGNORE = 3;
 const A_REBOOTED = 4; // content and configuration lost: back to NETWORK
 const A_RESUME = 5; //   enter the saved resume state
 const A_FINISH = 6; //   report the outcome
+const A_SENT = 7; //     the socket transport delivered: report (nothing to clean up)
 
 const ANY = -1;
 
@@ -188,6 +199,7 @@ function resumeTable(): number[] {
     ST_REBUILD, //    REBUILD
     ST_NETWORK, //    CLEANUP
     ST_NETWORK, //    DONE
+    ST_SOCKET, //     SOCKET      a new connection, the mail again from its start
   ];
 }
 
@@ -320,16 +332,54 @@ function jobRules(): number[][] {
   ];
 }
 
+/**
+ * The rule table of the socket transport's path: NETWORK, CONFIG (the SSL context only),
+ * SOCKET (the whole conversation), and nothing to clean up on the module afterwards.
+ */
+function socketRules(): number[][] {
+  // state           event         action      next state
+  return [
+    [ST_NETWORK,    EV_DONE,     A_GOTO,     ST_CONFIG],
+    [ST_CONFIG,     EV_DONE,     A_GOTO,     ST_SOCKET],
+    [ST_SOCKET,     EV_DONE,     A_SENT,     0],
+    [ST_SOCKET,     EV_PDPDEACT, A_LADDER,   0], //             E_PDP_DEACT (network)
+    [ST_PAUSE,      EV_DONE,     A_RESUME,   0],
+    [ST_PDP,        EV_DONE,     A_RESUME,   0],
+    [ST_REBOOT,     EV_DONE,     A_GOTO,     ST_NETWORK],
+    [ST_CLEANUP,    EV_DONE,     A_FINISH,   0], //             nothing stays on the module
+    [ST_REBOOT,     EV_REBOOT,   A_IGNORE,   0], //             our own AT+CFUN=1,1
+    [ST_NETWORK,    EV_REBOOT,   A_IGNORE,   0], //             the driver restarts bring-up
+    [ST_CLEANUP,    EV_REBOOT,   A_IGNORE,   0],
+    [ST_DONE,       EV_REBOOT,   A_IGNORE,   0],
+    [ANY,           EV_REBOOT,   A_REBOOTED, 0], //             the connection died with the module
+    [ST_CLEANUP,    EV_POWERDOWN, A_FINISH,  0],
+    [ANY,           EV_POWERDOWN, A_LADDER,  0],
+    [ST_CLEANUP,    EV_FAIL,     A_IGNORE,   0],
+    [ANY,           EV_FAIL,     A_LADDER,   0],
+    [ANY,           EV_RESULT,   A_IGNORE,   0], //             a +QSMTPPUT URC is not this path's
+    [ANY,           EV_DEADLINE, A_IGNORE,   0],
+    [ANY,           EV_PDPDEACT, A_IGNORE,   0], //             SOCKET re-activates PDP when needed
+  ];
+}
+
 /** Every table of the job, built once per Mailer and shared by its jobs (constant data). */
 export interface JobTables {
   rules: number[][];
+  socketRules: number[][];
   ladder: number[];
   climb: number[];
   resumeAfter: number[];
 }
 
 export function jobTables(): JobTables {
-  return { rules: jobRules(), ladder: ladderRows(), climb: climbTable(), resumeAfter: resumeTable() };
+  return { rules: jobRules(), socketRules: socketRules(), ladder: ladderRows(), climb: climbTable(), resumeAfter: resumeTable() };
+}
+
+/** How a Mailer's jobs may send: smtp.transport and the socket transport, when the composition carries one. */
+export interface JobRoute {
+  /** TRANSPORT_MODULE, TRANSPORT_SOCKET or TRANSPORT_AUTO. */
+  mode: number;
+  socket: MailTransport | null;
 }
 
 export class MailJobRun {
@@ -354,6 +404,16 @@ export class MailJobRun {
   private commandsAtStart: number;
   private cancels: number;
   private phaseRetries: number;
+  /** The job as submitted (the socket transport writes its own message from it). */
+  private job: MailJob | null;
+  private route: JobRoute | null;
+  /** The path decided at CONFIG: the socket transport's, or the module's. */
+  private viaSocket: boolean;
+  private pathTold: boolean;
+  /** The rule table of the path (tables.rules until CONFIG decides). */
+  private rules: number[][];
+  /** A socket send is in flight: cancel it when the job moves on without its result. */
+  private sending: boolean;
   readonly result: MailResult;
 
   constructor(
@@ -365,6 +425,8 @@ export class MailJobRun {
     tables: JobTables,
     onFinish: (r: MailResult) => void,
     log: Log | null,
+    job: MailJob | null,
+    route: JobRoute | null,
   ) {
     this.driver = driver;
     this.clock = clock;
@@ -388,6 +450,12 @@ export class MailJobRun {
     this.phaseRetries = 0;
     this.result = newMailResult(mail.id, submittedAt);
     this.tables = tables;
+    this.job = job;
+    this.route = route;
+    this.viaSocket = false;
+    this.pathTold = false;
+    this.rules = tables.rules;
+    this.sending = false;
   }
 
   // ---------------------------------------------------------------- inputs
@@ -473,7 +541,7 @@ export class MailJobRun {
   }
 
   private dispatch(ev: number, err: CellError | null): void {
-    const rules = this.tables.rules;
+    const rules = this.rules;
     for (let i = 0; i < rules.length; i++) {
       const r = rules[i];
       if ((r[0] === this.state || r[0] === ANY) && r[1] === ev) {
@@ -517,6 +585,12 @@ export class MailJobRun {
       case A_FINISH:
         this.finish();
         return;
+      case A_SENT:
+        this.note(LOG_INFO, "delivered over the socket after " + this.result.attempts + " attempt(s)");
+        this.result.delivered = true;
+        this.outcome = null;
+        this.finish();
+        return;
     }
     // A_IGNORE
   }
@@ -524,6 +598,7 @@ export class MailJobRun {
   private enter(s: number): void {
     this.token++;
     this.clearTimer();
+    this.stopSocket();
     this.state = s;
     this.note(LOG_DEBUG, "-> " + stateName(s));
     const d = this.driver;
@@ -533,7 +608,10 @@ export class MailJobRun {
         d.ensureNetwork(this.cb());
         return;
       case ST_CONFIG:
-        d.ensureSmtpConfig(this.cb());
+        this.configure();
+        return;
+      case ST_SOCKET:
+        this.sendSocket(this.token);
         return;
       case ST_PREPARE:
         if (d.contentDirty) d.clear(this.cb());
@@ -583,7 +661,8 @@ export class MailJobRun {
         d.clear(this.cb());
         return;
       case ST_CLEANUP:
-        this.cleanup(this.token);
+        if (this.viaSocket) this.phaseDone(); // nothing of the mail is on the module
+        else this.cleanup(this.token);
         return;
     }
   }
@@ -634,6 +713,59 @@ export class MailJobRun {
     });
   }
 
+  /** CONFIG: decide the path (once per job, logged), then configure what that path needs. */
+  private configure(): void {
+    const r = this.route;
+    const d = this.driver;
+    if (r === null || r.socket === null || r.mode === TRANSPORT_MODULE) return this.usePath(false, "");
+    if (r.mode === TRANSPORT_SOCKET) return this.usePath(true, "smtp.transport is socket");
+    if (d.smtpProbed()) return this.usePath(!d.hasSmtpEngine(), d.hasSmtpEngine() ? "the module has an SMTP engine" : "the module has no SMTP engine");
+    const t = this.token;
+    d.probeSmtp((err) => {
+      if (t !== this.token) return;
+      if (err) return this.post(EV_FAIL, err);
+      this.usePath(!d.hasSmtpEngine(), d.hasSmtpEngine() ? "the module has an SMTP engine (AT+QSMTPCFG=? answers)" : "the module has no SMTP engine (AT+QSMTPCFG=? is ERROR)");
+    });
+  }
+
+  private usePath(socket: boolean, why: string): void {
+    if (why !== "" && (!this.pathTold || socket !== this.viaSocket)) {
+      this.note(LOG_INFO, "transport: " + (socket ? "socket" : "module") + " (" + why + ")");
+      this.pathTold = true;
+    }
+    this.viaSocket = socket;
+    this.rules = socket ? this.tables.socketRules : this.tables.rules;
+    if (!socket) this.driver.ensureSmtpConfig(this.cb());
+    else if ((this.route as JobRoute).socket!.tls) this.driver.ensureSslConfig(this.cb());
+    else this.phaseDone();
+  }
+
+  /** SOCKET: PDP (no command when it is up), then the whole conversation over a new connection. */
+  private sendSocket(t: number): void {
+    const transport = (this.route as JobRoute).socket as MailTransport;
+    this.driver.activatePdp((err) => {
+      if (t !== this.token) return;
+      if (err) return this.post(EV_FAIL, err);
+      this.putAt = this.clock.now();
+      if (this.result.firstPutAt < 0) this.result.firstPutAt = this.putAt;
+      this.result.attempts++;
+      this.sending = true;
+      transport.send(this.job as MailJob, this.mail, (e) => {
+        this.sending = false;
+        if (t !== this.token) return;
+        this.result.sendWaitMs = this.clock.now() - this.putAt;
+        this.post(e ? EV_FAIL : EV_DONE, e);
+      });
+    });
+  }
+
+  /** A socket send still in flight when the job moves on (a reboot, a power-down, the end) is cancelled. */
+  private stopSocket(): void {
+    if (!this.sending) return;
+    this.sending = false;
+    ((this.route as JobRoute).socket as MailTransport).cancel();
+  }
+
   private cleanup(t: number): void {
     const files = this.files;
     let i = 0;
@@ -649,6 +781,7 @@ export class MailJobRun {
   }
 
   private finish(): void {
+    this.stopSocket();
     this.state = ST_DONE;
     this.token++;
     this.clearTimer();
@@ -707,8 +840,8 @@ export class MailJobRun {
       case C_BRINGUP: return from === ST_NETWORK || from === ST_CONFIG;
       case C_RUNG_FAILED: return from === ST_PDP || from === ST_REBOOT;
       case C_NETWORK: return err.kind === KIND_NETWORK;
-      case C_SERVER_AGAIN: return (from === ST_PUT || from === ST_WAIT) && err.proto > 0 && this.result.resends >= 1;
-      case C_SENDING: return from === ST_PUT || from === ST_WAIT;
+      case C_SERVER_AGAIN: return (from === ST_PUT || from === ST_WAIT || from === ST_SOCKET) && err.proto > 0 && this.result.resends >= 1;
+      case C_SENDING: return from === ST_PUT || from === ST_WAIT || from === ST_SOCKET;
     }
     return true; // C_CONTENT: what is left failed while building the content
   }
@@ -740,7 +873,7 @@ export class MailJobRun {
         return;
       case R_RESEND:
         this.result.resends++;
-        this.pause(err.code === 652 ? BUSY_PAUSE_MS : this.limits.resendPauseMs, ST_PUT);
+        this.pause(err.code === 652 ? BUSY_PAUSE_MS : this.limits.resendPauseMs, this.viaSocket ? ST_SOCKET : ST_PUT);
         return;
       case R_PDP:
         this.resumeState = this.resumeFor(from);

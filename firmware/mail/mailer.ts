@@ -12,12 +12,13 @@
 // the next job: what the owner does with a result never stacks on the finished job.
 import type { AtPort } from "../at/types.js";
 import type { Clock, Log } from "../platform/types.js";
-import { CellError, cellError, KIND_MODEM, KIND_RETRYABLE, E_CLOSED, E_QUEUE_FULL } from "../errors.js";
+import { CellError, cellError, KIND_CONFIG, KIND_MODEM, KIND_RETRYABLE, E_CLOSED, E_CONFIG, E_QUEUE_FULL } from "../errors.js";
 import type { CauseTexts } from "../modem/codes.js";
 import { Ec800, ModemListener, ModemStatus, Done, poweredDownError } from "../modem/ec800.js";
 import { ModemConfig, resolveConfig, ResolvedConfig } from "../modem/config.js";
 import { MailJob, PreparedMail, newPreparedMail, prepareMail } from "./message.js";
-import { JobTables, MailJobRun, MailResult, RecoveryLimits, defaultLimits, jobTables, newMailResult } from "./job.js";
+import { JobRoute, JobTables, MailJobRun, MailResult, RecoveryLimits, defaultLimits, jobTables, newMailResult } from "./job.js";
+import { TRANSPORT_MODULE, type MailTransport } from "./transport.js";
 import { nextTurn } from "../turn.js";
 
 export interface MailerOptions {
@@ -26,6 +27,13 @@ export interface MailerOptions {
   log?: Log;
   /** Words for error codes (firmware/ext/causes); without them a cause names the code. */
   causes?: CauseTexts;
+  /** smtp.transport: TRANSPORT_MODULE (default), TRANSPORT_SOCKET or TRANSPORT_AUTO (transport.ts). */
+  transport?: number;
+  /**
+   * Makes the socket transport on the Mailer's driver, when the composition carries it
+   * (firmware/ext/smtp over firmware/ext/socket; firmware/targets/socket-mail.ts).
+   */
+  socket?: (driver: Ec800) => MailTransport;
   /** Overrides of the recovery ladder bounds. */
   limits?: {
     maxResends?: number;
@@ -41,6 +49,7 @@ export interface MailerOptions {
 }
 
 interface Queued {
+  job: MailJob;
   mail: PreparedMail;
   onResult: (r: MailResult) => void;
   submittedAt: number;
@@ -61,6 +70,8 @@ export class Mailer implements ModemListener {
   private limits: RecoveryLimits;
   /** The job state table, built once and shared by every job. */
   private tables: JobTables;
+  /** smtp.transport and the socket transport (when carried), shared by every job. */
+  private route: JobRoute;
   private current: MailJobRun | null;
   private starting: boolean;
   private closed: boolean;
@@ -100,6 +111,11 @@ export class Mailer implements ModemListener {
     this.modem = new Ec800(port, clock, resolved, this.log);
     this.modem.listener = this;
     this.modem.causes = o.causes ? o.causes : null;
+    const mode = o.transport === undefined ? TRANSPORT_MODULE : o.transport;
+    this.route = { mode: mode, socket: o.socket ? o.socket(this.modem) : null };
+    if (mode !== TRANSPORT_MODULE && !o.socket) {
+      throw cellError(KIND_CONFIG, E_CONFIG, "smtp.transport asks for the socket transport, which this build does not carry: use \"module\"", "smtp.transport");
+    }
   }
 
   /**
@@ -111,10 +127,15 @@ export class Mailer implements ModemListener {
     const mail = newPreparedMail();
     const e = prepareMail(job, mail);
     if (e) return e;
+    const socket = this.route.socket;
+    if (socket !== null && this.route.mode !== TRANSPORT_MODULE) {
+      const refused = socket.check(job);
+      if (refused) return refused;
+    }
     if (this.queue.length >= this.queueLength) {
       return cellError(KIND_RETRYABLE, E_QUEUE_FULL, "mail queue full (" + this.queueLength + ")", "");
     }
-    this.queue.push({ mail: mail, onResult: onResult, submittedAt: this.clock.now() });
+    this.queue.push({ job: job, mail: mail, onResult: onResult, submittedAt: this.clock.now() });
     this.schedule();
     return null;
   }
@@ -210,7 +231,7 @@ export class Mailer implements ModemListener {
       }
       nextTurn(this.clock, this.reportFn);
       this.schedule();
-    }, this.log);
+    }, this.log, item.job, this.route);
     this.current = run;
     run.start();
   }

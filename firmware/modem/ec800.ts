@@ -22,6 +22,7 @@ import {
   Line,
   Prefix,
   SHAPE_LINE,
+  SHAPE_LINES,
   SHAPE_NONE,
 } from "../at/types.js";
 import type { Clock, Log, TimerHandle } from "../platform/types.js";
@@ -47,6 +48,7 @@ import {
   E_PDP,
   E_REBOOT_SPACING,
   E_SIM,
+  E_TIMEOUT,
 } from "../errors.js";
 import { CauseTexts, commandName, resultToError } from "./codes.js";
 import { ResolvedConfig, SSL_NONE } from "./config.js";
@@ -163,6 +165,11 @@ export class Ec800 {
   private log: Log | null;
   private gen: number;
   private smtpBoot: number;
+  /** Boot in which the SSL context was configured (-1: not in this boot). */
+  private sslBoot: number;
+  /** Boot in which AT+QSMTPCFG=? was asked, and whether it answered (the module has the SMTP engine). */
+  private probeBoot: number;
+  private hasSmtp: boolean;
   private pdpCfgBoot: number;
   private lastRebootAt: number;
   private hasRebooted: boolean;
@@ -196,6 +203,9 @@ export class Ec800 {
     this.checksumMismatches = 0;
     this.gen = 0;
     this.smtpBoot = -1;
+    this.sslBoot = -1;
+    this.probeBoot = -1;
+    this.hasSmtp = false;
     this.pdpCfgBoot = -1;
     this.lastRebootAt = 0;
     this.hasRebooted = false;
@@ -623,16 +633,60 @@ export class Ec800 {
         done(err2);
       });
     };
-    if (c.sslType === SSL_NONE) {
-      smtp(null);
+    if (c.sslType === SSL_NONE) smtp(null);
+    else this.ensureSslConfig(smtp);
+  }
+
+  /** The SSL context (AT+QSSLCFG, + the CA upload for seclevel 1), once per module boot: TLS for either transport. */
+  ensureSslConfig(done: Done): void {
+    if (this.sslBoot === this.bootCount) {
+      this.answer(done, null);
       return;
     }
+    const c = this.config;
+    const g = this.gen;
+    const boot = this.bootCount;
     const ssl: Done = (err) => {
       if (err) return done(err);
-      this.runSteps(g, sslSteps(c), smtp);
+      this.runSteps(g, sslSteps(c), (err2) => {
+        if (!err2 && boot === this.bootCount) this.sslBoot = boot;
+        done(err2);
+      });
     };
     if (c.secLevel > 0 && c.caCert) this.uploadFile(c.caCert.name, c.caCert.data, ssl);
     else ssl(null);
+  }
+
+  /**
+   * Whether the module's firmware has the SMTP engine: AT+QSMTPCFG=? answers on builds that
+   * have it and is ERROR on many EC800/EC200 builds that do not. Asked once per boot
+   * (smtpProbed, hasSmtpEngine); a timeout or a flushed command is an error, not an answer.
+   */
+  probeSmtp(done: Done): void {
+    if (this.probeBoot === this.bootCount) {
+      this.answer(done, null);
+      return;
+    }
+    const boot = this.bootCount;
+    this.exec(step("+QSMTPCFG=?", SHAPE_LINES, "+QSMTPCFG:", T_SHORT), null, null, 0, (err) => {
+      if (err && (err.code === E_TIMEOUT || err.code === E_CANCELLED || err.kind === KIND_MODEM)) return done(err);
+      if (boot === this.bootCount) {
+        this.probeBoot = boot;
+        this.hasSmtp = err === null;
+        this.note(LOG_INFO, "the module's SMTP engine: " + (err === null ? "present (AT+QSMTPCFG=? answered)" : "absent (AT+QSMTPCFG=? gave " + err.cause + ")"));
+      }
+      done(null);
+    });
+  }
+
+  /** probeSmtp has asked in this boot. */
+  smtpProbed(): boolean {
+    return this.probeBoot === this.bootCount;
+  }
+
+  /** What probeSmtp found in this boot (false until it has asked). */
+  hasSmtpEngine(): boolean {
+    return this.probeBoot === this.bootCount && this.hasSmtp;
   }
 
   // ---------------------------------------------------------------- files

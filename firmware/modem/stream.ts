@@ -37,3 +37,13 @@ export interface ByteStream {
   /** Close the connection; no sink call follows. */
   close(): void;
 }
+
+/** A stream that opens its own connection (the module's socket, firmware/ext/socket). */
+export interface StreamConnector extends ByteStream {
+  /**
+   * Open a connection to host:port, TLS from the first byte when `tls`; `done(null)` once it
+   * is open (on a fresh turn), after which the stream's events reach `sink`. Throws a
+   * KIND_CONFIG error for a host the AT quoting gate refuses, before anything is written.
+   */
+  connect(host: string, port: number, tls: boolean, sink: StreamSink, done: (err: CellError | null) => void): void;
+}

@@ -14,11 +14,14 @@ import type { Alarm } from "../alarm/types.js";
 import type { Board } from "./board.js";
 import type { CauseTexts } from "../modem/codes.js";
 import { deviceError, isDeviceRecord, type DeviceConfig } from "../config/device.js";
+import type { SocketMailFactory } from "./socket-mail.js";
 
 /** The optional modules a composition hands to the core (each absent one is simply left out). */
 export interface Modules {
   /** firmware/ext/causes: words for error codes in logs and mails. */
   causes?: CauseTexts;
+  /** The socket transport (firmware/targets/socket-mail.ts): for smtp.transport "socket" or "auto". */
+  socketMail?: SocketMailFactory;
   /** firmware/ext/validate toDevice: a user's JSON configuration to the device record. */
   toDevice?: (raw: unknown) => { config: DeviceConfig | null; errors: { field: string; cause: string }[] };
 }
@@ -69,6 +72,7 @@ export function startApp(board: Board, modules: Modules): App {
     config: config,
     openInput: board.openInput,
     causes: modules.causes,
+    socketMail: modules.socketMail,
   });
   app.start();
   board.log(LOG_INFO, "cellmail started on " + board.platform);

@@ -32,7 +32,14 @@ function objAt(o: unknown, name: string): Obj | null {
 /** What the compact profile cannot do, read from the raw input (so it is reported with the validator's problems). */
 function compactLimits(raw: unknown): CompactProblem[] {
   const out: CompactProblem[] = [];
-  const ssl = objAt(objAt(raw, "smtp"), "ssl");
+  const smtp = objAt(raw, "smtp");
+  if (smtp !== null && smtp.transport !== undefined && smtp.transport !== "module") {
+    out.push({
+      field: "smtp.transport",
+      cause: "smtp.transport: the espruino composition sends through the module's SMTP engine only (cellmail's own SMTP client does not fit its 16 KB); use \"module\", or the Moddable or Node composition for the socket transport",
+    });
+  }
+  const ssl = objAt(smtp, "ssl");
   if (ssl === null) return out;
   if (ssl.verify === true) {
     out.push({

@@ -95,12 +95,8 @@ export interface Composition {
   build: { config: "espruino" | "moddable" | "node"; chunk: string };
 }
 
-/**
- * What the full core's targets carry. `socket` and `smtp-client` are built and tested
- * (test/ext-socket, test/ext-smtp) but no target composes them yet: the transport choice
- * (`smtp.transport`, issue 14) is what will.
- */
-const FULL: readonly ModuleName[] = ["attachments", "ca-upload", "causes", "cme-texts", "validate", "queue", "blob-store"];
+/** What the full core's targets carry: every module (the socket transport too: firmware/targets/socket-mail.ts). */
+const FULL: readonly ModuleName[] = MODULE_NAMES;
 
 export const COMPOSITIONS: Readonly<Record<CompositionName, Composition>> = {
   espruino: { name: "espruino", target: "Espruino", modules: [], core: "compact", build: { config: "espruino", chunk: "cellmail.js" } },

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Cellmail } from "../../firmware/app/cellmail.js";
 import { bytesSource } from "../../firmware/at/source.js";
+import { socketMail } from "../../firmware/targets/socket-mail.js";
 import { causeTexts } from "../../firmware/ext/causes/texts.js";
 import { loadDevice } from "../../firmware/ext/validate/device.js";
 import type { ConfigError } from "../../firmware/ext/validate/validate.js";
@@ -101,7 +102,8 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
       if (level > LOG_DEBUG) emit(level >= LOG_WARN ? "retry" : "state", message);
     },
     config,
-    causes: causeTexts(), // the node composition carries the cause texts
+    causes: causeTexts(), // the node composition carries the cause texts and the socket transport
+    socketMail: socketMail,
   });
   app.start();
   const result = await new Promise<LiveResult>((resolve) => {

@@ -2,6 +2,7 @@
 // createCellmail composition a board runs, with an in-memory Store.
 import { Cellmail } from "../../firmware/app/cellmail.js";
 import { bytesSource } from "../../firmware/at/source.js";
+import { socketMail } from "../../firmware/targets/socket-mail.js";
 import { causeTexts } from "../../firmware/ext/causes/texts.js";
 import { loadDevice } from "../../firmware/ext/validate/device.js";
 import { jobOutcome } from "../../firmware/mail/outcome.js";
@@ -47,7 +48,8 @@ export class NodeFirmware implements FirmwareHost {
       store: this.store,
       log: o.log,
       config,
-      causes: causeTexts(), // the node composition carries the cause texts
+      causes: causeTexts(), // the node composition carries the cause texts and the socket transport
+      socketMail: socketMail,
       onJob: (r) => {
         const out = outcomeOf(r);
         this.done.push(out);

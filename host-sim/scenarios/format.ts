@@ -177,7 +177,8 @@ const EXPECT = obj(EXPECT_FIELDS, (e) => (e.delivered === undefined && e.failure
 /**
  * The modules a scenario's firmware part uses, as the runner would give them to the core:
  * an attachment needs `attachments`, a verified server (`verify: true`, or a CA given)
- * needs `ca-upload`. Each with the path that shows it.
+ * needs `ca-upload`, the socket transport (`smtp.transport` "socket" or "auto") needs
+ * `socket` and `smtp-client`. Each with the path that shows it.
  */
 export function usedModules(s: Record<string, unknown>): { module: string; at: string }[] {
   const fw = (s.firmware ?? {}) as { mail?: unknown; more?: unknown; config?: unknown };
@@ -191,6 +192,11 @@ export function usedModules(s: Record<string, unknown>): { module: string; at: s
   const ssl = ((fw.config as { smtp?: { ssl?: { verify?: unknown; cacert?: unknown } } } | undefined)?.smtp?.ssl ?? {}) as { verify?: unknown; cacert?: unknown };
   if (ssl.verify === true) out.push({ module: "ca-upload", at: "firmware.config.smtp.ssl.verify" });
   else if (ssl.cacert !== undefined) out.push({ module: "ca-upload", at: "firmware.config.smtp.ssl.cacert" });
+  const transport = (fw.config as { smtp?: { transport?: unknown } } | undefined)?.smtp?.transport;
+  if (transport === "socket" || transport === "auto") {
+    out.push({ module: "socket", at: "firmware.config.smtp.transport" });
+    out.push({ module: "smtp-client", at: "firmware.config.smtp.transport" });
+  }
   return out;
 }
 

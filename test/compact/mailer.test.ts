@@ -17,7 +17,7 @@ const CONFIG: DeviceConfig = {
   server: "smtp.example.com", port: 465, sslType: 1, sslCtxId: 1, user: "u", password: "p", senderName: "n",
   senderEmail: "s@example.com", putTimeoutS: 300, to: ["a@example.com"], cc: [], bcc: [], inputs: [],
   coalesceMs: 0, perHour: 10, idleMs: 1800000, heartbeatMs: 0, capacity: 8, maxAttempts: 3,
-  sslVersion: 4, cipherSuite: "0xFFFF", secLevel: 0, caPem: "", sni: true,
+  sslVersion: 4, cipherSuite: "0xFFFF", secLevel: 0, caPem: "", sni: true, transport: 0,
 };
 
 interface Script {

@@ -53,6 +53,7 @@ function config(over: Partial<DeviceConfig> = {}): DeviceConfig {
     secLevel: 0,
     caPem: "",
     sni: true,
+    transport: 0,
     ...over,
   };
 }

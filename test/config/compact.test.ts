@@ -42,7 +42,7 @@ function generic(): any {
 const FIELD_ORDER = [
   "format", "check", "board", "apn", "apnUser", "apnPassword", "apnAuth", "contextId", "server", "port", "sslType", "sslCtxId", "user",
   "password", "senderName", "senderEmail", "putTimeoutS", "to", "cc", "bcc", "inputs", "coalesceMs", "perHour", "idleMs", "heartbeatMs",
-  "capacity", "maxAttempts", "sslVersion", "cipherSuite", "secLevel", "caPem", "sni",
+  "capacity", "maxAttempts", "sslVersion", "cipherSuite", "secLevel", "caPem", "sni", "transport",
 ];
 
 function compactOf(raw: unknown): DeviceConfig {
@@ -68,7 +68,7 @@ describe("toCompact: the full configuration, validated and flattened", () => {
       to: ["ops@example.com", "boss@example.com"], cc: [], bcc: [],
       inputs: [{ key: "leak", title: "Water leak", pin: 0, activeLevel: 0, debounceMs: 50, notifyClear: false, raiseAtStart: true }],
       coalesceMs: 600000, perHour: 10, idleMs: 1800000, heartbeatMs: 0, capacity: 32, maxAttempts: 12,
-      sslVersion: 4, cipherSuite: "0xFFFF", secLevel: 0, caPem: "", sni: true,
+      sslVersion: 4, cipherSuite: "0xFFFF", secLevel: 0, caPem: "", sni: true, transport: 0,
     });
     expect(Object.keys(c.inputs[0])).toEqual(["key", "title", "pin", "activeLevel", "debounceMs", "notifyClear", "raiseAtStart"]);
     expect(deviceError(c)).toBe(0);
@@ -92,7 +92,7 @@ describe("toCompact: the full configuration, validated and flattened", () => {
         { key: "fire", title: "fire", pin: 13, activeLevel: 0, debounceMs: 0, notifyClear: false, raiseAtStart: false },
       ],
       coalesceMs: 120000, perHour: 50, idleMs: 300000, heartbeatMs: 86400000, capacity: 16, maxAttempts: 3,
-      sslVersion: 4, cipherSuite: "0xFFFF", secLevel: 0, caPem: "", sni: true,
+      sslVersion: 4, cipherSuite: "0xFFFF", secLevel: 0, caPem: "", sni: true, transport: 0,
     });
     expect(deviceError(c)).toBe(0);
   });

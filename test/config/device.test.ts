@@ -8,7 +8,8 @@ import { DEVICE_FORMAT, deviceCheck, deviceError, type DeviceConfig } from "../.
 import { CA_FILE, resolveConfig, type ResolvedConfig } from "../../firmware/modem/config.js";
 import { loadDevice, toDevice } from "../../firmware/ext/validate/device.js";
 import { startApp } from "../../firmware/targets/app.js";
-import { E_CONFIG } from "../../firmware/errors.js";
+import { E_CONFIG, E_STARTTLS_SOCKET } from "../../firmware/errors.js";
+import { Mailer } from "../../firmware/mail/mailer.js";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { toCompact } from "../../host-sim/config/compact.js";
 import { MemStore } from "../alarm/fakes.js";
@@ -29,7 +30,7 @@ function user(): any {
 const KEYS = [
   "format", "check", "board", "apn", "apnUser", "apnPassword", "apnAuth", "contextId", "server", "port", "sslType", "sslCtxId",
   "user", "password", "senderName", "senderEmail", "putTimeoutS", "to", "cc", "bcc", "inputs", "coalesceMs", "perHour", "idleMs",
-  "heartbeatMs", "capacity", "maxAttempts", "sslVersion", "cipherSuite", "secLevel", "caPem", "sni",
+  "heartbeatMs", "capacity", "maxAttempts", "sslVersion", "cipherSuite", "secLevel", "caPem", "sni", "transport",
 ];
 
 describe("the device record", () => {
@@ -44,7 +45,7 @@ describe("the device record", () => {
       board: "pump-house", server: "smtp.qcloudmail.com", port: 465, sslType: 1, sslCtxId: 1, contextId: 1,
       senderEmail: "alarm@ex.com", putTimeoutS: 300, to: ["ops@ex.com"], cc: [], bcc: [], perHour: 10,
       coalesceMs: 600000, idleMs: 1800000, heartbeatMs: 0, capacity: 32, maxAttempts: 12,
-      sslVersion: 4, cipherSuite: "0xFFFF", secLevel: 0, caPem: "", sni: true,
+      sslVersion: 4, cipherSuite: "0xFFFF", secLevel: 0, caPem: "", sni: true, transport: 0,
     });
     expect(c.inputs).toEqual([{ key: "leak", title: "leak", pin: 4, activeLevel: 0, debounceMs: 50, notifyClear: false, raiseAtStart: true }]);
   });
@@ -152,5 +153,50 @@ describe("startApp: a record, or a user's JSON where the build carries the valid
     const u = board(raw);
     expect(startApp(u.board, { toDevice }).cellmail).toBeNull();
     expect(u.logs.join("\n")).toMatch(/config smtp\.port: .*1\.\.65535[\s\S]*not started/);
+  });
+});
+
+describe("smtp.transport in the record", () => {
+  it("module (default), socket, auto; anything else refused by field", () => {
+    expect(loadDevice(user()).transport).toBe(0);
+    for (const [t, n] of [["module", 0], ["socket", 1], ["auto", 2]] as const) {
+      const raw = user();
+      raw.smtp.transport = t;
+      expect(loadDevice(raw).transport).toBe(n);
+    }
+    const raw = user();
+    raw.smtp.transport = "carrier-pigeon";
+    expect(toDevice(raw).errors.map((e) => [e.field, e.cause])).toEqual([["smtp.transport", "smtp.transport: unknown transport \"carrier-pigeon\" (module, socket, auto)"]]);
+  });
+
+  it("STARTTLS cannot go over a module socket: socket and auto are refused with E_STARTTLS_SOCKET", () => {
+    for (const t of ["socket", "auto"]) {
+      const raw = user();
+      raw.smtp = { provider: "generic", server: "mail.example.org", port: 587, user: "u@example.org", password: SECRET, ssl: { type: 2 }, transport: t };
+      const e = toDevice(raw).errors;
+      expect(e.map((x) => [x.field, x.code])).toEqual([["smtp.transport", E_STARTTLS_SOCKET]]);
+    }
+    const ok = user();
+    ok.smtp = { provider: "generic", server: "mail.example.org", port: 587, user: "u@example.org", password: SECRET, ssl: { type: 2 }, transport: "module" };
+    expect(toDevice(ok).errors).toEqual([]);
+  });
+
+  it("the espruino composition's writer refuses the socket transport (it does not carry it)", () => {
+    const raw = user();
+    raw.smtp.transport = "socket";
+    expect(toCompact(raw).errors.map((e) => e.field)).toEqual(["smtp.transport"]);
+  });
+
+  it("a Mailer asked for the socket transport without one refuses at construction, by field", () => {
+    const raw = user();
+    raw.smtp.transport = "socket";
+    const c = loadDevice(raw);
+    let thrown: { field?: string; kind?: number } | null = null;
+    try {
+      new Mailer({ prefix: () => ({}) as never, send: () => true, onUrc: () => {}, flush: () => {}, consecutiveTimeouts: () => 0, stats: () => ({}) as never, close: () => {} }, new VirtualClock(0), c, { transport: c.transport });
+    } catch (e) {
+      thrown = e as { field?: string; kind?: number };
+    }
+    expect(thrown?.field).toBe("smtp.transport");
   });
 });

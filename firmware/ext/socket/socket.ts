@@ -30,7 +30,7 @@ import type { Clock, TimerHandle } from "../../platform/types.js";
 import { CellError, cellError, E_AT_ERROR, E_CLOSED, KIND_CONFIG, KIND_NETWORK, KIND_RETRYABLE } from "../../errors.js";
 import { resultToError, type CauseTexts } from "../../modem/codes.js";
 import { quoteAt, AT_FIELD_MAX } from "../../modem/quote.js";
-import type { ByteStream, StreamSink } from "../../modem/stream.js";
+import type { StreamConnector, StreamSink } from "../../modem/stream.js";
 import { nextTurn } from "../../turn.js";
 
 /** Bytes one AT+QISEND takes at most, and one AT+QIRD returns at most. */
@@ -83,7 +83,7 @@ class SliceSource implements ByteSource {
   }
 }
 
-export class ModuleSocket implements ByteStream {
+export class ModuleSocket implements StreamConnector {
   readonly maxWrite: number;
   /** Commands written for connections so far (the bench's commandsFirst). */
   commands: number;

@@ -6,7 +6,7 @@
 // as it is.
 import type { CellError } from "../../errors.js";
 import { resolveConfig, type ResolvedConfig } from "../../modem/config.js";
-import { DEVICE_FORMAT, deviceCheck, type DeviceConfig, type DeviceInput } from "../../config/device.js";
+import { DEVICE_FORMAT, deviceCheck, TRANSPORT_AUTO, TRANSPORT_MODULE, TRANSPORT_SOCKET, type DeviceConfig, type DeviceInput } from "../../config/device.js";
 import { loadConfig, validateConfig } from "./validate.js";
 import type { CellmailConfig } from "./types.js";
 
@@ -84,6 +84,7 @@ export function deviceFrom(c: CellmailConfig): DeviceConfig | CellError {
     secLevel: m.secLevel,
     caPem: m.caPem,
     sni: m.sni,
+    transport: c.smtp.transport === "socket" ? TRANSPORT_SOCKET : c.smtp.transport === "auto" ? TRANSPORT_AUTO : TRANSPORT_MODULE,
   };
   out.check = deviceCheck(out);
   return out;

@@ -38,6 +38,12 @@ export interface SmtpConfig {
   /** Secret, <= 50 bytes. Never logged: use redact(). */
   password: string;
   ssl: SslConfig;
+  /**
+   * How mails go out: "module" (the module's SMTP engine, AT+QSMTP*), "socket" (cellmail's own
+   * SMTP client over the module's sockets; no STARTTLS) or "auto" (the engine when
+   * AT+QSMTPCFG=? answers, the socket otherwise). Default "module".
+   */
+  transport: string;
 }
 
 export interface SenderConfig {

@@ -5,7 +5,7 @@
 // into a new object; the input is not modified.
 import type { CellError } from "../../errors.js";
 import {
-  cellError, E_ADDRESS, E_CONFIG, E_FIELD_EMPTY, E_FIELD_TOO_LONG, E_RECIPIENTS, E_UNSAFE_CHAR, KIND_CONFIG,
+  cellError, E_ADDRESS, E_CONFIG, E_FIELD_EMPTY, E_FIELD_TOO_LONG, E_RECIPIENTS, E_STARTTLS_SOCKET, E_UNSAFE_CHAR, KIND_CONFIG,
 } from "../../errors.js";
 import { addressError } from "../../modem/address.js";
 import { atSafe, AT_FIELD_MAX } from "../../modem/quote.js";
@@ -165,7 +165,7 @@ export function validateConfig(raw: unknown): ConfigResult {
 
   // --- smtp -------------------------------------------------------------------
   const s = c.obj(root, "smtp", "smtp", true);
-  c.known(s, ["provider", "region", "server", "port", "user", "password", "ssl"], "smtp");
+  c.known(s, ["provider", "region", "server", "port", "user", "password", "ssl", "transport"], "smtp");
   const provider = c.str(s, "provider", "smtp.provider", undefined);
   const givenServer = c.str(s, "server", "smtp.server", "");
   let region = c.str(s, "region", "smtp.region", "");
@@ -218,6 +218,13 @@ export function validateConfig(raw: unknown): ConfigResult {
     c.fail(E_CONFIG, "smtp.provider", "unknown provider " + show(provider) + " (tencent, amazon, generic)");
   }
   if (sslType === 0 && verify) c.fail(E_CONFIG, "smtp.ssl.verify", "certificate verification needs SSL (ssl.type 1 or 2)");
+  const transport = c.str(s, "transport", "smtp.transport", "module");
+  if (transport !== "module" && transport !== "socket" && transport !== "auto") {
+    c.fail(E_CONFIG, "smtp.transport", "unknown transport " + show(transport) + " (module, socket, auto)");
+  } else if (transport !== "module" && sslType === 2) {
+    // A module socket is TLS from its first byte (AT+QSSLOPEN) or never: it cannot upgrade.
+    c.fail(E_STARTTLS_SOCKET, "smtp.transport", "STARTTLS (ssl.type 2) cannot be done on a module socket" + (transport === "auto" ? ", and auto falls back to the socket when the module has no SMTP engine" : "") + ": use implicit TLS (ssl.type 1, port 465) or transport \"module\"");
+  }
   if (verify && cacert === "") c.fail(E_FIELD_EMPTY, "smtp.ssl.cacert", "is required when ssl.verify is true (PEM text of the CA)");
   if (cacert !== "") {
     if (cacert.indexOf("-----BEGIN CERTIFICATE-----") < 0) c.fail(E_CONFIG, "smtp.ssl.cacert", "is not a PEM certificate (no BEGIN CERTIFICATE line)");
@@ -278,6 +285,7 @@ export function validateConfig(raw: unknown): ConfigResult {
       smtp: {
         provider: provider, region: region, server: server, port: port, user: user, password: password,
         ssl: { type: sslType, verify: verify, cacert: cacert, context: sslContext },
+        transport: transport,
       },
       sender: { name: senderName, address: senderAddress },
       recipients: { to: to, cc: cc, bcc: bcc },

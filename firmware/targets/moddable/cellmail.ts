@@ -27,6 +27,7 @@ import { ModdableUart, type SerialOptions } from "../../platform/moddable/serial
 import { startApp, type App } from "../app.js";
 import { causeTexts } from "../../ext/causes/texts.js";
 import { toDevice } from "../../ext/validate/device.js";
+import { socketMail } from "../socket-mail.js";
 import type { Settings } from "../board.js";
 
 export type { App } from "../app.js";
@@ -64,5 +65,5 @@ export default function cellmail(overrides?: Settings): App {
     openInput: flag(settings.alarmInputs, true) ? (pin: number) => new ModdableInput({ pin: pin, pull: pull }) : undefined,
     log: log,
     config: settings.cellmail,
-  }, { causes: causeTexts(), toDevice: toDevice });
+  }, { causes: causeTexts(), toDevice: toDevice, socketMail: socketMail });
 }

@@ -9,6 +9,7 @@ import { FileStore } from "../../platform/node/store.js";
 import { startApp, type App } from "../app.js";
 import { causeTexts } from "../../ext/causes/texts.js";
 import { toDevice } from "../../ext/validate/device.js";
+import { socketMail } from "../socket-mail.js";
 import type { Board } from "../board.js";
 
 export interface NodeTargetOptions {
@@ -40,7 +41,7 @@ export function createNodeBoard(options: NodeTargetOptions): Board {
 }
 
 export function startNode(options: NodeTargetOptions): App {
-  return startApp(createNodeBoard(options), { causes: causeTexts(), toDevice: toDevice });
+  return startApp(createNodeBoard(options), { causes: causeTexts(), toDevice: toDevice, socketMail: socketMail });
 }
 
 export { startApp } from "../app.js";

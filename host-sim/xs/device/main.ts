@@ -10,6 +10,7 @@
 import { Cellmail } from "../../../firmware/app/cellmail.js";
 import { bytesSource } from "../../../firmware/at/source.js";
 import { utf8Bytes } from "../../../firmware/text/utf8.js";
+import { socketMail } from "../../../firmware/targets/socket-mail.js";
 import { causeTexts } from "../../../firmware/ext/causes/texts.js";
 import { loadDevice } from "../../../firmware/ext/validate/device.js";
 import type { MailResult } from "../../../firmware/mail/job.js";
@@ -60,7 +61,8 @@ class XsFirmware implements BridgeFirmware {
       log: createXsLog(this.channel),
       config: loadDevice(JSON.parse(configJson)),
       onJob: this.report,
-      causes: causeTexts(), // as the moddable composition: with the cause texts
+      causes: causeTexts(), // as the moddable composition: with the cause texts and the socket transport
+      socketMail: socketMail,
     });
     this.app.start();
   }

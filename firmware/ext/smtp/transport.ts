@@ -1,0 +1,86 @@
+// The socket transport of the Mailer (mail/transport.ts): one mail = one connection through
+// a StreamConnector (the module's socket, firmware/ext/socket, given by the composition),
+// the whole SMTP conversation by SocketMailer (client + MIME writer), then the connection
+// closed. The message is written from the job as submitted (prepareSocketMail): the sender
+// of the configuration, the network's time for its Date, a Message-ID from the job's id
+// (the same on every resend of it).
+import type { CellError } from "../../errors.js";
+import type { MailJob, PreparedMail } from "../../mail/message.js";
+import type { MailTransport } from "../../mail/transport.js";
+import type { StreamConnector } from "../../modem/stream.js";
+import { nextTurn } from "../../turn.js";
+import type { Clock } from "../../platform/types.js";
+import type { SmtpClientOptions } from "./client.js";
+import { isMailError, prepareSocketMail, type Sender, type SocketMailJob } from "./mail.js";
+import { SocketMailer } from "./mailer.js";
+
+export interface SocketTransportOptions {
+  connector: StreamConnector;
+  /** The SMTP server (the configuration's, validated) and whether TLS starts with the connection. */
+  server: string;
+  port: number;
+  tls: boolean;
+  sender: Sender;
+  /** The network's time in ms since 1970, or <= 0 while unknown (Ec800.wallTime). */
+  now: () => number;
+  client: SmtpClientOptions;
+}
+
+export class SocketTransport implements MailTransport {
+  readonly tls: boolean;
+  private readonly o: SocketTransportOptions;
+  private readonly clock: Clock;
+  private readonly mailer: SocketMailer;
+  /** Generation: a result after cancel() or a newer send is not reported. */
+  private gen: number;
+
+  /** Throws the CellError of a bad EHLO name (SmtpClient). */
+  constructor(o: SocketTransportOptions) {
+    this.o = o;
+    this.tls = o.tls;
+    this.clock = o.client.clock;
+    this.mailer = new SocketMailer(o.client);
+    this.gen = 0;
+  }
+
+  get roundTrips(): number {
+    return this.mailer.roundTrips;
+  }
+
+  check(job: MailJob): CellError | null {
+    // Everything but the date, which only the send knows.
+    const m = prepareSocketMail(job as SocketMailJob, this.o.sender, 1);
+    return isMailError(m) ? m : null;
+  }
+
+  send(job: MailJob, _mail: PreparedMail, done: (err: CellError | null) => void): void {
+    const g = ++this.gen;
+    const o = this.o;
+    const answer = (err: CellError | null): void => {
+      if (g === this.gen) done(err);
+    };
+    const m = prepareSocketMail(job as SocketMailJob, o.sender, o.now());
+    if (isMailError(m)) {
+      nextTurn(this.clock, () => answer(m));
+      return;
+    }
+    try {
+      o.connector.connect(o.server, o.port, o.tls, this.mailer.sink, (err) => {
+        if (g !== this.gen) return;
+        if (err) return done(err);
+        this.mailer.send(o.connector, m, (e) => {
+          if (g !== this.gen) return;
+          o.connector.close();
+          done(e);
+        });
+      });
+    } catch (e) {
+      nextTurn(this.clock, () => answer(e as CellError));
+    }
+  }
+
+  cancel(): void {
+    this.gen++;
+    this.o.connector.close();
+  }
+}

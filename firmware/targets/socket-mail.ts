@@ -1,0 +1,28 @@
+// The socket transport as the Moddable and Node compositions carry it: the module's socket
+// (firmware/ext/socket) under cellmail's own SMTP client (firmware/ext/smtp), made on the
+// Mailer's driver from the device record. The two optional modules may not import each
+// other; this is where they meet.
+import type { AtPort } from "../at/types.js";
+import type { Clock } from "../platform/types.js";
+import type { DeviceConfig } from "../config/device.js";
+import type { Ec800 } from "../modem/ec800.js";
+import type { CauseTexts } from "../modem/codes.js";
+import { SSL_IMPLICIT } from "../modem/config.js";
+import type { MailTransport } from "../mail/transport.js";
+import { ModuleSocket } from "../ext/socket/socket.js";
+import { SocketTransport } from "../ext/smtp/transport.js";
+
+export type SocketMailFactory = (port: AtPort, clock: Clock, c: DeviceConfig, driver: Ec800, causes: CauseTexts | null) => MailTransport;
+
+export function socketMail(port: AtPort, clock: Clock, c: DeviceConfig, driver: Ec800, causes: CauseTexts | null): MailTransport {
+  const socket = new ModuleSocket(port, clock, { contextId: c.contextId, sslCtxId: c.sslCtxId }, () => driver.bootCount, causes);
+  return new SocketTransport({
+    connector: socket,
+    server: c.server,
+    port: c.port,
+    tls: c.sslType === SSL_IMPLICIT,
+    sender: { name: c.senderName, address: c.senderEmail },
+    now: () => driver.wallTime(),
+    client: { clock: clock, user: c.user, password: c.password, causes: causes },
+  });
+}

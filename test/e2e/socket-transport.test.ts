@@ -1,0 +1,71 @@
+// smtp.transport end to end: the node composition's core with cellmail's own SMTP client over
+// the module's sockets (firmware/targets/socket-mail.ts), the EC800 model's real TCP/TLS
+// connections, the runner's real SMTP server, the mail read back.
+import { describe, expect, it } from "vitest";
+import { scenario, session } from "./support.js";
+
+const mail = { to: ["ops@example.com"], cc: ["lead@example.com"], bcc: ["audit@example.com"], subject: "Alarm: Pumpe läuft trocken", body: "Level 0.2 m at 03:12.\r\n.dot line\r\nOK\r\nSEND OK" };
+
+describe("smtp.transport", () => {
+  it("socket: delivered through AT+QSSLOPEN by cellmail's own client; no AT+QSMTP command; Bcc on the envelope only", async () => {
+    const s = scenario("socket-happy", {
+      module: { urcPort: "uart1" },
+      needs: ["socket", "smtp-client"],
+      firmware: { config: { smtp: { transport: "socket" } }, mail },
+    } as never);
+    const r = await session(s);
+    expect(r.errors, JSON.stringify(r.events.slice(-20))).toEqual([]);
+    expect(r.delivered).toBe(1);
+    const m = r.mails[0];
+    expect(m.subject).toBe(mail.subject);
+    expect(r.transcript).not.toMatch(/AT\+QSMTP/);
+    expect(r.transcript).toMatch(/AT\+QSSLOPEN=/);
+    expect(r.events.map((e) => e.text).join("\n")).toMatch(/transport: socket \(smtp\.transport is socket\)/);
+  });
+});
+
+describe("smtp.transport: auto, faults, refusals", () => {
+  const base = { module: { urcPort: "uart1" }, needs: ["socket", "smtp-client"] };
+
+  it("auto on a module without an SMTP engine (every AT+QSMTP* is ERROR): the socket, and the log says why", async () => {
+    const s = scenario("auto-no-engine", { ...base, module: { urcPort: "uart1", smtpSupported: false }, firmware: { config: { smtp: { transport: "auto" } }, mail } } as never);
+    const r = await session(s);
+    expect(r.delivered).toBe(1);
+    expect(r.transcript).toMatch(/AT\+QSMTPCFG=\?/);
+    expect(r.transcript).toMatch(/AT\+QSSLOPEN=/);
+    expect(r.events.map((e) => e.text).join("\n")).toMatch(/transport: socket \(the module has no SMTP engine \(AT\+QSMTPCFG=\? is ERROR\)\)/);
+  });
+
+  it("auto on a module with the engine: the module's AT+QSMTP path, no socket", async () => {
+    const s = scenario("auto-engine", { ...base, firmware: { config: { smtp: { transport: "auto" } }, mail } } as never);
+    const r = await session(s);
+    expect(r.delivered).toBe(1);
+    expect(r.transcript).toMatch(/AT\+QSMTPPUT=/);
+    expect(r.transcript).not.toMatch(/AT\+QSSLOPEN=/);
+    expect(r.events.map((e) => e.text).join("\n")).toMatch(/transport: module \(the module has an SMTP engine/);
+  });
+
+  it("the peer closing in DATA the first time: the ladder sends again over a new connection, delivered once", async () => {
+    const s = scenario("socket-peer-close", { ...base, faults: [{ kind: "peerClose", afterDataBytes: 40, occurrence: 1 }], firmware: { config: { smtp: { transport: "socket" } }, mail } } as never);
+    const r = await session(s);
+    expect(r.delivered).toBe(1);
+    expect(r.mails.length).toBe(1);
+    expect(r.transcript.match(/ > AT\+QSSLOPEN=/g)!.length).toBe(2); // the command written twice (its echo aside)
+  });
+
+  it("a refused open: PDP re-activated, then a new connection, delivered", async () => {
+    const s = scenario("socket-open-refused", { ...base, faults: [{ kind: "socketOpenFails", err: 566, occurrence: 1 }], firmware: { config: { smtp: { transport: "socket", ssl: { type: 0 } }, }, mail } } as never);
+    const r = await session(s);
+    expect(r.delivered, JSON.stringify(r.events.slice(-10))).toBe(1);
+    expect(r.transcript).toMatch(/\+QIOPEN: 1,566/);
+    expect(r.transcript).toMatch(/ > AT\+QIDEACT=1/); // the network rung: PDP re-activated
+    expect(r.transcript.match(/ > AT\+QIOPEN=/g)!.length).toBe(2);
+  });
+
+  it("a name that never resolves: the mail fails with the socket code 565 after the ladder, kept by the outbox", async () => {
+    const s = scenario("socket-dns", { ...base, faults: [{ kind: "dnsFails", occurrence: 1, times: 20 }], firmware: { config: { smtp: { transport: "socket" } }, mail }, expect: { failure: { code: 565, cause: "network" } } } as never);
+    const r = await session(s);
+    expect(r.mails).toEqual([]);
+    expect(r.errors.map((e) => e.code)).toContain(565);
+  });
+});
