@@ -13,6 +13,7 @@
 //   npm run bench -- --stack      only the stack keys (xs.stack.*: bench/xs-stack.ts)
 //   npm run bench -- --espruino   only the espruino.* keys (the real interpreter: bench/espruino/handler.ts)
 //   npm run bench -- --socket     only the xs.socket.* keys (ext/smtp in XS: bench/xs-socket-mail.ts)
+import { SIM_SOCKET_TARGETS, simSocketFigures } from "./sim-socket.js";
 import { performance } from "node:perf_hooks";
 import { buildCorpus, CHUNK_SIZE } from "./corpus.js";
 import { AtDriver, BaselineDriver, type EngineFactory } from "./xs/at-driver.js";
@@ -276,6 +277,12 @@ async function main(): Promise<void> {
   const simMail = await simMailFigures();
   mergeResults(simMail);
   for (const [k, v] of Object.entries(simMail)) console.log(`${k.padEnd(36)} ${v}`);
+  // The same on the socket transport (bench/sim-socket.ts): cellmail's own SMTP client over AT+QSSLOPEN.
+  const simSocket = await simSocketFigures();
+  mergeResults(simSocket);
+  const socketRatio = simSocket["sim.socket.sendSeconds"] / simMail["sim.mail.sendSeconds"];
+  for (const [k, v] of Object.entries(simSocket)) console.log(`${k.padEnd(36)} ${v}`);
+  console.log(`${"sim.socket / sim.mail sendSeconds".padEnd(36)} x${socketRatio.toFixed(2)} (target <= x${SIM_SOCKET_TARGETS.sendSecondsRatio}) ${socketRatio <= SIM_SOCKET_TARGETS.sendSecondsRatio ? "ok" : "MISSED"}`);
   // The Espruino bundle as uploaded (issue 5's target: 16 KB).
   const bundleBytes = await espruinoBundleBytes();
   mergeResults({ "bundle.espruino.bytes": bundleBytes });

@@ -26,19 +26,23 @@ export const SIM_MAIL_TARGETS = { commandsNext: 6, bodyLineRateUtilisation: 0.95
 const BAUD = 115200;
 const BODY_BYTES = 10240;
 
-function text(r: TranscriptRecord): string {
+export function text(r: TranscriptRecord): string {
   return r.bytes ? Buffer.from(r.bytes).toString("latin1") : r.text ?? "";
 }
 
-/** Command lines the firmware sent (split at CR), with the time of the record that ended each. Data-mode bytes are skipped. */
-function commandLines(records: TranscriptRecord[]): { t: number; line: string }[] {
+/**
+ * Command lines the firmware sent (split at CR), with the time of the record that ended each.
+ * Data-mode bytes are skipped: a body or upload after CONNECT, a socket send's payload after "> ".
+ */
+export function commandLines(records: TranscriptRecord[]): { t: number; line: string }[] {
   const out: { t: number; line: string }[] = [];
   let cur = "";
   let announced = 0;
+  let prompt = "CONNECT";
   let dataLeft = 0;
   for (const r of records) {
     if (r.dir === "<") {
-      if (announced > 0 && text(r).includes("CONNECT")) {
+      if (announced > 0 && text(r).includes(prompt)) {
         dataLeft = announced;
         announced = 0;
       }
@@ -56,7 +60,9 @@ function commandLines(records: TranscriptRecord[]): { t: number; line: string }[
       }
       out.push({ t: r.t, line: cur });
       const m = /^AT\+QSMTPBODY=\d+,(\d+)/.exec(cur) ?? /^AT\+QFUPL="[^"]*",(\d+)/.exec(cur);
-      announced = m ? Number(m[1]) : 0;
+      const s = /^AT\+Q(?:I|SSL)SEND=\d+,(\d+)/.exec(cur);
+      announced = m ? Number(m[1]) : s ? Number(s[1]) : 0;
+      prompt = s ? "> " : "CONNECT";
       cur = "";
     }
   }
@@ -64,7 +70,7 @@ function commandLines(records: TranscriptRecord[]): { t: number; line: string }[
 }
 
 /** One run; the embedded server's .eml files go to a temp dir that is removed afterwards. */
-async function run(scenario: Scenario): Promise<SessionResult> {
+export async function run(scenario: Scenario): Promise<SessionResult> {
   const dir = mkdtempSync(join(tmpdir(), "cellmail-bench-"));
   try {
     return await runSession({ scenario, engine: "node", mailDir: dir });
@@ -73,11 +79,11 @@ async function run(scenario: Scenario): Promise<SessionResult> {
   }
 }
 
-function check(r: SessionResult, what: string): void {
+export function check(r: SessionResult, what: string): void {
   if (!r.ok) throw new Error(`${what}: the run did not end as expected: ${r.expectFailures.join("; ")}`);
 }
 
-const mail = (subject: string, body: string) => ({ to: ["ops@example.com"], subject, body });
+export const mail = (subject: string, body: string) => ({ to: ["ops@example.com"], subject, body });
 
 /** First and next mail on one boot: command lines before / after the second job was submitted. */
 async function commandCounts(): Promise<{ first: number; next: number; firstReported: number; nextReported: number }> {
@@ -100,11 +106,16 @@ async function commandCounts(): Promise<{ first: number; next: number; firstRepo
   };
 }
 
-/** Data-phase utilisation of the line with a 10240-byte body, and the mail's send time. */
-async function bodyUtilisation(): Promise<{ utilisation: number; ms: number; idealMs: number; sendSeconds: number }> {
+/** The bench's 10,240-byte body (the same for both transports). */
+export function benchBody(): string {
   let body = "";
   for (let i = 0; body.length < BODY_BYTES; i++) body += `line ${i}: level sensor reading 0123456789 abcdefghij\r\n`;
-  body = body.slice(0, BODY_BYTES);
+  return body.slice(0, BODY_BYTES);
+}
+
+/** Data-phase utilisation of the line with a 10240-byte body, and the mail's send time. */
+async function bodyUtilisation(): Promise<{ utilisation: number; ms: number; idealMs: number; sendSeconds: number }> {
+  const body = benchBody();
   const s: Scenario = {
     name: "bench-body-10240",
     module: { profile: "typical", urcPort: "uart1" },

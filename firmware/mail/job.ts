@@ -267,8 +267,10 @@ export interface MailResult {
   /** First AT+QSMTPPUT, -1 if none. */
   firstPutAt: number;
   finishedAt: number;
-  /** From the last AT+QSMTPPUT to its +QSMTPPUT result, -1 if none. */
+  /** From the last AT+QSMTPPUT to its +QSMTPPUT result (socket path: the last send's start to its end), -1 if none. */
   sendWaitMs: number;
+  /** Socket path: SMTP exchanges the last send waited for (0 on the module path). */
+  smtpRoundTrips: number;
 }
 
 /** A result with nothing done yet (the job fills it in; the mailer uses it for refused jobs). */
@@ -289,6 +291,7 @@ export function newMailResult(id: string, submittedAt: number): MailResult {
     firstPutAt: -1,
     finishedAt: -1,
     sendWaitMs: -1,
+    smtpRoundTrips: 0,
   };
 }
 
@@ -754,6 +757,7 @@ export class MailJobRun {
         this.sending = false;
         if (t !== this.token) return;
         this.result.sendWaitMs = this.clock.now() - this.putAt;
+        this.result.smtpRoundTrips = transport.roundTrips;
         this.post(e ? EV_FAIL : EV_DONE, e);
       });
     });

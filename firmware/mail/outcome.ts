@@ -15,6 +15,8 @@ export interface JobOutcome {
   startedAt: number;
   firstPutAt: number;
   finishedAt: number;
+  /** Socket path: SMTP exchanges the last send waited for (0 on the module path). */
+  smtpRoundTrips: number;
 }
 
 export function jobOutcome(r: MailResult): JobOutcome {
@@ -31,5 +33,6 @@ export function jobOutcome(r: MailResult): JobOutcome {
     startedAt: r.startedAt,
     firstPutAt: r.firstPutAt,
     finishedAt: r.finishedAt,
+    smtpRoundTrips: r.smtpRoundTrips,
   };
 }

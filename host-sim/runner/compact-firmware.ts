@@ -93,6 +93,7 @@ export function compactJobOutcome(id: string, o: CompactOutcome, startedAt: numb
     startedAt,
     firstPutAt: -1,
     finishedAt,
+    smtpRoundTrips: 0, // the compact core sends through the module's engine only
   };
 }
 

@@ -195,7 +195,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
         outcomes.push(o);
         alarmWork = true;
         if (o.delivered && core === "compact") emit("result", `job ${o.id} delivered after ${o.attempts} run(s), ${o.commands} AT commands`);
-        else if (o.delivered) emit("result", `job ${o.id} delivered after ${o.attempts} send(s), ${o.commands} AT commands`);
+        else if (o.delivered) emit("result", `job ${o.id} delivered after ${o.attempts} send(s), ${o.commands} AT commands${o.smtpRoundTrips ? `, ${o.smtpRoundTrips} SMTP round trips` : ""}`);
         else emit("result", `job ${o.id} failed: ${o.code} ${o.cause} [${causeName(o)}]`);
       },
     }, stack).catch(async (e: unknown) => {
