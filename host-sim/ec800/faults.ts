@@ -68,7 +68,7 @@ export type SocketFaultSpec =
   /** The send buffer is full: the N bytes are taken and dropped, the answer is SEND FAIL. */
   | ({ kind: "sendFail" } & CommandPoint);
 
-/** The socket fault kinds (kept apart from FAULT_KINDS until bundled scenarios use the socket transport). */
+/** The socket fault kinds (each has a bundled scenario on the socket transport: host-sim/scenarios/socket-*.json). */
 export const SOCKET_FAULT_KINDS = ["socketOpenFails", "dnsFails", "peerClose", "slowServer", "sendFail"] as const;
 
 /** A power cut of the board: the runner's business; the module tells it when a module-side point is reached. */
@@ -83,7 +83,7 @@ export type PowerCutSpec = { kind: "powerCut"; offMs?: number; keepModule?: bool
 export const FAULT_KINDS = [
   "reboot", "powerDown", "pdpActivationFails", "pdpDeactDuringSend", "pdpDeact", "commandError", "loseFinal",
   "lateFinal", "interleaveUrc", "duplicateUrc", "loseUrc", "lateUrc", "urc", "readerStall", "corruptUpload", "splitUrc",
-  "echoOff", "powerCut",
+  "echoOff", "powerCut", ...SOCKET_FAULT_KINDS,
 ] as const;
 
 interface Armed {

@@ -44,6 +44,8 @@ export function causeName(o: JobOutcome): string {
   if (o.delivered) return "";
   const byProto = BY_PROTO[o.proto];
   if (byProto) return byProto;
+  // 566 on a socket open: a failed TLS handshake or certificate (kind config), or a refused TCP connection (network).
+  if (o.code === 566) return o.kind === KIND_NETWORK ? "network" : "tls";
   const byCode = BY_CODE[o.code];
   if (byCode) return byCode;
   if (o.kind === KIND_NETWORK) return "network";

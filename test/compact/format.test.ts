@@ -17,7 +17,7 @@ describe("scenario format: needs", () => {
     expect(validateScenario(base)).toEqual([]);
     expect(validateScenario({ ...base, needs: ["attachments", "ca-upload"] })).toEqual([]);
     expect(validateScenario({ ...base, needs: ["tiny"] })).toEqual([
-      "needs[0]: expected one of attachments, ca-upload, causes, cme-texts, validate, queue, blob-store",
+      "needs[0]: expected one of attachments, ca-upload, causes, cme-texts, validate, queue, blob-store, socket, smtp-client",
     ]);
   });
 
@@ -77,7 +77,7 @@ describe("cause texts for the compact core's codes (host tables)", () => {
     const o = compactJobOutcome("a1", { delivered: false, code: 677, proto: 535, kind: KIND_PERMANENT, commands: 30, recoveries: 0 }, -1, 99);
     expect(o).toEqual({
       id: "a1", delivered: false, code: 677, proto: 535, kind: KIND_PERMANENT, cause: "SMTP 535: authentication failed (user name or password)",
-      attempts: 1, commands: 30, startedAt: -1, firstPutAt: -1, finishedAt: 99,
+      attempts: 1, commands: 30, startedAt: -1, firstPutAt: -1, finishedAt: 99, smtpRoundTrips: 0,
     });
     expect(causeName(o)).toBe("auth");
   });

@@ -100,8 +100,9 @@ export function firmwareStream(transcript: string): FirmwareStream {
   const lines: SentLine[] = [];
   const data: FirmwareStream["data"] = [];
   let line: number[] = [];
-  let pendingLen = -1; // announced data length of the last data command, until CONNECT
+  let pendingLen = -1; // announced data length of the last data command, until CONNECT (or "> " for a socket send)
   let pendingCmd = "";
+  let prompt = "CONNECT";
   let dataLeft = 0;
   let cur: { command: string; bytes: number[]; start: number; end: number } | null = null;
   let cutAt = -1;
@@ -118,7 +119,7 @@ export function firmwareStream(transcript: string): FirmwareStream {
     if (r.dir === ">" && r.t === cutAt) continue; // the rest of the slice that reached a dead module with the cut
     if (r.dir === "<" && r.bytes) {
       const text = Buffer.from(r.bytes).toString("latin1");
-      if (pendingLen > 0 && text.indexOf("CONNECT") >= 0) {
+      if (pendingLen > 0 && text.indexOf(prompt) >= 0) {
         dataLeft = pendingLen;
         cur = { command: pendingCmd, bytes: [], start: -1, end: -1 };
         pendingLen = -1;
@@ -143,9 +144,11 @@ export function firmwareStream(transcript: string): FirmwareStream {
         line = [];
         const body = /^AT\+QSMTPBODY=\d+,(\d+)/i.exec(text);
         const upl = /^AT\+QFUPL="[^"]*",(\d+)/i.exec(text);
-        if (body || upl) {
-          pendingLen = Number((body ?? upl)![1]);
+        const send = /^AT\+Q(?:I|SSL)SEND=\d+,(\d+)/i.exec(text);
+        if (body || upl || send) {
+          pendingLen = Number((body ?? upl ?? send)![1]);
           pendingCmd = text;
+          prompt = send ? "> " : "CONNECT";
         }
       } else line.push(b);
     }
@@ -208,6 +211,15 @@ const KNOWN = [
   /^AT\+QSMTPPUT=\d+$/,
   /^AT\+QSMTPCLR$/,
   /^AT\+CFUN=1,1$/,
+  // the socket transport (docs/sockets.md): payloads are data, not lines
+  /^AT\+QSMTPCFG=\?$/,
+  /^AT\+QISDE=0$/,
+  /^AT\+QIOPEN=\d+,\d+,"TCP","[^"]*",\d+,0,0$/,
+  /^AT\+QSSLOPEN=\d+,\d+,\d+,"[^"]*",\d+,0$/,
+  /^AT\+Q(I|SSL)SEND=\d+,\d+$/,
+  /^AT\+QIRD=\d+,\d+$/,
+  /^AT\+QSSLRECV=\d+,\d+$/,
+  /^AT\+Q(I|SSL)CLOSE=\d+$/,
 ];
 
 /** Lines that are not one well-formed command of the known vocabulary. */

@@ -68,12 +68,27 @@ export const S_BODY = 10;
 export const S_QUIT = 11;
 export const S_DONE = 12;
 
-/** Per state: the first digit of the reply that moves on. */
-const WANT = [2, 2, 2, 2, 3, 3, 2, 2, 2, 3, 2, 2, 0];
-/** Per state: seconds to wait for its reply. */
-const TIMEOUT_S = [300, 300, 300, 300, 300, 300, 300, 300, 300, 120, 600, 30, 0];
-/** Per state: the step's name in error messages. */
-const STEP = ["greeting", "EHLO", "HELO", "AUTH PLAIN", "AUTH LOGIN", "AUTH LOGIN user", "AUTH LOGIN password", "MAIL FROM", "RCPT TO", "DATA", "end of data", "QUIT", ""];
+/**
+ * The conversation's per-state columns, built once per client (a module-level array would be
+ * frozen by Moddable's preload: test/build/moddable-manifest.test.ts).
+ */
+interface StateColumns {
+  /** The first digit of the reply that moves on. */
+  want: number[];
+  /** Seconds to wait for its reply. */
+  timeoutS: number[];
+  /** The step's name in error messages. */
+  step: string[];
+}
+
+function stateColumns(): StateColumns {
+  return {
+    //         GREETING    EHLO    HELO    AUTH_PLAIN    AUTH_LOGIN    AUTH_USER    AUTH_PASS    MAIL    RCPT    DATA    BODY    QUIT    DONE
+    want: [2, 2, 2, 2, 3, 3, 2, 2, 2, 3, 2, 2, 0],
+    timeoutS: [300, 300, 300, 300, 300, 300, 300, 300, 300, 120, 600, 30, 0],
+    step: ["greeting", "EHLO", "HELO", "AUTH PLAIN", "AUTH LOGIN", "AUTH LOGIN user", "AUTH LOGIN password", "MAIL FROM", "RCPT TO", "DATA", "end of data", "QUIT", ""],
+  };
+}
 /** Seconds one write may take before SEND OK (RFC 5321: data block 3 minutes). */
 const WRITE_TIMEOUT_S = 180;
 
@@ -132,6 +147,7 @@ export class SmtpClient implements StreamSink, ReplySink {
   private readonly user: string;
   private readonly password: string;
   private readonly causes: CauseTexts | null;
+  private readonly cols: StateColumns;
   private readonly allowPipelining: boolean;
   private readonly out: Uint8Array;
   private readonly reader: ReplyReader;
@@ -172,6 +188,7 @@ export class SmtpClient implements StreamSink, ReplySink {
     this.out = new Uint8Array(size);
     this.reader = new ReplyReader();
     this.timeoutFn = () => this.onTimeout(); // one closure for every wait, not one per arm
+    this.cols = stateColumns();
   }
 
   /**
@@ -209,7 +226,7 @@ export class SmtpClient implements StreamSink, ReplySink {
     this.authPlain = false;
     this.authLogin = false;
     this.roundTrips = 1;
-    this.arm(TIMEOUT_S[S_GREETING]);
+    this.arm(this.cols.timeoutS[S_GREETING]);
   }
 
   // ---- StreamSink ----------------------------------------------------------------
@@ -231,7 +248,7 @@ export class SmtpClient implements StreamSink, ReplySink {
       this.finish(null);
       return;
     }
-    this.arm(TIMEOUT_S[this.state]);
+    this.arm(this.cols.timeoutS[this.state]);
     this.pump();
   }
 
@@ -239,7 +256,7 @@ export class SmtpClient implements StreamSink, ReplySink {
     if (this.state === S_DONE) return;
     const quitting = this.state === S_QUIT;
     this.stream = null; // closed already: finish must not close it again
-    this.finish(error ? error : quitting ? null : eventError(656, "the connection closed during " + STEP[this.state], this.causes));
+    this.finish(error ? error : quitting ? null : eventError(656, "the connection closed during " + this.cols.step[this.state], this.causes));
   }
 
   // ---- ReplySink -----------------------------------------------------------------
@@ -257,7 +274,7 @@ export class SmtpClient implements StreamSink, ReplySink {
   onReply(code: number): void {
     const state = this.state;
     if (state === S_DONE) return;
-    this.arm(TIMEOUT_S[state]);
+    this.arm(this.cols.timeoutS[state]);
     if (state === S_QUIT) {
       this.finish(null);
       return;
@@ -265,14 +282,14 @@ export class SmtpClient implements StreamSink, ReplySink {
     const r = this.reader;
     if (state === S_BODY && this.wRcpt === 0) {
       // A reply in the middle of the message (the server gave up on it): no QUIT can follow.
-      this.finish(code < 0 ? garbledError(STEP[state]) : replyError(code, "message data", "", r.line, r.length > 4 ? 4 : r.length, r.length, this.causes));
+      this.finish(code < 0 ? garbledError(this.cols.step[state]) : replyError(code, "message data", "", r.line, r.length > 4 ? 4 : r.length, r.length, this.causes));
       return;
     }
     if (code < 0) {
-      this.fail(garbledError(STEP[state]));
+      this.fail(garbledError(this.cols.step[state]));
       return;
     }
-    const ok = Math.floor(code / 100) === WANT[state];
+    const ok = Math.floor(code / 100) === this.cols.want[state];
     if (!ok && state === S_EHLO && code >= 500 && code <= 504) {
       // RFC 5321 3.2: a server that does not know EHLO gets HELO (no extensions then).
       this.pipelining = false;
@@ -282,7 +299,7 @@ export class SmtpClient implements StreamSink, ReplySink {
       return;
     }
     if (!ok) {
-      const e = replyError(code, STEP[state], this.fieldOf(state), r.line, r.length > 4 ? 4 : r.length, r.length, this.causes);
+      const e = replyError(code, this.cols.step[state], this.fieldOf(state), r.line, r.length > 4 ? 4 : r.length, r.length, this.causes);
       if (code === 421 || !this.grouped()) {
         this.fail(e);
         return;
@@ -598,7 +615,7 @@ export class SmtpClient implements StreamSink, ReplySink {
   private onTimeout(): void {
     this.timer = null;
     if (this.state === S_DONE) return;
-    this.finish(eventError(658, (this.sending ? "no SEND OK during " : "no reply to ") + STEP[this.state], this.causes));
+    this.finish(eventError(658, (this.sending ? "no SEND OK during " : "no reply to ") + this.cols.step[this.state], this.causes));
   }
 }
 
