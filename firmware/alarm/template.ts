@@ -2,6 +2,7 @@
 // the time, and the radio state (CSQ, registration) asked just before sending.
 // Bounded: every input field is clipped when raised, so the body stays far below
 // the module's 10240-byte limit.
+import { twoDigits as two, utcParts } from "../text/utc.js";
 import type { Entry } from "./outbox.js";
 import type { RadioStatus } from "./types.js";
 import { HEARTBEAT_KEY, OVERFLOW_KEY, COUNT_CAP } from "./types.js";
@@ -91,27 +92,8 @@ export function duration(ms: number): string {
   return out + s + " s";
 }
 
-/** "2024-05-01 12:34:56 UTC" from ms since 1970, without Date (civil-from-days). */
+/** "2024-05-01 12:34:56 UTC" from ms since 1970, without Date (text/utc.ts). */
 export function formatUtc(ms: number): string {
-  const secs = Math.floor(ms / 1000);
-  const days = Math.floor(secs / 86400);
-  let rem = secs - days * 86400;
-  const hh = Math.floor(rem / 3600);
-  rem -= hh * 3600;
-  const mi = Math.floor(rem / 60);
-  const ss = rem - mi * 60;
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  return y + "-" + two(m) + "-" + two(d) + " " + two(hh) + ":" + two(mi) + ":" + two(ss) + " UTC";
-}
-
-function two(n: number): string {
-  return n < 10 ? "0" + n : "" + n;
+  const t = utcParts(ms);
+  return t.year + "-" + two(t.month) + "-" + two(t.day) + " " + two(t.hour) + ":" + two(t.minute) + ":" + two(t.second) + " UTC";
 }

@@ -417,6 +417,8 @@ export class MailJobRun {
   private rules: number[][];
   /** A socket send is in flight: cancel it when the job moves on without its result. */
   private sending: boolean;
+  /** The socket transport's command count when the job started (result.commands counts both). */
+  private transportAtStart: number;
   readonly result: MailResult;
 
   constructor(
@@ -455,10 +457,13 @@ export class MailJobRun {
     this.tables = tables;
     this.job = job;
     this.route = route;
-    this.viaSocket = false;
+    // smtp.transport "socket": the socket path from the start (a failure before CONFIG cleans
+    // nothing on the module); "auto" decides at CONFIG.
+    this.viaSocket = route !== null && route.socket !== null && route.mode === TRANSPORT_SOCKET;
     this.pathTold = false;
-    this.rules = tables.rules;
+    this.rules = this.viaSocket ? tables.socketRules : tables.rules;
     this.sending = false;
+    this.transportAtStart = 0;
   }
 
   // ---------------------------------------------------------------- inputs
@@ -466,6 +471,8 @@ export class MailJobRun {
   start(): void {
     this.result.startedAt = this.clock.now();
     this.commandsAtStart = this.driver.commands;
+    const socket = this.route !== null ? this.route.socket : null;
+    this.transportAtStart = socket !== null ? socket.commands : 0;
     this.note(LOG_INFO, "start, " + this.mail.addresses.length + " recipient(s), " + this.mail.attachments.length + " attachment(s)");
     this.enter(ST_NETWORK);
   }
@@ -664,7 +671,7 @@ export class MailJobRun {
         d.clear(this.cb());
         return;
       case ST_CLEANUP:
-        if (this.viaSocket) this.phaseDone(); // nothing of the mail is on the module
+        if (this.viaSocket || !this.engineMayHoldContent()) this.phaseDone(); // nothing of the mail is on the module
         else this.cleanup(this.token);
         return;
     }
@@ -763,6 +770,12 @@ export class MailJobRun {
     });
   }
 
+  /** Whether the module's SMTP engine may hold this mail's content ("auto" before CONFIG: only if it has an engine). */
+  private engineMayHoldContent(): boolean {
+    const r = this.route;
+    return r === null || r.socket === null || r.mode === TRANSPORT_MODULE || this.driver.hasSmtpEngine();
+  }
+
   /** A socket send still in flight when the job moves on (a reboot, a power-down, the end) is cancelled. */
   private stopSocket(): void {
     if (!this.sending) return;
@@ -793,7 +806,8 @@ export class MailJobRun {
     r.error = r.delivered ? null : this.outcome;
     if (!r.delivered && !r.error) r.error = cellError(KIND_MODEM, E_CANCELLED, "job ended without a result", "");
     r.finishedAt = this.clock.now();
-    r.commands = this.driver.commands - this.commandsAtStart;
+    const socket = this.route !== null ? this.route.socket : null;
+    r.commands = this.driver.commands - this.commandsAtStart + (socket !== null ? socket.commands - this.transportAtStart : 0);
     if (!r.delivered && r.error) this.note(LOG_WARN, "failed: " + describeError(r.error));
     this.onFinish(r);
   }

@@ -112,7 +112,8 @@ export class Mailer implements ModemListener {
     this.modem.listener = this;
     this.modem.causes = o.causes ? o.causes : null;
     const mode = o.transport === undefined ? TRANSPORT_MODULE : o.transport;
-    this.route = { mode: mode, socket: o.socket ? o.socket(this.modem) : null };
+    // Made only when the configuration may use it: its buffers cost a module-only board nothing.
+    this.route = { mode: mode, socket: o.socket && mode !== TRANSPORT_MODULE ? o.socket(this.modem) : null };
     if (mode !== TRANSPORT_MODULE && !o.socket) {
       throw cellError(KIND_CONFIG, E_CONFIG, "smtp.transport asks for the socket transport, which this build does not carry: use \"module\"", "smtp.transport");
     }

@@ -28,4 +28,6 @@ export interface MailTransport {
   cancel(): void;
   /** SMTP exchanges the last send waited for (bench sim.socket.smtpRoundTrips). */
   readonly roundTrips: number;
+  /** AT commands it has written so far (the job's result counts them with the driver's). */
+  readonly commands: number;
 }

@@ -40,6 +40,8 @@ export interface ByteStream {
 
 /** A stream that opens its own connection (the module's socket, firmware/ext/socket). */
 export interface StreamConnector extends ByteStream {
+  /** AT commands written so far. */
+  readonly commands: number;
   /**
    * Open a connection to host:port, TLS from the first byte when `tls`; `done(null)` once it
    * is open (on a fresh turn), after which the stream's events reach `sink`. Throws a

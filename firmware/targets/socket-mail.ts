@@ -22,6 +22,7 @@ export function socketMail(port: AtPort, clock: Clock, c: DeviceConfig, driver: 
     port: c.port,
     tls: c.sslType === SSL_IMPLICIT,
     sender: { name: c.senderName, address: c.senderEmail },
+    origin: c.board,
     now: () => driver.wallTime(),
     client: { clock: clock, user: c.user, password: c.password, causes: causes },
   });

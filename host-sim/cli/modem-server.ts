@@ -22,6 +22,7 @@ import { PtyPair } from "./pty.js";
 import { RealTimeDriver } from "./realtime.js";
 import { TraceRedactor } from "./trace.js";
 import { RoutedSmtpEngine, type Route } from "./routed-smtp.js";
+import type { SocketNetwork } from "../ec800/sockets/network.js";
 
 export interface PtyModemOptions {
   /** Symlink for the client's device (default: <tmp>/ec800). */
@@ -54,30 +55,36 @@ export class PtyModemServer {
   private trace: TraceRedactor | null = null;
   readonly clientLink: string;
 
-  private constructor(private readonly opts: PtyModemOptions, smtpRoute: (s: import("../smtp/types.js").SmtpSession) => Route) {
+  private constructor(private readonly opts: PtyModemOptions, smtpRoute: (s: import("../smtp/types.js").SmtpSession) => Route, network: SocketNetwork) {
     this.tmp = mkdtempSync(path.join(os.tmpdir(), "cellmail-pty-"));
     this.clientLink = opts.link ? path.resolve(opts.link) : path.join(this.tmp, "ec800");
     const engine = new RoutedSmtpEngine(createSmtpEngine({ timeoutCapMs: 120_000 }), smtpRoute, opts.trace ? opts.log : undefined);
-    this.sim = createSimulatedModem({ clock: this.clock, smtp: engine, scenario: opts.scenario });
+    // The module's sockets (smtp.transport "socket") lead where its SMTP engine's mail goes.
+    this.sim = createSimulatedModem({ clock: this.clock, smtp: engine, scenario: opts.scenario, modem: { network } });
     this.driver = new RealTimeDriver(this.clock, { onError: (e) => opts.log(`simulator error: ${(e as Error).stack ?? e}`) });
   }
 
   static async start(opts: PtyModemOptions): Promise<PtyModemServer> {
     const servers: { plain?: MailServer; implicit?: MailServer } = {};
     let route: (s: import("../smtp/types.js").SmtpSession) => Route;
+    let network: SocketNetwork;
     if (opts.smtp) {
       const server = opts.smtp;
       route = () => ({ server });
+      network = { to: () => ({ host: server.host, port: server.port }) };
     } else {
       const dir = opts.mailDir ?? mkdtempSync(path.join(os.tmpdir(), "cellmail-mail-"));
       mkdirSync(dir, { recursive: true });
-      servers.plain = await MailServer.start({ tls: "starttls", dir, keepDir: true });
-      servers.implicit = await MailServer.start({ tls: "implicit", dir, keepDir: true, credentials: servers.plain.credentials });
+      // Any account is accepted: the module's engine path drops it (dropAccount), the socket
+      // transport (cellmail's own client) authenticates with the board's own.
+      servers.plain = await MailServer.start({ tls: "starttls", dir, keepDir: true, anyAccount: true });
+      servers.implicit = await MailServer.start({ tls: "implicit", dir, keepDir: true, credentials: servers.plain.credentials, anyAccount: true });
       const plain = servers.plain;
       const implicit = servers.implicit;
       route = (s) => ({ server: { host: "127.0.0.1", port: s.sslType === 1 ? implicit.port : plain.port }, dropAccount: true });
+      network = { to: (_host, port) => ({ host: "127.0.0.1", port: port === 465 ? implicit.port : plain.port }), servername: "localhost" };
     }
-    const self = new PtyModemServer(opts, route);
+    const self = new PtyModemServer(opts, route, network);
     Object.assign(self.mailServers, servers);
     try {
       await self.openPair();

@@ -70,6 +70,8 @@ export interface MailServerOptions {
   auth?: { user: string; password: string };
   /** With `auth`: accept mail from clients that did not authenticate. */
   authOptional?: boolean;
+  /** Accept AUTH with any account (`cellmail modem --pty`: a board keeps its own credentials). */
+  anyAccount?: boolean;
   /** Scripted refusals, consulted in order. */
   refusals?: Refusal[];
   /** Directory for the .eml files. Default: a new temp dir, removed by close() unless keepDir. */
@@ -354,7 +356,7 @@ export class MailServer {
           if (ruled.code === 535) this._authFailures++;
           return cb(refusalError(ruled));
         }
-        if (ruled === null) return cb(null, { user: auth.username });
+        if (ruled === null || o.anyAccount) return cb(null, { user: auth.username });
         const want = o.auth;
         if (!want || auth.username !== want.user || auth.password !== want.password) {
           this._authFailures++;

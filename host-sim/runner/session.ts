@@ -116,7 +116,18 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   const refusals = scenario.smtp?.server?.refusals ?? [];
   const server = opts.smtp
     ? null
-    : await MailServer.start({ ...serverSettings(boardConfig(scenario, ""), scenario), refusals, dir: opts.mailDir, keepDir: true });
+    : await MailServer.start({
+        ...serverSettings(boardConfig(scenario, ""), scenario),
+        refusals,
+        dir: opts.mailDir,
+        keepDir: true,
+        // A message that arrives outside the module engine's transactions came over the module's
+        // sockets (smtp.transport "socket"): stamped now, when the model holds the clock at the
+        // moment its last byte left (deterministic, as the engine's stamps below).
+        onMessage: () => {
+          if (engineAt < 0) deliveredAt.push(clock.now());
+        },
+      });
   const config = boardConfig(scenario, server?.caPem ?? "");
   const target = opts.smtp ?? { host: server!.host, port: server!.port };
   if (server) emit("note", `embedded SMTP server on ${server.host}:${server.port} (${serverSettings(config, scenario).tls}), mail dir ${server.dir}`);
@@ -126,16 +137,23 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   }
 
   const real = new NodemailerSmtpEngine({ hosts: { [SIM_SMTP_HOST]: target.host }, servername: "localhost", timeoutCapMs: SMTP_CAP_MS });
-  // Virtual times of the module's SMTP transactions that delivered, in order (the server's messages follow the same order).
+  // Virtual times of the deliveries, in the order of the server's messages: the module's SMTP
+  // transactions that delivered (at their start), and messages over the module's sockets (on arrival).
   const deliveredAt: number[] = [];
+  let engineAt = -1; // the start of the module engine's transaction in progress, -1 when none
   // The board is configured with a real-looking host and port; the simulated network routes them to the test server.
   const routed: SmtpEngine = {
     deliver: async (session, mail, timeoutMs, options) => {
       // Stamped when the transaction starts: deterministic (the clock is not held while it runs).
       const at = clock.now();
-      const o = await real.deliver(session.server.host === SIM_SMTP_HOST ? { ...session, server: { host: SIM_SMTP_HOST, port: target.port } } : session, mail, timeoutMs, options);
-      if (o.err === 0) deliveredAt.push(at);
-      return o;
+      engineAt = at;
+      try {
+        const o = await real.deliver(session.server.host === SIM_SMTP_HOST ? { ...session, server: { host: SIM_SMTP_HOST, port: target.port } } : session, mail, timeoutMs, options);
+        if (o.err === 0) deliveredAt.push(at);
+        return o;
+      } finally {
+        engineAt = -1;
+      }
     },
   };
 

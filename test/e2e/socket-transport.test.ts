@@ -2,6 +2,10 @@
 // the module's sockets (firmware/targets/socket-mail.ts), the EC800 model's real TCP/TLS
 // connections, the runner's real SMTP server, the mail read back.
 import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { simpleParser } from "mailparser";
 import { scenario, session } from "./support.js";
 
 const mail = { to: ["ops@example.com"], cc: ["lead@example.com"], bcc: ["audit@example.com"], subject: "Alarm: Pumpe läuft trocken", body: "Level 0.2 m at 03:12.\r\n.dot line\r\nOK\r\nSEND OK" };
@@ -13,7 +17,8 @@ describe("smtp.transport", () => {
       needs: ["socket", "smtp-client"],
       firmware: { config: { smtp: { transport: "socket" } }, mail },
     } as never);
-    const r = await session(s);
+    const keep = mkdtempSync(join(tmpdir(), "cellmail-socket-"));
+    const r = await session(s, { mailDir: keep });
     expect(r.errors, JSON.stringify(r.events.slice(-20))).toEqual([]);
     expect(r.delivered).toBe(1);
     const m = r.mails[0];
@@ -21,6 +26,13 @@ describe("smtp.transport", () => {
     expect(r.transcript).not.toMatch(/AT\+QSMTP/);
     expect(r.transcript).toMatch(/AT\+QSSLOPEN=/);
     expect(r.events.map((e) => e.text).join("\n")).toMatch(/transport: socket \(smtp\.transport is socket\)/);
+    // Read back from the server's file: the Message-ID is the job's id and the board's name at
+    // the sender's domain (stable on a resend of the same job), Bcc is in no header.
+    const parsed = await simpleParser(readFileSync(m.eml!));
+    expect(parsed.messageId).toBe("<m1_sim-board.alarm@cellmail.test>");
+    expect(parsed.headers.has("bcc")).toBe(false);
+    expect(parsed.text!.trim()).toBe(mail.body.replace(/\r\n/g, "\n"));
+    rmSync(keep, { recursive: true, force: true });
   });
 });
 
@@ -69,3 +81,4 @@ describe("smtp.transport: auto, faults, refusals", () => {
     expect(r.errors.map((e) => e.code)).toContain(565);
   });
 });
+

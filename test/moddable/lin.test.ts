@@ -227,6 +227,41 @@ describe("the Moddable build on the real Moddable runtime (lin)", () => {
     say(`flash: the flashed app sent "${last!.subject}" to ${(last!.to as { text: string }).text}`);
   });
 
+  it("smtp.transport socket: the flashed app sends through the module's sockets with cellmail's own SMTP client", { timeout: 300_000 }, async () => {
+    const board = {
+      board: "socket-test",
+      smtp: { provider: "generic", server: "smtp.example.com", port: 465, user: "alarm@example.com", password: "pw", transport: "socket" },
+      sender: { name: "socket test", address: "alarm@example.com" },
+      recipients: { to: ["socket@example.com"], bcc: ["audit@example.com"] },
+      network: { apn: "internet" },
+      alarm: { inputs: [{ key: "valve", title: "Ventil offen", pin: 5, activeLevel: 1 }] },
+    };
+    const file = path.join(work, "board-socket.json");
+    writeFileSync(file, JSON.stringify(board));
+    mkdirSync(path.join(dirs.gpio, "gpio5"), { recursive: true });
+    writeFileSync(path.join(dirs.gpio, "gpio5", "value"), "0\n");
+    const out = path.join(work, "flash-socket");
+    const before = emlCount();
+    const status = await runFlashModdable({ config: file, platform: "lin", port: link, out }, [`gpioRoot=${dirs.gpio}/`, `storeRoot=${work}/store-socket/`], env);
+    expect(status).toBe(0);
+    const built = flashPlan({ config: file, platform: "lin", port: link, out }, []).app!;
+    const run = start(mcsimCommand(sdk, built, env), env);
+    await waitFor("cellmail to start", () => /info cellmail started on moddable/.test(run.out()), 60_000, run.out);
+    writeFileSync(path.join(dirs.gpio, "gpio5", "value"), "1\n");
+    await waitFor("the mail", () => /mail #\d+ delivered/.test(run.out()) && emlCount() > before, 120_000, run.out);
+    stop(run.child, "SIGTERM");
+    await exited(run.child);
+    for (const l of firmwareLines(run.out()).filter((x) => /transport|socket|deliver/.test(x))) say(`  ${l}`);
+    expect(run.out()).toMatch(/transport: socket \(smtp\.transport is socket\)/);
+    const last = (await mails()).find((m) => m.subject === "[socket-test] ALARM Ventil offen");
+    expect(last, "the socket transport's mail").toBeDefined();
+    expect((last!.to as { text: string }).text).toBe("socket@example.com");
+    expect(last!.headers.get("bcc")).toBeUndefined();
+    // The alarm's outbox id and the board's name: the same on a resend, different on another board.
+    expect(last!.messageId).toMatch(/^<?a\d+_socket-test\.alarm@example\.com>?$/);
+    say(`socket: the flashed app sent "${last!.subject}" through AT+QSSLOPEN, Message-ID ${last!.messageId}`);
+  });
+
   it("stops the simulated module", async () => {
     if (modem) {
       stop(modem.child, "SIGINT");

@@ -13,36 +13,18 @@
 //    at most 75 characters, never splitting a character, folded onto lines of their own.
 import { utf8Bytes } from "../../text/utf8.js";
 import { base64Into } from "./base64.js";
+import { twoDigits as two, utcParts } from "../../text/utc.js";
 
-const DAYS = "ThuFriSatSunMonTueWed"; // 1970-01-01 was a Thursday
+const DAYS = "SunMonTueWedThuFriSat";
 const MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec";
 const HEX = "0123456789ABCDEF";
 
-function two(n: number): string {
-  return n < 10 ? "0" + n : "" + n;
-}
-
-/** RFC 5322 date-time in UTC of `ms` since 1970. */
+/** RFC 5322 date-time in UTC of `ms` since 1970 (text/utc.ts). */
 export function dateHeader(ms: number): string {
-  const secs = Math.floor(ms / 1000);
-  const days = Math.floor(secs / 86400);
-  let rem = secs - days * 86400;
-  const hh = Math.floor(rem / 3600);
-  rem -= hh * 3600;
-  const mm = Math.floor(rem / 60);
-  const ss = rem - mm * 60;
-  // civil_from_days (H. Hinnant), the inverse of modem/network-time.ts daysFromCivil.
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  const wd = ((days % 7) + 7) % 7;
-  return DAYS.substring(3 * wd, 3 * wd + 3) + ", " + two(d) + " " + MONTHS.substring(3 * (m - 1), 3 * m) + " " + y + " " + two(hh) + ":" + two(mm) + ":" + two(ss) + " +0000";
+  const t = utcParts(ms);
+  const wd = t.weekday;
+  const m = t.month;
+  return DAYS.substring(3 * wd, 3 * wd + 3) + ", " + two(t.day) + " " + MONTHS.substring(3 * (m - 1), 3 * m) + " " + t.year + " " + two(t.hour) + ":" + two(t.minute) + ":" + two(t.second) + " +0000";
 }
 
 /** The Message-ID (with its angle brackets) of alarm `id` sent by `from` (a validated address). */

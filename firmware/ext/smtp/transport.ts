@@ -2,8 +2,9 @@
 // a StreamConnector (the module's socket, firmware/ext/socket, given by the composition),
 // the whole SMTP conversation by SocketMailer (client + MIME writer), then the connection
 // closed. The message is written from the job as submitted (prepareSocketMail): the sender
-// of the configuration, the network's time for its Date, a Message-ID from the job's id
-// (the same on every resend of it).
+// of the configuration, the network's time for its Date, a Message-ID from the job's id and
+// the board's name (the same on every resend of it; the outbox numbers its entries once,
+// across restarts).
 import type { CellError } from "../../errors.js";
 import type { MailJob, PreparedMail } from "../../mail/message.js";
 import type { MailTransport } from "../../mail/transport.js";
@@ -21,6 +22,11 @@ export interface SocketTransportOptions {
   port: number;
   tls: boolean;
   sender: Sender;
+  /**
+   * Added to the job's id in the Message-ID (the board's name): two boards that share a
+   * sender address and number their alarms alike still write different Message-IDs.
+   */
+  origin: string;
   /** The network's time in ms since 1970, or <= 0 while unknown (Ec800.wallTime). */
   now: () => number;
   client: SmtpClientOptions;
@@ -47,6 +53,10 @@ export class SocketTransport implements MailTransport {
     return this.mailer.roundTrips;
   }
 
+  get commands(): number {
+    return this.o.connector.commands;
+  }
+
   check(job: MailJob): CellError | null {
     // Everything but the date, which only the send knows.
     const m = prepareSocketMail(job as SocketMailJob, this.o.sender, 1);
@@ -64,6 +74,7 @@ export class SocketTransport implements MailTransport {
       nextTurn(this.clock, () => answer(m));
       return;
     }
+    if (o.origin !== "") m.prepared.id = m.prepared.id + "_" + o.origin;
     try {
       o.connector.connect(o.server, o.port, o.tls, this.mailer.sink, (err) => {
         if (g !== this.gen) return;

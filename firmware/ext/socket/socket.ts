@@ -9,11 +9,13 @@
 //
 //   connect          [AT+QISDE=0 once per module boot, TCP only] AT+QIOPEN -> OK, then
 //                    +QIOPEN: <id>,<err>: 0 open, else the socket code (550-574, kind network)
-//   write            AT+QISEND=<id>,<n>, "> ", n bytes -> SEND OK: onSent; SEND FAIL,
-//                    ERROR, a timeout: onClosed(error)
+//   write            AT+QISEND=<id>,<n>, "> ", n bytes -> SEND OK: onSent; ERROR (nothing
+//                    was sent): the same again, 3 tries in all; SEND FAIL, a timeout, the
+//                    3rd ERROR: onClosed(error)
 //   "recv" URC       AT+QIRD=<id>,1500 -> "+QIRD: <got>", got raw bytes: onBytes; read
 //                    again until a read returns 0 (the module sends no new "recv" URC
-//                    before its buffer was read empty)
+//                    before its buffer was read empty); a read answered ERROR is asked
+//                    again (3 tries); a timeout ends the stream (bytes may be lost)
 //   no URC in time   after the open, a write, or a read that found nothing, a read every
 //                    POLL_MS doubling to POLL_MAX_MS: a lost "recv" URC costs a poll, not
 //                    the mail
@@ -25,7 +27,7 @@
 // echo out (AtRequest.echoData), so a payload line is never read as a result either way.
 // Received bytes reach the sink straight from the engine's receive buffer (no copy).
 import type { AtPort, AtRequest, AtResult, ByteSource, Line } from "../../at/types.js";
-import { RESULT_OK, SHAPE_LINE, SHAPE_NONE, SHAPE_PROMPT } from "../../at/types.js";
+import { RESULT_ERROR, RESULT_GARBLED, RESULT_OK, SHAPE_LINE, SHAPE_NONE, SHAPE_PROMPT } from "../../at/types.js";
 import type { Clock, TimerHandle } from "../../platform/types.js";
 import { CellError, cellError, E_AT_ERROR, E_CLOSED, KIND_CONFIG, KIND_NETWORK, KIND_RETRYABLE } from "../../errors.js";
 import { resultToError, type CauseTexts } from "../../modem/codes.js";
@@ -40,6 +42,12 @@ const T_OPEN = 155000; //   the module answers +QIOPEN within 150 s (TCP/IP note
 const T_SHORT = 5000; //    QISDE, QIRD, QICLOSE (10 s for a connected socket's FIN: below)
 const T_CLOSE = 11000;
 const T_SEND = 10000; //    the prompt at once; the payload's SEND OK after the 5 s input time at most
+/**
+ * A read or a send answered ERROR is written again in place, up to this many times in all:
+ * the module executed nothing (a command garbled on the way, or a payload that did not all
+ * arrive within its input time: the module drops it), so nothing is lost or doubled.
+ */
+const TRIES = 3;
 const POLL_MS = 1000;
 const POLL_MAX_MS = 8000;
 
@@ -105,6 +113,9 @@ export class ModuleSocket implements StreamConnector {
   /** gen of the read in flight: its result after a close or a new connect is not this connection's. */
   private readGen: number;
   private got: number;
+  /** Tries of the read / the send in progress (TRIES). */
+  private readTries: number;
+  private sendTries: number;
   private pollTimer: TimerHandle;
   private pollMs: number;
   /** Generation: a result that arrives after close() or a new connect is ignored. */
@@ -139,6 +150,8 @@ export class ModuleSocket implements StreamConnector {
     this.reading = false;
     this.readGen = 0;
     this.got = 0;
+    this.readTries = 0;
+    this.sendTries = 0;
     this.pollTimer = null;
     this.pollMs = POLL_MS;
     this.gen = 0;
@@ -213,6 +226,7 @@ export class ModuleSocket implements StreamConnector {
     this.src.point(data, start, end);
     this.sendReq.command = (this.tls ? "+QSSLSEND=" : "+QISEND=") + this.id + "," + (end - start);
     this.sendReq.echoData = this.echo && !this.tls;
+    this.sendTries = 1;
     this.commands++;
     if (!this.port.send(this.sendReq, this.sendDone)) this.refused();
   }
@@ -288,10 +302,18 @@ export class ModuleSocket implements StreamConnector {
     if (this.readGen !== this.gen) return;
     this.reading = false;
     if (this.state !== S_OPEN && this.state !== S_PEER_CLOSED) return;
-    if (r.code !== RESULT_OK) {
+    // GARBLED: the echo differed, but the module's own count framed what it returned: taken.
+    if (r.code !== RESULT_OK && r.code !== RESULT_GARBLED) {
+      if (r.code === RESULT_ERROR && this.readTries < TRIES - 1) {
+        this.readTries++;
+        this.readNow();
+        return;
+      }
+      this.readTries = 0;
       this.fail(resultToError(r, this.readReq.command, this.causes) as CellError);
       return;
     }
+    this.readTries = 0;
     if (this.got > 0) {
       // More may wait: the module sends no new "recv" URC before its buffer was read empty.
       this.pollMs = POLL_MS;
@@ -320,6 +342,13 @@ export class ModuleSocket implements StreamConnector {
 
   private onSendDone(r: AtResult): void {
     if (this.state !== S_OPEN) return;
+    if (r.code === RESULT_ERROR && this.sendTries < TRIES) {
+      // Not sent (a garbled command, or a payload cut short and dropped): the same bytes again.
+      this.sendTries++;
+      this.commands++;
+      if (!this.port.send(this.sendReq, this.sendDone)) this.refused();
+      return;
+    }
     if (r.code !== RESULT_OK) {
       this.fail(resultToError(r, this.sendReq.command, this.causes) as CellError);
       return;

@@ -19,6 +19,11 @@ export interface SocketNetwork {
    * for "localhost" (as the SMTP engine's `servername`).
    */
   servername?: string;
+  /**
+   * Where host:port leads, before `routes` (null: ask `routes` and the resolver): `cellmail
+   * modem --pty` sends every name to its embedded servers, by port (465: implicit TLS).
+   */
+  to?: (host: string, port: number) => { host: string; port: number } | null;
 }
 
 /** A host name's lookup result and the port to connect to. */
@@ -37,6 +42,8 @@ export function isIpLiteral(host: string): boolean {
 /** Resolve host:port to where it leads; rejects with an error whose `code` is e.g. ENOTFOUND. */
 export async function locate(network: SocketNetwork, host: string, port: number): Promise<Endpoint> {
   const servername = network.servername ?? host;
+  const chosen = network.to?.(host, port);
+  if (chosen) return { address: chosen.host, port: chosen.port, servername };
   const routed = network.routes?.[host.toLowerCase()] ?? network.routes?.[host];
   if (routed) return { address: routed.host, port: routed.port, servername };
   if (isIpLiteral(host)) return { address: host.replace(/^\[|\]$/g, ""), port, servername };
