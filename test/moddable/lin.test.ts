@@ -196,31 +196,40 @@ describe("the Moddable build on the real Moddable runtime (lin)", () => {
     expect(stackPeak).toBeLessThan(size);
   });
 
+  /**
+   * `cellmail flash moddable --platform lin` with a board's own configuration, the flashed app
+   * in mcsim, its input `pin` raised: the app's output once its mail has arrived.
+   */
+  async function flashAndAlarm(name: string, board: { board: string }, pin: number): Promise<string> {
+    const file = path.join(work, `${name}.json`);
+    writeFileSync(file, JSON.stringify(board));
+    mkdirSync(path.join(dirs.gpio, `gpio${pin}`), { recursive: true });
+    writeFileSync(path.join(dirs.gpio, `gpio${pin}`, "value"), "0\n");
+    const out = path.join(work, name);
+    const before = emlCount();
+    const t0 = Date.now();
+    const status = await runFlashModdable({ config: file, platform: "lin", port: link, out }, [`gpioRoot=${dirs.gpio}/`, `storeRoot=${work}/store-${name}/`], env);
+    expect(status).toBe(0);
+    const built = flashPlan({ config: file, platform: "lin", port: link, out }, []).app!;
+    say(`${name}: cellmail flash moddable --config ${name}.json --platform lin --port ${link} -- gpioRoot=... storeRoot=... built ${built} in ${Math.round((Date.now() - t0) / 1000)} s`);
+    const run = start(mcsimCommand(sdk, built, env), env);
+    await waitFor("cellmail to start", () => /info cellmail started on moddable/.test(run.out()), 60_000, run.out);
+    writeFileSync(path.join(dirs.gpio, `gpio${pin}`, "value"), "1\n");
+    await waitFor("the mail", () => /mail #\d+ delivered/.test(run.out()) && emlCount() > before, 120_000, run.out);
+    stop(run.child, "SIGTERM");
+    await exited(run.child);
+    return run.out();
+  }
+
   it("cellmail flash moddable --platform lin builds a board's own configuration, and the app sends with it", { timeout: 300_000 }, async () => {
-    const board = {
+    await flashAndAlarm("flash", {
       board: "flash-test",
       smtp: { provider: "generic", server: "smtp.example.com", port: 465, user: "alarm@example.com", password: "pw" },
       sender: { name: "flash test", address: "alarm@example.com" },
       recipients: { to: ["flash@example.com"] },
       network: { apn: "internet" },
       alarm: { inputs: [{ key: "door", title: "Door open", pin: 4, activeLevel: 1 }] },
-    };
-    const file = path.join(work, "board.json");
-    writeFileSync(file, JSON.stringify(board));
-    mkdirSync(path.join(dirs.gpio, "gpio4"), { recursive: true });
-    writeFileSync(path.join(dirs.gpio, "gpio4", "value"), "0\n");
-    const out = path.join(work, "flash");
-    const t0 = Date.now();
-    const status = await runFlashModdable({ config: file, platform: "lin", port: link, out }, [`gpioRoot=${dirs.gpio}/`, `storeRoot=${work}/store-flash/`], env);
-    expect(status).toBe(0);
-    const built = flashPlan({ config: file, platform: "lin", port: link, out }, []).app!;
-    say(`flash: cellmail flash moddable --config board.json --platform lin --port ${link} -- gpioRoot=... storeRoot=... built ${built} in ${Math.round((Date.now() - t0) / 1000)} s`);
-    const run = start(mcsimCommand(sdk, built, env), env);
-    await waitFor("cellmail to start", () => /info cellmail started on moddable/.test(run.out()), 60_000, run.out);
-    writeFileSync(path.join(dirs.gpio, "gpio4", "value"), "1\n");
-    await waitFor("the mail", () => /mail #\d+ delivered/.test(run.out()) && emlCount() >= 3, 120_000, run.out);
-    stop(run.child, "SIGTERM");
-    await exited(run.child);
+    } as { board: string }, 4);
     const last = (await mails()).find((m) => m.subject === "[flash-test] ALARM Door open");
     expect(last, "the flashed configuration's mail").toBeDefined();
     expect((last!.to as { text: string }).text).toBe("flash@example.com");
@@ -228,31 +237,16 @@ describe("the Moddable build on the real Moddable runtime (lin)", () => {
   });
 
   it("smtp.transport socket: the flashed app sends through the module's sockets with cellmail's own SMTP client", { timeout: 300_000 }, async () => {
-    const board = {
+    const out = await flashAndAlarm("socket", {
       board: "socket-test",
       smtp: { provider: "generic", server: "smtp.example.com", port: 465, user: "alarm@example.com", password: "pw", transport: "socket" },
       sender: { name: "socket test", address: "alarm@example.com" },
       recipients: { to: ["socket@example.com"], bcc: ["audit@example.com"] },
       network: { apn: "internet" },
       alarm: { inputs: [{ key: "valve", title: "Ventil offen", pin: 5, activeLevel: 1 }] },
-    };
-    const file = path.join(work, "board-socket.json");
-    writeFileSync(file, JSON.stringify(board));
-    mkdirSync(path.join(dirs.gpio, "gpio5"), { recursive: true });
-    writeFileSync(path.join(dirs.gpio, "gpio5", "value"), "0\n");
-    const out = path.join(work, "flash-socket");
-    const before = emlCount();
-    const status = await runFlashModdable({ config: file, platform: "lin", port: link, out }, [`gpioRoot=${dirs.gpio}/`, `storeRoot=${work}/store-socket/`], env);
-    expect(status).toBe(0);
-    const built = flashPlan({ config: file, platform: "lin", port: link, out }, []).app!;
-    const run = start(mcsimCommand(sdk, built, env), env);
-    await waitFor("cellmail to start", () => /info cellmail started on moddable/.test(run.out()), 60_000, run.out);
-    writeFileSync(path.join(dirs.gpio, "gpio5", "value"), "1\n");
-    await waitFor("the mail", () => /mail #\d+ delivered/.test(run.out()) && emlCount() > before, 120_000, run.out);
-    stop(run.child, "SIGTERM");
-    await exited(run.child);
-    for (const l of firmwareLines(run.out()).filter((x) => /transport|socket|deliver/.test(x))) say(`  ${l}`);
-    expect(run.out()).toMatch(/transport: socket \(smtp\.transport is socket\)/);
+    } as { board: string }, 5);
+    for (const l of firmwareLines(out).filter((x) => /transport|socket|deliver/.test(x))) say(`  ${l}`);
+    expect(out).toMatch(/transport: socket \(smtp\.transport is socket\)/);
     const last = (await mails()).find((m) => m.subject === "[socket-test] ALARM Ventil offen");
     expect(last, "the socket transport's mail").toBeDefined();
     expect((last!.to as { text: string }).text).toBe("socket@example.com");
