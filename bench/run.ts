@@ -12,7 +12,7 @@
 //   npm run bench -- --fleet      only the fleet keys (fleet.boards*: `cellmail fleet`, 100 / 1,000 / 5,000 boards)
 //   npm run bench -- --stack      only the stack keys (xs.stack.*: bench/xs-stack.ts)
 //   npm run bench -- --espruino   only the espruino.* keys (the real interpreter: bench/espruino/handler.ts)
-//   npm run bench -- --socket     only the xs.socket.* keys (ext/smtp in XS: bench/xs-socket-mail.ts)
+//   npm run bench -- --socket     only the xs.socket.client.* keys (ext/smtp alone in XS: bench/xs-socket-mail.ts)
 import { SIM_SOCKET_TARGETS, simSocketFigures } from "./sim-socket.js";
 import { performance } from "node:perf_hooks";
 import { buildCorpus, CHUNK_SIZE } from "./corpus.js";

@@ -17,12 +17,22 @@
 //                              (bring-up and configuration included: it is the first mail).
 //   xs.mail.liveSlotsWarm      live slots after mail 1 (context for the two figures above).
 //   xs.compact.mail.*          the same three for the espruino composition (growth target <= 50).
+//   xs.socket.mail.peakLiveSlots  xs.mail.peakLiveSlots on the socket transport (smtp.transport
+//                              "socket": the EC800 socket driver, cellmail's own SMTP client and the
+//                              MIME writer in the same core), the module's sockets talking to a real
+//                              SMTP server on loopback (implicit TLS). Target: no higher than
+//                              xs.mail.peakLiveSlots.
 //
 //   npx tsx bench/xs-mail.ts [mails] [--espruino|--both]
 //                              prints the figures of the moddable composition (--espruino:
 //                              the espruino one; --both: both) and merges them into
 //                              bench/results.json (npm run bench does it too; npm run
 //                              bench -- --compact refreshes the compact ones)
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MailServer } from "../host-sim/mailserver/index.js";
+import { serverSettings, SIM_SMTP_HOST } from "../host-sim/runner/config.js";
 import { MemoryStore } from "../host-sim/runner/node-firmware.js";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,6 +59,13 @@ const SCENARIO: Scenario = {
   expect: { delivered: [] },
 } as unknown as Scenario;
 
+const SOCKET_SCENARIO: Scenario = {
+  ...SCENARIO,
+  name: "xs-socket-mail-memory",
+  needs: ["socket", "smtp-client"],
+  firmware: { config: { smtp: { transport: "socket" } } },
+} as unknown as Scenario;
+
 /** Delivers every mail at once (no network, no server). */
 const instantSmtp: SmtpEngine = {
   deliver: async () => ({ err: 0, protocolError: 0, detail: "delivered (bench fake)" }),
@@ -61,16 +78,21 @@ interface Rig {
   close(): Promise<void>;
 }
 
-async function startRig(composition: CompositionName, onMeter?: (slots: number) => void): Promise<Rig> {
+async function startRig(composition: CompositionName, onMeter?: (slots: number) => void, socket = false): Promise<Rig> {
   const clock = new VirtualClock();
-  const sim = createSimulatedModem({ clock, smtp: instantSmtp, scenario: SCENARIO });
+  const scenario = socket ? SOCKET_SCENARIO : SCENARIO;
+  const config = boardConfig(scenario, "");
+  // The socket transport talks to a real server (the module's sockets are real connections).
+  const server = socket ? await MailServer.start({ ...serverSettings(config, scenario), dir: mkdtempSync(join(tmpdir(), "cellmail-xs-socket-")) }) : null;
+  const network = server ? { routes: { [SIM_SMTP_HOST]: { host: server.host, port: server.port } }, servername: "localhost" } : undefined;
+  const sim = createSimulatedModem({ clock, smtp: instantSmtp, scenario, modem: network ? { network } : undefined });
   const outcomes: JobOutcome[] = [];
   const firmware = await startXsFirmware(
     {
       uart: sim.uart,
       clock,
       store: new MemoryStore(),
-      config: boardConfig(SCENARIO, ""),
+      config,
       log: () => undefined,
       onOutcome: (o) => outcomes.push(o),
     },
@@ -78,7 +100,15 @@ async function startRig(composition: CompositionName, onMeter?: (slots: number) 
     COMPOSITIONS[composition].core,
   );
   sim.powerOn();
-  return { clock, firmware, outcomes, close: () => firmware.stop() };
+  return {
+    clock,
+    firmware,
+    outcomes,
+    close: async () => {
+      await firmware.stop();
+      if (server) await server.close();
+    },
+  };
 }
 
 function job(n: number, body: string): JobSpec {
@@ -132,16 +162,20 @@ export interface MailPeak {
   deliveries: number;
 }
 
-/** Highest slot count at the end of any delivery while one mail with a `bodyBytes` body is sent. */
-export async function measurePeak(bodyBytes: number, composition: CompositionName = "moddable"): Promise<MailPeak> {
+/** Highest slot count at the end of any delivery while one mail with a `bodyBytes` body is sent (`socket`: over the socket transport). */
+export async function measurePeak(bodyBytes: number, composition: CompositionName = "moddable", socket = false): Promise<MailPeak> {
   let sampling = false;
   let peak = 0;
   let samples = 0;
-  const rig = await startRig(composition, (slots) => {
-    if (!sampling) return;
-    samples++;
-    if (slots > peak) peak = slots;
-  });
+  const rig = await startRig(
+    composition,
+    (slots) => {
+      if (!sampling) return;
+      samples++;
+      if (slots > peak) peak = slots;
+    },
+    socket,
+  );
   try {
     let body = "";
     const line = "Sensor log line with the state of every input at the time of the alarm.\r\n";
@@ -177,6 +211,14 @@ export async function xsMailFigures(composition: CompositionName = "moddable", m
     [`${k}liveSlotsWarm`]: growth.liveSlotsWarm,
     [`${k}peakLiveSlots`]: peak.peakLiveSlots,
   };
+  if (COMPOSITIONS[composition].modules.includes("socket")) {
+    const socket = await measurePeak(10240, composition, true);
+    results["xs.socket.mail.peakLiveSlots"] = socket.peakLiveSlots;
+    console.log(
+      `xs mail (${composition}) on the socket transport: one 10240-byte mail: peak ${socket.peakLiveSlots} slots (${socket.liveSlotsAtStart} live at its start, ${socket.deliveries} deliveries); ` +
+        `target <= ${peak.peakLiveSlots} (the module path) ${socket.peakLiveSlots <= peak.peakLiveSlots ? "ok" : "MISSED"}`,
+    );
+  }
   console.log(
     `xs mail (${composition}): ${mails} mails, live slots after mail 1 ${growth.liveSlotsWarm}, after mail ${mails} ${growth.liveSlotsLast} ` +
       `(growth ${growth.liveSlotGrowth}, target <= ${MAIL_TARGETS.liveSlotGrowth100}; ${growth.deliveriesPerMail} deliveries a mail); ` +

@@ -3,14 +3,14 @@
 // host-sim/xs/device/smtp.ts runs in xsnap-worker, this file carries its byte stream over
 // TCP (in chunks of at most 64 bytes, like AT+QIRD reads) and its timers.
 //
-//   xs.socket.mail.peakLiveSlots   highest currentHeapCount seen at the end of any delivery
+//   xs.socket.client.peakLiveSlots highest currentHeapCount seen at the end of any delivery
 //                                  while the mail goes (garbage included, no gc() inside),
 //                                  counted from a gc() just before it; the job's validation,
 //                                  the SMTP conversation and the streamed MIME message. Not
 //                                  in it: the EC800 socket driver (AT+QIOPEN/QISEND/QIRD),
 //                                  which a board adds (issue 14, part 1). Compare with
 //                                  xs.mail.peakLiveSlots, the whole core on the module path.
-//   xs.socket.mail.liveSlotGrowth10 live slots after gc() once mail 10 has ended minus the same
+//   xs.socket.client.liveSlotGrowth10 live slots after gc() once mail 10 has ended minus the same
 //                                  after mail 1 (one worker, a connection per mail). Target <= 50.
 //
 //   npx tsx bench/xs-socket-mail.ts     prints the figures and merges them into bench/results.json
@@ -200,7 +200,7 @@ export async function xsSocketMailResults(): Promise<Record<string, number>> {
       `${m.liveSlotsAfter} after it and gc(); ${m.deliveries} deliveries, ${m.roundTrips} SMTP round trips, ${m.clientBytes} bytes written); ` +
       `live slots after gc() grew by ${m.liveSlotGrowth} from mail 1 to mail ${m.mails}`,
   );
-  return { "xs.socket.mail.peakLiveSlots": m.peakLiveSlots, "xs.socket.mail.liveSlotGrowth10": m.liveSlotGrowth };
+  return { "xs.socket.client.peakLiveSlots": m.peakLiveSlots, "xs.socket.client.liveSlotGrowth10": m.liveSlotGrowth };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -38,6 +38,8 @@ export interface Sender {
 /** A validated socket mail: what the MIME writer and the client need. */
 export interface SocketMail {
   prepared: PreparedMail;
+  /** What the Message-ID is made from: the job's id (the transport adds the board's name). */
+  messageKey: string;
   envelope: Envelope;
   /** The raw subject (prepared.subjectText is the module's form). */
   subject: string;
@@ -93,6 +95,15 @@ export function prepareSocketMail(job: SocketMailJob, sender: Sender, date: numb
   const prepared = newPreparedMail();
   const e = prepareMail(job, prepared);
   if (e) return e;
+  return completeSocketMail(prepared, job, sender, date);
+}
+
+/**
+ * prepareSocketMail on a job the mail layer has already prepared (the Mailer did, when it
+ * was submitted): the same checks of what only this transport carries, without encoding the
+ * subject, the body and the addresses a second time. `prepared` is read, never changed.
+ */
+export function completeSocketMail(prepared: PreparedMail, job: SocketMailJob, sender: Sender, date: number): SocketMail | CellError {
   const ae = addressError(sender.address, "sender.address") || nameError(sender.name, "sender.name");
   if (ae) return ae;
   const names: string[] = [];
@@ -116,6 +127,7 @@ export function prepareSocketMail(job: SocketMailJob, sender: Sender, date: numb
   if (!(date > 0)) return cellError(KIND_RETRYABLE, E_FIELD_EMPTY, "no network time yet for the Date header", "date");
   return {
     prepared: prepared,
+    messageKey: prepared.id,
     envelope: { from: sender.address, recipients: prepared.addresses, fields: fieldsOf(prepared.types) },
     subject: job.subject,
     fromName: sender.name,

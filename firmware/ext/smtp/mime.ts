@@ -101,7 +101,7 @@ export class MimeWriter implements MessageSource {
       addressField("To", DST_TO, p.types, p.addresses, mail.names) +
       addressField("Cc", DST_CC, p.types, p.addresses, mail.names) +
       "Subject: " + unstructured(mail.subject) + "\r\n" +
-      "Message-ID: " + messageId(p.id, mail.fromAddress) + "\r\n" +
+      "Message-ID: " + messageId(mail.messageKey, mail.fromAddress) + "\r\n" +
       "MIME-Version: 1.0\r\n";
     const textType = "Content-Type: text/plain; charset=" + charsetName(p.bodyCharset) + "\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n";
     const htmlType = "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n";

@@ -12,7 +12,7 @@ import type { StreamConnector } from "../../modem/stream.js";
 import { nextTurn } from "../../turn.js";
 import type { Clock } from "../../platform/types.js";
 import type { SmtpClientOptions } from "./client.js";
-import { isMailError, prepareSocketMail, type Sender, type SocketMailJob } from "./mail.js";
+import { completeSocketMail, isMailError, prepareSocketMail, type Sender, type SocketMailJob } from "./mail.js";
 import { SocketMailer } from "./mailer.js";
 
 export interface SocketTransportOptions {
@@ -63,18 +63,19 @@ export class SocketTransport implements MailTransport {
     return isMailError(m) ? m : null;
   }
 
-  send(job: MailJob, _mail: PreparedMail, done: (err: CellError | null) => void): void {
+  send(job: MailJob, mail: PreparedMail, done: (err: CellError | null) => void): void {
     const g = ++this.gen;
     const o = this.o;
     const answer = (err: CellError | null): void => {
       if (g === this.gen) done(err);
     };
-    const m = prepareSocketMail(job as SocketMailJob, o.sender, o.now());
+    // The Mailer prepared the job when it was submitted: its subject, body and addresses are reused.
+    const m = completeSocketMail(mail, job as SocketMailJob, o.sender, o.now());
     if (isMailError(m)) {
       nextTurn(this.clock, () => answer(m));
       return;
     }
-    if (o.origin !== "") m.prepared.id = m.prepared.id + "_" + o.origin;
+    if (o.origin !== "") m.messageKey = m.messageKey + "_" + o.origin;
     try {
       o.connector.connect(o.server, o.port, o.tls, this.mailer.sink, (err) => {
         if (g !== this.gen) return;

@@ -121,6 +121,9 @@ export class ModuleSocket implements StreamConnector {
   /** Generation: a result that arrives after close() or a new connect is ignored. */
   private gen: number;
   private readonly src: SliceSource;
+  /** The payload length sendReq.command names (-1: none yet for this connection). */
+  private sendLen: number;
+
   private readonly sendReq: AtRequest;
   private readonly readReq: AtRequest;
   private readonly sendDone: (r: AtResult) => void;
@@ -156,6 +159,8 @@ export class ModuleSocket implements StreamConnector {
     this.pollMs = POLL_MS;
     this.gen = 0;
     this.src = new SliceSource();
+    this.sendLen = -1;
+
     this.sendReq = { command: "", shape: SHAPE_PROMPT, timeoutMs: T_SEND, promptGt: true, data: this.src };
     this.readReq = { command: "", shape: SHAPE_LINE, timeoutMs: T_SHORT, readsData: (d, s, e) => this.onData(d, s, e) };
     this.sendDone = (r) => this.onSendDone(r);
@@ -185,6 +190,7 @@ export class ModuleSocket implements StreamConnector {
     this.tls = tls;
     this.sink = sink;
     this.opened = done;
+    this.sendLen = -1;
     this.state = S_OPENING;
     this.readReq.command = (tls ? "+QSSLRECV=" : "+QIRD=") + this.id + "," + READ_MAX;
     this.readReq.prefix = this.port.prefix(tls ? "+QSSLRECV:" : "+QIRD:");
@@ -224,7 +230,11 @@ export class ModuleSocket implements StreamConnector {
     }
     this.stopPoll();
     this.src.point(data, start, end);
-    this.sendReq.command = (this.tls ? "+QSSLSEND=" : "+QISEND=") + this.id + "," + (end - start);
+    // Writes come in the client's buffer size: the command of the last length is kept, not built again.
+    if (end - start !== this.sendLen) {
+      this.sendLen = end - start;
+      this.sendReq.command = (this.tls ? "+QSSLSEND=" : "+QISEND=") + this.id + "," + this.sendLen;
+    }
     this.sendReq.echoData = this.echo && !this.tls;
     this.sendTries = 1;
     this.commands++;
@@ -356,11 +366,9 @@ export class ModuleSocket implements StreamConnector {
     // The reply will come: poll in case its "recv" URC is lost.
     this.pollMs = POLL_MS;
     this.armPoll();
-    const sink = this.sink as StreamSink;
-    const g = this.gen;
-    nextTurn(this.clock, () => {
-      if (g === this.gen && this.state === S_OPEN) sink.onSent();
-    });
+    // Straight from the command's result (not inside write(), as the stream's contract asks):
+    // a turn of its own per write would cost a timer per write (bench xs.socket.mail.peakLiveSlots).
+    (this.sink as StreamSink).onSent();
   }
 
   // ---------------------------------------------------------------- endings
