@@ -130,7 +130,7 @@ export class Mailer implements ModemListener {
     if (e) return e;
     const socket = this.route.socket;
     if (socket !== null && this.route.mode !== TRANSPORT_MODULE) {
-      const refused = socket.check(job);
+      const refused = socket.check(job, mail);
       if (refused) return refused;
     }
     if (this.queue.length >= this.queueLength) {

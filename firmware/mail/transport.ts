@@ -17,8 +17,11 @@ export { TRANSPORT_AUTO, TRANSPORT_MODULE, TRANSPORT_SOCKET } from "../config/de
 export interface MailTransport {
   /** TLS from the first byte (AT+QSSLOPEN): the SSL context is configured before the first send. */
   readonly tls: boolean;
-  /** What this transport cannot send, refused when the job is submitted; null when it can. */
-  check(job: MailJob): CellError | null;
+  /**
+   * What this transport cannot send, refused when the job is submitted; null when it can.
+   * `mail` is the job as the mail layer prepared it (not to be prepared again).
+   */
+  check(job: MailJob, mail: PreparedMail): CellError | null;
   /**
    * Send one mail over a connection of its own. `done` once, on a fresh turn: null when the
    * server accepted the message, else why not (err.proto holds the server's reply, if any).
