@@ -176,7 +176,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   private rscan: number;
   /** Inside an overlong line: discard until the next line end. */
   private dropping: boolean;
-  /** rx() must first finish what the last delivery left: dropping, rawLeft or gtSpace. */
+  /** rx() must first finish what the last delivery left: dropping, rawLeft or skipByte. */
   private detour: boolean;
   /** Report a bare 'A' at a line start through onAck (QFUPL ack mode). */
   private ackMode: boolean;
@@ -238,14 +238,15 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   // never framed, so nothing inside them (CR LF, "OK", "SEND OK") is read as a line.
   /** Raw bytes still to come. */
   private rawLeft: number;
-  /** Skip one LF before them (the LF of the counting line's CR LF). */
-  private rawLf: boolean;
+  /**
+   * A byte to skip where the stream resumes, if it is there (-1: none): the LF of the
+   * counting line's CR LF before raw bytes, or the space of a "> " prompt cut after its '>'.
+   */
+  private skipByte: number;
   /** Who gets them; null: skipped (the echo of a payload). */
   private rawSink: ((data: Uint8Array, start: number, end: number) => void) | null;
   /** The command in flight counts raw bytes after its reply line: its lines all take line(). */
   private slowReplies: boolean;
-  /** A "> " prompt came without its space yet: skip one space at the next delivery. */
-  private gtSpace: boolean;
 
   // Late-final bookkeeping, settle pause, re-entrancy.
   private owed: boolean;
@@ -357,9 +358,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.detour = false;
     this.slowReplies = false;
     this.rawLeft = 0;
-    this.rawLf = false;
+    this.skipByte = -1;
     this.rawSink = null;
-    this.gtSpace = false;
 
     uart.attach(this);
   }
@@ -554,13 +554,11 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     let p = this.rpos;
     let rs = this.rscan;
     if (this.detour) {
-      // What the last delivery left unfinished, before any framing: the space of a "> "
-      // prompt cut after its '>', counted raw bytes still due, an overlong line's rest.
+      // What the last delivery left unfinished, before any framing: a byte to skip (the space
+      // of a "> " prompt cut after its '>', an LF before raw bytes), counted raw bytes still
+      // due, an overlong line's rest.
       this.detour = false;
-      if (this.gtSpace && p < this.rlen) {
-        this.gtSpace = false;
-        if (buf[p] === 0x20) p++;
-      }
+      p = this.skip(p);
       if (this.rawLeft > 0) {
         p = this.raw(p);
         if (p < 0) return;
@@ -581,7 +579,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         p = c;
         rs = 0;
       }
-      if (this.gtSpace) this.detour = true;
+      if (this.skipByte >= 0) this.detour = true;
     }
     for (;;) {
       const n = this.rlen; // re-read: a callback may have appended
@@ -803,17 +801,12 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   private gtPrompt(p: number, n: number): number {
     this.nLines++;
     const cur = this.cur as AtRequest;
-    let e = p + 1;
-    if (e < n) {
-      if (this.rbuf[e] === 0x20) e++;
-    } else {
-      this.gtSpace = true;
-      this.detour = true;
-    }
+    this.skipByte = 0x20; // the prompt's space, now or in a later delivery
+    this.detour = true;
+    const e = this.skip(p + 1);
     this.rpos = e;
     if (cur.echoData === true) {
       this.rawLeft = (cur.data as ByteSource).length;
-      this.rawLf = false;
       this.rawSink = null;
     }
     this.startData();
@@ -828,11 +821,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   private raw(p: number): number {
     const buf = this.rbuf;
     for (;;) {
+      p = this.skip(p);
       const n = this.rlen; // re-read: a sink may have appended
-      if (this.rawLf && p < n) {
-        this.rawLf = false;
-        if (buf[p] === LF) p++;
-      }
       let k = n - p;
       if (k > this.rawLeft) k = this.rawLeft;
       if (k > 0) {
@@ -857,11 +847,18 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     }
   }
 
+  /** Step over skipByte at p when it is there; once a byte is there to decide, nothing is to be skipped any more. */
+  private skip(p: number): number {
+    const b = this.skipByte;
+    if (b < 0 || p >= this.rlen) return p;
+    this.skipByte = -1;
+    return this.rbuf[p] === b ? p + 1 : p;
+  }
+
   /** Forget counted raw bytes still due (their command ended without them: timeout, cancel, close). */
   private endRaw(): void {
-    this.gtSpace = false;
     this.rawLeft = 0;
-    this.rawLf = false;
+    this.skipByte = -1;
     this.rawSink = null;
   }
 
@@ -934,7 +931,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         const k = view.int(0, 0);
         if (k > 0) {
           this.rawLeft = k;
-          this.rawLf = true;
+          this.skipByte = LF;
           this.rawSink = reads;
         }
       }

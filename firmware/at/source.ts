@@ -1,29 +1,40 @@
 // ByteSource helpers: a payload for data mode (SHAPE_PROMPT) read in chunks through
-// the engine's preallocated buffer. bytesSource wraps bytes already in RAM.
+// the engine's preallocated buffer. bytesSource wraps bytes already in RAM; a WindowSource
+// is one object pointed at one window of bytes after another (a socket's writes).
 import type { ByteSource } from "./types.js";
 
-class Uint8Source implements ByteSource {
-  readonly length: number;
-  private readonly u8: Uint8Array;
+/** A ByteSource over a window of bytes in RAM, re-pointable (the bytes are not copied: do not change them while sending). */
+export class WindowSource implements ByteSource {
+  length: number;
+  private u8: Uint8Array;
+  private start: number;
 
-  constructor(u8: Uint8Array) {
+  constructor(u8: Uint8Array, start: number, end: number) {
     this.u8 = u8;
-    this.length = u8.length;
+    this.start = start;
+    this.length = end - start;
+  }
+
+  /** Point at u8[start..end) from now on. */
+  point(u8: Uint8Array, start: number, end: number): void {
+    this.u8 = u8;
+    this.start = start;
+    this.length = end - start;
   }
 
   read(position: number, dst: Uint8Array, offset: number, max: number): number {
-    const src = this.u8;
-    let n = src.length - position;
+    let n = this.length - position;
     if (n > max) n = max;
     if (n > dst.length - offset) n = dst.length - offset;
     if (!(n > 0)) return 0;
     // Native copy: XS meters about 2 units per byte for set(), about 18 for a JS loop.
-    dst.set(src.subarray(position, position + n), offset);
+    const from = this.start + position;
+    dst.set(this.u8.subarray(from, from + n), offset);
     return n;
   }
 }
 
 /** A ByteSource over bytes in RAM (the array is not copied: do not change it while sending). */
 export function bytesSource(u8: Uint8Array): ByteSource {
-  return new Uint8Source(u8);
+  return new WindowSource(u8, 0, u8.length);
 }

@@ -26,7 +26,8 @@
 // does not apply to AT+QSSLSEND); when a module refuses AT+QISDE=0 the engine counts the
 // echo out (AtRequest.echoData), so a payload line is never read as a result either way.
 // Received bytes reach the sink straight from the engine's receive buffer (no copy).
-import type { AtPort, AtRequest, AtResult, ByteSource, Line } from "../../at/types.js";
+import type { AtPort, AtRequest, AtResult, Line } from "../../at/types.js";
+import { WindowSource } from "../../at/source.js";
 import { RESULT_ERROR, RESULT_GARBLED, RESULT_OK, SHAPE_LINE, SHAPE_NONE, SHAPE_PROMPT } from "../../at/types.js";
 import type { Clock, TimerHandle } from "../../platform/types.js";
 import { CellError, cellError, E_AT_ERROR, E_CLOSED, KIND_CONFIG, KIND_NETWORK, KIND_RETRYABLE } from "../../errors.js";
@@ -67,30 +68,6 @@ export interface SocketPlace {
   connectId?: number;
 }
 
-/** A ByteSource over a caller's bytes, pointed at each write's slice (one object per socket). */
-class SliceSource implements ByteSource {
-  length: number;
-  private buf: Uint8Array | null;
-  private start: number;
-  constructor() {
-    this.length = 0;
-    this.buf = null;
-    this.start = 0;
-  }
-  point(buf: Uint8Array, start: number, end: number): void {
-    this.buf = buf;
-    this.start = start;
-    this.length = end - start;
-  }
-  read(position: number, dst: Uint8Array, offset: number, max: number): number {
-    const buf = this.buf as Uint8Array;
-    let n = this.length - position;
-    if (n > max) n = max;
-    for (let i = 0; i < n; i++) dst[offset + i] = buf[this.start + position + i];
-    return n < 0 ? 0 : n;
-  }
-}
-
 export class ModuleSocket implements StreamConnector {
   readonly maxWrite: number;
   /** Commands written for connections so far (the bench's commandsFirst). */
@@ -120,7 +97,7 @@ export class ModuleSocket implements StreamConnector {
   private pollMs: number;
   /** Generation: a result that arrives after close() or a new connect is ignored. */
   private gen: number;
-  private readonly src: SliceSource;
+  private readonly src: WindowSource;
   /** The payload length sendReq.command names (-1: none yet for this connection). */
   private sendLen: number;
 
@@ -158,7 +135,7 @@ export class ModuleSocket implements StreamConnector {
     this.pollTimer = null;
     this.pollMs = POLL_MS;
     this.gen = 0;
-    this.src = new SliceSource();
+    this.src = new WindowSource(new Uint8Array(0), 0, 0);
     this.sendLen = -1;
 
     this.sendReq = { command: "", shape: SHAPE_PROMPT, timeoutMs: T_SEND, promptGt: true, data: this.src };
