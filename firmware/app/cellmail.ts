@@ -12,8 +12,7 @@ import { Mailer } from "../mail/mailer.js";
 import type { Clock, Input, Log, Store, Uart } from "../platform/types.js";
 import type { CauseTexts } from "../modem/codes.js";
 import type { Ec800 } from "../modem/ec800.js";
-import type { AtPort } from "../at/types.js";
-import type { MailTransport } from "../mail/transport.js";
+import type { SocketMailFactory } from "../mail/transport.js";
 import { JobObserver, MailerForAlarms } from "./alarm-mailer.js";
 
 export interface CellmailParts {
@@ -33,7 +32,7 @@ export interface CellmailParts {
   /** Words for error codes, when the composition carries them (firmware/ext/causes). */
   causes?: CauseTexts;
   /** The socket transport, when the composition carries it (firmware/targets/socket-mail.ts). */
-  socketMail?: (port: AtPort, clock: Clock, c: DeviceConfig, driver: Ec800, causes: CauseTexts | null) => MailTransport;
+  socketMail?: SocketMailFactory;
 }
 
 export class Cellmail {

@@ -296,8 +296,35 @@ export function newMailResult(id: string, submittedAt: number): MailResult {
 }
 
 /**
- * The job's rule table: "in state S, on event E, do action A (and go to state N)"; the
- * first matching row wins. Constant: the Mailer builds it once and every job shares it.
+ * The rows both paths share after their own: pauses and PDP re-activation resume, a reboot
+ * starts again from NETWORK, clean-up ends the job, and the events nothing waits for.
+ */
+function recoveryRules(): number[][] {
+  // state           event         action      next state
+  return [
+    [ST_PAUSE,      EV_DONE,     A_RESUME,   0],
+    [ST_PDP,        EV_DONE,     A_RESUME,   0],
+    [ST_REBOOT,     EV_DONE,     A_GOTO,     ST_NETWORK],
+    [ST_CLEANUP,    EV_DONE,     A_FINISH,   0],
+    [ST_REBOOT,     EV_REBOOT,   A_IGNORE,   0], //             our own AT+CFUN=1,1
+    [ST_NETWORK,    EV_REBOOT,   A_IGNORE,   0], //             the driver restarts bring-up
+    [ST_CLEANUP,    EV_REBOOT,   A_IGNORE,   0], //             content is gone anyway
+    [ST_DONE,       EV_REBOOT,   A_IGNORE,   0],
+    [ANY,           EV_REBOOT,   A_REBOOTED, 0], //             content, configuration or connection lost with the module
+    [ST_CLEANUP,    EV_POWERDOWN, A_FINISH,  0], //             the outcome stands; clean-up cannot run
+    [ANY,           EV_POWERDOWN, A_LADDER,  0], //             the ladder ends the job (no reboot can help)
+    [ST_CLEANUP,    EV_FAIL,     A_IGNORE,   0], //             clean-up is best effort
+    [ANY,           EV_FAIL,     A_LADDER,   0],
+    [ANY,           EV_RESULT,   A_IGNORE,   0], //             stale or duplicate URC (and never the socket path's)
+    [ANY,           EV_DEADLINE, A_IGNORE,   0],
+    [ANY,           EV_PDPDEACT, A_IGNORE,   0], //             PUT and SOCKET re-activate PDP when needed
+  ];
+}
+
+/**
+ * The job's rule table on the module's SMTP engine: "in state S, on event E, do action A (and
+ * go to state N)"; the first matching row wins. Constant: the Mailer builds it once and every
+ * job shares it.
  */
 function jobRules(): number[][] {
   // state           event         action      next state
@@ -315,24 +342,8 @@ function jobRules(): number[][] {
     [ST_WAIT,       EV_DEADLINE, A_LADDER,   0], //             E_SEND_TIMEOUT
     [ST_PUT,        EV_PDPDEACT, A_LADDER,   0], //             E_PDP_DEACT (network)
     [ST_WAIT,       EV_PDPDEACT, A_LADDER,   0],
-    [ST_PAUSE,      EV_DONE,     A_RESUME,   0],
-    [ST_PDP,        EV_DONE,     A_RESUME,   0],
-    [ST_REBOOT,     EV_DONE,     A_GOTO,     ST_NETWORK],
     [ST_REBUILD,    EV_DONE,     A_GOTO,     ST_RECIPIENTS],
-    [ST_CLEANUP,    EV_DONE,     A_FINISH,   0],
-    [ST_REBOOT,     EV_REBOOT,   A_IGNORE,   0], //             our own AT+CFUN=1,1
-    [ST_NETWORK,    EV_REBOOT,   A_IGNORE,   0], //             the driver restarts bring-up
-    [ST_CLEANUP,    EV_REBOOT,   A_IGNORE,   0], //             content is gone anyway
-    [ST_DONE,       EV_REBOOT,   A_IGNORE,   0],
-    [ANY,           EV_REBOOT,   A_REBOOTED, 0],
-    [ST_CLEANUP,    EV_POWERDOWN, A_FINISH,  0], //             the outcome stands; clean-up cannot run
-    [ANY,           EV_POWERDOWN, A_LADDER,  0], //             the ladder ends the job (no reboot can help)
-    [ST_CLEANUP,    EV_FAIL,     A_IGNORE,   0], //             clean-up is best effort
-    [ANY,           EV_FAIL,     A_LADDER,   0],
-    [ANY,           EV_RESULT,   A_IGNORE,   0], //             stale or duplicate URC
-    [ANY,           EV_DEADLINE, A_IGNORE,   0],
-    [ANY,           EV_PDPDEACT, A_IGNORE,   0], //             PUT re-activates PDP when needed
-  ];
+  ].concat(recoveryRules());
 }
 
 /**
@@ -346,23 +357,7 @@ function socketRules(): number[][] {
     [ST_CONFIG,     EV_DONE,     A_GOTO,     ST_SOCKET],
     [ST_SOCKET,     EV_DONE,     A_SENT,     0],
     [ST_SOCKET,     EV_PDPDEACT, A_LADDER,   0], //             E_PDP_DEACT (network)
-    [ST_PAUSE,      EV_DONE,     A_RESUME,   0],
-    [ST_PDP,        EV_DONE,     A_RESUME,   0],
-    [ST_REBOOT,     EV_DONE,     A_GOTO,     ST_NETWORK],
-    [ST_CLEANUP,    EV_DONE,     A_FINISH,   0], //             nothing stays on the module
-    [ST_REBOOT,     EV_REBOOT,   A_IGNORE,   0], //             our own AT+CFUN=1,1
-    [ST_NETWORK,    EV_REBOOT,   A_IGNORE,   0], //             the driver restarts bring-up
-    [ST_CLEANUP,    EV_REBOOT,   A_IGNORE,   0],
-    [ST_DONE,       EV_REBOOT,   A_IGNORE,   0],
-    [ANY,           EV_REBOOT,   A_REBOOTED, 0], //             the connection died with the module
-    [ST_CLEANUP,    EV_POWERDOWN, A_FINISH,  0],
-    [ANY,           EV_POWERDOWN, A_LADDER,  0],
-    [ST_CLEANUP,    EV_FAIL,     A_IGNORE,   0],
-    [ANY,           EV_FAIL,     A_LADDER,   0],
-    [ANY,           EV_RESULT,   A_IGNORE,   0], //             a +QSMTPPUT URC is not this path's
-    [ANY,           EV_DEADLINE, A_IGNORE,   0],
-    [ANY,           EV_PDPDEACT, A_IGNORE,   0], //             SOCKET re-activates PDP when needed
-  ];
+  ].concat(recoveryRules());
 }
 
 /** Every table of the job, built once per Mailer and shared by its jobs (constant data). */
@@ -413,8 +408,6 @@ export class MailJobRun {
   /** The path decided at CONFIG: the socket transport's, or the module's. */
   private viaSocket: boolean;
   private pathTold: boolean;
-  /** The rule table of the path (tables.rules until CONFIG decides). */
-  private rules: number[][];
   /** A socket send is in flight: cancel it when the job moves on without its result. */
   private sending: boolean;
   /** The socket transport's command count when the job started (result.commands counts both). */
@@ -461,7 +454,6 @@ export class MailJobRun {
     // nothing on the module); "auto" decides at CONFIG.
     this.viaSocket = route !== null && route.socket !== null && route.mode === TRANSPORT_SOCKET;
     this.pathTold = false;
-    this.rules = this.viaSocket ? tables.socketRules : tables.rules;
     this.sending = false;
     this.transportAtStart = 0;
   }
@@ -551,7 +543,7 @@ export class MailJobRun {
   }
 
   private dispatch(ev: number, err: CellError | null): void {
-    const rules = this.rules;
+    const rules = this.viaSocket ? this.tables.socketRules : this.tables.rules;
     for (let i = 0; i < rules.length; i++) {
       const r = rules[i];
       if ((r[0] === this.state || r[0] === ANY) && r[1] === ev) {
@@ -744,7 +736,6 @@ export class MailJobRun {
       this.pathTold = true;
     }
     this.viaSocket = socket;
-    this.rules = socket ? this.tables.socketRules : this.tables.rules;
     if (!socket) this.driver.ensureSmtpConfig(this.cb());
     else if ((this.route as JobRoute).socket!.tls) this.driver.ensureSslConfig(this.cb());
     else this.phaseDone();

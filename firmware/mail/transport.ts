@@ -10,6 +10,11 @@
 // TRANSPORT_AUTO: the module's engine when AT+QSMTPCFG=? answers (asked once per module
 // boot, Ec800.probeSmtp), the socket otherwise. The choice and its reason are logged.
 import type { CellError } from "../errors.js";
+import type { AtPort } from "../at/types.js";
+import type { Clock } from "../platform/types.js";
+import type { DeviceConfig } from "../config/device.js";
+import type { Ec800 } from "../modem/ec800.js";
+import type { CauseTexts } from "../modem/codes.js";
 import type { MailJob, PreparedMail } from "./message.js";
 
 export { TRANSPORT_AUTO, TRANSPORT_MODULE, TRANSPORT_SOCKET } from "../config/device.js";
@@ -34,3 +39,6 @@ export interface MailTransport {
   /** AT commands it has written so far (the job's result counts them with the driver's). */
   readonly commands: number;
 }
+
+/** Makes the socket transport on a Mailer's driver (firmware/targets/socket-mail.ts is the one the targets carry). */
+export type SocketMailFactory = (port: AtPort, clock: Clock, c: DeviceConfig, driver: Ec800, causes: CauseTexts | null) => MailTransport;

@@ -14,7 +14,7 @@ import type { Alarm } from "../alarm/types.js";
 import type { Board } from "./board.js";
 import type { CauseTexts } from "../modem/codes.js";
 import { deviceError, isDeviceRecord, type DeviceConfig } from "../config/device.js";
-import type { SocketMailFactory } from "./socket-mail.js";
+import type { SocketMailFactory } from "../mail/transport.js";
 
 /** The optional modules a composition hands to the core (each absent one is simply left out). */
 export interface Modules {

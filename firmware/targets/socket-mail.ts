@@ -12,8 +12,6 @@ import type { MailTransport } from "../mail/transport.js";
 import { ModuleSocket } from "../ext/socket/socket.js";
 import { SocketTransport } from "../ext/smtp/transport.js";
 
-export type SocketMailFactory = (port: AtPort, clock: Clock, c: DeviceConfig, driver: Ec800, causes: CauseTexts | null) => MailTransport;
-
 export function socketMail(port: AtPort, clock: Clock, c: DeviceConfig, driver: Ec800, causes: CauseTexts | null): MailTransport {
   const socket = new ModuleSocket(port, clock, { contextId: c.contextId, sslCtxId: c.sslCtxId }, () => driver.bootCount, causes);
   return new SocketTransport({
