@@ -54,6 +54,7 @@
 // off, as above, so a module with echo really off costs one report, not one per command.
 // Callers for which a second execution is worse than a doubt (AT+QSMTPPUT) may take
 // RESULT_GARBLED as OK.
+import { codeAt } from "../text/code-at.js";
 import type { Clock, TimerHandle, Uart, UartSink } from "../platform/types.js";
 import { LineView } from "./line.js";
 import { DATA_ACK, DATA_BROKEN, DATA_DONE, DataMode } from "./data.js";
@@ -1305,7 +1306,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       return false;
     }
     // Encode only when the text differs from what the TX buffer holds: in XS, reading a
-    // string's length or charCodeAt allocates, and polls repeat the same command.
+    // string's length allocates (text/code-at.ts), and polls repeat the same command.
     const cmd = req.command;
     if (cmd !== this.txCmd) {
       if (typeof cmd !== "string") return false;
@@ -1316,7 +1317,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       tx[0] = 0x41; // A
       tx[1] = 0x54; // T
       for (let i = 0; i < n; i++) {
-        const c = cmd.charCodeAt(i);
+        const c = codeAt.call(cmd, i);
         if (c < 0x20 || c > 0x7e) return false; // printable ASCII only: no CR/LF/controls, nothing above 0x7E
         tx[2 + i] = c;
       }

@@ -4,6 +4,7 @@
 // letters/digits/'-' labels separated by '.', at most 50 bytes (seed QSMTPDST limit).
 import { CellError, cellError, KIND_CONFIG, E_ADDRESS } from "../errors.js";
 import { atSafe, AT_FIELD_MAX } from "./quote.js";
+import { codeAt } from "../text/code-at.js";
 
 function isAtext(c: number): boolean {
   if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) return true;
@@ -30,25 +31,29 @@ const R_DOMAIN_CHAR = 8;
  * breaks (R_*). The rule without texts: the compact profile uses it directly.
  */
 export function addressRule(addr: string): number {
+  // One pass over the chars by index, no substrings (text/code-at.ts: XS charges heap for
+  // every property read of a string, and an address is checked on every mail).
+  const n = addr.length;
   const at = addr.indexOf("@");
   if (at <= 0) return R_LOCAL;
   if (addr.indexOf("@", at + 1) >= 0) return R_TWO_AT;
-  const local = addr.substring(0, at);
-  const domain = addr.substring(at + 1);
-  if (local.charAt(0) === "." || local.charAt(local.length - 1) === "." || local.indexOf("..") >= 0) return R_DOT;
-  for (let i = 0; i < local.length; i++) {
-    const c = local.charCodeAt(i);
-    if (c !== 46 && !isAtext(c)) return R_LOCAL_CHAR;
+  if (codeAt.call(addr, 0) === 46 || codeAt.call(addr, at - 1) === 46) return R_DOT;
+  for (let i = 0; i < at; i++) {
+    const c = codeAt.call(addr, i);
+    if (c === 46) {
+      if (codeAt.call(addr, i + 1) === 46) return R_DOT;
+    } else if (!isAtext(c)) return R_LOCAL_CHAR;
   }
-  if (domain.length === 0) return R_NO_DOMAIN;
-  let labelStart = 0;
-  for (let i = 0; i <= domain.length; i++) {
-    if (i === domain.length || domain.charCodeAt(i) === 46) {
+  if (at + 1 === n) return R_NO_DOMAIN;
+  let labelStart = at + 1;
+  for (let i = at + 1; i <= n; i++) {
+    const c = i === n ? 46 : codeAt.call(addr, i);
+    if (c === 46) {
       const len = i - labelStart;
       if (len === 0 || len > 63) return R_LABEL;
-      if (domain.charCodeAt(labelStart) === 45 || domain.charCodeAt(i - 1) === 45) return R_HYPHEN;
+      if (codeAt.call(addr, labelStart) === 45 || codeAt.call(addr, i - 1) === 45) return R_HYPHEN;
       labelStart = i + 1;
-    } else if (!isLabelChar(domain.charCodeAt(i))) {
+    } else if (!isLabelChar(c)) {
       return R_DOMAIN_CHAR;
     }
   }

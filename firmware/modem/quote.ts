@@ -9,6 +9,7 @@
 // bytes, and non-ASCII (the engine only sends ASCII commands; text that needs more goes
 // hex-encoded, see text/utf8.ts). Commas and "AT+..." text are harmless inside quotes.
 import { CellError, cellError, KIND_CONFIG, E_FIELD_EMPTY, E_FIELD_TOO_LONG, E_UNSAFE_CHAR } from "../errors.js";
+import { codeAt } from "../text/code-at.js";
 
 /** Byte limit of most string fields (QSMTPCFG, QSMTPDST, QSMTPATT file name). */
 export const AT_FIELD_MAX = 50;
@@ -19,13 +20,15 @@ export const AT_FIELD_MAX = 50;
  * texts: the compact profile uses it directly, atSafe adds the explanation.
  */
 export function atRefusal(value: string, maxBytes: number, allowEmpty: boolean): number {
-  if (typeof value !== "string" || (value.length === 0 && !allowEmpty)) return E_FIELD_EMPTY;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
+  if (typeof value !== "string") return E_FIELD_EMPTY;
+  const n = value.length; // read once: text/code-at.ts
+  if (n === 0 && !allowEmpty) return E_FIELD_EMPTY;
+  for (let i = 0; i < n; i++) {
+    const c = codeAt.call(value, i);
     if (c < 0x20 || c > 0x7e || c === 0x22) return E_UNSAFE_CHAR;
   }
   // All ASCII here, so characters == bytes.
-  return value.length > maxBytes ? E_FIELD_TOO_LONG : 0;
+  return n > maxBytes ? E_FIELD_TOO_LONG : 0;
 }
 
 /** Check a string for use inside "..." in an AT command; null when it is safe, else the error with its cause. */

@@ -6,12 +6,9 @@
 // `charCodeAt` and each `length` read costs heap, so a 10240-byte body is encoded in one
 // pass (utf8Text) rather than checked, measured and then encoded.
 
-// XS 13.3 wraps a primitive string in a temporary object for every property read:
-// `s.charCodeAt(i)` costs two heap slots per char (20,000 for a 10,240-byte body, measured
-// as xs.mail.peakLiveSlots). The function read once and called with `.call` allocates
-// nothing. Read from a value ("".charCodeAt), never from a prototype: Espruino keeps its
-// built-ins on the values and has none on String's prototype (test/build/espruino-gate.ts).
-const codeAt = "".charCodeAt;
+// XS charges heap for every property read of a primitive string (text/code-at.ts): a
+// 10,240-byte body read with s.charCodeAt(i) cost 20,000 slots (xs.mail.peakLiveSlots).
+import { codeAt } from "./code-at.js";
 
 /** UTF-8 bytes of the code point starting with `c` (a pair counts 4: see `pairAt`). */
 function width(c: number): number {

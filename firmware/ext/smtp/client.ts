@@ -51,6 +51,7 @@ import { base64Into } from "./base64.js";
 import { eventError, garbledError, heloError, replyError } from "./refusal.js";
 import { addressError } from "../../modem/address.js";
 import { utf8Bytes } from "../../text/utf8.js";
+import { codeAt } from "../../text/code-at.js";
 
 // States, in the order of the conversation (the order matters: the write cursor is
 // compared with the reply cursor by state * 32 + recipient).
@@ -481,7 +482,8 @@ export class SmtpClient implements StreamSink, ReplySink {
   /** Copies an ASCII string (checked by validation) into out[o..]; the new end. */
   private ascii(s: string, o: number): number {
     const out = this.out;
-    for (let i = 0; i < s.length; i++) out[o++] = s.charCodeAt(i) & 0x7f;
+    const n = s.length; // read once, chars by codeAt: text/code-at.ts
+    for (let i = 0; i < n; i++) out[o++] = codeAt.call(s, i) & 0x7f;
     return o;
   }
 

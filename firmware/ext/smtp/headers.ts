@@ -13,6 +13,7 @@
 //    at most 75 characters, never splitting a character, folded onto lines of their own.
 import { utf8Bytes } from "../../text/utf8.js";
 import { base64Into } from "./base64.js";
+import { codeAt } from "../../text/code-at.js";
 import { twoDigits as two, utcParts } from "../../text/utc.js";
 
 const DAYS = "SunMonTueWedThuFriSat";
@@ -42,8 +43,9 @@ export function messageId(id: string, from: string): string {
 
 /** Every char printable ASCII (and no "=?" that a reader could take for an encoded word). */
 function plainAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+  const n = s.length; // read once: text/code-at.ts
+  for (let i = 0; i < n; i++) {
+    const c = codeAt.call(s, i);
     if (c < 0x20 || c > 0x7e) return false;
   }
   return s.indexOf("=?") < 0;

@@ -16,6 +16,7 @@ import { addressError } from "../../modem/address.js";
 import { DST_BCC, DST_CC } from "../../modem/steps.js";
 import { MailJob, MAX_BODY, PreparedMail, newPreparedMail, prepareMail } from "../../mail/message.js";
 import { utf8Length, utf8Text } from "../../text/utf8.js";
+import { codeAt } from "../../text/code-at.js";
 import type { Envelope } from "./client.js";
 
 /** Display names: at most this many UTF-8 bytes. */
@@ -55,8 +56,9 @@ export interface SocketMail {
 /** Why a display name cannot be used (control character, too long), or null. */
 export function nameError(name: string, field: string): CellError | null {
   if (typeof name !== "string") return cellError(KIND_CONFIG, E_FIELD_EMPTY, field + " must be a string", field);
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
+  const len = name.length; // read once: text/code-at.ts
+  for (let i = 0; i < len; i++) {
+    const c = codeAt.call(name, i);
     if (c < 0x20 || c === 0x7f) return cellError(KIND_CONFIG, E_UNSAFE_CHAR, field + " contains a control character (CR, LF, NUL, ...) at position " + i, field);
   }
   const n = utf8Length(name);
@@ -77,12 +79,13 @@ function fieldsOf(types: number[]): string[] {
   return out;
 }
 
-function namesOf(list: string[] | undefined, count: number, field: string, out: string[]): CellError | null {
+/** The display names of `count` addresses into `out` (null: only checked), or the first one's error. */
+function namesOf(list: string[] | undefined, count: number, field: string, out: string[] | null): CellError | null {
   for (let i = 0; i < count; i++) {
     const n = list && i < list.length && list[i] !== undefined ? list[i] : "";
-    const e = nameError(n, field + "[" + i + "]");
-    if (e) return e;
-    out.push(n);
+    // The field's name is made only for an error (a string per recipient per mail otherwise).
+    if (n !== "" && nameError(n, "")) return nameError(n, field + "[" + i + "]");
+    if (out) out.push(n);
   }
   return null;
 }
@@ -99,30 +102,47 @@ export function prepareSocketMail(job: SocketMailJob, sender: Sender, date: numb
 }
 
 /**
+ * Why `job`, which the mail layer has already prepared, cannot go over the socket transport
+ * (what only this transport carries: the sender, the display names, the HTML part), or null.
+ * Builds nothing: the Mailer asks it of every job it accepts.
+ */
+export function socketMailError(job: SocketMailJob, sender: Sender): CellError | null {
+  const e =
+    addressError(sender.address, "sender.address") ||
+    nameError(sender.name, "sender.name") ||
+    namesOf(job.toNames, job.to ? job.to.length : 0, "toNames", null) ||
+    namesOf(job.ccNames, job.cc ? job.cc.length : 0, "ccNames", null);
+  if (e) return e;
+  return job.html !== undefined && htmlSource(job.html) === null ? htmlError(job.html) : null;
+}
+
+/** The HTML part as a ByteSource, or null when it is not text or bytes of 1..MAX_BODY. */
+function htmlSource(html: string | ByteSource): ByteSource | null {
+  if (typeof html === "string") {
+    const t = utf8Text(html, MAX_BODY);
+    return t.bytes && t.length >= 1 ? bytesSource(t.bytes) : null;
+  }
+  return html && typeof html.read === "function" && html.length >= 1 && html.length <= MAX_BODY ? html : null;
+}
+
+function htmlError(html: string | ByteSource): CellError {
+  const why = typeof html === "string" ? "html is " + utf8Length(html) + " bytes, must be 1.." + MAX_BODY : "html must be text or 1.." + MAX_BODY + " bytes";
+  return cellError(KIND_CONFIG, E_BODY_LENGTH, why, "html");
+}
+
+/**
  * prepareSocketMail on a job the mail layer has already prepared (the Mailer did, when it
  * was submitted): the same checks of what only this transport carries, without encoding the
  * subject, the body and the addresses a second time. `prepared` is read, never changed.
  */
 export function completeSocketMail(prepared: PreparedMail, job: SocketMailJob, sender: Sender, date: number): SocketMail | CellError {
-  const ae = addressError(sender.address, "sender.address") || nameError(sender.name, "sender.name");
-  if (ae) return ae;
+  const e = socketMailError(job, sender);
+  if (e) return e;
   const names: string[] = [];
-  const ne =
-    namesOf(job.toNames, job.to ? job.to.length : 0, "toNames", names) ||
-    namesOf(job.ccNames, job.cc ? job.cc.length : 0, "ccNames", names);
-  if (ne) return ne;
+  namesOf(job.toNames, job.to ? job.to.length : 0, "toNames", names);
+  namesOf(job.ccNames, job.cc ? job.cc.length : 0, "ccNames", names);
   const bccCount = job.bcc ? job.bcc.length : 0;
   for (let i = 0; i < bccCount; i++) names.push("");
-  let html: ByteSource | null = null;
-  if (job.html !== undefined) {
-    if (typeof job.html === "string") {
-      const t = utf8Text(job.html, MAX_BODY);
-      if (!t.bytes || t.length < 1) return cellError(KIND_CONFIG, E_BODY_LENGTH, "html is " + t.length + " bytes, must be 1.." + MAX_BODY, "html");
-      html = bytesSource(t.bytes);
-    } else if (job.html && typeof job.html.read === "function" && job.html.length >= 1 && job.html.length <= MAX_BODY) {
-      html = job.html;
-    } else return cellError(KIND_CONFIG, E_BODY_LENGTH, "html must be text or 1.." + MAX_BODY + " bytes", "html");
-  }
   // RFC 5322 requires a Date; without the network's time yet, the mail waits (not a configuration fault).
   if (!(date > 0)) return cellError(KIND_RETRYABLE, E_FIELD_EMPTY, "no network time yet for the Date header", "date");
   return {
@@ -133,7 +153,7 @@ export function completeSocketMail(prepared: PreparedMail, job: SocketMailJob, s
     fromName: sender.name,
     fromAddress: sender.address,
     names: names,
-    html: html,
+    html: job.html !== undefined ? htmlSource(job.html) : null,
     date: date,
   };
 }

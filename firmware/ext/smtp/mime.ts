@@ -26,6 +26,7 @@ import { DST_CC, DST_TO } from "../../modem/steps.js";
 import type { MessageSource } from "./client.js";
 import { MIN_ROOM } from "./client.js";
 import { base64Into } from "./base64.js";
+import { codeAt } from "../../text/code-at.js";
 import { addressField, dateHeader, mailbox, messageId, unstructured } from "./headers.js";
 import type { SocketMail } from "./mail.js";
 
@@ -38,7 +39,6 @@ const BOUNDARY_ALT = "=_cm_alt";
 /** Bytes read at a time from a body (a multiple of 57, the bytes of one base64 line). */
 const WINDOW = 570;
 const HEX = "0123456789ABCDEF";
-const codeAt = "".charCodeAt;
 
 /** Content types of attachments by name ending (lower case); anything else is application/octet-stream. */
 function contentType(name: string): string {

@@ -7,6 +7,7 @@
 //
 // A reply whose lines do not all start with the same three digits, or a line without
 // them, is reported as code -1 (the client's E_SMTP_GARBLED).
+import { codeAt } from "../../text/code-at.js";
 const MAX_LINE = 512;
 const LF = 10;
 const CR = 13;
@@ -88,7 +89,7 @@ export function startsWithWord(line: Uint8Array, start: number, end: number, wor
   const n = word.length;
   if (end - start < n) return false;
   for (let i = 0; i < n; i++) {
-    if ((line[start + i] | 0x20) !== (word.charCodeAt(i) | 0x20)) return false;
+    if ((line[start + i] | 0x20) !== (codeAt.call(word, i) | 0x20)) return false;
   }
   return end - start === n || line[start + n] === 32 || line[start + n] === 61;
 }

@@ -12,7 +12,7 @@ import type { StreamConnector } from "../../modem/stream.js";
 import { nextTurn } from "../../turn.js";
 import type { Clock } from "../../platform/types.js";
 import type { SmtpClientOptions } from "./client.js";
-import { completeSocketMail, isMailError, type Sender, type SocketMailJob } from "./mail.js";
+import { completeSocketMail, isMailError, socketMailError, type Sender, type SocketMailJob } from "./mail.js";
 import { SocketMailer } from "./mailer.js";
 
 export interface SocketTransportOptions {
@@ -58,11 +58,9 @@ export class SocketTransport implements MailTransport {
   }
 
   check(job: MailJob, mail: PreparedMail): CellError | null {
-    // Everything but the date, which only the send knows; the subject, body and addresses
-    // were prepared by the mail layer already (encoding them again cost about 650 XS slots
-    // for a 10,240-byte body: bench xs.socket.mail.peakLiveSlots).
-    const m = completeSocketMail(mail, job as SocketMailJob, this.o.sender, 1);
-    return isMailError(m) ? m : null;
+    // What only this transport carries; the subject, body and addresses were prepared by
+    // the mail layer already, and the date only the send knows (bench xs.socket.mail.peakLiveSlots).
+    return socketMailError(job as SocketMailJob, this.o.sender);
   }
 
   send(job: MailJob, mail: PreparedMail, done: (err: CellError | null) => void): void {

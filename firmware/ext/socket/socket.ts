@@ -13,8 +13,9 @@
 //                    was sent): the same again, 3 tries in all; SEND FAIL, a timeout, the
 //                    3rd ERROR: onClosed(error)
 //   "recv" URC       AT+QIRD=<id>,1500 -> "+QIRD: <got>", got raw bytes: onBytes; read
-//                    again until a read returns 0 (the module sends no new "recv" URC
-//                    before its buffer was read empty); a read answered ERROR is asked
+//                    again while a read returns the full 1500 (the module sends no new
+//                    "recv" URC before its buffer was read empty, which a shorter read
+//                    did); a read answered ERROR is asked
 //                    again (3 tries); a timeout ends the stream (bytes may be lost)
 //   no URC in time   after the open, a write, or a read that found nothing, a read every
 //                    POLL_MS doubling to POLL_MAX_MS: a lost "recv" URC costs a poll, not
@@ -66,6 +67,8 @@ export interface SocketPlace {
   sslCtxId: number;
   /** The connect id this module uses, 0..11. Default 1. */
   connectId?: number;
+  /** The family the board connects with (smtp.ssl): its URCs are taken at once (listen()). */
+  tls?: boolean;
 }
 
 export class ModuleSocket implements StreamConnector {
@@ -100,6 +103,8 @@ export class ModuleSocket implements StreamConnector {
   private readonly src: WindowSource;
   /** The payload length sendReq.command names (-1: none yet for this connection). */
   private sendLen: number;
+  /** Families whose URCs are taken: 1 TCP, 2 TLS (listen()). */
+  private listening: number;
 
   private readonly sendReq: AtRequest;
   private readonly readReq: AtRequest;
@@ -146,12 +151,29 @@ export class ModuleSocket implements StreamConnector {
       this.pollTimer = null;
       this.readNow();
     };
-    port.onUrc(port.prefix('+QIOPEN: '), (l) => this.onOpenUrc(l, false));
-    port.onUrc(port.prefix('+QSSLOPEN: '), (l) => this.onOpenUrc(l, true));
-    port.onUrc(port.prefix('+QIURC: "recv",'), (l) => this.onRecvUrc(l, false));
-    port.onUrc(port.prefix('+QSSLURC: "recv",'), (l) => this.onRecvUrc(l, true));
-    port.onUrc(port.prefix('+QIURC: "closed",'), (l) => this.onClosedUrc(l, false));
-    port.onUrc(port.prefix('+QSSLURC: "closed",'), (l) => this.onClosedUrc(l, true));
+    this.listening = 0;
+    if (place.tls !== undefined) this.listen(place.tls);
+  }
+
+  /**
+   * Take the URCs of one socket family (TCP or TLS) from now on. The board's own family is
+   * taken when the socket is made, the other one at its first connect, if ever: each
+   * registration holds a prefix and a handler for the life of the board (XS heap).
+   */
+  private listen(tls: boolean): void {
+    const bit = tls ? 2 : 1;
+    if ((this.listening & bit) !== 0) return;
+    this.listening |= bit;
+    const port = this.port;
+    if (tls) {
+      port.onUrc(port.prefix('+QSSLOPEN: '), (l) => this.onOpenUrc(l, true));
+      port.onUrc(port.prefix('+QSSLURC: "recv",'), (l) => this.onRecvUrc(l, true));
+      port.onUrc(port.prefix('+QSSLURC: "closed",'), (l) => this.onClosedUrc(l, true));
+    } else {
+      port.onUrc(port.prefix('+QIOPEN: '), (l) => this.onOpenUrc(l, false));
+      port.onUrc(port.prefix('+QIURC: "recv",'), (l) => this.onRecvUrc(l, false));
+      port.onUrc(port.prefix('+QIURC: "closed",'), (l) => this.onClosedUrc(l, false));
+    }
   }
 
   /**
@@ -162,6 +184,7 @@ export class ModuleSocket implements StreamConnector {
    */
   connect(host: string, port: number, tls: boolean, sink: StreamSink, done: (err: CellError | null) => void): void {
     const quoted = quoteAt(host, AT_FIELD_MAX, "server");
+    this.listen(tls);
     this.reset();
     this.gen++;
     this.tls = tls;
@@ -301,12 +324,15 @@ export class ModuleSocket implements StreamConnector {
       return;
     }
     this.readTries = 0;
-    if (this.got > 0) {
+    if (this.got >= READ_MAX) {
       // More may wait: the module sends no new "recv" URC before its buffer was read empty.
+      // A shorter read emptied it, so the next bytes bring their own URC (and the poll
+      // below covers a lost one): no empty read after every reply.
       this.pollMs = POLL_MS;
       this.readNow();
       return;
     }
+    if (this.got > 0) this.pollMs = POLL_MS;
     if (this.state === S_PEER_CLOSED) {
       this.finish(null);
       return;
