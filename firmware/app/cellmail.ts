@@ -11,7 +11,7 @@ import { alarmSettings, inputRules } from "./alarm-options.js";
 import { Mailer } from "../mail/mailer.js";
 import type { Clock, Input, Log, Store, Uart } from "../platform/types.js";
 import type { CauseTexts } from "../modem/codes.js";
-import type { Ec800 } from "../modem/ec800.js";
+import type { Ec800, ModuleFiles } from "../modem/ec800.js";
 import type { SocketMailFactory } from "../mail/transport.js";
 import { JobObserver, MailerForAlarms } from "./alarm-mailer.js";
 
@@ -33,6 +33,8 @@ export interface CellmailParts {
   causes?: CauseTexts;
   /** The socket transport, when the composition carries it (firmware/targets/socket-mail.ts). */
   socketMail?: SocketMailFactory;
+  /** Files on the module (firmware/ext/upload): attachments and the CA certificate need them. */
+  files?: (driver: Ec800) => ModuleFiles;
 }
 
 export class Cellmail {
@@ -51,6 +53,7 @@ export class Cellmail {
       causes: p.causes,
       transport: p.config.transport,
       socket: socketMail ? (driver: Ec800) => socketMail(this.engine, p.clock, p.config, driver, causes) : undefined,
+      files: p.files,
     });
     this.alarms = new AlarmService({
       clock: p.clock,

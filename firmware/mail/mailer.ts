@@ -14,7 +14,7 @@ import type { AtPort } from "../at/types.js";
 import type { Clock, Log } from "../platform/types.js";
 import { CellError, cellError, KIND_CONFIG, KIND_MODEM, KIND_RETRYABLE, E_CLOSED, E_CONFIG, E_QUEUE_FULL } from "../errors.js";
 import type { CauseTexts } from "../modem/codes.js";
-import { Ec800, ModemListener, ModemStatus, Done, poweredDownError } from "../modem/ec800.js";
+import { Ec800, ModemListener, ModemStatus, ModuleFiles, Done, noFilesError, poweredDownError } from "../modem/ec800.js";
 import { ModemConfig, resolveConfig, ResolvedConfig } from "../modem/config.js";
 import { MailJob, PreparedMail, newPreparedMail, prepareMail } from "./message.js";
 import { JobRoute, JobTables, MailJobRun, MailResult, RecoveryLimits, defaultLimits, jobTables, newMailResult } from "./job.js";
@@ -34,6 +34,12 @@ export interface MailerOptions {
    * (firmware/ext/smtp over firmware/ext/socket; firmware/targets/socket-mail.ts).
    */
   socket?: (driver: Ec800) => MailTransport;
+  /**
+   * Files on the module (firmware/ext/upload), when the composition carries them: without
+   * them a job with attachments is refused at submit and a CA certificate in the
+   * configuration when the Mailer is made.
+   */
+  files?: (driver: Ec800) => ModuleFiles;
   /** Overrides of the recovery ladder bounds. */
   limits?: {
     maxResends?: number;
@@ -111,6 +117,11 @@ export class Mailer implements ModemListener {
     this.modem = new Ec800(port, clock, resolved, this.log);
     this.modem.listener = this;
     this.modem.causes = o.causes ? o.causes : null;
+    this.modem.files = o.files ? o.files(this.modem) : null;
+    if (resolved.secLevel > 0 && resolved.caCert && !this.modem.files) {
+      const e = noFilesError();
+      throw cellError(e.kind, e.code, "ssl.ca: " + e.cause, "caCert");
+    }
     const mode = o.transport === undefined ? TRANSPORT_MODULE : o.transport;
     // Made only when the configuration may use it: its buffers cost a module-only board nothing.
     this.route = { mode: mode, socket: o.socket && mode !== TRANSPORT_MODULE ? o.socket(this.modem) : null };
@@ -128,6 +139,10 @@ export class Mailer implements ModemListener {
     const mail = newPreparedMail();
     const e = prepareMail(job, mail);
     if (e) return e;
+    if (mail.attachments.length > 0 && !this.modem.files) {
+      const n = noFilesError();
+      return cellError(n.kind, n.code, "attachments: " + n.cause, "attachments");
+    }
     const socket = this.route.socket;
     if (socket !== null && this.route.mode !== TRANSPORT_MODULE) {
       const refused = socket.check(job, mail);

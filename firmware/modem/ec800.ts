@@ -37,7 +37,7 @@ import {
   KIND_RETRYABLE,
   E_AT_ERROR,
   E_CANCELLED,
-  E_CHECKSUM,
+  E_CONFIG,
   E_BODY_SHORT,
   E_CLOSED,
   E_GARBLED,
@@ -52,7 +52,6 @@ import {
 } from "../errors.js";
 import { CauseTexts, commandName, resultToError } from "./codes.js";
 import { ResolvedConfig, SSL_NONE } from "./config.js";
-import { xor16Source } from "./checksum.js";
 import { parseCclk } from "./network-time.js";
 import { nextTurn } from "../turn.js";
 import {
@@ -68,8 +67,6 @@ import {
   recipientStep,
   subjectStep,
   bodyStep,
-  uploadStep,
-  deleteFileStep,
   attachStep,
   putStep,
   clearStep,
@@ -88,7 +85,6 @@ import {
 
 export type Done = (err: CellError | null) => void;
 
-/** What the driver tells its owner (the Mailer). */
 const UNKNOWN_TIME = -1e15;
 
 /** The error every job gets once the module has said POWERED DOWN. */
@@ -96,6 +92,22 @@ export function poweredDownError(): CellError {
   return cellError(KIND_MODEM, E_POWERED_DOWN, "module powered down (POWERED DOWN): power-cycle it (PWRKEY)", "");
 }
 
+/** Files on the module (UFS) for its SMTP engine: the optional module firmware/ext/upload. */
+export interface ModuleFiles {
+  /** Put `src` into "UFS:<name>", checked against the module's checksum. */
+  upload(name: string, src: ByteSource, done: Done): void;
+  /** Remove "UFS:<name>" (a missing file counts as removed). */
+  remove(name: string, done: Done): void;
+  /** Uploads the module's checksum refused (each one sent again). */
+  readonly checksumMismatches: number;
+}
+
+/** What a board without firmware/ext/upload answers to anything that needs a file on the module. */
+export function noFilesError(): CellError {
+  return cellError(KIND_CONFIG, E_CONFIG, "this build carries no file upload (firmware/ext/upload): no attachments, no CA certificate", "");
+}
+
+/** What the driver tells its owner (the Mailer). */
 export interface ModemListener {
   /** RDY seen: the module rebooted. `expected` when we asked for it (AT+CFUN=1,1). */
   onReboot(expected: boolean): void;
@@ -121,18 +133,12 @@ export interface ModemStatus {
   at: number;
 }
 
-/** Upload timeout for AT+QFUPL in seconds (the module's wait for data). */
-function uploadTimeoutS(size: number): number {
-  return 10 + Math.floor(size / 4000);
-}
-
 /** Body data-mode input time in seconds (10240 bytes at 9600 baud take ~11 s). */
 const BODY_INPUT_S = 60;
 const SIM_POLL_MS = 1000;
 const REG_POLL_MS = 2000;
 const PROBE_PAUSE_MS = 1000;
 const MAX_NET_RESTARTS = 5;
-const UPLOAD_TRIES = 3;
 const STEP_RETRIES = 2;
 
 export class Ec800 {
@@ -157,8 +163,8 @@ export class Ec800 {
   commands: number;
   /** Reboots we asked for. */
   reboots: number;
-  /** QFUPL checksum mismatches seen (each followed by a re-upload). */
-  checksumMismatches: number;
+  /** The module's files (firmware/ext/upload), when the composition carries them: attachments and the CA certificate need them. */
+  files: ModuleFiles | null;
 
   private port: AtPort;
   private clock: Clock;
@@ -178,7 +184,6 @@ export class Ec800 {
   private netDone: Done | null;
   private netRestarts: number;
   private closed: boolean;
-  private scratch: Uint8Array;
   private prefixes: Prefix[];
   private regQueries: string[];
   private regPrefixes: string[];
@@ -200,7 +205,7 @@ export class Ec800 {
     this.contentDirty = true; // unknown after our own start: clear once
     this.commands = 0;
     this.reboots = 0;
-    this.checksumMismatches = 0;
+    this.files = null;
     this.gen = 0;
     this.smtpBoot = -1;
     this.sslBoot = -1;
@@ -214,7 +219,6 @@ export class Ec800 {
     this.netDone = null;
     this.netRestarts = 0;
     this.closed = false;
-    this.scratch = new Uint8Array(256);
     this.prefixes = [];
     this.regQueries = [REG_LTE, REG_GPRS, REG_CS];
     this.regPrefixes = ["+CEREG:", "+CGREG:", "+CREG:"];
@@ -242,7 +246,8 @@ export class Ec800 {
     return p;
   }
 
-  private note(level: number, message: string): void {
+  /** Log through the driver's log (optional modules too). */
+  note(level: number, message: string): void {
     if (this.log) this.log(level, message);
   }
 
@@ -273,7 +278,8 @@ export class Ec800 {
     nextTurn(this.clock, () => done(err));
   }
 
-  private cancelled(): CellError {
+  /** The error of work ended by a new generation (optional modules too). */
+  cancelled(): CellError {
     return cellError(KIND_RETRYABLE, E_CANCELLED, "superseded by a module reboot", "");
   }
 
@@ -692,43 +698,31 @@ export class Ec800 {
   // ---------------------------------------------------------------- files
 
   /**
-   * AT+QFUPL="UFS:<name>",<size>,<timeout>,1 in ack mode, then compare the module's
-   * +QFUPL checksum with ours; on mismatch delete and upload again (3 tries in all).
-   * An existing file (407) is deleted and replaced.
+   * Put `src` into the module's file "UFS:<name>" (firmware/ext/upload, when the composition
+   * carries it: `files`); without it, a configuration error (the core refuses attachments
+   * and a CA certificate earlier, so this is the last line).
    */
   uploadFile(name: string, src: ByteSource, done: Done): void {
-    this.upload(this.gen, "UFS:" + name, src, 1, done);
+    if (this.files) this.files.upload(name, src, done);
+    else this.answer(done, noFilesError());
   }
 
-  private upload(g: number, ufs: string, src: ByteSource, attempt: number, done: Done): void {
-    let size = -1;
-    let ck = -1;
-    const retry = () => {
-      this.exec(deleteFileStep(ufs), null, null, 0, () => {
-        if (g !== this.gen) return done(this.cancelled());
-        this.upload(g, ufs, src, attempt + 1, done);
-      });
-    };
-    this.exec(uploadStep(ufs, src.length, uploadTimeoutS(src.length)), (line) => {
-      size = line.int(0, -1);
-      ck = line.hex(1, -1);
-    }, src, 1024, (err) => {
-      if (err && err.code === 407 && attempt < UPLOAD_TRIES && g === this.gen) return retry();
-      if (err) return done(err);
-      const expected = xor16Source(src, this.scratch);
-      if (size === src.length && ck === expected) return done(null);
-      this.checksumMismatches++;
-      this.note(LOG_WARN, "upload " + ufs + ": module has " + size + "," + ck.toString(16) + ", sent " + src.length + "," + expected.toString(16));
-      if (attempt >= UPLOAD_TRIES || g !== this.gen) {
-        return done(cellError(KIND_RETRYABLE, E_CHECKSUM, "upload of " + ufs + " corrupted " + attempt + " times (checksum)", ""));
-      }
-      retry();
-    });
-  }
-
-  /** AT+QFDEL="UFS:<name>"; a missing file (405) counts as deleted. */
+  /** Remove the module's file "UFS:<name>" (a missing file counts as removed). */
   deleteFile(name: string, done: Done): void {
-    this.exec(deleteFileStep("UFS:" + name), null, null, 0, (err) => done(err && err.code === 405 ? null : err));
+    if (this.files) this.files.remove(name, done);
+    else this.answer(done, null);
+  }
+
+  // ---------------------------------------------------------------- for optional modules
+
+  /** Run one step as the driver's own commands run (counted, logged, ended with its boot). */
+  run(s: Step, onLine: ((line: Line) => void) | null, data: ByteSource | null, ackEvery: number, done: Done): void {
+    this.exec(s, onLine, data, ackEvery, done);
+  }
+
+  /** Changes whenever the driver gives up what it was doing (a reboot, a power-down, close). */
+  generation(): number {
+    return this.gen;
   }
 
   // ---------------------------------------------------------------- mail content

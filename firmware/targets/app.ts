@@ -15,6 +15,7 @@ import type { Board } from "./board.js";
 import type { CauseTexts } from "../modem/codes.js";
 import { deviceError, isDeviceRecord, type DeviceConfig } from "../config/device.js";
 import type { SocketMailFactory } from "../mail/transport.js";
+import type { Ec800, ModuleFiles } from "../modem/ec800.js";
 
 /** The optional modules a composition hands to the core (each absent one is simply left out). */
 export interface Modules {
@@ -22,6 +23,8 @@ export interface Modules {
   causes?: CauseTexts;
   /** The socket transport (firmware/targets/socket-mail.ts): for smtp.transport "socket" or "auto". */
   socketMail?: SocketMailFactory;
+  /** firmware/ext/upload: files on the module, for attachments and the CA certificate. */
+  files?: (driver: Ec800) => ModuleFiles;
   /** firmware/ext/validate toDevice: a user's JSON configuration to the device record. */
   toDevice?: (raw: unknown) => { config: DeviceConfig | null; errors: { field: string; cause: string }[] };
 }
@@ -73,6 +76,7 @@ export function startApp(board: Board, modules: Modules): App {
     openInput: board.openInput,
     causes: modules.causes,
     socketMail: modules.socketMail,
+    files: modules.files,
   });
   app.start();
   board.log(LOG_INFO, "cellmail started on " + board.platform);

@@ -20,12 +20,14 @@
  */
 const MODULE_TABLE = {
   attachments: {
-    what: "attachments: the file upload path (AT+QFUPL with ACK pacing and the XOR-16 checksum) and AT+QSMTPATT",
+    what: "attachments: the module's files (firmware/ext/upload: AT+QFUPL with ACK pacing and the XOR-16 checksum) and AT+QSMTPATT (the job's step; without the files a job with attachments is refused at submit)",
     seenBy: "QSMTPATT",
+    ext: "upload",
   },
   "ca-upload": {
-    what: "a CA certificate uploaded to the module for seclevel 1 (`smtp.ssl.verify: true`)",
+    what: "a CA certificate uploaded to the module for seclevel 1 (`smtp.ssl.verify: true`; without firmware/ext/upload the configuration is refused)",
     seenBy: "cacert",
+    ext: "upload",
   },
   causes: {
     what: "cause texts for the error codes on the board (without them: code and kind; the host turns codes into texts)",

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Cellmail } from "../../firmware/app/cellmail.js";
 import { bytesSource } from "../../firmware/at/source.js";
 import { socketMail } from "../../firmware/targets/socket-mail.js";
+import { ufsFiles } from "../../firmware/ext/upload/files.js";
 import { causeTexts } from "../../firmware/ext/causes/texts.js";
 import { loadDevice } from "../../firmware/ext/validate/device.js";
 import type { ConfigError } from "../../firmware/ext/validate/validate.js";
@@ -102,8 +103,9 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
       if (level > LOG_DEBUG) emit(level >= LOG_WARN ? "retry" : "state", message);
     },
     config,
-    causes: causeTexts(), // the node composition carries the cause texts and the socket transport
+    causes: causeTexts(), // the node composition carries the cause texts, the socket transport and the module's files
     socketMail: socketMail,
+    files: ufsFiles,
   });
   app.start();
   const result = await new Promise<LiveResult>((resolve) => {

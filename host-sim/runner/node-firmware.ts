@@ -3,6 +3,7 @@
 import { Cellmail } from "../../firmware/app/cellmail.js";
 import { bytesSource } from "../../firmware/at/source.js";
 import { socketMail } from "../../firmware/targets/socket-mail.js";
+import { ufsFiles } from "../../firmware/ext/upload/files.js";
 import { causeTexts } from "../../firmware/ext/causes/texts.js";
 import { loadDevice } from "../../firmware/ext/validate/device.js";
 import { jobOutcome } from "../../firmware/mail/outcome.js";
@@ -48,8 +49,9 @@ export class NodeFirmware implements FirmwareHost {
       store: this.store,
       log: o.log,
       config,
-      causes: causeTexts(), // the node composition carries the cause texts and the socket transport
+      causes: causeTexts(), // the node composition carries the cause texts, the socket transport and the module's files
       socketMail: socketMail,
+      files: ufsFiles,
       onJob: (r) => {
         const out = outcomeOf(r);
         this.done.push(out);

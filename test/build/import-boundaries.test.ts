@@ -85,6 +85,7 @@ const LEAVES = /^firmware\/(errors\.ts|turn\.ts|text\/)/;
 const EXT_LAYER: { [module: string]: string } = {
   causes: "modem", // words for the module's and the server's error codes
   socket: "modem", // the module's TCP and TLS sockets as a byte stream (AT+QIOPEN, AT+QSSLOPEN)
+  upload: "modem", // files on the module for its SMTP engine: attachments and the CA (AT+QFUPL, AT+QFDEL)
   validate: "config", // the user's JSON validated and turned into the device record (config/device.ts)
   smtp: "mail", // cellmail's own SMTP client and MIME writer over the module's sockets (issue 14)
 };

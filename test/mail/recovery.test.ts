@@ -484,7 +484,7 @@ describe("attachments and clean-up", () => {
     r.send({ attachments: [att("a.bin", 100)] });
     r.settle(1);
     expect(r.results[0].delivered).toBe(true);
-    expect(r.mailer.modem.checksumMismatches).toBe(1);
+    expect(r.mailer.modem.files!.checksumMismatches).toBe(1);
     const cmds = r.port.commands;
     const first = cmds.indexOf('+QFUPL="UFS:a.bin",100,10,1');
     expect(cmds.slice(first, first + 3)).toEqual(['+QFUPL="UFS:a.bin",100,10,1', '+QFDEL="UFS:a.bin"', '+QFUPL="UFS:a.bin",100,10,1']);

@@ -9,6 +9,7 @@ import { Mailer } from "../../firmware/mail/mailer.js";
 import type { MailResult } from "../../firmware/mail/job.js";
 import { bytesSource } from "../../firmware/at/source.js";
 import { config, job } from "./support/fixtures.js";
+import { ufsFiles } from "../../firmware/ext/upload/files.js";
 
 class FakeSmtp implements SmtpEngine {
   readonly mails: OutgoingMail[] = [];
@@ -25,7 +26,7 @@ async function setup() {
   const smtp = new FakeSmtp();
   const sim = createSimulatedModem({ clock, smtp });
   const engine = new AtEngine(sim.uart, clock);
-  const mailer = new Mailer(engine, clock, config());
+  const mailer = new Mailer(engine, clock, config(), { files: ufsFiles }); // attachments: the module's files
   sim.powerOn();
   const results: MailResult[] = [];
   const send = async (extra: object, n: number) => {

@@ -6,11 +6,13 @@ import { bytesSource } from "../../firmware/at/source.js";
 import { CellError, E_NOT_REGISTERED, E_PDP, E_REG_DENIED, E_SIM, KIND_CONFIG, KIND_NETWORK, KIND_PERMANENT } from "../../firmware/errors.js";
 import { ScriptPort } from "../mail/support/script-port.js";
 import { config } from "../mail/support/fixtures.js";
+import { ufsFiles } from "../../firmware/ext/upload/files.js";
 
 function setup(extra?: Partial<ModemConfig>) {
   const clock = new VirtualClock(0);
   const port = new ScriptPort(clock);
   const modem = new Ec800(port, clock, resolveConfig(config(extra)) as ResolvedConfig, null);
+  modem.files = ufsFiles(modem); // the CA upload (as the Moddable and Node compositions carry it)
   const out: { err: CellError | null; done: boolean } = { err: null, done: false };
   const cb = (e: CellError | null) => {
     out.err = e;

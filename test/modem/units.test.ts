@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { atSafe, quoteAt } from "../../firmware/modem/quote.js";
-import { xor16, xor16Source } from "../../firmware/modem/checksum.js";
+import { xor16, xor16Source } from "../../firmware/ext/upload/checksum.js";
 import { bytesSource } from "../../firmware/at/source.js";
 import {
   cmeTextToCode,

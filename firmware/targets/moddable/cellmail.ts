@@ -28,6 +28,7 @@ import { startApp, type App } from "../app.js";
 import { causeTexts } from "../../ext/causes/texts.js";
 import { toDevice } from "../../ext/validate/device.js";
 import { socketMail } from "../socket-mail.js";
+import { ufsFiles } from "../../ext/upload/files.js";
 import type { Settings } from "../board.js";
 
 export type { App } from "../app.js";
@@ -65,5 +66,5 @@ export default function cellmail(overrides?: Settings): App {
     openInput: flag(settings.alarmInputs, true) ? (pin: number) => new ModdableInput({ pin: pin, pull: pull }) : undefined,
     log: log,
     config: settings.cellmail,
-  }, { causes: causeTexts(), toDevice: toDevice, socketMail: socketMail });
+  }, { causes: causeTexts(), toDevice: toDevice, socketMail: socketMail, files: ufsFiles });
 }

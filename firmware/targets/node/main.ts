@@ -10,6 +10,7 @@ import { startApp, type App } from "../app.js";
 import { causeTexts } from "../../ext/causes/texts.js";
 import { toDevice } from "../../ext/validate/device.js";
 import { socketMail } from "../socket-mail.js";
+import { ufsFiles } from "../../ext/upload/files.js";
 import type { Board } from "../board.js";
 
 export interface NodeTargetOptions {
@@ -41,7 +42,7 @@ export function createNodeBoard(options: NodeTargetOptions): Board {
 }
 
 export function startNode(options: NodeTargetOptions): App {
-  return startApp(createNodeBoard(options), { causes: causeTexts(), toDevice: toDevice, socketMail: socketMail });
+  return startApp(createNodeBoard(options), { causes: causeTexts(), toDevice: toDevice, socketMail: socketMail, files: ufsFiles });
 }
 
 export { startApp } from "../app.js";

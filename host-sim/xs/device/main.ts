@@ -12,6 +12,7 @@ import { bytesSource } from "../../../firmware/at/source.js";
 import { utf8Bytes } from "../../../firmware/text/utf8.js";
 import { socketMail } from "../../../firmware/targets/socket-mail.js";
 import { causeTexts } from "../../../firmware/ext/causes/texts.js";
+import { ufsFiles } from "../../../firmware/ext/upload/files.js";
 import { loadDevice } from "../../../firmware/ext/validate/device.js";
 import type { MailResult } from "../../../firmware/mail/job.js";
 import type { Attachment, MailJob } from "../../../firmware/mail/message.js";
@@ -61,8 +62,9 @@ class XsFirmware implements BridgeFirmware {
       log: createXsLog(this.channel),
       config: loadDevice(JSON.parse(configJson)),
       onJob: this.report,
-      causes: causeTexts(), // as the moddable composition: with the cause texts and the socket transport
+      causes: causeTexts(), // as the moddable composition: with the cause texts, the socket transport and the module's files
       socketMail: socketMail,
+      files: ufsFiles,
     });
     this.app.start();
   }

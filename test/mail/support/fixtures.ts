@@ -1,5 +1,6 @@
 // Shared fixtures: a typical configuration and job, and a Mailer on a ScriptPort.
 import { causeTexts } from "../../../firmware/ext/causes/texts.js";
+import { ufsFiles } from "../../../firmware/ext/upload/files.js";
 import { VirtualClock } from "../../../host-sim/clock.js";
 import { Mailer, MailerOptions } from "../../../firmware/mail/mailer.js";
 import type { MailJob } from "../../../firmware/mail/message.js";
@@ -42,7 +43,7 @@ export function rig(cfg?: Partial<ModemConfig>, options?: MailerOptions): Rig {
   const clock = new VirtualClock(1_000_000);
   const port = new ScriptPort(clock);
   const logs: string[] = [];
-  const mailer = new Mailer(port, clock, config(cfg), { log: (_l, m) => logs.push(m), causes: causeTexts(), ...options });
+  const mailer = new Mailer(port, clock, config(cfg), { log: (_l, m) => logs.push(m), causes: causeTexts(), files: ufsFiles, ...options });
   const results: MailResult[] = [];
   const r: Rig = {
     clock,

@@ -25,7 +25,7 @@ import {
   SHAPE_PROMPT,
 } from "../../../firmware/at/types.js";
 import type { VirtualClock } from "../../../host-sim/clock.js";
-import { xor16 } from "../../../firmware/modem/checksum.js";
+import { xor16 } from "../../../firmware/ext/upload/checksum.js";
 
 export interface Reply {
   /** "OK" (default), "ERROR", "TIMEOUT" (no answer), "GARBLED" (OK, echo differed), a +CME number, or "CME:<text>". */

@@ -2,7 +2,7 @@
 // byte is the high byte of a final word whose low byte is 0. The module prints it in
 // lowercase hex in "+QFUPL: <size>,<checksum>"; comparing it with ours is the only check
 // that the UART did not corrupt the file.
-import type { ByteSource } from "../at/types.js";
+import type { ByteSource } from "../../at/types.js";
 
 /** Checksum of bytes[start..end) as if they began at an even offset. */
 export function xor16(bytes: Uint8Array, start: number, end: number): number {
