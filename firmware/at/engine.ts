@@ -95,7 +95,7 @@ import type {
   Prefix,
   UrcHandler,
 } from "./types.js";
-import { NEVER, NIL, NO_FIELDS, UrcRegistry } from "./urc.js";
+import { keyOf, NEVER, NIL, NO_FIELDS, UrcRegistry } from "./urc.js";
 import { asWordPrefix, makePrefix, midMatch, PFX_CR, PFX_LF } from "./prefix.js";
 
 // In-flight command states.
@@ -111,6 +111,7 @@ const LF = 0x0a;
 const ACK = 0x41; // 'A'
 const GT = 0x3e; // '>': the prompt of AT+QISEND / AT+QSSLSEND, "> " without a line end
 const CRLFCRLF = 0x0d0a0d0a;
+const W_OK_CRLF = 0x4f4b0d0a; // "OK\r\n"
 const W_CME = 0x2b434d45; // "+CME"
 const W_CMS = 0x2b434d53; // "+CMS"
 const W_ERR = 0x20455252; // " ERR" at offset 4 of "+CME ERROR:"
@@ -198,9 +199,16 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   private rFa: number;
   /** rFa as an offset from the line start for view.f0 (negative enough to stay < 0 when rFa is -1). */
   private rF0: number;
-  /** The prefix the r* fields encode, and its length (rLen is -1 between commands). */
+  /**
+   * The bucket (UrcRegistry's keyOf) of the reply prefix while one is awaited, else -1: the
+   * receive loop tries the reply prefix only on lines of its bucket. A prefix shorter than
+   * three bytes has no bucket: while it is awaited every line takes line() (see regate()).
+   */
+  private rKey: number;
+  /** The prefix the r* fields encode, its length (rLen is -1 between commands) and its bucket (-1: none). */
   private rPfx: Prefix | null;
   private rPfxLen: number;
+  private rPfxKey: number;
   /** Last byte of "AT" + command (the echo's last byte). */
   private txLast: number;
   /** See regate(). */
@@ -265,6 +273,10 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   private nLines: number;
   private nLate: number;
   private nUrcs: number;
+  /** Lines the receive loop handed to a URC handler (each a line and a URC: one count, see stats()). */
+  private nFastUrcs: number;
+  /** "OK" lines the receive loop dropped with no command in flight (each a line and a late final). */
+  private nLateOk: number;
   private nUnknown: number;
   private nTimeouts: number;
   private nConsecutive: number;
@@ -307,8 +319,10 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.rWm = 0;
     this.rFa = -1;
     this.rF0 = NO_FIELDS;
+    this.rKey = -1;
     this.rPfx = null;
     this.rPfxLen = -1;
+    this.rPfxKey = -1;
     this.txLast = -1;
     this.gateLen = NEVER;
     this.view = new LineView(this.rbuf);
@@ -348,6 +362,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.nLines = 0;
     this.nLate = 0;
     this.nUrcs = 0;
+    this.nFastUrcs = 0;
+    this.nLateOk = 0;
     this.nUnknown = 0;
     this.nTimeouts = 0;
     this.nConsecutive = 0;
@@ -401,10 +417,10 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
 
   stats(): AtStats {
     return {
-      lines: this.nLines,
+      lines: this.nLines + this.nFastUrcs + this.nLateOk,
       overlong: this.nOverlong,
-      lateFinals: this.nLate,
-      urcs: this.nUrcs,
+      lateFinals: this.nLate + this.nLateOk,
+      urcs: this.nUrcs + this.nFastUrcs,
       unknown: this.nUnknown,
       timeouts: this.nTimeouts,
     };
@@ -424,6 +440,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.curDone = null;
     this.state = ST_IDLE;
     this.rLen = -1;
+    this.rKey = -1;
     this.gateLen = this.urcs.anyShort ? 0 : NEVER;
     this.data.clear();
     this.endRaw();
@@ -549,6 +566,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     const uWl = urcs.wl;
     const uWm = urcs.wm;
     const uF0 = urcs.f0;
+    const uRel = urcs.rel;
+    const uHandlers = urcs.handlers;
     const view = this.view;
     const lfEnds = this.lfEnds;
     let p = this.rpos;
@@ -581,17 +600,44 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       }
       if (this.skipByte >= 0) this.detour = true;
     }
+    // The loop's variables live at function level: in XS a block's own bindings cost a
+    // scope per iteration.
+    let n = 0; // end of valid bytes, re-read per line: a callback may have appended
+    let w = 0; // the line's first word
+    let k = 0; // its first byte's class (K_*)
+    let b = 0;
+    let key = 0; // its bucket (bytes 0..2)
+    let q = 0; // where the line-end scan starts (-1: no prefix starts the line)
+    let um = NIL; // the URC entry whose prefix starts the line; NIL: the reply prefix
+    let l = 0;
+    let c = 0; // the line end
+    let len = 0;
+    let onLine: ((line: LineView) => void) | undefined;
     for (;;) {
-      const n = this.rlen; // re-read: a callback may have appended
+      n = this.rlen;
       // Skip line ends: the CR that ended the last line, the LF of CR LF, and the empty
       // lines of CR LF CR LF. Bytes past the valid end may be read here (stale data or
       // undefined); p >= n then resets.
       if (dv.getInt32(p) === CRLFCRLF) p += 4;
-      let k = cls[buf[p]];
+      w = dv.getInt32(p);
+      if (w === W_OK_CRLF && p + 2 < n) {
+        // A complete "OK" (its CR valid; the LF read may be stale): no scan at all.
+        if (this.cur === null) {
+          this.nLateOk++; // nobody waits for it: a line and a late final, dropped
+          this.owed = false;
+        } else {
+          this.rpos = p + 3;
+          this.okLine();
+          if (this.closed) return;
+        }
+        p += 2;
+        continue;
+      }
+      k = cls[w >>> 24];
       if (k === K_END) {
-        let b = buf[++p];
+        b = buf[++p];
         while (b === CR || b === LF) b = buf[++p];
-        k = cls[b];
+        if (p < n) continue; // the line starts at p: read its word (and the OK check) there
       }
       if (p >= n) {
         this.rpos = 0;
@@ -600,22 +646,9 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         return;
       }
       if (k >= K_O) {
-        if (k === K_O && buf[p + 1] === 0x4b && buf[p + 2] === CR && p + 2 < n) {
-          // A complete "OK": no scan at all.
-          this.nLines++;
-          if (this.cur === null) {
-            this.nLate++; // nobody waits for it: counted, dropped
-            this.owed = false;
-          } else {
-            this.rpos = p + 3;
-            this.okLine();
-            if (this.closed) return;
-          }
-          p += 2;
-          continue;
-        }
         if (k !== K_ACK || !this.ackMode) {
-          // OK with blanks, ERROR, NO CARRIER, CONNECT, or a line that starts like them.
+          // OK with blanks or cut after its CR, ERROR, NO CARRIER, CONNECT, SEND OK/FAIL,
+          // or a line that starts like them: final results are tried first.
           p = this.slowLine(p, rs, k);
           if (p < 0) return;
           rs = 0;
@@ -628,28 +661,27 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       }
 
       // What starts the line, before its end is known: the reply prefix of the command
-      // in flight, or the first URC prefix in the line's bucket. No prefix that can match
-      // holds a line end, so a match over valid bytes means the line end lies past it:
-      // the scan starts there. A match that reached past the valid end (stale bytes) is
-      // only provisional: the scan then starts at the end, finds no line end, and the
-      // line is classified again when the rest of it has come.
-      const w = dv.getInt32(p);
-      let q = -1;
-      let um = NIL;
-      const rl = this.rLen;
+      // in flight (when its bucket is the line's), or the first URC prefix in the line's
+      // bucket. No prefix that can match holds a line end, so a match over valid bytes
+      // means the line end lies past it: the scan starts there. A match that reached past
+      // the valid end (stale bytes) is only provisional: the scan then starts at the end,
+      // finds no line end, and the line is classified again when the rest of it has come.
       // (A word read ends at most 8 bytes past p, inside the buffer; longer prefixes are
       // compared only over valid bytes.)
+      key = ((w >> 8) ^ (w >> 15)) & 0xff;
+      q = -1;
+      um = NIL;
       if (
-        rl >= 0 &&
+        key === this.rKey &&
         (w & this.rMask) === this.rW0 &&
-        (rl <= 4 || ((rl <= 8 || p + rl <= n) && dv.getInt32(p + rl - 4) === this.rWl && (rl <= 8 || (dv.getInt32(p + 4) === this.rWm && (rl <= 12 || midMatch(dv, p, this.rMid))))))
+        ((l = this.rLen) <= 4 || ((l <= 8 || p + l <= n) && dv.getInt32(p + l - 4) === this.rWl && (l <= 8 || (dv.getInt32(p + 4) === this.rWm && (l <= 12 || midMatch(dv, p, this.rMid))))))
       ) {
         // A reply prefix could start "+CME ERROR:"/"+CMS ERROR:": checked on reply lines only.
-        q = k === K_PLUS && (w === W_CME || w === W_CMS) ? -1 : p + rl;
+        if (w !== W_CME && w !== W_CMS) q = p + this.rLen;
       } else {
-        um = uHead[((w >> 8) ^ (w >> 15)) & 0xff];
+        um = uHead[key];
         while (um !== NIL) {
-          const l = uLen[um];
+          l = uLen[um];
           if (
             (w & uMask[um]) === uW0[um] &&
             (l <= 4 || ((l <= 8 || p + l <= n) && dv.getInt32(p + l - 4) === uWl[um] && (l <= 8 || (dv.getInt32(p + 4) === uWm[um] && (l <= 12 || midMatch(dv, p, urcs.mid[um]))))))
@@ -675,10 +707,10 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       else if (q > n) q = n; // a provisional match (see above)
       rs = 0;
       buf[n] = CR;
-      let c = buf.indexOf(CR, q);
+      c = buf.indexOf(CR, q);
       if (lfEnds) {
         buf[c] = LF; // a second scan, stopped at the CR by a temporary LF sentinel
-        const l = buf.indexOf(LF, q);
+        l = buf.indexOf(LF, q);
         buf[c] = CR;
         if (l < c) c = l;
       }
@@ -686,7 +718,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         this.partial(p, n);
         return;
       }
-      const len = c - p;
+      len = c - p;
       if ((len >= this.gateLen && (this.gateLen === 0 || buf[c - 1] === this.txLast)) || (this.preLine && um === NIL)) {
         // The echo may be due, short URC prefixes are registered, or a reply line may
         // have begun before its command went out: the full classification.
@@ -705,25 +737,25 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       if (this.preLine) this.preLine = false;
       // (rpos is not advanced here: nothing reads it until rx() returns, and every way
       // out of rx() sets it.)
-      this.nLines++;
       view.start = p;
       view.length = len;
       view.nIdx = -1;
       if (um === NIL) {
         // 3. Reply of the command in flight.
+        this.nLines++;
         view.f0 = p + this.rF0;
         this.lineSeen = true;
-        const onLine = (this.cur as AtRequest).onLine;
+        onLine = (this.cur as AtRequest).onLine;
         if (onLine !== undefined) {
           onLine(view);
           if (this.closed) return;
         }
       } else {
         // 4. URC: the first match, then later entries that can match the same line.
+        this.nFastUrcs++; // a line and a URC (stats())
         view.f0 = p + uF0[um];
-        urcs.handlers[um](view);
-        if (urcs.rel[um] !== 0) urcs.dispatchAfter(um, dv, p, len, w, view, this);
-        this.nUrcs++;
+        uHandlers[um](view);
+        if (uRel[um] !== 0) urcs.dispatchAfter(um, dv, p, len, w, view, this);
         if (this.closed) return;
       }
       p = c;
@@ -983,7 +1015,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
    * (A partial line pending when the command went out, preLine, is checked apart.)
    */
   private regate(): void {
-    if (this.urcs.anyShort || (this.cur !== null && this.slowReplies)) this.gateLen = 0;
+    if (this.urcs.anyShort || (this.cur !== null && (this.slowReplies || this.rKey === -2))) this.gateLen = 0;
     else if (this.cur !== null && !this.echoSeen) this.gateLen = this.cmdLen;
     else this.gateLen = NEVER;
   }
@@ -1007,10 +1039,12 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     const pf = req.prefix;
     if (pf === undefined || pf === null || shape === SHAPE_NONE || shape === SHAPE_DEFERRED) {
       this.rLen = -1;
+      this.rKey = -1;
       return;
     }
     if (pf === this.rPfx) {
       this.rLen = this.rPfxLen; // the same prefix as the last command's: encoded already
+      this.rKey = this.rPfxKey;
       return;
     }
     const wp = asWordPrefix(pf);
@@ -1025,6 +1059,10 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.rWm = wp.mid !== null ? wp.mid[0] : 0;
     this.rFa = wp.fieldsAt;
     this.rF0 = wp.fieldsAt >= 0 ? wp.fieldsAt : NO_FIELDS;
+    // No bucket for a prefix that can never start a line (-1 matches no line) or one
+    // shorter than three bytes (-2: every line takes line() while it is awaited, regate()).
+    this.rPfxKey = never ? -1 : wp.bytes.length < 3 ? -2 : keyOf(wp.w0);
+    this.rKey = this.rPfxKey;
   }
 
   onAck(): void {
@@ -1138,6 +1176,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.curDone = null;
     this.state = ST_IDLE;
     this.rLen = -1;
+    this.rKey = -1;
     this.gateLen = this.urcs.anyShort ? 0 : NEVER;
     this.slowReplies = false;
     if (cur.shape === SHAPE_PROMPT) {
@@ -1259,10 +1298,12 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         this.echoBad = false;
         this.lineSeen = false;
         this.preLine = this.rlen > this.rpos;
-        this.gateLen = this.urcs.anyShort || this.slowReplies ? 0 : this.cmdLen; // regate(), inline
         const shape = req.shape;
-        if (req.prefix === this.rPfx && shape !== SHAPE_NONE && shape !== SHAPE_DEFERRED) this.rLen = this.rPfxLen;
-        else this.replyPrefix(req);
+        if (req.prefix === this.rPfx && shape !== SHAPE_NONE && shape !== SHAPE_DEFERRED) {
+          this.rLen = this.rPfxLen;
+          this.rKey = this.rPfxKey;
+        } else this.replyPrefix(req);
+        this.gateLen = this.urcs.anyShort || this.slowReplies || this.rKey === -2 ? 0 : this.cmdLen; // regate(), inline
         this.writeTime = this.clock.now();
         this.deadline = this.clock.setTimer(req.timeoutMs, this.onDeadlineFn);
         break; // written just below
