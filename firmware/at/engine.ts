@@ -117,8 +117,8 @@ const W_CMS = 0x2b434d53; // "+CMS"
 const W_ERR = 0x20455252; // " ERR" at offset 4 of "+CME ERROR:"
 const W_ROR = 0x524f523a; // "ROR:" at offset 7
 
-// First-byte classes of a received line (the receive loop's one table lookup; 0: any other byte).
-const K_PLUS = 1; //  '+': +CME ERROR / +CMS ERROR, or a prefixed line
+// First-byte classes of a received line (the receive loop's one table lookup; 0: any other
+// byte, '+' included: the prefix path).
 const K_O = 2; //     'O': OK          (classes from K_O up take the slow path unless OK or ACK)
 const K_TOKEN = 3; // 'E', 'N', 'C', 'S': ERROR, NO CARRIER, CONNECT, SEND OK / SEND FAIL
 const K_ACK = 4; //   'A': the ACK byte in QFUPL ack mode
@@ -211,8 +211,10 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   private rPfxKey: number;
   /** Last byte of "AT" + command (the echo's last byte). */
   private txLast: number;
-  /** See regate(). */
-  private gateLen: number;
+  /** Every line takes line() (see regate()). */
+  private gateAll: boolean;
+  /** The echo's last byte while the echo is due, else -1: a line ending with it takes line() (regate()). */
+  private gateLast: number;
   private readonly table: ResultTable;
   private readonly urcs: UrcRegistry;
   private readonly tx: Uint8Array;
@@ -303,7 +305,6 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.nOverlong = 0;
     this.cls = new Uint8Array(256);
     this.cls[ACK] = K_ACK;
-    this.cls[0x2b] = K_PLUS; // +
     this.cls[0x4f] = K_O; // O
     this.cls[0x45] = K_TOKEN; // E
     this.cls[0x4e] = K_TOKEN; // N
@@ -324,11 +325,12 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.rPfxLen = -1;
     this.rPfxKey = -1;
     this.txLast = -1;
-    this.gateLen = NEVER;
+    this.gateAll = false;
+    this.gateLast = -1;
     this.view = new LineView(this.rbuf);
     this.dv = new DataView(this.rbuf.buffer, this.rbuf.byteOffset, this.rbuf.byteLength);
     this.table = new ResultTable();
-    this.urcs = new UrcRegistry(this.lfEnds);
+    this.urcs = new UrcRegistry(this.lfEnds, this.dv, this);
     this.tx = new Uint8Array(pick(o.txBufferSize, DEFAULT_TX_BUFFER, 4));
     this.data = new DataMode(pick(o.dataChunkSize, DEFAULT_CHUNK, 1));
 
@@ -441,7 +443,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.state = ST_IDLE;
     this.rLen = -1;
     this.rKey = -1;
-    this.gateLen = this.urcs.anyShort ? 0 : NEVER;
+    this.gateAll = this.urcs.anyShort;
+    this.gateLast = -1;
     this.data.clear();
     this.endRaw();
     if (done !== null) this.callDone(done, RESULT_CANCELLED, -1, "", elapsed);
@@ -466,6 +469,29 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   // ---------------------------------------------------------------- UartSink
 
   onBytes(data: Uint8Array, start: number, end: number): void {
+    const len = this.rlen;
+    if (start === 0 && end === data.length && end <= this.rcap - len && !this.rbusy && !this.closed) {
+      // The common delivery (a whole array that fits): one native copy, the stop, rx().
+      const buf = this.rbuf;
+      buf.set(data, len);
+      this.rlen = len + end;
+      buf[len + end] = CR; // the stop (see rx())
+      buf[len + end + 1] = 0;
+      this.depth++;
+      this.rbusy = true;
+      try {
+        this.rx();
+      } finally {
+        this.rbusy = false;
+        if (--this.depth === 0 && this.pumpPending && !this.closed) this.kick();
+      }
+      return;
+    }
+    this.onBytesSlow(data, start, end);
+  }
+
+  /** onBytes() for a part of an array, one that does not fit, or a nested or late delivery. */
+  private onBytesSlow(data: Uint8Array, start: number, end: number): void {
     if (this.closed) return;
     if (this.rbusy) {
       // Re-entered from a callback while lines are handed out: append only (no
@@ -507,6 +533,9 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
           this.dropping = true;
           this.detour = true;
         }
+        const rbuf = this.rbuf;
+        rbuf[this.rlen] = CR; // the stop (see rx())
+        rbuf[this.rlen + 1] = 0;
         this.rx();
         if (start >= end || this.closed) break;
       }
@@ -533,6 +562,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     if (count <= 0) return 0;
     for (let i = 0; i < count; i++) buf[len + i] = data[start + i];
     this.rlen = len + count;
+    buf[len + count] = CR; // the stop (see rx())
+    buf[len + count + 1] = 0;
     return count;
   }
 
@@ -543,15 +574,20 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
    * a bare 'A' in ack mode is an ACK); the classification is the order given at the
    * top of this file (line() does it in full). Costs are XS meter units (DESIGN.md
    * section 7; about one per bytecode, indexOf 8 per byte scanned), so the loop:
-   *  - skips "\r\n\r\n" with one 32-bit read, and classifies by the first byte;
-   *  - takes a complete "OK" without any scan;
+   *  - relies on the stop: the bytes CR, 0 just past the valid end, written by every
+   *    append (onBytes, copyIn). It ends the native scan; it is the only way to the
+   *    end-of-data check (its CR classes as a line end); no prefix and no "\r\n\r\n"
+   *    or "OK\r\n" word can match across it, so no match needs a bounds check;
+   *  - skips "\r\n\r\n" with one 32-bit read, takes a complete "OK\r\n" with one
+   *    compare of the line's first word, and classifies by its first byte;
    *  - finds which prefix (the reply prefix of the command in flight, or a URC prefix:
    *    one lookup keyed by the first three bytes) starts the line before it looks for
    *    the line end (valid because no prefix that can match holds a line end byte),
-   *    and starts the one native indexOf after that prefix, bounded by a sentinel;
+   *    and starts the one native indexOf after that prefix;
    *  - resumes the scan of a line split across deliveries where the last one stopped;
    *  - hands a reply line or a URC to its callback inline when nothing else can claim
-   *    it (see gateLen); everything else goes through line().
+   *    it (see regate()); everything else goes through line().
+   * Measured steps (xs.at.computePerByte): see docs/design.md.
    */
   private rx(): void {
     const buf = this.rbuf;
@@ -566,8 +602,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     const uWl = urcs.wl;
     const uWm = urcs.wm;
     const uF0 = urcs.f0;
-    const uRel = urcs.rel;
-    const uHandlers = urcs.handlers;
+    const uInline = urcs.inline;
     const view = this.view;
     const lfEnds = this.lfEnds;
     let p = this.rpos;
@@ -620,12 +655,13 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       // undefined); p >= n then resets.
       if (dv.getInt32(p) === CRLFCRLF) p += 4;
       w = dv.getInt32(p);
-      if (w === W_OK_CRLF && p + 2 < n) {
-        // A complete "OK" (its CR valid; the LF read may be stale): no scan at all.
+      if (w === W_OK_CRLF) {
+        // A complete "OK" (all four bytes valid: the stop at n is CR, 0): no scan at all.
         if (this.cur === null) {
           this.nLateOk++; // nobody waits for it: a line and a late final, dropped
           this.owed = false;
         } else {
+          this.nLines++;
           this.rpos = p + 3;
           this.okLine();
           if (this.closed) return;
@@ -634,18 +670,17 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         continue;
       }
       k = cls[w >>> 24];
-      if (k === K_END) {
-        b = buf[++p];
-        while (b === CR || b === LF) b = buf[++p];
-        if (p < n) continue; // the line starts at p: read its word (and the OK check) there
-      }
-      if (p >= n) {
-        this.rpos = 0;
-        this.rlen = 0;
-        this.rscan = 0;
-        return;
-      }
-      if (k >= K_O) {
+      if (k !== 0) {
+        if (k === K_END) {
+          // Line ends that CR LF CR LF did not cover, or the stop at n (then all is consumed).
+          b = buf[++p];
+          while (b === CR || b === LF) b = buf[++p];
+          if (p < n) continue; // the line starts at p: read its word (and the OK check) there
+          this.rpos = 0;
+          this.rlen = 0;
+          this.rscan = 0;
+          return;
+        }
         if (k !== K_ACK || !this.ackMode) {
           // OK with blanks or cut after its CR, ERROR, NO CARRIER, CONNECT, SEND OK/FAIL,
           // or a line that starts like them: final results are tried first.
@@ -662,12 +697,11 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
 
       // What starts the line, before its end is known: the reply prefix of the command
       // in flight (when its bucket is the line's), or the first URC prefix in the line's
-      // bucket. No prefix that can match holds a line end, so a match over valid bytes
-      // means the line end lies past it: the scan starts there. A match that reached past
-      // the valid end (stale bytes) is only provisional: the scan then starts at the end,
-      // finds no line end, and the line is classified again when the rest of it has come.
-      // (A word read ends at most 8 bytes past p, inside the buffer; longer prefixes are
-      // compared only over valid bytes.)
+      // bucket. No prefix that can match holds a line end, so a match means the line end
+      // lies past it: the scan starts there. A match never reaches past the valid end: the
+      // stop's CR at n differs from every prefix byte (a prefix holding a CR never
+      // matches). (A word read ends at most 8 bytes past p, inside the buffer; longer
+      // prefixes are compared only over valid bytes.)
       key = ((w >> 8) ^ (w >> 15)) & 0xff;
       q = -1;
       um = NIL;
@@ -704,9 +738,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       // The line end: one native scan from q (or from where the last scan of this line
       // stopped), stopped at the valid end by a CR sentinel.
       if (q < rs) q = rs;
-      else if (q > n) q = n; // a provisional match (see above)
       rs = 0;
-      buf[n] = CR;
       c = buf.indexOf(CR, q);
       if (lfEnds) {
         buf[c] = LF; // a second scan, stopped at the CR by a temporary LF sentinel
@@ -719,9 +751,9 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         return;
       }
       len = c - p;
-      if ((len >= this.gateLen && (this.gateLen === 0 || buf[c - 1] === this.txLast)) || (this.preLine && um === NIL)) {
-        // The echo may be due, short URC prefixes are registered, or a reply line may
-        // have begun before its command went out: the full classification.
+      if (this.gateAll || (buf[c - 1] === this.gateLast && len >= this.cmdLen) || (this.preLine && um === NIL)) {
+        // The line may be the echo, every line must take the full classification (see
+        // regate()), or a reply line may have begun before its command went out.
         this.rpos = c + 1;
         if (!this.line(p, c, w, TOKEN_NONE)) return;
         p = c;
@@ -754,8 +786,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         // 4. URC: the first match, then later entries that can match the same line.
         this.nFastUrcs++; // a line and a URC (stats())
         view.f0 = p + uF0[um];
-        uHandlers[um](view);
-        if (uRel[um] !== 0) urcs.dispatchAfter(um, dv, p, len, w, view, this);
+        uInline[um](view);
         if (this.closed) return;
       }
       p = c;
@@ -799,7 +830,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     const n = this.rlen;
     let tok = TOKEN_NONE;
     let q = p;
-    if (k === K_PLUS && p + 11 <= n) {
+    if (buf[p] === 0x2b && p + 11 <= n) {
       const w = this.dv.getInt32(p);
       if ((w === W_CME || w === W_CMS) && this.dv.getInt32(p + 4) === W_ERR && this.dv.getInt32(p + 7) === W_ROR) {
         tok = w === W_CME ? TOKEN_CME : TOKEN_CMS;
@@ -1009,15 +1040,17 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   }
 
   /**
-   * gateLen: lines at least this long must take line() (rx() inline paths check it).
-   * 0 while short URC prefixes are registered; the echo's length while it is due (then
-   * only a line ending with the echo's last byte goes to line()); NEVER otherwise.
-   * (A partial line pending when the command went out, preLine, is checked apart.)
+   * Which lines rx() must hand to line() instead of taking them inline. Every line
+   * (gateAll) while short URC prefixes are registered, while the command in flight counts
+   * raw bytes after its reply (slowReplies) or awaits a reply prefix shorter than three
+   * bytes (rKey -2). Otherwise, while its echo is due, a line ending with the echo's
+   * last byte (gateLast) and at least as long as the echo. (A reply line that had begun
+   * before the command went out, preLine, is checked apart.)
    */
   private regate(): void {
-    if (this.urcs.anyShort || (this.cur !== null && (this.slowReplies || this.rKey === -2))) this.gateLen = 0;
-    else if (this.cur !== null && !this.echoSeen) this.gateLen = this.cmdLen;
-    else this.gateLen = NEVER;
+    const busy = this.cur !== null;
+    this.gateAll = this.urcs.anyShort || (busy && (this.slowReplies || this.rKey === -2));
+    this.gateLast = busy && !this.echoSeen ? this.txLast : -1;
   }
 
   /** A complete "OK" while a command may be waiting for it. */
@@ -1177,7 +1210,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.state = ST_IDLE;
     this.rLen = -1;
     this.rKey = -1;
-    this.gateLen = this.urcs.anyShort ? 0 : NEVER;
+    this.gateAll = this.urcs.anyShort;
+    this.gateLast = -1;
     this.slowReplies = false;
     if (cur.shape === SHAPE_PROMPT) {
       this.data.clear();
@@ -1303,7 +1337,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
           this.rLen = this.rPfxLen;
           this.rKey = this.rPfxKey;
         } else this.replyPrefix(req);
-        this.gateLen = this.urcs.anyShort || this.slowReplies || this.rKey === -2 ? 0 : this.cmdLen; // regate(), inline
+        this.gateAll = this.urcs.anyShort || this.slowReplies || this.rKey === -2; // regate(), inline
+        this.gateLast = this.txLast;
         this.writeTime = this.clock.now();
         this.deadline = this.clock.setTimer(req.timeoutMs, this.onDeadlineFn);
         break; // written just below

@@ -48,6 +48,12 @@ function startsWith(a: Uint8Array, b: Uint8Array): boolean {
 export class UrcRegistry {
   readonly prefixes: WordPrefix[];
   readonly handlers: UrcHandler[];
+  /**
+   * What the receive loop calls for an entry that starts a line: its handler, or, for an
+   * entry with later related ones (rel), a function that calls it and then dispatchAfter:
+   * the loop then needs no rel check per line.
+   */
+  readonly inline: UrcHandler[];
   /** Prefix length in bytes (NEVER when it cannot start a line). */
   readonly len: Int32Array;
   /** Masked first word and its mask, the last word (offset len-4). */
@@ -75,10 +81,16 @@ export class UrcRegistry {
   anyShort: boolean;
   private count: number;
   private readonly lfEndsLine: boolean;
+  /** The engine's receive buffer (what inline handlers' later matches are read from) and its closed flag. */
+  private readonly dv: DataView;
+  private readonly gate: UrcGate;
 
-  constructor(lfEndsLine: boolean) {
+  constructor(lfEndsLine: boolean, dv: DataView, gate: UrcGate) {
     this.prefixes = [];
     this.handlers = [];
+    this.inline = [];
+    this.dv = dv;
+    this.gate = gate;
     this.mid = [];
     this.len = new Int32Array(MAX_URC_HANDLERS);
     this.w0 = new Int32Array(MAX_URC_HANDLERS);
@@ -108,6 +120,7 @@ export class UrcRegistry {
     const id = this.count++;
     this.prefixes.push(prefix);
     this.handlers.push(handler);
+    this.inline.push(handler);
     this.mid.push(prefix.mid);
     const p = prefix.bytes;
     const n = p.length;
@@ -129,11 +142,24 @@ export class UrcRegistry {
     }
     const k = keyOf(prefix.w0);
     for (let j = this.head[k]; j !== NIL; j = this.next[j]) {
-      if (startsWith(this.prefixes[j].bytes, p) || startsWith(p, this.prefixes[j].bytes)) this.rel[j] = 1;
+      if ((startsWith(this.prefixes[j].bytes, p) || startsWith(p, this.prefixes[j].bytes)) && this.rel[j] === 0) {
+        this.rel[j] = 1;
+        this.inline[j] = this.chained(j);
+      }
     }
     if (this.tail[k] === NIL) this.head[k] = id;
     else this.next[this.tail[k]] = id;
     this.tail[k] = id;
+  }
+
+  /** Entry `id`'s handler, then the later entries of its bucket that start the line too (made once, at registration). */
+  private chained(id: number): UrcHandler {
+    const handler = this.handlers[id];
+    return (line: Line) => {
+      handler(line);
+      const dv = this.dv;
+      if (!this.gate.closed) this.dispatchAfter(id, dv, line.start, line.length, dv.getInt32(line.start), line, this.gate);
+    };
   }
 
   /** Entry `id` starts the line at `start` of `length` bytes (w: the line's first word). */
