@@ -473,11 +473,10 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     const len = this.rlen;
     if (start === 0 && end === data.length && end <= this.rcap - len && !this.rbusy && !this.closed) {
       // The common delivery (a whole array that fits): one native copy, the stop, rx().
-      const buf = this.rbuf;
-      buf.set(data, len);
+      this.rbuf.set(data, len);
       this.rlen = len + end;
-      buf[len + end] = CR; // the stop (see rx())
-      buf[len + end + 1] = 0;
+      this.rbuf[len + end] = CR; // the stop (see rx())
+      this.rbuf[len + end + 1] = 0;
       this.depth++;
       this.rbusy = true;
       try {
@@ -488,11 +487,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       }
       return;
     }
-    this.onBytesSlow(data, start, end);
-  }
-
-  /** onBytes() for a part of an array, one that does not fit, or a nested or late delivery. */
-  private onBytesSlow(data: Uint8Array, start: number, end: number): void {
+    // A part of an array, one that does not fit, or a nested or late delivery. (Kept in
+    // this function: a second frame here would deepen every callback's stack.)
     if (this.closed) return;
     if (this.rbusy) {
       // Re-entered from a callback while lines are handed out: append only (no
@@ -594,18 +590,16 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     const buf = this.rbuf;
     const dv = this.dv;
     const cls = this.cls;
-    const urcs = this.urcs;
-    const uHead = urcs.head;
-    const uNext = urcs.next;
-    const uLen = urcs.len;
-    const uMask = urcs.mask;
-    const uW0 = urcs.w0;
-    const uWl = urcs.wl;
-    const uWm = urcs.wm;
-    const uF0 = urcs.f0;
-    const uInline = urcs.inline;
+    // The URC table's arrays the common line reads (the rarer ones through this.urcs: each
+    // local is a stack slot under every handler).
+    const uHead = this.urcs.head;
+    const uLen = this.urcs.len;
+    const uMask = this.urcs.mask;
+    const uW0 = this.urcs.w0;
+    const uWl = this.urcs.wl;
+    const uF0 = this.urcs.f0;
+    const uInline = this.urcs.inline;
     const view = this.view;
-    const lfEnds = this.lfEnds;
     let p = this.rpos;
     let rs = this.rscan;
     if (this.detour) {
@@ -641,19 +635,16 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     let n = 0; // end of valid bytes, re-read per line: a callback may have appended
     let w = 0; // the line's first word
     let k = 0; // its first byte's class (K_*)
-    let b = 0;
-    let key = 0; // its bucket (bytes 0..2)
     let q = 0; // where the line-end scan starts (-1: no prefix starts the line)
     let um = NIL; // the URC entry whose prefix starts the line; NIL: the reply prefix
     let l = 0;
     let c = 0; // the line end
-    let len = 0;
     let onLine: ((line: LineView) => void) | undefined;
     // The last CR before the stop (found once per call, again only if a callback appended):
     // a line starting past it has no end yet, so it is kept as it is, unclassified, and
     // its next delivery's scan resumes at the valid end. (No such shortcut with lfEnds.)
     let lastN = this.rlen;
-    let last = lfEnds ? NEVER : lastN > 0 ? buf.lastIndexOf(CR, lastN - 1) : -1;
+    let last = this.lfEnds ? NEVER : lastN > 0 ? buf.lastIndexOf(CR, lastN - 1) : -1;
     for (;;) {
       n = this.rlen;
       // Skip line ends: the CR that ended the last line, the LF of CR LF, and the empty
@@ -679,8 +670,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       if (k !== 0) {
         if (k === K_END) {
           // Line ends that CR LF CR LF did not cover, or the stop at n (then all is consumed).
-          b = buf[++p];
-          while (b === CR || b === LF) b = buf[++p];
+          k = buf[++p];
+          while (k === CR || k === LF) k = buf[++p];
           if (p < n) continue; // the line starts at p: read its word (and the OK check) there
           this.rpos = 0;
           this.rlen = 0;
@@ -719,28 +710,28 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       // stop's CR at n differs from every prefix byte (a prefix holding a CR never
       // matches). (A word read ends at most 8 bytes past p, inside the buffer; longer
       // prefixes are compared only over valid bytes.)
-      key = ((w >> 8) ^ (w >> 15)) & 0xff;
+      l = ((w >> 8) ^ (w >> 15)) & 0xff; // the line's bucket
+      um = uHead[l];
       q = -1;
-      um = NIL;
       if (
-        key === this.rKey &&
+        l === this.rKey &&
         (w & this.rMask) === this.rW0 &&
         ((l = this.rLen) <= 4 || ((l <= 8 || p + l <= n) && dv.getInt32(p + l - 4) === this.rWl && (l <= 8 || (dv.getInt32(p + 4) === this.rWm && (l <= 12 || midMatch(dv, p, this.rMid))))))
       ) {
         // A reply prefix could start "+CME ERROR:"/"+CMS ERROR:": checked on reply lines only.
+        um = NIL;
         if (w !== W_CME && w !== W_CMS) q = p + this.rLen;
       } else {
-        um = uHead[key];
         while (um !== NIL) {
           l = uLen[um];
           if (
             (w & uMask[um]) === uW0[um] &&
-            (l <= 4 || ((l <= 8 || p + l <= n) && dv.getInt32(p + l - 4) === uWl[um] && (l <= 8 || (dv.getInt32(p + 4) === uWm[um] && (l <= 12 || midMatch(dv, p, urcs.mid[um]))))))
+            (l <= 4 || ((l <= 8 || p + l <= n) && dv.getInt32(p + l - 4) === uWl[um] && (l <= 8 || (dv.getInt32(p + 4) === this.urcs.wm[um] && (l <= 12 || midMatch(dv, p, this.urcs.mid[um]))))))
           ) {
             q = p + l;
             break;
           }
-          um = uNext[um];
+          um = this.urcs.next[um];
         }
       }
       if (q < 0) {
@@ -757,7 +748,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       if (q < rs) q = rs;
       rs = 0;
       c = buf.indexOf(CR, q);
-      if (lfEnds) {
+      if (this.lfEnds) {
         buf[c] = LF; // a second scan, stopped at the CR by a temporary LF sentinel
         l = buf.indexOf(LF, q);
         buf[c] = CR;
@@ -767,8 +758,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         this.partial(p, n);
         return;
       }
-      len = c - p;
-      if (this.gateAll || (buf[c - 1] === this.gateLast && len >= this.cmdLen) || (this.preLine && um === NIL)) {
+      if (this.gateAll || (buf[c - 1] === this.gateLast && c - p >= this.cmdLen) || (this.preLine && um === NIL)) {
         // The line may be the echo, every line must take the full classification (see
         // regate()), or a reply line may have begun before its command went out.
         this.rpos = c + 1;
@@ -787,7 +777,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       // (rpos is not advanced here: nothing reads it until rx() returns, and every way
       // out of rx() sets it.)
       view.start = p;
-      view.length = len;
+      view.length = c - p;
       view.nIdx = -1;
       if (um === NIL) {
         // 3. Reply of the command in flight.
@@ -1030,8 +1020,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       view.length = len;
       view.f0 = p + urcs.f0[first];
       view.nIdx = -1;
-      urcs.handlers[first](view);
-      if (urcs.rel[first] !== 0) urcs.dispatchAfter(first, this.dv, p, len, w, view, this);
+      urcs.inline[first](view); // and the later related entries (UrcRegistry.chained)
       this.nUrcs++;
       return !this.closed;
     }

@@ -50,7 +50,7 @@ export class UrcRegistry {
   readonly handlers: UrcHandler[];
   /**
    * What the receive loop calls for an entry that starts a line: its handler, or, for an
-   * entry with later related ones (rel), a function that calls it and then dispatchAfter:
+   * entry with later related ones (rel), a function that calls it and then those (chained()):
    * the loop then needs no rel check per line.
    */
   readonly inline: UrcHandler[];
@@ -152,13 +152,24 @@ export class UrcRegistry {
     this.tail[k] = id;
   }
 
-  /** Entry `id`'s handler, then the later entries of its bucket that start the line too (made once, at registration). */
+  /**
+   * Entry `id`'s handler, then the handlers after it in its bucket whose prefixes start the
+   * line too, stopping once the gate closes (made once, at registration). The loop is here,
+   * not in a method of its own: a further frame would deepen every such handler's stack.
+   */
   private chained(id: number): UrcHandler {
     const handler = this.handlers[id];
     return (line: Line) => {
       handler(line);
       const dv = this.dv;
-      if (!this.gate.closed) this.dispatchAfter(id, dv, line.start, line.length, dv.getInt32(line.start), line, this.gate);
+      const start = line.start;
+      const w = dv.getInt32(start);
+      for (let j = this.next[id]; j !== NIL; j = this.next[j]) {
+        if (this.matches(j, dv, start, line.length, w)) {
+          if (this.gate.closed) return;
+          this.handlers[j](line);
+        }
+      }
     };
   }
 
@@ -168,18 +179,6 @@ export class UrcRegistry {
     if (n > length || (w & this.mask[id]) !== this.w0[id]) return false;
     if (n <= 4) return true;
     return dv.getInt32(start + n - 4) === this.wl[id] && (n <= 8 || midMatch(dv, start, this.mid[id]));
-  }
-
-  /** Call the handlers after `first` (which was called) in its bucket whose prefixes start the line too. */
-  dispatchAfter(first: number, dv: DataView, start: number, length: number, w: number, line: Line, gate: UrcGate): void {
-    let id = this.next[first];
-    while (id !== NIL) {
-      if (this.matches(id, dv, start, length, w)) {
-        if (gate.closed) return;
-        this.handlers[id](line);
-      }
-      id = this.next[id];
-    }
   }
 
   /** The first entry of the line's bucket whose prefix starts the line, or NIL (all prefixes keyed: !anyShort). */
