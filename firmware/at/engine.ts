@@ -120,7 +120,7 @@ const W_ROR = 0x524f523a; // "ROR:" at offset 7
 // First-byte classes of a received line (the receive loop's one table lookup; 0: any other
 // byte, '+' included: the prefix path).
 const K_O = 2; //     'O': OK          (classes from K_O up take the slow path unless OK or ACK)
-const K_TOKEN = 3; // 'E', 'N', 'C', 'S', '>': ERROR, NO CARRIER, CONNECT, SEND OK / SEND FAIL, the "> " prompt
+const K_TOKEN = 3; // 'E', 'N', 'C', 'S': ERROR, NO CARRIER, CONNECT, SEND OK / SEND FAIL
 const K_ACK = 4; //   'A': the ACK byte in QFUPL ack mode
 const K_END = 5; //   CR, LF: line ends, skipped where a line would begin
 
@@ -310,7 +310,6 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.cls[0x4e] = K_TOKEN; // N
     this.cls[0x43] = K_TOKEN; // C
     this.cls[0x53] = K_TOKEN; // S: SEND OK, SEND FAIL
-    this.cls[GT] = K_TOKEN; // >: "> " needs no line end (slowLine)
     this.cls[CR] = K_END;
     this.cls[LF] = K_END;
     this.rLen = -1;
@@ -640,11 +639,6 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     let l = 0;
     let c = 0; // the line end
     let onLine: ((line: LineView) => void) | undefined;
-    // The last CR before the stop (found once per call, again only if a callback appended):
-    // a line starting past it has no end yet, so it is kept as it is, unclassified, and
-    // its next delivery's scan resumes at the valid end. (No such shortcut with lfEnds.)
-    let lastN = this.rlen;
-    let last = this.lfEnds ? NEVER : lastN > 0 ? buf.lastIndexOf(CR, lastN - 1) : -1;
     for (;;) {
       n = this.rlen;
       // Skip line ends: the CR that ended the last line, the LF of CR LF, and the empty
@@ -690,17 +684,6 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         this.onAck();
         if (this.closed) return;
         continue;
-      }
-
-      if (p > last) {
-        if (n !== lastN) {
-          lastN = n;
-          last = buf.lastIndexOf(CR, n - 1);
-        }
-        if (p > last) {
-          this.partial(p, n);
-          return;
-        }
       }
 
       // What starts the line, before its end is known: the reply prefix of the command
