@@ -718,6 +718,13 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         }
       }
       if (q < 0) {
+        if (n - p < 12 && w >>> 24 !== GT && !this.lfEnds && buf.indexOf(CR, p) >= n) {
+          // Cut before a prefix could be matched (the delivery ended inside its first bytes):
+          // kept as it is for the next delivery. ("> " has no line end, and with lfEnds an LF
+          // may end it: slowLine.)
+          this.partial(p, n);
+          return;
+        }
         // No prefix starts it (an unknown line), or it may be +CME/+CMS ERROR (no URC
         // prefix in the table can start one: see UrcRegistry.add).
         p = this.slowLine(p, rs, k);

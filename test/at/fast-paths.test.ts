@@ -181,13 +181,17 @@ describe("AtEngine fast receive paths", () => {
     }
   });
 
-  it("lines that end with a bare LF (lfEndsLine) take the same paths", () => {
-    const b = bare(64, true);
-    const got: string[] = [];
-    b.engine.onUrc(b.engine.prefix("+CSQ:"), (l) => got.push(`${l.int(0, -1)}/${l.int(1, -1)}`));
-    b.engine.onUrc(b.engine.prefix("RDY"), () => got.push("rdy"));
-    b.feed("+CSQ: 23,99\nRDY\n\n+CSQ: 5,6\r\n", 2);
-    expect(got).toEqual(["23/99", "rdy", "5/6"]);
+  it("lines that end with a bare LF (lfEndsLine) take the same paths, split at every chunk size", () => {
+    const text = "+CSQ: 23,99\nRDY\n\nXY\n+CSQ: 5,6\r\n";
+    for (let cut = 1; cut <= text.length; cut++) {
+      const b = bare(64, true);
+      const got: string[] = [];
+      b.engine.onUrc(b.engine.prefix("+CSQ:"), (l) => got.push(`${l.int(0, -1)}/${l.int(1, -1)}`));
+      b.engine.onUrc(b.engine.prefix("RDY"), () => got.push("rdy"));
+      b.feed(text, cut);
+      expect(got, `cut ${cut}`).toEqual(["23/99", "rdy", "5/6"]);
+      expect(b.engine.stats().unknown, `cut ${cut}`).toBe(1); // XY
+    }
   });
 
   it("a reply line that began before its command went out is not its reply, but a URC still is", () => {
