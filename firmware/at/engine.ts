@@ -96,7 +96,7 @@ import type {
   Prefix,
   UrcHandler,
 } from "./types.js";
-import { NEVER, NIL, NO_FIELDS, UrcRegistry } from "./urc.js";
+import { keyOf, NEVER, NIL, NO_FIELDS, UrcRegistry } from "./urc.js";
 import { asWordPrefix, makePrefix, midMatch, PFX_CR, PFX_LF } from "./prefix.js";
 
 // In-flight command states.
@@ -112,13 +112,14 @@ const LF = 0x0a;
 const ACK = 0x41; // 'A'
 const GT = 0x3e; // '>': the prompt of AT+QISEND / AT+QSSLSEND, "> " without a line end
 const CRLFCRLF = 0x0d0a0d0a;
+const W_OK_CRLF = 0x4f4b0d0a; // "OK\r\n"
 const W_CME = 0x2b434d45; // "+CME"
 const W_CMS = 0x2b434d53; // "+CMS"
 const W_ERR = 0x20455252; // " ERR" at offset 4 of "+CME ERROR:"
 const W_ROR = 0x524f523a; // "ROR:" at offset 7
 
-// First-byte classes of a received line (the receive loop's one table lookup; 0: any other byte).
-const K_PLUS = 1; //  '+': +CME ERROR / +CMS ERROR, or a prefixed line
+// First-byte classes of a received line (the receive loop's one table lookup; 0: any other
+// byte, '+' included: the prefix path).
 const K_O = 2; //     'O': OK          (classes from K_O up take the slow path unless OK or ACK)
 const K_TOKEN = 3; // 'E', 'N', 'C', 'S': ERROR, NO CARRIER, CONNECT, SEND OK / SEND FAIL
 const K_ACK = 4; //   'A': the ACK byte in QFUPL ack mode
@@ -199,13 +200,22 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   private rFa: number;
   /** rFa as an offset from the line start for view.f0 (negative enough to stay < 0 when rFa is -1). */
   private rF0: number;
-  /** The prefix the r* fields encode, and its length (rLen is -1 between commands). */
+  /**
+   * The bucket (UrcRegistry's keyOf) of the reply prefix while one is awaited, else -1: the
+   * receive loop tries the reply prefix only on lines of its bucket. A prefix shorter than
+   * three bytes has no bucket: while it is awaited every line takes line() (see regate()).
+   */
+  private rKey: number;
+  /** The prefix the r* fields encode, its length (rLen is -1 between commands) and its bucket (-1: none). */
   private rPfx: Prefix | null;
   private rPfxLen: number;
+  private rPfxKey: number;
   /** Last byte of "AT" + command (the echo's last byte). */
   private txLast: number;
-  /** See regate(). */
-  private gateLen: number;
+  /** Every line takes line() (see regate()). */
+  private gateAll: boolean;
+  /** The echo's last byte while the echo is due, else -1: a line ending with it takes line() (regate()). */
+  private gateLast: number;
   private readonly table: ResultTable;
   private readonly urcs: UrcRegistry;
   private readonly tx: Uint8Array;
@@ -266,6 +276,10 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   private nLines: number;
   private nLate: number;
   private nUrcs: number;
+  /** Lines the receive loop handed to a URC handler (each a line and a URC: one count, see stats()). */
+  private nFastUrcs: number;
+  /** "OK" lines the receive loop dropped with no command in flight (each a line and a late final). */
+  private nLateOk: number;
   private nUnknown: number;
   private nTimeouts: number;
   private nConsecutive: number;
@@ -292,7 +306,6 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.nOverlong = 0;
     this.cls = new Uint8Array(256);
     this.cls[ACK] = K_ACK;
-    this.cls[0x2b] = K_PLUS; // +
     this.cls[0x4f] = K_O; // O
     this.cls[0x45] = K_TOKEN; // E
     this.cls[0x4e] = K_TOKEN; // N
@@ -308,14 +321,17 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.rWm = 0;
     this.rFa = -1;
     this.rF0 = NO_FIELDS;
+    this.rKey = -1;
     this.rPfx = null;
     this.rPfxLen = -1;
+    this.rPfxKey = -1;
     this.txLast = -1;
-    this.gateLen = NEVER;
+    this.gateAll = false;
+    this.gateLast = -1;
     this.view = new LineView(this.rbuf);
     this.dv = new DataView(this.rbuf.buffer, this.rbuf.byteOffset, this.rbuf.byteLength);
     this.table = new ResultTable();
-    this.urcs = new UrcRegistry(this.lfEnds);
+    this.urcs = new UrcRegistry(this.lfEnds, this.dv, this);
     this.tx = new Uint8Array(pick(o.txBufferSize, DEFAULT_TX_BUFFER, 4));
     this.data = new DataMode(pick(o.dataChunkSize, DEFAULT_CHUNK, 1));
 
@@ -349,6 +365,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.nLines = 0;
     this.nLate = 0;
     this.nUrcs = 0;
+    this.nFastUrcs = 0;
+    this.nLateOk = 0;
     this.nUnknown = 0;
     this.nTimeouts = 0;
     this.nConsecutive = 0;
@@ -402,10 +420,10 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
 
   stats(): AtStats {
     return {
-      lines: this.nLines,
+      lines: this.nLines + this.nFastUrcs + this.nLateOk,
       overlong: this.nOverlong,
-      lateFinals: this.nLate,
-      urcs: this.nUrcs,
+      lateFinals: this.nLate + this.nLateOk,
+      urcs: this.nUrcs + this.nFastUrcs,
       unknown: this.nUnknown,
       timeouts: this.nTimeouts,
     };
@@ -425,7 +443,9 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.curDone = null;
     this.state = ST_IDLE;
     this.rLen = -1;
-    this.gateLen = this.urcs.anyShort ? 0 : NEVER;
+    this.rKey = -1;
+    this.gateAll = this.urcs.anyShort;
+    this.gateLast = -1;
     this.data.clear();
     this.endRaw();
     if (done !== null) this.callDone(done, RESULT_CANCELLED, -1, "", elapsed);
@@ -450,6 +470,25 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   // ---------------------------------------------------------------- UartSink
 
   onBytes(data: Uint8Array, start: number, end: number): void {
+    const len = this.rlen;
+    if (start === 0 && end === data.length && end <= this.rcap - len && !this.rbusy && !this.closed) {
+      // The common delivery (a whole array that fits): one native copy, the stop, rx().
+      this.rbuf.set(data, len);
+      this.rlen = len + end;
+      this.rbuf[len + end] = CR; // the stop (see rx())
+      this.rbuf[len + end + 1] = 0;
+      this.depth++;
+      this.rbusy = true;
+      try {
+        this.rx();
+      } finally {
+        this.rbusy = false;
+        if (--this.depth === 0 && this.pumpPending && !this.closed) this.kick();
+      }
+      return;
+    }
+    // A part of an array, one that does not fit, or a nested or late delivery. (Kept in
+    // this function: a second frame here would deepen every callback's stack.)
     if (this.closed) return;
     if (this.rbusy) {
       // Re-entered from a callback while lines are handed out: append only (no
@@ -491,6 +530,9 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
           this.dropping = true;
           this.detour = true;
         }
+        const rbuf = this.rbuf;
+        rbuf[this.rlen] = CR; // the stop (see rx())
+        rbuf[this.rlen + 1] = 0;
         this.rx();
         if (start >= end || this.closed) break;
       }
@@ -517,6 +559,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     if (count <= 0) return 0;
     for (let i = 0; i < count; i++) buf[len + i] = data[start + i];
     this.rlen = len + count;
+    buf[len + count] = CR; // the stop (see rx())
+    buf[len + count + 1] = 0;
     return count;
   }
 
@@ -527,31 +571,35 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
    * a bare 'A' in ack mode is an ACK); the classification is the order given at the
    * top of this file (line() does it in full). Costs are XS meter units (DESIGN.md
    * section 7; about one per bytecode, indexOf 8 per byte scanned), so the loop:
-   *  - skips "\r\n\r\n" with one 32-bit read, and classifies by the first byte;
-   *  - takes a complete "OK" without any scan;
+   *  - relies on the stop: the bytes CR, 0 just past the valid end, written by every
+   *    append (onBytes, copyIn). It ends the native scan; it is the only way to the
+   *    end-of-data check (its CR classes as a line end); no prefix and no "\r\n\r\n"
+   *    or "OK\r\n" word can match across it, so no match needs a bounds check;
+   *  - skips "\r\n\r\n" with one 32-bit read, takes a complete "OK\r\n" with one
+   *    compare of the line's first word, and classifies by its first byte;
    *  - finds which prefix (the reply prefix of the command in flight, or a URC prefix:
    *    one lookup keyed by the first three bytes) starts the line before it looks for
    *    the line end (valid because no prefix that can match holds a line end byte),
-   *    and starts the one native indexOf after that prefix, bounded by a sentinel;
+   *    and starts the one native indexOf after that prefix;
    *  - resumes the scan of a line split across deliveries where the last one stopped;
    *  - hands a reply line or a URC to its callback inline when nothing else can claim
-   *    it (see gateLen); everything else goes through line().
+   *    it (see regate()); everything else goes through line().
+   * Measured steps (xs.at.computePerByte): see docs/design.md.
    */
   private rx(): void {
     const buf = this.rbuf;
     const dv = this.dv;
     const cls = this.cls;
-    const urcs = this.urcs;
-    const uHead = urcs.head;
-    const uNext = urcs.next;
-    const uLen = urcs.len;
-    const uMask = urcs.mask;
-    const uW0 = urcs.w0;
-    const uWl = urcs.wl;
-    const uWm = urcs.wm;
-    const uF0 = urcs.f0;
+    // The URC table's arrays the common line reads (the rarer ones through this.urcs: each
+    // local is a stack slot under every handler).
+    const uHead = this.urcs.head;
+    const uLen = this.urcs.len;
+    const uMask = this.urcs.mask;
+    const uW0 = this.urcs.w0;
+    const uWl = this.urcs.wl;
+    const uF0 = this.urcs.f0;
+    const uInline = this.urcs.inline;
     const view = this.view;
-    const lfEnds = this.lfEnds;
     let p = this.rpos;
     let rs = this.rscan;
     if (this.detour) {
@@ -582,41 +630,52 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       }
       if (this.skipByte >= 0) this.detour = true;
     }
+    // The loop's variables live at function level: in XS a block's own bindings cost a
+    // scope per iteration.
+    let n = 0; // end of valid bytes, re-read per line: a callback may have appended
+    let w = 0; // the line's first word
+    let k = 0; // its first byte's class (K_*)
+    let q = 0; // where the line-end scan starts (-1: no prefix starts the line)
+    let um = NIL; // the URC entry whose prefix starts the line; NIL: the reply prefix
+    let l = 0;
+    let c = 0; // the line end
+    let onLine: ((line: LineView) => void) | undefined;
     for (;;) {
-      const n = this.rlen; // re-read: a callback may have appended
+      n = this.rlen;
       // Skip line ends: the CR that ended the last line, the LF of CR LF, and the empty
       // lines of CR LF CR LF. Bytes past the valid end may be read here (stale data or
       // undefined); p >= n then resets.
       if (dv.getInt32(p) === CRLFCRLF) p += 4;
-      let k = cls[buf[p]];
-      if (k === K_END) {
-        let b = buf[++p];
-        while (b === CR || b === LF) b = buf[++p];
-        k = cls[b];
-      }
-      if (p >= n) {
-        this.rpos = 0;
-        this.rlen = 0;
-        this.rscan = 0;
-        return;
-      }
-      if (k >= K_O) {
-        if (k === K_O && buf[p + 1] === 0x4b && buf[p + 2] === CR && p + 2 < n) {
-          // A complete "OK": no scan at all.
+      w = dv.getInt32(p);
+      if (w === W_OK_CRLF) {
+        // A complete "OK" (all four bytes valid: the stop at n is CR, 0): no scan at all.
+        if (this.cur === null) {
+          this.nLateOk++; // nobody waits for it: a line and a late final, dropped
+          this.owed = false;
+        } else {
           this.nLines++;
-          if (this.cur === null) {
-            this.nLate++; // nobody waits for it: counted, dropped
-            this.owed = false;
-          } else {
-            this.rpos = p + 3;
-            this.okLine();
-            if (this.closed) return;
-          }
-          p += 2;
-          continue;
+          this.rpos = p + 3;
+          this.okLine();
+          if (this.closed) return;
+        }
+        p += 2;
+        continue;
+      }
+      k = cls[w >>> 24];
+      if (k !== 0) {
+        if (k === K_END) {
+          // Line ends that CR LF CR LF did not cover, or the stop at n (then all is consumed).
+          k = buf[++p];
+          while (k === CR || k === LF) k = buf[++p];
+          if (p < n) continue; // the line starts at p: read its word (and the OK check) there
+          this.rpos = 0;
+          this.rlen = 0;
+          this.rscan = 0;
+          return;
         }
         if (k !== K_ACK || !this.ackMode) {
-          // OK with blanks, ERROR, NO CARRIER, CONNECT, or a line that starts like them.
+          // OK with blanks or cut after its CR, ERROR, NO CARRIER, CONNECT, SEND OK/FAIL,
+          // or a line that starts like them: final results are tried first.
           p = this.slowLine(p, rs, k);
           if (p < 0) return;
           rs = 0;
@@ -629,39 +688,44 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       }
 
       // What starts the line, before its end is known: the reply prefix of the command
-      // in flight, or the first URC prefix in the line's bucket. No prefix that can match
-      // holds a line end, so a match over valid bytes means the line end lies past it:
-      // the scan starts there. A match that reached past the valid end (stale bytes) is
-      // only provisional: the scan then starts at the end, finds no line end, and the
-      // line is classified again when the rest of it has come.
-      const w = dv.getInt32(p);
-      let q = -1;
-      let um = NIL;
-      const rl = this.rLen;
-      // (A word read ends at most 8 bytes past p, inside the buffer; longer prefixes are
-      // compared only over valid bytes.)
+      // in flight (when its bucket is the line's), or the first URC prefix in the line's
+      // bucket. No prefix that can match holds a line end, so a match means the line end
+      // lies past it: the scan starts there. A match never reaches past the valid end: the
+      // stop's CR at n differs from every prefix byte (a prefix holding a CR never
+      // matches). (A word read ends at most 8 bytes past p, inside the buffer; longer
+      // prefixes are compared only over valid bytes.)
+      l = ((w >> 8) ^ (w >> 15)) & 0xff; // the line's bucket
+      um = uHead[l];
+      q = -1;
       if (
-        rl >= 0 &&
+        l === this.rKey &&
         (w & this.rMask) === this.rW0 &&
-        (rl <= 4 || ((rl <= 8 || p + rl <= n) && dv.getInt32(p + rl - 4) === this.rWl && (rl <= 8 || (dv.getInt32(p + 4) === this.rWm && (rl <= 12 || midMatch(dv, p, this.rMid))))))
+        ((l = this.rLen) <= 4 || ((l <= 8 || p + l <= n) && dv.getInt32(p + l - 4) === this.rWl && (l <= 8 || (dv.getInt32(p + 4) === this.rWm && (l <= 12 || midMatch(dv, p, this.rMid))))))
       ) {
         // A reply prefix could start "+CME ERROR:"/"+CMS ERROR:": checked on reply lines only.
-        q = k === K_PLUS && (w === W_CME || w === W_CMS) ? -1 : p + rl;
+        um = NIL;
+        if (w !== W_CME && w !== W_CMS) q = p + this.rLen;
       } else {
-        um = uHead[((w >> 8) ^ (w >> 15)) & 0xff];
         while (um !== NIL) {
-          const l = uLen[um];
+          l = uLen[um];
           if (
             (w & uMask[um]) === uW0[um] &&
-            (l <= 4 || ((l <= 8 || p + l <= n) && dv.getInt32(p + l - 4) === uWl[um] && (l <= 8 || (dv.getInt32(p + 4) === uWm[um] && (l <= 12 || midMatch(dv, p, urcs.mid[um]))))))
+            (l <= 4 || ((l <= 8 || p + l <= n) && dv.getInt32(p + l - 4) === uWl[um] && (l <= 8 || (dv.getInt32(p + 4) === this.urcs.wm[um] && (l <= 12 || midMatch(dv, p, this.urcs.mid[um]))))))
           ) {
             q = p + l;
             break;
           }
-          um = uNext[um];
+          um = this.urcs.next[um];
         }
       }
       if (q < 0) {
+        if (n - p < 12 && w >>> 24 !== GT && !this.lfEnds && buf.indexOf(CR, p) >= n) {
+          // Cut before a prefix could be matched (the delivery ended inside its first bytes):
+          // kept as it is for the next delivery. ("> " has no line end, and with lfEnds an LF
+          // may end it: slowLine.)
+          this.partial(p, n);
+          return;
+        }
         // No prefix starts it (an unknown line), or it may be +CME/+CMS ERROR (no URC
         // prefix in the table can start one: see UrcRegistry.add).
         p = this.slowLine(p, rs, k);
@@ -673,13 +737,11 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       // The line end: one native scan from q (or from where the last scan of this line
       // stopped), stopped at the valid end by a CR sentinel.
       if (q < rs) q = rs;
-      else if (q > n) q = n; // a provisional match (see above)
       rs = 0;
-      buf[n] = CR;
-      let c = buf.indexOf(CR, q);
-      if (lfEnds) {
+      c = buf.indexOf(CR, q);
+      if (this.lfEnds) {
         buf[c] = LF; // a second scan, stopped at the CR by a temporary LF sentinel
-        const l = buf.indexOf(LF, q);
+        l = buf.indexOf(LF, q);
         buf[c] = CR;
         if (l < c) c = l;
       }
@@ -687,10 +749,9 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         this.partial(p, n);
         return;
       }
-      const len = c - p;
-      if ((len >= this.gateLen && (this.gateLen === 0 || buf[c - 1] === this.txLast)) || (this.preLine && um === NIL)) {
-        // The echo may be due, short URC prefixes are registered, or a reply line may
-        // have begun before its command went out: the full classification.
+      if (this.gateAll || (buf[c - 1] === this.gateLast && c - p >= this.cmdLen) || (this.preLine && um === NIL)) {
+        // The line may be the echo, every line must take the full classification (see
+        // regate()), or a reply line may have begun before its command went out.
         this.rpos = c + 1;
         if (!this.line(p, c, w, TOKEN_NONE)) return;
         p = c;
@@ -706,25 +767,24 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       if (this.preLine) this.preLine = false;
       // (rpos is not advanced here: nothing reads it until rx() returns, and every way
       // out of rx() sets it.)
-      this.nLines++;
       view.start = p;
-      view.length = len;
+      view.length = c - p;
       view.nIdx = -1;
       if (um === NIL) {
         // 3. Reply of the command in flight.
+        this.nLines++;
         view.f0 = p + this.rF0;
         this.lineSeen = true;
-        const onLine = (this.cur as AtRequest).onLine;
+        onLine = (this.cur as AtRequest).onLine;
         if (onLine !== undefined) {
           onLine(view);
           if (this.closed) return;
         }
       } else {
         // 4. URC: the first match, then later entries that can match the same line.
+        this.nFastUrcs++; // a line and a URC (stats())
         view.f0 = p + uF0[um];
-        urcs.handlers[um](view);
-        if (urcs.rel[um] !== 0) urcs.dispatchAfter(um, dv, p, len, w, view, this);
-        this.nUrcs++;
+        uInline[um](view);
         if (this.closed) return;
       }
       p = c;
@@ -768,7 +828,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     const n = this.rlen;
     let tok = TOKEN_NONE;
     let q = p;
-    if (k === K_PLUS && p + 11 <= n) {
+    if (buf[p] === 0x2b && p + 11 <= n) {
       const w = this.dv.getInt32(p);
       if ((w === W_CME || w === W_CMS) && this.dv.getInt32(p + 4) === W_ERR && this.dv.getInt32(p + 7) === W_ROR) {
         tok = w === W_CME ? TOKEN_CME : TOKEN_CMS;
@@ -951,8 +1011,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       view.length = len;
       view.f0 = p + urcs.f0[first];
       view.nIdx = -1;
-      urcs.handlers[first](view);
-      if (urcs.rel[first] !== 0) urcs.dispatchAfter(first, this.dv, p, len, w, view, this);
+      urcs.inline[first](view); // and the later related entries (UrcRegistry.chained)
       this.nUrcs++;
       return !this.closed;
     }
@@ -978,15 +1037,17 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   }
 
   /**
-   * gateLen: lines at least this long must take line() (rx() inline paths check it).
-   * 0 while short URC prefixes are registered; the echo's length while it is due (then
-   * only a line ending with the echo's last byte goes to line()); NEVER otherwise.
-   * (A partial line pending when the command went out, preLine, is checked apart.)
+   * Which lines rx() must hand to line() instead of taking them inline. Every line
+   * (gateAll) while short URC prefixes are registered, while the command in flight counts
+   * raw bytes after its reply (slowReplies) or awaits a reply prefix shorter than three
+   * bytes (rKey -2). Otherwise, while its echo is due, a line ending with the echo's
+   * last byte (gateLast) and at least as long as the echo. (A reply line that had begun
+   * before the command went out, preLine, is checked apart.)
    */
   private regate(): void {
-    if (this.urcs.anyShort || (this.cur !== null && this.slowReplies)) this.gateLen = 0;
-    else if (this.cur !== null && !this.echoSeen) this.gateLen = this.cmdLen;
-    else this.gateLen = NEVER;
+    const busy = this.cur !== null;
+    this.gateAll = this.urcs.anyShort || (busy && (this.slowReplies || this.rKey === -2));
+    this.gateLast = busy && !this.echoSeen ? this.txLast : -1;
   }
 
   /** A complete "OK" while a command may be waiting for it. */
@@ -1008,10 +1069,12 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     const pf = req.prefix;
     if (pf === undefined || pf === null || shape === SHAPE_NONE || shape === SHAPE_DEFERRED) {
       this.rLen = -1;
+      this.rKey = -1;
       return;
     }
     if (pf === this.rPfx) {
       this.rLen = this.rPfxLen; // the same prefix as the last command's: encoded already
+      this.rKey = this.rPfxKey;
       return;
     }
     const wp = asWordPrefix(pf);
@@ -1026,6 +1089,10 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.rWm = wp.mid !== null ? wp.mid[0] : 0;
     this.rFa = wp.fieldsAt;
     this.rF0 = wp.fieldsAt >= 0 ? wp.fieldsAt : NO_FIELDS;
+    // No bucket for a prefix that can never start a line (-1 matches no line) or one
+    // shorter than three bytes (-2: every line takes line() while it is awaited, regate()).
+    this.rPfxKey = never ? -1 : wp.bytes.length < 3 ? -2 : keyOf(wp.w0);
+    this.rKey = this.rPfxKey;
   }
 
   onAck(): void {
@@ -1139,7 +1206,9 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.curDone = null;
     this.state = ST_IDLE;
     this.rLen = -1;
-    this.gateLen = this.urcs.anyShort ? 0 : NEVER;
+    this.rKey = -1;
+    this.gateAll = this.urcs.anyShort;
+    this.gateLast = -1;
     this.slowReplies = false;
     if (cur.shape === SHAPE_PROMPT) {
       this.data.clear();
@@ -1260,10 +1329,13 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         this.echoBad = false;
         this.lineSeen = false;
         this.preLine = this.rlen > this.rpos;
-        this.gateLen = this.urcs.anyShort || this.slowReplies ? 0 : this.cmdLen; // regate(), inline
         const shape = req.shape;
-        if (req.prefix === this.rPfx && shape !== SHAPE_NONE && shape !== SHAPE_DEFERRED) this.rLen = this.rPfxLen;
-        else this.replyPrefix(req);
+        if (req.prefix === this.rPfx && shape !== SHAPE_NONE && shape !== SHAPE_DEFERRED) {
+          this.rLen = this.rPfxLen;
+          this.rKey = this.rPfxKey;
+        } else this.replyPrefix(req);
+        this.gateAll = this.urcs.anyShort || this.slowReplies || this.rKey === -2; // regate(), inline
+        this.gateLast = this.txLast;
         this.writeTime = this.clock.now();
         this.deadline = this.clock.setTimer(req.timeoutMs, this.onDeadlineFn);
         break; // written just below

@@ -171,10 +171,11 @@ export class LineView implements Line {
     let i = index === 0 ? this.f0 : index === this.nIdx ? this.nAt : -1;
     if (i < 0) return this.intSlow(index, fallback);
     const buf = this.buf;
-    let d = buf[i] - 0x30; // digits as d - 0x30; a blank is -16, a comma -4, CR -35
-    while (d === -16) d = buf[++i] - 0x30;
-    if (d >>> 0 > 9) return this.intSlow(index, fallback);
-    let v = d;
+    let d = buf[i];
+    while (d === SPACE) d = buf[++i];
+    let v = d - 0x30;
+    if (v >>> 0 > 9) return this.intSlow(index, fallback);
+    // Digits as d - 0x30 from here on: a blank is -16, a comma -4, CR -35.
     while ((d = buf[++i] - 0x30) >>> 0 <= 9) v = v * 10 + d;
     if (d === -4) {
       // a comma: the next field starts after it

@@ -48,6 +48,12 @@ function startsWith(a: Uint8Array, b: Uint8Array): boolean {
 export class UrcRegistry {
   readonly prefixes: WordPrefix[];
   readonly handlers: UrcHandler[];
+  /**
+   * What the receive loop calls for an entry that starts a line: its handler, or, for an
+   * entry with later related ones (rel), a function that calls it and then those (chained()):
+   * the loop then needs no rel check per line.
+   */
+  readonly inline: UrcHandler[];
   /** Prefix length in bytes (NEVER when it cannot start a line). */
   readonly len: Int32Array;
   /** Masked first word and its mask, the last word (offset len-4). */
@@ -75,10 +81,16 @@ export class UrcRegistry {
   anyShort: boolean;
   private count: number;
   private readonly lfEndsLine: boolean;
+  /** The engine's receive buffer (what inline handlers' later matches are read from) and its closed flag. */
+  private readonly dv: DataView;
+  private readonly gate: UrcGate;
 
-  constructor(lfEndsLine: boolean) {
+  constructor(lfEndsLine: boolean, dv: DataView, gate: UrcGate) {
     this.prefixes = [];
     this.handlers = [];
+    this.inline = [];
+    this.dv = dv;
+    this.gate = gate;
     this.mid = [];
     this.len = new Int32Array(MAX_URC_HANDLERS);
     this.w0 = new Int32Array(MAX_URC_HANDLERS);
@@ -108,6 +120,7 @@ export class UrcRegistry {
     const id = this.count++;
     this.prefixes.push(prefix);
     this.handlers.push(handler);
+    this.inline.push(handler);
     this.mid.push(prefix.mid);
     const p = prefix.bytes;
     const n = p.length;
@@ -129,11 +142,35 @@ export class UrcRegistry {
     }
     const k = keyOf(prefix.w0);
     for (let j = this.head[k]; j !== NIL; j = this.next[j]) {
-      if (startsWith(this.prefixes[j].bytes, p) || startsWith(p, this.prefixes[j].bytes)) this.rel[j] = 1;
+      if ((startsWith(this.prefixes[j].bytes, p) || startsWith(p, this.prefixes[j].bytes)) && this.rel[j] === 0) {
+        this.rel[j] = 1;
+        this.inline[j] = this.chained(j);
+      }
     }
     if (this.tail[k] === NIL) this.head[k] = id;
     else this.next[this.tail[k]] = id;
     this.tail[k] = id;
+  }
+
+  /**
+   * Entry `id`'s handler, then the handlers after it in its bucket whose prefixes start the
+   * line too, stopping once the gate closes (made once, at registration). The loop is here,
+   * not in a method of its own: a further frame would deepen every such handler's stack.
+   */
+  private chained(id: number): UrcHandler {
+    const handler = this.handlers[id];
+    return (line: Line) => {
+      handler(line);
+      const dv = this.dv;
+      const start = line.start;
+      const w = dv.getInt32(start);
+      for (let j = this.next[id]; j !== NIL; j = this.next[j]) {
+        if (this.matches(j, dv, start, line.length, w)) {
+          if (this.gate.closed) return;
+          this.handlers[j](line);
+        }
+      }
+    };
   }
 
   /** Entry `id` starts the line at `start` of `length` bytes (w: the line's first word). */
@@ -142,18 +179,6 @@ export class UrcRegistry {
     if (n > length || (w & this.mask[id]) !== this.w0[id]) return false;
     if (n <= 4) return true;
     return dv.getInt32(start + n - 4) === this.wl[id] && (n <= 8 || midMatch(dv, start, this.mid[id]));
-  }
-
-  /** Call the handlers after `first` (which was called) in its bucket whose prefixes start the line too. */
-  dispatchAfter(first: number, dv: DataView, start: number, length: number, w: number, line: Line, gate: UrcGate): void {
-    let id = this.next[first];
-    while (id !== NIL) {
-      if (this.matches(id, dv, start, length, w)) {
-        if (gate.closed) return;
-        this.handlers[id](line);
-      }
-      id = this.next[id];
-    }
   }
 
   /** The first entry of the line's bucket whose prefix starts the line, or NIL (all prefixes keyed: !anyShort). */

@@ -45,6 +45,46 @@ describe("AtEngine fast receive paths", () => {
     }
   });
 
+  it("counts every line once, whichever path takes it, split at every chunk size", () => {
+    // A reply, a completing OK, a late OK, URCs, an unknown line and a late +CME ERROR:
+    // stats() must say the same for every cut (the inline paths count apart from line()).
+    const text = "\r\n+CSQ: 9,99\r\n\r\nOK\r\n\r\n+CEREG: 1\r\n\r\nOK\r\n\r\nJUNK\r\n\r\n+CME ERROR: 3\r\n\r\n+CEREG: 2\r\n";
+    for (let cut = 1; cut <= text.length; cut++) {
+      const b = bare();
+      const got: string[] = [];
+      const csq = b.engine.prefix("+CSQ:");
+      b.engine.onUrc(b.engine.prefix("+CEREG:"), (l) => got.push(`cereg ${l.int(0, -1)}`));
+      let res: AtResult | null = null;
+      b.engine.send({ command: "+CSQ", shape: SHAPE_LINE, prefix: csq, timeoutMs: 1000, onLine: (l) => got.push(`csq ${l.int(0, -1)}`) }, (r) => (res = { ...r }));
+      b.feed(text, cut);
+      expect(res!.code, `cut ${cut}`).toBe(RESULT_OK);
+      expect(got, `cut ${cut}`).toEqual(["csq 9", "cereg 1", "cereg 2"]);
+      expect(b.engine.stats(), `cut ${cut}`).toEqual({ lines: 7, overlong: 0, lateFinals: 2, urcs: 2, unknown: 1, timeouts: 0 });
+    }
+  });
+
+  it("a reply prefix of any length wins over a URC prefix that starts the same line", () => {
+    // "+C" (shorter than three bytes: no bucket of its own), "+CE" and "+CEREG:" (the URC's
+    // bucket), "+CEREG: " (longer than the URC prefix).
+    for (const pfx of ["+C", "+CE", "+CEREG:", "+CEREG: "]) {
+      for (const cut of [1, 2, 5, 64]) {
+        const b = bare();
+        const urc: string[] = [];
+        const reply: string[] = [];
+        b.engine.onUrc(b.engine.prefix("+CEREG:"), (l) => urc.push(l.text()));
+        let res: AtResult | null = null;
+        b.engine.send(
+          { command: "+CEREG?", shape: SHAPE_LINES, prefix: b.engine.prefix(pfx), timeoutMs: 1000, onLine: (l) => reply.push(l.text()) },
+          (r) => (res = { ...r }),
+        );
+        b.feed("\r\n+CEREG: 0,1\r\n\r\nOK\r\n\r\n+CEREG: 5\r\n", cut);
+        expect(res!.code, `${pfx} cut ${cut}`).toBe(RESULT_OK);
+        expect(reply, `${pfx} cut ${cut}`).toEqual(["+CEREG: 0,1"]);
+        expect(urc, `${pfx} cut ${cut}`).toEqual(["+CEREG: 5"]); // nothing in flight any more: a URC
+      }
+    }
+  });
+
   it("calls every matching handler in the classic order (short prefixes first, then registration order)", () => {
     for (const cut of [1, 3, 64]) {
       const b = bare();
@@ -141,13 +181,17 @@ describe("AtEngine fast receive paths", () => {
     }
   });
 
-  it("lines that end with a bare LF (lfEndsLine) take the same paths", () => {
-    const b = bare(64, true);
-    const got: string[] = [];
-    b.engine.onUrc(b.engine.prefix("+CSQ:"), (l) => got.push(`${l.int(0, -1)}/${l.int(1, -1)}`));
-    b.engine.onUrc(b.engine.prefix("RDY"), () => got.push("rdy"));
-    b.feed("+CSQ: 23,99\nRDY\n\n+CSQ: 5,6\r\n", 2);
-    expect(got).toEqual(["23/99", "rdy", "5/6"]);
+  it("lines that end with a bare LF (lfEndsLine) take the same paths, split at every chunk size", () => {
+    const text = "+CSQ: 23,99\nRDY\n\nXY\n+CSQ: 5,6\r\n";
+    for (let cut = 1; cut <= text.length; cut++) {
+      const b = bare(64, true);
+      const got: string[] = [];
+      b.engine.onUrc(b.engine.prefix("+CSQ:"), (l) => got.push(`${l.int(0, -1)}/${l.int(1, -1)}`));
+      b.engine.onUrc(b.engine.prefix("RDY"), () => got.push("rdy"));
+      b.feed(text, cut);
+      expect(got, `cut ${cut}`).toEqual(["23/99", "rdy", "5/6"]);
+      expect(b.engine.stats().unknown, `cut ${cut}`).toBe(1); // XY
+    }
   });
 
   it("a reply line that began before its command went out is not its reply, but a URC still is", () => {

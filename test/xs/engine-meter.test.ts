@@ -7,12 +7,12 @@ import { AtDriver } from "../../bench/xs/at-driver.js";
 import { buildCorpus, CHUNK_SIZE } from "../../bench/corpus.js";
 
 // Issue 2's budget. slotsPerByte and liveSlotGrowth100k are met and asserted as such.
-// computePerByte is NOT met (46.8 measured, target 25; see bench/README.md for what costs
-// what): `npm run bench` reports it against the target, and this test holds the measured
-// figure plus a small margin as a ceiling so the engine cannot get slower while it is being
-// worked on (the ceiling was 50 while the engine measured 48.5).
+// computePerByte is NOT met (43.2 measured, target 25; see bench/README.md and docs/design.md
+// for what costs what): `npm run bench` reports it against the target, and this test holds the
+// measured figure plus a small margin as a ceiling so the engine cannot get slower while it is
+// being worked on (the ceiling was 50 while the engine measured 48.5, 48 at 47.1).
 const BUDGET = { computePerByte: 25, slotsPerByte: 0.01, liveSlotGrowth100k: 50 };
-const COMPUTE_CEILING = 48;
+const COMPUTE_CEILING = 44;
 
 describe("AT engine in XS (xsnap-worker), bench corpus", () => {
   let xs: XsFigures;
