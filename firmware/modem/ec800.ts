@@ -492,6 +492,14 @@ export class Ec800 {
     }, null, 0, () => done());
   }
 
+  /**
+   * Read the network time again (AT+CCLK?) when bring-up's read did not get it (its answer
+   * damaged on the UART, or the network had not set the clock yet). `done` either way.
+   */
+  readTime(done: () => void): void {
+    this.readClock(this.gen, done);
+  }
+
   /** Wall-clock ms since 1970 (UTC) from the network time, or -1 when unknown. */
   wallTime(): number {
     return this.wallOffset === UNKNOWN_TIME ? -1 : this.clock.now() + this.wallOffset;

@@ -22,6 +22,7 @@ export function socketMail(port: AtPort, clock: Clock, c: DeviceConfig, driver: 
     sender: { name: c.senderName, address: c.senderEmail },
     origin: c.board,
     now: () => driver.wallTime(),
+    readTime: (done) => driver.readTime(done),
     client: { clock: clock, user: c.user, password: c.password, causes: causes },
   });
 }
