@@ -73,6 +73,7 @@ import {
   RESULT_CANCELLED,
   RESULT_CME,
   RESULT_CMS,
+  RESULT_DAMAGED,
   RESULT_GARBLED,
   RESULT_OK,
   RESULT_REJECTED,
@@ -110,6 +111,19 @@ const CR = 0x0d;
 const LF = 0x0a;
 const ACK = 0x41; // 'A'
 const GT = 0x3e; // '>': the prompt of AT+QISEND / AT+QSSLSEND, "> " without a line end
+const CTRL_Z = 0x1a; // ends a variable-length send's payload: send it (commitEcho)
+const ESC = 0x1b; //    ... or cancel it
+// A commitEcho send's phases (the variable-length AT+QISEND=<id>: types.ts, AtRequest.commitEcho).
+const CK_ECHO = 1; //        prompt awaited, payload being written and its echo compared
+const CK_COMMIT = 2; //      the echo matched: Ctrl+Z written, SEND OK awaited
+const CK_CANCEL = 3; //      the echo differed or stalled: ESC written, its OK awaited
+const CK_NO_PROMPT = 4; //   no prompt came: ESC written (in case the prompt was lost), nothing was sent
+const CK_COMMIT_ESC = 5; //  Ctrl+Z got no answer: ESC written (in case Ctrl+Z was lost)
+/** After the payload is written, its echo must be complete within this (else ESC). */
+const ECHO_STALL_MS = 300;
+// A readsData command's answer: its count line, n bytes, CR LF CR LF, then the final result.
+const RD_DATA = 1; //  the count line came: the bytes and CR LF CR LF are due
+const RD_FINAL = 2; // only the final result may come now
 const CRLFCRLF = 0x0d0a0d0a;
 const W_CME = 0x2b434d45; // "+CME"
 const W_CMS = 0x2b434d53; // "+CMS"
@@ -245,6 +259,19 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   private skipByte: number;
   /** Who gets them; null: skipped (the echo of a payload). */
   private rawSink: ((data: Uint8Array, start: number, end: number) => void) | null;
+  /** Bytes of CR LF CR LF still due after a read's counted bytes. */
+  private tailLeft: number;
+  /** A readsData command's answer so far (RD_*, 0: no count line yet), and whether it broke its form. */
+  private rdCheck: number;
+  private rdBad: boolean;
+  /** A commitEcho send: its phase (CK_*, 0: none), echo bytes compared, whether one differed, the control byte to write (-1: none). */
+  private ckPhase: number;
+  private ckPos: number;
+  private ckBad: boolean;
+  private ckByte: number;
+  private readonly ck1: Uint8Array;
+  private readonly ckBuf: Uint8Array;
+  private readonly ckFn: (data: Uint8Array, start: number, end: number) => void;
   /** The command in flight counts raw bytes after its reply line: its lines all take line(). */
   private slowReplies: boolean;
 
@@ -360,6 +387,16 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.rawLeft = 0;
     this.skipByte = -1;
     this.rawSink = null;
+    this.tailLeft = 0;
+    this.rdCheck = 0;
+    this.rdBad = false;
+    this.ckPhase = 0;
+    this.ckPos = 0;
+    this.ckBad = false;
+    this.ckByte = -1;
+    this.ck1 = new Uint8Array(1);
+    this.ckBuf = new Uint8Array(64);
+    this.ckFn = (d, st, e) => this.echoCheck(d, st, e);
 
     uart.attach(this);
   }
@@ -559,7 +596,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       // due, an overlong line's rest.
       this.detour = false;
       p = this.skip(p);
-      if (this.rawLeft > 0) {
+      if (this.rawLeft > 0 || this.tailLeft > 0) {
         p = this.raw(p);
         if (p < 0) return;
         rs = 0;
@@ -808,6 +845,11 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     if (cur.echoData === true) {
       this.rawLeft = (cur.data as ByteSource).length;
       this.rawSink = null;
+    } else if (cur.commitEcho === true) {
+      // The echo is compared as it comes (echoCheck); Ctrl+Z or ESC once it is all in.
+      this.rawLeft = (cur.data as ByteSource).length;
+      this.rawSink = this.ckFn;
+      this.ckPos = 0;
     }
     this.startData();
     return this.rawLeft > 0 ? this.raw(e) : e;
@@ -834,8 +876,11 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         p += k;
       }
       if (this.rawLeft === 0) {
-        this.rpos = p;
-        return p;
+        if (this.tailLeft > 0) p = this.tail(p);
+        if (this.tailLeft === 0) {
+          this.rpos = p;
+          return p;
+        }
       }
       if (p >= this.rlen) {
         this.rpos = 0;
@@ -845,6 +890,85 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         return -1;
       }
     }
+  }
+
+  /**
+   * A read's counted bytes must be followed by exactly CR LF CR LF (then the final result):
+   * anything else means a byte of the data, of its count or of its end was lost, and the
+   * count took bytes that were not data (or left data out). Checked from p; returns where
+   * framing resumes (at the first byte that differs: it is framed as usual).
+   */
+  private tail(p: number): number {
+    const buf = this.rbuf;
+    const n = this.rlen;
+    while (this.tailLeft > 0 && p < n) {
+      if (buf[p] !== ((this.tailLeft & 1) === 0 ? CR : LF)) {
+        this.tailLeft = 0;
+        this.rdBad = true;
+        break;
+      }
+      this.tailLeft--;
+      p++;
+    }
+    if (this.tailLeft === 0) this.rdCheck = RD_FINAL;
+    return p;
+  }
+
+  /**
+   * commitEcho: the module's echo of the payload, compared with what was written as it
+   * comes (in pieces of the scratch buffer: no allocation). Once all of it is in, Ctrl+Z
+   * when every byte matched, else ESC.
+   */
+  private echoCheck(d: Uint8Array, start: number, end: number): void {
+    const src = (this.cur as AtRequest).data as ByteSource;
+    const b = this.ckBuf;
+    let i = start;
+    while (i < end && !this.ckBad) {
+      let m = end - i;
+      if (m > b.length) m = b.length;
+      if (src.read(this.ckPos, b, 0, m) !== m) this.ckBad = true;
+      for (let j = 0; j < m && !this.ckBad; j++) if (d[i + j] !== b[j]) this.ckBad = true;
+      this.ckPos += m;
+      i += m;
+    }
+    if (this.rawLeft > 0) return;
+    this.ckControl(this.ckBad ? CK_CANCEL : CK_COMMIT);
+  }
+
+  /** Write Ctrl+Z (CK_COMMIT) or ESC (any other phase) once the payload is out; the deadline starts again for the answer. */
+  private ckControl(phase: number): void {
+    this.ckPhase = phase;
+    this.ckByte = phase === CK_COMMIT ? CTRL_Z : ESC;
+    const dl = this.deadline;
+    if (dl !== null && dl !== undefined) this.clock.clearTimer(dl);
+    this.deadline = this.clock.setTimer((this.cur as AtRequest).timeoutMs, this.onDeadlineFn);
+    this.kick();
+  }
+
+  /** commitEcho: the command's deadline passed in `phase`: ESC, or the end (true). */
+  private ckDeadline(): boolean {
+    const ph = this.ckPhase;
+    if (ph === CK_ECHO) {
+      // No prompt, or the echo stalled (a payload byte or an echo byte lost): cancel.
+      const prompted = this.state !== ST_PROMPT;
+      this.endRaw();
+      this.state = ST_AFTER;
+      this.ckControl(prompted ? CK_CANCEL : CK_NO_PROMPT);
+      return false;
+    }
+    if (ph === CK_COMMIT) {
+      this.ckControl(CK_COMMIT_ESC);
+      return false;
+    }
+    return true;
+  }
+
+  /** The result of a commitEcho send, from the final result (or timeout) and the phase. */
+  private ckResult(code: number, ph: number): number {
+    if (ph === CK_COMMIT) return code === RESULT_GARBLED ? RESULT_OK : code; // the payload's echo proved what the module took
+    if (ph === CK_CANCEL || ph === CK_COMMIT_ESC) return code === RESULT_OK || code === RESULT_GARBLED ? RESULT_GARBLED : RESULT_DAMAGED;
+    if (ph === CK_NO_PROMPT) return code === RESULT_OK || code === RESULT_GARBLED || code === RESULT_TIMEOUT ? RESULT_GARBLED : code;
+    return code;
   }
 
   /** Step over skipByte at p when it is there; once a byte is there to decide, nothing is to be skipped any more. */
@@ -858,6 +982,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   /** Forget counted raw bytes still due (their command ended without them: timeout, cancel, close). */
   private endRaw(): void {
     this.rawLeft = 0;
+    this.tailLeft = 0;
     this.skipByte = -1;
     this.rawSink = null;
   }
@@ -874,6 +999,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.nLines++;
     const cur = this.cur;
     let pre = false;
+    // After a read's bytes only its final result may come (a line here: the count was short).
+    if (this.rdCheck === RD_FINAL && tok === TOKEN_NONE) this.rdBad = true;
     if (cur !== null) {
       // A line that had begun before the command went out cannot be its answer.
       if (this.preLine) {
@@ -927,10 +1054,14 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       if (onLine !== undefined) onLine(view);
       const reads = (cur as AtRequest).readsData;
       if (reads !== undefined && this.rawLeft === 0 && !this.closed) {
-        // "+QIRD: <n>": n raw bytes follow the line's CR LF (rx() and slowLine() take them).
+        // "+QIRD: <n>": n raw bytes follow the line's CR LF (rx() and slowLine() take them),
+        // then CR LF CR LF (tail()). A second count line is a damaged answer.
+        if (this.rdCheck !== 0) this.rdBad = true;
         const k = view.int(0, 0);
+        this.rdCheck = k > 0 ? RD_DATA : RD_FINAL;
         if (k > 0) {
           this.rawLeft = k;
+          this.tailLeft = 4;
           this.skipByte = LF;
           this.rawSink = reads;
         }
@@ -1119,6 +1250,14 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     const done = this.curDone;
     const cur = this.cur;
     if (cur === null || done === null) return;
+    if (cur.readsData !== undefined && cur.shape === SHAPE_LINE && (code === RESULT_OK || code === RESULT_GARBLED) && (this.rdBad || this.rdCheck !== RD_FINAL)) {
+      code = RESULT_DAMAGED; // the answer broke its form: bytes of it were lost
+    }
+    const ck = this.ckPhase;
+    this.rdCheck = 0;
+    this.rdBad = false;
+    this.ckPhase = 0;
+    this.ckByte = -1;
     const clock = this.clock;
     const elapsed = clock.now() - this.writeTime;
     const dl = this.deadline;
@@ -1149,7 +1288,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     if (st !== null && st !== undefined) clock.clearTimer(st);
     this.settling = true;
     this.settleTimer = clock.setTimer(this.settleMs, this.onSettleFn);
-    this.callDone(done, code, errCode, errText, elapsed);
+    this.callDone(done, ck !== 0 ? this.ckResult(code, ck) : code, errCode, errText, elapsed);
   }
 
   /**
@@ -1205,6 +1344,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     if (this.closed || this.cur === null) return;
     this.depth++;
     try {
+      if (this.ckPhase !== 0 && !this.ckDeadline()) return;
       this.complete(RESULT_TIMEOUT, -1, "");
     } finally {
       this.leave();
@@ -1258,6 +1398,9 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         this.echoSeen = false;
         this.echoBad = false;
         this.lineSeen = false;
+        this.ckPhase = req.commitEcho === true ? CK_ECHO : 0;
+        this.ckBad = false;
+        this.ckByte = -1;
         this.preLine = this.rlen > this.rpos;
         this.gateLen = this.urcs.anyShort || this.slowReplies ? 0 : this.cmdLen; // regate(), inline
         const shape = req.shape;
@@ -1277,6 +1420,11 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       if (this.txPos < this.txLen) return; // onWritable continues
     }
     if (this.state === ST_DATA) this.pumpData();
+    if (this.ckByte >= 0 && this.state === ST_AFTER) {
+      // commitEcho's Ctrl+Z or ESC, after the whole payload.
+      this.ck1[0] = this.ckByte;
+      if (this.uart.write(this.ck1, 0, 1) === 1) this.ckByte = -1;
+    }
   }
 
   /** Validate a request and stage "AT" + command + CR in the TX buffer. */
@@ -1296,7 +1444,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       const data = req.data;
       if (data === undefined || data === null || !isWholeNumber(data.length) || data.length < 0) return false;
       // The "> " prompt has no ACK pacing; echoData belongs to it.
-      if (req.promptGt === true ? req.ackEvery !== undefined : req.echoData === true) return false;
+      if (req.promptGt === true ? req.ackEvery !== undefined : req.echoData === true || req.commitEcho === true) return false;
+      if (req.echoData === true && req.commitEcho === true) return false;
       if (req.ackEvery !== undefined) {
         if (!isWholeNumber(req.ackEvery) || req.ackEvery < 0) return false;
         ackEvery = req.ackEvery;
@@ -1347,7 +1496,15 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
 
   private pumpData(): void {
     const r = this.data.pump(this.uart, this, this.gen);
-    if (r === DATA_DONE) this.state = ST_AFTER;
+    if (r === DATA_DONE) {
+      this.state = ST_AFTER;
+      if (this.ckPhase === CK_ECHO && this.rawLeft > 0) {
+        // The payload is out: its echo must follow at once, or it stalled (ESC: ckDeadline).
+        const dl = this.deadline;
+        if (dl !== null && dl !== undefined) this.clock.clearTimer(dl);
+        this.deadline = this.clock.setTimer(ECHO_STALL_MS, this.onDeadlineFn);
+      }
+    }
     else if (r === DATA_ACK) this.state = ST_ACK;
     // The source broke its promise: stop. The module is still in data mode: its own
     // timeout ends it (or a reset).
