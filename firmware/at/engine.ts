@@ -74,6 +74,7 @@ import {
   RESULT_CME,
   RESULT_CMS,
   RESULT_DAMAGED,
+  RESULT_ERROR,
   RESULT_GARBLED,
   RESULT_OK,
   RESULT_REJECTED,
@@ -121,6 +122,12 @@ const CK_NO_PROMPT = 4; //   no prompt came: ESC written (in case the prompt was
 const CK_COMMIT_ESC = 5; //  Ctrl+Z got no answer: ESC written (in case Ctrl+Z was lost)
 /** After the payload is written, its echo must be complete within this (else ESC). */
 const ECHO_STALL_MS = 300;
+/**
+ * How long an ESC written after the payload waits for its answer: longer than the module's
+ * own input time (5 s from the prompt, docs/sockets.md), so a module still in the send
+ * (the ESC lost too) has ended it with ERROR by then, and silence means it was not in one.
+ */
+const ESC_WAIT_MS = 6000;
 // A readsData command's answer: its count line, n bytes, CR LF CR LF, then the final result.
 const RD_DATA = 1; //  the count line came: the bytes and CR LF CR LF are due
 const RD_FINAL = 2; // only the final result may come now
@@ -269,6 +276,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   private ckPos: number;
   private ckBad: boolean;
   private ckByte: number;
+  /** The last SEND OK / SEND FAIL / OK token was SEND OK (after ESC, OK and SEND OK differ). */
+  private ckSendOk: boolean;
   private readonly ck1: Uint8Array;
   private readonly ckBuf: Uint8Array;
   private readonly ckFn: (data: Uint8Array, start: number, end: number) => void;
@@ -394,6 +403,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.ckPos = 0;
     this.ckBad = false;
     this.ckByte = -1;
+    this.ckSendOk = false;
     this.ck1 = new Uint8Array(1);
     this.ckBuf = new Uint8Array(64);
     this.ckFn = (d, st, e) => this.echoCheck(d, st, e);
@@ -941,7 +951,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.ckByte = phase === CK_COMMIT ? CTRL_Z : ESC;
     const dl = this.deadline;
     if (dl !== null && dl !== undefined) this.clock.clearTimer(dl);
-    this.deadline = this.clock.setTimer((this.cur as AtRequest).timeoutMs, this.onDeadlineFn);
+    const wait = phase === CK_CANCEL || phase === CK_COMMIT_ESC ? ESC_WAIT_MS : (this.cur as AtRequest).timeoutMs;
+    this.deadline = this.clock.setTimer(wait, this.onDeadlineFn);
     this.kick();
   }
 
@@ -965,10 +976,23 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
 
   /** The result of a commitEcho send, from the final result (or timeout) and the phase. */
   private ckResult(code: number, ph: number): number {
-    if (ph === CK_COMMIT) return code === RESULT_GARBLED ? RESULT_OK : code; // the payload's echo proved what the module took
-    if (ph === CK_CANCEL || ph === CK_COMMIT_ESC) return code === RESULT_OK || code === RESULT_GARBLED ? RESULT_GARBLED : RESULT_DAMAGED;
-    if (ph === CK_NO_PROMPT) return code === RESULT_OK || code === RESULT_GARBLED || code === RESULT_TIMEOUT ? RESULT_GARBLED : code;
-    return code;
+    // The payload's echo proved what the module took: a differing echo of the command line does not matter.
+    if (ph === CK_COMMIT) return code === RESULT_GARBLED ? RESULT_OK : code;
+    if (ph === CK_ECHO) return code;
+    const sendOk = code === RESULT_OK && this.ckSendOk;
+    // ESC's answer: OK (cancelled), or ERROR (the module's input time ran out first): nothing was sent.
+    const dropped = (code === RESULT_OK && !sendOk) || code === RESULT_GARBLED || code === RESULT_ERROR || code === RESULT_CME;
+    if (ph === CK_COMMIT_ESC) {
+      // Ctrl+Z was written and no SEND OK came. Silence after ESC: the module was not in a
+      // send any more (Ctrl+Z was taken, its SEND OK lost on the way): sent.
+      if (sendOk || code === RESULT_TIMEOUT) return RESULT_OK;
+      if (code === RESULT_SEND_FAIL) return code;
+      return dropped ? RESULT_GARBLED : RESULT_DAMAGED;
+    }
+    if (ph === CK_NO_PROMPT) return sendOk ? RESULT_DAMAGED : RESULT_GARBLED; // no payload was written
+    // CK_CANCEL: a SEND OK, SEND FAIL or silence means the module left the send before the ESC
+    // (a payload byte turned into Ctrl+Z or ESC on the wire): what it did with it is unknown.
+    return dropped ? RESULT_GARBLED : RESULT_DAMAGED;
   }
 
   /** Step over skipByte at p when it is there; once a byte is there to decide, nothing is to be skipped any more. */
@@ -1199,6 +1223,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       // SEND OK / SEND FAIL end only a socket send's payload; after anything else they are lines.
       if (this.cur !== null && (this.cur.promptGt !== true || this.state !== ST_AFTER)) return false;
       code = token === TOKEN_SEND_OK ? RESULT_OK : RESULT_SEND_FAIL;
+      this.ckSendOk = token === TOKEN_SEND_OK;
     } else if (token < TOKEN_OK || token > TOKEN_NO_CARRIER) return false;
 
     if (this.cur === null || this.state === ST_IDLE) {
@@ -1401,6 +1426,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         this.ckPhase = req.commitEcho === true ? CK_ECHO : 0;
         this.ckBad = false;
         this.ckByte = -1;
+        this.ckSendOk = false;
         this.preLine = this.rlen > this.rpos;
         this.gateLen = this.urcs.anyShort || this.slowReplies ? 0 : this.cmdLen; // regate(), inline
         const shape = req.shape;
