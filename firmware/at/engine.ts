@@ -1278,7 +1278,9 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     if (cur.readsData !== undefined && cur.shape === SHAPE_LINE && (code === RESULT_OK || code === RESULT_GARBLED) && (this.rdBad || this.rdCheck !== RD_FINAL)) {
       code = RESULT_DAMAGED; // the answer broke its form: bytes of it were lost
     }
-    const ck = this.ckPhase;
+    // A final result before our Ctrl+Z went out: the module left the send on its own (a byte
+    // turned into Ctrl+Z or ESC on the wire), judged as after an ESC.
+    const ck = this.ckPhase === CK_COMMIT && this.ckByte >= 0 ? CK_CANCEL : this.ckPhase;
     this.rdCheck = 0;
     this.rdBad = false;
     this.ckPhase = 0;

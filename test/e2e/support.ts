@@ -148,7 +148,6 @@ export function firmwareStream(transcript: string): FirmwareStream {
         cur.end = r.t;
         continue;
       }
-      if (b === 0x1a || b === 0x1b) continue; // outside a send the module drops them (docs/sockets.md)
       if (dataLeft > 0 && cur) {
         if (cur.start < 0) cur.start = r.t;
         cur.bytes.push(b);
@@ -159,6 +158,7 @@ export function firmwareStream(transcript: string): FirmwareStream {
         }
         continue;
       }
+      if (b === 0x1a || b === 0x1b) continue; // outside a send's data the module drops them (docs/sockets.md)
       if (b === 13) {
         const text = Buffer.from(line).toString("latin1");
         lines.push({ t: r.t, text });

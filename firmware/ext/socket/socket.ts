@@ -138,6 +138,7 @@ export class ModuleSocket implements StreamConnector {
   private readonly sendDone: (r: AtResult) => void;
   private readonly readDone: (r: AtResult) => void;
   private readonly pollFn: () => void;
+  private readonly deliverFn: () => void;
 
   /**
    * `boots` says which module boot this is (Ec800.bootCount): a reboot forgets AT+QISDE and
@@ -201,6 +202,7 @@ export class ModuleSocket implements StreamConnector {
     this.totalsDone = (r) => this.onTotals(r);
     this.sendDone = (r) => this.onSendDone(r);
     this.readDone = (r) => this.onReadDone(r);
+    this.deliverFn = () => this.deliver();
     this.pollFn = () => {
       this.pollTimer = null;
       this.readNow();
@@ -410,12 +412,10 @@ export class ModuleSocket implements StreamConnector {
       return;
     }
     if (this.got > 0) {
-      this.delivered += this.got;
-      (this.sink as StreamSink).onBytes(this.rbuf, 0, this.got);
-      if (this.readGen !== this.gen || (this.state !== S_OPEN && this.state !== S_PEER_CLOSED)) return;
-      // More may wait: the module sends no new "recv" URC before its buffer was read empty.
-      this.pollMs = POLL_MS;
-      this.readNow();
+      // To the client on a fresh turn (what it writes in answer must not stack on this
+      // result's frames); `reading` holds the buffer and any send until then.
+      this.reading = true;
+      this.clock.setTimer(0, this.deliverFn);
       return;
     }
     if (this.state === S_PEER_CLOSED) {
@@ -424,6 +424,17 @@ export class ModuleSocket implements StreamConnector {
     }
     this.armPoll();
     this.sendNow();
+  }
+
+  /** The read's bytes to the client, then the next read (more may wait: no new "recv" URC comes before the buffer was read empty). */
+  private deliver(): void {
+    if (this.readGen !== this.gen || (this.state !== S_OPEN && this.state !== S_PEER_CLOSED)) return;
+    this.reading = false;
+    this.delivered += this.got;
+    (this.sink as StreamSink).onBytes(this.rbuf, 0, this.got);
+    if (this.readGen !== this.gen || (this.state !== S_OPEN && this.state !== S_PEER_CLOSED)) return;
+    this.pollMs = POLL_MS;
+    this.readNow();
   }
 
   /** A chunk that waited for a read goes now. */
