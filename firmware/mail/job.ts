@@ -825,7 +825,6 @@ export class MailJobRun {
 
   /** The recovery ladder: place the failure on a rung (ladderRows), climb while the rung's budget is spent, act. */
   private ladder(err: CellError): void {
-    this.note(LOG_DEBUG, "ZZ ladder " + describeError(err));
     const from = this.state;
     this.outcome = err;
     let rung = R_REBUILD;
