@@ -266,8 +266,11 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   private skipByte: number;
   /** Who gets them; null: skipped (the echo of a payload). */
   private rawSink: ((data: Uint8Array, start: number, end: number) => void) | null;
-  /** Bytes of CR LF CR LF still due after a read's counted bytes. */
+  /** After a read's counted bytes: checking their end (tail()), the line-end bytes seen (count, and as bits: LF 1, CR 0), the last counted byte. */
   private tailLeft: number;
+  private tailSeen: number;
+  private tailBits: number;
+  private rawLast: number;
   /** A readsData command's answer so far (RD_*, 0: no count line yet), and whether it broke its form. */
   private rdCheck: number;
   private rdBad: boolean;
@@ -397,6 +400,9 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.skipByte = -1;
     this.rawSink = null;
     this.tailLeft = 0;
+    this.tailSeen = 0;
+    this.tailBits = 0;
+    this.rawLast = -1;
     this.rdCheck = 0;
     this.rdBad = false;
     this.ckPhase = 0;
@@ -881,6 +887,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         this.rawLeft -= k;
         const sink = this.rawSink;
         if (this.rawLeft === 0) this.rawSink = null;
+        this.rawLast = buf[p + k - 1];
         if (sink !== null) sink(buf, p, p + k);
         if (this.closed) return -1;
         p += k;
@@ -903,24 +910,36 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   }
 
   /**
-   * A read's counted bytes must be followed by exactly CR LF CR LF (then the final result):
-   * anything else means a byte of the data, of its count or of its end was lost, and the
-   * count took bytes that were not data (or left data out). Checked from p; returns where
-   * framing resumes (at the first byte that differs: it is framed as usual).
+   * A read's counted bytes must be followed by CR LF CR LF, then the final result: a byte of
+   * the data lost makes the count take the first CR of that end (and a lost count digit
+   * takes data bytes for it). One exception is proved harmless and taken: exactly three
+   * line-end bytes that are CR LF CR LF with one missing, after data whose last byte is LF.
+   * A lost data byte would have made the count end on the tail's CR instead, so the byte
+   * lost was one of the end's. Checked from p, across deliveries; returns where framing
+   * resumes (the final result's line, or the first byte that broke the form).
    */
   private tail(p: number): number {
     const buf = this.rbuf;
     const n = this.rlen;
-    while (this.tailLeft > 0 && p < n) {
-      if (buf[p] !== ((this.tailLeft & 1) === 0 ? CR : LF)) {
+    while (p < n) {
+      const b = buf[p];
+      if (b !== CR && b !== LF) {
+        const s = this.tailSeen;
+        const t = this.tailBits; // CR LF CR LF less one: LF CR LF 5, CR CR LF 1, CR LF LF 3, CR LF CR 2
+        if (!(s === 3 && this.rawLast === LF && (t === 5 || t === 1 || t === 3 || t === 2))) this.rdBad = true;
         this.tailLeft = 0;
-        this.rdBad = true;
-        break;
+        this.rdCheck = RD_FINAL;
+        return p;
       }
-      this.tailLeft--;
+      this.tailBits = (this.tailBits << 1) | (b === LF ? 1 : 0);
       p++;
+      if (++this.tailSeen === 4) {
+        if (this.tailBits !== 5) this.rdBad = true; // CR LF CR LF
+        this.tailLeft = 0;
+        this.rdCheck = RD_FINAL;
+        return p;
+      }
     }
-    if (this.tailLeft === 0) this.rdCheck = RD_FINAL;
     return p;
   }
 
@@ -1085,7 +1104,9 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         this.rdCheck = k > 0 ? RD_DATA : RD_FINAL;
         if (k > 0) {
           this.rawLeft = k;
-          this.tailLeft = 4;
+          this.tailLeft = 1;
+          this.tailSeen = 0;
+          this.tailBits = 0;
           this.skipByte = LF;
           this.rawSink = reads;
         }

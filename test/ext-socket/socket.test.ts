@@ -14,8 +14,9 @@ import { AtEngine } from "../../firmware/at/engine.js";
 import { RESULT_OK, SHAPE_NONE, type AtResult } from "../../firmware/at/types.js";
 import { ModuleSocket } from "../../firmware/ext/socket/socket.js";
 import type { CellError } from "../../firmware/errors.js";
-import { E_SEND_FAIL, KIND_CONFIG, KIND_NETWORK, KIND_RETRYABLE } from "../../firmware/errors.js";
+import { E_SEND_FAIL, E_STREAM_DAMAGED, E_UNSAFE_CHAR, KIND_CONFIG, KIND_NETWORK, KIND_RETRYABLE } from "../../firmware/errors.js";
 import { FakeSmtp } from "../host-sim/harness.js";
+import type { UartLink } from "../../host-sim/uart/link.js";
 
 const NAME = "smtp.cellmail.test";
 const USER = "alarm@cellmail.test";
@@ -41,6 +42,7 @@ interface Rig {
   notes: string[];
   /** Every byte the firmware wrote (as the tap saw it, before the link's faults). */
   wire: { toModule: string };
+  link: UartLink;
   engine: AtEngine;
   socket: ModuleSocket;
   boots: number;
@@ -75,7 +77,7 @@ async function rig(srv: MailServer | null, o: { faults?: FaultSpec[] } = {}): Pr
   expect(await at("+CMEE=1")).toBe(RESULT_OK);
   expect(await at('+QICSGP=1,1,"internet","","",1')).toBe(RESULT_OK);
   expect(await at("+QIACT=1")).toBe(RESULT_OK);
-  const r: Rig = { clock, notes, wire, engine, socket: null as never, boots: 1, at };
+  const r: Rig = { clock, notes, wire, link: sim.link, engine, socket: null as never, boots: 1, at };
   r.socket = new ModuleSocket(engine, clock, { contextId: 1, sslCtxId: 1 }, () => r.boots, null);
   return r;
 }
@@ -264,5 +266,61 @@ describe("ext/socket: faults", () => {
     }
     expect([thrown?.kind, thrown?.field]).toEqual([KIND_CONFIG, "server"]);
     expect(r.socket.commands).toBe(before);
+  });
+});
+
+describe("ext/socket: a UART that loses and changes bytes", () => {
+  it("a write holding Ctrl+Z or ESC is refused whole (nothing of it sent), kind config", async () => {
+    const srv = await server();
+    const r = await rig(srv);
+    const sink = new Collect();
+    expect(await open(r, sink, 587)).toBeNull();
+    expect(await reply(r, sink)).toBe("220");
+    const before = r.wire.toModule.length;
+    r.socket.write(Buffer.from("NOOP\x1a\r\n", "latin1"), 0, 7);
+    await r.clock.run({ until: () => sink.closed !== undefined, forMs: 10_000 });
+    expect((sink.closed as CellError).code).toBe(E_UNSAFE_CHAR);
+    expect((sink.closed as CellError).kind).toBe(KIND_CONFIG);
+    expect(r.wire.toModule.slice(before)).not.toContain("NOOP");
+  });
+
+  // Byte loss in both directions once the socket is open (the seeds differ per run): every
+  // mail the server accepts is exactly the one written, and a conversation that cannot go on
+  // ends with a typed, retryable error. Over the seeds, chunks are cancelled (ESC) and written
+  // again, and reads are found damaged, so the checks below are exercised.
+  it("0.3% of bytes lost each way: the server gets the exact mail or none; failures are typed", async () => {
+    const srv = await server();
+    const body = ["Door 1 opened.", "RCPT TO:<ps@example.com>", "x".repeat(1200)].join("\r\n");
+    let delivered = 0;
+    let cancels = 0;
+    const errors: number[] = [];
+    for (let seed = 1; seed <= 8; seed++) {
+      const r = await rig(srv);
+      const sink = new Collect();
+      expect(await open(r, sink, 587)).toBeNull();
+      r.link.setFaults("toModule", { lossRate: 0.003, seed });
+      r.link.setFaults("toFirmware", { lossRate: 0.003, seed: seed + 100 });
+      let codes: string[] = [];
+      try {
+        codes = await converse(r, sink, "Lossy " + seed, body);
+      } catch {
+        // The stream ended: with a typed, retryable error.
+        await r.clock.run({ until: () => sink.closed !== undefined, forMs: 60_000 });
+        const e = sink.closed as CellError;
+        expect(e, `seed ${seed}`).toBeTruthy();
+        expect(e.kind, `seed ${seed}: ${e.cause}`).toBe(KIND_RETRYABLE);
+        errors.push(e.code);
+      }
+      if (codes.length) delivered++;
+      cancels += r.notes.filter((n) => n.includes("cancelled by ESC")).length;
+      r.socket.close();
+    }
+    await new Promise((res) => setTimeout(res, 200));
+    const mails = srv.messages();
+    for (const m of mails) expect(m.text?.trim()).toBe(body.replace(/\r\n/g, "\n"));
+    expect(mails.length).toBeGreaterThanOrEqual(delivered);
+    expect(delivered).toBeGreaterThan(0);
+    expect(cancels).toBeGreaterThan(0);
+    for (const c of errors) expect([E_STREAM_DAMAGED, 1020, 1021, 1038]).toContain(c);
   });
 });

@@ -41,7 +41,7 @@ import type { AtPort, AtRequest, AtResult, Line } from "../../at/types.js";
 import { WindowSource } from "../../at/source.js";
 import { RESULT_CME, RESULT_DAMAGED, RESULT_ERROR, RESULT_GARBLED, RESULT_OK, RESULT_TIMEOUT, SHAPE_LINE, SHAPE_NONE, SHAPE_PROMPT } from "../../at/types.js";
 import type { Clock, TimerHandle } from "../../platform/types.js";
-import { CellError, cellError, E_AT_ERROR, E_CLOSED, E_STREAM_DAMAGED, KIND_CONFIG, KIND_NETWORK, KIND_RETRYABLE } from "../../errors.js";
+import { CellError, cellError, E_AT_ERROR, E_CLOSED, E_STREAM_DAMAGED, E_UNSAFE_CHAR, KIND_CONFIG, KIND_NETWORK, KIND_RETRYABLE } from "../../errors.js";
 import { resultToError, type CauseTexts } from "../../modem/codes.js";
 import { quoteAt, AT_FIELD_MAX } from "../../modem/quote.js";
 import type { StreamConnector, StreamSink } from "../../modem/stream.js";
@@ -51,6 +51,8 @@ import { nextTurn } from "../../turn.js";
 export const SEND_MAX = 1460;
 const READ_MAX = 1500;
 const CHUNK_MIN = 32;
+const CTRL_Z = 0x1a;
+const ESC = 0x1b;
 const CHUNK_GROW = 4;
 /** Cancelled chunks in a row (the echo differed or stalled) before the connection is given up. */
 const CANCELS_MAX = 12;
@@ -281,6 +283,17 @@ export class ModuleSocket implements StreamConnector {
       const g = this.gen;
       nextTurn(this.clock, () => {
         if (g === this.gen) this.fail(cellError(KIND_RETRYABLE, E_CLOSED, "socket write after the connection ended", ""));
+      });
+      return;
+    }
+    // Ctrl+Z or ESC inside the data would end the checked send early (the MIME writer never
+    // emits them: a caller's bug, refused whole rather than half sent).
+    const z = data.indexOf(CTRL_Z, start);
+    const e = data.indexOf(ESC, start);
+    if ((z >= 0 && z < end) || (e >= 0 && e < end)) {
+      const g = this.gen;
+      nextTurn(this.clock, () => {
+        if (g === this.gen) this.fail(cellError(KIND_CONFIG, E_UNSAFE_CHAR, "socket write holds Ctrl+Z or ESC (0x1A/0x1B): refused, nothing sent", ""));
       });
       return;
     }
