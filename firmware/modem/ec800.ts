@@ -242,7 +242,8 @@ export class Ec800 {
     return p;
   }
 
-  private note(level: number, message: string): void {
+  /** Log through the driver's log (also for the socket transport's notes). */
+  note(level: number, message: string): void {
     if (this.log) this.log(level, message);
   }
 

@@ -3,7 +3,7 @@
 // Mailer's driver from the device record. The two optional modules may not import each
 // other; this is where they meet.
 import type { AtPort } from "../at/types.js";
-import type { Clock } from "../platform/types.js";
+import { LOG_WARN, type Clock } from "../platform/types.js";
 import type { DeviceConfig } from "../config/device.js";
 import type { Ec800 } from "../modem/ec800.js";
 import type { CauseTexts } from "../modem/codes.js";
@@ -23,6 +23,6 @@ export function socketMail(port: AtPort, clock: Clock, c: DeviceConfig, driver: 
     origin: c.board,
     now: () => driver.wallTime(),
     readTime: (done) => driver.readTime(done),
-    client: { clock: clock, user: c.user, password: c.password, causes: causes },
+    client: { clock: clock, user: c.user, password: c.password, causes: causes, log: (m) => driver.note(LOG_WARN, "mail: " + m) },
   });
 }
