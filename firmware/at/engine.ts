@@ -952,6 +952,11 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     const src = (this.cur as AtRequest).data as ByteSource;
     const b = this.ckBuf;
     let i = start;
+    if (src.same !== undefined && !this.ckBad) {
+      if (!src.same(this.ckPos, d, start, end)) this.ckBad = true;
+      this.ckPos += end - start;
+      i = end;
+    }
     while (i < end && !this.ckBad) {
       let m = end - i;
       if (m > b.length) m = b.length;

@@ -76,6 +76,11 @@ export interface ByteSource {
   readonly length: number;
   /** Copy up to `max` bytes starting at `position` into `dst[offset..]`; return how many. */
   read(position: number, dst: Uint8Array, offset: number, max: number): number;
+  /**
+   * Optional: whether data[start..end) equals the source's bytes from `position` on, read in
+   * place (commitEcho's check without a copy; without it the engine copies through a scratch).
+   */
+  same?(position: number, data: Uint8Array, start: number, end: number): boolean;
 }
 
 export interface AtRequest {

@@ -364,6 +364,22 @@ describe("a checked send (commitEcho): AT+QISEND=<id>, '> ', the echo compared, 
     expect(after(u)).toBe(P);
   });
 
+  it("a ByteSource without same() is compared through the engine's scratch buffer: the same decisions", () => {
+    const long = P.repeat(5); // longer than the 64-byte scratch
+    for (const flip of [-1, 3, 100, long.length - 1]) {
+      const { u, engine } = setup();
+      const bytes = enc(long);
+      const src = { length: bytes.length, read: (pos: number, dst: Uint8Array, off: number, max: number) => bytesSource(bytes).read(pos, dst, off, max) };
+      const r = run(engine, { ...req(), data: src });
+      u.feed("\r\n> ");
+      const echo = flip < 0 ? long : long.slice(0, flip) + String.fromCharCode(long.charCodeAt(flip) ^ 1) + long.slice(flip + 1);
+      u.feed(echo, 7);
+      expect(after(u), `flip ${flip}`).toBe(long + (flip < 0 ? "\x1a" : "\x1b"));
+      u.feed(flip < 0 ? "\r\nSEND OK\r\n" : "\r\nOK\r\n");
+      expect(r.code, `flip ${flip}`).toBe(flip < 0 ? RESULT_OK : RESULT_GARBLED);
+    }
+  });
+
   it("ERROR instead of the prompt is ERROR (not executed), nothing written after the command", () => {
     const { u, engine } = setup();
     const r = run(engine, req());
