@@ -339,6 +339,16 @@ describe("ReplyReader", () => {
   });
 });
 
+describe("ReplyReader: digits no reply code has", () => {
+  it("a first digit outside 1-5 or a second outside 0-5 is not a reply (a byte changed on the wire), -1", () => {
+    for (const [text, want] of [["050 Accepted\r\n", -1], ["650 x\r\n", -1], ["270 x\r\n", -1], ["259 x\r\n", 259], ["150\r\n", 150], ["199\r\n", -1], ["554 no\r\n", 554]] as const) {
+      const got: number[] = [];
+      new ReplyReader().feed(new Uint8Array(Buffer.from(text, "latin1")), 0, text.length, { onReply: (c: number) => got.push(c), onReplyLine: () => {} });
+      expect(got, text).toEqual([want]);
+    }
+  });
+});
+
 describe("socketTransportError: STARTTLS cannot be done on a module socket", () => {
   it("refuses ssl.type 2 with a configuration error, accepts implicit TLS and none", () => {
     expect(socketTransportError(2)).toMatchObject({ kind: KIND_CONFIG, code: E_STARTTLS_SOCKET, field: "smtp.ssl.type" });
