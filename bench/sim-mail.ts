@@ -40,20 +40,32 @@ export function commandLines(records: TranscriptRecord[]): { t: number; line: st
   let announced = 0;
   let prompt = "CONNECT";
   let dataLeft = 0;
+  // A variable-length socket send (AT+QSSLSEND=<id>): its data run to Ctrl+Z or ESC.
+  let variable = false;
+  let inVariable = false;
   for (const r of records) {
     if (r.dir === "<") {
       if (announced > 0 && text(r).includes(prompt)) {
         dataLeft = announced;
         announced = 0;
       }
+      if (variable && text(r).includes("> ")) {
+        inVariable = true;
+        variable = false;
+      }
       continue;
     }
     if (r.dir !== ">") continue;
     for (const ch of text(r)) {
+      if (inVariable) {
+        if (ch === "\x1a" || ch === "\x1b") inVariable = false;
+        continue;
+      }
       if (dataLeft > 0) {
         dataLeft--;
         continue;
       }
+      if (ch === "\x1a" || ch === "\x1b") continue;
       if (ch !== "\r") {
         cur += ch;
         continue;
@@ -63,6 +75,7 @@ export function commandLines(records: TranscriptRecord[]): { t: number; line: st
       const s = /^AT\+Q(?:I|SSL)SEND=\d+,(\d+)/.exec(cur);
       announced = m ? Number(m[1]) : s ? Number(s[1]) : 0;
       prompt = s ? "> " : "CONNECT";
+      variable = /^AT\+Q(?:I|SSL)SEND=\d+$/.test(cur);
       cur = "";
     }
   }

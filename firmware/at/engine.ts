@@ -74,6 +74,8 @@ import {
   RESULT_CANCELLED,
   RESULT_CME,
   RESULT_CMS,
+  RESULT_DAMAGED,
+  RESULT_ERROR,
   RESULT_GARBLED,
   RESULT_OK,
   RESULT_REJECTED,
@@ -111,6 +113,25 @@ const CR = 0x0d;
 const LF = 0x0a;
 const ACK = 0x41; // 'A'
 const GT = 0x3e; // '>': the prompt of AT+QISEND / AT+QSSLSEND, "> " without a line end
+const CTRL_Z = 0x1a; // ends a variable-length send's payload: send it (commitEcho)
+const ESC = 0x1b; //    ... or cancel it
+// A commitEcho send's phases (the variable-length AT+QISEND=<id>: types.ts, AtRequest.commitEcho).
+const CK_ECHO = 1; //        prompt awaited, payload being written and its echo compared
+const CK_COMMIT = 2; //      the echo matched: Ctrl+Z written, SEND OK awaited
+const CK_CANCEL = 3; //      the echo differed or stalled: ESC written, its OK awaited
+const CK_NO_PROMPT = 4; //   no prompt came: ESC written (in case the prompt was lost), nothing was sent
+const CK_COMMIT_ESC = 5; //  Ctrl+Z got no answer: ESC written (in case Ctrl+Z was lost)
+/** After the payload is written, its echo must be complete within this (else ESC). */
+const ECHO_STALL_MS = 300;
+/**
+ * How long an ESC written after the payload waits for its answer: longer than the module's
+ * own input time (5 s from the prompt, docs/sockets.md), so a module still in the send
+ * (the ESC lost too) has ended it with ERROR by then, and silence means it was not in one.
+ */
+const ESC_WAIT_MS = 6000;
+// A readsData command's answer: its count line, n bytes, CR LF CR LF, then the final result.
+const RD_DATA = 1; //  the count line came: the bytes and CR LF CR LF are due
+const RD_FINAL = 2; // only the final result may come now
 const CRLFCRLF = 0x0d0a0d0a;
 const W_OK_CRLF = 0x4f4b0d0a; // "OK\r\n"
 const W_CME = 0x2b434d45; // "+CME"
@@ -256,6 +277,24 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   private skipByte: number;
   /** Who gets them; null: skipped (the echo of a payload). */
   private rawSink: ((data: Uint8Array, start: number, end: number) => void) | null;
+  /** After a read's counted bytes: checking their end (tail()), the line-end bytes seen (count, and as bits: LF 1, CR 0), the last counted byte. */
+  private tailLeft: number;
+  private tailSeen: number;
+  private tailBits: number;
+  private rawLast: number;
+  /** A readsData command's answer so far (RD_*, 0: no count line yet), and whether it broke its form. */
+  private rdCheck: number;
+  private rdBad: boolean;
+  /** A commitEcho send: its phase (CK_*, 0: none), echo bytes compared, whether one differed, the control byte to write (-1: none). */
+  private ckPhase: number;
+  private ckPos: number;
+  private ckBad: boolean;
+  private ckByte: number;
+  /** The last SEND OK / SEND FAIL / OK token was SEND OK (after ESC, OK and SEND OK differ). */
+  private ckSendOk: boolean;
+  private readonly ck1: Uint8Array;
+  private readonly ckBuf: Uint8Array;
+  private readonly ckFn: (data: Uint8Array, start: number, end: number) => void;
   /** The command in flight counts raw bytes after its reply line: its lines all take line(). */
   private slowReplies: boolean;
 
@@ -379,6 +418,20 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.rawLeft = 0;
     this.skipByte = -1;
     this.rawSink = null;
+    this.tailLeft = 0;
+    this.tailSeen = 0;
+    this.tailBits = 0;
+    this.rawLast = -1;
+    this.rdCheck = 0;
+    this.rdBad = false;
+    this.ckPhase = 0;
+    this.ckPos = 0;
+    this.ckBad = false;
+    this.ckByte = -1;
+    this.ckSendOk = false;
+    this.ck1 = new Uint8Array(1);
+    this.ckBuf = new Uint8Array(64);
+    this.ckFn = (d, st, e) => this.echoCheck(d, st, e);
 
     uart.attach(this);
   }
@@ -608,7 +661,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       // due, an overlong line's rest.
       this.detour = false;
       p = this.skip(p);
-      if (this.rawLeft > 0) {
+      if (this.rawLeft > 0 || this.tailLeft > 0) {
         p = this.raw(p);
         if (p < 0) return;
         rs = 0;
@@ -869,6 +922,11 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     if (cur.echoData === true) {
       this.rawLeft = (cur.data as ByteSource).length;
       this.rawSink = null;
+    } else if (cur.commitEcho === true) {
+      // The echo is compared as it comes (echoCheck); Ctrl+Z or ESC once it is all in.
+      this.rawLeft = (cur.data as ByteSource).length;
+      this.rawSink = this.ckFn;
+      this.ckPos = 0;
     }
     this.startData();
     return this.rawLeft > 0 ? this.raw(e) : e;
@@ -890,13 +948,17 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         this.rawLeft -= k;
         const sink = this.rawSink;
         if (this.rawLeft === 0) this.rawSink = null;
+        this.rawLast = buf[p + k - 1];
         if (sink !== null) sink(buf, p, p + k);
         if (this.closed) return -1;
         p += k;
       }
       if (this.rawLeft === 0) {
-        this.rpos = p;
-        return p;
+        if (this.tailLeft > 0) p = this.tail(p);
+        if (this.tailLeft === 0) {
+          this.rpos = p;
+          return p;
+        }
       }
       if (p >= this.rlen) {
         this.rpos = 0;
@@ -906,6 +968,116 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         return -1;
       }
     }
+  }
+
+  /**
+   * A read's counted bytes must be followed by CR LF CR LF, then the final result: a byte of
+   * the data lost makes the count take the first CR of that end (and a lost count digit
+   * takes data bytes for it). One exception is proved harmless and taken: exactly three
+   * line-end bytes that are CR LF CR LF with one missing, after data whose last byte is LF.
+   * A lost data byte would have made the count end on the tail's CR instead, so the byte
+   * lost was one of the end's. Checked from p, across deliveries; returns where framing
+   * resumes (the final result's line, or the first byte that broke the form).
+   */
+  private tail(p: number): number {
+    const buf = this.rbuf;
+    const n = this.rlen;
+    while (p < n) {
+      const b = buf[p];
+      if (b !== CR && b !== LF) {
+        const s = this.tailSeen;
+        const t = this.tailBits; // CR LF CR LF less one: LF CR LF 5, CR CR LF 1, CR LF LF 3, CR LF CR 2
+        if (!(s === 3 && this.rawLast === LF && (t === 5 || t === 1 || t === 3 || t === 2))) this.rdBad = true;
+        this.tailLeft = 0;
+        this.rdCheck = RD_FINAL;
+        return p;
+      }
+      this.tailBits = (this.tailBits << 1) | (b === LF ? 1 : 0);
+      p++;
+      if (++this.tailSeen === 4) {
+        if (this.tailBits !== 5) this.rdBad = true; // CR LF CR LF
+        this.tailLeft = 0;
+        this.rdCheck = RD_FINAL;
+        return p;
+      }
+    }
+    return p;
+  }
+
+  /**
+   * commitEcho: the module's echo of the payload, compared with what was written as it
+   * comes (in pieces of the scratch buffer: no allocation). Once all of it is in, Ctrl+Z
+   * when every byte matched, else ESC.
+   */
+  private echoCheck(d: Uint8Array, start: number, end: number): void {
+    const src = (this.cur as AtRequest).data as ByteSource;
+    const b = this.ckBuf;
+    let i = start;
+    if (src.same !== undefined && !this.ckBad) {
+      if (!src.same(this.ckPos, d, start, end)) this.ckBad = true;
+      this.ckPos += end - start;
+      i = end;
+    }
+    while (i < end && !this.ckBad) {
+      let m = end - i;
+      if (m > b.length) m = b.length;
+      if (src.read(this.ckPos, b, 0, m) !== m) this.ckBad = true;
+      for (let j = 0; j < m && !this.ckBad; j++) if (d[i + j] !== b[j]) this.ckBad = true;
+      this.ckPos += m;
+      i += m;
+    }
+    if (this.rawLeft > 0) return;
+    this.ckControl(this.ckBad ? CK_CANCEL : CK_COMMIT);
+  }
+
+  /** Write Ctrl+Z (CK_COMMIT) or ESC (any other phase) once the payload is out; the deadline starts again for the answer. */
+  private ckControl(phase: number): void {
+    this.ckPhase = phase;
+    this.ckByte = phase === CK_COMMIT ? CTRL_Z : ESC;
+    const dl = this.deadline;
+    if (dl !== null && dl !== undefined) this.clock.clearTimer(dl);
+    const wait = phase === CK_CANCEL || phase === CK_COMMIT_ESC ? ESC_WAIT_MS : (this.cur as AtRequest).timeoutMs;
+    this.deadline = this.clock.setTimer(wait, this.onDeadlineFn);
+    this.kick();
+  }
+
+  /** commitEcho: the command's deadline passed in `phase`: ESC, or the end (true). */
+  private ckDeadline(): boolean {
+    const ph = this.ckPhase;
+    if (ph === CK_ECHO) {
+      // No prompt, or the echo stalled (a payload byte or an echo byte lost): cancel.
+      const prompted = this.state !== ST_PROMPT;
+      this.endRaw();
+      this.state = ST_AFTER;
+      this.ckControl(prompted ? CK_CANCEL : CK_NO_PROMPT);
+      return false;
+    }
+    if (ph === CK_COMMIT) {
+      this.ckControl(CK_COMMIT_ESC);
+      return false;
+    }
+    return true;
+  }
+
+  /** The result of a commitEcho send, from the final result (or timeout) and the phase. */
+  private ckResult(code: number, ph: number): number {
+    // The payload's echo proved what the module took: a differing echo of the command line does not matter.
+    if (ph === CK_COMMIT) return code === RESULT_GARBLED ? RESULT_OK : code;
+    if (ph === CK_ECHO) return code;
+    const sendOk = code === RESULT_OK && this.ckSendOk;
+    // ESC's answer: OK (cancelled), or ERROR (the module's input time ran out first): nothing was sent.
+    const dropped = (code === RESULT_OK && !sendOk) || code === RESULT_GARBLED || code === RESULT_ERROR || code === RESULT_CME;
+    if (ph === CK_COMMIT_ESC) {
+      // Ctrl+Z was written and no SEND OK came. Silence after ESC: the module was not in a
+      // send any more (Ctrl+Z was taken, its SEND OK lost on the way): sent.
+      if (sendOk || code === RESULT_TIMEOUT) return RESULT_OK;
+      if (code === RESULT_SEND_FAIL) return code;
+      return dropped ? RESULT_GARBLED : RESULT_DAMAGED;
+    }
+    if (ph === CK_NO_PROMPT) return sendOk ? RESULT_DAMAGED : RESULT_GARBLED; // no payload was written
+    // CK_CANCEL: a SEND OK, SEND FAIL or silence means the module left the send before the ESC
+    // (a payload byte turned into Ctrl+Z or ESC on the wire): what it did with it is unknown.
+    return dropped ? RESULT_GARBLED : RESULT_DAMAGED;
   }
 
   /** Step over skipByte at p when it is there; once a byte is there to decide, nothing is to be skipped any more. */
@@ -919,6 +1091,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   /** Forget counted raw bytes still due (their command ended without them: timeout, cancel, close). */
   private endRaw(): void {
     this.rawLeft = 0;
+    this.tailLeft = 0;
     this.skipByte = -1;
     this.rawSink = null;
   }
@@ -935,6 +1108,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.nLines++;
     const cur = this.cur;
     let pre = false;
+    // After a read's bytes only its final result may come (a line here: the count was short).
+    if (this.rdCheck === RD_FINAL && tok === TOKEN_NONE) this.rdBad = true;
     if (cur !== null) {
       // A line that had begun before the command went out cannot be its answer.
       if (this.preLine) {
@@ -988,10 +1163,16 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       if (onLine !== undefined) onLine(view);
       const reads = (cur as AtRequest).readsData;
       if (reads !== undefined && this.rawLeft === 0 && !this.closed) {
-        // "+QIRD: <n>": n raw bytes follow the line's CR LF (rx() and slowLine() take them).
+        // "+QIRD: <n>": n raw bytes follow the line's CR LF (rx() and slowLine() take them),
+        // then CR LF CR LF (tail()). A second count line is a damaged answer.
+        if (this.rdCheck !== 0) this.rdBad = true;
         const k = view.int(0, 0);
+        this.rdCheck = k > 0 ? RD_DATA : RD_FINAL;
         if (k > 0) {
           this.rawLeft = k;
+          this.tailLeft = 1;
+          this.tailSeen = 0;
+          this.tailBits = 0;
           this.skipByte = LF;
           this.rawSink = reads;
         }
@@ -1136,6 +1317,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       // SEND OK / SEND FAIL end only a socket send's payload; after anything else they are lines.
       if (this.cur !== null && (this.cur.promptGt !== true || this.state !== ST_AFTER)) return false;
       code = token === TOKEN_SEND_OK ? RESULT_OK : RESULT_SEND_FAIL;
+      this.ckSendOk = token === TOKEN_SEND_OK;
     } else if (token < TOKEN_OK || token > TOKEN_NO_CARRIER) return false;
 
     if (this.cur === null || this.state === ST_IDLE) {
@@ -1187,6 +1369,16 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     const done = this.curDone;
     const cur = this.cur;
     if (cur === null || done === null) return;
+    if (cur.readsData !== undefined && cur.shape === SHAPE_LINE && (code === RESULT_OK || code === RESULT_GARBLED) && (this.rdBad || this.rdCheck !== RD_FINAL)) {
+      code = RESULT_DAMAGED; // the answer broke its form: bytes of it were lost
+    }
+    // A final result before our Ctrl+Z went out: the module left the send on its own (a byte
+    // turned into Ctrl+Z or ESC on the wire), judged as after an ESC.
+    const ck = this.ckPhase === CK_COMMIT && this.ckByte >= 0 ? CK_CANCEL : this.ckPhase;
+    this.rdCheck = 0;
+    this.rdBad = false;
+    this.ckPhase = 0;
+    this.ckByte = -1;
     const clock = this.clock;
     const elapsed = clock.now() - this.writeTime;
     const dl = this.deadline;
@@ -1219,7 +1411,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     if (st !== null && st !== undefined) clock.clearTimer(st);
     this.settling = true;
     this.settleTimer = clock.setTimer(this.settleMs, this.onSettleFn);
-    this.callDone(done, code, errCode, errText, elapsed);
+    this.callDone(done, ck !== 0 ? this.ckResult(code, ck) : code, errCode, errText, elapsed);
   }
 
   /**
@@ -1275,6 +1467,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     if (this.closed || this.cur === null) return;
     this.depth++;
     try {
+      if (this.ckPhase !== 0 && !this.ckDeadline()) return;
       this.complete(RESULT_TIMEOUT, -1, "");
     } finally {
       this.leave();
@@ -1328,6 +1521,10 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         this.echoSeen = false;
         this.echoBad = false;
         this.lineSeen = false;
+        this.ckPhase = req.commitEcho === true ? CK_ECHO : 0;
+        this.ckBad = false;
+        this.ckByte = -1;
+        this.ckSendOk = false;
         this.preLine = this.rlen > this.rpos;
         const shape = req.shape;
         if (req.prefix === this.rPfx && shape !== SHAPE_NONE && shape !== SHAPE_DEFERRED) {
@@ -1350,6 +1547,11 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       if (this.txPos < this.txLen) return; // onWritable continues
     }
     if (this.state === ST_DATA) this.pumpData();
+    if (this.ckByte >= 0 && this.state === ST_AFTER) {
+      // commitEcho's Ctrl+Z or ESC, after the whole payload.
+      this.ck1[0] = this.ckByte;
+      if (this.uart.write(this.ck1, 0, 1) === 1) this.ckByte = -1;
+    }
   }
 
   /** Validate a request and stage "AT" + command + CR in the TX buffer. */
@@ -1369,7 +1571,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       const data = req.data;
       if (data === undefined || data === null || !isWholeNumber(data.length) || data.length < 0) return false;
       // The "> " prompt has no ACK pacing; echoData belongs to it.
-      if (req.promptGt === true ? req.ackEvery !== undefined : req.echoData === true) return false;
+      if (req.promptGt === true ? req.ackEvery !== undefined : req.echoData === true || req.commitEcho === true) return false;
+      if (req.echoData === true && req.commitEcho === true) return false;
       if (req.ackEvery !== undefined) {
         if (!isWholeNumber(req.ackEvery) || req.ackEvery < 0) return false;
         ackEvery = req.ackEvery;
@@ -1420,7 +1623,15 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
 
   private pumpData(): void {
     const r = this.data.pump(this.uart, this, this.gen);
-    if (r === DATA_DONE) this.state = ST_AFTER;
+    if (r === DATA_DONE) {
+      this.state = ST_AFTER;
+      if (this.ckPhase === CK_ECHO && this.rawLeft > 0) {
+        // The payload is out: its echo must follow at once, or it stalled (ESC: ckDeadline).
+        const dl = this.deadline;
+        if (dl !== null && dl !== undefined) this.clock.clearTimer(dl);
+        this.deadline = this.clock.setTimer(ECHO_STALL_MS, this.onDeadlineFn);
+      }
+    }
     else if (r === DATA_ACK) this.state = ST_ACK;
     // The source broke its promise: stop. The module is still in data mode: its own
     // timeout ends it (or a reset).

@@ -31,8 +31,16 @@ export const RESULT_REJECTED = 7; //   the request itself was invalid (non-ASCII
 export const RESULT_GARBLED = 8;
 /** SEND FAIL after the payload of a socket send (AT+QISEND/AT+QSSLSEND): the module's send buffer is full; try again later. */
 export const RESULT_SEND_FAIL = 9;
+/**
+ * The answer was damaged on the wire in a way no retry in place can mend: the counted bytes
+ * of a readsData command were not followed by exactly CR LF CR LF and the final result (a
+ * byte of the data, its count or its end lost: the data are not to be trusted), or a
+ * commitEcho send's outcome is unknown (Ctrl+Z written and no SEND OK; an answer other
+ * than OK to ESC).
+ */
+export const RESULT_DAMAGED = 10;
 
-export const RESULT_NAMES = ["OK", "ERROR", "CME", "CMS", "NO CARRIER", "TIMEOUT", "CANCELLED", "REJECTED", "GARBLED", "SEND FAIL"];
+export const RESULT_NAMES = ["OK", "ERROR", "CME", "CMS", "NO CARRIER", "TIMEOUT", "CANCELLED", "REJECTED", "GARBLED", "SEND FAIL", "DAMAGED"];
 
 /** Pre-encoded prefix (e.g. "+CSQ:"), made once by Engine.prefix(), never per line. */
 export interface Prefix {
@@ -68,6 +76,11 @@ export interface ByteSource {
   readonly length: number;
   /** Copy up to `max` bytes starting at `position` into `dst[offset..]`; return how many. */
   read(position: number, dst: Uint8Array, offset: number, max: number): number;
+  /**
+   * Optional: whether data[start..end) equals the source's bytes from `position` on, read in
+   * place (commitEcho's check without a copy; without it the engine copies through a scratch).
+   */
+  same?(position: number, data: Uint8Array, start: number, end: number): boolean;
 }
 
 export interface AtRequest {
@@ -96,6 +109,18 @@ export interface AtRequest {
    * for lines (a payload line "SEND OK" or "ERROR" must not end the command).
    */
   echoData?: boolean;
+  /**
+   * SHAPE_PROMPT with promptGt, the variable-length send (AT+QISEND=<id>, AT+QSSLSEND=<id>)
+   * with the module's echo of the payload on: the engine compares the echo with the payload
+   * as it comes and commits with Ctrl+Z (0x1A) only when all of it matched; at the first byte
+   * that differs, or when the echo stalls until the deadline, it stops writing and cancels
+   * with ESC (0x1B). The payload must not hold 0x1A or 0x1B. Results: RESULT_OK (SEND OK
+   * after Ctrl+Z: sent as written); RESULT_GARBLED (cancelled, the module answered OK to ESC
+   * or nothing at all, or no prompt came: nothing was sent, write it again); RESULT_DAMAGED
+   * (whether it was sent is unknown); ERROR, SEND FAIL as usual. Each ESC is written after
+   * the command's own deadline, which then starts again for the answer.
+   */
+  commitEcho?: boolean;
   /**
    * SHAPE_LINE: the information line counts raw bytes that follow it (AT+QIRD: "+QIRD: <n>",
    * then CR LF and exactly n bytes, which may hold anything, CR LF and "OK" included). The

@@ -13,6 +13,7 @@ import {
   E_NO_CARRIER,
   E_REJECTED,
   E_SEND_FAIL,
+  E_STREAM_DAMAGED,
   E_SMTP,
   E_TIMEOUT,
   CellError,
@@ -25,6 +26,7 @@ import {
   RESULT_CMS,
   RESULT_ERROR,
   RESULT_GARBLED,
+  RESULT_DAMAGED,
   RESULT_NO_CARRIER,
   RESULT_OK,
   RESULT_REJECTED,
@@ -88,6 +90,8 @@ export function resultToError(result: AtResult, command: string, causes: CauseTe
       return cellError(KIND_RETRYABLE, E_AT_ERROR, "ERROR on " + name, "");
     case RESULT_SEND_FAIL:
       return cellError(KIND_RETRYABLE, E_SEND_FAIL, "SEND FAIL on " + name + " (the module's send buffer was full)", "");
+    case RESULT_DAMAGED:
+      return cellError(KIND_RETRYABLE, E_STREAM_DAMAGED, "the answer to " + name + " was damaged on the wire (bytes lost): its data, or whether it was sent, cannot be trusted", "");
     case RESULT_GARBLED:
       return cellError(KIND_RETRYABLE, E_GARBLED, "the module's echo of " + name + " differs from what was sent (a byte lost or changed on the wire)", "");
     case RESULT_CME:

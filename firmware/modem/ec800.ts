@@ -246,7 +246,7 @@ export class Ec800 {
     return p;
   }
 
-  /** Log through the driver's log (optional modules too). */
+  /** Log through the driver's log (optional modules too: the socket transport's notes, the module's files). */
   note(level: number, message: string): void {
     if (this.log) this.log(level, message);
   }
@@ -496,6 +496,14 @@ export class Ec800 {
       const utc = parseCclk(line.str(0));
       if (utc >= 0) this.wallOffset = utc - this.clock.now();
     }, null, 0, () => done());
+  }
+
+  /**
+   * Read the network time again (AT+CCLK?) when bring-up's read did not get it (its answer
+   * damaged on the UART, or the network had not set the clock yet). `done` either way.
+   */
+  readTime(done: () => void): void {
+    this.readClock(this.gen, done);
   }
 
   /** Wall-clock ms since 1970 (UTC) from the network time, or -1 when unknown. */

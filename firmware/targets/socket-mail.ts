@@ -3,7 +3,7 @@
 // Mailer's driver from the device record. The two optional modules may not import each
 // other; this is where they meet.
 import type { AtPort } from "../at/types.js";
-import type { Clock } from "../platform/types.js";
+import { LOG_WARN, type Clock } from "../platform/types.js";
 import type { DeviceConfig } from "../config/device.js";
 import type { Ec800 } from "../modem/ec800.js";
 import type { CauseTexts } from "../modem/codes.js";
@@ -23,7 +23,8 @@ export function socketMail(port: AtPort, clock: Clock, c: DeviceConfig, driver: 
     sender: { name: c.senderName, address: c.senderEmail },
     origin: c.board,
     now: () => driver.wallTime(),
+    readTime: (done) => driver.readTime(done),
     // One write fills one AT+QSSLSEND: fewer AT round trips a mail (time, and XS heap per exchange).
-    client: { clock: clock, user: c.user, password: c.password, causes: causes, bufferBytes: socket.maxWrite },
+    client: { clock: clock, user: c.user, password: c.password, causes: causes, bufferBytes: socket.maxWrite, log: (m) => driver.note(LOG_WARN, "mail: " + m) },
   });
 }

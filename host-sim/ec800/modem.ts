@@ -98,6 +98,8 @@ interface PendingLine {
 const CR = 13;
 const LF = 10;
 const BS = 8;
+const CTRL_Z = 0x1a; // ends a variable-length AT+QISEND / AT+QSSLSEND input: send
+const ESC = 0x1b; //    ... and cancels it
 const PLUS = 43;
 
 function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
@@ -440,6 +442,12 @@ export class Ec800 {
         continue;
       }
       if (b === LF) continue;
+      if (b === CTRL_Z || b === ESC) {
+        // The ends of a variable-length send's input, outside one: dropped, not echoed
+        // (docs/sockets.md, decisions: a late ESC must not spoil the next command line).
+        flushEcho(i);
+        continue;
+      }
       if (b === BS) {
         if (this.lineLen > 0) this.lineLen--;
         continue;

@@ -104,6 +104,9 @@ export function firmwareStream(transcript: string): FirmwareStream {
   let pendingCmd = "";
   let prompt = "CONNECT";
   let dataLeft = 0;
+  // A variable-length socket send (AT+QSSLSEND=<id>): its data end at Ctrl+Z (sent) or ESC (cancelled, not kept).
+  let untilCtrl = false;
+  let pendingVar = false;
   let cur: { command: string; bytes: number[]; start: number; end: number } | null = null;
   let cutAt = -1;
   for (const r of recs) {
@@ -119,6 +122,11 @@ export function firmwareStream(transcript: string): FirmwareStream {
     if (r.dir === ">" && r.t === cutAt) continue; // the rest of the slice that reached a dead module with the cut
     if (r.dir === "<" && r.bytes) {
       const text = Buffer.from(r.bytes).toString("latin1");
+      if (pendingVar && text.indexOf("> ") >= 0) {
+        untilCtrl = true;
+        pendingVar = false;
+        cur = { command: pendingCmd, bytes: [], start: -1, end: -1 };
+      } else if (pendingVar && /ERROR|OK/.test(text)) pendingVar = false;
       if (pendingLen > 0 && text.indexOf(prompt) >= 0) {
         dataLeft = pendingLen;
         cur = { command: pendingCmd, bytes: [], start: -1, end: -1 };
@@ -128,6 +136,18 @@ export function firmwareStream(transcript: string): FirmwareStream {
     }
     if (r.dir !== ">" || !r.bytes) continue;
     for (const b of r.bytes) {
+      if (untilCtrl && cur) {
+        if (b === 0x1a || b === 0x1b) {
+          if (b === 0x1a) data.push({ command: cur.command, bytes: Buffer.from(cur.bytes), start: cur.start, end: cur.end });
+          cur = null;
+          untilCtrl = false;
+          continue;
+        }
+        if (cur.start < 0) cur.start = r.t;
+        cur.bytes.push(b);
+        cur.end = r.t;
+        continue;
+      }
       if (dataLeft > 0 && cur) {
         if (cur.start < 0) cur.start = r.t;
         cur.bytes.push(b);
@@ -138,6 +158,7 @@ export function firmwareStream(transcript: string): FirmwareStream {
         }
         continue;
       }
+      if (b === 0x1a || b === 0x1b) continue; // outside a send's data the module drops them (docs/sockets.md)
       if (b === 13) {
         const text = Buffer.from(line).toString("latin1");
         lines.push({ t: r.t, text });
@@ -145,6 +166,10 @@ export function firmwareStream(transcript: string): FirmwareStream {
         const body = /^AT\+QSMTPBODY=\d+,(\d+)/i.exec(text);
         const upl = /^AT\+QFUPL="[^"]*",(\d+)/i.exec(text);
         const send = /^AT\+Q(?:I|SSL)SEND=\d+,(\d+)/i.exec(text);
+        if (/^AT\+Q(?:I|SSL)SEND=\d+$/i.test(text)) {
+          pendingVar = true;
+          pendingCmd = text;
+        }
         if (body || upl || send) {
           pendingLen = Number((body ?? upl ?? send)![1]);
           pendingCmd = text;
@@ -213,12 +238,12 @@ const KNOWN = [
   /^AT\+CFUN=1,1$/,
   // the socket transport (docs/sockets.md): payloads are data, not lines
   /^AT\+QSMTPCFG=\?$/,
-  /^AT\+QISDE=0$/,
+  /^AT\+QISDE=1$/,
   /^AT\+QIOPEN=\d+,\d+,"TCP","[^"]*",\d+,0,0$/,
   /^AT\+QSSLOPEN=\d+,\d+,\d+,"[^"]*",\d+,0$/,
-  /^AT\+Q(I|SSL)SEND=\d+,\d+$/,
+  /^AT\+Q(I|SSL)SEND=\d+$/, // variable length: the data end at Ctrl+Z (or ESC)
   /^AT\+QIRD=\d+,\d+$/,
-  /^AT\+QSSLRECV=\d+,\d+$/,
+  /^AT\+QSSLRECV=\d+,\d+$/, // also <id>,0: the totals after a damaged read
   /^AT\+Q(I|SSL)CLOSE=\d+$/,
 ];
 

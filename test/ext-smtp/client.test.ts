@@ -181,6 +181,26 @@ describe("SmtpClient on scripted servers (virtual clock)", () => {
     expect(Date.now() - clock0).toBeLessThan(10_000); // virtual time: no real wait
   });
 
+  it("the reply to the end of the message lost or damaged: the outcome is unknown, said so (and logged); before the end a failure loses nothing", async () => {
+    for (const how of ["silent", "hangup", "2\x150 queued\r\n"]) {
+      const logs: string[] = [];
+      const clock = new VirtualClock();
+      const stream = new ScriptedStream(clock, goodServer(["PIPELINING"], { ".": how }));
+      const client = new SmtpClient({ clock, user: "", password: "pw", log: (m) => logs.push(m) });
+      stream.sink = client;
+      let error: CellError | null | undefined;
+      client.send(stream, ENVELOPE, new FixedMessage(Buffer.from("Subject: x\r\n\r\nhello\r\n", "latin1")), (e) => (error = e));
+      stream.say("220 mx.test ready\r\n");
+      await clock.run({ until: () => client.state === S_DONE && error !== undefined, forMs: 3_600_000 });
+      expect(error, how).toMatchObject({ kind: KIND_RETRYABLE });
+      expect(error!.cause, how).toContain("outcome unknown");
+      expect(logs, how).toEqual([error!.cause]);
+    }
+    // A hang-up before the end: an ordinary failure, nothing logged.
+    const r = await run(goodServer(["PIPELINING"], { DATA: "hangup" }));
+    expect(r.error!.cause).not.toContain("outcome unknown");
+  });
+
   it("the peer hangs up in the middle: 656 (connection closed), retryable", async () => {
     const r = await run(goodServer(["PIPELINING"], { RCPT: "hangup" }));
     expect(r.error).toMatchObject({ kind: KIND_RETRYABLE, code: 656 });
@@ -315,6 +335,16 @@ describe("ReplyReader", () => {
       for (let i = 0; i < bytes.length; i += size) r.feed(new Uint8Array(bytes.subarray(i, i + size)), 0, Math.min(size, bytes.length - i), sink);
       expect(got, `chunks of ${size}`).toEqual(want);
       expect(lines).toEqual([0, 1, 0, 1, 2, 0, 0]);
+    }
+  });
+});
+
+describe("ReplyReader: digits no reply code has", () => {
+  it("a first digit outside 1-5 or a second outside 0-5 is not a reply (a byte changed on the wire), -1", () => {
+    for (const [text, want] of [["050 Accepted\r\n", -1], ["650 x\r\n", -1], ["270 x\r\n", -1], ["259 x\r\n", 259], ["150\r\n", 150], ["199\r\n", -1], ["554 no\r\n", 554]] as const) {
+      const got: number[] = [];
+      new ReplyReader().feed(new Uint8Array(Buffer.from(text, "latin1")), 0, text.length, { onReply: (c: number) => got.push(c), onReplyLine: () => {} });
+      expect(got, text).toEqual([want]);
     }
   });
 });

@@ -57,6 +57,25 @@ describe("MimeWriter", () => {
     );
   });
 
+  it("only 7-bit bytes without controls (TAB aside) reach the socket: user text with Ctrl+Z, ESC or any control byte is encoded, never sent raw (the checked send ends at 0x1A and cancels at 0x1B)", async () => {
+    const controls = Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).concat(["\u007f", "\u0080", "\u009b", "é", "😀"]);
+    const text = fc.string({ unit: fc.constantFrom(...controls, "a", " ", "\r\n", "=", "."), minLength: 1, maxLength: 200 });
+    await fc.assert(
+      fc.asyncProperty(text, text, fc.integer({ min: MIN_ROOM, max: 300 }), async (body, html, room) => {
+        const raw = write({ id: "c", to: ["x@example.com"], subject: "s", body, html, attachments: [{ name: "a.bin", data: bytesSource(Uint8Array.of(0x1a, 0x1b, 0, 255)) }] }, room);
+        for (let i = 0; i < raw.length; i++) {
+          const b = raw[i];
+          // TAB is the one control byte quoted-printable leaves as it is (RFC 2045 6.7): harmless here.
+          const ok = (b >= 0x20 && b <= 0x7e) || b === 0x09 || (b === 0x0d && raw[i + 1] === 0x0a) || (b === 0x0a && raw[i - 1] === 0x0d);
+          if (!ok) throw new Error(`byte 0x${b.toString(16)} at ${i}: ${JSON.stringify(raw.subarray(Math.max(0, i - 20), i + 20).toString("latin1"))}`);
+        }
+        const parsed = await simpleParser(raw);
+        expect(parsed.text ?? "").toBe(body.replace(/\r\n|\r|\n/g, "\n"));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it("text only: one text/plain part, quoted-printable, us-ascii for ASCII text and utf-8 otherwise", () => {
     const a = write({ id: "a", to: ["x@example.com"], subject: "s", body: "plain" }, 512).toString("latin1");
     expect(a).toContain("Content-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nplain");

@@ -154,6 +154,68 @@ describe("formats, byte for byte (docs/sockets.md)", () => {
     await w.expect(/^NOOP\r\n\r\nSEND OK\r\n$/);
   });
 
+  it("variable length (AT+QISEND=<id>): the data echoed, Ctrl+Z sends it (not echoed), ESC drops it and answers OK", async () => {
+    const srv = await server();
+    const w = await socketModule({ server: srv });
+    const s = new AtSocket(w);
+    expect(await s.open(SERVER_NAME, 25)).toBe(0);
+    expect((await s.reply()).slice(0, 3)).toBe("220");
+    // ESC: nothing reaches the server; the answer is OK.
+    await w.h.write("AT+QISEND=0\r");
+    await w.expect(/^\r\n> $/);
+    await w.h.write("RCPT TO:<x@example.com>\r\n");
+    await w.expect(/^RCPT TO:<x@example\.com>\r\n$/);
+    await w.h.write("\x1b");
+    await w.expect(/^\r\nOK\r\n$/);
+    // Ctrl+Z: sent, SEND OK; the server answers what was sent, and only that.
+    await w.h.write("AT+QISEND=0\r");
+    await w.expect(/^\r\n> $/);
+    await w.h.write("NOOP\r\n\x1a");
+    await w.expect(/^NOOP\r\n\r\nSEND OK\r\n$/);
+    expect((await s.reply()).slice(0, 3)).toBe("250");
+    expect(await w.cmd("AT+QISEND=0,0")).toBe("\r\n+QISEND: 6,6,0\r\n\r\nOK\r\n");
+    // Outside a send, Ctrl+Z and ESC are dropped: a late ESC does not spoil the next command line (it would not start with AT).
+    await w.h.write("\x1b\x1aAT\r");
+    await w.expect(/^\r\nOK\r\n$/);
+  });
+
+  it("variable length: no Ctrl+Z within the input time drops the data with ERROR; more than 1460 bytes is ERROR", async () => {
+    const srv = await server();
+    const w = await socketModule({ server: srv });
+    const s = new AtSocket(w);
+    expect(await s.open(SERVER_NAME, 25)).toBe(0);
+    await w.h.write("AT+QISEND=0\r");
+    await w.expect(/^\r\n> $/);
+    await w.h.write("NOOP\r\n");
+    await w.expect(/^NOOP\r\n$/);
+    await w.expect(/^\r\nERROR\r\n$/, 6000);
+    expect(await w.cmd("AT+QIGETERROR")).toMatch(/\r\n\+QIGETERROR: 558,/);
+    await w.h.write("AT+QISEND=0\r");
+    await w.expect(/^\r\n> $/);
+    await w.h.write("x".repeat(1461));
+    await w.expect(/^x{1460}\r\nERROR\r\n$/);
+    expect(await w.cmd("AT+QISEND=0,0")).toBe("\r\n+QISEND: 0,0,0\r\n\r\nOK\r\n");
+  });
+
+  it("variable length over SSL (AT+QSSLSEND=<id>): echoed as well (AT+QISDE=1), Ctrl+Z sends over TLS", async () => {
+    const srv = await server("implicit");
+    const w = await tlsModule(srv, 0, false);
+    const s = new AtSocket(w, SSL, 2);
+    expect(await s.open(SERVER_NAME, 465)).toBe(0);
+    expect((await s.reply()).slice(0, 3)).toBe("220");
+    await w.h.write("AT+QSSLSEND=2\r");
+    await w.expect(/^\r\n> $/);
+    await w.h.write("NOOP\r\n\x1a");
+    await w.expect(/^NOOP\r\n\r\nSEND OK\r\n$/);
+    expect((await s.reply()).slice(0, 3)).toBe("250");
+    // With AT+QISDE=0 the data are not echoed.
+    expect(await w.cmd("AT+QISDE=0")).toBe("\r\nOK\r\n");
+    await w.h.write("AT+QSSLSEND=2\r");
+    await w.expect(/^\r\n> $/);
+    await w.h.write("NOOP\r\n\x1a");
+    await w.expect(/^\r\nSEND OK\r\n$/);
+  });
+
   it("SSL: +QSSLOPEN, +QSSLURC recv, +QSSLRECV, test forms", async () => {
     const srv = await server("implicit");
     const w = await tlsModule(srv, 0, false);

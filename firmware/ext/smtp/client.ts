@@ -42,7 +42,7 @@
 // commands are written into the buffer char by char from their parts (no command
 // string); the message is pulled from a MessageSource straight into the buffer.
 import type { Clock, TimerHandle } from "../../platform/types.js";
-import type { CellError } from "../../errors.js";
+import { cellError, type CellError } from "../../errors.js";
 import type { CauseTexts } from "../../modem/codes.js";
 import { nextTurn } from "../../turn.js";
 import type { ByteStream, StreamSink } from "../../modem/stream.js";
@@ -118,6 +118,8 @@ export interface SmtpClientOptions {
   bufferBytes?: number;
   /** Words for error codes (firmware/ext/causes), when the composition carries them; without them a cause names the code. */
   causes?: CauseTexts | null;
+  /** Where a mail whose outcome is unknown is told (the end of the message went out, its reply was lost). */
+  log?: ((message: string) => void) | null;
 }
 
 /** One mail's envelope. */
@@ -148,6 +150,7 @@ export class SmtpClient implements StreamSink, ReplySink {
   private readonly user: string;
   private readonly password: string;
   private readonly causes: CauseTexts | null;
+  private readonly log: ((message: string) => void) | null;
   private readonly cols: StateColumns;
   private readonly allowPipelining: boolean;
   private readonly out: Uint8Array;
@@ -182,6 +185,7 @@ export class SmtpClient implements StreamSink, ReplySink {
     this.user = options.user;
     this.password = options.password;
     this.causes = options.causes ? options.causes : null;
+    this.log = options.log ? options.log : null;
     this.allowPipelining = options.pipelining !== false;
     let size = options.bufferBytes ? options.bufferBytes : 1024;
     if (size < 256) size = 256;
@@ -257,7 +261,26 @@ export class SmtpClient implements StreamSink, ReplySink {
     if (this.state === S_DONE) return;
     const quitting = this.state === S_QUIT;
     this.stream = null; // closed already: finish must not close it again
-    this.finish(error ? error : quitting ? null : eventError(656, "the connection closed during " + this.cols.step[this.state], this.causes));
+    const e = error ? error : quitting ? null : eventError(656, "the connection closed during " + this.cols.step[this.state], this.causes);
+    this.finish(e !== null && this.dotOut() ? this.unknown(e) : e);
+  }
+
+  /** The message's final dot was handed to the stream: the server may have taken the mail. */
+  private dotOut(): boolean {
+    return this.state === S_BODY && this.wRcpt !== 0;
+  }
+
+  /**
+   * The end of the message went out and its reply was lost or damaged: whether the server
+   * took the mail is unknown. It is reported as a failure (the job sends it again, with the
+   * same Message-ID, so a reader can tell the copy: at least once, never silently lost) and
+   * logged as what it is.
+   */
+  private unknown(e: CellError): CellError {
+    const why = cellError(e.kind, e.code, "outcome unknown: the end of the message went out and its reply was lost (" + e.cause + "); sent again, same Message-ID", e.field);
+    why.proto = e.proto;
+    if (this.log !== null) this.log(why.cause);
+    return why;
   }
 
   // ---- ReplySink -----------------------------------------------------------------
@@ -281,6 +304,11 @@ export class SmtpClient implements StreamSink, ReplySink {
       return;
     }
     const r = this.reader;
+    if (state === S_BODY && this.wRcpt !== 0 && code < 0) {
+      // The reply to the end of the message is not SMTP (damaged): the mail may have been taken.
+      this.finish(this.unknown(garbledError(this.cols.step[state])));
+      return;
+    }
     if (state === S_BODY && this.wRcpt === 0) {
       // A reply in the middle of the message (the server gave up on it): no QUIT can follow.
       this.finish(code < 0 ? garbledError(this.cols.step[state]) : replyError(code, "message data", "", r.line, r.length > 4 ? 4 : r.length, r.length, this.causes));
@@ -617,7 +645,8 @@ export class SmtpClient implements StreamSink, ReplySink {
   private onTimeout(): void {
     this.timer = null;
     if (this.state === S_DONE) return;
-    this.finish(eventError(658, (this.sending ? "no SEND OK during " : "no reply to ") + this.cols.step[this.state], this.causes));
+    const e = eventError(658, (this.sending ? "no SEND OK during " : "no reply to ") + this.cols.step[this.state], this.causes);
+    this.finish(this.dotOut() ? this.unknown(e) : e);
   }
 }
 

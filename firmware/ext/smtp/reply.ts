@@ -6,7 +6,8 @@
 // `line` when told, and turns it into a string only for an error message.
 //
 // A reply whose lines do not all start with the same three digits, or a line without
-// them, is reported as code -1 (the client's E_SMTP_GARBLED).
+// them (or with digits no reply code has: RFC 5321 4.2, first 1-5, second 0-5), is
+// reported as code -1 (the client's E_SMTP_GARBLED).
 import { codeAt } from "../../text/code-at.js";
 const MAX_LINE = 512;
 const LF = 10;
@@ -63,7 +64,9 @@ export class ReplyReader {
   private onLine(n: number, sink: ReplySink): void {
     const line = this.line;
     let code = -1;
-    if (n >= 3 && digit(line[0]) && digit(line[1]) && digit(line[2]) && (n === 3 || line[3] === 32 || line[3] === 45)) {
+    // RFC 5321 4.2: the first digit is 1-5, the second 0-5; anything else (a byte changed on the
+    // way: "050") is not a reply, and must not be judged as the server's word.
+    if (n >= 3 && line[0] >= 49 && line[0] <= 53 && line[1] >= 48 && line[1] <= 53 && digit(line[2]) && (n === 3 || line[3] === 32 || line[3] === 45)) {
       code = (line[0] - 48) * 100 + (line[1] - 48) * 10 + (line[2] - 48);
     }
     if (code < 0 || (this.lines > 0 && code !== this.code)) this.bad = true;

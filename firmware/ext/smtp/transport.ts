@@ -29,6 +29,12 @@ export interface SocketTransportOptions {
   origin: string;
   /** The network's time in ms since 1970, or <= 0 while unknown (Ec800.wallTime). */
   now: () => number;
+  /**
+   * Ask the module for the network time again (AT+CCLK?), `done` either way. Called before a
+   * send while `now()` is unknown, so a damaged answer at bring-up costs one command, not
+   * every resend of the job (each would fail at once without an attempt).
+   */
+  readTime?: (done: () => void) => void;
   client: SmtpClientOptions;
 }
 
@@ -69,6 +75,17 @@ export class SocketTransport implements MailTransport {
     const answer = (err: CellError | null): void => {
       if (g === this.gen) done(err);
     };
+    if (o.readTime !== undefined && !(o.now() > 0)) {
+      o.readTime(() => {
+        if (g === this.gen) this.start(job, mail, g, answer);
+      });
+      return;
+    }
+    this.start(job, mail, g, answer);
+  }
+
+  private start(job: MailJob, mail: PreparedMail, g: number, answer: (err: CellError | null) => void): void {
+    const o = this.o;
     // The Mailer prepared the job when it was submitted: its subject, body and addresses are reused.
     const m = completeSocketMail(mail, job as SocketMailJob, o.sender, o.now());
     if (isMailError(m)) {
@@ -79,11 +96,11 @@ export class SocketTransport implements MailTransport {
     try {
       o.connector.connect(o.server, o.port, o.tls, this.mailer.sink, (err) => {
         if (g !== this.gen) return;
-        if (err) return done(err);
+        if (err) return answer(err);
         this.mailer.send(o.connector, m, (e) => {
           if (g !== this.gen) return;
           o.connector.close();
-          done(e);
+          answer(e);
         });
       });
     } catch (e) {

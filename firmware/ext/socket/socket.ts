@@ -7,31 +7,42 @@
 // One connection at a time (mails are sent one at a time), on one connect id. The
 // conversation with the module, as a table (what comes in -> what the socket does):
 //
-//   connect          [AT+QISDE=0 once per module boot, TCP only] AT+QIOPEN -> OK, then
+//   connect          [AT+QISDE=1 once per module boot] AT+QIOPEN -> OK, then
 //                    +QIOPEN: <id>,<err>: 0 open, else the socket code (550-574, kind network)
-//   write            AT+QISEND=<id>,<n>, "> ", n bytes -> SEND OK: onSent; ERROR (nothing
-//                    was sent): the same again, 3 tries in all; SEND FAIL, a timeout, the
-//                    3rd ERROR: onClosed(error)
-//   "recv" URC       AT+QIRD=<id>,1500 -> "+QIRD: <got>", got raw bytes: onBytes; read
-//                    again while a read returns the full 1500 (the module sends no new
-//                    "recv" URC before its buffer was read empty, which a shorter read
-//                    did); a read answered ERROR is asked
-//                    again (3 tries); a timeout ends the stream (bytes may be lost)
+//   write            in chunks (adaptive, below): AT+QISEND=<id> (variable length), "> ",
+//                    the chunk, its echo compared by the engine (AtRequest.commitEcho):
+//                    Ctrl+Z -> SEND OK: the next chunk, onSent after the last; the echo
+//                    differed or stalled: ESC, nothing was sent, the chunk again, smaller;
+//                    ERROR (nothing was sent): again; SEND FAIL, DAMAGED (whether it left is
+//                    unknown), too many tries: onClosed(error)
+//   "recv" URC       AT+QIRD=<id>,1500 -> "+QIRD: <got>", got raw bytes, kept until the
+//                    engine saw the answer's end intact (CR LF CR LF OK), then onBytes;
+//                    read again while a read returns the full 1500 (the module sends no
+//                    new "recv" URC before its buffer was read empty, which a shorter read
+//                    did: docs/sockets.md); a read answered ERROR, or nothing
+//                    at all (its command never reached the module), is asked again (3
+//                    tries); a damaged answer (RESULT_DAMAGED: bytes lost) or a timeout
+//                    after data came ends the stream: the bytes are gone, never handed over
 //   no URC in time   after the open, a write, or a read that found nothing, a read every
 //                    POLL_MS doubling to POLL_MAX_MS: a lost "recv" URC costs a poll, not
 //                    the mail
 //   "closed" URC     the buffer is read empty, then onClosed(null)
 //   close()          AT+QICLOSE=<id> (the id is free again); nothing reaches the sink after
 //
-// The module echoes the payload of AT+QISEND unless AT+QISDE=0 (its default is 1, and it
-// does not apply to AT+QSSLSEND); when a module refuses AT+QISDE=0 the engine counts the
-// echo out (AtRequest.echoData), so a payload line is never read as a result either way.
-// Received bytes reach the sink straight from the engine's receive buffer (no copy).
+// Why variable-length sends with the echo compared: in the fixed-length form
+// (AT+QISEND=<id>,<n>) a payload byte lost on the UART makes the module wait for one more
+// byte, which then comes from the next command, and the damaged bytes go to the server: a
+// damaged SMTP line may still be a valid command (RCPT TO:<ps@...>). Here nothing leaves the
+// module until the host has seen its echo of every byte match and written Ctrl+Z. The
+// payload never holds 0x1A or 0x1B (the MIME writer emits 7-bit text without controls).
+// Chunk size: a chunk and its echo are lost whole by one lost byte, so on a lossy link big
+// chunks almost never pass: a cancelled chunk halves the size (down to CHUNK_MIN), and
+// CHUNK_GROW chunks in a row that pass double it again (up to SEND_MAX).
 import type { AtPort, AtRequest, AtResult, Line } from "../../at/types.js";
 import { WindowSource } from "../../at/source.js";
-import { RESULT_ERROR, RESULT_GARBLED, RESULT_OK, SHAPE_LINE, SHAPE_NONE, SHAPE_PROMPT } from "../../at/types.js";
+import { RESULT_CME, RESULT_DAMAGED, RESULT_ERROR, RESULT_GARBLED, RESULT_OK, RESULT_TIMEOUT, SHAPE_LINE, SHAPE_NONE, SHAPE_PROMPT } from "../../at/types.js";
 import type { Clock, TimerHandle } from "../../platform/types.js";
-import { CellError, cellError, E_AT_ERROR, E_CLOSED, KIND_CONFIG, KIND_NETWORK, KIND_RETRYABLE } from "../../errors.js";
+import { CellError, cellError, E_AT_ERROR, E_CLOSED, E_STREAM_DAMAGED, E_UNSAFE_CHAR, KIND_CONFIG, KIND_NETWORK, KIND_RETRYABLE } from "../../errors.js";
 import { resultToError, type CauseTexts } from "../../modem/codes.js";
 import { quoteAt, AT_FIELD_MAX } from "../../modem/quote.js";
 import type { StreamConnector, StreamSink } from "../../modem/stream.js";
@@ -40,10 +51,16 @@ import { nextTurn } from "../../turn.js";
 /** Bytes one AT+QISEND takes at most, and one AT+QIRD returns at most. */
 export const SEND_MAX = 1460;
 const READ_MAX = 1500;
+const CHUNK_MIN = 32;
+const CTRL_Z = 0x1a;
+const ESC = 0x1b;
+const CHUNK_GROW = 4;
+/** Cancelled chunks in a row (the echo differed or stalled) before the connection is given up. */
+const CANCELS_MAX = 12;
 const T_OPEN = 155000; //   the module answers +QIOPEN within 150 s (TCP/IP note)
 const T_SHORT = 5000; //    QISDE, QIRD, QICLOSE (10 s for a connected socket's FIN: below)
 const T_CLOSE = 11000;
-const T_SEND = 10000; //    the prompt at once; the payload's SEND OK after the 5 s input time at most
+const T_SEND = 2000; //     the prompt at once, the echo as the bytes come, SEND OK at once after Ctrl+Z
 /**
  * A read or a send answered ERROR is written again in place, up to this many times in all:
  * the module executed nothing (a command garbled on the way, or a payload that did not all
@@ -86,10 +103,18 @@ export class ModuleSocket implements StreamConnector {
   private sink: StreamSink | null;
   private opened: ((err: CellError | null) => void) | null;
   private openTimer: TimerHandle;
-  /** Module boot in which AT+QISDE=0 was taken (-1: not yet); echoData when it was refused. */
+  /** Module boot in which AT+QISDE=1 was taken (-1: not yet). */
   private qisdeBoot: number;
-  private echo: boolean;
   private reading: boolean;
+  /** The read's count line came (a read answered with nothing at all was never executed). */
+  private header: boolean;
+  /** The read's bytes, kept until its answer proved intact. */
+  private readonly rbuf: Uint8Array;
+  /** Bytes handed to the sink on this connection, and the module's count of bytes read (AT+QIRD=<id>,0). */
+  private delivered: number;
+  private modRead: number;
+  /** A chunk waits for the read in flight to end (a send never queues behind a read that may end the stream). */
+  private sendWaiting: boolean;
   /** gen of the read in flight: its result after a close or a new connect is not this connection's. */
   private readGen: number;
   private got: number;
@@ -101,16 +126,26 @@ export class ModuleSocket implements StreamConnector {
   /** Generation: a result that arrives after close() or a new connect is ignored. */
   private gen: number;
   private readonly src: WindowSource;
-  /** The payload length sendReq.command names (-1: none yet for this connection). */
-  private sendLen: number;
+  /** The write in progress: data[wFrom..wEnd) is out, data[wFrom..wTo) the chunk being sent. */
+  private wData: Uint8Array;
+  private wFrom: number;
+  private wTo: number;
+  private wEnd: number;
+  /** Chunk size now (adaptive), chunks passed in a row, chunks cancelled in a row. */
+  private chunk: number;
+  private passed: number;
+  private cancels: number;
   /** Families whose URCs are taken: 1 TCP, 2 TLS (listen()). */
   private listening: number;
 
   private readonly sendReq: AtRequest;
   private readonly readReq: AtRequest;
+  private readonly totalsReq: AtRequest;
+  private readonly totalsDone: (r: AtResult) => void;
   private readonly sendDone: (r: AtResult) => void;
   private readonly readDone: (r: AtResult) => void;
   private readonly pollFn: () => void;
+  private readonly deliverFn: () => void;
 
   /**
    * `boots` says which module boot this is (Ec800.bootCount): a reboot forgets AT+QISDE and
@@ -131,8 +166,12 @@ export class ModuleSocket implements StreamConnector {
     this.opened = null;
     this.openTimer = null;
     this.qisdeBoot = -1;
-    this.echo = false;
     this.reading = false;
+    this.header = false;
+    this.rbuf = new Uint8Array(READ_MAX);
+    this.delivered = 0;
+    this.modRead = -1;
+    this.sendWaiting = false;
     this.readGen = 0;
     this.got = 0;
     this.readTries = 0;
@@ -141,12 +180,36 @@ export class ModuleSocket implements StreamConnector {
     this.pollMs = POLL_MS;
     this.gen = 0;
     this.src = new WindowSource(new Uint8Array(0), 0, 0);
-    this.sendLen = -1;
+    this.wData = new Uint8Array(0);
+    this.wFrom = 0;
+    this.wTo = 0;
+    this.wEnd = 0;
+    this.chunk = SEND_MAX;
+    this.passed = 0;
+    this.cancels = 0;
 
-    this.sendReq = { command: "", shape: SHAPE_PROMPT, timeoutMs: T_SEND, promptGt: true, data: this.src };
-    this.readReq = { command: "", shape: SHAPE_LINE, timeoutMs: T_SHORT, readsData: (d, s, e) => this.onData(d, s, e) };
+    this.sendReq = { command: "", shape: SHAPE_PROMPT, timeoutMs: T_SEND, promptGt: true, commitEcho: true, data: this.src };
+    this.readReq = {
+      command: "",
+      shape: SHAPE_LINE,
+      timeoutMs: T_SHORT,
+      onLine: () => {
+        this.header = true;
+      },
+      readsData: (d, s, e) => this.onData(d, s, e),
+    };
+    this.totalsReq = {
+      command: "",
+      shape: SHAPE_LINE,
+      timeoutMs: T_SHORT,
+      onLine: (l) => {
+        this.modRead = l.int(1, -1);
+      },
+    };
+    this.totalsDone = (r) => this.onTotals(r);
     this.sendDone = (r) => this.onSendDone(r);
     this.readDone = (r) => this.onReadDone(r);
+    this.deliverFn = () => this.deliver();
     this.pollFn = () => {
       this.pollTimer = null;
       this.readNow();
@@ -190,10 +253,14 @@ export class ModuleSocket implements StreamConnector {
     this.tls = tls;
     this.sink = sink;
     this.opened = done;
-    this.sendLen = -1;
     this.state = S_OPENING;
     this.readReq.command = (tls ? "+QSSLRECV=" : "+QIRD=") + this.id + "," + READ_MAX;
+    this.sendReq.command = (tls ? "+QSSLSEND=" : "+QISEND=") + this.id;
     this.readReq.prefix = this.port.prefix(tls ? "+QSSLRECV:" : "+QIRD:");
+    this.totalsReq.command = (tls ? "+QSSLRECV=" : "+QIRD=") + this.id + ",0";
+    this.totalsReq.prefix = this.readReq.prefix;
+    this.delivered = 0;
+    this.sendWaiting = false;
     const g = this.gen;
     const open = (): void => {
       const p = this.place;
@@ -210,14 +277,28 @@ export class ModuleSocket implements StreamConnector {
         });
       });
     };
-    if (tls || this.qisdeBoot === this.boots()) return open();
-    // The payload echo of AT+QISEND is on after every boot: switch it off once per boot.
-    this.exec("+QISDE=0", T_SHORT, (r) => {
-      if (g !== this.gen) return;
-      this.qisdeBoot = this.boots();
-      this.echo = r.code !== RESULT_OK; // refused: the engine counts the echo out
-      open();
-    });
+    if (this.qisdeBoot === this.boots()) return open();
+    // The payload echo is what proves a send (above): on after every boot, and made sure of
+    // once per boot. Written again in place when it fails (a byte lost on the way: nothing
+    // else was executed); refused TRIES times: the module cannot echo.
+    let tries = 0;
+    const echoOn = (): void => {
+      this.exec("+QISDE=1", T_SHORT, (r) => {
+        if (g !== this.gen) return;
+        if (r.code === RESULT_OK) {
+          this.qisdeBoot = this.boots();
+          return open();
+        }
+        if (++tries < TRIES) return echoOn();
+        const refused = r.code === RESULT_ERROR || r.code === RESULT_CME;
+        this.openFailed(
+          refused
+            ? cellError(KIND_CONFIG, E_AT_ERROR, "the module refused AT+QISDE=1: without its echo of the data, a send cannot be checked", "")
+            : (resultToError(r, "AT+QISDE=1", this.causes) as CellError),
+        );
+      });
+    };
+    echoOn();
   }
 
   write(data: Uint8Array, start: number, end: number): void {
@@ -228,14 +309,35 @@ export class ModuleSocket implements StreamConnector {
       });
       return;
     }
-    this.stopPoll();
-    this.src.point(data, start, end);
-    // Writes come in the client's buffer size: the command of the last length is kept, not built again.
-    if (end - start !== this.sendLen) {
-      this.sendLen = end - start;
-      this.sendReq.command = (this.tls ? "+QSSLSEND=" : "+QISEND=") + this.id + "," + this.sendLen;
+    // Ctrl+Z or ESC inside the data would end the checked send early (the MIME writer never
+    // emits them: a caller's bug, refused whole rather than half sent).
+    const z = data.indexOf(CTRL_Z, start);
+    const e = data.indexOf(ESC, start);
+    if ((z >= 0 && z < end) || (e >= 0 && e < end)) {
+      const g = this.gen;
+      nextTurn(this.clock, () => {
+        if (g === this.gen) this.fail(cellError(KIND_CONFIG, E_UNSAFE_CHAR, "socket write holds Ctrl+Z or ESC (0x1A/0x1B): refused, nothing sent", ""));
+      });
+      return;
     }
-    this.sendReq.echoData = this.echo && !this.tls;
+    this.stopPoll();
+    this.wData = data;
+    this.wFrom = start;
+    this.wEnd = end;
+    this.cancels = 0;
+    this.sendChunk();
+  }
+
+  /** One chunk of the write from wFrom, of the chunk size now. */
+  private sendChunk(): void {
+    if (this.reading) {
+      this.sendWaiting = true; // after the read (onReadDone), unless it ended the stream
+      return;
+    }
+    let to = this.wFrom + this.chunk;
+    if (to > this.wEnd) to = this.wEnd;
+    this.wTo = to;
+    this.src.point(this.wData, this.wFrom, to);
     this.sendTries = 1;
     this.commands++;
     if (!this.port.send(this.sendReq, this.sendDone)) this.refused();
@@ -299,22 +401,39 @@ export class ModuleSocket implements StreamConnector {
     this.reading = true;
     this.readGen = this.gen;
     this.got = 0;
+    this.header = false;
     this.commands++;
     if (!this.port.send(this.readReq, this.readDone)) this.refused();
   }
 
   private onData(data: Uint8Array, start: number, end: number): void {
-    this.got += end - start;
-    if (this.readGen === this.gen && (this.state === S_OPEN || this.state === S_PEER_CLOSED)) (this.sink as StreamSink).onBytes(data, start, end);
+    // Kept until the engine has seen the answer's end intact: damaged bytes never reach the client.
+    const n = end - start;
+    if (this.got + n <= this.rbuf.length) this.rbuf.set(data.subarray(start, end), this.got);
+    this.got += n;
   }
 
   private onReadDone(r: AtResult): void {
     if (this.readGen !== this.gen) return;
     this.reading = false;
     if (this.state !== S_OPEN && this.state !== S_PEER_CLOSED) return;
-    // GARBLED: the echo differed, but the module's own count framed what it returned: taken.
+    // GARBLED: the command's echo differed, but the module's own count framed what it
+    // returned and the engine saw the answer's end intact: taken.
+    if (r.code === RESULT_DAMAGED && this.readTries < TRIES - 1) {
+      // Bytes of the answer were lost. Whether they held data the module's totals say.
+      this.readTries++;
+      this.reading = true;
+      this.readGen = this.gen;
+      this.modRead = -1;
+      this.commands++;
+      if (!this.port.send(this.totalsReq, this.totalsDone)) this.refused();
+      return;
+    }
     if (r.code !== RESULT_OK && r.code !== RESULT_GARBLED) {
-      if (r.code === RESULT_ERROR && this.readTries < TRIES - 1) {
+      // ERROR, or no answer at all (only the command's echo, or part of it: its CR never
+      // reached the module): nothing was executed, nothing lost: ask again.
+      const unanswered = r.code === RESULT_TIMEOUT && !this.header && this.got === 0;
+      if ((r.code === RESULT_ERROR || unanswered) && this.readTries < TRIES - 1) {
         this.readTries++;
         this.readNow();
         return;
@@ -324,12 +443,15 @@ export class ModuleSocket implements StreamConnector {
       return;
     }
     this.readTries = 0;
-    if (this.got >= READ_MAX) {
-      // More may wait: the module sends no new "recv" URC before its buffer was read empty.
-      // A shorter read emptied it, so the next bytes bring their own URC (and the poll
-      // below covers a lost one): no empty read after every reply.
-      this.pollMs = POLL_MS;
-      this.readNow();
+    if (this.got > this.rbuf.length) {
+      this.fail(cellError(KIND_RETRYABLE, E_STREAM_DAMAGED, "socket read longer than asked", ""));
+      return;
+    }
+    if (this.got > 0) {
+      // To the client on a fresh turn (what it writes in answer must not stack on this
+      // result's frames); `reading` holds the buffer and any send until then.
+      this.reading = true;
+      this.clock.setTimer(0, this.deliverFn);
       return;
     }
     if (this.got > 0) this.pollMs = POLL_MS;
@@ -338,6 +460,52 @@ export class ModuleSocket implements StreamConnector {
       return;
     }
     this.armPoll();
+    this.sendNow();
+  }
+
+  /** The read's bytes to the client, then the next read (more may wait: no new "recv" URC comes before the buffer was read empty). */
+  private deliver(): void {
+    if (this.readGen !== this.gen || (this.state !== S_OPEN && this.state !== S_PEER_CLOSED)) return;
+    this.reading = false;
+    const got = this.got;
+    this.delivered += got;
+    (this.sink as StreamSink).onBytes(this.rbuf, 0, got);
+    if (this.readGen !== this.gen || (this.state !== S_OPEN && this.state !== S_PEER_CLOSED)) return;
+    this.pollMs = POLL_MS;
+    // A full read may have left more behind, and the peer's close is confirmed by an empty
+    // read. A shorter read emptied the module's buffer: the next bytes bring a URC of their
+    // own (the poll covers a lost one), so no empty read follows every reply (docs/sockets.md).
+    if (got >= READ_MAX || this.state === S_PEER_CLOSED) {
+      this.readNow();
+      return;
+    }
+    this.armPoll();
+    this.sendNow();
+  }
+
+  /** A chunk that waited for a read goes now. */
+  private sendNow(): void {
+    if (!this.sendWaiting || this.reading || this.state !== S_OPEN) return;
+    this.sendWaiting = false;
+    this.sendChunk();
+  }
+
+  /**
+   * The totals after a damaged read: the module has handed out exactly what reached the
+   * sink, so the damaged answer held no data (a count of 0, or its end hit): nothing lost,
+   * go on. Otherwise the bytes are gone and the stream ends.
+   */
+  private onTotals(r: AtResult): void {
+    if (this.readGen !== this.gen) return;
+    this.reading = false;
+    if (this.state !== S_OPEN && this.state !== S_PEER_CLOSED) return;
+    if (r.code !== RESULT_OK || this.modRead !== this.delivered) {
+      this.readTries = 0;
+      const lost = this.modRead > this.delivered ? " (" + (this.modRead - this.delivered) + " bytes lost)" : "";
+      this.fail(cellError(KIND_RETRYABLE, E_STREAM_DAMAGED, "socket read damaged on the UART" + lost + ": the stream cannot go on", ""));
+      return;
+    }
+    this.readNow();
   }
 
   private armPoll(): void {
@@ -355,8 +523,20 @@ export class ModuleSocket implements StreamConnector {
 
   private onSendDone(r: AtResult): void {
     if (this.state !== S_OPEN) return;
+    if (r.code === RESULT_GARBLED) {
+      // The echo differed or stalled (or no prompt came): cancelled, nothing was sent. The
+      // chunk again, smaller: on a lossy link a smaller chunk passes more often.
+      this.passed = 0;
+      if (++this.cancels >= CANCELS_MAX) {
+        this.fail(cellError(KIND_RETRYABLE, E_STREAM_DAMAGED, "socket send: " + this.cancels + " chunks in a row cancelled (their echo differed: the UART loses bytes)", ""));
+        return;
+      }
+      if (this.chunk > CHUNK_MIN) this.chunk = this.chunk >> 1 < CHUNK_MIN ? CHUNK_MIN : this.chunk >> 1;
+      this.sendChunk();
+      return;
+    }
     if (r.code === RESULT_ERROR && this.sendTries < TRIES) {
-      // Not sent (a garbled command, or a payload cut short and dropped): the same bytes again.
+      // Not sent (a garbled command, or the module dropped the input): the same bytes again.
       this.sendTries++;
       this.commands++;
       if (!this.port.send(this.sendReq, this.sendDone)) this.refused();
@@ -364,6 +544,16 @@ export class ModuleSocket implements StreamConnector {
     }
     if (r.code !== RESULT_OK) {
       this.fail(resultToError(r, this.sendReq.command, this.causes) as CellError);
+      return;
+    }
+    this.cancels = 0;
+    if (++this.passed >= CHUNK_GROW && this.chunk < SEND_MAX) {
+      this.passed = 0;
+      this.chunk = this.chunk * 2 > SEND_MAX ? SEND_MAX : this.chunk * 2;
+    }
+    if (this.wTo < this.wEnd) {
+      this.wFrom = this.wTo;
+      this.sendChunk();
       return;
     }
     // The reply will come: poll in case its "recv" URC is lost.

@@ -2,6 +2,7 @@
 //   AT+QIOPEN=<cid>,<id>,"TCP","<host>",<port>[,<local_port>[,0]]   OK, then +QIOPEN: <id>,<err>
 //   AT+QSSLOPEN=<cid>,<sslctx>,<id>,"<host>",<port>[,0]              OK, then +QSSLOPEN: <id>,<err>
 //   AT+QISEND=<id>,<n> / AT+QSSLSEND=<id>,<n>   "> ", exactly n bytes, SEND OK | SEND FAIL | ERROR
+//   AT+QISEND=<id> / AT+QSSLSEND=<id>           "> ", bytes (echoed), Ctrl+Z: SEND OK | SEND FAIL; ESC: OK
 //   AT+QIRD=<id>[,<n>] / AT+QSSLRECV=<id>,<n>   +QIRD: <got> CRLF <data> CRLF, OK  (n 0: the totals)
 //   AT+QICLOSE=<id>[,<t>] / AT+QSSLCLOSE=<id>[,<t>]   OK
 //   AT+QISEND=<id>,0                            +QISEND: <sent>,<acked>,<unacked>
@@ -19,6 +20,8 @@ import type { ConnectionFaults, SslSettings } from "../sockets/connection.js";
 
 /** AT+QISEND input time (the EC200U note's "qisend/timeout" default): bytes missing after it -> ERROR. */
 const SEND_INPUT_MS = 5000;
+const CTRL_Z = 0x1a;
+const ESC = 0x1b;
 const MAX_HOST = 150;
 
 /** ERROR, remembering the <err> for AT+QIGETERROR. */
@@ -109,8 +112,9 @@ function send(family: SocketFamily) {
     const m = ctx.m;
     const a = ctx.args;
     const id = intArg(a[0], 0, MAX_SOCKET_ID);
-    if (id === null || a.length !== 2) return fail(ctx, SOCKET_ERR.INVALID_PARAM);
+    if (id === null || (a.length !== 2 && a.length !== 1)) return fail(ctx, SOCKET_ERR.INVALID_PARAM);
     const c = m.sockets.get(id);
+    if (a.length === 1) return sendVariable(ctx, family, id);
     if (family.kind === "tcp" && a[1] && !a[1].quoted && a[1].text === "0") {
       // The query form: what was sent, acknowledged (all of it: TCP acks are not modelled), outstanding.
       if (!c || c.family !== family) return fail(ctx, SOCKET_ERR.INVALID_PARAM);
@@ -159,6 +163,63 @@ function send(family: SocketFamily) {
     m.enterDataMode(mode, SEND_PROMPT);
     const timer = m.later(SEND_INPUT_MS, () => finish(true));
   };
+}
+
+/**
+ * AT+QISEND=<id> / AT+QSSLSEND=<id>, the variable-length form: "> ", then bytes until
+ * Ctrl+Z (0x1A: send what came, SEND OK) or ESC (0x1B: drop it, OK). With AT+QISDE=1 (the
+ * default) every input byte is echoed as it comes, for both families, and Ctrl+Z and ESC are
+ * not (docs/sockets.md, decisions). More than 1460 bytes, or no Ctrl+Z/ESC within the input
+ * time: the input is dropped and the answer is ERROR (558).
+ */
+function sendVariable(ctx: Ctx, family: SocketFamily, id: number): void {
+  const m = ctx.m;
+  const c = m.sockets.get(id);
+  if (!c || c.family !== family || c.state !== "open") return fail(ctx, SOCKET_ERR.CLOSED);
+  const sendFail = ctx.faults.some((f) => f.kind === "sendFail");
+  const buf = new Uint8Array(MAX_SEND);
+  let got = 0;
+  let ended = false;
+  const echo = m.session.qisde === 1;
+  const finish = (how: "send" | "cancel" | "error") => {
+    if (ended) return;
+    ended = true;
+    m.clock.clearTimer(timer);
+    m.exitDataMode();
+    m.later(m.profile.commandMs, () => {
+      if (how === "error") {
+        m.link.note(`module: ${family.send} input of ${got} bytes not ended by Ctrl+Z within ${SEND_INPUT_MS / 1000} s or too long: dropped`);
+        return fail(ctx, SOCKET_ERR.SOCKET_WRITE);
+      }
+      if (how === "cancel") {
+        m.link.note(`module: ${family.send} cancelled by ESC (${got} bytes dropped)`);
+        return ctx.ok();
+      }
+      if (sendFail) {
+        m.link.note(`fault: ${family.send} of ${got} bytes answered SEND FAIL (dropped)`);
+        m.send(SEND_FAIL);
+        return ctx.none();
+      }
+      if (got > 0 && c.send(buf.slice(0, got)) === "error") return fail(ctx, SOCKET_ERR.CLOSED);
+      m.send(SEND_OK);
+      ctx.none();
+    });
+  };
+  const mode: DataMode = {
+    plusEscape: false,
+    remaining: () => MAX_SEND + 1 - got,
+    onByte: (b) => {
+      if (ended) return;
+      if (b === CTRL_Z) return finish("send");
+      if (b === ESC) return finish("cancel");
+      if (got === MAX_SEND) return finish("error");
+      buf[got++] = b;
+      if (echo) m.sendBytes(buf.subarray(got - 1, got));
+    },
+    onEscape: () => undefined,
+  };
+  m.enterDataMode(mode, SEND_PROMPT);
+  const timer = m.later(SEND_INPUT_MS, () => finish("error"));
 }
 
 /** AT+QIRD / AT+QSSLRECV. */
