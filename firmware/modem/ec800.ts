@@ -75,6 +75,7 @@ import {
   SIM_QUERY,
   CSQ_QUERY,
   CLOCK_QUERY,
+  ICCID_QUERY,
   REG_LTE,
   REG_GPRS,
   REG_CS,
@@ -155,6 +156,9 @@ export class Ec800 {
   poweredDown: boolean;
   /** Network time minus Clock.now(), or UNKNOWN_TIME. Kept across reboots (the network time does not change). */
   private wallOffset: number;
+  /** The SIM's ICCID ("" when the module would not say), and the boot it was read in (-1: not yet). */
+  private iccid: string;
+  private iccidBoot: number;
   /** Our PDP context is known to be active. */
   pdpUp: boolean;
   /** The module may hold recipients/subject/body/attachments: AT+QSMTPCLR before a new mail. */
@@ -201,6 +205,8 @@ export class Ec800 {
     this.ready = false;
     this.poweredDown = false;
     this.wallOffset = UNKNOWN_TIME;
+    this.iccid = "";
+    this.iccidBoot = -1;
     this.pdpUp = false;
     this.contentDirty = true; // unknown after our own start: clear once
     this.commands = 0;
@@ -504,6 +510,26 @@ export class Ec800 {
    */
   readTime(done: () => void): void {
     this.readClock(this.gen, done);
+  }
+
+  /**
+   * The SIM's ICCID (AT+QCCID, once per module boot), for what must differ between boards
+   * that are configured alike (the socket transport's Message-ID); "" when the module does
+   * not answer it (logged). `done` on a fresh turn.
+   */
+  simIdentity(done: (iccid: string) => void): void {
+    if (this.iccidBoot === this.bootCount) {
+      nextTurn(this.clock, () => done(this.iccid));
+      return;
+    }
+    const boot = this.bootCount;
+    let id = "";
+    this.exec(step(ICCID_QUERY, SHAPE_LINE, "+QCCID:", T_SHORT), (line) => { id = line.str(0); }, null, 0, (err) => {
+      if (err) this.note(LOG_WARN, "AT+QCCID: " + err.cause + " (no SIM identity)");
+      this.iccid = err ? "" : id;
+      this.iccidBoot = boot;
+      done(this.iccid);
+    });
   }
 
   /** Wall-clock ms since 1970 (UTC) from the network time, or -1 when unknown. */

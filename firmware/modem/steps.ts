@@ -54,6 +54,7 @@ export function initSteps(): Step[] {
 export const SIM_QUERY = "+CPIN?"; //      +CPIN: READY | +CME ERROR: 14 (busy) / 13 while the SIM starts
 export const CSQ_QUERY = "+CSQ"; //        +CSQ: <rssi>,<ber>
 export const CLOCK_QUERY = "+CCLK?"; //    +CCLK: "yy/MM/dd,hh:mm:ss±zz": network time once registered
+export const ICCID_QUERY = "+QCCID"; //    +QCCID: <ICCID>: the SIM's serial number (Quectel)
 // Registration queries, in the order tried: LTE (EPS), then GPRS, then CS; stat 1 or 5 = registered.
 export const REG_LTE = "+CEREG?";
 export const REG_GPRS = "+CGREG?";

@@ -22,6 +22,7 @@ export function socketMail(port: AtPort, clock: Clock, c: DeviceConfig, driver: 
     tls: tls,
     sender: { name: c.senderName, address: c.senderEmail },
     origin: c.board,
+    identity: (done) => driver.simIdentity(done),
     now: () => driver.wallTime(),
     readTime: (done) => driver.readTime(done),
     // One write fills one AT+QSSLSEND: fewer AT round trips a mail (time, and XS heap per exchange).

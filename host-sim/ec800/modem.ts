@@ -77,6 +77,8 @@ export interface Ec800Options {
   socketRealWaitMs?: number;
   model?: string;
   revision?: string;
+  /** The SIM's ICCID (AT+QCCID). Default 89860012345678901234. */
+  iccid?: string;
 }
 
 export interface SendRecord {

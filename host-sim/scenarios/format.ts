@@ -34,6 +34,7 @@ const MODULE = obj({
   timeZoneQuarters: int(-48, 56),
   csq: arr(int(0, 99), 2, 2),
   ip: str({ nonEmpty: true }),
+  iccid: str({ nonEmpty: true }),
   smtpSupported: bool(),
   bootGarbage: str(),
   bootUrcOrder: oneOf("sms-pb", "pb-sms"),

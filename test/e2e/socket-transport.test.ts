@@ -26,10 +26,10 @@ describe("smtp.transport", () => {
     expect(r.transcript).not.toMatch(/AT\+QSMTP/);
     expect(r.transcript).toMatch(/AT\+QSSLOPEN=/);
     expect(r.events.map((e) => e.text).join("\n")).toMatch(/transport: socket \(smtp\.transport is socket\)/);
-    // Read back from the server's file: the Message-ID is the job's id and the board's name at
-    // the sender's domain (stable on a resend of the same job), Bcc is in no header.
+    // Read back from the server's file: the Message-ID is the job's id, the board's name and the
+    // SIM's ICCID at the sender's domain (stable on a resend of the same job), Bcc is in no header.
     const parsed = await simpleParser(readFileSync(m.eml!));
-    expect(parsed.messageId).toBe("<m1_sim-board.alarm@cellmail.test>");
+    expect(parsed.messageId).toBe("<m1_sim-board_89860012345678901234.alarm@cellmail.test>");
     expect(parsed.headers.has("bcc")).toBe(false);
     expect(parsed.text!.trim()).toBe(mail.body.replace(/\r\n/g, "\n"));
     rmSync(keep, { recursive: true, force: true });
@@ -82,3 +82,41 @@ describe("smtp.transport: auto, faults, refusals", () => {
   });
 });
 
+
+describe("smtp.transport socket: the Message-ID tells boards apart", () => {
+  const base = { needs: ["socket", "smtp-client"], firmware: { config: { smtp: { transport: "socket" } }, mail } };
+
+  async function messageIdOn(iccid: string, faults: unknown[] = []): Promise<{ id: string; log: string; qccid: number; opens: number }> {
+    const s = scenario("socket-identity", { ...base, module: { urcPort: "uart1", iccid }, faults } as never);
+    const keep = mkdtempSync(join(tmpdir(), "cellmail-socket-id-"));
+    try {
+      const r = await session(s, { mailDir: keep });
+      expect(r.delivered, JSON.stringify(r.events.slice(-10))).toBe(1);
+      const parsed = await simpleParser(readFileSync(r.mails[0].eml!));
+      return { id: parsed.messageId ?? "", log: r.events.map((e) => e.text).join("\n"), qccid: (r.transcript.match(/ > AT\+QCCID\\r/g) ?? []).length, opens: (r.transcript.match(/ > AT\+QSSLOPEN=/g) ?? []).length };
+    } finally {
+      rmSync(keep, { recursive: true, force: true });
+    }
+  }
+
+  it("two boards with the same name and sender and the same job id, on different SIMs, write different Message-IDs", async () => {
+    const a = await messageIdOn("89860000000000000011");
+    const b = await messageIdOn("89860000000000000022");
+    expect(a.id).toBe("<m1_sim-board_89860000000000000011.alarm@cellmail.test>");
+    expect(b.id).toBe("<m1_sim-board_89860000000000000022.alarm@cellmail.test>");
+    expect(a.qccid).toBe(1);
+  });
+
+  it("AT+QCCID asked once per boot: a resend over a new connection carries the same Message-ID", async () => {
+    const r = await messageIdOn("89860000000000000033", [{ kind: "peerClose", afterDataBytes: 40, occurrence: 1 }]);
+    expect(r.opens).toBe(2);
+    expect(r.id).toBe("<m1_sim-board_89860000000000000033.alarm@cellmail.test>");
+    expect(r.qccid).toBe(1);
+  });
+
+  it("a module that refuses AT+QCCID: the mail goes with the job id and the board's name, and the log says so", async () => {
+    const r = await messageIdOn("89860000000000000044", [{ kind: "commandError", command: "+QCCID", times: 10 }]);
+    expect(r.id).toBe("<m1_sim-board.alarm@cellmail.test>");
+    expect(r.log).toMatch(/AT\+QCCID: .*no SIM identity/);
+  });
+});

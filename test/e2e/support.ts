@@ -214,6 +214,7 @@ const KNOWN = [
   /^AT\+CPIN\?$/,
   /^AT\+CSQ$/,
   /^AT\+CCLK\?$/,
+  /^AT\+QCCID$/,
   /^AT\+C(E|G)?REG\?$/,
   /^AT\+QICSGP=\d+,\d,"[^"]*","[^"]*","[^"]*",\d$/,
   /^AT\+QIACT\?$/,

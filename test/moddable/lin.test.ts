@@ -252,7 +252,7 @@ describe("the Moddable build on the real Moddable runtime (lin)", () => {
     expect((last!.to as { text: string }).text).toBe("socket@example.com");
     expect(last!.headers.get("bcc")).toBeUndefined();
     // The alarm's outbox id and the board's name: the same on a resend, different on another board.
-    expect(last!.messageId).toMatch(/^<?a\d+_socket-test\.alarm@example\.com>?$/);
+    expect(last!.messageId).toMatch(/^<?a\d+_socket-test_89860012345678901234\.alarm@example\.com>?$/);
     say(`socket: the flashed app sent "${last!.subject}" through AT+QSSLOPEN, Message-ID ${last!.messageId}`);
   });
 

@@ -4,10 +4,11 @@
 //
 //  - Date: from the network's time, in UTC ("Sun, 06 Dec 2026 22:33:32 +0000"), no Date
 //    object (the same arithmetic on XS and Espruino);
-//  - Message-ID: from the alarm's identity (the job id) and the sender's address, so a
-//    resend of the same alarm carries the same id and readers and servers can see the
-//    duplicate: "<" id "." sender-local "@" sender-domain ">", the id's characters other
-//    than letters, digits, '-' and '_' written as "=" and two hex digits per UTF-8 byte;
+//  - Message-ID: from the alarm's identity (the transport's key: job id, board name, SIM
+//    ICCID) and the sender's address, so a resend of the same alarm carries the same id and
+//    readers and servers can see the duplicate: "<" key "." sender-local "@" sender-domain
+//    ">", the key's characters other than letters, digits, '-' and '_' written as "=" and two
+//    hex digits per UTF-8 byte;
 //  - phrases (display names) and unstructured text (the subject): as they are when they are
 //    printable ASCII (a name quoted), otherwise RFC 2047 "B" encoded words in UTF-8, each
 //    at most 75 characters, never splitting a character, folded onto lines of their own.

@@ -2,9 +2,9 @@
 // a StreamConnector (the module's socket, firmware/ext/socket, given by the composition),
 // the whole SMTP conversation by SocketMailer (client + MIME writer), then the connection
 // closed. The message is written from the job as submitted (prepareSocketMail): the sender
-// of the configuration, the network's time for its Date, a Message-ID from the job's id and
-// the board's name (the same on every resend of it; the outbox numbers its entries once,
-// across restarts).
+// of the configuration, the network's time for its Date, a Message-ID from the job's id, the
+// board's name and the SIM's ICCID (the same on every resend of it; the outbox numbers its
+// entries once, across restarts; the ICCID tells apart boards configured alike).
 import type { CellError } from "../../errors.js";
 import type { MailJob, PreparedMail } from "../../mail/message.js";
 import type { MailTransport } from "../../mail/transport.js";
@@ -23,10 +23,17 @@ export interface SocketTransportOptions {
   tls: boolean;
   sender: Sender;
   /**
-   * Added to the job's id in the Message-ID (the board's name): two boards that share a
-   * sender address and number their alarms alike still write different Message-IDs.
+   * Added to the job's id in the Message-ID (the board's name): readers see which board it
+   * was. Boards are often named alike (the default is "cellmail"), so `identity` follows it.
    */
   origin: string;
+  /**
+   * Something that differs from board to board whatever their configuration (the SIM's
+   * ICCID, Ec800.simIdentity), added to the Message-ID after `origin`: two boards that share a
+   * sender address and a name and number their alarms alike must not write the same
+   * Message-ID (a reader's mail service may drop the second as a duplicate). "" adds nothing.
+   */
+  identity?: (done: (id: string) => void) => void;
   /** The network's time in ms since 1970, or <= 0 while unknown (Ec800.wallTime). */
   now: () => number;
   /**
@@ -93,19 +100,27 @@ export class SocketTransport implements MailTransport {
       return;
     }
     if (o.origin !== "") m.messageKey = m.messageKey + "_" + o.origin;
-    try {
-      o.connector.connect(o.server, o.port, o.tls, this.mailer.sink, (err) => {
-        if (g !== this.gen) return;
-        if (err) return answer(err);
-        this.mailer.send(o.connector, m, (e) => {
+    const connect = (): void => {
+      if (g !== this.gen) return;
+      try {
+        o.connector.connect(o.server, o.port, o.tls, this.mailer.sink, (err) => {
           if (g !== this.gen) return;
-          o.connector.close();
-          answer(e);
+          if (err) return answer(err);
+          this.mailer.send(o.connector, m, (e) => {
+            if (g !== this.gen) return;
+            o.connector.close();
+            answer(e);
+          });
         });
-      });
-    } catch (e) {
-      nextTurn(this.clock, () => answer(e as CellError));
-    }
+      } catch (e) {
+        nextTurn(this.clock, () => answer(e as CellError));
+      }
+    };
+    if (!o.identity) return connect();
+    o.identity((id) => {
+      if (id !== "") m.messageKey = m.messageKey + "_" + id;
+      connect();
+    });
   }
 
   cancel(): void {

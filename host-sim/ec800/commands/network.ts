@@ -1,4 +1,4 @@
-// SIM and network: AT+CPIN, AT+CSQ, AT+CREG/CGREG/CEREG, AT+CGATT, AT+COPS, AT+CCLK.
+// SIM and network: AT+CPIN, AT+QCCID, AT+CSQ, AT+CREG/CGREG/CEREG, AT+CGATT, AT+COPS, AT+CCLK.
 import type { CommandSpec, Ctx } from "../command.js";
 import { intArg, strArg } from "../parse.js";
 
@@ -47,8 +47,24 @@ function cclk(ctx: Ctx): string {
   return `+CCLK: "${date},${time}${zone < 0 ? "-" : "+"}${two(Math.abs(zone))}"`;
 }
 
+/** The SIM's ICCID when the scenario names none (19 digits and a check digit, ITU-T E.118). */
+const DEFAULT_ICCID = "89860012345678901234";
+
 export function networkCommands(): CommandSpec[] {
   return [
+    {
+      // Quectel's AT+QCCID: "+QCCID: <ICCID>" once the SIM answers (the EC200/EC800 AT manuals).
+      name: "+QCCID",
+      test: (ctx) => ctx.ok(),
+      exec: (ctx) => {
+        const sim = ctx.m.sim;
+        if (sim === "busy") return ctx.cme(14);
+        if (sim === "absent") return ctx.cme(10);
+        if (sim === "failure" || sim === "off") return ctx.cme(13);
+        ctx.info(`+QCCID: ${ctx.m.opts.iccid ?? DEFAULT_ICCID}`);
+        ctx.ok();
+      },
+    },
     {
       name: "+CCLK",
       test: (ctx) => ctx.ok(),
