@@ -19,6 +19,13 @@ export const LINE_MAX = 256;
 /** The longest command written: "AT" + command + CR (AT+QSMTPCFG="account" with two 50-byte fields, or 200 hex subject chars). */
 export const TX_MAX = 560;
 
+/**
+ * What the link writes through a framing: bytes (the byte framing's commands, a mail body)
+ * or a string of 8-bit characters (the Espruino framing's commands: Espruino's serial port
+ * takes a string for about half what a Uint8Array costs it, and nothing is converted).
+ */
+export type Chunk = Uint8Array | string;
+
 /** The current line. */
 export interface LineReader {
   /** The line is exactly `text`. */
@@ -44,8 +51,8 @@ export interface Framing extends LineReader {
   echo(): boolean;
   /** Prepare "AT" + `command` + CR in `out`; its length, or 0 when it is longer than TX_MAX. */
   encode(command: string): number;
-  /** The bytes of the last encoded command (valid until the next encode). */
-  out: Uint8Array;
+  /** The last encoded command, as this framing writes it (valid until the next encode). */
+  out: Chunk;
   /** Write out data[start..end) as far as the port takes it; how many bytes it took. */
-  write(data: Uint8Array, start: number, end: number): number;
+  write(data: Chunk, start: number, end: number): number;
 }

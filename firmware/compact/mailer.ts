@@ -79,17 +79,24 @@ export interface CompactMailer {
  * it: "+QIACT=1" -> "+QIACT=", "+CPIN?"): its timeout in ms (the manual's maximum
  * response time, with room; PLAIN when absent), negative when the step may not be written
  * again after a timeout or ERROR (it would change what the module does: a second
- * recipient, a second body or mail, a second reboot or activation). The name is taken
- * once per step and every later test is a comparison of it: Espruino runs its source
- * text again for every statement, and a chain of prefix tests per result was a large
- * part of its serial handler's time (bench espruino.mail.handlerMsPerMail).
+ * recipient, a second body or mail, a second reboot or activation). Every step whose good
+ * end does more than start the next step is listed (PLAIN when that is its timeout): a
+ * step that is not listed and ends with OK and its own echo goes on at once (stepEnd's
+ * first test). The name is taken once per step and every later test is a comparison of
+ * it: Espruino runs its source text again for every statement, and a chain of prefix
+ * tests per result was a large part of its serial handler's time (bench
+ * espruino.mail.handlerMsPerMail).
  */
 const STEPS: { [name: string]: number } = {
   "": 1000, // PROBE
+  E1: 3000,
   "+CPIN?": 7000,
+  "+CEREG?": 3000,
+  "+QIACT?": 3000,
   "+QIACT=": -155000,
   "+QIDEACT=": 45000,
   "+CFUN=": -18000,
+  "+QSMTPCFG=": 3000,
   "+QSMTPBODY=": -65000,
   "+QSMTPDST=": -3000,
   "+QSMTPPUT=": -3000,
@@ -249,6 +256,16 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
   }
 
   function stepEnd(code: number): void {
+    // The usual end (OK, its own echo, a step with nothing more to do): the next step. A
+    // cancelled command's end (op is OP_NONE) is never 0.
+    if (!code && !(name in STEPS) && link.echoed()) {
+      timeouts = 0;
+      return advance();
+    }
+    ended(code);
+  }
+
+  function ended(code: number): void {
     if (op === OP_NONE) return;
     const step = script[pos];
     const said = mark;
