@@ -121,9 +121,10 @@ export function createAtLink(f: Framing, clock: Clock): AtLink {
     }
     if (c0 === 0x41 && f.starts("AT")) {
       // An echo: compared with the command in flight (a stale one never matches it).
-      const same = onEnd !== null && f.echo();
-      if (echoState !== 1) echoState = same ? 1 : 2;
-      if (same) link.echo = true;
+      if (onEnd && f.echo()) {
+        echoState = 1;
+        link.echo = true;
+      } else if (echoState !== 1) echoState = 2;
     } else other(c0);
   }
 

@@ -72,9 +72,9 @@ export function createTextFraming(uart: TextUart): Framing {
         onText(chunk: string): void {
           const s = rest + chunk;
           const p = s.split("\r\n");
-          // The usual text: every LF is the module's CR LF, and it is too short to hold an
-          // overlong line. Then the split has cut every line.
-          if (skip || s.length > LINE_MAX || p.length !== s.split("\n").length) {
+          // The usual text: every LF is the module's CR LF (none is left in the parts), and
+          // it is too short to hold an overlong line. Then the split has cut every line.
+          if (skip || s.length > LINE_MAX || p.join("").indexOf("\n") >= 0) {
             rest = long(s);
             return;
           }
