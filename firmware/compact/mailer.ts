@@ -319,7 +319,14 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
   }
 
   function urc(l: AtLink): void {
-    if (l.is("RDY")) {
+    // The mail's result first: it comes once per mail, the others hardly ever (the tests
+    // exclude each other, so their order is free).
+    if (wait === W_PUT && l.starts("+QSMTPPUT:")) {
+      const err = l.int(0);
+      if (err === 0) return finish(0, 0);
+      const proto = l.int(1);
+      fail(err === err ? err : E_SEND_TIMEOUT, proto === proto ? proto : 0);
+    } else if (l.is("RDY")) {
       link.echo = false; // until ATE1 again
       if (wait === W_RDY) {
         stopTimer();
@@ -336,11 +343,6 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     } else if (l.starts('+QIURC: "pdpdeact"') && l.int(1) === c.contextId) {
       pdp = false;
       if (wait === W_PUT) fail(E_PDP_DEACT, 0);
-    } else if (l.starts("+QSMTPPUT:") && wait === W_PUT) {
-      const err = l.int(0);
-      const proto = l.int(1);
-      if (err === 0) finish(0, 0);
-      else fail(err === err ? err : E_SEND_TIMEOUT, proto === proto ? proto : 0);
     }
   }
 

@@ -81,7 +81,7 @@ export function createTextFraming(uart: TextUart): Framing {
           rest = p.pop() as string;
           for (let t of p) {
             // An echo ends in its own CR ("AT...\r" + CR LF): dropped here, as long() would.
-            while (t.endsWith("\r")) t = t.substring(0, t.length - 1);
+            while (t.endsWith("\r")) t = t.slice(0, -1);
             if (t) {
               l = t;
               on();
