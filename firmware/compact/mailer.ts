@@ -152,11 +152,6 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     return '"' + value + '"';
   }
 
-  function stopTimer(): void {
-    clock.clearTimer(timer);
-    timer = null;
-  }
-
   function after(ms: number, w: number): void {
     wait = w;
     timer = clock.setTimer(ms, resume);
@@ -173,7 +168,8 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
 
   /** No timer and no command of this run left (a cancelled command's end is ignored). */
   function quiet(): void {
-    stopTimer();
+    clock.clearTimer(timer);
+    timer = null;
     const was = op;
     op = OP_NONE;
     link.cancel();
@@ -262,10 +258,6 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
       timeouts = 0;
       return advance();
     }
-    ended(code);
-  }
-
-  function ended(code: number): void {
     if (op === OP_NONE) return;
     const step = script[pos];
     const said = mark;
@@ -284,7 +276,10 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     // A lost or changed byte costs a timeout, a plain ERROR or a wrong echo: write the step again in place.
     if ((code === E_TIMEOUT || code === E_AT_ERROR || code === E_GARBLED) && tries < STEP_TRIES && spec > 0) return after(RETRY_MS, W_PAUSE);
     // SIM busy or starting (a bare ERROR where the module keeps CMEE=0): poll through its window.
-    if (step === "+CPIN?" && (code === 14 || code === 13 || code === E_AT_ERROR || (code === 0 && said < 0))) return poll(SIM_WAIT_MS, code || 11);
+    // Both polls ask again after POLL_MS until their limit since the first try, then fail.
+    if (step === "+CPIN?" && (code === 14 || code === 13 || code === E_AT_ERROR || (code === 0 && said < 0))) {
+      return clock.now() - since + POLL_MS > SIM_WAIT_MS ? fail(code || 11, 0) : after(POLL_MS, W_PAUSE);
+    }
     if (code) return fail(code, 0);
     // Bytes lost on the way: the module ended the body short after its input time.
     if (name === "+QSMTPBODY=" && said !== (body as Uint8Array).length) return fail(E_BODY_SHORT, 0);
@@ -293,7 +288,9 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
       // does: a denial can end as the module tries other cells. The code names the last one
       // (1039: E_REG_DENIED, see compactKind).
       const stat = radioNow.stat;
-      if (stat !== 1 && stat !== 5) return poll(REG_WAIT_MS, stat === 3 ? 1039 : E_NOT_REGISTERED);
+      if (stat !== 1 && stat !== 5) {
+        return clock.now() - since + POLL_MS > REG_WAIT_MS ? fail(stat === 3 ? 1039 : E_NOT_REGISTERED, 0) : after(POLL_MS, W_PAUSE);
+      }
       booted = true;
     }
     if (name === "+CFUN=") {
@@ -312,12 +309,6 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     advance();
   }
 
-  /** Ask again after POLL_MS until `limitMs` since the first try, then fail with `code`. */
-  function poll(limitMs: number, code: number): void {
-    if (clock.now() - since + POLL_MS > limitMs) fail(code, 0);
-    else after(POLL_MS, W_PAUSE);
-  }
-
   function urc(l: AtLink): void {
     // The mail's result first: it comes once per mail, the others hardly ever (the tests
     // exclude each other, so their order is free).
@@ -329,7 +320,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     } else if (l.is("RDY")) {
       link.echo = false; // until ATE1 again
       if (wait === W_RDY) {
-        stopTimer();
+        quiet(); // the boot wait's timer (no command runs while it waits)
         wait = W_NONE;
         return advance();
       }
