@@ -1,14 +1,16 @@
 // The compact link's framing step: what the port delivers becomes whole lines, and a
-// command becomes the bytes to write. Two implementations behind this one interface, one
-// per kind of engine, because the cheap operation differs:
+// command becomes what is written (bytes; on Espruino the command's string). Two
+// implementations behind this one interface, one per kind of engine, because the cheap
+// operation differs:
 //
 // - frame-bytes.ts (XS, Node): received bytes are copied into one preallocated line
 //   buffer (native indexOf finds LF); lines are read in place; nothing is allocated per
 //   byte or per line (XS counts every string and object: bench xs.compact.*).
 // - ../platform/espruino/frame-text.ts (Espruino): the port hands over strings; lines are
-//   cut with native string methods and kept as strings. Espruino parses its source again
-//   for every statement it runs, so a per-byte JavaScript loop is its slowest path, and it
-//   frees a short-lived string the moment its last reference goes (bench espruino.*).
+//   cut with native string methods and kept as strings, and a command is written as its
+//   string. Espruino parses its source again for every statement it runs, so a per-byte
+//   JavaScript loop is its slowest path, and it frees a short-lived string the moment its
+//   last reference goes (bench espruino.*).
 //
 // Both give the same lines: LF ends a line, trailing CRs are dropped, empty lines are
 // skipped, a line longer than LINE_MAX bytes is dropped whole. The getters are valid only
