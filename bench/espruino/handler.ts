@@ -71,7 +71,8 @@ async function usageOf(binary: string, dir: string, script: string): Promise<num
   writeFileSync(file, `${script}\nsetTimeout(function(){print("usage="+process.memory().usage)},500);`, "latin1");
   const board = EspruinoBoard.start(binary, dir, file);
   try {
-    await board.waitFor("the usage line", (t) => /usage=\d+/.test(t), 20_000);
+    // The whole number: the line can arrive in pieces (a figure of 2 was once read from "usage=2" of 2856).
+    await board.waitFor("the usage line", (t) => /usage=\d+\s/.test(t), 20_000);
     return Number(/usage=(\d+)/.exec(board.output())![1]);
   } finally {
     await board.kill();

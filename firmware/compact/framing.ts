@@ -1,14 +1,16 @@
 // The compact link's framing step: what the port delivers becomes whole lines, and a
-// command becomes the bytes to write. Two implementations behind this one interface, one
-// per kind of engine, because the cheap operation differs:
+// command becomes what is written (bytes; on Espruino the command's string). Two
+// implementations behind this one interface, one per kind of engine, because the cheap
+// operation differs:
 //
 // - frame-bytes.ts (XS, Node): received bytes are copied into one preallocated line
 //   buffer (native indexOf finds LF); lines are read in place; nothing is allocated per
 //   byte or per line (XS counts every string and object: bench xs.compact.*).
 // - ../platform/espruino/frame-text.ts (Espruino): the port hands over strings; lines are
-//   cut with native string methods and kept as strings. Espruino parses its source again
-//   for every statement it runs, so a per-byte JavaScript loop is its slowest path, and it
-//   frees a short-lived string the moment its last reference goes (bench espruino.*).
+//   cut with native string methods and kept as strings, and a command is written as its
+//   string. Espruino parses its source again for every statement it runs, so a per-byte
+//   JavaScript loop is its slowest path, and it frees a short-lived string the moment its
+//   last reference goes (bench espruino.*).
 //
 // Both give the same lines: LF ends a line, trailing CRs are dropped, empty lines are
 // skipped, a line longer than LINE_MAX bytes is dropped whole. The getters are valid only
@@ -18,6 +20,13 @@
 export const LINE_MAX = 256;
 /** The longest command written: "AT" + command + CR (AT+QSMTPCFG="account" with two 50-byte fields, or 200 hex subject chars). */
 export const TX_MAX = 560;
+
+/**
+ * What the link writes through a framing: bytes (the byte framing's commands, a mail body)
+ * or a string of 8-bit characters (the Espruino framing's commands: Espruino's serial port
+ * takes a string for about half what a Uint8Array costs it, and nothing is converted).
+ */
+export type Chunk = Uint8Array | string;
 
 /** The current line. */
 export interface LineReader {
@@ -44,8 +53,8 @@ export interface Framing extends LineReader {
   echo(): boolean;
   /** Prepare "AT" + `command` + CR in `out`; its length, or 0 when it is longer than TX_MAX. */
   encode(command: string): number;
-  /** The bytes of the last encoded command (valid until the next encode). */
-  out: Uint8Array;
+  /** The last encoded command, as this framing writes it (valid until the next encode). */
+  out: Chunk;
   /** Write out data[start..end) as far as the port takes it; how many bytes it took. */
-  write(data: Uint8Array, start: number, end: number): number;
+  write(data: Chunk, start: number, end: number): number;
 }

@@ -79,17 +79,24 @@ export interface CompactMailer {
  * it: "+QIACT=1" -> "+QIACT=", "+CPIN?"): its timeout in ms (the manual's maximum
  * response time, with room; PLAIN when absent), negative when the step may not be written
  * again after a timeout or ERROR (it would change what the module does: a second
- * recipient, a second body or mail, a second reboot or activation). The name is taken
- * once per step and every later test is a comparison of it: Espruino runs its source
- * text again for every statement, and a chain of prefix tests per result was a large
- * part of its serial handler's time (bench espruino.mail.handlerMsPerMail).
+ * recipient, a second body or mail, a second reboot or activation). Every step whose good
+ * end does more than start the next step is listed (PLAIN when that is its timeout): a
+ * step that is not listed and ends with OK and its own echo goes on at once (stepEnd's
+ * first test). The name is taken once per step and every later test is a comparison of
+ * it: Espruino runs its source text again for every statement, and a chain of prefix
+ * tests per result was a large part of its serial handler's time (bench
+ * espruino.mail.handlerMsPerMail).
  */
 const STEPS: { [name: string]: number } = {
   "": 1000, // PROBE
+  E1: 3000,
   "+CPIN?": 7000,
+  "+CEREG?": 3000,
+  "+QIACT?": 3000,
   "+QIACT=": -155000,
   "+QIDEACT=": 45000,
   "+CFUN=": -18000,
+  "+QSMTPCFG=": 3000,
   "+QSMTPBODY=": -65000,
   "+QSMTPDST=": -3000,
   "+QSMTPPUT=": -3000,
@@ -145,11 +152,6 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     return '"' + value + '"';
   }
 
-  function stopTimer(): void {
-    clock.clearTimer(timer);
-    timer = null;
-  }
-
   function after(ms: number, w: number): void {
     wait = w;
     timer = clock.setTimer(ms, resume);
@@ -166,7 +168,8 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
 
   /** No timer and no command of this run left (a cancelled command's end is ignored). */
   function quiet(): void {
-    stopTimer();
+    clock.clearTimer(timer);
+    timer = null;
     const was = op;
     op = OP_NONE;
     link.cancel();
@@ -249,6 +252,12 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
   }
 
   function stepEnd(code: number): void {
+    // The usual end (OK, its own echo, a step with nothing more to do): the next step. A
+    // cancelled command's end (op is OP_NONE) is never 0.
+    if (!code && !(name in STEPS) && link.echoed()) {
+      timeouts = 0;
+      return advance();
+    }
     if (op === OP_NONE) return;
     const step = script[pos];
     const said = mark;
@@ -267,7 +276,10 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     // A lost or changed byte costs a timeout, a plain ERROR or a wrong echo: write the step again in place.
     if ((code === E_TIMEOUT || code === E_AT_ERROR || code === E_GARBLED) && tries < STEP_TRIES && spec > 0) return after(RETRY_MS, W_PAUSE);
     // SIM busy or starting (a bare ERROR where the module keeps CMEE=0): poll through its window.
-    if (step === "+CPIN?" && (code === 14 || code === 13 || code === E_AT_ERROR || (code === 0 && said < 0))) return poll(SIM_WAIT_MS, code || 11);
+    // Both polls ask again after POLL_MS until their limit since the first try, then fail.
+    if (step === "+CPIN?" && (code === 14 || code === 13 || code === E_AT_ERROR || (code === 0 && said < 0))) {
+      return clock.now() - since + POLL_MS > SIM_WAIT_MS ? fail(code || 11, 0) : after(POLL_MS, W_PAUSE);
+    }
     if (code) return fail(code, 0);
     // Bytes lost on the way: the module ended the body short after its input time.
     if (name === "+QSMTPBODY=" && said !== (body as Uint8Array).length) return fail(E_BODY_SHORT, 0);
@@ -276,7 +288,9 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
       // does: a denial can end as the module tries other cells. The code names the last one
       // (1039: E_REG_DENIED, see compactKind).
       const stat = radioNow.stat;
-      if (stat !== 1 && stat !== 5) return poll(REG_WAIT_MS, stat === 3 ? 1039 : E_NOT_REGISTERED);
+      if (stat !== 1 && stat !== 5) {
+        return clock.now() - since + POLL_MS > REG_WAIT_MS ? fail(stat === 3 ? 1039 : E_NOT_REGISTERED, 0) : after(POLL_MS, W_PAUSE);
+      }
       booted = true;
     }
     if (name === "+CFUN=") {
@@ -295,17 +309,18 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     advance();
   }
 
-  /** Ask again after POLL_MS until `limitMs` since the first try, then fail with `code`. */
-  function poll(limitMs: number, code: number): void {
-    if (clock.now() - since + POLL_MS > limitMs) fail(code, 0);
-    else after(POLL_MS, W_PAUSE);
-  }
-
   function urc(l: AtLink): void {
-    if (l.is("RDY")) {
+    // The mail's result first: it comes once per mail, the others hardly ever (the tests
+    // exclude each other, so their order is free).
+    if (wait === W_PUT && l.starts("+QSMTPPUT:")) {
+      const err = l.int(0);
+      if (err === 0) return finish(0, 0);
+      const proto = l.int(1);
+      fail(err === err ? err : E_SEND_TIMEOUT, proto === proto ? proto : 0);
+    } else if (l.is("RDY")) {
       link.echo = false; // until ATE1 again
       if (wait === W_RDY) {
-        stopTimer();
+        quiet(); // the boot wait's timer (no command runs while it waits)
         wait = W_NONE;
         return advance();
       }
@@ -319,11 +334,6 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     } else if (l.starts('+QIURC: "pdpdeact"') && l.int(1) === c.contextId) {
       pdp = false;
       if (wait === W_PUT) fail(E_PDP_DEACT, 0);
-    } else if (l.starts("+QSMTPPUT:") && wait === W_PUT) {
-      const err = l.int(0);
-      const proto = l.int(1);
-      if (err === 0) finish(0, 0);
-      else fail(err === err ? err : E_SEND_TIMEOUT, proto === proto ? proto : 0);
     }
   }
 

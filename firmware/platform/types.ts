@@ -37,16 +37,16 @@ export interface TextSink {
 }
 
 /**
- * A Uart that delivers received data as text (its write side is the Uart's). Its
+ * A Uart that delivers received data as text (its write side is the Uart's, and takes
+ * strings of 8-bit characters too). Its
  * methods may be called detached (`const w = port.write; w(...)`), and the sink's
  * onText may be handed to the platform as its data handler: neither uses `this`.
  */
 export interface TextUart {
   attach(sink: TextSink): void;
-  write(data: Uint8Array, start: number, end: number): number;
+  /** As Uart.write; a string is written as its character codes (0..255 each). */
+  write(data: Uint8Array | string, start: number, end: number): number;
   close(): void;
-  /** The platform's own (native) conversion: a new Uint8Array of the character codes of `text` (0..255 each). */
-  bytes(text: string): Uint8Array;
 }
 
 /** Opaque handle returned by Clock.setTimer. */

@@ -13,8 +13,7 @@ export function textPort(uart: Uart): TextUart {
         onWritable: () => sink.onWritable(),
       });
     },
-    write: (data, start, end) => uart.write(data, start, end),
+    write: (data, start, end) => uart.write(typeof data === "string" ? Uint8Array.from(Buffer.from(data, "latin1")) : data, start, end),
     close: () => uart.close(),
-    bytes: (text) => Uint8Array.from(Buffer.from(text, "latin1")),
   };
 }

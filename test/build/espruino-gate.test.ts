@@ -116,8 +116,12 @@ describe("the Espruino bundle (dist/espruino/cellmail.js, built fresh)", () => {
       removeAllListeners: () => {
         onData = undefined;
       },
-      write: (data: Uint8Array) => {
-        for (let i = 0; i < data.length; i++) written.push(data[i]), txQueue.push(data[i]);
+      // As Espruino's: a string goes out as its character codes, a Uint8Array as its bytes.
+      write: (data: Uint8Array | string) => {
+        for (let i = 0; i < data.length; i++) {
+          const byte = typeof data === "string" ? data.charCodeAt(i) : data[i];
+          written.push(byte), txQueue.push(byte);
+        }
         drain();
       },
       available: () => 0,

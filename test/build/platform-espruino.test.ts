@@ -30,6 +30,7 @@ function fakeSerial() {
     setupOptions: {} as unknown,
     handler: undefined as Handler | undefined,
     written: [] as number[],
+    writes: [] as unknown[],
     setup(baud: number, options: unknown) {
       serial.baud = baud;
       serial.setupOptions = options;
@@ -41,8 +42,11 @@ function fakeSerial() {
       serial.handler = undefined;
     },
     write(data: unknown) {
-      if (!(data instanceof Uint8Array)) throw new Error("expected bytes");
-      serial.written.push(...data);
+      // Espruino writes a string as its character codes, a Uint8Array as its bytes.
+      if (typeof data === "string") serial.written.push(...Array.from(data, (c) => c.charCodeAt(0)));
+      else if (data instanceof Uint8Array) serial.written.push(...data);
+      else throw new Error("expected bytes or a string");
+      serial.writes.push(data);
     },
     available: () => 0,
   };
@@ -133,6 +137,21 @@ describe("createEspruinoUart", () => {
     expect(serial.written).toEqual([...data]);
     uart.close();
     expect(serial.handler).toBeUndefined();
+  });
+
+  it("writes a command string as it is (no conversion into bytes), at most txChunk characters per call", () => {
+    const serial = fakeSerial();
+    const uart = createEspruinoUart({ serial, baud: 115200, txChunk: 8 });
+    uart.attach(recordingSink());
+    const command = 'AT+QSMTPDST=1,1,"ops@example.com"\r';
+    expect(uart.write("AT\r", 0, 3)).toBe(3);
+    expect(uart.write(command, 0, command.length)).toBe(8);
+    expect(uart.write(command, 8, command.length)).toBe(8);
+    expect(serial.writes).toEqual(["AT\r", "AT+QSMTP", "DST=1,1,"]);
+    const bytes = new Uint8Array([0x80, 0xff, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(uart.write(bytes, 1, bytes.length)).toBe(8);
+    expect(serial.writes[3]).toBeInstanceOf(Uint8Array); // a view, not a copy into a plain Array
+    expect([...(serial.writes[3] as Uint8Array)]).toEqual([0xff, 1, 2, 3, 4, 5, 6, 7]);
   });
 });
 

@@ -4,8 +4,9 @@
 // Receive: Espruino hands over strings of 8-bit characters, about 32 at a time; each
 // chunk goes to the sink as it came (the compact link frames it with native string
 // methods: frame-text.ts). Copying it into bytes character by character was the
-// slowest thing this adapter did (bench espruino.mail.handlerMsPerMail). Transmit: bytes go out as a Uint8Array view, so a byte above 0x7F is sent as
-// that byte (never as a string escape). Serial.write busy-waits when Espruino's TX
+// slowest thing this adapter did (bench espruino.mail.handlerMsPerMail). Transmit: bytes go
+// out as a Uint8Array, so a byte above 0x7F is sent as that byte (never as a string
+// escape); a command goes out as the string it is (8-bit characters), the cheaper write. Serial.write busy-waits when Espruino's TX
 // buffer is full, so the adapter takes at most `txChunk` bytes per call and, when it
 // took less than offered, lets the event loop run (incoming data, timers) before
 // telling the sink there is room again.
@@ -42,11 +43,12 @@ export function createEspruinoUart(options: EspruinoUartOptions): TextUart {
       sink = s;
       serial.on("data", s.onText);
     },
-    write(data: Uint8Array, start: number, end: number): number {
+    write(data: Uint8Array | string, start: number, end: number): number {
       let n = end - start;
       if (n > txChunk) n = txChunk;
       if (closed || n <= 0) return 0;
-      serial.write(start || n < data.length ? new Uint8Array(data.buffer, data.byteOffset + start, n) : data);
+      // A part: of a string, a string; of bytes, a view (slice() gives a plain Array on Espruino).
+      serial.write(start || n < data.length ? (typeof data === "string" ? data.substr(start, n) : data.subarray(start, start + n)) : data);
       if (n < end - start && !pending) {
         pending = setTimeout(function () {
           pending = 0;
@@ -55,7 +57,6 @@ export function createEspruinoUart(options: EspruinoUartOptions): TextUart {
       }
       return n;
     },
-    bytes: (text: string) => E.toUint8Array(text),
     close(): void {
       if (closed) return;
       closed = true;
