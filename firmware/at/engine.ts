@@ -288,6 +288,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   /** A commitEcho send: its phase (CK_*, 0: none), echo bytes compared, whether one differed, the control byte to write (-1: none). */
   private ckPhase: number;
   private ckPos: number;
+  /** AtResult.echoed of the result being reported (the check's count of a commitEcho send, else -1). */
+  private echoedOut: number;
   private ckBad: boolean;
   private ckByte: number;
   /** The last SEND OK / SEND FAIL / OK token was SEND OK (after ESC, OK and SEND OK differ). */
@@ -399,7 +401,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.pumpPending = false;
 
 
-    this.result = { code: 0, errorCode: -1, errorText: "", elapsedMs: 0 };
+    this.result = { code: 0, errorCode: -1, errorText: "", elapsedMs: 0, echoed: -1 };
+    this.echoedOut = -1;
     this.reporting = 0;
     this.nLines = 0;
     this.nLate = 0;
@@ -1411,6 +1414,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     if (st !== null && st !== undefined) clock.clearTimer(st);
     this.settling = true;
     this.settleTimer = clock.setTimer(this.settleMs, this.onSettleFn);
+    this.echoedOut = ck === 0 || ck === CK_NO_PROMPT ? -1 : this.ckPos;
     this.callDone(done, ck !== 0 ? this.ckResult(code, ck) : code, errCode, errText, elapsed);
   }
 
@@ -1422,7 +1426,9 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
    */
   private callDone(done: AtDone, code: number, errCode: number, errText: string, elapsed: number): void {
     let result = this.result;
-    if (this.reporting > 0) result = { code: 0, errorCode: -1, errorText: "", elapsedMs: 0 };
+    if (this.reporting > 0) result = { code: 0, errorCode: -1, errorText: "", elapsedMs: 0, echoed: -1 };
+    result.echoed = this.echoedOut;
+    this.echoedOut = -1;
     result.code = code;
     result.errorCode = errCode;
     result.errorText = errText;

@@ -138,6 +138,12 @@ export interface AtResult {
   errorText: string;
   /** Virtual-clock ms from write to final result. */
   elapsedMs: number;
+  /**
+   * A commitEcho send: payload bytes the module echoed before it ended (0: none at all);
+   * -1 for every other command and for a send whose prompt never came. Optional: ports
+   * without commitEcho leave it out.
+   */
+  echoed?: number;
 }
 
 /**

@@ -14,7 +14,7 @@ import { SocketTransport } from "../ext/smtp/transport.js";
 
 export function socketMail(port: AtPort, clock: Clock, c: DeviceConfig, driver: Ec800, causes: CauseTexts | null): MailTransport {
   const tls = c.sslType === SSL_IMPLICIT;
-  const socket = new ModuleSocket(port, clock, { contextId: c.contextId, sslCtxId: c.sslCtxId, tls: tls }, () => driver.bootCount, causes);
+  const socket = new ModuleSocket(port, clock, { contextId: c.contextId, sslCtxId: c.sslCtxId, tls: tls }, () => driver.bootCount, causes, (m) => driver.note(LOG_WARN, m));
   return new SocketTransport({
     connector: socket,
     server: c.server,

@@ -77,6 +77,8 @@ export interface Ec800Options {
   socketRealWaitMs?: number;
   model?: string;
   revision?: string;
+  /** AT+QSSLSEND=<id>'s data is echoed while AT+QISDE=1 (default true; docs/sockets.md: a decision, no note says). */
+  sslSendEcho?: boolean;
   /** The SIM's ICCID (AT+QCCID). Default 89860012345678901234. */
   iccid?: string;
 }

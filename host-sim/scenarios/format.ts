@@ -35,6 +35,7 @@ const MODULE = obj({
   csq: arr(int(0, 99), 2, 2),
   ip: str({ nonEmpty: true }),
   iccid: str({ nonEmpty: true }),
+  sslSendEcho: bool(),
   smtpSupported: bool(),
   bootGarbage: str(),
   bootUrcOrder: oneOf("sms-pb", "pb-sms"),

@@ -37,6 +37,8 @@ export interface ScenarioModule {
   ip?: string;
   /** The SIM's ICCID (AT+QCCID). */
   iccid?: string;
+  /** AT+QSSLSEND=<id>'s data is echoed (default true). */
+  sslSendEcho?: boolean;
   smtpSupported?: boolean;
   bootGarbage?: string;
   bootUrcOrder?: "sms-pb" | "pb-sms";
@@ -167,7 +169,7 @@ export function moduleOptions(s: Scenario | undefined): Partial<Ec800Options> {
     profile: makeProfile(m.profile, m.timing),
     faults: new FaultPlan(s?.faults ?? []),
   };
-  const copy = ["sim", "simPin", "registration", "echo", "cmee", "refuseCmee", "urcPort", "baud", "operator", "csq", "networkTimeMs", "timeZoneQuarters", "ip", "iccid", "smtpSupported", "bootGarbage", "bootUrcOrder", "maxLineLength"] as const;
+  const copy = ["sim", "simPin", "registration", "echo", "cmee", "refuseCmee", "urcPort", "baud", "operator", "csq", "networkTimeMs", "timeZoneQuarters", "ip", "iccid", "sslSendEcho", "smtpSupported", "bootGarbage", "bootUrcOrder", "maxLineLength"] as const;
   for (const k of copy) if (m[k] !== undefined) (out as Record<string, unknown>)[k] = m[k];
   return out;
 }

@@ -120,3 +120,27 @@ describe("smtp.transport socket: the Message-ID tells boards apart", () => {
     expect(r.log).toMatch(/AT\+QCCID: .*no SIM identity/);
   });
 });
+
+describe("smtp.transport socket: a module that does not echo AT+QSSLSEND's data", () => {
+  it("two chunks cancelled with no echo at all: this boot's sends go unchecked in the fixed-length form, the log says so, the mail arrives intact", async () => {
+    const s = scenario("socket-no-ssl-echo", {
+      module: { urcPort: "uart1", sslSendEcho: false },
+      needs: ["socket", "smtp-client"],
+      firmware: { config: { smtp: { transport: "socket" } }, mail },
+    } as never);
+    const keep = mkdtempSync(join(tmpdir(), "cellmail-socket-noecho-"));
+    try {
+      const r = await session(s, { mailDir: keep });
+      expect(r.delivered, JSON.stringify(r.events.slice(-10))).toBe(1);
+      const log = r.events.map((e) => e.text).join("\n");
+      expect(log.match(/sends go unchecked/g)?.length).toBe(1);
+      // The checked form was tried (and cancelled) first, then only the fixed-length form.
+      expect(r.transcript).toMatch(/ > AT\+QSSLSEND=1\\r/);
+      expect(r.transcript).toMatch(/ > AT\+QSSLSEND=1,\d+\\r/);
+      const parsed = await simpleParser(readFileSync(r.mails[0].eml!));
+      expect(parsed.text!.trim()).toBe(mail.body.replace(/\r\n/g, "\n"));
+    } finally {
+      rmSync(keep, { recursive: true, force: true });
+    }
+  });
+});

@@ -57,6 +57,16 @@ const ESC = 0x1b;
 const CHUNK_GROW = 4;
 /** Cancelled chunks in a row (the echo differed or stalled) before the connection is given up. */
 const CANCELS_MAX = 12;
+/**
+ * Cancelled chunks in a row of at least SILENT_MIN bytes whose echo never began (the prompt
+ * came, the chunk went out, not one byte came back) after which this boot's module is taken
+ * for one that does not echo the variable-length send (no document we have says whether
+ * AT+QSSLSEND's data is echoed: docs/sockets.md): its sends go unchecked, in the
+ * fixed-length form, and the board's log says so once per boot. One lost byte cancels a
+ * chunk with most of its echo in; a whole echo lost twice is not a lossy UART.
+ */
+const SILENT_CANCELS = 2;
+const SILENT_MIN = 8;
 const T_OPEN = 155000; //   the module answers +QIOPEN within 150 s (TCP/IP note)
 const T_SHORT = 5000; //    QISDE, QIRD, QICLOSE (10 s for a connected socket's FIN: below)
 const T_CLOSE = 11000;
@@ -135,6 +145,13 @@ export class ModuleSocket implements StreamConnector {
   private chunk: number;
   private passed: number;
   private cancels: number;
+  /** Cancels in a row whose echo never began (SILENT_CANCELS), and the boot whose sends go unchecked (-1: none). */
+  private silent: number;
+  private uncheckedBoot: number;
+  /** AT+QSSLSEND=<id> (AT+QISEND=<id>) of this connection. */
+  private sendCmd: string;
+  /** Warnings for the board's log (the fallback to unchecked sends), or null. */
+  private readonly warn: ((message: string) => void) | null;
   /** Families whose URCs are taken: 1 TCP, 2 TLS (listen()). */
   private listening: number;
 
@@ -151,7 +168,7 @@ export class ModuleSocket implements StreamConnector {
    * `boots` says which module boot this is (Ec800.bootCount): a reboot forgets AT+QISDE and
    * every socket. URCs are taken from `port` from now on (the registry keeps them).
    */
-  constructor(port: AtPort, clock: Clock, place: SocketPlace, boots: () => number, causes: CauseTexts | null) {
+  constructor(port: AtPort, clock: Clock, place: SocketPlace, boots: () => number, causes: CauseTexts | null, warn?: (message: string) => void) {
     this.maxWrite = SEND_MAX;
     this.commands = 0;
     this.port = port;
@@ -187,6 +204,10 @@ export class ModuleSocket implements StreamConnector {
     this.chunk = SEND_MAX;
     this.passed = 0;
     this.cancels = 0;
+    this.silent = 0;
+    this.uncheckedBoot = -1;
+    this.sendCmd = "";
+    this.warn = warn ? warn : null;
 
     this.sendReq = { command: "", shape: SHAPE_PROMPT, timeoutMs: T_SEND, promptGt: true, commitEcho: true, data: this.src };
     this.readReq = {
@@ -255,7 +276,7 @@ export class ModuleSocket implements StreamConnector {
     this.opened = done;
     this.state = S_OPENING;
     this.readReq.command = (tls ? "+QSSLRECV=" : "+QIRD=") + this.id + "," + READ_MAX;
-    this.sendReq.command = (tls ? "+QSSLSEND=" : "+QISEND=") + this.id;
+    this.sendCmd = (tls ? "+QSSLSEND=" : "+QISEND=") + this.id;
     this.readReq.prefix = this.port.prefix(tls ? "+QSSLRECV:" : "+QIRD:");
     this.totalsReq.command = (tls ? "+QSSLRECV=" : "+QIRD=") + this.id + ",0";
     this.totalsReq.prefix = this.readReq.prefix;
@@ -338,6 +359,10 @@ export class ModuleSocket implements StreamConnector {
     if (to > this.wEnd) to = this.wEnd;
     this.wTo = to;
     this.src.point(this.wData, this.wFrom, to);
+    const checked = this.uncheckedBoot !== this.boots();
+    this.sendReq.commitEcho = checked;
+    // Unchecked (a module that echoes none of it): the fixed-length form, which needs no Ctrl+Z.
+    this.sendReq.command = checked ? this.sendCmd : this.sendCmd + "," + (to - this.wFrom);
     this.sendTries = 1;
     this.commands++;
     if (!this.port.send(this.sendReq, this.sendDone)) this.refused();
@@ -527,6 +552,15 @@ export class ModuleSocket implements StreamConnector {
       // The echo differed or stalled (or no prompt came): cancelled, nothing was sent. The
       // chunk again, smaller: on a lossy link a smaller chunk passes more often.
       this.passed = 0;
+      this.silent = r.echoed === 0 && this.wTo - this.wFrom >= SILENT_MIN ? this.silent + 1 : 0;
+      if (this.silent >= SILENT_CANCELS && this.uncheckedBoot !== this.boots()) {
+        this.uncheckedBoot = this.boots();
+        this.silent = 0;
+        this.cancels = 0;
+        if (this.warn) this.warn("socket: the module echoes none of a send's data: sends go unchecked in this module boot (a byte lost on the UART is then not seen before it leaves)");
+        this.sendChunk();
+        return;
+      }
       if (++this.cancels >= CANCELS_MAX) {
         this.fail(cellError(KIND_RETRYABLE, E_STREAM_DAMAGED, "socket send: " + this.cancels + " chunks in a row cancelled (their echo differed: the UART loses bytes)", ""));
         return;
@@ -547,6 +581,7 @@ export class ModuleSocket implements StreamConnector {
       return;
     }
     this.cancels = 0;
+    this.silent = 0;
     if (++this.passed >= CHUNK_GROW && this.chunk < SEND_MAX) {
       this.passed = 0;
       this.chunk = this.chunk * 2 > SEND_MAX ? SEND_MAX : this.chunk * 2;

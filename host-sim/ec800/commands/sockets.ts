@@ -180,7 +180,8 @@ function sendVariable(ctx: Ctx, family: SocketFamily, id: number): void {
   const buf = new Uint8Array(MAX_SEND);
   let got = 0;
   let ended = false;
-  const echo = m.session.qisde === 1;
+  // sslSendEcho false: a module that echoes none of AT+QSSLSEND's data (the notes do not say).
+  const echo = m.session.qisde === 1 && (family.kind === "tcp" || m.opts.sslSendEcho !== false);
   const finish = (how: "send" | "cancel" | "error") => {
     if (ended) return;
     ended = true;
