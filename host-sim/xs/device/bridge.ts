@@ -54,10 +54,15 @@ export function jsonBuffer(value: unknown): ArrayBuffer {
  * never has. This is the host link's cost, not the core's; anything else takes utf8Decode.
  */
 export function payloadText(u: Uint8Array): string {
+  return messageText(u, PAYLOAD);
+}
+
+/** u[start..] as text: ASCII 256 chars per native call, anything else through utf8Decode (payloadText). */
+export function messageText(u: Uint8Array, start: number): string {
   const n = u.length;
-  for (let i = PAYLOAD; i < n; i++) if (u[i] >= 0x80) return utf8Decode(u, PAYLOAD, n);
+  for (let i = start; i < n; i++) if (u[i] >= 0x80) return utf8Decode(u, start, n);
   let out = "";
-  for (let i = PAYLOAD; i < n; i += 256) out += String.fromCharCode.apply(null, u.subarray(i, i + 256 < n ? i + 256 : n) as unknown as number[]);
+  for (let i = start; i < n; i += 256) out += String.fromCharCode.apply(null, u.subarray(i, i + 256 < n ? i + 256 : n) as unknown as number[]);
   return out;
 }
 

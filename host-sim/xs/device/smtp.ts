@@ -19,7 +19,8 @@ import type { Clock, TimerHandle } from "../../../firmware/platform/types.js";
 import type { ByteStream } from "../../../firmware/modem/stream.js";
 import { SocketMailer } from "../../../firmware/ext/smtp/mailer.js";
 import { isMailError, type SocketMailJob, type Sender } from "../../../firmware/ext/smtp/mail.js";
-import { utf8Bytes, utf8Decode } from "../../../firmware/text/utf8.js";
+import { utf8Bytes } from "../../../firmware/text/utf8.js";
+import { messageText } from "./bridge.js";
 
 declare function issueCommand(message: ArrayBuffer): ArrayBuffer;
 declare function gc(): void;
@@ -137,7 +138,7 @@ function handleCommand(message: ArrayBuffer): ArrayBuffer | undefined {
   const u = new Uint8Array(message);
   switch (u[0]) {
     case 83: // 'S'
-      start(JSON.parse(utf8Decode(u, 1, u.length)) as StartSpec);
+      start(JSON.parse(messageText(u, 1)) as StartSpec); // as the core's bridge decodes a job (bridge.ts)
       break;
     case 66: // 'B'
       if (mailer) mailer.sink.onBytes(u, 1, u.length);
