@@ -361,6 +361,8 @@ export class ModuleSocket implements StreamConnector {
     this.src.point(this.wData, this.wFrom, to);
     const checked = this.uncheckedBoot !== this.boots();
     this.sendReq.commitEcho = checked;
+    // The fixed form's TCP data is echoed while AT+QISDE=1 (S-TCP): counted out, never read as lines.
+    this.sendReq.echoData = !checked && !this.tls;
     // Unchecked (a module that echoes none of it): the fixed-length form, which needs no Ctrl+Z.
     this.sendReq.command = checked ? this.sendCmd : this.sendCmd + "," + (to - this.wFrom);
     this.sendTries = 1;
