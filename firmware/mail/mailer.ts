@@ -119,8 +119,7 @@ export class Mailer implements ModemListener {
     this.modem.causes = o.causes ? o.causes : null;
     this.modem.files = o.files ? o.files(this.modem) : null;
     if (resolved.secLevel > 0 && resolved.caCert && !this.modem.files) {
-      const e = noFilesError();
-      throw cellError(e.kind, e.code, "ssl.ca: " + e.cause, "caCert");
+      throw noFilesError("ssl.ca: ", "caCert");
     }
     const mode = o.transport === undefined ? TRANSPORT_MODULE : o.transport;
     // Made only when the configuration may use it: its buffers cost a module-only board nothing.
@@ -140,8 +139,7 @@ export class Mailer implements ModemListener {
     const e = prepareMail(job, mail);
     if (e) return e;
     if (mail.attachments.length > 0 && !this.modem.files) {
-      const n = noFilesError();
-      return cellError(n.kind, n.code, "attachments: " + n.cause, "attachments");
+      return noFilesError("attachments: ", "attachments");
     }
     const socket = this.route.socket;
     if (socket !== null && this.route.mode !== TRANSPORT_MODULE) {

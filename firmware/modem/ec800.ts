@@ -103,9 +103,9 @@ export interface ModuleFiles {
   readonly checksumMismatches: number;
 }
 
-/** What a board without firmware/ext/upload answers to anything that needs a file on the module. */
-export function noFilesError(): CellError {
-  return cellError(KIND_CONFIG, E_CONFIG, "this build carries no file upload (firmware/ext/upload): no attachments, no CA certificate", "");
+/** What a board without firmware/ext/upload answers to anything that needs a file on the module (`what`: the field's words, "" for none). */
+export function noFilesError(what: string, field: string): CellError {
+  return cellError(KIND_CONFIG, E_CONFIG, what + "this build carries no file upload (firmware/ext/upload): no attachments, no CA certificate", field);
 }
 
 /** What the driver tells its owner (the Mailer). */
@@ -738,7 +738,7 @@ export class Ec800 {
    */
   uploadFile(name: string, src: ByteSource, done: Done): void {
     if (this.files) this.files.upload(name, src, done);
-    else this.answer(done, noFilesError());
+    else this.answer(done, noFilesError("", ""));
   }
 
   /** Remove the module's file "UFS:<name>" (a missing file counts as removed). */

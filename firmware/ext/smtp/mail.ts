@@ -107,13 +107,17 @@ export function prepareSocketMail(job: SocketMailJob, sender: Sender, date: numb
  * Builds nothing: the Mailer asks it of every job it accepts.
  */
 export function socketMailError(job: SocketMailJob, sender: Sender): CellError | null {
-  const e =
+  return senderAndNamesError(job, sender, null) || (job.html !== undefined && htmlSource(job.html) === null ? htmlError(job.html) : null);
+}
+
+/** The sender and the display names checked (the names into `names` unless null), or the first error. */
+function senderAndNamesError(job: SocketMailJob, sender: Sender, names: string[] | null): CellError | null {
+  return (
     addressError(sender.address, "sender.address") ||
     nameError(sender.name, "sender.name") ||
-    namesOf(job.toNames, job.to ? job.to.length : 0, "toNames", null) ||
-    namesOf(job.ccNames, job.cc ? job.cc.length : 0, "ccNames", null);
-  if (e) return e;
-  return job.html !== undefined && htmlSource(job.html) === null ? htmlError(job.html) : null;
+    namesOf(job.toNames, job.to ? job.to.length : 0, "toNames", names) ||
+    namesOf(job.ccNames, job.cc ? job.cc.length : 0, "ccNames", names)
+  );
 }
 
 /** The HTML part as a ByteSource, or null when it is not text or bytes of 1..MAX_BODY. */
@@ -136,11 +140,12 @@ function htmlError(html: string | ByteSource): CellError {
  * subject, the body and the addresses a second time. `prepared` is read, never changed.
  */
 export function completeSocketMail(prepared: PreparedMail, job: SocketMailJob, sender: Sender, date: number): SocketMail | CellError {
-  const e = socketMailError(job, sender);
-  if (e) return e;
+  // Each check once, the HTML encoded once (a 10,240-byte text is one utf8Text pass).
   const names: string[] = [];
-  namesOf(job.toNames, job.to ? job.to.length : 0, "toNames", names);
-  namesOf(job.ccNames, job.cc ? job.cc.length : 0, "ccNames", names);
+  const e = senderAndNamesError(job, sender, names);
+  if (e) return e;
+  const html = job.html !== undefined ? htmlSource(job.html) : null;
+  if (job.html !== undefined && html === null) return htmlError(job.html);
   const bccCount = job.bcc ? job.bcc.length : 0;
   for (let i = 0; i < bccCount; i++) names.push("");
   // RFC 5322 requires a Date; without the network's time yet, the mail waits (not a configuration fault).
@@ -153,7 +158,7 @@ export function completeSocketMail(prepared: PreparedMail, job: SocketMailJob, s
     fromName: sender.name,
     fromAddress: sender.address,
     names: names,
-    html: job.html !== undefined ? htmlSource(job.html) : null,
+    html: html,
     date: date,
   };
 }

@@ -47,6 +47,14 @@ function cclk(ctx: Ctx): string {
   return `+CCLK: "${date},${time}${zone < 0 ? "-" : "+"}${two(Math.abs(zone))}"`;
 }
 
+/** The +CME ERROR of a SIM that cannot answer yet (busy 14, absent 10, failed or off 13), or 0. */
+function simNotReady(ctx: Ctx): number {
+  const sim = ctx.m.sim;
+  if (sim === "busy") return 14;
+  if (sim === "absent") return 10;
+  return sim === "failure" || sim === "off" ? 13 : 0;
+}
+
 /** The SIM's ICCID when the scenario names none (19 digits and a check digit, ITU-T E.118). */
 const DEFAULT_ICCID = "89860012345678901234";
 
@@ -57,10 +65,8 @@ export function networkCommands(): CommandSpec[] {
       name: "+QCCID",
       test: (ctx) => ctx.ok(),
       exec: (ctx) => {
-        const sim = ctx.m.sim;
-        if (sim === "busy") return ctx.cme(14);
-        if (sim === "absent") return ctx.cme(10);
-        if (sim === "failure" || sim === "off") return ctx.cme(13);
+        const refused = simNotReady(ctx);
+        if (refused) return ctx.cme(refused);
         ctx.info(`+QCCID: ${ctx.m.opts.iccid ?? DEFAULT_ICCID}`);
         ctx.ok();
       },
@@ -77,11 +83,9 @@ export function networkCommands(): CommandSpec[] {
       name: "+CPIN",
       test: (ctx) => ctx.ok(),
       read: (ctx) => {
-        const sim = ctx.m.sim;
-        if (sim === "busy") return ctx.cme(14);
-        if (sim === "absent") return ctx.cme(10);
-        if (sim === "failure" || sim === "off") return ctx.cme(13);
-        ctx.info(sim === "pin" ? "+CPIN: SIM PIN" : "+CPIN: READY");
+        const refused = simNotReady(ctx);
+        if (refused) return ctx.cme(refused);
+        ctx.info(ctx.m.sim === "pin" ? "+CPIN: SIM PIN" : "+CPIN: READY");
         ctx.ok();
       },
       write: (ctx) => {
