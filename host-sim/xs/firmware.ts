@@ -42,6 +42,8 @@ const OP_FAILED = 0x46;
 const OP_STOP = 0x58;
 const OP_GC = 0x47;
 const OP_PENDING = 0x50;
+const OP_LOGLEVEL = 0x4c;
+const OP_PROBE = 0x51;
 const ISSUE_WRITE = 0x77;
 const ISSUE_TIMER = 0x74;
 const ISSUE_CLEAR = 0x63;
@@ -74,6 +76,20 @@ export interface XsFirmwareExtras {
   onMeter?: (meter: XsMeter, op: number) => void;
   /** The JavaScript stack in slots (a Moddable manifest's creation.stack); default 4,096. */
   stackSlots?: number;
+  /**
+   * Log lines below this level are dropped inside XS, as a board's log drops them (default:
+   * every line crosses, and `log` gets them all). The bench sets the boards' default, LOG_INFO,
+   * so that a debug line costs what it costs on a board, not a crossing into the host.
+   */
+  logLevel?: number;
+}
+
+/** What the bridge itself costs XS, in slots (measured: `XsFirmware.bridgeCosts`). */
+export interface BridgeCosts {
+  /** One delivery: the message's ArrayBuffer and the view over it. A board reads its UART in place. */
+  delivery: number;
+  /** The answer to one issued message (an ArrayBuffer, even when empty). A board's Timer.clear answers nothing. */
+  answer: number;
 }
 
 export class XsFirmware implements FirmwareHost {
@@ -82,12 +98,15 @@ export class XsFirmware implements FirmwareHost {
   readonly worker: SyncXsWorker;
   /** Deliveries made into XS so far. */
   deliveries = 0;
+  /** Timer clears the firmware has issued so far (each one's answer is an ArrayBuffer in XS). */
+  clears = 0;
   private o: FirmwareStartOptions;
   private uart: Uart;
   private done: JobOutcome[] = [];
   private timers = new Map<number, unknown>();
   private stopped = false;
   private onMeter: XsFirmwareExtras["onMeter"];
+  private logLevel: number;
   private sink: UartSink;
   /** Compact core: when each submitted job was handed over (its outcome's startedAt). */
   private submittedAt = new Map<string, number>();
@@ -98,6 +117,7 @@ export class XsFirmware implements FirmwareHost {
     this.o = o;
     this.uart = o.uart;
     this.onMeter = extras.onMeter;
+    this.logLevel = extras.logLevel ?? 0;
     this.sink = {
       onBytes: (data, start, end) => {
         this.deliver(OP_BYTES, data.subarray(start, end));
@@ -122,6 +142,20 @@ export class XsFirmware implements FirmwareHost {
     return r.reply;
   }
 
+  /**
+   * What a delivery and an answer cost the bridge in XS (slots, each from a gc()): an empty
+   * delivery, then one that issues one clear of no timer. Counts as deliveries and a clear.
+   */
+  bridgeCosts(): BridgeCosts {
+    const g0 = this.liveSlots();
+    const empty = this.worker.command(Uint8Array.of(OP_BYTES, 0, 0, 0, 0, 0, 0, 0, 0)).meter.currentHeapCount;
+    const g1 = this.liveSlots();
+    const probe = this.worker.command(Uint8Array.of(OP_PROBE, 0, 0, 0, 0, 0, 0, 0, 0)).meter.currentHeapCount;
+    this.deliveries += 2;
+    this.clears++;
+    return { delivery: empty - g0, answer: probe - g1 - (empty - g0) };
+  }
+
   /** gc() in XS; returns the live slots after it. */
   liveSlots(): number {
     const r = this.worker.command(Uint8Array.of(OP_GC));
@@ -132,10 +166,9 @@ export class XsFirmware implements FirmwareHost {
     const b = Buffer.from(m.buffer, m.byteOffset, m.byteLength);
     switch (b[0]) {
       case ISSUE_WRITE: {
-        const n = this.uart.write(b, 1, b.length);
-        const reply = Buffer.allocUnsafe(4);
-        reply.writeUInt32LE(n, 0);
-        return reply;
+        // [op][u32 count][bytes][unused rest of the staging buffer]; the answer's length is what the link took.
+        const n = this.uart.write(b, 5, 5 + b.readUInt32LE(1));
+        return new Uint8Array(n);
       }
       case ISSUE_TIMER: {
         const id = b.readUInt32LE(1);
@@ -151,6 +184,7 @@ export class XsFirmware implements FirmwareHost {
         return;
       }
       case ISSUE_CLEAR: {
+        this.clears++;
         const id = b.readUInt32LE(1);
         const handle = this.timers.get(id);
         if (handle !== undefined) {
@@ -207,6 +241,7 @@ export class XsFirmware implements FirmwareHost {
   }
 
   start(): void {
+    if (this.logLevel > 0) this.deliver(OP_LOGLEVEL, Uint8Array.of(this.logLevel));
     // Compact: what `cellmail config --compact` would store on the board (pure ASCII JSON).
     this.deliver(OP_START, this.core === "compact" ? compactJson(compactConfigOf(this.o.config)) : JSON.stringify(this.o.config));
   }

@@ -7,7 +7,9 @@ import {
   OP_BYTES,
   OP_FAILED,
   OP_GC,
+  OP_LOGLEVEL,
   OP_PENDING,
+  OP_PROBE,
   OP_RAISE,
   OP_START,
   OP_STOP,
@@ -83,6 +85,12 @@ export function bridgeHandler(create: (channel: XsChannel) => BridgeFirmware, na
     const fw = firmware;
     fw.channel.takeTime(u);
     switch (op) {
+      case OP_LOGLEVEL:
+        fw.channel.logLevel = u[PAYLOAD];
+        return undefined;
+      case OP_PROBE:
+        fw.channel.clearTimer(0xffffffff);
+        return undefined;
       case OP_BYTES:
         fw.uart.deliverBytes(u, PAYLOAD, u.length);
         return undefined;

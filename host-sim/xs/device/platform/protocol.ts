@@ -22,11 +22,16 @@
 //   OP_FAILED   'F'  -                                         reply: failed alarms JSON
 //   OP_PENDING  'P'  -                                         reply: u32 LE, alarm mails still to send
 //   OP_STOP     'X'  -                                         Cellmail.stop
+//   OP_LOGLEVEL 'L'  payload: u8 level                         log lines below it are dropped in XS, as a
+//                                                              board's log drops them (default: all cross)
+//   OP_PROBE    'Q'  -                                         one ISSUE_CLEAR of no timer (the bench measures
+//                                                              what a delivery and an answer cost the bridge)
 //   OP_GC       'G'  -                                         gc() and nothing else (the host
 //                                                              reads live slots from the meter)
 //
 // XS -> host, issueCommand:   [op u8][payload]                 -> answer
-//   ISSUE_WRITE  'w'  payload: bytes to transmit               -> u32 LE: how many the link took
+//   ISSUE_WRITE  'w'  u32 LE count, then the bytes (the rest   -> as many bytes as the link took
+//                     of the staging buffer is ignored)          (the answer's length is the count)
 //   ISSUE_TIMER  't'  id u32 LE, ms f64 LE                     -> nothing (host arms a clock timer)
 //   ISSUE_CLEAR  'c'  id u32 LE                                -> nothing (host cancels it)
 //   ISSUE_LOG    'l'  level u8, message UTF-8                  -> nothing
@@ -37,7 +42,8 @@
 //                                                              Store lives on the host, like flash)
 //
 // Costs: timer and clear messages use preallocated buffers (no allocation); a write copies
-// its bytes into a preallocated staging buffer and sends one slice of it (one ArrayBuffer);
+// its bytes into a preallocated staging buffer that crosses whole (the host's answer, whose
+// length is the count taken, is its one ArrayBuffer);
 // a delivery's bytes are read in place (one Uint8Array view over the delivered buffer).
 // JSON is only used for control messages (start, raise, submit, results).
 // Byte order: both ends run on the same machine; f64 values are copied byte for byte
@@ -57,6 +63,8 @@ export const OP_FAILED = 0x46;
 export const OP_STOP = 0x58;
 export const OP_GC = 0x47;
 export const OP_PENDING = 0x50;
+export const OP_LOGLEVEL = 0x4c;
+export const OP_PROBE = 0x51;
 
 export const ISSUE_WRITE = 0x77;
 export const ISSUE_TIMER = 0x74;
@@ -66,6 +74,9 @@ export const ISSUE_RESULT = 0x6f;
 export const ISSUE_ATTACH = 0x61;
 export const ISSUE_CLOSE = 0x78;
 export const ISSUE_STORE = 0x73;
+
+/** Offset of the bytes in a write message (op byte, then the u32 count). */
+const WRITE_HEAD = 5;
 
 /** Offset of the payload in a delivery (op byte, then the f64 time). */
 export const PAYLOAD = 9;
@@ -94,6 +105,8 @@ export class XsChannel {
   private staging: Uint8Array;
   /** Virtual time of the delivery being handled. */
   now: number;
+  /** Log lines below this level stay in XS (OP_LOGLEVEL). */
+  logLevel: number;
 
   constructor() {
     this.f64 = new Float64Array(1);
@@ -103,8 +116,9 @@ export class XsChannel {
     this.clearMsg = new Uint8Array(5);
     this.clearMsg[0] = ISSUE_CLEAR;
     this.oneByte = [];
-    this.staging = new Uint8Array(1 + 1024);
+    this.staging = new Uint8Array(WRITE_HEAD + 1024);
     this.now = 0;
+    this.logLevel = 0;
   }
 
   /** Take the time from a delivery's header. */
@@ -114,16 +128,21 @@ export class XsChannel {
     this.now = this.f64[0];
   }
 
-  /** Offer data[start..end) to the host's UART; returns how many bytes it took. */
+  /**
+   * Offer data[start..end) to the host's UART; returns how many bytes it took. The bytes are
+   * copied into the staging buffer, which crosses whole with their count in its header, and
+   * the host answers with as many bytes as it took: the only allocation is the answer's
+   * ArrayBuffer (a board's write allocates nothing, so the bridge should cost next to nothing).
+   */
   write(data: Uint8Array, start: number, end: number): number {
     const n = end - start;
     if (n <= 0) return 0;
-    if (this.staging.length < n + 1) this.staging = new Uint8Array(n + 1);
+    if (this.staging.length < n + WRITE_HEAD) this.staging = new Uint8Array(n + WRITE_HEAD);
     const s = this.staging;
     s[0] = ISSUE_WRITE;
-    s.set(data.subarray(start, end), 1);
-    const reply = new Uint8Array(issueCommand(s.buffer.slice(0, n + 1)));
-    return reply.length >= 4 ? readU32(reply, 0) : 0;
+    writeU32(s, 1, n);
+    for (let i = 0; i < n; i++) s[WRITE_HEAD + i] = data[start + i];
+    return issueCommand(s.buffer).byteLength;
   }
 
   setTimer(id: number, ms: number): void {
