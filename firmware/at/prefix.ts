@@ -4,6 +4,7 @@
 // does), the words in between for prefixes longer than 8 bytes, and where the fields
 // of a line that starts with the prefix begin.
 import type { Prefix } from "./types.js";
+import { codeAt } from "../text/code-at.js";
 
 /** A prefix containing this byte can never start a line (a CR always ends one). */
 export const PFX_CR = 1;
@@ -80,9 +81,9 @@ export function wordPrefix(text: string, bytes: Uint8Array): WordPrefix {
 }
 
 export function makePrefix(text: string): WordPrefix {
-  const n = text.length;
+  const n = text.length; // read once, chars through codeAt: text/code-at.ts
   const bytes = new Uint8Array(n);
-  for (let i = 0; i < n; i++) bytes[i] = text.charCodeAt(i) & 0xff;
+  for (let i = 0; i < n; i++) bytes[i] = codeAt.call(text, i) & 0xff;
   return wordPrefix(text, bytes);
 }
 

@@ -8,6 +8,7 @@
 import type { Line, UrcHandler } from "./types.js";
 import { midMatch, PFX_CR, PFX_LF } from "./prefix.js";
 import type { WordPrefix } from "./prefix.js";
+import { codeAt } from "../text/code-at.js";
 
 /** Most handlers one engine accepts. */
 export const MAX_URC_HANDLERS = 32;
@@ -23,8 +24,9 @@ export const NO_FIELDS = -0x40000000;
 
 /** One of the prefix and the text starts the other. */
 function related(p: Uint8Array, t: string): boolean {
-  const n = p.length < t.length ? p.length : t.length;
-  for (let i = 0; i < n; i++) if (p[i] !== t.charCodeAt(i)) return false;
+  const tn = t.length; // read once, chars through codeAt: text/code-at.ts
+  const n = p.length < tn ? p.length : tn;
+  for (let i = 0; i < n; i++) if (p[i] !== codeAt.call(t, i)) return false;
   return true;
 }
 

@@ -28,6 +28,7 @@ import { fileNameError } from "../modem/config.js";
 import { bytesSource } from "../at/source.js";
 import { DST_BCC, DST_CC, DST_TO } from "../modem/steps.js";
 import { utf8Hex, utf8Length, utf8Text } from "../text/utf8.js";
+import { codeAt } from "../text/code-at.js";
 
 export const CHARSET_AUTO = -1;
 export const CHARSET_ASCII = 0;
@@ -94,16 +95,17 @@ function addList(out: PreparedMail, list: string[] | undefined, type: number, fi
 export function prepareSubject(subject: string, out: PreparedMail): CellError | null {
   if (typeof subject !== "string") return cellError(KIND_CONFIG, E_SUBJECT, "subject must be a string", "subject");
   let plain = true;
-  for (let i = 0; i < subject.length; i++) {
-    const c = subject.charCodeAt(i);
+  const len = subject.length; // read once, chars through codeAt: text/code-at.ts
+  for (let i = 0; i < len; i++) {
+    const c = codeAt.call(subject, i);
     if (c < 0x20 || c === 0x7f) {
       return cellError(KIND_CONFIG, E_SUBJECT, "subject contains a control character (CR, LF, ...) at position " + i, "subject");
     }
     if (c > 0x7e || c === 0x22) plain = false;
   }
   if (plain) {
-    if (subject.length > MAX_SUBJECT_BYTES) {
-      return cellError(KIND_CONFIG, E_SUBJECT, "subject is " + subject.length + " bytes, limit " + MAX_SUBJECT_BYTES, "subject");
+    if (len > MAX_SUBJECT_BYTES) {
+      return cellError(KIND_CONFIG, E_SUBJECT, "subject is " + len + " bytes, limit " + MAX_SUBJECT_BYTES, "subject");
     }
     out.subjectCharset = CHARSET_ASCII;
     out.subjectText = subject;

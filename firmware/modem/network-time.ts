@@ -2,6 +2,7 @@
 // "yy/MM/dd,hh:mm:ss±zz", local time plus the offset in quarter hours (3GPP 27.007).
 // Turned into ms since 1970 (UTC) with plain arithmetic: no Date, no regular expression,
 // so it runs the same on XS and Espruino.
+import { codeAt } from "../text/code-at.js";
 
 /** Before the network sets it, a module's clock reads an old default; such years are not trusted. */
 const MIN_YEAR = 2024;
@@ -9,7 +10,7 @@ const MIN_YEAR = 2024;
 function digits(s: string, at: number, n: number): number {
   let v = 0;
   for (let i = at; i < at + n; i++) {
-    const c = s.charCodeAt(i) - 48;
+    const c = codeAt.call(s, i) - 48; // text/code-at.ts
     if (c < 0 || c > 9) return -1;
     v = v * 10 + c;
   }
