@@ -233,8 +233,10 @@ export interface RecoveryLimits {
   maxResends: number;
   /**
    * Socket path: new connections after the stream was damaged on the UART (E_STREAM_DAMAGED),
-   * before the job fails retryable and the outbox tries later. Default 3 (docs/sockets.md:
-   * over 16 seeds of byte-loss, no mail needed more than ... ).
+   * before the job fails retryable and the outbox tries later. Default 3: over 64 seeds of
+   * byte-loss, 62 jobs delivered within three and a fourth helped one; after that the link is
+   * bad now and the outbox's backoff spaces the tries better (docs/sockets.md, "Recovery on
+   * the socket path").
    */
   maxReconnects: number;
   /** Content rebuilds (QSMTPCLR + content again) after a content-phase error. Default 2. */
