@@ -22,6 +22,13 @@
 //   4. a module that does not answer (engine timeouts in a row, no boot, no SIM), or a rung
 //      that failed: reboot with AT+CFUN=1,1, at most once per job and never twice within
 //      rebootSpacingMs (10 min): otherwise the job fails with the last cause.
+//   5. the socket path only: a stream damaged on the UART (E_STREAM_DAMAGED 1041: a read's
+//      framing broke, or a send's chunks kept being cancelled because their echo differed)
+//      gets a new connection with the same Message-ID, up to maxReconnects times per job;
+//      then the job fails with that cause (retryable: the outbox tries it later, with its
+//      backoff). Bytes lost between board and module are not the network's or the module's
+//      fault: re-activating PDP (up to 150 s of radio) or rebooting (10-minute spacing)
+//      cannot mend a UART, and would cost the next alarm its reboot.
 // Content-phase failures rebuild the content (AT+QSMTPCLR, then recipients again).
 // A module reboot (RDY) after bring-up loses the SMTP configuration and the content: the
 // job goes back to NETWORK, the configuration is re-applied (new boot) and the mail built
@@ -29,8 +36,20 @@
 //
 // With the socket transport (transport.ts: cellmail's own SMTP client over the module's
 // sockets) the content phases and PUT/WAIT are one phase, SOCKET, and CONFIG sets up only the
-// SSL context; the rule table of that path is `socketRules`, the ladder is the same (a failed
-// conversation is resent over a new connection, the send rung's budget and climbs apply).
+// SSL context; the rule table of that path is `socketRules`, and the ladder is the same but for
+// the damaged stream (docs/sockets.md, "Recovery on the socket path"):
+//
+//   socket failure                           code            rung (budget)               when spent
+//   stream damaged on the UART               1041            reconnect (maxReconnects)   fail, retryable
+//   peer closed, no reply or SEND OK in time 656, 658        resend (maxResends)         PDP, reboot
+//   SEND FAIL (the module's buffer full)     1040            resend (maxResends)         PDP, reboot
+//   a command's echo differs, reply not SMTP 1038, 1051      resend (maxResends)         PDP, reboot
+//   DNS failure, open refused, 550-574       565, 566, ...   PDP (maxPdp)                reboot
+//   TLS handshake or certificate refused     566 over TLS    fail (configuration)        -
+//   the server's 4xx, 5xx                    proto           resend once; 5xx fail       fail
+//
+// A resend or a reconnect is the same thing on this path: a new connection, the whole
+// conversation again, the same Message-ID; they only count against different budgets.
 // Which path a job takes is decided when it enters CONFIG (smtp.transport, or for "auto"
 // whether the module has an SMTP engine), and logged.
 //
@@ -52,6 +71,7 @@ import {
   E_POWERED_DOWN,
   E_REBOOTED,
   E_SEND_TIMEOUT,
+  E_STREAM_DAMAGED,
 } from "../errors.js";
 import { putResultToError } from "../modem/codes.js";
 import type { Done, Ec800 } from "../modem/ec800.js";
@@ -138,6 +158,7 @@ const C_NETWORK = 6; //      a network error (654, 657, 653, pdpdeact, ...)
 const C_SERVER_AGAIN = 7; // the server answered 4xx again after a resend: only "later" helps
 const C_SENDING = 8; //      failed in PUT or WAIT (content is still on the module)
 const C_CONTENT = 9; //      anything else: failed while building the content
+const C_DAMAGED = 10; //     the socket path's stream was damaged on the UART (E_STREAM_DAMAGED)
 // rungs
 const R_WAIT_RDY = 0; //     pause CANCEL_PAUSE_MS, then resume (the RDY that usually follows restarts the job)
 const R_RETRY_PHASE = 1; //  pause phasePauseMs, then the same phase      budget maxPhaseRetries
@@ -148,6 +169,7 @@ const R_REBOOT = 5; //       AT+CFUN=1,1, then from NETWORK               budget
 const R_GIVE_UP = 6; //      fail with the last cause (and why no reboot was allowed)
 const R_FAIL = 7; //         fail with this cause
 const R_END = 8; //          end the job with the last outcome (no clean-up can run)
+const R_RECONNECT = 9; //    pause, then a new connection (SOCKET)        budget maxReconnects
 
 /** The ladder: condition -> rung, first match wins. */
 function ladderRows(): number[] {
@@ -157,6 +179,7 @@ function ladderRows(): number[] {
     C_FINAL,         R_FAIL,
     C_POWERED_DOWN,  R_END,
     C_SILENT,        R_REBOOT,
+    C_DAMAGED,       R_RECONNECT,
     C_BRINGUP,       R_RETRY_PHASE,
     C_RUNG_FAILED,   R_REBOOT,
     C_NETWORK,       R_PDP,
@@ -176,6 +199,7 @@ function climbTable(): number[] {
     R_REBOOT, //  R_REBUILD
     R_GIVE_UP, // R_REBOOT
     -1, -1, -1, // R_GIVE_UP, R_FAIL, R_END
+    R_FAIL, //    R_RECONNECT: a UART that keeps losing bytes is not mended by PDP or a reboot
   ];
 }
 
@@ -205,8 +229,16 @@ function resumeTable(): number[] {
 
 /** Bounds of the recovery ladder (all optional in MailerOptions). */
 export interface RecoveryLimits {
-  /** AT+QSMTPPUT resends after a transient error. Default 2. */
+  /** AT+QSMTPPUT resends after a transient error (socket path: new connections). Default 2. */
   maxResends: number;
+  /**
+   * Socket path: new connections after the stream was damaged on the UART (E_STREAM_DAMAGED),
+   * before the job fails retryable and the outbox tries later. Default 3: over 64 seeds of
+   * byte-loss, 62 jobs delivered within three and a fourth helped one; after that the link is
+   * bad now and the outbox's backoff spaces the tries better (docs/sockets.md, "Recovery on
+   * the socket path").
+   */
+  maxReconnects: number;
   /** Content rebuilds (QSMTPCLR + content again) after a content-phase error. Default 2. */
   maxRebuilds: number;
   /** PDP re-activations per job. Default 2. */
@@ -228,6 +260,7 @@ export interface RecoveryLimits {
 export function defaultLimits(): RecoveryLimits {
   return {
     maxResends: 2,
+    maxReconnects: 3,
     maxRebuilds: 2,
     maxPdp: 2,
     maxReboots: 1,
@@ -253,6 +286,8 @@ export interface MailResult {
   /** AT+QSMTPPUT commands sent. */
   attempts: number;
   resends: number;
+  /** Socket path: new connections after a stream damaged on the UART. */
+  reconnects: number;
   rebuilds: number;
   pdpReactivations: number;
   /** Reboots this job requested (AT+CFUN=1,1). */
@@ -281,6 +316,7 @@ export function newMailResult(id: string, submittedAt: number): MailResult {
     error: null,
     attempts: 0,
     resends: 0,
+    reconnects: 0,
     rebuilds: 0,
     pdpReactivations: 0,
     reboots: 0,
@@ -851,6 +887,7 @@ export class MailJobRun {
       case C_NETWORK: return err.kind === KIND_NETWORK;
       case C_SERVER_AGAIN: return (from === ST_PUT || from === ST_WAIT || from === ST_SOCKET) && err.proto > 0 && this.result.resends >= 1;
       case C_SENDING: return from === ST_PUT || from === ST_WAIT || from === ST_SOCKET;
+      case C_DAMAGED: return from === ST_SOCKET && err.code === E_STREAM_DAMAGED;
     }
     return true; // C_CONTENT: what is left failed while building the content
   }
@@ -862,6 +899,7 @@ export class MailJobRun {
     switch (rung) {
       case R_RETRY_PHASE: return this.phaseRetries < l.maxPhaseRetries;
       case R_RESEND: return r.resends < l.maxResends;
+      case R_RECONNECT: return r.reconnects < l.maxReconnects;
       case R_PDP: return r.pdpReactivations < l.maxPdp;
       case R_REBUILD: return r.rebuilds < l.maxRebuilds;
       case R_REBOOT: return r.reboots < l.maxReboots && this.driver.canReboot();
@@ -883,6 +921,11 @@ export class MailJobRun {
       case R_RESEND:
         this.result.resends++;
         this.pause(err.code === 652 ? BUSY_PAUSE_MS : this.limits.resendPauseMs, this.viaSocket ? ST_SOCKET : ST_PUT);
+        return;
+      case R_RECONNECT:
+        this.result.reconnects++;
+        this.note(LOG_WARN, "stream damaged on the UART: a new connection (" + this.result.reconnects + " of " + this.limits.maxReconnects + "), no PDP or reboot");
+        this.pause(this.limits.resendPauseMs, ST_SOCKET);
         return;
       case R_PDP:
         this.resumeState = this.resumeFor(from);

@@ -43,6 +43,7 @@ export interface MailerOptions {
   /** Overrides of the recovery ladder bounds. */
   limits?: {
     maxResends?: number;
+    maxReconnects?: number;
     maxRebuilds?: number;
     maxPdp?: number;
     maxReboots?: number;
@@ -99,6 +100,7 @@ export class Mailer implements ModemListener {
       const l = o.limits;
       const d = this.limits;
       if (l.maxResends !== undefined) d.maxResends = l.maxResends;
+      if (l.maxReconnects !== undefined) d.maxReconnects = l.maxReconnects;
       if (l.maxRebuilds !== undefined) d.maxRebuilds = l.maxRebuilds;
       if (l.maxPdp !== undefined) d.maxPdp = l.maxPdp;
       if (l.maxReboots !== undefined) d.maxReboots = l.maxReboots;

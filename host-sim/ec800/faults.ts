@@ -7,6 +7,8 @@
 //   send points     - a +QSMTPPUT transaction starts;
 //   socket points   - a socket opens (AT+QIOPEN / AT+QSSLOPEN, counted together): its open
 //                     fails, its DNS lookup fails, its server is slow, its peer closes in DATA;
+//                     a socket read returns data (AT+QIRD / AT+QSSLRECV, counted together):
+//                     one byte of it is lost on the UART;
 //   time points     - virtual time since power-on (scheduled by the scenario loader).
 // Link-level faults (byte loss, corruption, reader stalls) live in the link options.
 export type CommandPoint = {
@@ -53,7 +55,8 @@ export type FaultSpec =
 
 /**
  * Faults of the module's sockets (docs/sockets.md). `occurrence`/`times` count socket opens
- * (TCP and SSL together), except `sendFail`, which is a command point on +QISEND/+QSSLSEND.
+ * (TCP and SSL together), except `sendFail`, which is a command point on +QISEND/+QSSLSEND,
+ * and `damageRead`, which counts the socket reads that return data.
  * A lost "recv" URC is the general `loseUrc` with `urc: '+QIURC: "recv"'` (or +QSSLURC).
  */
 export type SocketFaultSpec =
@@ -66,10 +69,17 @@ export type SocketFaultSpec =
   /** Every reply of the server arrives `delayMs` later (virtual) than the radio round trip alone. */
   | { kind: "slowServer"; delayMs: number; occurrence?: number; times?: number }
   /** The send buffer is full: the N bytes are taken and dropped, the answer is SEND FAIL. */
-  | ({ kind: "sendFail" } & CommandPoint);
+  | ({ kind: "sendFail" } & CommandPoint)
+  /**
+   * Byte `byte` (default 0; the last one when the read is shorter) of the data of the Nth socket
+   * read that returns data (AT+QIRD / AT+QSSLRECV, counted together) is lost on its way to the
+   * board, as a UART losing one byte would lose it: the count line still says the full length,
+   * and the module counts the byte as read (its totals, AT+QIRD=<id>,0, include it).
+   */
+  | { kind: "damageRead"; byte?: number; occurrence?: number; times?: number };
 
 /** The socket fault kinds (each has a bundled scenario on the socket transport: host-sim/scenarios/socket-*.json). */
-export const SOCKET_FAULT_KINDS = ["socketOpenFails", "dnsFails", "peerClose", "slowServer", "sendFail"] as const;
+export const SOCKET_FAULT_KINDS = ["socketOpenFails", "dnsFails", "peerClose", "slowServer", "sendFail", "damageRead"] as const;
 
 /** A power cut of the board: the runner's business; the module tells it when a module-side point is reached. */
 export type PowerCutSpec = { kind: "powerCut"; offMs?: number; keepModule?: boolean } & (
@@ -144,7 +154,7 @@ export class FaultPlan {
   }
 
   /** Faults firing when a send starts, a body starts, or a PDP activation is attempted. */
-  atEvent(kind: "pdpActivationFails" | "pdpDeactDuringSend" | "sendWait" | "bodyData" | "upload" | "socketOpen"): FaultSpec[] {
+  atEvent(kind: "pdpActivationFails" | "pdpDeactDuringSend" | "sendWait" | "bodyData" | "upload" | "socketOpen" | "socketRead"): FaultSpec[] {
     const out: FaultSpec[] = [];
     for (const a of this.armed) {
       const s = a.spec;
@@ -154,7 +164,8 @@ export class FaultPlan {
         (kind === "sendWait" && s.kind === "reboot" && s.at === "sendWait") ||
         (kind === "bodyData" && (s.kind === "reboot" || s.kind === "powerCut") && s.at === "bodyData") ||
         (kind === "upload" && s.kind === "corruptUpload") ||
-        (kind === "socketOpen" && (s.kind === "socketOpenFails" || s.kind === "dnsFails" || s.kind === "peerClose" || s.kind === "slowServer"));
+        (kind === "socketOpen" && (s.kind === "socketOpenFails" || s.kind === "dnsFails" || s.kind === "peerClose" || s.kind === "slowServer")) ||
+        (kind === "socketRead" && s.kind === "damageRead");
       if (!hit) continue;
       a.seen++;
       const win =

@@ -2,7 +2,7 @@
 // ("auth", "dns", "tls", ...), derived from the core's typed error code. A table, so
 // the mapping is reviewable in one place.
 import {
-  E_NOT_REGISTERED, E_NO_BOOT, E_PDP, E_PDP_DEACT, E_POWERED_DOWN, E_REBOOTED, E_REBOOT_SPACING, E_REG_DENIED, E_SIM, E_TIMEOUT, KIND_NETWORK,
+  E_NOT_REGISTERED, E_NO_BOOT, E_PDP, E_PDP_DEACT, E_POWERED_DOWN, E_REBOOTED, E_REBOOT_SPACING, E_REG_DENIED, E_SIM, E_STREAM_DAMAGED, E_TIMEOUT, KIND_NETWORK,
 } from "../../firmware/errors.js";
 import { describeCme, describeSmtpErr, describeSmtpProto, newCodeInfo } from "../../firmware/ext/causes/texts.js";
 import type { JobOutcome } from "./firmware.js";
@@ -28,6 +28,7 @@ const BY_CODE: Record<number, string> = {
   [E_REBOOT_SPACING]: "module-unresponsive",
   [E_REBOOTED]: "module-unresponsive",
   [E_POWERED_DOWN]: "module-unresponsive",
+  [E_STREAM_DAMAGED]: "uart",
 };
 
 const BY_PROTO: Record<number, string> = {

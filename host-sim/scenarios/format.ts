@@ -127,6 +127,7 @@ const FAULT = tagged("kind", {
   peerClose: obj({ afterDataBytes: required(byteIndex()), occurrence: count(), times: count() }),
   slowServer: obj({ delayMs: required(ms()), occurrence: count(), times: count() }),
   sendFail: obj(COMMAND_POINT),
+  damageRead: obj({ byte: byteIndex(), occurrence: count(), times: count() }),
 });
 
 // ---- the firmware's work (host-sim/runner/config.ts `RunnerFirmware`)

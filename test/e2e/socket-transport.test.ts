@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { simpleParser } from "mailparser";
-import { scenario, session } from "./support.js";
+import { commandLines, count, scenario, session } from "./support.js";
 
 const mail = { to: ["ops@example.com"], cc: ["lead@example.com"], bcc: ["audit@example.com"], subject: "Alarm: Pumpe läuft trocken", body: "Level 0.2 m at 03:12.\r\n.dot line\r\nOK\r\nSEND OK" };
 
@@ -139,6 +139,73 @@ describe("smtp.transport socket: a module that does not echo AT+QSSLSEND's data"
       expect(r.transcript).toMatch(/ > AT\+QSSLSEND=1,\d+\\r/);
       const parsed = await simpleParser(readFileSync(r.mails[0].eml!));
       expect(parsed.text!.trim()).toBe(mail.body.replace(/\r\n/g, "\n"));
+    } finally {
+      rmSync(keep, { recursive: true, force: true });
+    }
+  });
+});
+
+// A damaged stream (E_STREAM_DAMAGED 1041: bytes lost on the UART between board and module) has
+// its own rung on the socket path: a new connection, up to maxReconnects (3) per job, then the
+// job fails retryable and the outbox tries later. PDP re-activation and a module reboot cannot
+// mend a UART (firmware/mail/job.ts, docs/sockets.md "Recovery on the socket path").
+describe("smtp.transport socket: a stream damaged on the UART", () => {
+  const base = { module: { urcPort: "uart1" }, needs: ["socket", "smtp-client"] };
+  const config = { smtp: { transport: "socket" } };
+  const damaged = (times: number, occurrence = 1) => [{ kind: "damageRead", byte: 3, occurrence, times }];
+  const lines = (r: { transcript: string }) => commandLines(r.transcript);
+  const log = (r: { events: { text: string }[] }) => r.events.map((e) => e.text).join("\n");
+  /** Nothing but the bring-up's own PDP activation, no re-activation, no reboot. */
+  const noPdpNoReboot = (l: string[]) => {
+    expect(count(l, "AT+QIDEACT")).toBe(0);
+    expect(count(l, "AT+QIACT=")).toBe(1);
+    expect(count(l, "AT+CFUN")).toBe(0);
+  };
+
+  it("damaged once (a reply in the middle of the conversation): one new connection, delivered once, no PDP re-activation, no reboot", async () => {
+    const s = scenario("socket-damaged-once", { ...base, faults: damaged(1, 3), firmware: { config, mail } } as never);
+    const r = await session(s);
+    expect(r.delivered, log(r)).toBe(1);
+    expect(r.mails.length).toBe(1);
+    expect(r.transcript).toMatch(/fault: byte 3 of a \d+-byte socket read lost on the UART/);
+    expect(log(r)).toMatch(/stream damaged on the UART: a new connection \(1 of 3\), no PDP or reboot/);
+    const l = lines(r);
+    expect(count(l, "AT+QSSLOPEN=")).toBe(2);
+    noPdpNoReboot(l);
+  });
+
+  it("damaged every time: the job gives up after 1 + 3 connections, retryable 1041, no PDP re-activation, no reboot", async () => {
+    const s = scenario("socket-damaged-always", { ...base, faults: damaged(1000), firmware: { config, mail }, expect: { failure: { code: 1041, cause: "uart", retryable: true } } } as never);
+    const r = await session(s);
+    expect(r.expectFailures).toEqual([]);
+    expect(r.mails).toEqual([]);
+    expect(r.errors.map((e) => e.code)).toEqual([1041]);
+    expect(log(r)).toMatch(/a new connection \(3 of 3\)/);
+    expect(log(r)).toMatch(/failed: retryable 1041/);
+    const l = lines(r);
+    expect(count(l, "AT+QSSLOPEN=")).toBe(4);
+    noPdpNoReboot(l);
+  });
+
+  it("an alarm whose job gave up stays in the outbox, is tried again after its backoff and arrives, same Message-ID (at least once)", async () => {
+    const alarm = { key: "leak", title: "Water leak", text: "Sensor 3 wet" };
+    const s = scenario("socket-damaged-outbox", { ...base, faults: damaged(4), firmware: { config, alarm } } as never);
+    const keep = mkdtempSync(join(tmpdir(), "cellmail-socket-damaged-"));
+    try {
+      const r = await session(s, { mailDir: keep });
+      expect(r.expectFailures, log(r)).toEqual([]);
+      expect(r.delivered).toBe(1);
+      expect(r.mails.length).toBe(1);
+      const gaveUp = r.events.find((e) => /mail #1 will be retried: 1041/.test(e.text));
+      expect(gaveUp, log(r)).toBeDefined();
+      // The outbox's backoff (30 s base, half of it fixed) before the second job starts.
+      const again = r.events.find((e) => e.t > gaveUp!.t && /mail a1: start/.test(e.text));
+      expect(again!.t - gaveUp!.t).toBeGreaterThanOrEqual(15000);
+      const l = lines(r);
+      expect(count(l, "AT+QSSLOPEN=")).toBe(5);
+      noPdpNoReboot(l);
+      const parsed = await simpleParser(readFileSync(r.mails[0].eml!));
+      expect(parsed.messageId).toBe("<a1_sim-board_89860012345678901234.alarm@cellmail.test>");
     } finally {
       rmSync(keep, { recursive: true, force: true });
     }

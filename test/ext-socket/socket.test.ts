@@ -194,6 +194,24 @@ describe("ext/socket: faults", () => {
     r2.socket.close();
   });
 
+  it("a read that lost a data byte on the UART (damageRead): the module's totals prove bytes lost, the stream ends with E_STREAM_DAMAGED and nothing of that read reaches the client", async () => {
+    const srv = await server();
+    const r = await rig(srv, { faults: [{ kind: "damageRead", byte: 4, occurrence: 2 }] });
+    const sink = new Collect();
+    expect(await open(r, sink, 587)).toBeNull();
+    expect(await reply(r, sink)).toBe("220"); // the first read with data is intact
+    await write(r, sink, "EHLO board\r\n");
+    await r.clock.run({ until: () => sink.closed !== undefined, forMs: 60_000 });
+    const err = sink.closed as CellError;
+    expect(err.code).toBe(E_STREAM_DAMAGED);
+    expect(err.kind).toBe(KIND_RETRYABLE);
+    expect(err.cause).toMatch(/bytes lost/);
+    expect(sink.text).toBe(""); // the EHLO reply, damaged, was never handed over
+    expect(r.notes.some((n) => /fault: byte 4 of a \d+-byte socket read lost on the UART/.test(n))).toBe(true);
+    expect(r.wire.toModule).toContain("AT+QIRD=1,0\r"); // the totals asked before giving up
+    r.socket.close();
+  });
+
   it("a lost 'recv' URC: the poll after the write reads the reply", async () => {
     const srv = await server();
     const r = await rig(srv, { faults: [{ kind: "loseUrc", urc: '+QIURC: "recv"', occurrence: 1, times: 3 }] });

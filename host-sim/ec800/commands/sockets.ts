@@ -223,6 +223,21 @@ function sendVariable(ctx: Ctx, family: SocketFamily, id: number): void {
   const timer = m.later(SEND_INPUT_MS, () => finish("error"));
 }
 
+/**
+ * A read's data as it reaches the board: without one byte when a `damageRead` fault strikes
+ * this read (counted over the reads that return data). The count line keeps the full length.
+ */
+function damagedRead(ctx: Ctx, data: Buffer): Buffer {
+  let out = data;
+  for (const f of ctx.m.faults.atEvent("socketRead")) {
+    if (f.kind !== "damageRead" || out.length === 0) continue;
+    const at = Math.min(f.byte ?? 0, out.length - 1);
+    ctx.m.link.note(`fault: byte ${at} of a ${data.length}-byte socket read lost on the UART`);
+    out = Buffer.concat([out.subarray(0, at), out.subarray(at + 1)]);
+  }
+  return out;
+}
+
 /** AT+QIRD / AT+QSSLRECV. */
 function read(family: SocketFamily) {
   return (ctx: Ctx): void => {
@@ -238,7 +253,7 @@ function read(family: SocketFamily) {
     }
     const data = c.read(n);
     // The data goes out as it is, between the count line and the final result (latin1: one char a byte).
-    if (data.length > 0) ctx.info(`${family.read}: ${data.length}`, data.toString("latin1"));
+    if (data.length > 0) ctx.info(`${family.read}: ${data.length}`, damagedRead(ctx, data).toString("latin1"));
     else ctx.info(`${family.read}: 0`);
     ctx.ok();
   };
