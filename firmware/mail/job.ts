@@ -57,7 +57,7 @@
 // command result, a late or duplicate +QSMTPPUT URC, or a timer of an old phase can
 // never act on the current one.
 import type { Clock, Log, TimerHandle } from "../platform/types.js";
-import { LOG_DEBUG, LOG_INFO, LOG_WARN } from "../platform/types.js";
+import { LOG_DEBUG, LOG_INFO, LOG_WARN, logs } from "../platform/types.js";
 import {
   CellError,
   cellError,
@@ -638,7 +638,7 @@ export class MailJobRun {
     this.clearTimer();
     this.stopSocket();
     this.state = s;
-    this.note(LOG_DEBUG, "-> " + stateName(s));
+    if (logs(this.log, LOG_DEBUG)) this.note(LOG_DEBUG, "-> " + stateName(s)); // built only when printed
     const d = this.driver;
     const m = this.mail;
     switch (s) {

@@ -74,10 +74,9 @@ export function commandName(command: string): string {
 
 /** Turn an engine result into a typed error, or null for OK. */
 export function resultToError(result: AtResult, command: string, causes: CauseTexts | null): CellError | null {
+  if (result.code === RESULT_OK) return null; // the name only for a failure: a string per command otherwise
   const name = commandName(command);
   switch (result.code) {
-    case RESULT_OK:
-      return null;
     case RESULT_TIMEOUT:
       return cellError(KIND_RETRYABLE, E_TIMEOUT, "no answer to " + name, "");
     case RESULT_CANCELLED:

@@ -26,7 +26,7 @@ import {
   SHAPE_NONE,
 } from "../at/types.js";
 import type { Clock, Log, TimerHandle } from "../platform/types.js";
-import { LOG_DEBUG, LOG_INFO, LOG_WARN } from "../platform/types.js";
+import { LOG_DEBUG, LOG_INFO, LOG_WARN, logs } from "../platform/types.js";
 import {
   CellError,
   cellError,
@@ -173,6 +173,8 @@ export class Ec800 {
   private port: AtPort;
   private clock: Clock;
   private log: Log | null;
+  /** The log prints LOG_DEBUG: only then is a line per command built. */
+  private debug: boolean;
   private gen: number;
   private smtpBoot: number;
   /** Boot in which the SSL context was configured (-1: not in this boot). */
@@ -198,6 +200,7 @@ export class Ec800 {
     this.clock = clock;
     this.config = config;
     this.log = log;
+    this.debug = logs(log, LOG_DEBUG);
     this.listener = null;
     this.causes = null;
     this.status = { rssi: 99, ber: 99, reg: -1, regSource: "", at: -1 };
@@ -269,7 +272,7 @@ export class Ec800 {
     if (data) req.data = data;
     if (ackEvery > 0) req.ackEvery = ackEvery;
     this.commands++;
-    this.note(LOG_DEBUG, "-> " + commandName(s.command));
+    if (this.debug) this.note(LOG_DEBUG, "-> " + commandName(s.command));
     // The engine reuses its result object: its values are kept here, inside the engine's
     // receive path, and turned into an error and acted on a turn later.
     const accepted = this.port.send(req, (result) => {

@@ -93,4 +93,15 @@ export const LOG_ERROR = 3;
 /** Log sink. Never given secrets: callers redact before logging. */
 export interface Log {
   (level: number, message: string): void;
+  /**
+   * The lowest level this log prints, when it knows it (the platform logs do). Below it a
+   * message is dropped, so the core does not build it (`logs`): a debug line per command is
+   * garbage on a board that logs at LOG_INFO.
+   */
+  level?: number;
+}
+
+/** Whether `log` prints `level` (a log that does not say prints everything). */
+export function logs(log: Log | null | undefined, level: number): boolean {
+  return !!log && !((log.level as number) > level);
 }

@@ -7,8 +7,10 @@ function levelName(level: number): string {
 }
 
 export function createModdableLog(minLevel: number): Log {
-  return function (level: number, message: string): void {
+  const log: Log = function (level: number, message: string): void {
     if (level < minLevel) return;
     trace(`${levelName(level)} ${message}\n`);
   };
+  log.level = minLevel;
+  return log;
 }

@@ -5,8 +5,10 @@ import { utf8Bytes } from "../../../../firmware/text/utf8.js";
 import { ISSUE_LOG, XsChannel } from "./protocol.js";
 
 export function createXsLog(channel: XsChannel): Log {
-  return (level: number, message: string): void => {
+  const log: Log = (level: number, message: string): void => {
     if (level < channel.logLevel) return;
     channel.send(ISSUE_LOG, level & 0xff, utf8Bytes(message));
   };
+  log.level = channel.logLevel; // OP_LOGLEVEL comes before OP_START, which makes the log
+  return log;
 }
