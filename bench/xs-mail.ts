@@ -83,10 +83,12 @@ interface Rig {
 /**
  * The UART as an ESP32 running Moddable serves it (the SDK's modules/io/serial/esp32/serial.c):
  * the JavaScript reads the 128-byte hardware receive FIFO when its FIFO-full interrupt fires
- * (the threshold is the register's reset value, 96 bytes: serial.c does not set it) or its
- * receive timeout does (4 symbol times, set by serial.c; the virtual clock's 1 ms here). The
- * link's default hands over whatever arrived at once, which a board never sees: a module
- * echoing a socket send's data streams it in, and a board takes it a FIFO at a time.
+ * or its receive timeout does (4 symbol times, set by serial.c; the virtual clock's 1 ms
+ * here). serial.c leaves the FIFO-full threshold at the chip's reset value; 96 bytes is taken
+ * here (64 gives 428 deliveries for the socket mail against 374; 120 overflows the FIFO with
+ * this link's 1-ms arrival batches: docs/sockets.md). The link's default hands over whatever
+ * arrived at once, which a board never sees: a module echoing a socket send's data streams it
+ * in, and a board takes it a FIFO at a time.
  */
 export const BOARD_LINK: LinkOptions = { rxFifoBytes: 128, chunking: { mode: "fixed", size: 96 }, idleFlushMs: 1 };
 
