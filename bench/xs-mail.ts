@@ -97,7 +97,7 @@ async function startRig(composition: CompositionName, onMeter?: (slots: number) 
       onOutcome: (o) => outcomes.push(o),
     },
     { onMeter: onMeter ? (m) => onMeter(m.currentHeapCount) : undefined },
-    COMPOSITIONS[composition].core,
+    composition,
   );
   sim.powerOn();
   return {

@@ -16,6 +16,7 @@ import {
   SHAPE_PROMPT,
 } from "../../firmware/at/types.js";
 import { rig, send, urcs } from "./support/harness.js";
+import { CommandQueue } from "../../firmware/ext/queue/queue.js";
 import type { Rig } from "./support/harness.js";
 import { bareUart } from "./support/bare-uart.js";
 import { bytesSource } from "../../firmware/at/source.js";
@@ -69,7 +70,7 @@ describe("AtEngine: queue and settle", () => {
   });
 
   it("refuses when the queue is full or the engine is closed, and then does not call done", () => {
-    const r = rig(true, { kind: "all" }, { queueLength: 2 });
+    const r = rig(true, { kind: "all" }, { queue: new CommandQueue(2) });
     const calls: number[] = [];
     const req = { command: "+X", shape: 0, timeoutMs: 100 };
     expect(r.engine.send(req, () => calls.push(1))).toBe(true); // in flight
