@@ -1,5 +1,5 @@
-// The AT engine: one command in flight, the next waiting behind it (one in the engine's
-// own fields, more with the optional command queue, firmware/ext/queue), an absolute deadline per
+// The AT engine: one command in flight, the next waiting behind it (one in a one-place
+// holder, at/waiting.ts, more with the optional command queue, firmware/ext/queue), an absolute deadline per
 // command, line classification (echo, final result, reply of the command in flight,
 // URC, CONNECT prompt), the settle pause, and data mode with back-pressure and ACK
 // pacing. It owns the transmit staging buffers; the framer

@@ -1,8 +1,9 @@
 // The command that waits behind the one in flight, when the composition carries no command
-// queue (AtEngineOptions.queue, firmware/ext/queue): one, in fixed fields. A driver's chain
-// sends its next step only when the last one ended, so one is all it needs: the step that
-// waits out the settle pause after its predecessor's final result. A second waiting command
-// is refused (AtPort.room() is then 0; the modem layer's refusal() says why, E_AT_BUSY).
+// queue (AtEngineOptions.queue, firmware/ext/queue): one, in fixed fields, nothing allocated
+// per command. A driver's chain sends its next step only when the last one ended, so one is
+// all it needs: the step that waits out the settle pause after its predecessor's final
+// result. A second waiting command is refused (AtPort.room() is then 0; the modem layer's
+// refusal() says why, E_AT_BUSY).
 import type { AtDone, AtRequest, AtWaiting } from "./types.js";
 
 export class OneWaiting implements AtWaiting {
