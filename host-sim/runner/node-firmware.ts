@@ -33,7 +33,7 @@ export class MemoryStore implements Store {
 }
 
 /** Every optional module's code, as the compositions' targets compose it (firmware/targets/). */
-const EVERY_MODULE: Modules = { causes: causeTexts(), socketMail, files: ufsFiles, queue: commandQueue, records: blobRecords(PREFERENCE_VALUE) };
+export const EVERY_MODULE: Modules = { causes: causeTexts(), socketMail, files: ufsFiles, queue: commandQueue, records: blobRecords(PREFERENCE_VALUE) };
 
 /** A finished job as plain data (the same shape the XS bridge reports). */
 export const outcomeOf = jobOutcome;
