@@ -112,7 +112,7 @@ async function startRig(composition: CompositionName, onMeter?: (slots: number) 
     },
     // A board logs at LOG_INFO: its debug lines are built and dropped, never sent anywhere.
     { onMeter: onMeter ? (m) => onMeter(m.currentHeapCount) : undefined, logLevel: LOG_INFO },
-    COMPOSITIONS[composition].core,
+    composition,
   );
   sim.powerOn();
   return {

@@ -172,6 +172,10 @@ export class AtEngine implements AtPort, UartSink {
     return true;
   }
 
+  room(): number {
+    return this.closed ? -1 : this.next === null ? 1 : 0;
+  }
+
   onUrc(prefix: Prefix, handler: UrcHandler): void {
     this.urcPrefixes.push(prefix);
     this.urcHandlers.push(handler);

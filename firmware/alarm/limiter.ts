@@ -7,14 +7,14 @@
 // A mail counts when its send starts (note), and is given back when the send ends
 // undelivered (release): a power cut during a send therefore keeps it counted.
 // Record (version 1): [1, savedAt, addr1, [t...], addr2, [t...], ...]
-import type { Clock, Store } from "../platform/types.js";
-import { BlobStore } from "./blob.js";
+import type { Clock } from "../platform/types.js";
+import type { Records } from "./records.js";
 import { decodeRecord, encodeRecord, num, str } from "./codec.js";
 
 export const LIMITER_KEY = "cm.t";
 
 export class RateLimiter {
-  private blobs: BlobStore;
+  private blobs: Records;
   private clock: Clock;
   private limit: number;
   private windowMs: number;
@@ -22,8 +22,8 @@ export class RateLimiter {
   private addrs: string[];
   private stamps: number[][];
 
-  constructor(store: Store, clock: Clock, limit: number, windowMs: number, maxAddrs: number, maxValue: number) {
-    this.blobs = new BlobStore(store, maxValue);
+  constructor(records: Records, clock: Clock, limit: number, windowMs: number, maxAddrs: number) {
+    this.blobs = records;
     this.clock = clock;
     this.limit = limit;
     this.windowMs = windowMs;

@@ -1,5 +1,5 @@
 // The persisted outbox: a bounded table of entries, each stored under its own key
-// ("cm.o<slot>") through BlobStore, plus a small meta record ("cm.m": id
+// ("cm.o<slot>") through the layer's Records (records.ts), plus a small meta record ("cm.m": id
 // reservation, last heartbeat, alarms lost to a full outbox).
 //
 // Write-ahead: every change is written before the caller acts on it (a raise is
@@ -18,9 +18,9 @@
 //   firstWall, lastWall, holdUntil, attempts, code, cause, sentAt, savedAt, throttles]
 //   (`throttles` was added later; a record without it reads as 0)
 // Meta (version 1): [1, idLimit, lastHeartbeat (null when none), lost, savedAt]
-import type { Clock, Log, Store } from "../platform/types.js";
+import type { Clock, Log } from "../platform/types.js";
+import type { Records } from "./records.js";
 import { LOG_WARN } from "../platform/types.js";
-import { BlobStore } from "./blob.js";
 import { decodeRecord, encodeRecord, num, str } from "./codec.js";
 import { ENTRY_DONE, ENTRY_QUEUED, ENTRY_SENDING, OVERFLOW_KEY } from "./types.js";
 import type { EntryInfo } from "./types.js";
@@ -44,7 +44,7 @@ export interface Entry extends EntryInfo {
 }
 
 export class Outbox {
-  private blobs: BlobStore;
+  private blobs: Records;
   private clock: Clock;
   private log: Log | undefined;
   readonly capacity: number;
@@ -60,8 +60,8 @@ export class Outbox {
   /** Ids found in SENDING state at load: their send may have happened (possible duplicate). */
   readonly inFlightAtLoad: number[];
 
-  constructor(store: Store, clock: Clock, capacity: number, maxValue: number, log: Log | undefined) {
-    this.blobs = new BlobStore(store, maxValue);
+  constructor(records: Records, clock: Clock, capacity: number, log: Log | undefined) {
+    this.blobs = records;
     this.clock = clock;
     this.log = log;
     this.capacity = capacity;

@@ -22,6 +22,7 @@ import { backoffMs } from "./backoff.js";
 import { RateLimiter } from "./limiter.js";
 import type { Entry } from "./outbox.js";
 import { Outbox } from "./outbox.js";
+import { storeRecords, type RecordsOf } from "./records.js";
 import { renderBody, renderSubject } from "./template.js";
 import type { Alarm, AlarmMailer, EntryInfo, RadioStatus, SendOutcome } from "./types.js";
 import {
@@ -51,8 +52,12 @@ export interface AlarmServiceOptions {
   heartbeatMs?: number;
   /** Outbox entries. Default 32 (4..64). */
   capacity?: number;
-  /** Store value limit in bytes. Default 4000 (Moddable Preference on ESP32). */
-  maxValue?: number;
+  /**
+   * How records are kept on the Store (records.ts). Default: each record in one Store value,
+   * for a Store without a value limit; a Store that limits values (Moddable Preference:
+   * 4,000 bytes) needs the optional blob store (firmware/ext/blob-store: blobRecords).
+   */
+  records?: RecordsOf;
   /** Retry backoff: base * 2^(attempt-1), capped, with jitter (backoff.ts). Defaults 30000 and 1800000. */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -156,10 +161,10 @@ export class AlarmService {
     let capacity = pick(o.capacity, 32);
     if (capacity < 4) capacity = 4;
     if (capacity > 64) capacity = 64;
-    const maxValue = pick(o.maxValue, 4000);
-    this.outbox = new Outbox(o.store, o.clock, capacity, maxValue, o.log);
+    const records = o.records ? o.records : storeRecords;
+    this.outbox = new Outbox(records(o.store), o.clock, capacity, o.log);
     const addrs = this.rcpts.length + 8;
-    this.limiter = new RateLimiter(o.store, o.clock, pick(o.perRecipientPerHour, 10), HOUR, addrs, maxValue);
+    this.limiter = new RateLimiter(records(o.store), o.clock, pick(o.perRecipientPerHour, 10), HOUR, addrs);
     this.inputs = [];
     this.stats = { sends: 0, delivered: 0, retried: 0, failed: 0, idles: 0, late: 0 };
   }

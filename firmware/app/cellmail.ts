@@ -3,9 +3,10 @@
 // (Moddable, Espruino, Node, the simulator's runner, the XS bridge) starts the same
 // composition through createCellmail, so they all run the same core.
 import { AtEngine } from "../at/engine.js";
-import type { AtEngineOptions } from "../at/types.js";
+import type { AtEngineOptions, AtWaiting } from "../at/types.js";
 import { AlarmService } from "../alarm/service.js";
 import type { Alarm } from "../alarm/types.js";
+import type { RecordsOf } from "../alarm/records.js";
 import type { DeviceConfig } from "../config/device.js";
 import { alarmSettings, inputRules } from "./alarm-options.js";
 import { Mailer } from "../mail/mailer.js";
@@ -29,12 +30,16 @@ export interface CellmailParts {
   /** Told about every finished mail job (progress output, tests). */
   onJob?: JobObserver;
   engine?: AtEngineOptions;
+  /** The command queue, when the composition carries it (firmware/ext/queue); else the engine holds one waiting command. */
+  queue?: () => AtWaiting;
   /** Words for error codes, when the composition carries them (firmware/ext/causes). */
   causes?: CauseTexts;
   /** The socket transport, when the composition carries it (firmware/targets/socket-mail.ts). */
   socketMail?: SocketMailFactory;
   /** Files on the module (firmware/ext/upload): attachments and the CA certificate need them. */
   files?: (driver: Ec800) => ModuleFiles;
+  /** How the outbox keeps its records (firmware/ext/blob-store for a Store that limits values); default one Store value each. */
+  records?: RecordsOf;
 }
 
 export class Cellmail {
@@ -45,7 +50,9 @@ export class Cellmail {
 
   constructor(p: CellmailParts) {
     const settings = alarmSettings(p.config);
-    this.engine = new AtEngine(p.uart, p.clock, p.engine);
+    const engine: AtEngineOptions = Object.assign({}, p.engine);
+    if (p.queue) engine.queue = p.queue();
+    this.engine = new AtEngine(p.uart, p.clock, engine);
     const socketMail = p.socketMail;
     const causes = p.causes ? p.causes : null;
     this.mailer = new Mailer(this.engine, p.clock, p.config, {
@@ -70,6 +77,7 @@ export class Cellmail {
       heartbeatMs: settings.heartbeatMs,
       capacity: settings.capacity,
       maxAttempts: settings.maxAttempts,
+      records: p.records,
       // The platform's clock if it has one, else the network time the module reported (AT+CCLK?).
       wallTime: p.wallTime ? p.wallTime : () => this.mailer.modem.wallTime(),
     });

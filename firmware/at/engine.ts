@@ -1,4 +1,5 @@
-// The AT engine: one command in flight from a bounded FIFO, an absolute deadline per
+// The AT engine: one command in flight, the next waiting behind it (one in a one-place
+// holder, at/waiting.ts, more with the optional command queue, firmware/ext/queue), an absolute deadline per
 // command, line classification (echo, final result, reply of the command in flight,
 // URC, CONNECT prompt), the settle pause, and data mode with back-pressure and ACK
 // pacing. It owns the transmit staging buffers; the framer
@@ -59,7 +60,7 @@ import type { Clock, TimerHandle, Uart, UartSink } from "../platform/types.js";
 import { LineView } from "./line.js";
 import { DATA_ACK, DATA_BROKEN, DATA_DONE, DataMode } from "./data.js";
 import type { DataOwner } from "./data.js";
-import { CommandQueue } from "./queue.js";
+import { OneWaiting } from "./waiting.js";
 import {
   ResultTable,
   TOKEN_CME,
@@ -94,6 +95,7 @@ import type {
   AtRequest,
   AtResult,
   AtStats,
+  AtWaiting,
   ByteSource,
   Prefix,
   UrcHandler,
@@ -150,7 +152,6 @@ const K_END = 5; //   CR, LF: line ends, skipped where a line would begin
 
 const DEFAULT_LINE_BUFFER = 512;
 const DEFAULT_TX_BUFFER = 600;
-const DEFAULT_QUEUE = 8;
 const DEFAULT_SETTLE_MS = 20;
 const DEFAULT_CHUNK = 256;
 
@@ -241,8 +242,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   private readonly urcs: UrcRegistry;
   private readonly tx: Uint8Array;
 
-  // Bounded FIFO (ring).
-  private readonly queue: CommandQueue;
+  // Commands waiting behind the one in flight (AtEngineOptions.queue, or the engine's one).
+  private readonly queue: AtWaiting;
 
   // The command in flight.
   private cur: AtRequest | null;
@@ -376,7 +377,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.tx = new Uint8Array(pick(o.txBufferSize, DEFAULT_TX_BUFFER, 4));
     this.data = new DataMode(pick(o.dataChunkSize, DEFAULT_CHUNK, 1));
 
-    this.queue = new CommandQueue(pick(o.queueLength, DEFAULT_QUEUE, 1));
+    this.queue = o.queue !== undefined && o.queue !== null ? o.queue : new OneWaiting();
 
     this.cur = null;
     this.curDone = null;
@@ -451,6 +452,10 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     // kicks the pump (saves a pump run per command).
     if (this.cur === null && !this.settling) this.kick();
     return true;
+  }
+
+  room(): number {
+    return this.closed ? -1 : this.queue.capacity - this.queue.count;
   }
 
   onUrc(prefix: Prefix, handler: UrcHandler): void {

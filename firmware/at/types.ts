@@ -159,17 +159,44 @@ export interface AtEngineOptions {
   lineBufferSize?: number;
   /** Transmit staging buffer size (longest command + CR). Default 600. */
   txBufferSize?: number;
-  /** Queued commands beyond the one in flight. Default 8. */
-  queueLength?: number;
+  /**
+   * Where commands wait behind the one in flight: the optional command queue
+   * (firmware/ext/queue: new CommandQueue(8)). Default: the engine's own one waiting command
+   * (at/waiting.ts); a second one is then refused (room() is 0).
+   */
+  queue?: AtWaiting;
   /** Pause after each final result before the next command is written. Default 20 ms. */
   settleMs?: number;
+}
+
+/**
+ * Commands waiting behind the one in flight, oldest first (AtEngineOptions.queue). Without
+ * the optional command queue (firmware/ext/queue) the engine holds one (at/waiting.ts).
+ */
+export interface AtWaiting {
+  /** How many can wait. */
+  readonly capacity: number;
+  /** How many wait now. */
+  count: number;
+  /** What the last shift() took out. */
+  req: AtRequest | null;
+  done: AtDone | null;
+  /** Append; false when `capacity` already wait. */
+  push(req: AtRequest, done: AtDone): boolean;
+  /** Take the oldest into `req`/`done`; false when none waits. */
+  shift(): boolean;
 }
 
 /** What upper layers see of the engine (the implementation is AtEngine in engine.ts). */
 export interface AtPort {
   prefix(text: string): Prefix;
-  /** Queue a command; false when the queue is full or the engine is closed (done is not called). */
+  /**
+   * Queue a command; false when no more can wait (room() is 0) or the engine is closed
+   * (room() is -1): done is then not called (the modem layer's refusal() makes the error).
+   */
   send(request: AtRequest, done: AtDone): boolean;
+  /** How many more commands send() takes now: -1 when closed, 0 when as many wait as can. */
+  room(): number;
   /** Route lines starting with `prefix` that are not the reply to the command in flight. */
   onUrc(prefix: Prefix, handler: UrcHandler): void;
   /** Fail the command in flight and everything queued with RESULT_CANCELLED (e.g. after RDY). */

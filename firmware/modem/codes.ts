@@ -7,7 +7,9 @@
 import {
   KIND_CONFIG,
   KIND_RETRYABLE,
+  E_AT_BUSY,
   E_AT_ERROR,
+  E_CLOSED,
   E_CANCELLED,
   E_GARBLED,
   E_NO_CARRIER,
@@ -20,6 +22,7 @@ import {
   cellError,
 } from "../errors.js";
 import {
+  AtPort,
   AtResult,
   RESULT_CANCELLED,
   RESULT_CME,
@@ -70,6 +73,17 @@ export function commandName(command: string): string {
   if (eq >= 0 && eq < end) end = eq;
   if (q >= 0 && q < end) end = q;
   return "AT" + command.substring(0, end);
+}
+
+/**
+ * The error for a command the AT port refused (send() returned false): E_CLOSED of the
+ * caller's kind when the engine is closed; else E_AT_BUSY (retryable): no room was left
+ * behind the command in flight (without the optional command queue, firmware/ext/queue, the
+ * engine holds one waiting command).
+ */
+export function refusal(port: AtPort, what: string, closedKind: number): CellError {
+  if (port.room() < 0) return cellError(closedKind, E_CLOSED, "AT engine closed: " + what + " not sent", "");
+  return cellError(KIND_RETRYABLE, E_AT_BUSY, "AT engine busy: " + what + " refused (no room behind the command in flight)", "");
 }
 
 /** Turn an engine result into a typed error, or null for OK. */

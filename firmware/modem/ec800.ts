@@ -50,7 +50,7 @@ import {
   E_SIM,
   E_TIMEOUT,
 } from "../errors.js";
-import { CauseTexts, commandName, resultToError } from "./codes.js";
+import { CauseTexts, commandName, refusal, resultToError } from "./codes.js";
 import { ResolvedConfig, SSL_NONE } from "./config.js";
 import { parseCclk } from "./network-time.js";
 import { nextTurn } from "../turn.js";
@@ -279,7 +279,7 @@ export class Ec800 {
       const kept: AtResult = { code: result.code, errorCode: result.errorCode, errorText: result.errorText, elapsedMs: result.elapsedMs };
       nextTurn(this.clock, () => done(resultToError(kept, s.command, this.causes)));
     });
-    if (!accepted) this.answer(done, cellError(KIND_MODEM, E_CLOSED, "AT engine refused " + commandName(s.command) + " (queue full or closed)", ""));
+    if (!accepted) this.answer(done, refusal(this.port, commandName(s.command), KIND_MODEM));
   }
 
   /** Call `done(err)` on a fresh turn (see the top of this file). */

@@ -11,6 +11,8 @@
 import { LOG_ERROR, LOG_INFO } from "../platform/types.js";
 import { Cellmail } from "../app/cellmail.js";
 import type { Alarm } from "../alarm/types.js";
+import type { RecordsOf } from "../alarm/records.js";
+import type { AtWaiting } from "../at/types.js";
 import type { Board } from "./board.js";
 import type { CauseTexts } from "../modem/codes.js";
 import { deviceError, isDeviceRecord, type DeviceConfig } from "../config/device.js";
@@ -25,6 +27,10 @@ export interface Modules {
   socketMail?: SocketMailFactory;
   /** firmware/ext/upload: files on the module, for attachments and the CA certificate. */
   files?: (driver: Ec800) => ModuleFiles;
+  /** firmware/ext/queue: commands waiting behind the one in flight (the socket transport needs it). */
+  queue?: () => AtWaiting;
+  /** firmware/ext/blob-store: records split across values, for a Store that limits them (Moddable Preference). */
+  records?: RecordsOf;
   /** firmware/ext/validate toDevice: a user's JSON configuration to the device record. */
   toDevice?: (raw: unknown) => { config: DeviceConfig | null; errors: { field: string; cause: string }[] };
 }
@@ -77,6 +83,8 @@ export function startApp(board: Board, modules: Modules): App {
     causes: modules.causes,
     socketMail: modules.socketMail,
     files: modules.files,
+    records: modules.records,
+    queue: modules.queue,
   });
   app.start();
   board.log(LOG_INFO, "cellmail started on " + board.platform);

@@ -66,6 +66,7 @@ export class FleetBoard {
   start(clock: VirtualClock, smtp: SmtpEngine, composition: Composition, onOutcome: (b: FleetBoard, o: JobOutcome) => void): void {
     this.sim = createSimulatedModem({ clock, smtp, scenario: this.plan.scenario });
     const options = {
+      modules: composition.modules,
       uart: this.sim.uart,
       clock: this.plan.skewMs ? skewed(clock, this.plan.skewMs) : clock,
       config: this.plan.config,

@@ -44,22 +44,27 @@ const MODULE_TABLE = {
     ext: "validate",
   },
   queue: {
-    what: "the AT command queue (without: one command at a time, each step waits for the previous one)",
+    what: "the AT command queue: commands waiting behind the one in flight (without: the engine holds one, the step that waits out the settle pause, and refuses another with E_AT_BUSY)",
     seenBy: "class CommandQueue",
+    ext: "queue",
   },
   "blob-store": {
-    what: "records split across Store values (Moddable Preference keeps at most 4,000 bytes a value)",
+    what: "records split across Store values, all or nothing across a power cut (Moddable Preference keeps at most 4,000 bytes a value; without: each record is one Store value)",
     seenBy: "class BlobStore",
+    ext: "blob-store",
   },
   socket: {
     what: "the module's own TCP and TLS sockets as a byte stream (AT+QIOPEN, AT+QSSLOPEN, AT+QISEND, AT+QIRD; docs/sockets.md)",
     seenBy: "+QSSLOPEN=",
     ext: "socket",
+    // It closes a socket while its last read or send still waits, and the next job's commands follow.
+    needs: ["queue"],
   },
   "smtp-client": {
     what: "cellmail's own SMTP client and streaming MIME writer over a socket (docs/sockets-smtp.md)",
     seenBy: "MAIL FROM:<",
     ext: "smtp",
+    needs: ["socket"],
   },
 } as const;
 
@@ -70,10 +75,12 @@ export interface ModuleInfo {
   seenBy: string;
   /** Its folder under firmware/ext/, once it is there. */
   ext?: string;
+  /** Modules it cannot work without: a composition that carries it carries them, a scenario that needs it needs them. */
+  needs?: readonly ModuleName[];
 }
 
 export type ModuleName = keyof typeof MODULE_TABLE;
-export const MODULES: Readonly<Record<ModuleName, ModuleInfo>> = MODULE_TABLE;
+export const MODULES: Readonly<Record<ModuleName, ModuleInfo>> = MODULE_TABLE as Record<ModuleName, ModuleInfo>;
 export const MODULE_NAMES = Object.keys(MODULES) as ModuleName[];
 
 /**
@@ -97,13 +104,15 @@ export interface Composition {
   build: { config: "espruino" | "moddable" | "node"; chunk: string };
 }
 
-/** What the full core's targets carry: every module (the socket transport too: firmware/targets/socket-mail.ts). */
+/** What the moddable target carries: every module (the socket transport too: firmware/targets/socket-mail.ts). */
 const FULL: readonly ModuleName[] = MODULE_NAMES;
+/** The node target's: every module but the blob store (its Store, files or memory, takes a record of any size in one value). */
+const NODE: readonly ModuleName[] = MODULE_NAMES.filter((m) => m !== "blob-store");
 
 export const COMPOSITIONS: Readonly<Record<CompositionName, Composition>> = {
   espruino: { name: "espruino", target: "Espruino", modules: [], core: "compact", build: { config: "espruino", chunk: "cellmail.js" } },
   moddable: { name: "moddable", target: "Moddable (XS on ESP32, lin)", modules: FULL, core: "full", build: { config: "moddable", chunk: "cellmail.js" } },
-  node: { name: "node", target: "Node (a real module on a serial port; the simulator)", modules: FULL, core: "full", build: { config: "node", chunk: "main.js" } },
+  node: { name: "node", target: "Node (a real module on a serial port; the simulator)", modules: NODE, core: "full", build: { config: "node", chunk: "main.js" } },
 };
 
 /** What runSession and the CLI run when no composition is given. */
@@ -119,13 +128,30 @@ export function composition(name: string): Composition {
   return COMPOSITIONS[name];
 }
 
-/** The modules of `needs` the composition does not carry (empty: it can run the scenario). */
-export function missingModules(c: Composition, needs: readonly string[] | undefined): string[] {
-  return (needs ?? []).filter((m) => !(c.modules as readonly string[]).includes(m));
+/** `names` with every module they need (ModuleInfo.needs), in MODULE_NAMES order. */
+export function withNeeds(names: readonly string[]): string[] {
+  const all = new Set<string>();
+  const add = (m: string): void => {
+    if (all.has(m)) return;
+    all.add(m);
+    for (const n of (MODULES as Record<string, ModuleInfo | undefined>)[m]?.needs ?? []) add(n);
+  };
+  names.forEach(add);
+  return [...all].sort((a, b) => MODULE_NAMES.indexOf(a as ModuleName) - MODULE_NAMES.indexOf(b as ModuleName));
+}
+
+/** The composition's modules less `without` and every module that needs one of them (RunSessionOptions.without). */
+export function modulesWithout(c: { modules: readonly ModuleName[] }, without: readonly string[]): ModuleName[] {
+  return c.modules.filter((m) => !withNeeds([m]).some((n) => without.includes(n)));
+}
+
+/** The modules `needs` asks for (with what they need) that the composition does not carry (empty: it can run the scenario). */
+export function missingModules(c: { modules: readonly string[] }, needs: readonly string[] | undefined): string[] {
+  return withNeeds(needs ?? []).filter((m) => !c.modules.includes(m));
 }
 
 /** Why the composition cannot run the scenario (a module it needs is missing, named), or null when it can. */
-export function refusal(c: Composition, scenario: { name: string; needs?: readonly string[] }): string | null {
+export function refusal(c: { name: string; modules: readonly string[] }, scenario: { name: string; needs?: readonly string[] }): string | null {
   const missing = missingModules(c, scenario.needs);
   if (missing.length === 0) return null;
   const has = c.modules.length > 0 ? `it carries ${c.modules.join(", ")}` : "it carries no optional module";

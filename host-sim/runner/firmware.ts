@@ -62,6 +62,11 @@ export interface FirmwareStartOptions {
   log: (level: number, message: string) => void;
   /** Told when a job finishes (progress output). */
   onOutcome: (outcome: JobOutcome) => void;
+  /**
+   * The optional modules the full core composes (the composition's, compositions.ts); default:
+   * every module the engine's entry holds. The compact core carries none and ignores it.
+   */
+  modules?: readonly string[];
   /** Compact core on Node: the framing (RunSessionOptions.framing). */
   framing?: "bytes" | "text";
 }

@@ -7,9 +7,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Cellmail } from "../../firmware/app/cellmail.js";
 import { bytesSource } from "../../firmware/at/source.js";
-import { socketMail } from "../../firmware/targets/socket-mail.js";
-import { ufsFiles } from "../../firmware/ext/upload/files.js";
-import { causeTexts } from "../../firmware/ext/causes/texts.js";
 import { loadDevice } from "../../firmware/ext/validate/device.js";
 import type { ConfigError } from "../../firmware/ext/validate/validate.js";
 import { LOG_DEBUG, LOG_WARN, type Uart, type UartSink } from "../../firmware/platform/types.js";
@@ -18,7 +15,9 @@ import { SerialPortUart } from "../../firmware/platform/node/serial.js";
 import { FileStore } from "../../firmware/platform/node/store.js";
 import { TranscriptRecorder } from "../transcript/recorder.js";
 import { causeName } from "./causes.js";
-import { outcomeOf } from "./node-firmware.js";
+import { EVERY_MODULE, outcomeOf } from "./node-firmware.js";
+import { carried } from "./carried.js";
+import { COMPOSITIONS } from "./compositions.js";
 import type { SessionEvent } from "./types.js";
 
 /** Records every byte crossing a Uart, in both directions, with the clock's time. */
@@ -95,6 +94,8 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
   if (config.apnPassword) recorder.addSecret(config.apnPassword);
   const serial = new SerialPortUart({ path: o.port, baudRate: o.baud, onError: (err) => emit("note", `serial ${o.port}: ${err.message}`) });
   const uart = new TappedUart(serial, () => clock.now(), recorder);
+  // The node composition's modules (the cause texts, the socket transport and the command queue it needs, the module's files).
+  const m = carried(EVERY_MODULE, COMPOSITIONS.node.modules);
   const app = new Cellmail({
     uart,
     clock,
@@ -103,9 +104,11 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
       if (level > LOG_DEBUG) emit(level >= LOG_WARN ? "retry" : "state", message);
     },
     config,
-    causes: causeTexts(), // the node composition carries the cause texts, the socket transport and the module's files
-    socketMail: socketMail,
-    files: ufsFiles,
+    causes: m.causes,
+    socketMail: m.socketMail,
+    files: m.files,
+    queue: m.queue,
+    records: m.records,
   });
   app.start();
   const result = await new Promise<LiveResult>((resolve) => {

@@ -5,6 +5,11 @@ import { bytesSource } from "../../firmware/at/source.js";
 import { socketMail } from "../../firmware/targets/socket-mail.js";
 import { ufsFiles } from "../../firmware/ext/upload/files.js";
 import { causeTexts } from "../../firmware/ext/causes/texts.js";
+import { commandQueue } from "../../firmware/ext/queue/queue.js";
+import { blobRecords, PREFERENCE_VALUE } from "../../firmware/ext/blob-store/blob.js";
+import type { Modules } from "../../firmware/targets/app.js";
+import { carried } from "./carried.js";
+import { MODULE_NAMES } from "./compositions.js";
 import { loadDevice } from "../../firmware/ext/validate/device.js";
 import { jobOutcome } from "../../firmware/mail/outcome.js";
 import type { Store } from "../../firmware/platform/types.js";
@@ -27,6 +32,9 @@ export class MemoryStore implements Store {
   }
 }
 
+/** Every optional module's code, as the compositions' targets compose it (firmware/targets/). */
+export const EVERY_MODULE: Modules = { causes: causeTexts(), socketMail, files: ufsFiles, queue: commandQueue, records: blobRecords(PREFERENCE_VALUE) };
+
 /** A finished job as plain data (the same shape the XS bridge reports). */
 export const outcomeOf = jobOutcome;
 
@@ -43,15 +51,19 @@ export class NodeFirmware implements FirmwareHost {
     this.store = o.store;
     this.onOutcome = o.onOutcome;
     const config = loadDevice(o.config);
+    // The modules the composition carries, out of every one.
+    const m = carried(EVERY_MODULE, o.modules ?? MODULE_NAMES);
     this.app = new Cellmail({
       uart: o.uart,
       clock: o.clock,
       store: this.store,
       log: o.log,
       config,
-      causes: causeTexts(), // the node composition carries the cause texts, the socket transport and the module's files
-      socketMail: socketMail,
-      files: ufsFiles,
+      causes: m.causes,
+      socketMail: m.socketMail,
+      files: m.files,
+      queue: m.queue,
+      records: m.records,
       onJob: (r) => {
         const out = outcomeOf(r);
         this.done.push(out);

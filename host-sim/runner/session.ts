@@ -20,7 +20,7 @@ import { BoardLife, Flash } from "./board.js";
 import type { PowerCutSpec } from "../ec800/faults.js";
 import { causeName } from "./causes.js";
 import type { AlarmSpec, FirmwareHost, FirmwareStartOptions, JobOutcome, JobSpec } from "./firmware.js";
-import { composition as compositionNamed, DEFAULT_COMPOSITION, refusal, type CoreName } from "./compositions.js";
+import { composition as compositionNamed, COMPOSITIONS, DEFAULT_COMPOSITION, modulesWithout, refusal, type CompositionName } from "./compositions.js";
 import { CORES } from "./cores.js";
 import type { ArrivedMail, RunSessionOptions, SessionEvent, SessionResult } from "./types.js";
 
@@ -45,16 +45,16 @@ export interface SessionOptions extends RunSessionOptions {
 /** The XS engine is loaded on demand: it needs a child process and a bundle. */
 async function startFirmware(
   engine: "node" | "xs",
-  core: CoreName,
+  composition: CompositionName,
   o: FirmwareStartOptions,
   stack: { slots?: number; peak: number },
 ): Promise<FirmwareHost> {
-  if (engine === "node") return new CORES[core].node(o);
+  if (engine === "node") return new CORES[COMPOSITIONS[composition].core].node(o);
   const { startXsFirmware } = await import("../xs/firmware.js");
   const onMeter = stack.slots === undefined ? undefined : (m: { stackPeak: number }) => {
     if (m.stackPeak > stack.peak) stack.peak = m.stackPeak;
   };
-  return startXsFirmware(o, { stackSlots: stack.slots, onMeter }, core);
+  return startXsFirmware(o, { stackSlots: stack.slots, onMeter }, composition);
 }
 
 function jobOf(id: string, m: NonNullable<RunnerFirmware["mail"]>): JobSpec {
@@ -100,7 +100,9 @@ function raisePlan(fw: RunnerFirmware, hasJobs: boolean): { atMs: number; alarm:
 export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   const scenario = opts.scenario;
   const engine = opts.engine ?? "node";
-  const comp = compositionNamed(opts.composition ?? DEFAULT_COMPOSITION);
+  const named = compositionNamed(opts.composition ?? DEFAULT_COMPOSITION);
+  const without = opts.without ?? [];
+  const comp = without.length === 0 ? named : { ...named, name: `${named.name} (without ${without.join(", ")})`, modules: modulesWithout(named, without) };
   // A scenario that needs a module the composition lacks is refused before anything starts.
   const cannot = refusal(comp, scenario);
   if (cannot) throw new Error(cannot);
@@ -197,7 +199,8 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     lives++;
     // A configuration the firmware refuses throws here: close the embedded server first, or
     // its listening socket keeps the process alive (the CLI hung after printing the error).
-    firmware = await startFirmware(engine, core, {
+    firmware = await startFirmware(engine, named.name, {
+      modules: comp.modules,
       uart: mine.uart,
       clock: mine.clock,
       store: mine.store,
@@ -254,7 +257,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   }
   for (const f of cuts) {
     if (f.at === "storeWrite") {
-      const at = typeof f.write === "number" ? f.write : f.write[comp.name];
+      const at = typeof f.write === "number" ? f.write : f.write[named.name];
       if (at === undefined) {
         cutsDone++; // not planned for this composition
         continue;
@@ -389,7 +392,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   return {
     scenario: scenario.name,
     engine,
-    composition: comp.name,
+    composition: named.name,
     ok: expectFailures.length === 0 && (opts.replay === undefined || outcomes.length > 0),
     expectFailures,
     delivered: outcomes.filter((o) => o.delivered).length,

@@ -2,7 +2,7 @@
 // reports. The CLI (`cellmail sim`, `replay`), the report page and the scenario test
 // suite all speak this.
 import type { Scenario } from "../scenarios/scenario.js";
-import type { CompositionName } from "./compositions.js";
+import type { CompositionName, ModuleName } from "./compositions.js";
 
 export type EngineName = "node" | "xs";
 export type { CompositionName };
@@ -24,6 +24,11 @@ export interface RunSessionOptions {
    * composition does not carry is refused, naming the module, before anything starts.
    */
   composition?: CompositionName;
+  /**
+   * Tests: run the composition's core without these of its modules (the full core without the
+   * command queue, say). A scenario that needs one of them is refused, as for a composition.
+   */
+  without?: readonly ModuleName[];
   /**
    * The compact core (espruino) on Node only: how received data becomes lines. "bytes" (default: what
    * XS and Node boards run, firmware/compact/frame-bytes.ts) or "text" (what Espruino runs,

@@ -14,8 +14,9 @@
 //
 // Message protocol: host-sim/xs/device/platform/protocol.ts.
 //
-// Two cores, one bridge (host-sim/runner/cores.ts): "full" runs host-sim/xs/device/main.ts
-// (the Cellmail composition of moddable and node), "compact" runs host-sim/xs/device/compact.ts
+// Two cores, one bridge (host-sim/runner/cores.ts): "full" runs the Cellmail composition
+// (host-sim/xs/device/main.ts, bundled from the entry of moddable or node, each holding the
+// code of the modules its composition carries), "compact" runs host-sim/xs/device/compact.ts
 // (the CompactApp of the espruino composition). For the compact core the host validates and flattens the
 // configuration (toCompact) and refuses attachments before they cross, and turns the
 // core's code-only outcomes into JobOutcomes with the same functions the Node run uses
@@ -24,8 +25,8 @@ import type { Uart, UartSink } from "../../firmware/platform/types.js";
 import type { CompactOutcome } from "../../firmware/compact/types.js";
 import { compactJson } from "../config/compact.js";
 import type { FirmwareHost, FirmwareStartOptions, JobOutcome, JobSpec, AlarmSpec } from "../runner/firmware.js";
-import type { CoreName } from "../runner/compositions.js";
-import { CORES } from "../runner/cores.js";
+import { COMPOSITIONS, type CompositionName, type CoreName } from "../runner/compositions.js";
+import { CORES, XS_ENTRIES } from "../runner/cores.js";
 import { compactConfigOf, compactFailed, compactJobOutcome, compactPreCheck, compactRefusal } from "../runner/compact-firmware.js";
 import { bundleForXs } from "./bundle.js";
 import { SyncXsWorker } from "./sync-worker.js";
@@ -56,16 +57,16 @@ const HEADER = 9;
 
 const GLOBAL = "CellmailXs";
 
-const bundled: Partial<Record<CoreName, Promise<string>>> = {};
+const bundled: Partial<Record<CompositionName, Promise<string>>> = {};
 
-/** The XS bundle of a core (one per core, shared by every composition that runs it), built once per process. */
-export function xsFirmwareBundle(core: CoreName = "full"): Promise<string> {
-  let b = bundled[core];
+/** The XS bundle of a composition (its core with the modules it carries), built once per process. */
+export function xsFirmwareBundle(composition: CompositionName = "node"): Promise<string> {
+  let b = bundled[composition];
   if (!b) {
-    b = bundleForXs({ entry: CORES[core].xsEntry, globalName: GLOBAL });
-    bundled[core] = b;
+    b = bundleForXs({ entry: XS_ENTRIES[composition], globalName: GLOBAL });
+    bundled[composition] = b;
     b.catch(() => {
-      delete bundled[core];
+      delete bundled[composition];
     });
   }
   return b;
@@ -243,7 +244,7 @@ export class XsFirmware implements FirmwareHost {
   start(): void {
     if (this.logLevel > 0) this.deliver(OP_LOGLEVEL, Uint8Array.of(this.logLevel));
     // Compact: what `cellmail config --compact` would store on the board (pure ASCII JSON).
-    this.deliver(OP_START, this.core === "compact" ? compactJson(compactConfigOf(this.o.config)) : JSON.stringify(this.o.config));
+    this.deliver(OP_START, this.core === "compact" ? compactJson(compactConfigOf(this.o.config)) : JSON.stringify({ config: this.o.config, modules: this.o.modules }));
   }
 
   async raise(alarm: AlarmSpec): Promise<void> {
@@ -298,14 +299,16 @@ export class XsFirmware implements FirmwareHost {
 }
 
 /** Start a core in a fresh XS worker, attached to the simulated module's UART and clock. */
-export async function startXsFirmware(o: FirmwareStartOptions, extras: XsFirmwareExtras = {}, core: CoreName = "full"): Promise<XsFirmware> {
+export async function startXsFirmware(o: FirmwareStartOptions, extras: XsFirmwareExtras = {}, composition: CompositionName = "node"): Promise<XsFirmware> {
+  const core = COMPOSITIONS[composition].core;
   // A configuration the compact core refuses is reported before a worker is started.
   if (core === "compact") compactConfigOf(o.config);
-  const script = await xsFirmwareBundle(core);
+  const script = await xsFirmwareBundle(composition);
   const worker = SyncXsWorker.start({ name: CORES[core].xsWorker, stackSlots: extras.stackSlots });
   try {
     worker.evaluate(`${script}\n;globalThis.handleCommand = ${GLOBAL}.handleCommand;`);
-    const fw = new XsFirmware(worker, o, extras, core);
+    // The full core composes the composition's modules unless told fewer (FirmwareStartOptions.modules).
+    const fw = new XsFirmware(worker, { ...o, modules: o.modules ?? COMPOSITIONS[composition].modules }, extras, core);
     fw.start();
     return fw;
   } catch (e) {

@@ -9,6 +9,8 @@
 import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { AlarmService } from "../../firmware/alarm/service.js";
+import type { RecordsOf } from "../../firmware/alarm/records.js";
+import { blobRecords } from "../../firmware/ext/blob-store/blob.js";
 import type { AlarmMail } from "../../firmware/alarm/types.js";
 import { CutStore, Decide, FakeMailer, MemStore, World, countOf } from "./fakes.js";
 
@@ -30,7 +32,7 @@ interface Outcome {
   svc2: AlarmService;
 }
 
-function scenario(budget: number, maxValue: number): Outcome {
+function scenario(budget: number, records: RecordsOf | undefined): Outcome {
   const clock = new VirtualClock(0);
   const mem = new MemStore();
   const world = new World();
@@ -43,7 +45,7 @@ function scenario(budget: number, maxValue: number): Outcome {
     startedBeforeCut = world.started.map((s) => s.id);
     deliveredBeforeCut = world.delivered.length;
   };
-  const opts = { board: "b", to: ["ops@example.com"], coalesceMs: 5 * MIN, backoffBaseMs: 30000, maxValue };
+  const opts = { board: "b", to: ["ops@example.com"], coalesceMs: 5 * MIN, backoffBaseMs: 30000, records };
   const svc = new AlarmService(Object.assign({ clock, store, mailer }, opts));
   const accepted: string[] = [];
   const raise = (k: string) => {
@@ -120,18 +122,25 @@ function check(o: Outcome, label: string): { dup: number; resentOnce: number } {
 }
 
 describe("power cut at every Store operation", () => {
-  for (const maxValue of [4000, 48]) {
-    it("no alarm lost, duplicates only inside the send window (maxValue " + maxValue + ")", () => {
-      const clean = scenario(Infinity, maxValue);
+  // The core's records (one Store value each), and the blob store's (ext/blob-store) at
+  // Preference's limit and at one that splits every record.
+  const kinds: { name: string; records: RecordsOf | undefined; ops: number }[] = [
+    { name: "one Store value a record (the core)", records: undefined, ops: 15 },
+    { name: "the blob store, values of at most 4000 bytes", records: blobRecords(4000), ops: 15 },
+    { name: "the blob store, values of at most 48 bytes", records: blobRecords(48), ops: 60 },
+  ];
+  for (const { name, records, ops } of kinds) {
+    it("no alarm lost, duplicates only inside the send window (" + name + ")", () => {
+      const clean = scenario(Infinity, records);
       check(clean, "clean");
       expect(clean.world.delivered.length).toBeGreaterThanOrEqual(4);
       expect(clean.svc2.resentAfterRestart()).toEqual([]);
       const total = clean.ops;
-      expect(total).toBeGreaterThan(maxValue === 48 ? 60 : 15);
+      expect(total).toBeGreaterThan(ops);
       let dups = 0;
       let resentOnce = 0;
       for (let k = 0; k <= total; k++) {
-        const r = check(scenario(k, maxValue), "cut after op " + k);
+        const r = check(scenario(k, records), "cut after op " + k);
         dups += r.dup;
         resentOnce += r.resentOnce;
       }

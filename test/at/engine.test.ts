@@ -16,6 +16,7 @@ import {
   SHAPE_PROMPT,
 } from "../../firmware/at/types.js";
 import { rig, send, urcs } from "./support/harness.js";
+import { CommandQueue } from "../../firmware/ext/queue/queue.js";
 import type { Rig } from "./support/harness.js";
 import { bareUart } from "./support/bare-uart.js";
 import { bytesSource } from "../../firmware/at/source.js";
@@ -69,7 +70,7 @@ describe("AtEngine: queue and settle", () => {
   });
 
   it("refuses when the queue is full or the engine is closed, and then does not call done", () => {
-    const r = rig(true, { kind: "all" }, { queueLength: 2 });
+    const r = rig(true, { kind: "all" }, { queue: new CommandQueue(2) });
     const calls: number[] = [];
     const req = { command: "+X", shape: 0, timeoutMs: 100 };
     expect(r.engine.send(req, () => calls.push(1))).toBe(true); // in flight
@@ -95,6 +96,54 @@ describe("AtEngine: queue and settle", () => {
     for (const b of [bad1, bad2, bad3, bad4, bad5, bad6]) expect(b.result?.code).toBe(RESULT_REJECTED);
     expect(good.result?.code).toBe(RESULT_OK);
     expect(r.modem.commands).toEqual(["AT+OK"]);
+  });
+});
+
+describe("AtEngine without the command queue (firmware/ext/queue left out)", () => {
+  it("holds one command behind the one in flight (the settle pause's) and refuses another: room() says so, done is never called", () => {
+    const r = rig(true, { kind: "all" }, { settleMs: 20, queue: undefined });
+    r.modem.script({ cmd: "AT+A", reply: "\r\nOK\r\n", delayMs: 30 }, { cmd: "AT+B", reply: "\r\nOK\r\n" }, { cmd: "AT+D", reply: "\r\nOK\r\n" });
+    const calls: string[] = [];
+    expect(r.engine.room()).toBe(1);
+    const a = send(r, { command: "+A" }); // in flight at once
+    expect(r.engine.room()).toBe(1);
+    const b = send(r, { command: "+B" }); // waits behind it
+    expect([r.engine.queued(), r.engine.room()]).toEqual([1, 0]);
+    expect(r.engine.send({ command: "+C", shape: 0, timeoutMs: 100 }, () => calls.push("C"))).toBe(false);
+    expect(r.engine.queued()).toBe(1);
+    // A's final result: B waits out the settle pause in the one place, which is free again when B is written.
+    r.clock.advance(35);
+    expect(a.result?.code).toBe(RESULT_OK);
+    expect(r.modem.commands).toEqual(["AT+A"]);
+    expect([r.engine.queued(), r.engine.room()]).toEqual([1, 0]);
+    const d = { result: -1 };
+    expect(r.engine.send({ command: "+D", shape: 0, timeoutMs: 100 }, (x) => (d.result = x.code))).toBe(false); // still B's place
+    r.clock.advance(20);
+    expect(r.modem.commands).toEqual(["AT+A", "AT+B"]);
+    expect([r.engine.queued(), r.engine.room()]).toEqual([0, 1]);
+    expect(r.engine.send({ command: "+D", shape: 0, timeoutMs: 100 }, (x) => (d.result = x.code))).toBe(true);
+    r.clock.advance(1000);
+    expect([b.result?.code, d.result]).toEqual([RESULT_OK, RESULT_OK]);
+    expect(r.modem.commands).toEqual(["AT+A", "AT+B", "AT+D"]);
+    expect(calls).toEqual([]); // the refused C was never written nor answered
+    r.engine.close();
+    expect(r.engine.room()).toBe(-1);
+    expect(r.engine.send({ command: "+E", shape: 0, timeoutMs: 100 }, () => calls.push("E"))).toBe(false);
+    expect(calls).toEqual([]);
+  });
+
+  it("close and flush cancel the waiting command as they cancel a queue's", () => {
+    const r = rig(true, { kind: "all" }, { settleMs: 20, queue: undefined });
+    r.modem.script({ cmd: "AT+A" });
+    const a = send(r, { command: "+A", timeoutMs: 5000 });
+    const b = send(r, { command: "+B" });
+    r.engine.flush();
+    expect([a.result?.code, b.result?.code, r.engine.room()]).toEqual([RESULT_CANCELLED, RESULT_CANCELLED, 1]);
+    r.clock.advance(30); // the settle pause after the cancelled A
+    const c = send(r, { command: "+C", timeoutMs: 5000 });
+    const d = send(r, { command: "+D" });
+    r.engine.close();
+    expect([c.result?.code, d.result?.code, c.calls, d.calls]).toEqual([RESULT_CANCELLED, RESULT_CANCELLED, 1, 1]);
   });
 });
 

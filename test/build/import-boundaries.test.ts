@@ -83,11 +83,13 @@ const LAYERS = ["platform", "at", "modem", "config", "mail", "alarm", "app", "ta
 const LEAVES = /^firmware\/(errors\.ts|turn\.ts|text\/)/;
 /** The layer each optional module extends (firmware/ext/<module>/). */
 const EXT_LAYER: { [module: string]: string } = {
+  queue: "at", // the command queue: commands waiting behind the one in flight, beyond the engine's one
   causes: "modem", // words for the module's and the server's error codes
   socket: "modem", // the module's TCP and TLS sockets as a byte stream (AT+QIOPEN, AT+QSSLOPEN)
   upload: "modem", // files on the module for its SMTP engine: attachments and the CA (AT+QFUPL, AT+QFDEL)
   validate: "config", // the user's JSON validated and turned into the device record (config/device.ts)
   smtp: "mail", // cellmail's own SMTP client and MIME writer over the module's sockets (issue 14)
+  "blob-store": "alarm", // the alarm layer's records split across Store values (Moddable Preference: 4,000 bytes a value)
 };
 
 /** The ext module a file belongs to, or undefined when it is in the core. */

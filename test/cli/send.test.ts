@@ -1,7 +1,8 @@
 // `cellmail send` end to end against `cellmail modem --pty`: the firmware core drives the
 // simulated module through a real serial device (a pseudo-terminal), in real time, and
-// the mail arrives at the embedded SMTP server behind it. Also: the causes a user sees
-// for a missing device and an invalid configuration.
+// the mail arrives at the embedded SMTP server behind it (through the module's SMTP engine,
+// and over its sockets with cellmail's own client). Also: the causes a user sees for a
+// missing device and an invalid configuration.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { rmSync } from "node:fs";
 import path from "node:path";
@@ -59,6 +60,18 @@ describe.skipIf(!existsSync("/usr/bin/socat") && !process.env.CI)("cellmail send
     expect(eml).toMatch(/^Subject: Pump 7: pressure low/m);
     const transcript = readFileSync(j.transcript as string, "utf8");
     expect(transcript).toContain("AT+QSMTPPUT");
+    expect(transcript).not.toContain(PASSWORD);
+  });
+
+  it("sends over the module's sockets (smtp.transport socket): the live session composes the node composition's modules", async () => {
+    writeFileSync(path.join(dir, "socket.json"), JSON.stringify({ ...CONFIG, smtp: { ...CONFIG.smtp, transport: "socket" } }));
+    const r = await runCli(["send", "--port", link, "--config", "socket.json", "--to", "ops@example.com", "--subject", "Pump 7: socket", "--body", "over the sockets", "--json"], dir);
+    expect(r.code).toBe(0);
+    const j = lastJson(r.stdout);
+    expect(j).toMatchObject({ ok: true, code: 0 });
+    await modem.waitFor(/mail arrived: .*Subject "Pump 7: socket"/);
+    const transcript = readFileSync(j.transcript as string, "utf8");
+    expect(transcript).toContain("AT+QSSLOPEN");
     expect(transcript).not.toContain(PASSWORD);
   });
 

@@ -11,6 +11,7 @@ import { createSimulatedModem } from "../../host-sim/index.js";
 import { FaultPlan, type FaultSpec } from "../../host-sim/ec800/faults.js";
 import { MailServer, makeServerCredentials, type TlsCredentials } from "../../host-sim/mailserver/index.js";
 import { AtEngine } from "../../firmware/at/engine.js";
+import { CommandQueue } from "../../firmware/ext/queue/queue.js";
 import { RESULT_OK, SHAPE_NONE, type AtResult } from "../../firmware/at/types.js";
 import { ModuleSocket } from "../../firmware/ext/socket/socket.js";
 import type { CellError } from "../../firmware/errors.js";
@@ -58,7 +59,8 @@ async function rig(srv: MailServer | null, o: { faults?: FaultSpec[] } = {}): Pr
     smtp: new FakeSmtp(),
     modem: { urcPort: "uart1", network: { routes, servername: "localhost" }, faults: new FaultPlan(o.faults ?? []) },
   });
-  const engine = new AtEngine(sim.uart, clock);
+  // The socket transport needs the command queue (it closes while its last read or send waits).
+  const engine = new AtEngine(sim.uart, clock, { queue: new CommandQueue() });
   const notes: string[] = [];
   sim.link.onNote((_t, text) => notes.push(text));
   const wire = { toModule: "" };

@@ -32,8 +32,10 @@ import {
   COMPOSITION_NAMES,
   COMPOSITIONS,
   distinctCompositions,
+  MODULE_NAMES,
   MODULES,
   missingModules,
+  modulesWithout,
   sameModules,
   type Composition,
   type ModuleName,
@@ -45,6 +47,7 @@ import { checkEspruinoScript } from "../build/espruino-gate.js";
 import { withoutComments } from "../build/bundle-code.js";
 import { commandLines, count, observable, unexpectedLines } from "../e2e/support.js";
 import { KNOWN_BUGS } from "./known-bugs.js";
+import { E_AT_BUSY } from "../../firmware/errors.js";
 
 const files = bundledScenarios();
 const all = files.map((f) => f.scenario);
@@ -60,6 +63,8 @@ function noisyLink(s: Scenario): boolean {
 }
 
 let dir = "";
+/** The node composition's runs on Node, by scenario (the run without the command queue compares with them). */
+const nodeRuns = new Map<string, Promise<SessionResult>>();
 const started = performance.now();
 const stackPeak: Record<string, number> = {};
 const ran: Record<string, number> = {};
@@ -70,7 +75,7 @@ function run(scenario: Scenario, o: Partial<RunSessionOptions>): Promise<Session
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "cellmail-compositions-"));
-  await Promise.all(groups.map((g) => xsFirmwareBundle(g.runs.core)));
+  await Promise.all(groups.map((g) => xsFirmwareBundle(g.runs.name)));
 });
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -86,18 +91,28 @@ describe("the compositions and the scenarios they run", () => {
     for (const f of files) expect(`${f.scenario.name}.json`).toBe(f.file.split("/").pop());
   });
 
-  it("node and moddable declare the same modules and resolve to the same simulator firmware, so the suite runs one of them", () => {
+  it("node and moddable run the same core with different modules (node has no blob store), so the suite runs each", () => {
     const { node, moddable } = COMPOSITIONS;
-    expect(sameModules(node, moddable)).toBe(true);
     expect(node.core).toBe(moddable.core);
     expect(CORES[node.core].node).toBe(CORES[moddable.core].node);
-    expect(CORES[node.core].xsEntry).toBe(CORES[moddable.core].xsEntry);
+    expect(moddable.modules).toEqual(MODULE_NAMES);
+    expect(node.modules).toEqual(MODULE_NAMES.filter((m) => m !== "blob-store"));
+    expect(sameModules(node, moddable)).toBe(false);
     // Each composition is run, or stood for by one with its core and modules; none twice.
     expect(groups.flatMap((g) => g.standsFor.map((c) => c.name)).sort()).toEqual([...COMPOSITION_NAMES].sort());
     for (const g of groups) for (const c of g.standsFor) expect([c.core, sameModules(c, g.runs)]).toEqual([g.runs.core, true]);
-    expect(groups.map((g) => g.runs.name)).toEqual(["espruino", "moddable"]);
-    // The espruino composition's core differs: it is run on its own.
+    expect(groups.map((g) => g.runs.name)).toEqual(["espruino", "moddable", "node"]);
+    // The espruino composition's core differs.
     expect(COMPOSITIONS.espruino.core).not.toBe(moddable.core);
+  });
+
+  it("a composition carries what each of its modules needs (the socket transport: the command queue)", () => {
+    expect(MODULES.socket.needs).toEqual(["queue"]);
+    expect(MODULES["smtp-client"].needs).toEqual(["socket"]);
+    for (const name of COMPOSITION_NAMES) expect(missingModules(COMPOSITIONS[name], COMPOSITIONS[name].modules), name).toEqual([]);
+    // A scenario on the socket transport needs the queue too, through the socket.
+    expect(missingModules({ modules: ["socket", "smtp-client"] }, ["socket", "smtp-client"])).toEqual(["queue"]);
+    expect(modulesWithout(COMPOSITIONS.node, ["queue"])).toEqual(COMPOSITIONS.node.modules.filter((m) => !["queue", "socket", "smtp-client"].includes(m)));
   });
 
   it("every scenario lists exactly the modules its firmware part uses; a composition leaves out only what needs a module it lacks", () => {
@@ -113,7 +128,7 @@ describe("the compositions and the scenarios they run", () => {
     expect(left.map((s) => s.name).filter((n) => !n.startsWith("socket-"))).toEqual(["upload-corruption"]);
     expect(left.filter((s) => s.name.startsWith("socket-")).length).toBeGreaterThanOrEqual(8);
     for (const s of left) {
-      expect(missingModules(COMPOSITIONS.espruino, s.needs), s.name).toEqual(s.name.startsWith("socket-") ? ["socket", "smtp-client"] : ["attachments"]);
+      expect(missingModules(COMPOSITIONS.espruino, s.needs), s.name).toEqual(s.name.startsWith("socket-") ? ["queue", "socket", "smtp-client"] : ["attachments"]);
     }
   });
 
@@ -139,7 +154,7 @@ describe("the compositions and the scenarios they run", () => {
 describe("the XS bundle of each core", () => {
   for (const g of groups) {
     it(`${g.runs.core} (${g.standsFor.map((c) => c.name).join(", ")}): ES2015 within the core's rules, reaching only the worker's globals, with the modules the composition declares`, async () => {
-      const code = await xsFirmwareBundle(g.runs.core);
+      const code = await xsFirmwareBundle(g.runs.name);
       // The bundle is the core the composition names (firmware/app's Cellmail, firmware/compact's CompactApp), not the other.
       const own = { full: "class Cellmail ", compact: "CompactApp" } as const;
       for (const [core, mark] of Object.entries(own)) expect(code.includes(mark), `${core} core (${mark})`).toBe(core === g.runs.core);
@@ -163,8 +178,10 @@ for (const g of groups) {
     for (const scenario of runnable(c)) {
       const bug = KNOWN_BUGS[c.name][scenario.name];
       it(`${scenario.name}${bug ? ` (known bug: ${bug})` : ""}`, async () => {
+        const onNode = run(scenario, { composition: c.name, engine: "node" });
+        if (c.name === "node") nodeRuns.set(scenario.name, onNode);
         const [node, xs] = await Promise.all([
-          run(scenario, { composition: c.name, engine: "node" }),
+          onNode,
           run(scenario, { composition: c.name, engine: "xs", xsStackSlots: stackSlots }),
         ]);
         ran[c.name] = (ran[c.name] ?? 0) + 1;
@@ -210,6 +227,43 @@ for (const g of groups) {
           for (const e of node.errors) expect(e.cause).toMatch(/[a-z]{3}/);
         }
         if (exp.delivered) expect(node.delivered).toBeGreaterThanOrEqual(exp.delivered.length);
+      });
+    }
+  });
+}
+
+// The full core without the command queue (firmware/ext/queue): the engine holds one command
+// waiting behind the one in flight and refuses another (E_AT_BUSY). The node composition
+// less the queue (and the socket transport, which needs it) runs every scenario that needs
+// neither, on Node and in XS, byte-identical, with the very transcript the node composition
+// makes with the queue: in those scenarios the queue never holds more than that one command.
+{
+  const without: ModuleName[] = ["queue"];
+  const lessQueue = { modules: modulesWithout(COMPOSITIONS.node, without) };
+  describe.concurrent("node without the command queue: every scenario that needs neither it nor the socket transport, on Node and in XS, as with the queue", () => {
+    it("leaves out only the scenarios on the socket transport", () => {
+      const left = all.filter((s) => missingModules(lessQueue, s.needs).length > 0);
+      expect(left.length).toBeGreaterThanOrEqual(8);
+      for (const s of left) {
+        expect(s.needs, s.name).toContain("socket");
+        expect(missingModules(lessQueue, s.needs), s.name).toEqual(["queue", "socket", "smtp-client"]);
+      }
+    });
+    for (const scenario of all.filter((s) => missingModules(lessQueue, s.needs).length === 0)) {
+      it(scenario.name, async () => {
+        const [node, xs] = await Promise.all([
+          run(scenario, { composition: "node", without, engine: "node" }),
+          run(scenario, { composition: "node", without, engine: "xs", xsStackSlots: stackSlots }),
+        ]);
+        expect(xs.transcript === node.transcript, "the same transcript on Node and in XS").toBe(true);
+        expect(observable(xs)).toEqual(observable(node));
+        const withQueue = await (nodeRuns.get(scenario.name) ?? run(scenario, { composition: "node", engine: "node" }));
+        expect(node.transcript === withQueue.transcript, "the same transcript as with the queue").toBe(true);
+        expect(observable(node)).toEqual(observable(withQueue));
+        expect(node.errors.filter((e) => e.code === E_AT_BUSY)).toEqual([]);
+        if (KNOWN_BUGS.node[scenario.name]) return;
+        expect(node.expectFailures, `node: ${node.expectFailures.join("; ")}`).toEqual([]);
+        expect(node.ok && xs.ok).toBe(true);
       });
     }
   });

@@ -43,7 +43,7 @@ import { WindowSource } from "../../at/source.js";
 import { RESULT_CME, RESULT_DAMAGED, RESULT_ERROR, RESULT_GARBLED, RESULT_OK, RESULT_TIMEOUT, SHAPE_LINE, SHAPE_NONE, SHAPE_PROMPT } from "../../at/types.js";
 import type { Clock, TimerHandle } from "../../platform/types.js";
 import { CellError, cellError, E_AT_ERROR, E_CLOSED, E_STREAM_DAMAGED, E_UNSAFE_CHAR, KIND_CONFIG, KIND_NETWORK, KIND_RETRYABLE } from "../../errors.js";
-import { resultToError, type CauseTexts } from "../../modem/codes.js";
+import { refusal, resultToError, type CauseTexts } from "../../modem/codes.js";
 import { quoteAt, AT_FIELD_MAX } from "../../modem/quote.js";
 import type { StreamConnector, StreamSink } from "../../modem/stream.js";
 import { nextTurn } from "../../turn.js";
@@ -612,7 +612,7 @@ export class ModuleSocket implements StreamConnector {
   private refused(): void {
     const g = this.gen;
     nextTurn(this.clock, () => {
-      if (g === this.gen) this.fail(cellError(KIND_RETRYABLE, E_CLOSED, "AT engine refused a socket command (queue full or closed)", ""));
+      if (g === this.gen) this.fail(refusal(this.port, "a socket command", KIND_RETRYABLE));
     });
   }
 

@@ -29,6 +29,8 @@ import { causeTexts } from "../../ext/causes/texts.js";
 import { toDevice } from "../../ext/validate/device.js";
 import { socketMail } from "../socket-mail.js";
 import { ufsFiles } from "../../ext/upload/files.js";
+import { commandQueue } from "../../ext/queue/queue.js";
+import { blobRecords, PREFERENCE_VALUE } from "../../ext/blob-store/blob.js";
 import type { Settings } from "../board.js";
 
 export type { App } from "../app.js";
@@ -66,5 +68,5 @@ export default function cellmail(overrides?: Settings): App {
     openInput: flag(settings.alarmInputs, true) ? (pin: number) => new ModdableInput({ pin: pin, pull: pull }) : undefined,
     log: log,
     config: settings.cellmail,
-  }, { causes: causeTexts(), toDevice: toDevice, socketMail: socketMail, files: ufsFiles });
+  }, { causes: causeTexts(), toDevice: toDevice, socketMail: socketMail, files: ufsFiles, records: blobRecords(PREFERENCE_VALUE), queue: commandQueue });
 }

@@ -11,6 +11,7 @@ import { causeTexts } from "../../ext/causes/texts.js";
 import { toDevice } from "../../ext/validate/device.js";
 import { socketMail } from "../socket-mail.js";
 import { ufsFiles } from "../../ext/upload/files.js";
+import { commandQueue } from "../../ext/queue/queue.js";
 import type { Board } from "../board.js";
 
 export interface NodeTargetOptions {
@@ -42,7 +43,7 @@ export function createNodeBoard(options: NodeTargetOptions): Board {
 }
 
 export function startNode(options: NodeTargetOptions): App {
-  return startApp(createNodeBoard(options), { causes: causeTexts(), toDevice: toDevice, socketMail: socketMail, files: ufsFiles });
+  return startApp(createNodeBoard(options), { causes: causeTexts(), toDevice: toDevice, socketMail: socketMail, files: ufsFiles, queue: commandQueue });
 }
 
 export { startApp } from "../app.js";

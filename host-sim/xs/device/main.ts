@@ -4,15 +4,15 @@
 // worker's global. Messages are described in host-sim/xs/device/platform/protocol.ts.
 //
 // It runs the same composition as the Node runner (host-sim/runner/node-firmware.ts):
-// `new Cellmail({uart, clock, store, log, config, onJob})`, then start(), raise(),
+// `new Cellmail({uart, clock, store, log, config, onJob, ...modules})`, then start(), raise(),
 // mailer.submit(), alarms.failed(), stop(); job outcomes go to the host flattened the
-// same way (outcomeOf).
+// same way (outcomeOf). The modules are the ones OP_START names, out of those the
+// composition's entry holds (moddable.ts, node.ts: each imports only what it carries).
 import { Cellmail } from "../../../firmware/app/cellmail.js";
 import { bytesSource } from "../../../firmware/at/source.js";
 import { utf8Bytes } from "../../../firmware/text/utf8.js";
-import { socketMail } from "../../../firmware/targets/socket-mail.js";
-import { causeTexts } from "../../../firmware/ext/causes/texts.js";
-import { ufsFiles } from "../../../firmware/ext/upload/files.js";
+import type { Modules } from "../../../firmware/targets/app.js";
+import { carried } from "../../runner/carried.js";
 import { loadDevice } from "../../../firmware/ext/validate/device.js";
 import type { MailResult } from "../../../firmware/mail/job.js";
 import type { Attachment, MailJob } from "../../../firmware/mail/message.js";
@@ -43,9 +43,11 @@ class XsFirmware implements BridgeFirmware {
   readonly clock: XsClock;
   app: Cellmail | null;
   private report: (r: MailResult) => void;
+  private held: Modules;
 
-  constructor(channel: XsChannel) {
+  constructor(channel: XsChannel, held: Modules) {
     this.channel = channel;
+    this.held = held;
     this.uart = new XsUart(channel);
     this.clock = new XsClock(channel);
     this.app = null;
@@ -54,17 +56,21 @@ class XsFirmware implements BridgeFirmware {
     };
   }
 
-  start(configJson: string): void {
+  start(startJson: string): void {
+    const o = JSON.parse(startJson) as { config: unknown; modules: string[] };
+    const m = carried(this.held, o.modules);
     this.app = new Cellmail({
       uart: this.uart,
       clock: this.clock,
       store: new XsStore(this.channel),
       log: createXsLog(this.channel),
-      config: loadDevice(JSON.parse(configJson)),
+      config: loadDevice(o.config),
       onJob: this.report,
-      causes: causeTexts(), // as the moddable composition: with the cause texts, the socket transport and the module's files
-      socketMail: socketMail,
-      files: ufsFiles,
+      causes: m.causes,
+      socketMail: m.socketMail,
+      files: m.files,
+      queue: m.queue,
+      records: m.records,
     });
     this.app.start();
   }
@@ -105,5 +111,7 @@ class XsFirmware implements BridgeFirmware {
   }
 }
 
-/** The worker calls this for every delivery from the host. */
-export const handleCommand = bridgeHandler((channel: XsChannel) => new XsFirmware(channel), "cellmail xs");
+/** The worker's handler for a composition's entry, which holds the code of the modules it carries. */
+export function fullCore(held: Modules): ReturnType<typeof bridgeHandler> {
+  return bridgeHandler((channel: XsChannel) => new XsFirmware(channel, held), "cellmail xs");
+}

@@ -6,6 +6,7 @@ import type { AtEngineExtraOptions } from "../../../firmware/at/engine.js";
 import type { AtRequest, AtResult, Line } from "../../../firmware/at/types.js";
 import { SHAPE_NONE } from "../../../firmware/at/types.js";
 import { ScriptedModem } from "./modem.js";
+import { CommandQueue } from "../../../firmware/ext/queue/queue.js";
 import type { Chunking, ModemOptions } from "./modem.js";
 
 export interface Rig {
@@ -14,10 +15,15 @@ export interface Rig {
   engine: AtEngine;
 }
 
+/**
+ * The engine with the command queue (firmware/ext/queue), as the full compositions carry it,
+ * unless the options say `queue` (undefined: the engine's own one waiting command).
+ */
 export function rig(echo: boolean, chunking: Chunking, engine?: AtEngineExtraOptions, modem?: ModemOptions): Rig {
   const clock = new VirtualClock();
   const m = new ScriptedModem(clock, { echo, chunking, ...modem });
-  const e = new AtEngine(m, clock, engine ?? { settleMs: 20 });
+  const o: AtEngineExtraOptions = engine ?? { settleMs: 20 };
+  const e = new AtEngine(m, clock, "queue" in o ? o : { ...o, queue: new CommandQueue() });
   return { clock, modem: m, engine: e };
 }
 

@@ -178,11 +178,15 @@ export class ScriptPort implements AtPort {
   }
 
   send(request: AtRequest, done: AtDone): boolean {
-    if (this.closed || this.queue.length >= 8) return false;
+    if (this.room() <= 0) return false;
     this.queue.push({ req: request, done });
     if (this.instant) this.next();
     else if (!this.inFlight) this.clock.setTimer(0, () => this.next());
     return true;
+  }
+
+  room(): number {
+    return this.closed ? -1 : 8 - this.queue.length;
   }
 
   onUrc(prefix: Prefix, handler: UrcHandler): void {

@@ -1,6 +1,9 @@
-// Records on a Store that limits values (Moddable Preference on ESP32: keys <= 15
-// chars, values <= 4000 bytes). A record larger than one value is split across keys,
-// and every write is all-or-nothing even if power fails between two key writes.
+// The optional blob store (extends the alarm layer: its Records, firmware/alarm/records.ts):
+// records on a Store that limits values (Moddable Preference on ESP32: keys <= 15 chars,
+// values <= 4000 bytes). A record larger than one value is split across keys, and every
+// write is all-or-nothing even if power fails between two key writes. The core without it
+// writes a record as one Store value (StoreRecords), which a Store without a value limit
+// takes whole; the moddable target composes this one (blobRecords).
 //
 // Layout of record `k` (k <= 8 chars, so every derived key stays <= 11 chars):
 //   k          head: magic 0x63, version 1, gen (0|1), chunk count n, total length
@@ -13,13 +16,17 @@
 // the old generation are removed afterwards, and any left by a power cut are
 // swept by `sweep()` at start-up. A head whose length or CRC does not match is
 // treated as absent (reported through `corrupt`).
-import type { Store } from "../platform/types.js";
+import type { Store } from "../../platform/types.js";
+import type { Records, RecordsOf } from "../../alarm/records.js";
+
+/** Moddable Preference's value limit on the ESP32 (platform/moddable/store.ts): what the moddable target splits records to. */
+export const PREFERENCE_VALUE = 4000;
 
 const MAGIC = 0x63;
 const VERSION = 1;
 const HEAD = 10;
 
-export class BlobStore {
+export class BlobStore implements Records {
   private store: Store;
   private max: number;
   /** Records found damaged by `read` (length or CRC mismatch, missing chunk). */
@@ -140,6 +147,11 @@ export class BlobStore {
     }
     return removed;
   }
+}
+
+/** The Records of a Store whose values hold at most `maxValue` bytes (AlarmServiceOptions.records). */
+export function blobRecords(maxValue: number): RecordsOf {
+  return (store: Store) => new BlobStore(store, maxValue);
 }
 
 function chunkKey(key: string, gen: number, i: number): string {

@@ -1,52 +1,15 @@
+// The optional blob store (firmware/ext/blob-store): records split across Store values for a
+// Store that limits them (Moddable Preference: 4,000 bytes), all-or-nothing across a power cut.
 import { describe, expect, it } from "vitest";
-import { BlobStore, crc16 } from "../../firmware/alarm/blob.js";
-import { clipUtf8, utf8Bytes, utf8Decode, utf8Length } from "../../firmware/text/utf8.js";
-import { decodeRecord, encodeRecord } from "../../firmware/alarm/codec.js";
-import { formatUtc, duration } from "../../firmware/alarm/template.js";
-import { CutStore, MemStore } from "./fakes.js";
+import { BlobStore, blobRecords, crc16 } from "../../firmware/ext/blob-store/blob.js";
+import { CutStore, MemStore } from "../alarm/fakes.js";
+import { rig, type Rig } from "../alarm/helpers.js";
 
 function bytes(n: number, seed: number): Uint8Array {
   const b = new Uint8Array(n);
   for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) & 0xff;
   return b;
 }
-
-describe("utf8", () => {
-  it("round-trips ASCII, 2-, 3- and 4-byte characters like TextEncoder", () => {
-    const s = "a é 温度 🔥 \u0000 end";
-    const mine = utf8Bytes(s);
-    expect(Array.from(mine)).toEqual(Array.from(new TextEncoder().encode(s)));
-    expect(utf8Decode(mine, 0, mine.length)).toBe(s);
-    expect(utf8Length(s)).toBe(mine.length);
-  });
-  it("long strings decode (apply in chunks) and malformed bytes become U+FFFD", () => {
-    const s = "日本".repeat(600);
-    const b = utf8Bytes(s);
-    expect(utf8Decode(b, 0, b.length)).toBe(s);
-    expect(utf8Decode(new Uint8Array([0x61, 0xff, 0xe6, 0x97]), 0, 4)).toBe("a\ufffd\ufffd");
-  });
-  it("clips by bytes without splitting a character", () => {
-    expect(clipUtf8("éé", 3)).toBe("é");
-    expect(clipUtf8("a🔥", 4)).toBe("a");
-    expect(clipUtf8("abc", 10)).toBe("abc");
-  });
-});
-
-describe("record codec and time text", () => {
-  it("encodes positional records and rejects other versions or garbage", () => {
-    const b = encodeRecord([1, "ü", 2]);
-    expect(decodeRecord(b, 1)).toEqual([1, "ü", 2]);
-    expect(decodeRecord(b, 2)).toBeUndefined();
-    expect(decodeRecord(new Uint8Array([0x7b, 0x7b]), 1)).toBeUndefined();
-  });
-  it("formats UTC and durations without Date", () => {
-    for (const t of [0, 951782400000, 1709164800000, 4102444799000, 1714566896000]) {
-      expect(formatUtc(t)).toBe(new Date(t).toISOString().substring(0, 19).replace("T", " ") + " UTC");
-    }
-    expect(duration(3723000)).toBe("1 h 2 min 3 s");
-    expect(duration(-5)).toBe("0 s");
-  });
-});
 
 describe("BlobStore", () => {
   it("splits large records across keys <= 15 chars and values <= limit, and reads them back", () => {
@@ -101,5 +64,33 @@ describe("BlobStore", () => {
     expect(blobs.read("x")).toBeUndefined();
     expect(blobs.corrupt).toBe(1);
     expect(crc16(new Uint8Array([0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39]), 0, 9)).toBe(0x29b1);
+  });
+});
+
+describe("the alarm layer's records, with and without the blob store", () => {
+  const raise = (r: Rig) => {
+    for (const k of ["a", "b", "c"]) r.svc.raise({ key: k, title: "Alarm " + k, text: "x".repeat(300) });
+    r.clock.advance(60_000);
+  };
+
+  it("without it (the core's default), each record is one Store value: the record's bytes, nothing else", () => {
+    const r = rig({});
+    raise(r);
+    const keys = r.store.keys().sort();
+    expect(keys.filter((k) => k.indexOf(".") > 2)).toEqual([]); // no continuation chunks
+    for (const k of keys) expect(r.store.read(k)![0], k).toBe(0x5b); // "[": the record's JSON itself
+    expect(r.world.delivered.length).toBe(3);
+  });
+
+  it("composed (AlarmServiceOptions.records), records carry its head and are split to the Store's limit, and survive a restart", () => {
+    const r = rig({ records: blobRecords(100) });
+    raise(r);
+    const keys = r.store.keys();
+    expect(keys.some((k) => /^cm\.o\d+\.[ab]\d+$/.test(k))).toBe(true);
+    for (const k of keys) expect((r.store as MemStore).data[k].length, k).toBeLessThanOrEqual(100);
+    r.svc.raise({ key: "d", title: "Alarm d", text: "y".repeat(300) });
+    r.reboot();
+    r.clock.advance(60_000);
+    expect(r.world.delivered.map((m) => m.subject.slice(m.subject.indexOf("Alarm")))).toEqual(["Alarm a", "Alarm b", "Alarm c", "Alarm d"]);
   });
 });

@@ -1,0 +1,11 @@
+// The XS bridge's entry of the moddable composition: the full core (main.ts) with every
+// optional module, as firmware/targets/moddable/cellmail.ts composes it.
+import { causeTexts } from "../../../firmware/ext/causes/texts.js";
+import { ufsFiles } from "../../../firmware/ext/upload/files.js";
+import { commandQueue } from "../../../firmware/ext/queue/queue.js";
+import { blobRecords, PREFERENCE_VALUE } from "../../../firmware/ext/blob-store/blob.js";
+import { socketMail } from "../../../firmware/targets/socket-mail.js";
+import { fullCore } from "./main.js";
+
+/** The worker calls this for every delivery from the host. */
+export const handleCommand = fullCore({ causes: causeTexts(), socketMail: socketMail, files: ufsFiles, queue: commandQueue, records: blobRecords(PREFERENCE_VALUE) });
