@@ -104,15 +104,18 @@ export interface Composition {
   build: { config: "espruino" | "moddable" | "node"; chunk: string };
 }
 
-/** What the moddable target carries: every module (the socket transport too: firmware/targets/socket-mail.ts). */
+/**
+ * What the moddable and node targets carry: every module (the socket transport too:
+ * firmware/targets/socket-mail.ts). Node's Store would take a record of any size in one
+ * value, but the blob store stays: every Node board wrote its outbox through it before it
+ * became optional, and a store written then must still read after an update (pending alarms).
+ */
 const FULL: readonly ModuleName[] = MODULE_NAMES;
-/** The node target's: every module but the blob store (its Store, files or memory, takes a record of any size in one value). */
-const NODE: readonly ModuleName[] = MODULE_NAMES.filter((m) => m !== "blob-store");
 
 export const COMPOSITIONS: Readonly<Record<CompositionName, Composition>> = {
   espruino: { name: "espruino", target: "Espruino", modules: [], core: "compact", build: { config: "espruino", chunk: "cellmail.js" } },
   moddable: { name: "moddable", target: "Moddable (XS on ESP32, lin)", modules: FULL, core: "full", build: { config: "moddable", chunk: "cellmail.js" } },
-  node: { name: "node", target: "Node (a real module on a serial port; the simulator)", modules: NODE, core: "full", build: { config: "node", chunk: "main.js" } },
+  node: { name: "node", target: "Node (a real module on a serial port; the simulator)", modules: FULL, core: "full", build: { config: "node", chunk: "main.js" } },
 };
 
 /** What runSession and the CLI run when no composition is given. */

@@ -12,6 +12,7 @@ import { toDevice } from "../../ext/validate/device.js";
 import { socketMail } from "../socket-mail.js";
 import { ufsFiles } from "../../ext/upload/files.js";
 import { commandQueue } from "../../ext/queue/queue.js";
+import { blobRecords, PREFERENCE_VALUE } from "../../ext/blob-store/blob.js";
 import type { Board } from "../board.js";
 
 export interface NodeTargetOptions {
@@ -43,7 +44,16 @@ export function createNodeBoard(options: NodeTargetOptions): Board {
 }
 
 export function startNode(options: NodeTargetOptions): App {
-  return startApp(createNodeBoard(options), { causes: causeTexts(), toDevice: toDevice, socketMail: socketMail, files: ufsFiles, queue: commandQueue });
+  // The blob store although a FileStore takes any size: the outbox of a Node board updated from a
+  // build before it became optional was written through it (4,000-byte parts), and must still read.
+  return startApp(createNodeBoard(options), {
+    causes: causeTexts(),
+    toDevice: toDevice,
+    socketMail: socketMail,
+    files: ufsFiles,
+    queue: commandQueue,
+    records: blobRecords(PREFERENCE_VALUE),
+  });
 }
 
 export { startApp } from "../app.js";
