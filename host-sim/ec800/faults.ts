@@ -2,7 +2,7 @@
 // list; the model asks it at each point whether a fault fires there:
 //   command points  - a command line is received (match by name, form, and a substring
 //                     of the line), the Nth matching occurrence, for `times` occurrences;
-//   URC points      - a URC is about to be sent (match by prefix);
+//   URC points      - a URC is about to be sent (match by prefix): lost, damaged, late, doubled, split;
 //   data points     - the Nth byte of body data; the Nth AT+QFUPL upload (a corrupted byte);
 //   send points     - a +QSMTPPUT transaction starts;
 //   socket points   - a socket opens (AT+QIOPEN / AT+QSSLOPEN, counted together): its open
@@ -40,6 +40,12 @@ export type FaultSpec =
   | ({ kind: "interleaveUrc"; text: string; where: "afterEcho" | "afterInfo" | "beforeFinal" } & CommandPoint)
   | ({ kind: "duplicateUrc"; count?: number } & UrcPoint)
   | ({ kind: "loseUrc" } & UrcPoint)
+  /**
+   * One byte of the URC's text (`byte`, 0-based; default its last) is lost on its way to the
+   * board, as a UART would lose it: "+QSSLOPEN: 1,0" becomes "+QSSLOPEN: 1," (a URC the board
+   * must not read as a code).
+   */
+  | ({ kind: "damageUrc"; byte?: number } & UrcPoint)
   | ({ kind: "lateUrc"; delayMs: number } & UrcPoint)
   | { kind: "urc"; atMs: number; text: string; service?: boolean }
   | { kind: "readerStall"; atMs: number; forMs: number }
@@ -92,7 +98,7 @@ export type PowerCutSpec = { kind: "powerCut"; offMs?: number; keepModule?: bool
 
 export const FAULT_KINDS = [
   "reboot", "powerDown", "pdpActivationFails", "pdpDeactDuringSend", "pdpDeact", "commandError", "loseFinal",
-  "lateFinal", "interleaveUrc", "duplicateUrc", "loseUrc", "lateUrc", "urc", "readerStall", "corruptUpload", "splitUrc",
+  "lateFinal", "interleaveUrc", "duplicateUrc", "loseUrc", "damageUrc", "lateUrc", "urc", "readerStall", "corruptUpload", "splitUrc",
   "echoOff", "powerCut", ...SOCKET_FAULT_KINDS,
 ] as const;
 

@@ -359,6 +359,11 @@ export class Ec800 {
         this.later(f.delayMs, () => this.deliverUrc(text, service));
         return;
       }
+      if (f.kind === "damageUrc") {
+        const at = Math.min(f.byte ?? text.length - 1, text.length - 1);
+        this.link.note(`fault: byte ${at} of a URC lost on the UART: ${text}`);
+        text = text.slice(0, at) + text.slice(at + 1);
+      }
       if (f.kind === "duplicateUrc") copies += f.count ?? 1;
       if (f.kind === "splitUrc") split = f;
     }

@@ -211,3 +211,70 @@ describe("smtp.transport socket: a stream damaged on the UART", () => {
     }
   });
 });
+
+// UART damage around the open and the close (docs/sockets.md, "The open and the close on a
+// lossy UART"): before, a lost +QSSLOPEN URC was waited out for 150 s and
+// failed with 569 (a network code: PDP re-activated), and a close that did not arrive left the
+// id taken, so the next open was answered 563 (PDP again).
+describe("smtp.transport socket: the open's URC and the close on a lossy UART", () => {
+  const base = { module: { urcPort: "uart1" }, needs: ["socket", "smtp-client"] };
+  const config = { smtp: { transport: "socket" } };
+  const log = (r: { events: { text: string }[] }) => r.events.map((e) => e.text).join("\n");
+  /** Virtual time of the first transcript line holding `text` (the firmware's side). */
+  const at = (r: { transcript: string }, text: string): number => {
+    const line = r.transcript.split("\n").find((l) => l.includes(" > " + text));
+    return line ? Number(line.trim().split(" ")[0]) : NaN;
+  };
+  const noPdpNoReboot = (l: string[]) => {
+    expect(count(l, "AT+QIDEACT")).toBe(0);
+    expect(count(l, "AT+QIACT=")).toBe(1);
+    expect(count(l, "AT+CFUN")).toBe(0);
+  };
+
+  it("the +QSSLOPEN URC lost: AT+QSSLSTATE=1 after 8 s says connected; delivered in seconds, no 150-s wait, no PDP re-activation, no reboot", async () => {
+    const s = scenario("socket-open-urc-lost", { ...base, faults: [{ kind: "loseUrc", urc: "+QSSLOPEN: " }], firmware: { config, mail } } as never);
+    const r = await session(s);
+    expect(r.delivered, log(r)).toBe(1);
+    expect(r.mails.length).toBe(1);
+    expect(r.transcript).toMatch(/fault: URC lost: \+QSSLOPEN: 1,0/);
+    const l = commandLines(r.transcript);
+    expect(count(l, "AT+QSSLOPEN=")).toBe(1);
+    expect(count(l, "AT+QSSLSTATE=1")).toBe(1);
+    noPdpNoReboot(l);
+    const opened = at(r, "AT+QSSLOPEN=");
+    const delivered = r.events.find((e) => /delivered over the socket/.test(e.text))!.t;
+    expect(at(r, "AT+QSSLSTATE=1") - opened).toBeGreaterThanOrEqual(8000);
+    expect(delivered - opened).toBeLessThan(20_000);
+  });
+
+  /** Two mails, the first one's AT+QSSLCLOSE answered ERROR `refusals` times (its line damaged on the way: nothing closed). */
+  async function closeRefused(refusals: number) {
+    const more = [{ to: ["ops@example.com"], subject: "Alarm: door 1 closed", body: "Door 1 closed at 03:14." }];
+    const s = scenario("socket-close-refused-" + refusals, {
+      ...base,
+      faults: [{ kind: "commandError", command: "+QSSLCLOSE", plain: true, times: refusals }],
+      firmware: { config, mail, more },
+      expect: { delivered: [{ subject: mail.subject }, { subject: "Alarm: door 1 closed" }] },
+    } as never);
+    const r = await session(s);
+    expect(r.expectFailures, log(r)).toEqual([]);
+    expect(r.delivered).toBe(2);
+    const l = commandLines(r.transcript);
+    noPdpNoReboot(l);
+    return { transcript: r.transcript, lines: l };
+  }
+
+  it("a close answered ERROR after the first mail (its line damaged on the way): written again; the second mail's open is not answered 563; both delivered, no PDP", async () => {
+    const r = await closeRefused(1);
+    expect(r.transcript).not.toMatch(/\+QSSLOPEN: 1,563/);
+    expect(count(r.lines, "AT+QSSLOPEN=")).toBe(2);
+    expect(count(r.lines, "AT+QSSLCLOSE=1")).toBe(3); // the first mail's twice, the second's once
+  });
+
+  it("every write of the first mail's close refused: the second mail's open is answered 563, the id closed, the open written again; both delivered, no PDP", async () => {
+    const r = await closeRefused(3);
+    expect(r.transcript).toMatch(/\+QSSLOPEN: 1,563/);
+    expect(count(r.lines, "AT+QSSLOPEN=")).toBe(3);
+    expect(count(r.lines, "AT+QSSLCLOSE=1")).toBe(5); // three refused, one for the 563, the second mail's
+  });
+});

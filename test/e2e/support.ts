@@ -246,6 +246,8 @@ const KNOWN = [
   /^AT\+QIRD=\d+,\d+$/,
   /^AT\+QSSLRECV=\d+,\d+$/, // also <id>,0: the totals after a damaged read
   /^AT\+Q(I|SSL)CLOSE=\d+$/,
+  /^AT\+QISTATE=1,\d+$/, // an open whose URC was lost or damaged: the module's state decides
+  /^AT\+QSSLSTATE=\d+$/,
 ];
 
 /** Lines that are not one well-formed command of the known vocabulary. */

@@ -17,6 +17,7 @@ import { ModuleSocket } from "../../firmware/ext/socket/socket.js";
 import type { CellError } from "../../firmware/errors.js";
 import { E_SEND_FAIL, E_STREAM_DAMAGED, E_UNSAFE_CHAR, KIND_CONFIG, KIND_NETWORK, KIND_RETRYABLE } from "../../firmware/errors.js";
 import { FakeSmtp } from "../host-sim/harness.js";
+import { makeProfile } from "../../host-sim/ec800/profile.js";
 import type { UartLink } from "../../host-sim/uart/link.js";
 
 const NAME = "smtp.cellmail.test";
@@ -51,13 +52,18 @@ interface Rig {
 }
 
 /** The model booted with its PDP context up, the engine on its UART, a socket on connect id 1. */
-async function rig(srv: MailServer | null, o: { faults?: FaultSpec[] } = {}): Promise<Rig> {
+async function rig(srv: MailServer | null, o: { faults?: FaultSpec[]; radioRttMs?: number } = {}): Promise<Rig> {
   const clock = new VirtualClock();
   const routes: Record<string, { host: string; port: number }> = srv ? { [NAME]: { host: srv.host, port: srv.port } } : {};
   const sim = createSimulatedModem({
     clock,
     smtp: new FakeSmtp(),
-    modem: { urcPort: "uart1", network: { routes, servername: "localhost" }, faults: new FaultPlan(o.faults ?? []) },
+    modem: {
+      urcPort: "uart1",
+      network: { routes, servername: "localhost" },
+      faults: new FaultPlan(o.faults ?? []),
+      ...(o.radioRttMs !== undefined ? { profile: makeProfile("typical", { radioRttMs: o.radioRttMs }) } : {}),
+    },
   });
   // The socket transport needs the command queue (it closes while its last read or send waits).
   const engine = new AtEngine(sim.uart, clock, { queue: new CommandQueue() });
@@ -286,6 +292,86 @@ describe("ext/socket: faults", () => {
     }
     expect([thrown?.kind, thrown?.field]).toEqual([KIND_CONFIG, "server"]);
     expect(r.socket.commands).toBe(before);
+  });
+});
+
+// The open URC lost or damaged on the UART, a close that did not arrive: told apart from the
+// network's failures by asking the module (AT+QISTATE=1,<id>), and written again
+// (docs/sockets.md, "The open and the close on a lossy UART").
+describe("ext/socket: the open and the close on a lossy UART", () => {
+  const asked = (r: Rig): number => r.wire.toModule.split("AT+QISTATE=1,1\r").length - 1;
+  const written = (r: Rig, command: string): number => r.wire.toModule.split(command + "\r").length - 1;
+
+  /** A rig with these faults and an open on it: its outcome, how long it took (virtual ms), the stream's sink. */
+  async function openUnder(faults: FaultSpec[], radioRttMs?: number) {
+    const r = await rig(await server(), { faults, radioRttMs });
+    const sink = new Collect();
+    const t0 = r.clock.now();
+    const result = await open(r, sink, 587);
+    return { r, sink, result, took: r.clock.now() - t0 };
+  }
+
+  const lostOrDamaged: [string, FaultSpec, string][] = [
+    ["lost", { kind: "loseUrc", urc: "+QIOPEN: " }, "fault: URC lost: +QIOPEN: 1,0"],
+    ["damaged ('+QIOPEN: 1,': not read as a code, no failure)", { kind: "damageUrc", urc: "+QIOPEN: " }, "fault: byte 11 of a URC lost on the UART: +QIOPEN: 1,0"],
+  ];
+  for (const [what, fault, note] of lostOrDamaged) {
+    it(`the +QIOPEN URC ${what}: AT+QISTATE=1,1 8 s after the OK says connected: open, the greeting is read (no 150-s wait)`, async () => {
+      const { r, sink, result, took } = await openUnder([fault]);
+      expect(result).toBeNull();
+      expect(took).toBeGreaterThanOrEqual(8000);
+      expect(took).toBeLessThan(10_000);
+      expect(asked(r)).toBe(1);
+      expect(r.notes.some((n) => n.startsWith(note))).toBe(true);
+      expect(await reply(r, sink)).toBe("220");
+      r.socket.close();
+    });
+  }
+
+  it("a slow open (a 5-s radio round trip: 10 s to connect) whose URC is lost: 'opening' at 8 s, asked again 10 s later: connected", async () => {
+    const { r, sink, result, took } = await openUnder([{ kind: "loseUrc", urc: "+QIOPEN: " }], 5000);
+    expect(result).toBeNull();
+    expect(took).toBeGreaterThanOrEqual(18_000);
+    expect(took).toBeLessThan(20_000);
+    expect(asked(r)).toBe(2);
+    expect(await reply(r, sink, 200_000)).toBe("220");
+    r.socket.close();
+  });
+
+  it("the URC of a refused open lost: the module lists no connection, twice: the open fails, kind network (not 569 after 150 s)", async () => {
+    const { r, result, took } = await openUnder([{ kind: "loseUrc", urc: "+QIOPEN: " }, { kind: "socketOpenFails", err: 566 }]);
+    const err = result as CellError;
+    expect(took).toBeLessThan(12_000);
+    expect([err.code, err.kind]).toEqual([550, KIND_NETWORK]);
+    expect(err.cause).toMatch(/lists the connection as closed/);
+    expect(asked(r)).toBe(2);
+  });
+
+  /** A connection, its close answered ERROR `refusals` times (nothing closed), then a second open, which must succeed. */
+  async function afterRefusedClose(refusals: number): Promise<Rig> {
+    const srv = await server();
+    const r = await rig(srv, { faults: [{ kind: "commandError", command: "+QICLOSE", plain: true, times: refusals }] });
+    const first = new Collect();
+    expect(await open(r, first, 587)).toBeNull();
+    expect(await reply(r, first)).toBe("220");
+    r.socket.close();
+    const again = new Collect();
+    expect(await open(r, again, 587)).toBeNull(); // the open waited for the close
+    expect(await reply(r, again)).toBe("220");
+    r.socket.close();
+    return r;
+  }
+
+  it("a close answered ERROR (its line damaged on the way) is written again; the next open is not answered 563", async () => {
+    const r = await afterRefusedClose(1);
+    expect(written(r, "AT+QICLOSE=1")).toBe(2); // the first connection's, twice (the second's is still queued)
+    expect(written(r, 'AT+QIOPEN=1,1,"TCP","smtp.cellmail.test",587,0,0')).toBe(2);
+  });
+
+  it("every write of a close refused: the next open is answered 563, the id is closed, the open written again: open", async () => {
+    const r = await afterRefusedClose(3);
+    expect(written(r, 'AT+QIOPEN=1,1,"TCP","smtp.cellmail.test",587,0,0')).toBe(3);
+    expect(written(r, "AT+QICLOSE=1")).toBe(4); // three refused, one for the 563
   });
 });
 

@@ -45,7 +45,7 @@ describe("scenario files", () => {
       "link.chunking.mode: expected one of byte, fixed, random, all (got \"lumpy\")",
       "link.toModule.lossRate: expected a number in [0, 1]",
       "smtp.outcomes[1].err: expected an integer in [0, 999]",
-      'faults[0].kind: expected one of reboot, powerDown, pdpActivationFails, pdpDeactDuringSend, pdpDeact, commandError, loseFinal, lateFinal, interleaveUrc, duplicateUrc, loseUrc, lateUrc, splitUrc, urc, readerStall, corruptUpload, echoOff, powerCut, socketOpenFails, dnsFails, peerClose, slowServer, sendFail, damageRead (got "explode")',
+      'faults[0].kind: expected one of reboot, powerDown, pdpActivationFails, pdpDeactDuringSend, pdpDeact, commandError, loseFinal, lateFinal, interleaveUrc, duplicateUrc, loseUrc, damageUrc, lateUrc, splitUrc, urc, readerStall, corruptUpload, echoOff, powerCut, socketOpenFails, dnsFails, peerClose, slowServer, sendFail, damageRead (got "explode")',
       "faults[1].delayMs: required",
       'faults[2].at: expected one of command, bodyData, sendWait, time (got "noon")',
       "expect: needs `delivered`, `failure` or `alarms`",

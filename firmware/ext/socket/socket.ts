@@ -8,7 +8,15 @@
 // conversation with the module, as a table (what comes in -> what the socket does):
 //
 //   connect          [AT+QISDE=1 once per module boot] AT+QIOPEN -> OK, then
-//                    +QIOPEN: <id>,<err>: 0 open, else the socket code (550-574, kind network)
+//                    +QIOPEN: <id>,<err>: 0 open, else the socket code (550-574, kind network);
+//                    563 (the id still taken: an earlier close never arrived), or OK after an
+//                    echo that differed (some open was taken): the id closed, the open
+//                    written again (twice per connect at most)
+//   no open URC      (or one that is not "<our id>,<0 or 550-574>": damaged on the UART) ->
+//                    8 s after the OK: AT+QISTATE=1,<id> / AT+QSSLSTATE=<id>: connected ->
+//                    open, as if the URC came; opening -> asked again every 10 s up to
+//                    150 s; closed or not listed, twice in a row -> the open failed (kind
+//                    network)
 //   write            in chunks (adaptive, below): AT+QISEND=<id> (variable length), "> ",
 //                    the chunk, its echo compared by the engine (AtRequest.commitEcho):
 //                    Ctrl+Z -> SEND OK: the next chunk, onSent after the last; the echo
@@ -27,7 +35,9 @@
 //                    POLL_MS doubling to POLL_MAX_MS: a lost "recv" URC costs a poll, not
 //                    the mail
 //   "closed" URC     the buffer is read empty, then onClosed(null)
-//   close()          AT+QICLOSE=<id> (the id is free again); nothing reaches the sink after
+//   close()          AT+QICLOSE=<id> (the id is free again), written again until an intact
+//                    OK comes (three writes at most); the next open waits for it; nothing
+//                    reaches the sink after
 //
 // Why variable-length sends with the echo compared: in the fixed-length form
 // (AT+QISEND=<id>,<n>) a payload byte lost on the UART makes the module wait for one more
@@ -40,7 +50,7 @@
 // CHUNK_GROW chunks in a row that pass double it again (up to SEND_MAX).
 import type { AtPort, AtRequest, AtResult, Line } from "../../at/types.js";
 import { WindowSource } from "../../at/source.js";
-import { RESULT_CME, RESULT_DAMAGED, RESULT_ERROR, RESULT_GARBLED, RESULT_OK, RESULT_TIMEOUT, SHAPE_LINE, SHAPE_NONE, SHAPE_PROMPT } from "../../at/types.js";
+import { RESULT_CANCELLED, RESULT_CME, RESULT_DAMAGED, RESULT_ERROR, RESULT_GARBLED, RESULT_OK, RESULT_TIMEOUT, SHAPE_LINE, SHAPE_LINES, SHAPE_NONE, SHAPE_PROMPT } from "../../at/types.js";
 import type { Clock, TimerHandle } from "../../platform/types.js";
 import { CellError, cellError, E_AT_ERROR, E_CLOSED, E_STREAM_DAMAGED, E_UNSAFE_CHAR, KIND_CONFIG, KIND_NETWORK, KIND_RETRYABLE } from "../../errors.js";
 import { refusal, resultToError, type CauseTexts } from "../../modem/codes.js";
@@ -67,9 +77,7 @@ const CANCELS_MAX = 12;
  */
 const SILENT_CANCELS = 2;
 const SILENT_MIN = 8;
-const T_OPEN = 155000; //   the module answers +QIOPEN within 150 s (TCP/IP note)
 const T_SHORT = 5000; //    QISDE, QIRD, QICLOSE (10 s for a connected socket's FIN: below)
-const T_CLOSE = 11000;
 const T_SEND = 2000; //     the prompt at once, the echo as the bytes come, SEND OK at once after Ctrl+Z
 /**
  * A read or a send answered ERROR is written again in place, up to this many times in all:
@@ -112,7 +120,13 @@ export class ModuleSocket implements StreamConnector {
   private tls: boolean;
   private sink: StreamSink | null;
   private opened: ((err: CellError | null) => void) | null;
+  /** After the open's OK: the next state query (8 s, then every 10 s; one timer per open). */
   private openTimer: TimerHandle;
+  /** This connect's open: reopen(true) closes the id and writes the open again (false: done twice already). */
+  private reopen: ((again: boolean) => boolean) | null;
+  /** A close is being written (again until an intact OK); the open that waits for the id. */
+  private closing: boolean;
+  private afterClose: (() => void) | null;
   /** Module boot in which AT+QISDE=1 was taken (-1: not yet). */
   private qisdeBoot: number;
   private reading: boolean;
@@ -158,11 +172,7 @@ export class ModuleSocket implements StreamConnector {
   private readonly sendReq: AtRequest;
   private readonly readReq: AtRequest;
   private readonly totalsReq: AtRequest;
-  private readonly totalsDone: (r: AtResult) => void;
-  private readonly sendDone: (r: AtResult) => void;
-  private readonly readDone: (r: AtResult) => void;
   private readonly pollFn: () => void;
-  private readonly deliverFn: () => void;
 
   /**
    * `boots` says which module boot this is (Ec800.bootCount): a reboot forgets AT+QISDE and
@@ -182,6 +192,9 @@ export class ModuleSocket implements StreamConnector {
     this.sink = null;
     this.opened = null;
     this.openTimer = null;
+    this.reopen = null;
+    this.closing = false;
+    this.afterClose = null;
     this.qisdeBoot = -1;
     this.reading = false;
     this.header = false;
@@ -217,7 +230,12 @@ export class ModuleSocket implements StreamConnector {
       onLine: () => {
         this.header = true;
       },
-      readsData: (d, s, e) => this.onData(d, s, e),
+      readsData: (data, start, end) => {
+        // Kept until the engine has seen the answer's end intact: damaged bytes never reach the client.
+        const n = end - start;
+        if (this.got + n <= this.rbuf.length) this.rbuf.set(data.subarray(start, end), this.got);
+        this.got += n;
+      },
     };
     this.totalsReq = {
       command: "",
@@ -227,10 +245,6 @@ export class ModuleSocket implements StreamConnector {
         this.modRead = l.int(1, -1);
       },
     };
-    this.totalsDone = (r) => this.onTotals(r);
-    this.sendDone = (r) => this.onSendDone(r);
-    this.readDone = (r) => this.onReadDone(r);
-    this.deliverFn = () => this.deliver();
     this.pollFn = () => {
       this.pollTimer = null;
       this.readNow();
@@ -249,15 +263,19 @@ export class ModuleSocket implements StreamConnector {
     if ((this.listening & bit) !== 0) return;
     this.listening |= bit;
     const port = this.port;
-    if (tls) {
-      port.onUrc(port.prefix('+QSSLOPEN: '), (l) => this.onOpenUrc(l, true));
-      port.onUrc(port.prefix('+QSSLURC: "recv",'), (l) => this.onRecvUrc(l, true));
-      port.onUrc(port.prefix('+QSSLURC: "closed",'), (l) => this.onClosedUrc(l, true));
-    } else {
-      port.onUrc(port.prefix('+QIOPEN: '), (l) => this.onOpenUrc(l, false));
-      port.onUrc(port.prefix('+QIURC: "recv",'), (l) => this.onRecvUrc(l, false));
-      port.onUrc(port.prefix('+QIURC: "closed",'), (l) => this.onClosedUrc(l, false));
-    }
+    port.onUrc(port.prefix(tls ? "+QSSLOPEN: " : "+QIOPEN: "), (l) => this.onOpenUrc(l, tls));
+    // "recv": read (a lost one costs a poll). "closed": what the peer sent before it closed can
+    // still be read: handed over, then the close.
+    port.onUrc(port.prefix(tls ? '+QSSLURC: "recv",' : '+QIURC: "recv",'), (l) => {
+      if (tls === this.tls && l.int(1, -1) === this.id && (this.state === S_OPEN || this.state === S_PEER_CLOSED)) this.readNow();
+    });
+    port.onUrc(port.prefix(tls ? '+QSSLURC: "closed",' : '+QIURC: "closed",'), (l) => {
+      if (tls !== this.tls || l.int(1, -1) !== this.id) return;
+      if (this.state === S_OPENING) return this.openFailed(cellError(KIND_NETWORK, 567, "socket closed while opening", ""));
+      if (this.state !== S_OPEN) return;
+      this.state = S_PEER_CLOSED;
+      this.readNow();
+    });
   }
 
   /**
@@ -283,32 +301,102 @@ export class ModuleSocket implements StreamConnector {
     this.delivered = 0;
     this.sendWaiting = false;
     const g = this.gen;
-    const open = (): void => {
+    // open(false) writes the open; open(true) closes the id, then writes it again (twice per
+    // connect at most; false when spent): after 563, or an OK whose echo differed.
+    let reopens = 0;
+    const open = (again: boolean): boolean => {
+      if (this.state !== S_OPENING) return false;
+      if (again) {
+        if (reopens >= 2) return false;
+        reopens++;
+        this.gen++; // this attempt's answers are stale from here on
+        if (this.openTimer !== null) this.clock.clearTimer(this.openTimer);
+        this.openTimer = null;
+        this.closeId(() => {
+          open(false);
+        });
+        return true;
+      }
+      const og = this.gen; // a reopen or a close ends this attempt: its answers are then stale
       const p = this.place;
       const command = tls
         ? "+QSSLOPEN=" + p.contextId + "," + p.sslCtxId + "," + this.id + "," + quoted + "," + port + ",0"
         : "+QIOPEN=" + p.contextId + "," + this.id + ',"TCP",' + quoted + "," + port + ",0,0";
       this.exec(command, T_SHORT, (r) => {
-        if (g !== this.gen) return;
+        if (og !== this.gen || this.state !== S_OPENING) return;
+        // OK after an echo that differed: some open was taken, its fields perhaps changed on
+        // the way (a port 65 for 465): the id closed, then this open again.
+        if (r.code === RESULT_GARBLED && open(true)) return;
         if (r.code !== RESULT_OK) return this.openFailed(resultToError(r, command, this.causes) as CellError);
-        // The outcome is the +QIOPEN URC; the module gives it within 150 s.
-        this.openTimer = this.clock.setTimer(T_OPEN, () => {
+        // The outcome is the open URC; the module gives it within 150 s (S-TCP 2.4.7). Without a
+        // usable one, the module is asked the connection's state (AT+QSSLSTATE=<id>,
+        // AT+QISTATE=1,<id>; S-TCP 2.4.9, S-EG800K), 8 s after this OK: the real EG800K
+        // opened TLS in 2.0 s (S-EG800K), the model takes 0.3 s (TCP) or 0.6 s (TLS) at its
+        // 150-ms round trip, so a slow radio costs a query (it only reads the state), and a
+        // lost URC 8 s instead of 150 s and a PDP re-activation. <socket_state> 2 connected
+        // -> open, as if the URC came; 1 opening -> asked again every 10 s up to the deadline
+        // (then 569); 0 initial, 4 closing, or not listed, twice in a row (a state line
+        // damaged on the UART reads as "not listed") -> the open failed; an answer that
+        // cannot be read (ERROR, a differing echo, none, a line whose fields do not parse)
+        // -> asked again in 10 s. The query's request and callbacks are made when it is
+        // asked: the rare path costs the heap nothing otherwise. (The numbers are literals:
+        // a module-level const costs the XS heap about 4.5 slots, bench
+        // xs.socket.mail.peakFirmwareSlots.)
+        const deadline = this.clock.now() + 155000;
+        let absent = 0;
+        const ask = (): void => {
+          if (this.openTimer !== null) this.clock.clearTimer(this.openTimer);
           this.openTimer = null;
-          if (g === this.gen && this.state === S_OPENING) this.openFailed(cellError(KIND_NETWORK, 569, "socket open: no +QIOPEN in 150 s", ""));
-        });
+          if (og !== this.gen || this.state !== S_OPENING) return;
+          if (this.clock.now() >= deadline) return this.openFailed(cellError(KIND_NETWORK, 569, "socket open: no open URC in 150 s", ""));
+          // <socket_state> of this id's line: -1 no line, -2 one whose fields do not parse (a
+          // whole one has 10 fields for TCP, 11 for TLS).
+          let st = -1;
+          const req: AtRequest = {
+            command: this.tls ? "+QSSLSTATE=" + this.id : "+QISTATE=1," + this.id,
+            shape: SHAPE_LINES,
+            prefix: this.port.prefix(this.tls ? "+QSSLSTATE:" : "+QISTATE:"),
+            timeoutMs: T_SHORT,
+            onLine: (l) => {
+              st = l.int(0, -1) === this.id && l.fieldCount() >= (this.tls ? 11 : 10) ? l.int(5, -2) : -2;
+            },
+          };
+          this.commands++;
+          const sent = this.port.send(req, (a) => {
+            if (og !== this.gen || this.state !== S_OPENING) return;
+            if (a.code === RESULT_OK && st === 2) return this.onOpenUrc(null, this.tls);
+            if (a.code === RESULT_OK && st !== 1 && st !== -2) {
+              if (++absent < 2) return ask();
+              const how = st === 4 ? "closed by the peer" : "closed";
+              return this.openFailed(cellError(KIND_NETWORK, st === 4 ? 567 : 550, "socket open: no usable open URC, and the module lists the connection as " + how, ""));
+            }
+            if (st === 1) absent = 0;
+            const left = deadline - this.clock.now();
+            this.openTimer = this.clock.setTimer(left < 10000 ? (left > 0 ? left : 0) : 10000, ask);
+          });
+          if (!sent) this.refused();
+        };
+        this.openTimer = this.clock.setTimer(8000, ask);
       });
+      return true;
     };
-    if (this.qisdeBoot === this.boots()) return open();
+    this.reopen = open;
     // The payload echo is what proves a send (above): on after every boot, and made sure of
     // once per boot. Written again in place when it fails (a byte lost on the way: nothing
     // else was executed); refused TRIES times: the module cannot echo.
     let tries = 0;
     const echoOn = (): void => {
+      if (g !== this.gen) return;
+      if (this.qisdeBoot === this.boots()) {
+        open(false);
+        return;
+      }
       this.exec("+QISDE=1", T_SHORT, (r) => {
         if (g !== this.gen) return;
         if (r.code === RESULT_OK) {
           this.qisdeBoot = this.boots();
-          return open();
+          open(false);
+          return;
         }
         if (++tries < TRIES) return echoOn();
         const refused = r.code === RESULT_ERROR || r.code === RESULT_CME;
@@ -319,7 +407,10 @@ export class ModuleSocket implements StreamConnector {
         );
       });
     };
-    echoOn();
+    // The id must be free first: an open behind a close still being written again would be
+    // answered 563, and that close's next write would end the new connection.
+    if (this.closing) this.afterClose = echoOn;
+    else echoOn();
   }
 
   write(data: Uint8Array, start: number, end: number): void {
@@ -377,14 +468,25 @@ export class ModuleSocket implements StreamConnector {
     this.state = S_IDLE;
     if (was === S_IDLE) return;
     // Free the id (also after the peer closed: the id stays taken until AT+QICLOSE).
-    this.exec((this.tls ? "+QSSLCLOSE=" : "+QICLOSE=") + this.id, T_CLOSE, () => {});
+    this.closeId(null);
   }
 
   // ---------------------------------------------------------------- module events
 
-  private onOpenUrc(l: Line, tls: boolean): void {
-    if (tls !== this.tls || l.int(0, -1) !== this.id || this.state !== S_OPENING) return;
-    const err = l.int(1, -1);
+  /** The open's URC, or null when the module's state says the connection is up (the state query). */
+  private onOpenUrc(l: Line | null, tls: boolean): void {
+    // Not while the id is being closed for a reopen (a late URC of the attempt given up).
+    if (tls !== this.tls || this.state !== S_OPENING || this.closing) return;
+    const err = l === null ? 0 : l.int(1, -1);
+    if (l !== null && (l.fieldCount() !== 2 || l.int(0, -1) !== this.id || (err !== 0 && (err < 550 || err > 574)))) {
+      // Not "<our id>,<0 or a socket code>": damaged on the UART (one connect id is ever
+      // used), its code not to be trusted. Taken as lost: the module's state decides (the
+      // query 8 s after the open's OK).
+      return;
+    }
+    // The id still taken: the previous connection's close did not arrive intact (or not
+    // within its tries). Closed now, then the open again.
+    if (err === 563 && this.reopen !== null && this.reopen(true)) return;
     if (this.openTimer !== null) this.clock.clearTimer(this.openTimer);
     this.openTimer = null;
     if (err !== 0) {
@@ -392,7 +494,7 @@ export class ModuleSocket implements StreamConnector {
       // engine: configuration); every other socket code is the network's.
       const tlsRefused = this.tls && err === 566;
       const text = this.causes ? this.causes.cme(err) : "";
-      this.openFailed(cellError(tlsRefused ? KIND_CONFIG : KIND_NETWORK, err > 0 ? err : E_AT_ERROR, "socket open failed: " + (text ? text : "error " + err), ""));
+      this.openFailed(cellError(tlsRefused ? KIND_CONFIG : KIND_NETWORK, err, "socket open failed: " + (text ? text : "error " + err), ""));
       return;
     }
     this.state = S_OPEN;
@@ -401,23 +503,6 @@ export class ModuleSocket implements StreamConnector {
     const done = this.opened as (err: CellError | null) => void;
     this.opened = null;
     nextTurn(this.clock, () => done(null));
-  }
-
-  private onRecvUrc(l: Line, tls: boolean): void {
-    if (tls !== this.tls || l.int(1, -1) !== this.id) return;
-    if (this.state === S_OPEN || this.state === S_PEER_CLOSED) this.readNow();
-  }
-
-  private onClosedUrc(l: Line, tls: boolean): void {
-    if (tls !== this.tls || l.int(1, -1) !== this.id) return;
-    if (this.state === S_OPENING) {
-      this.openFailed(cellError(KIND_NETWORK, 567, "socket closed while opening", ""));
-      return;
-    }
-    if (this.state !== S_OPEN) return;
-    // What the peer sent before it closed can still be read: hand it over, then the close.
-    this.state = S_PEER_CLOSED;
-    this.readNow();
   }
 
   // ---------------------------------------------------------------- reading
@@ -433,14 +518,9 @@ export class ModuleSocket implements StreamConnector {
     if (!this.port.send(this.readReq, this.readDone)) this.refused();
   }
 
-  private onData(data: Uint8Array, start: number, end: number): void {
-    // Kept until the engine has seen the answer's end intact: damaged bytes never reach the client.
-    const n = end - start;
-    if (this.got + n <= this.rbuf.length) this.rbuf.set(data.subarray(start, end), this.got);
-    this.got += n;
-  }
-
-  private onReadDone(r: AtResult): void {
+  // The completion callbacks are arrow properties, not methods behind wrapper arrows: one
+  // function each in the XS heap instead of two (bench xs.socket.mail.peakFirmwareSlots).
+  private readonly readDone = (r: AtResult): void => {
     if (this.readGen !== this.gen) return;
     this.reading = false;
     if (this.state !== S_OPEN && this.state !== S_PEER_CLOSED) return;
@@ -488,10 +568,10 @@ export class ModuleSocket implements StreamConnector {
     }
     this.armPoll();
     this.sendNow();
-  }
+  };
 
   /** The read's bytes to the client, then the next read (more may wait: no new "recv" URC comes before the buffer was read empty). */
-  private deliver(): void {
+  private readonly deliverFn = (): void => {
     if (this.readGen !== this.gen || (this.state !== S_OPEN && this.state !== S_PEER_CLOSED)) return;
     this.reading = false;
     const got = this.got;
@@ -508,7 +588,7 @@ export class ModuleSocket implements StreamConnector {
     }
     this.armPoll();
     this.sendNow();
-  }
+  };
 
   /** A chunk that waited for a read goes now. */
   private sendNow(): void {
@@ -522,7 +602,7 @@ export class ModuleSocket implements StreamConnector {
    * sink, so the damaged answer held no data (a count of 0, or its end hit): nothing lost,
    * go on. Otherwise the bytes are gone and the stream ends.
    */
-  private onTotals(r: AtResult): void {
+  private readonly totalsDone = (r: AtResult): void => {
     if (this.readGen !== this.gen) return;
     this.reading = false;
     if (this.state !== S_OPEN && this.state !== S_PEER_CLOSED) return;
@@ -533,7 +613,7 @@ export class ModuleSocket implements StreamConnector {
       return;
     }
     this.readNow();
-  }
+  };
 
   private armPoll(): void {
     if (this.pollTimer !== null || this.state !== S_OPEN) return;
@@ -548,7 +628,7 @@ export class ModuleSocket implements StreamConnector {
 
   // ---------------------------------------------------------------- writing
 
-  private onSendDone(r: AtResult): void {
+  private readonly sendDone = (r: AtResult): void => {
     if (this.state !== S_OPEN) return;
     if (r.code === RESULT_GARBLED) {
       // The echo differed or stalled (or no prompt came): cancelled, nothing was sent. The
@@ -599,7 +679,7 @@ export class ModuleSocket implements StreamConnector {
     // Straight from the command's result (not inside write(), as the stream's contract asks):
     // a turn of its own per write would cost a timer per write (bench xs.socket.mail.peakLiveSlots).
     (this.sink as StreamSink).onSent();
-  }
+  };
 
   // ---------------------------------------------------------------- endings
 
@@ -620,9 +700,38 @@ export class ModuleSocket implements StreamConnector {
     const done = this.opened;
     this.reset();
     this.state = S_IDLE;
-    // A failed open may still hold the id (a late +QIOPEN after our deadline): free it.
-    this.exec((this.tls ? "+QSSLCLOSE=" : "+QICLOSE=") + this.id, T_CLOSE, () => {});
+    // A failed open may still hold the id (a late open URC after our deadline): free it.
+    this.closeId(null);
     if (done !== null) nextTurn(this.clock, () => done(err));
+  }
+
+  /**
+   * Free the id: AT+QICLOSE=<id> (AT+QSSLCLOSE), written again until an intact OK comes, up to
+   * three writes. ERROR (a line garbled on the way, or S-TCP's "failed to close"),
+   * OK after a differing echo (the module may have closed another id) or no answer (its CR
+   * lost): again; closing an id twice is harmless (OK). A flushed queue (a reboot closes every
+   * socket) ends it. Then `next`, an open that waits for the id; a second request while one
+   * is under way joins it.
+   */
+  private closeId(next: (() => void) | null): void {
+    if (next !== null) this.afterClose = next;
+    if (this.closing) return;
+    this.closing = true;
+    const req: AtRequest = { command: (this.tls ? "+QSSLCLOSE=" : "+QICLOSE=") + this.id, shape: SHAPE_NONE, timeoutMs: 11000 }; // 10 s for a connected socket's FIN (S-TCP 2.4.8)
+    let tries = 1;
+    const done = (r: AtResult): void => {
+      if (r.code !== RESULT_OK && r.code !== RESULT_CANCELLED && tries < 3) {
+        tries++;
+        this.commands++;
+        if (this.port.send(req, done)) return;
+      }
+      this.closing = false;
+      const after = this.afterClose;
+      this.afterClose = null;
+      if (after !== null) after();
+    };
+    this.commands++;
+    if (!this.port.send(req, done)) done({ code: RESULT_CANCELLED, errorCode: -1, errorText: "", elapsedMs: 0 });
   }
 
   /** The connection failed (err) or the peer closed it (null): tell the sink once. */
