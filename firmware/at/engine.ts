@@ -2,8 +2,7 @@
 // holder, at/waiting.ts, more with the optional command queue, firmware/ext/queue), an absolute deadline per
 // command, line classification (echo, final result, reply of the command in flight,
 // URC, CONNECT prompt), the settle pause, and data mode with back-pressure and ACK
-// pacing. It owns the transmit staging buffers; the framer
-// owns the receive buffer. Time comes only from the Clock.
+// pacing. It owns the transmit staging buffers and the receive buffer. Time comes only from the Clock.
 //
 // Classification of a received line, in this order:
 //  1. the echo of the command in flight (a line ending with "AT" + command): ignored; while
@@ -17,11 +16,15 @@
 //  4. a registered URC prefix: every matching handler is called;
 //  5. anything else is counted as unknown and dropped; it never blocks anything.
 //
-// Receiving: the engine frames lines itself, by framer.ts's rules, in one loop fused with
-// the classification above (rx()), because in XS every bytecode is metered and a
-// framer -> sink call per line, a second pass over the line and per-line method calls
-// cost more than the budget of DESIGN.md section 7 allows. Costs and choices are noted
-// at rx().
+// Receiving: the engine frames lines itself in one loop fused with the classification above
+// (rx()), because in XS every bytecode is metered and a framer -> sink call per line, a
+// second pass over the line and per-line method calls cost more than the budget of DESIGN.md
+// section 7 allows (issue 12 built the layered shape and measured it: docs/design.md). The
+// framing rules: a CR ends a line (an LF too with lfEndsLine); an LF where a line would begin
+// is skipped, and so are the empty lines of CR LF CR LF; a line of lineBufferSize bytes or
+// more is dropped to its end and counted (stats().overlong); a bare 'A' in ack mode is an ACK.
+// test/at/framing.test.ts holds rx() to a plain reference splitter for every way of cutting
+// the input. Costs and choices are noted at rx().
 //
 // Late final results (a final that belongs to a command that already timed out):
 //  - A timeout leaves the engine "owed" one final result (if the command was fully
@@ -183,7 +186,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   /** DataView over the receive buffer: 32-bit reads for token and prefix matching. */
   private readonly dv: DataView;
 
-  // Receive side: the framing rules of framer.ts, fused with classification (see rx()).
+  // Receive side: the framing rules (top of this file), fused with classification (see rx()).
   /**
    * Receive buffer: `rcap` bytes, one for the scan sentinel, and room for a 32-bit read
    * at any offset up to rcap + 4 (the prefix compares read the word that ends a prefix
@@ -626,11 +629,9 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   }
 
   /**
-   * Frame and classify every complete line in the receive buffer. The framing rules
-   * are framer.ts's (a CR ends a line, an LF where a line would begin is skipped, the
-   * empty lines of CR LF CR LF are skipped, overlong lines are dropped and counted,
-   * a bare 'A' in ack mode is an ACK); the classification is the order given at the
-   * top of this file (line() does it in full). Costs are XS meter units (DESIGN.md
+   * Frame and classify every complete line in the receive buffer. The framing rules are
+   * the ones at the top of this file (test/at/framing.test.ts holds them to a reference);
+   * the classification is the order given there (line() does it in full). Costs are XS meter units (DESIGN.md
    * section 7; about one per bytecode, indexOf 8 per byte scanned), so the loop:
    *  - relies on the stop: the bytes CR, 0 just past the valid end, written by every
    *    append (onBytes, copyIn). It ends the native scan; it is the only way to the

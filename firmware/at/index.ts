@@ -4,7 +4,5 @@ export * from "./types.js";
 export { AtEngine } from "./engine.js";
 export type { AtEngineExtraOptions } from "./engine.js";
 export { LineView, bytesToString } from "./line.js";
-export { Framer } from "./framer.js";
-export type { FrameSink } from "./framer.js";
 export { MAX_URC_HANDLERS } from "./urc.js";
 export { bytesSource } from "./source.js";

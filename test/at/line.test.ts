@@ -4,7 +4,7 @@ import { LineView } from "../../firmware/at/line.js";
 import { ascii } from "./support/modem.js";
 
 function view(text: string, pad = 3): LineView {
-  // Place the line inside a larger buffer, as the framer does.
+  // Place the line inside a larger buffer, as the engine's receive buffer holds it.
   const buf = new Uint8Array(text.length + 2 * pad).fill(0x2c);
   buf.set(ascii(text), pad);
   const v = new LineView(buf);
