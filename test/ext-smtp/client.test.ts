@@ -339,6 +339,36 @@ describe("ReplyReader", () => {
   });
 });
 
+describe("ReplyReader: a line end changed on the wire", () => {
+  const read = (bytes: Buffer, size: number): { codes: number[]; lines: string[] } => {
+    const r = new ReplyReader();
+    const codes: number[] = [];
+    const lines: string[] = [];
+    const sink = { onReply: (c: number) => codes.push(c), onReplyLine: () => lines.push(Buffer.from(r.line.subarray(0, r.length)).toString("latin1")) };
+    for (let i = 0; i < bytes.length; i += size) r.feed(new Uint8Array(bytes.subarray(i, i + size)), 0, Math.min(size, bytes.length - i), sink);
+    return { codes, lines };
+  };
+
+  it("a CR followed by anything but LF ends the line there (the LF flipped to '*'): the reply is read at once, however the bytes are split", () => {
+    // 0x0a with bit 0x20 flipped is '*'; the server says nothing more until the client writes again.
+    const bytes = Buffer.from("250 Message queued as 1\r*", "latin1");
+    for (let size = 1; size <= bytes.length; size++) {
+      expect(read(bytes, size), `chunks of ${size}`).toEqual({ codes: [250], lines: ["250 Message queued as 1"] });
+    }
+    // A CR at the end of what has come so far waits for the next byte: no reply yet.
+    expect(read(Buffer.from("250 Message queued as 1\r", "latin1"), 100).codes).toEqual([]);
+  });
+
+  it("what follows the changed LF starts the next line, read as it comes", () => {
+    const bytes = Buffer.from("250 ok\r*\r\n221 bye\r\n", "latin1");
+    for (let size = 1; size <= bytes.length; size++) {
+      expect(read(bytes, size), `chunks of ${size}`).toEqual({ codes: [250, -1, 221], lines: ["250 ok", "*", "221 bye"] });
+    }
+    // Inside a multi-line reply the stray line ends that reply as not SMTP (-1): never taken as the server's word.
+    expect(read(Buffer.from("250-a\r*250-b\r\n", "latin1"), 100).codes).toEqual([-1]);
+  });
+});
+
 describe("ReplyReader: digits no reply code has", () => {
   it("a first digit outside 1-5 or a second outside 0-5 is not a reply (a byte changed on the wire), -1", () => {
     for (const [text, want] of [["050 Accepted\r\n", -1], ["650 x\r\n", -1], ["270 x\r\n", -1], ["259 x\r\n", 259], ["150\r\n", 150], ["199\r\n", -1], ["554 no\r\n", 554]] as const) {

@@ -5,6 +5,7 @@
 // dropped. Nothing is allocated per byte or per line: the sink reads the line from
 // `line` when told, and turns it into a string only for an error message.
 //
+// A line ends at LF, or at a CR that is not followed by LF (the LF changed on the way).
 // A reply whose lines do not all start with the same three digits, or a line without
 // them (or with digits no reply code has: RFC 5321 4.2, first 1-5, second 0-5), is
 // reported as code -1 (the client's E_SMTP_GARBLED).
@@ -49,6 +50,16 @@ export class ReplyReader {
     for (let i = start; i < end; i++) {
       const b = data[i];
       if (b !== LF) {
+        // A CR followed by anything but LF: the LF was changed on the way (the UART flips bits;
+        // SMTP has no bare CR, RFC 5321 2.3.8). The line ends at its CR, as it would have: else
+        // the reply waits for an LF that never comes, up to the state's timeout (600 s after
+        // the message), and only then is the mail sent again.
+        const f = this.fill;
+        if (f > 0 && f <= MAX_LINE && line[f - 1] === CR) {
+          this.fill = 0;
+          this.length = f - 1;
+          this.onLine(f - 1, sink);
+        }
         if (this.fill < MAX_LINE) line[this.fill] = b;
         this.fill++;
         continue;
