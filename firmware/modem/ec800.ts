@@ -17,7 +17,6 @@
 import {
   AtPort,
   AtRequest,
-  AtResult,
   ByteSource,
   Line,
   Prefix,
@@ -273,11 +272,11 @@ export class Ec800 {
     if (ackEvery > 0) req.ackEvery = ackEvery;
     this.commands++;
     if (this.debug) this.note(LOG_DEBUG, "-> " + commandName(s.command));
-    // The engine reuses its result object: its values are kept here, inside the engine's
-    // receive path, and turned into an error and acted on a turn later.
+    // The engine reuses its result object: it is read here, inside the engine's receive path
+    // (an OK makes nothing, a failure its error), and acted on a turn later.
     const accepted = this.port.send(req, (result) => {
-      const kept: AtResult = { code: result.code, errorCode: result.errorCode, errorText: result.errorText, elapsedMs: result.elapsedMs };
-      nextTurn(this.clock, () => done(resultToError(kept, s.command, this.causes)));
+      const err = resultToError(result, s.command, this.causes);
+      nextTurn(this.clock, () => done(err));
     });
     if (!accepted) this.answer(done, refusal(this.port, commandName(s.command), KIND_MODEM));
   }
