@@ -126,6 +126,8 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
   let op = OP_NONE;
   let wait = W_NONE;
   let script: string[] = [];
+  let names: string[] = [];
+  let prefixes: string[] = [];
   let pos = 0;
   let since = 0; //       when the current step was first tried (polls)
   let name = ""; //       the current step's name (STEPS)
@@ -211,22 +213,19 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     }
     reboot = deact = false;
     script = s;
+    names = s.map((step) => step.slice(0, step.indexOf("=") + 1 || undefined));
+    prefixes = names.map((n) => n && n.split("=")[0].split("?")[0] + ":");
     pos = -1;
     if (bad) return finish(bad, 0);
     advance();
   }
 
   function advance(): void {
-    const step = script[++pos];
     tries = 0;
     since = clock.now();
-    if (step !== undefined) {
-      const eq = step.indexOf("=");
-      name = eq < 0 ? step : step.substring(0, eq + 1);
-      spec = STEPS[name] || PLAIN;
-      const c = name.charAt(name.length - 1);
-      prefix = name && (c === "=" || c === "?" ? name.substring(0, name.length - 1) : name) + ":";
-    }
+    name = names[++pos];
+    prefix = prefixes[pos];
+    spec = STEPS[name] || PLAIN;
     next();
   }
 

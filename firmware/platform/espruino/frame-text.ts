@@ -71,6 +71,12 @@ export function createTextFraming(uart: TextUart): Framing {
       uart.attach({
         onText(chunk: string): void {
           const s = rest + chunk;
+          // No line end (a command's echo comes alone, its answer after it): kept whole for the
+          // next piece, or measured in long() once it could be overlong.
+          if (chunk.indexOf("\n") < 0 && s.length <= LINE_MAX) {
+            rest = s;
+            return;
+          }
           const p = s.split("\r\n");
           // The usual text: every LF is the module's CR LF (none is left in the parts), and
           // it is too short to hold an overlong line. Then the split has cut every line.
