@@ -222,10 +222,10 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
 
   function advance(): void {
     tries = 0;
-    since = clock.now();
     name = names[++pos];
     prefix = prefixes[pos];
     spec = STEPS[name] || PLAIN;
+    since = clock.now();
     next();
   }
 
@@ -241,13 +241,13 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
 
   /** Information lines of the current step. */
   function info(l: AtLink): void {
-    const step = script[pos];
-    if (step === "+CPIN?") mark = l.is("+CPIN: READY") ? 0 : -1;
-    else if (step === "+CEREG?") radioNow.stat = l.int(1);
-    else if (step === "+CSQ") radioNow.csq = l.int(0);
-    else if (step === "+CCLK?") radioNow.clock = l.text(8, 1); // +CCLK: "yy/MM/dd,hh:mm:ss+zz"
-    else if (step === "+QIACT?" && l.int(0) === c.contextId && l.int(1) === 1) mark = 1;
+    // These steps' names are the whole command; the ones of every mail first.
+    if (name === "+CSQ") radioNow.csq = l.int(0);
+    else if (name === "+CEREG?") radioNow.stat = l.int(1);
+    else if (name === "+CCLK?") radioNow.clock = l.text(8, 1); // +CCLK: "yy/MM/dd,hh:mm:ss+zz"
     else if (name === "+QSMTPBODY=") mark = l.int(0); // bytes the module took
+    else if (name === "+CPIN?") mark = l.is("+CPIN: READY") ? 0 : -1;
+    else if (name === "+QIACT?" && l.int(0) === c.contextId && l.int(1) === 1) mark = 1;
   }
 
   function stepEnd(code: number): void {
@@ -280,6 +280,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
       return clock.now() - since + POLL_MS > SIM_WAIT_MS ? fail(code || 11, 0) : after(POLL_MS, W_PAUSE);
     }
     if (code) return fail(code, 0);
+    if (name === "+QSMTPPUT=") return after(c.putTimeoutS * 1000 + PUT_MARGIN_MS, W_PUT);
     // Bytes lost on the way: the module ended the body short after its input time.
     if (name === "+QSMTPBODY=" && said !== (body as Uint8Array).length) return fail(E_BODY_SHORT, 0);
     if (step === "+CEREG?") {
@@ -304,7 +305,6 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     if (name === "+QIACT=") pdp = true;
     if (name === "+QIDEACT=") pdp = false;
     if (name === "+QSMTPCFG=" && step.indexOf('+QSMTPCFG="sender"') === 0) configured = true;
-    if (name === "+QSMTPPUT=") return after(c.putTimeoutS * 1000 + PUT_MARGIN_MS, W_PUT);
     advance();
   }
 
