@@ -82,10 +82,10 @@ export interface CompactMailer {
  * recipient, a second body or mail, a second reboot or activation). Every step whose good
  * end does more than start the next step is listed (PLAIN when that is its timeout): a
  * step that is not listed and ends with OK and its own echo goes on at once (stepEnd's
- * first test). The name is taken once per step and every later test is a comparison of
- * it: Espruino runs its source text again for every statement, and a chain of prefix
- * tests per result was a large part of its serial handler's time (bench
- * espruino.mail.handlerMsPerMail).
+ * first test). Every test of a step is a comparison of its name (the steps tested by
+ * their whole text are their own names; "+CMEE=" is only ever "+CMEE=1"): Espruino runs its
+ * source text again for every statement, and a chain of prefix tests per result was a
+ * large part of its serial handler's time (bench espruino.mail.handlerMsPerMail).
  */
 const STEPS: { [name: string]: number } = {
   "": 1000, // PROBE
@@ -125,9 +125,9 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
   let deact = false; //   the next run starts with AT+QIDEACT
   let op = OP_NONE;
   let wait = W_NONE;
-  let script: string[] = [];
-  let names: string[] = [];
-  let prefixes: string[] = [];
+  let script: string[] = []; // the run's commands
+  let names: string[] = []; //  their names (STEPS), by position
+  let prefixes: string[] = []; // their information lines' prefixes
   let pos = 0;
   let since = 0; //       when the current step was first tried (polls)
   let name = ""; //       the current step's name (STEPS)
@@ -213,8 +213,11 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     }
     reboot = deact = false;
     script = s;
+    // Each step's name and information lines' prefix, derived here once per run: start()
+    // runs on the outbox's turn, while advance() mostly runs inside the serial data handler,
+    // whose time delays the port's service on Espruino (bench espruino.mail.handlerMsPerMail).
     names = s.map((step) => step.slice(0, step.indexOf("=") + 1 || undefined));
-    prefixes = names.map((n) => n && n.split("=")[0].split("?")[0] + ":");
+    prefixes = names.map((n) => n && (n.endsWith("=") || n.endsWith("?") ? n.slice(0, -1) : n) + ":");
     pos = -1;
     if (bad) return finish(bad, 0);
     advance();
@@ -258,32 +261,31 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
       return advance();
     }
     if (op === OP_NONE) return;
-    const step = script[pos];
     const said = mark;
     mark = 0;
-    if (code === E_TIMEOUT && step === PROBE) {
+    if (code === E_TIMEOUT && name === PROBE) {
       // The module may still be starting: probe again, then give up.
       return tries < PROBES ? after(RETRY_MS, W_PAUSE) : fail(E_NO_BOOT, 0);
     }
     timeouts = code === E_TIMEOUT ? timeouts + 1 : 0;
     // Numeric errors are asked for, not needed: a module that keeps its format refuses (text or bare errors follow).
-    if (step === "+CMEE=1" && code === E_AT_ERROR) code = 0;
+    if (name === "+CMEE=" && code === E_AT_ERROR) code = 0;
     // The module took another command than the one sent (its echo differs). A PUT is judged
     // by its result only: a second mail is worse than a doubt about the echo.
     if (!code && !link.echoed() && name !== "+QSMTPPUT=") code = E_GARBLED;
-    if (step === "E1") link.echo = true;
+    if (name === "E1") link.echo = true;
     // A lost or changed byte costs a timeout, a plain ERROR or a wrong echo: write the step again in place.
     if ((code === E_TIMEOUT || code === E_AT_ERROR || code === E_GARBLED) && tries < STEP_TRIES && spec > 0) return after(RETRY_MS, W_PAUSE);
     // SIM busy or starting (a bare ERROR where the module keeps CMEE=0): poll through its window.
     // Both polls ask again after POLL_MS until their limit since the first try, then fail.
-    if (step === "+CPIN?" && (code === 14 || code === 13 || code === E_AT_ERROR || (code === 0 && said < 0))) {
+    if (name === "+CPIN?" && (code === 14 || code === 13 || code === E_AT_ERROR || (code === 0 && said < 0))) {
       return clock.now() - since + POLL_MS > SIM_WAIT_MS ? fail(code || 11, 0) : after(POLL_MS, W_PAUSE);
     }
     if (code) return fail(code, 0);
     if (name === "+QSMTPPUT=") return after(c.putTimeoutS * 1000 + PUT_MARGIN_MS, W_PUT);
     // Bytes lost on the way: the module ended the body short after its input time.
     if (name === "+QSMTPBODY=" && said !== (body as Uint8Array).length) return fail(E_BODY_SHORT, 0);
-    if (step === "+CEREG?") {
+    if (name === "+CEREG?") {
       // Polled to the deadline like any other stat, denied (3) included, as the full driver
       // does: a denial can end as the module tries other cells. The code names the last one
       // (1039: E_REG_DENIED, see compactKind).
@@ -298,13 +300,13 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
       booted = pdp = configured = link.echo = false;
       return after(BOOT_WAIT_MS, W_RDY);
     }
-    if (step === "+QIACT?" && said === 1) {
+    if (name === "+QIACT?" && said === 1) {
       pos++; // already up: skip AT+QIACT=<cid>
       pdp = true;
     }
     if (name === "+QIACT=") pdp = true;
     if (name === "+QIDEACT=") pdp = false;
-    if (name === "+QSMTPCFG=" && step.indexOf('+QSMTPCFG="sender"') === 0) configured = true;
+    if (name === "+QSMTPCFG=" && script[pos].indexOf('+QSMTPCFG="sender"') === 0) configured = true;
     advance();
   }
 
@@ -326,7 +328,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
       // A reboot we did not ask for: configuration, PDP and mail content are gone. While
       // probing it is only the module finishing its start (the next probe succeeds).
       booted = pdp = configured = false;
-      if (op !== OP_NONE && script[pos] !== PROBE) fail(E_REBOOTED, 0);
+      if (op !== OP_NONE && name !== PROBE) fail(E_REBOOTED, 0);
     } else if (l.is("POWERED DOWN")) {
       booted = pdp = configured = false;
       if (op !== OP_NONE) finish(E_POWERED_DOWN, 0);
