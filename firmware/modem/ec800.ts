@@ -274,10 +274,7 @@ export class Ec800 {
     if (this.debug) this.note(LOG_DEBUG, "-> " + commandName(s.command));
     // The engine reuses its result object: it is read here, inside the engine's receive path
     // (an OK makes nothing, a failure its error), and acted on a turn later.
-    const accepted = this.port.send(req, (result) => {
-      const err = resultToError(result, s.command, this.causes);
-      nextTurn(this.clock, () => done(err));
-    });
+    const accepted = this.port.send(req, (result) => this.answer(done, resultToError(result, s.command, this.causes)));
     if (!accepted) this.answer(done, refusal(this.port, commandName(s.command), KIND_MODEM));
   }
 
