@@ -190,6 +190,8 @@ export class Ec800 {
   private netRestarts: number;
   private closed: boolean;
   private prefixes: Prefix[];
+  /** The +QSMTPPUT URC is taken (hearPut). */
+  private putHeard: boolean;
   private regQueries: string[];
   private regPrefixes: string[];
   private regNames: string[];
@@ -231,12 +233,26 @@ export class Ec800 {
     this.regQueries = [REG_LTE, REG_GPRS, REG_CS];
     this.regPrefixes = ["+CEREG:", "+CGREG:", "+CREG:"];
     this.regNames = ["CEREG", "CGREG", "CREG"];
-    const names = ["+CPIN:", "+CSQ:", "+CEREG:", "+CGREG:", "+CREG:", "+QIACT:", "+QFUPL:", "+QSMTPBODY:"];
+    // What every board asks. The module path's (+QSMTPBODY:, +QFUPL:, the +QSMTPPUT URC) are
+    // made at its first use: a board on the socket transport never builds them (each prefix
+    // about 25 XS slots, a registration about 37: bench xs.socket.mail.peakFirmwareSlots).
+    const names = ["+CPIN:", "+CSQ:", "+CEREG:", "+CGREG:", "+CREG:", "+QIACT:"];
     for (let i = 0; i < names.length; i++) this.prefixes.push(port.prefix(names[i]));
+    this.putHeard = false;
     port.onUrc(port.prefix("RDY"), () => this.onRdy());
     port.onUrc(port.prefix("POWERED DOWN"), () => this.onPoweredDown());
     port.onUrc(port.prefix("+QIURC:"), (line: Line) => this.onQiurc(line));
-    port.onUrc(port.prefix("+QSMTPPUT:"), (line: Line) => {
+  }
+
+  /**
+   * Take +QSMTPPUT URCs from now on (before the first AT+QSMTPPUT is written). A result that
+   * comes before then belongs to no send of this run (a job resumed after a restart sends
+   * again): nothing would act on it.
+   */
+  private hearPut(): void {
+    if (this.putHeard) return;
+    this.putHeard = true;
+    this.port.onUrc(this.port.prefix("+QSMTPPUT:"), (line: Line) => {
       const err = line.int(0, -1);
       const proto = line.int(1, 0);
       this.tell(() => {
@@ -796,6 +812,7 @@ export class Ec800 {
    * module may be sending, and a second mail is worse than a doubt about the echo.
    */
   put(timeoutS: number, done: Done): void {
+    this.hearPut();
     this.exec(putStep(timeoutS), null, null, 0, (err) => {
       if (err && err.code === E_GARBLED) {
         this.note(LOG_WARN, "AT+QSMTPPUT: " + err.cause + "; taken as OK (the module may be sending)");

@@ -57,6 +57,7 @@ import { refusal, resultToError, type CauseTexts } from "../../modem/codes.js";
 import { quoteAt, AT_FIELD_MAX } from "../../modem/quote.js";
 import type { StreamConnector, StreamSink } from "../../modem/stream.js";
 import { nextTurn } from "../../turn.js";
+import { codeAt } from "../../text/code-at.js";
 
 /** Bytes one AT+QISEND takes at most, and one AT+QIRD returns at most. */
 export const SEND_MAX = 1460;
@@ -171,7 +172,6 @@ export class ModuleSocket implements StreamConnector {
 
   private readonly sendReq: AtRequest;
   private readonly readReq: AtRequest;
-  private readonly totalsReq: AtRequest;
   private readonly pollFn: () => void;
 
   /**
@@ -232,17 +232,11 @@ export class ModuleSocket implements StreamConnector {
       },
       readsData: (data, start, end) => {
         // Kept until the engine has seen the answer's end intact: damaged bytes never reach the client.
+        // Copied in a loop: a subarray() per delivery would be garbage (replies are short).
         const n = end - start;
-        if (this.got + n <= this.rbuf.length) this.rbuf.set(data.subarray(start, end), this.got);
+        const rb = this.rbuf;
+        if (this.got + n <= rb.length) for (let i = 0, o = this.got; i < n; i++) rb[o + i] = data[start + i];
         this.got += n;
-      },
-    };
-    this.totalsReq = {
-      command: "",
-      shape: SHAPE_LINE,
-      timeoutMs: T_SHORT,
-      onLine: (l) => {
-        this.modRead = l.int(1, -1);
       },
     };
     this.pollFn = () => {
@@ -264,13 +258,23 @@ export class ModuleSocket implements StreamConnector {
     this.listening |= bit;
     const port = this.port;
     port.onUrc(port.prefix(tls ? "+QSSLOPEN: " : "+QIOPEN: "), (l) => this.onOpenUrc(l, tls));
-    // "recv": read (a lost one costs a poll). "closed": what the peer sent before it closed can
-    // still be read: handed over, then the close.
-    port.onUrc(port.prefix(tls ? '+QSSLURC: "recv",' : '+QIURC: "recv",'), (l) => {
-      if (tls === this.tls && l.int(1, -1) === this.id && (this.state === S_OPEN || this.state === S_PEER_CLOSED)) this.readNow();
-    });
-    port.onUrc(port.prefix(tls ? '+QSSLURC: "closed",' : '+QIURC: "closed",'), (l) => {
+    // One registration for both events of the family, told apart by the word after the
+    // quote, compared in place (one prefix and one handler less: about 36 XS slots).
+    // "recv": read (a lost one costs a poll). "closed": what the peer sent before it closed
+    // can still be read: handed over, then the close.
+    const at = tls ? 11 : 9;
+    port.onUrc(port.prefix(tls ? '+QSSLURC: "' : '+QIURC: "'), (l) => {
       if (tls !== this.tls || l.int(1, -1) !== this.id) return;
+      const b = l.buf;
+      const recv = b[l.start + at] === 0x72; // r
+      const word = recv ? 'recv",' : 'closed",';
+      const n = recv ? 6 : 8; // word.length (a string's length allocates in XS)
+      if (l.length < at + n) return;
+      for (let i = 0; i < n; i++) if (b[l.start + at + i] !== codeAt.call(word, i)) return;
+      if (recv) {
+        if (this.state === S_OPEN || this.state === S_PEER_CLOSED) this.readNow();
+        return;
+      }
       if (this.state === S_OPENING) return this.openFailed(cellError(KIND_NETWORK, 567, "socket closed while opening", ""));
       if (this.state !== S_OPEN) return;
       this.state = S_PEER_CLOSED;
@@ -296,8 +300,6 @@ export class ModuleSocket implements StreamConnector {
     this.readReq.command = (tls ? "+QSSLRECV=" : "+QIRD=") + this.id + "," + READ_MAX;
     this.sendCmd = (tls ? "+QSSLSEND=" : "+QISEND=") + this.id;
     this.readReq.prefix = this.port.prefix(tls ? "+QSSLRECV:" : "+QIRD:");
-    this.totalsReq.command = (tls ? "+QSSLRECV=" : "+QIRD=") + this.id + ",0";
-    this.totalsReq.prefix = this.readReq.prefix;
     this.delivered = 0;
     this.sendWaiting = false;
     const g = this.gen;
@@ -533,7 +535,17 @@ export class ModuleSocket implements StreamConnector {
       this.readGen = this.gen;
       this.modRead = -1;
       this.commands++;
-      if (!this.port.send(this.totalsReq, this.totalsDone)) this.refused();
+      // AT+QSSLRECV=<id>,0 (AT+QIRD=<id>,0): made only on this rare path, not carried by every board.
+      const totals: AtRequest = {
+        command: (this.tls ? "+QSSLRECV=" : "+QIRD=") + this.id + ",0",
+        shape: SHAPE_LINE,
+        prefix: this.readReq.prefix,
+        timeoutMs: T_SHORT,
+        onLine: (l) => {
+          this.modRead = l.int(1, -1);
+        },
+      };
+      if (!this.port.send(totals, (t) => this.totalsDone(t))) this.refused();
       return;
     }
     if (r.code !== RESULT_OK && r.code !== RESULT_GARBLED) {
@@ -602,7 +614,7 @@ export class ModuleSocket implements StreamConnector {
    * sink, so the damaged answer held no data (a count of 0, or its end hit): nothing lost,
    * go on. Otherwise the bytes are gone and the stream ends.
    */
-  private readonly totalsDone = (r: AtResult): void => {
+  private totalsDone(r: AtResult): void {
     if (this.readGen !== this.gen) return;
     this.reading = false;
     if (this.state !== S_OPEN && this.state !== S_PEER_CLOSED) return;
@@ -613,7 +625,7 @@ export class ModuleSocket implements StreamConnector {
       return;
     }
     this.readNow();
-  };
+  }
 
   private armPoll(): void {
     if (this.pollTimer !== null || this.state !== S_OPEN) return;
