@@ -3,7 +3,7 @@
 // Mailer's driver from the device record. The two optional modules may not import each
 // other; this is where they meet.
 import type { AtPort } from "../at/types.js";
-import { LOG_WARN, type Clock } from "../platform/types.js";
+import type { Clock } from "../platform/types.js";
 import type { DeviceConfig } from "../config/device.js";
 import type { Ec800 } from "../modem/ec800.js";
 import type { CauseTexts } from "../modem/codes.js";
@@ -14,7 +14,9 @@ import { SocketTransport } from "../ext/smtp/transport.js";
 
 export function socketMail(port: AtPort, clock: Clock, c: DeviceConfig, driver: Ec800, causes: CauseTexts | null): MailTransport {
   const tls = c.sslType === SSL_IMPLICIT;
-  const socket = new ModuleSocket(port, clock, { contextId: c.contextId, sslCtxId: c.sslCtxId, tls: tls }, () => driver.bootCount, causes, (m) => driver.note(LOG_WARN, m));
+  // The driver is handed as the object the socket, the transport and the client ask things
+  // of (boot count, log, network time, SIM identity): no closures over it for the board's life.
+  const socket = new ModuleSocket(port, clock, { contextId: c.contextId, sslCtxId: c.sslCtxId, tls: tls }, driver, causes);
   return new SocketTransport({
     connector: socket,
     server: c.server,
@@ -22,10 +24,8 @@ export function socketMail(port: AtPort, clock: Clock, c: DeviceConfig, driver: 
     tls: tls,
     sender: { name: c.senderName, address: c.senderEmail },
     origin: c.board,
-    identity: (done) => driver.simIdentity(done),
-    now: () => driver.wallTime(),
-    readTime: (done) => driver.readTime(done),
+    modem: driver,
     // One write fills one AT+QSSLSEND: fewer AT round trips a mail (time, and XS heap per exchange).
-    client: { clock: clock, user: c.user, password: c.password, causes: causes, bufferBytes: socket.maxWrite, log: (m) => driver.note(LOG_WARN, "mail: " + m) },
+    client: { clock: clock, user: c.user, password: c.password, causes: causes, bufferBytes: socket.maxWrite, log: driver },
   });
 }

@@ -186,7 +186,7 @@ describe("SmtpClient on scripted servers (virtual clock)", () => {
       const logs: string[] = [];
       const clock = new VirtualClock();
       const stream = new ScriptedStream(clock, goodServer(["PIPELINING"], { ".": how }));
-      const client = new SmtpClient({ clock, user: "", password: "pw", log: (m) => logs.push(m) });
+      const client = new SmtpClient({ clock, user: "", password: "pw", log: { note: (_level, m) => logs.push(m) } });
       stream.sink = client;
       let error: CellError | null | undefined;
       client.send(stream, ENVELOPE, new FixedMessage(Buffer.from("Subject: x\r\n\r\nhello\r\n", "latin1")), (e) => (error = e));
@@ -194,7 +194,7 @@ describe("SmtpClient on scripted servers (virtual clock)", () => {
       await clock.run({ until: () => client.state === S_DONE && error !== undefined, forMs: 3_600_000 });
       expect(error, how).toMatchObject({ kind: KIND_RETRYABLE });
       expect(error!.cause, how).toContain("outcome unknown");
-      expect(logs, how).toEqual([error!.cause]);
+      expect(logs, how).toEqual(["mail: " + error!.cause]);
     }
     // A hang-up before the end: an ordinary failure, nothing logged.
     const r = await run(goodServer(["PIPELINING"], { DATA: "hangup" }));

@@ -86,7 +86,7 @@ async function rig(srv: MailServer | null, o: { faults?: FaultSpec[]; radioRttMs
   expect(await at('+QICSGP=1,1,"internet","","",1')).toBe(RESULT_OK);
   expect(await at("+QIACT=1")).toBe(RESULT_OK);
   const r: Rig = { clock, notes, wire, link: sim.link, engine, socket: null as never, boots: 1, at };
-  r.socket = new ModuleSocket(engine, clock, { contextId: 1, sslCtxId: 1 }, () => r.boots, null);
+  r.socket = new ModuleSocket(engine, clock, { contextId: 1, sslCtxId: 1 }, { bootCount: r.boots, note: () => undefined }, null);
   return r;
 }
 

@@ -41,7 +41,7 @@
 // Memory: one output buffer and the reply reader's line, allocated by the constructor;
 // commands are written into the buffer char by char from their parts (no command
 // string); the message is pulled from a MessageSource straight into the buffer.
-import type { Clock, TimerHandle } from "../../platform/types.js";
+import { LOG_WARN, type Clock, type TimerHandle } from "../../platform/types.js";
 import { cellError, type CellError } from "../../errors.js";
 import type { CauseTexts } from "../../modem/codes.js";
 import { nextTurn } from "../../turn.js";
@@ -118,8 +118,16 @@ export interface SmtpClientOptions {
   bufferBytes?: number;
   /** Words for error codes (firmware/ext/causes), when the composition carries them; without them a cause names the code. */
   causes?: CauseTexts | null;
-  /** Where a mail whose outcome is unknown is told (the end of the message went out, its reply was lost). */
-  log?: ((message: string) => void) | null;
+  /**
+   * Where a mail whose outcome is unknown is told (the end of the message went out, its
+   * reply was lost), as a warning: the board's log (the modem driver, Ec800.note, is one).
+   */
+  log?: ClientLog | null;
+}
+
+/** A log the client writes to (an object, not a closure: XS keeps a closure for the board's life). */
+export interface ClientLog {
+  note(level: number, message: string): void;
 }
 
 /** One mail's envelope. */
@@ -150,7 +158,7 @@ export class SmtpClient implements StreamSink, ReplySink {
   private readonly user: string;
   private readonly password: string;
   private readonly causes: CauseTexts | null;
-  private readonly log: ((message: string) => void) | null;
+  private readonly log: ClientLog | null;
   private readonly cols: StateColumns;
   private readonly allowPipelining: boolean;
   private readonly out: Uint8Array;
@@ -279,7 +287,7 @@ export class SmtpClient implements StreamSink, ReplySink {
   private unknown(e: CellError): CellError {
     const why = cellError(e.kind, e.code, "outcome unknown: the end of the message went out and its reply was lost (" + e.cause + "); sent again, same Message-ID", e.field);
     why.proto = e.proto;
-    if (this.log !== null) this.log(why.cause);
+    if (this.log !== null) this.log.note(LOG_WARN, "mail: " + why.cause);
     return why;
   }
 

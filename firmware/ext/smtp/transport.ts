@@ -24,25 +24,32 @@ export interface SocketTransportOptions {
   sender: Sender;
   /**
    * Added to the job's id in the Message-ID (the board's name): readers see which board it
-   * was. Boards are often named alike (the default is "cellmail"), so `identity` follows it.
+   * was. Boards are often named alike (the default is "cellmail"), so the SIM's identity
+   * follows it (TransportModem.simIdentity).
    */
   origin: string;
+  /** The modem driver (Ec800 is one), as the object: no closures over it kept for the board's life. */
+  modem: TransportModem;
+  client: SmtpClientOptions;
+}
+
+/** What the transport asks of the modem driver. */
+export interface TransportModem {
   /**
    * Something that differs from board to board whatever their configuration (the SIM's
-   * ICCID, Ec800.simIdentity), added to the Message-ID after `origin`: two boards that share a
-   * sender address and a name and number their alarms alike must not write the same
-   * Message-ID (a reader's mail service may drop the second as a duplicate). "" adds nothing.
+   * ICCID), added to the Message-ID after `origin`: two boards that share a sender address
+   * and a name and number their alarms alike must not write the same Message-ID (a reader's
+   * mail service may drop the second as a duplicate). "" adds nothing.
    */
-  identity?: (done: (id: string) => void) => void;
-  /** The network's time in ms since 1970, or <= 0 while unknown (Ec800.wallTime). */
-  now: () => number;
+  simIdentity(done: (id: string) => void): void;
+  /** The network's time in ms since 1970, or <= 0 while unknown. */
+  wallTime(): number;
   /**
    * Ask the module for the network time again (AT+CCLK?), `done` either way. Called before a
-   * send while `now()` is unknown, so a damaged answer at bring-up costs one command, not
+   * send while the time is unknown, so a damaged answer at bring-up costs one command, not
    * every resend of the job (each would fail at once without an attempt).
    */
-  readTime?: (done: () => void) => void;
-  client: SmtpClientOptions;
+  readTime(done: () => void): void;
 }
 
 export class SocketTransport implements MailTransport {
@@ -82,8 +89,8 @@ export class SocketTransport implements MailTransport {
     const answer = (err: CellError | null): void => {
       if (g === this.gen) done(err);
     };
-    if (o.readTime !== undefined && !(o.now() > 0)) {
-      o.readTime(() => {
+    if (!(o.modem.wallTime() > 0)) {
+      o.modem.readTime(() => {
         if (g === this.gen) this.start(job, mail, g, answer);
       });
       return;
@@ -94,7 +101,7 @@ export class SocketTransport implements MailTransport {
   private start(job: MailJob, mail: PreparedMail, g: number, answer: (err: CellError | null) => void): void {
     const o = this.o;
     // The Mailer prepared the job when it was submitted: its subject, body and addresses are reused.
-    const m = completeSocketMail(mail, job as SocketMailJob, o.sender, o.now());
+    const m = completeSocketMail(mail, job as SocketMailJob, o.sender, o.modem.wallTime());
     if (isMailError(m)) {
       nextTurn(this.clock, () => answer(m));
       return;
@@ -116,8 +123,7 @@ export class SocketTransport implements MailTransport {
         nextTurn(this.clock, () => answer(e as CellError));
       }
     };
-    if (!o.identity) return connect();
-    o.identity((id) => {
+    o.modem.simIdentity((id) => {
       if (id !== "") m.messageKey = m.messageKey + "_" + id;
       connect();
     });

@@ -51,7 +51,7 @@
 import type { AtPort, AtRequest, AtResult, Line } from "../../at/types.js";
 import { WindowSource } from "../../at/source.js";
 import { RESULT_CANCELLED, RESULT_CME, RESULT_DAMAGED, RESULT_ERROR, RESULT_GARBLED, RESULT_OK, RESULT_TIMEOUT, SHAPE_LINE, SHAPE_LINES, SHAPE_NONE, SHAPE_PROMPT } from "../../at/types.js";
-import type { Clock, TimerHandle } from "../../platform/types.js";
+import { LOG_WARN, type Clock, type TimerHandle } from "../../platform/types.js";
 import { CellError, cellError, E_AT_ERROR, E_CLOSED, E_STREAM_DAMAGED, E_UNSAFE_CHAR, KIND_CONFIG, KIND_NETWORK, KIND_RETRYABLE } from "../../errors.js";
 import { refusal, resultToError, type CauseTexts } from "../../modem/codes.js";
 import { quoteAt, AT_FIELD_MAX } from "../../modem/quote.js";
@@ -107,6 +107,17 @@ export interface SocketPlace {
   tls?: boolean;
 }
 
+/**
+ * What the socket asks of the modem driver (Ec800 is one): handed as the object, not as
+ * closures over it (each closure is 11-15 XS slots for the life of the board).
+ */
+export interface SocketModem {
+  /** Module boots so far: a reboot forgets AT+QISDE=1 and every socket. */
+  readonly bootCount: number;
+  /** The board's log (the fallback to unchecked sends is told there). */
+  note(level: number, message: string): void;
+}
+
 export class ModuleSocket implements StreamConnector {
   readonly maxWrite: number;
   /** Commands written for connections so far (the bench's commandsFirst). */
@@ -115,7 +126,7 @@ export class ModuleSocket implements StreamConnector {
   private readonly clock: Clock;
   private readonly place: SocketPlace;
   private readonly id: number;
-  private readonly boots: () => number;
+  private readonly modem: SocketModem;
   private readonly causes: CauseTexts | null;
   private state: number;
   private tls: boolean;
@@ -165,8 +176,6 @@ export class ModuleSocket implements StreamConnector {
   private uncheckedBoot: number;
   /** AT+QSSLSEND=<id> (AT+QISEND=<id>) of this connection. */
   private sendCmd: string;
-  /** Warnings for the board's log (the fallback to unchecked sends), or null. */
-  private readonly warn: ((message: string) => void) | null;
   /** Families whose URCs are taken: 1 TCP, 2 TLS (listen()). */
   private listening: number;
 
@@ -175,17 +184,17 @@ export class ModuleSocket implements StreamConnector {
   private readonly pollFn: () => void;
 
   /**
-   * `boots` says which module boot this is (Ec800.bootCount): a reboot forgets AT+QISDE and
-   * every socket. URCs are taken from `port` from now on (the registry keeps them).
+   * `modem` says which module boot this is and takes the log's warnings. URCs are taken from
+   * `port` from now on (the registry keeps them).
    */
-  constructor(port: AtPort, clock: Clock, place: SocketPlace, boots: () => number, causes: CauseTexts | null, warn?: (message: string) => void) {
+  constructor(port: AtPort, clock: Clock, place: SocketPlace, modem: SocketModem, causes: CauseTexts | null) {
     this.maxWrite = SEND_MAX;
     this.commands = 0;
     this.port = port;
     this.clock = clock;
     this.place = place;
     this.id = place.connectId === undefined ? 1 : place.connectId;
-    this.boots = boots;
+    this.modem = modem;
     this.causes = causes;
     this.state = S_IDLE;
     this.tls = false;
@@ -220,7 +229,6 @@ export class ModuleSocket implements StreamConnector {
     this.silent = 0;
     this.uncheckedBoot = -1;
     this.sendCmd = "";
-    this.warn = warn ? warn : null;
 
     this.sendReq = { command: "", shape: SHAPE_PROMPT, timeoutMs: T_SEND, promptGt: true, commitEcho: true, data: this.src };
     this.readReq = {
@@ -389,14 +397,14 @@ export class ModuleSocket implements StreamConnector {
     let tries = 0;
     const echoOn = (): void => {
       if (g !== this.gen) return;
-      if (this.qisdeBoot === this.boots()) {
+      if (this.qisdeBoot === this.modem.bootCount) {
         open(false);
         return;
       }
       this.exec("+QISDE=1", T_SHORT, (r) => {
         if (g !== this.gen) return;
         if (r.code === RESULT_OK) {
-          this.qisdeBoot = this.boots();
+          this.qisdeBoot = this.modem.bootCount;
           open(false);
           return;
         }
@@ -452,7 +460,7 @@ export class ModuleSocket implements StreamConnector {
     if (to > this.wEnd) to = this.wEnd;
     this.wTo = to;
     this.src.point(this.wData, this.wFrom, to);
-    const checked = this.uncheckedBoot !== this.boots();
+    const checked = this.uncheckedBoot !== this.modem.bootCount;
     this.sendReq.commitEcho = checked;
     // The fixed form's TCP data is echoed while AT+QISDE=1 (S-TCP): counted out, never read as lines.
     this.sendReq.echoData = !checked && !this.tls;
@@ -647,11 +655,11 @@ export class ModuleSocket implements StreamConnector {
       // chunk again, smaller: on a lossy link a smaller chunk passes more often.
       this.passed = 0;
       this.silent = r.echoed === 0 && this.wTo - this.wFrom >= SILENT_MIN ? this.silent + 1 : 0;
-      if (this.silent >= SILENT_CANCELS && this.uncheckedBoot !== this.boots()) {
-        this.uncheckedBoot = this.boots();
+      if (this.silent >= SILENT_CANCELS && this.uncheckedBoot !== this.modem.bootCount) {
+        this.uncheckedBoot = this.modem.bootCount;
         this.silent = 0;
         this.cancels = 0;
-        if (this.warn) this.warn("socket: the module echoes none of a send's data: sends go unchecked in this module boot (a byte lost on the UART is then not seen before it leaves)");
+        this.modem.note(LOG_WARN, "socket: the module echoes none of a send's data: sends go unchecked in this module boot (a byte lost on the UART is then not seen before it leaves)");
         this.sendChunk();
         return;
       }
