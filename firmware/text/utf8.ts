@@ -46,6 +46,26 @@ export function utf8Bytes(s: string): Uint8Array {
   return utf8Text(s, -1).bytes as Uint8Array;
 }
 
+/**
+ * Writes the UTF-8 bytes of `s` at dst[o..limit): the new end, or -1 when they do not fit.
+ * Allocates nothing (a secret can be encoded into a buffer its owner wipes).
+ */
+export function utf8Into(s: string, dst: Uint8Array, o: number, limit: number): number {
+  const len = s.length;
+  for (let i = 0; i < len; i++) {
+    let c = codeAt.call(s, i);
+    if (c >= 0x80) {
+      c = pairAt(s, i, len, c);
+      if (c > 0xffff) i++;
+    }
+    const w = width(c);
+    if (o + w > limit) return -1;
+    put(c, w, dst, o);
+    o += w;
+  }
+  return o;
+}
+
 /** `s` as UTF-8, from one pass over it. */
 export interface Utf8Text {
   /** The bytes (exactly `length` of them), or null when they were not asked for or exceed the limit. */

@@ -1,6 +1,6 @@
 // firmware/text/utf8.ts, the core's one UTF-8 module, against Node's encoder.
 import { describe, expect, it } from "vitest";
-import { clipUtf8, utf8Bytes, utf8Decode, utf8Hex, utf8Length, utf8Text } from "../../firmware/text/utf8.js";
+import { clipUtf8, utf8Bytes, utf8Decode, utf8Hex, utf8Into, utf8Length, utf8Text } from "../../firmware/text/utf8.js";
 
 const node = (s: string): number[] => Array.from(new TextEncoder().encode(s));
 const SAMPLES = ["", "a", "plain ASCII", "é", "a é 温度 🔥 end", "🔥", "x🔥", "🔥x", "\ud800", "a\udc00b", "\ud83d", "\ud83dz", "ÿ".repeat(50), "温".repeat(400) + "!"];
@@ -31,6 +31,19 @@ describe("utf8Text: one pass", () => {
     expect(wideOver.ascii).toBe(false);
     const late = "A".repeat(10238) + "é"; // non-ASCII only at the end, fits exactly
     expect(Array.from(utf8Text(late, 10240).bytes!)).toEqual(node(late));
+  });
+  it("utf8Into writes the same bytes in place, only within the limit, and says when they do not fit", () => {
+    for (const s of SAMPLES) {
+      const want = node(s);
+      const dst = new Uint8Array(want.length + 4).fill(0xee);
+      expect(utf8Into(s, dst, 2, dst.length), JSON.stringify(s)).toBe(2 + want.length);
+      expect(Array.from(dst.subarray(2, 2 + want.length))).toEqual(want);
+      expect([dst[0], dst[1], dst[2 + want.length], dst[3 + want.length]]).toEqual([0xee, 0xee, 0xee, 0xee]);
+      if (want.length > 0) {
+        const short = new Uint8Array(want.length).fill(0xee);
+        expect(utf8Into(s, short, 1, short.length)).toBe(-1);
+      }
+    }
   });
   it("max 0 only measures", () => {
     const t = utf8Text("温度", 0);

@@ -218,8 +218,9 @@ export class ModuleSocket implements StreamConnector {
     this.pollTimer = null;
     this.pollMs = POLL_MS;
     this.gen = 0;
-    this.src = new WindowSource(new Uint8Array(0), 0, 0);
-    this.wData = new Uint8Array(0);
+    // Pointed at rbuf while no write is under way: an empty typed array is 9 XS slots too.
+    this.src = new WindowSource(this.rbuf, 0, 0);
+    this.wData = this.rbuf;
     this.wFrom = 0;
     this.wTo = 0;
     this.wEnd = 0;
