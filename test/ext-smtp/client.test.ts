@@ -306,6 +306,25 @@ describe("SmtpClient: injection through its own inputs", () => {
     expect(stream.closed).toBe(true);
   });
 
+  it("credentials are encoded in place: any length and UTF-8 give the base64 of their bytes, and the buffer keeps no copy", async () => {
+    const clock = new VirtualClock();
+    for (const [user, password] of [["u", "pw"], ["ü", "Pässwörd🔥"], ["user@example.com", "x".repeat(100)], ["温度", "ab"], ["a", "abc"], ["ab", "abcd"]]) {
+      for (const buffer of [256, 1460]) {
+        const plain = new ScriptedStream(clock, goodServer(["AUTH PLAIN"]));
+        const client = new SmtpClient({ clock, user, password, bufferBytes: buffer });
+        plain.sink = client;
+        let error: CellError | null | undefined;
+        client.send(plain, ENVELOPE, new FixedMessage(Buffer.from("Subject: x\r\n\r\nhi\r\n")), (e) => (error = e));
+        plain.say("220 ready\r\n");
+        await clock.run({ until: () => client.state === S_DONE && error !== undefined, forMs: 3_600_000 });
+        expect(error, `${user} ${password} ${buffer}`).toBeNull();
+        expect(plain.lines[1]).toBe("AUTH PLAIN " + Buffer.from(`\0${user}\0${password}`, "utf8").toString("base64"));
+        const out = (client as unknown as { out: Uint8Array }).out;
+        expect(Buffer.from(out).includes(Buffer.from(password, "utf8")), "a copy of the password left in the buffer").toBe(false);
+      }
+    }
+  });
+
   it("user and password with CR LF travel base64-encoded: no line of the conversation is theirs", async () => {
     const clock = new VirtualClock();
     const client = new SmtpClient({ clock, user: "u\r\nQUIT", password: "p\r\n.\r\nRSET" });
