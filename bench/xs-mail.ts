@@ -15,6 +15,12 @@
 //                              while one mail with a 10240-byte body is sent, in a fresh
 //                              firmware, counted from a gc() just before the mail
 //                              (bring-up and configuration included: it is the first mail).
+//   xs.mail.peakFirmwareSlots  the same peak without the bridge's own garbage: at each sample,
+//                              deliveries so far × one's cost, and (timer clears + UART writes
+//                              of a whole buffer) so far × an answer's (each measured per run;
+//                              a board reads its UART in place, and its Timer.clear and its
+//                              write of a whole buffer allocate nothing; a partial write stays
+//                              in, a board slices it).
 //   xs.mail.liveSlotsWarm      live slots after mail 1 (context for the two figures above).
 //   xs.compact.mail.*          the same three for the espruino composition (growth target <= 50).
 //   xs.socket.mail.peakLiveSlots  xs.mail.peakLiveSlots on the socket transport (smtp.transport
@@ -174,7 +180,10 @@ export interface MailPeak {
   peakLiveSlots: number;
   /**
    * The same peak without what the XS bridge itself allocates (garbage a board does not make):
-   * at each sample, the deliveries and timer-clear answers so far times their measured cost.
+   * at each sample, the deliveries so far times their measured cost, and the answers to the
+   * timer clears and to the UART writes of a whole buffer so far times an answer's (a board's
+   * Timer.clear and its write of a whole buffer allocate nothing; a partial write stays in:
+   * a board slices it, about one answer).
    */
   peakFirmwareSlots: number;
   liveSlotsAtStart: number;
@@ -182,6 +191,9 @@ export interface MailPeak {
   deliveries: number;
   /** What one delivery and one answer cost the bridge (measured in this worker). */
   bridge: BridgeCosts;
+  /** Timer clears and UART writes of a whole buffer while the mail was sent (their answers are taken out). */
+  clears: number;
+  wholeWrites: number;
 }
 
 /** Highest slot count at the end of any delivery while one mail with a `bodyBytes` body is sent (`socket`: over the socket transport). */
@@ -193,6 +205,7 @@ export async function measurePeak(bodyBytes: number, composition: CompositionNam
   let bridge: BridgeCosts = { delivery: 0, answer: 0 };
   let d0 = 0;
   let c0 = 0;
+  let w0 = 0;
   let fw: XsFirmware | null = null;
   const rig = await startRig(
     composition,
@@ -200,7 +213,7 @@ export async function measurePeak(bodyBytes: number, composition: CompositionNam
       if (!sampling || fw === null) return;
       samples++;
       if (slots > peak) peak = slots;
-      const own = slots - (fw.deliveries - d0) * bridge.delivery - (fw.clears - c0) * bridge.answer;
+      const own = slots - (fw.deliveries - d0) * bridge.delivery - (fw.clears - c0 + fw.wholeWrites - w0) * bridge.answer;
       if (own > peakFirmware) peakFirmware = own;
     },
     socket,
@@ -215,12 +228,23 @@ export async function measurePeak(bodyBytes: number, composition: CompositionNam
     const start = rig.firmware.liveSlots();
     d0 = rig.firmware.deliveries;
     c0 = rig.firmware.clears;
+    w0 = rig.firmware.wholeWrites;
     peak = start;
     peakFirmware = start;
     sampling = true;
     await sendOne(rig, job(1, body));
     sampling = false;
-    return { composition, bodyBytes, peakLiveSlots: peak, peakFirmwareSlots: peakFirmware, liveSlotsAtStart: start, deliveries: samples, bridge };
+    return {
+      composition,
+      bodyBytes,
+      peakLiveSlots: peak,
+      peakFirmwareSlots: peakFirmware,
+      liveSlotsAtStart: start,
+      deliveries: samples,
+      bridge,
+      clears: rig.firmware.clears - c0,
+      wholeWrites: rig.firmware.wholeWrites - w0,
+    };
   } finally {
     await rig.close();
   }
@@ -252,7 +276,7 @@ export async function xsMailFigures(composition: CompositionName = "moddable", m
     results["xs.socket.mail.peakFirmwareSlots"] = socket.peakFirmwareSlots;
     console.log(
       `xs mail (${composition}) on the socket transport: one 10240-byte mail: peak ${socket.peakLiveSlots} slots, ${socket.peakFirmwareSlots} without the bridge's ` +
-        `(${socket.liveSlotsAtStart} live at its start, ${socket.deliveries} deliveries); ` +
+        `(${socket.liveSlotsAtStart} live at its start, ${socket.deliveries} deliveries, ${socket.clears} clears, ${socket.wholeWrites} whole writes); ` +
         `target <= ${peak.peakFirmwareSlots} (the module path's, without the bridge's) ${socket.peakFirmwareSlots <= peak.peakFirmwareSlots ? "ok" : "MISSED"}`,
     );
   }
@@ -260,7 +284,7 @@ export async function xsMailFigures(composition: CompositionName = "moddable", m
     `xs mail (${composition}): ${mails} mails, live slots after mail 1 ${growth.liveSlotsWarm}, after mail ${mails} ${growth.liveSlotsLast} ` +
       `(growth ${growth.liveSlotGrowth}, target <= ${MAIL_TARGETS.liveSlotGrowth100}; ${growth.deliveriesPerMail} deliveries a mail); ` +
       `one 10240-byte mail: peak ${peak.peakLiveSlots} slots, ${peak.peakFirmwareSlots} without the bridge's (${peak.liveSlotsAtStart} live at its start, ` +
-      `${peak.deliveries} deliveries; the bridge costs ${peak.bridge.delivery} slots a delivery, ${peak.bridge.answer} an answer)`,
+      `${peak.deliveries} deliveries, ${peak.clears} clears, ${peak.wholeWrites} whole writes; the bridge costs ${peak.bridge.delivery} slots a delivery, ${peak.bridge.answer} an answer)`,
   );
   return { growth, peak, results, met: growth.liveSlotGrowth <= MAIL_TARGETS.liveSlotGrowth100 };
 }

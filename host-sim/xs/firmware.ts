@@ -46,6 +46,7 @@ const OP_PENDING = 0x50;
 const OP_LOGLEVEL = 0x4c;
 const OP_PROBE = 0x51;
 const ISSUE_WRITE = 0x77;
+const ISSUE_WRITE_WHOLE = 0x57;
 const ISSUE_TIMER = 0x74;
 const ISSUE_CLEAR = 0x63;
 const ISSUE_LOG = 0x6c;
@@ -89,7 +90,12 @@ export interface XsFirmwareExtras {
 export interface BridgeCosts {
   /** One delivery: the message's ArrayBuffer and the view over it. A board reads its UART in place. */
   delivery: number;
-  /** The answer to one issued message (an ArrayBuffer, even when empty). A board's Timer.clear answers nothing. */
+  /**
+   * The answer to one issued message (an ArrayBuffer, even when empty). A board's Timer.clear
+   * answers nothing, and its UART write of a whole buffer allocates nothing (of part of one,
+   * a slice: about one answer, so those stay in). The bench takes out clears × answer and
+   * wholeWrites × answer.
+   */
   answer: number;
 }
 
@@ -101,6 +107,8 @@ export class XsFirmware implements FirmwareHost {
   deliveries = 0;
   /** Timer clears the firmware has issued so far (each one's answer is an ArrayBuffer in XS). */
   clears = 0;
+  /** UART writes of a whole buffer the firmware has issued so far (ISSUE_WRITE_WHOLE: each one's answer is an ArrayBuffer in XS, a board's write of one allocates nothing). */
+  wholeWrites = 0;
   private o: FirmwareStartOptions;
   private uart: Uart;
   private done: JobOutcome[] = [];
@@ -166,8 +174,10 @@ export class XsFirmware implements FirmwareHost {
   private onIssue(m: Uint8Array): Uint8Array | void {
     const b = Buffer.from(m.buffer, m.byteOffset, m.byteLength);
     switch (b[0]) {
+      case ISSUE_WRITE_WHOLE:
       case ISSUE_WRITE: {
         // [op][u32 count][bytes][unused rest of the staging buffer]; the answer's length is what the link took.
+        if (b[0] === ISSUE_WRITE_WHOLE) this.wholeWrites++;
         const n = this.uart.write(b, 5, 5 + b.readUInt32LE(1));
         return new Uint8Array(n);
       }

@@ -32,6 +32,11 @@
 // XS -> host, issueCommand:   [op u8][payload]                 -> answer
 //   ISSUE_WRITE  'w'  u32 LE count, then the bytes (the rest   -> as many bytes as the link took
 //                     of the staging buffer is ignored)          (the answer's length is the count)
+//   ISSUE_WRITE_WHOLE 'W'  the same, when the firmware handed a whole buffer (data.byteOffset +
+//                     start === 0 and end - start === data.buffer.byteLength: the case in which
+//                     a board's write, firmware/platform/moddable/serial.ts, allocates nothing;
+//                     any other range it copies with buffer.slice). The host counts these
+//                     (XsFirmware.wholeWrites) so the bench can take their answers out.
 //   ISSUE_TIMER  't'  id u32 LE, ms f64 LE                     -> nothing (host arms a clock timer)
 //   ISSUE_CLEAR  'c'  id u32 LE                                -> nothing (host cancels it)
 //   ISSUE_LOG    'l'  level u8, message UTF-8                  -> nothing
@@ -43,7 +48,7 @@
 //
 // Costs: timer and clear messages use preallocated buffers (no allocation); a write copies
 // its bytes into a preallocated staging buffer that crosses whole (the host's answer, whose
-// length is the count taken, is its one ArrayBuffer);
+// length is the count taken, is its one ArrayBuffer; choosing 'w' or 'W' allocates nothing);
 // a delivery's bytes are read in place (one Uint8Array view over the delivered buffer).
 // JSON is only used for control messages (start, raise, submit, results).
 // Byte order: both ends run on the same machine; f64 values are copied byte for byte
@@ -67,6 +72,7 @@ export const OP_LOGLEVEL = 0x4c;
 export const OP_PROBE = 0x51;
 
 export const ISSUE_WRITE = 0x77;
+export const ISSUE_WRITE_WHOLE = 0x57;
 export const ISSUE_TIMER = 0x74;
 export const ISSUE_CLEAR = 0x63;
 export const ISSUE_LOG = 0x6c;
@@ -132,14 +138,16 @@ export class XsChannel {
    * Offer data[start..end) to the host's UART; returns how many bytes it took. The bytes are
    * copied into the staging buffer, which crosses whole with their count in its header, and
    * the host answers with as many bytes as it took: the only allocation is the answer's
-   * ArrayBuffer (a board's write allocates nothing, so the bridge should cost next to nothing).
+   * ArrayBuffer. A board's write allocates nothing for a whole buffer and one ArrayBuffer
+   * (a slice) for part of one, so the op says which (ISSUE_WRITE_WHOLE: the same test as
+   * serial.ts, numbers only, nothing allocated) and the bench takes the whole ones' answers out.
    */
   write(data: Uint8Array, start: number, end: number): number {
     const n = end - start;
     if (n <= 0) return 0;
     if (this.staging.length < n + WRITE_HEAD) this.staging = new Uint8Array(n + WRITE_HEAD);
     const s = this.staging;
-    s[0] = ISSUE_WRITE;
+    s[0] = data.byteOffset + start === 0 && n === data.buffer.byteLength ? ISSUE_WRITE_WHOLE : ISSUE_WRITE;
     writeU32(s, 1, n);
     for (let i = 0; i < n; i++) s[WRITE_HEAD + i] = data[start + i];
     return issueCommand(s.buffer).byteLength;
