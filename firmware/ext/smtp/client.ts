@@ -69,27 +69,43 @@ export const S_BODY = 10;
 export const S_QUIT = 11;
 export const S_DONE = 12;
 
-/**
- * The conversation's per-state columns, built once per client (a module-level array would be
- * frozen by Moddable's preload: test/build/moddable-manifest.test.ts).
- */
-interface StateColumns {
-  /** The first digit of the reply that moves on. */
-  want: number[];
-  /** Seconds to wait for its reply. */
-  timeoutS: number[];
-  /** The step's name in error messages. */
-  step: string[];
+// The conversation's per-state columns (the table at the top of this file) as code: a
+// table object per client cost the XS heap about 18 slots for the board's life, and the
+// core has no module-level arrays (Moddable's preload would freeze them).
+
+/** The first digit of the reply that moves `state` on. */
+function wantOf(state: number): number {
+  switch (state) {
+    case S_AUTH_LOGIN:
+    case S_AUTH_USER:
+    case S_DATA:
+      return 3;
+    case S_DONE:
+      return 0;
+  }
+  return 2;
 }
 
-function stateColumns(): StateColumns {
-  return {
-    //         GREETING    EHLO    HELO    AUTH_PLAIN    AUTH_LOGIN    AUTH_USER    AUTH_PASS    MAIL    RCPT    DATA    BODY    QUIT    DONE
-    want: [2, 2, 2, 2, 3, 3, 2, 2, 2, 3, 2, 2, 0],
-    timeoutS: [300, 300, 300, 300, 300, 300, 300, 300, 300, 120, 600, 30, 0],
-    step: ["greeting", "EHLO", "HELO", "AUTH PLAIN", "AUTH LOGIN", "AUTH LOGIN user", "AUTH LOGIN password", "MAIL FROM", "RCPT TO", "DATA", "end of data", "QUIT", ""],
-  };
+/** Seconds to wait for the reply in `state` (RFC 5321 4.5.3.2). */
+function timeoutOf(state: number): number {
+  switch (state) {
+    case S_DATA:
+      return 120;
+    case S_BODY:
+      return 600;
+    case S_QUIT:
+      return 30;
+    case S_DONE:
+      return 0;
+  }
+  return 300;
 }
+
+/** The step's name in error messages (errors only: the split allocates). */
+function stepOf(state: number): string {
+  return "greeting/EHLO/HELO/AUTH PLAIN/AUTH LOGIN/AUTH LOGIN user/AUTH LOGIN password/MAIL FROM/RCPT TO/DATA/end of data/QUIT/".split("/")[state];
+}
+
 /** Seconds one write may take before SEND OK (RFC 5321: data block 3 minutes). */
 const WRITE_TIMEOUT_S = 180;
 
@@ -159,7 +175,6 @@ export class SmtpClient implements StreamSink, ReplySink {
   private readonly password: string;
   private readonly causes: CauseTexts | null;
   private readonly log: ClientLog | null;
-  private readonly cols: StateColumns;
   private readonly allowPipelining: boolean;
   private readonly out: Uint8Array;
   private readonly reader: ReplyReader;
@@ -201,7 +216,6 @@ export class SmtpClient implements StreamSink, ReplySink {
     this.out = new Uint8Array(size);
     this.reader = new ReplyReader();
     this.timeoutFn = () => this.onTimeout(); // one closure for every wait, not one per arm
-    this.cols = stateColumns();
   }
 
   /**
@@ -239,7 +253,7 @@ export class SmtpClient implements StreamSink, ReplySink {
     this.authPlain = false;
     this.authLogin = false;
     this.roundTrips = 1;
-    this.arm(this.cols.timeoutS[S_GREETING]);
+    this.arm(timeoutOf(S_GREETING));
   }
 
   // ---- StreamSink ----------------------------------------------------------------
@@ -261,7 +275,7 @@ export class SmtpClient implements StreamSink, ReplySink {
       this.finish(null);
       return;
     }
-    this.arm(this.cols.timeoutS[this.state]);
+    this.arm(timeoutOf(this.state));
     this.pump();
   }
 
@@ -269,7 +283,7 @@ export class SmtpClient implements StreamSink, ReplySink {
     if (this.state === S_DONE) return;
     const quitting = this.state === S_QUIT;
     this.stream = null; // closed already: finish must not close it again
-    const e = error ? error : quitting ? null : eventError(656, "the connection closed during " + this.cols.step[this.state], this.causes);
+    const e = error ? error : quitting ? null : eventError(656, "the connection closed during " + stepOf(this.state), this.causes);
     this.finish(e !== null && this.dotOut() ? this.unknown(e) : e);
   }
 
@@ -306,7 +320,7 @@ export class SmtpClient implements StreamSink, ReplySink {
   onReply(code: number): void {
     const state = this.state;
     if (state === S_DONE) return;
-    this.arm(this.cols.timeoutS[state]);
+    this.arm(timeoutOf(state));
     if (state === S_QUIT) {
       this.finish(null);
       return;
@@ -314,19 +328,19 @@ export class SmtpClient implements StreamSink, ReplySink {
     const r = this.reader;
     if (state === S_BODY && this.wRcpt !== 0 && code < 0) {
       // The reply to the end of the message is not SMTP (damaged): the mail may have been taken.
-      this.finish(this.unknown(garbledError(this.cols.step[state])));
+      this.finish(this.unknown(garbledError(stepOf(state))));
       return;
     }
     if (state === S_BODY && this.wRcpt === 0) {
       // A reply in the middle of the message (the server gave up on it): no QUIT can follow.
-      this.finish(code < 0 ? garbledError(this.cols.step[state]) : replyError(code, "message data", "", r.line, r.length > 4 ? 4 : r.length, r.length, this.causes));
+      this.finish(code < 0 ? garbledError(stepOf(state)) : replyError(code, "message data", "", r.line, r.length > 4 ? 4 : r.length, r.length, this.causes));
       return;
     }
     if (code < 0) {
-      this.fail(garbledError(this.cols.step[state]));
+      this.fail(garbledError(stepOf(state)));
       return;
     }
-    const ok = Math.floor(code / 100) === this.cols.want[state];
+    const ok = Math.floor(code / 100) === wantOf(state);
     if (!ok && state === S_EHLO && code >= 500 && code <= 504) {
       // RFC 5321 3.2: a server that does not know EHLO gets HELO (no extensions then).
       this.pipelining = false;
@@ -336,7 +350,7 @@ export class SmtpClient implements StreamSink, ReplySink {
       return;
     }
     if (!ok) {
-      const e = replyError(code, this.cols.step[state], this.fieldOf(state), r.line, r.length > 4 ? 4 : r.length, r.length, this.causes);
+      const e = replyError(code, stepOf(state), this.fieldOf(state), r.line, r.length > 4 ? 4 : r.length, r.length, this.causes);
       if (code === 421 || !this.grouped()) {
         this.fail(e);
         return;
@@ -672,7 +686,7 @@ export class SmtpClient implements StreamSink, ReplySink {
   private onTimeout(): void {
     this.timer = null;
     if (this.state === S_DONE) return;
-    const e = eventError(658, (this.sending ? "no SEND OK during " : "no reply to ") + this.cols.step[this.state], this.causes);
+    const e = eventError(658, (this.sending ? "no SEND OK during " : "no reply to ") + stepOf(this.state), this.causes);
     this.finish(this.dotOut() ? this.unknown(e) : e);
   }
 }

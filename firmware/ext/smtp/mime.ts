@@ -87,9 +87,10 @@ export class MimeWriter implements MessageSource {
   /** Start writing `mail`; `fill` then gives its bytes. */
   start(mail: SocketMail): void {
     const p = mail.prepared;
-    this.kinds = [];
-    this.texts = [];
-    this.sources = [];
+    // The item lists are emptied, not made anew: three arrays a mail less (XS heap).
+    this.kinds.length = 0;
+    this.texts.length = 0;
+    this.sources.length = 0;
     this.item = 0;
     this.pos = 0;
     this.col = 0;
@@ -174,9 +175,9 @@ export class MimeWriter implements MessageSource {
       this.lines = 0;
       if (this.item >= this.kinds.length) {
         this.finished = true;
-        this.kinds = [];
-        this.texts = [];
-        this.sources = [];
+        this.kinds.length = 0;
+        this.texts.length = 0;
+        this.sources.length = 0;
         this.winSource = null;
       }
     }

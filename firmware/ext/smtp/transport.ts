@@ -54,7 +54,13 @@ export interface TransportModem {
 
 export class SocketTransport implements MailTransport {
   readonly tls: boolean;
-  private readonly o: SocketTransportOptions;
+  // The options' fields, not the options object (it and the client's are garbage once made).
+  private readonly connector: StreamConnector;
+  private readonly server: string;
+  private readonly port: number;
+  private readonly sender: Sender;
+  private readonly origin: string;
+  private readonly modem: TransportModem;
   private readonly clock: Clock;
   private readonly mailer: SocketMailer;
   /** Generation: a result after cancel() or a newer send is not reported. */
@@ -62,8 +68,13 @@ export class SocketTransport implements MailTransport {
 
   /** Throws the CellError of a bad EHLO name (SmtpClient). */
   constructor(o: SocketTransportOptions) {
-    this.o = o;
     this.tls = o.tls;
+    this.connector = o.connector;
+    this.server = o.server;
+    this.port = o.port;
+    this.sender = o.sender;
+    this.origin = o.origin;
+    this.modem = o.modem;
     this.clock = o.client.clock;
     this.mailer = new SocketMailer(o.client);
     this.gen = 0;
@@ -74,23 +85,22 @@ export class SocketTransport implements MailTransport {
   }
 
   get commands(): number {
-    return this.o.connector.commands;
+    return this.connector.commands;
   }
 
   check(job: MailJob, mail: PreparedMail): CellError | null {
     // What only this transport carries; the subject, body and addresses were prepared by
     // the mail layer already, and the date only the send knows (bench xs.socket.mail.peakLiveSlots).
-    return socketMailError(job as SocketMailJob, this.o.sender);
+    return socketMailError(job as SocketMailJob, this.sender);
   }
 
   send(job: MailJob, mail: PreparedMail, done: (err: CellError | null) => void): void {
     const g = ++this.gen;
-    const o = this.o;
     const answer = (err: CellError | null): void => {
       if (g === this.gen) done(err);
     };
-    if (!(o.modem.wallTime() > 0)) {
-      o.modem.readTime(() => {
+    if (!(this.modem.wallTime() > 0)) {
+      this.modem.readTime(() => {
         if (g === this.gen) this.start(job, mail, g, answer);
       });
       return;
@@ -99,23 +109,22 @@ export class SocketTransport implements MailTransport {
   }
 
   private start(job: MailJob, mail: PreparedMail, g: number, answer: (err: CellError | null) => void): void {
-    const o = this.o;
     // The Mailer prepared the job when it was submitted: its subject, body and addresses are reused.
-    const m = completeSocketMail(mail, job as SocketMailJob, o.sender, o.modem.wallTime());
+    const m = completeSocketMail(mail, job as SocketMailJob, this.sender, this.modem.wallTime());
     if (isMailError(m)) {
       nextTurn(this.clock, () => answer(m));
       return;
     }
-    if (o.origin !== "") m.messageKey = m.messageKey + "_" + o.origin;
+    if (this.origin !== "") m.messageKey = m.messageKey + "_" + this.origin;
     const connect = (): void => {
       if (g !== this.gen) return;
       try {
-        o.connector.connect(o.server, o.port, o.tls, this.mailer.sink, (err) => {
+        this.connector.connect(this.server, this.port, this.tls, this.mailer.sink, (err) => {
           if (g !== this.gen) return;
           if (err) return answer(err);
-          this.mailer.send(o.connector, m, (e) => {
+          this.mailer.send(this.connector, m, (e) => {
             if (g !== this.gen) return;
-            o.connector.close();
+            this.connector.close();
             answer(e);
           });
         });
@@ -123,7 +132,7 @@ export class SocketTransport implements MailTransport {
         nextTurn(this.clock, () => answer(e as CellError));
       }
     };
-    o.modem.simIdentity((id) => {
+    this.modem.simIdentity((id) => {
       if (id !== "") m.messageKey = m.messageKey + "_" + id;
       connect();
     });
@@ -131,6 +140,6 @@ export class SocketTransport implements MailTransport {
 
   cancel(): void {
     this.gen++;
-    this.o.connector.close();
+    this.connector.close();
   }
 }
