@@ -18,7 +18,7 @@ import { Ec800, ModemListener, ModemStatus, ModuleFiles, Done, noFilesError, pow
 import { ModemConfig, resolveConfig, ResolvedConfig } from "../modem/config.js";
 import { MailJob, PreparedMail, newPreparedMail, prepareMail } from "./message.js";
 import { JobRoute, JobTables, MailJobRun, MailResult, RecoveryLimits, defaultLimits, jobTables, newMailResult } from "./job.js";
-import { TRANSPORT_MODULE, type MailTransport } from "./transport.js";
+import { TRANSPORT_MODULE, TRANSPORT_SOCKET, type MailTransport } from "./transport.js";
 import { nextTurn } from "../turn.js";
 
 export interface MailerOptions {
@@ -116,14 +116,14 @@ export class Mailer implements ModemListener {
     this.finished = [];
     this.reportFn = () => this.report();
     this.ignoredResults = 0;
-    this.modem = new Ec800(port, clock, resolved, this.log);
+    const mode = o.transport === undefined ? TRANSPORT_MODULE : o.transport;
+    this.modem = new Ec800(port, clock, resolved, this.log, mode !== TRANSPORT_SOCKET);
     this.modem.listener = this;
     this.modem.causes = o.causes ? o.causes : null;
     this.modem.files = o.files ? o.files(this.modem) : null;
     if (resolved.secLevel > 0 && resolved.caCert && !this.modem.files) {
       throw noFilesError("ssl.ca: ", "caCert");
     }
-    const mode = o.transport === undefined ? TRANSPORT_MODULE : o.transport;
     // Made only when the configuration may use it: its buffers cost a module-only board nothing.
     this.route = { mode: mode, socket: o.socket && mode !== TRANSPORT_MODULE ? o.socket(this.modem) : null };
     if (mode !== TRANSPORT_MODULE && !o.socket) {

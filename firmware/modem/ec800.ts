@@ -196,7 +196,12 @@ export class Ec800 {
   private regPrefixes: string[];
   private regNames: string[];
 
-  constructor(port: AtPort, clock: Clock, config: ResolvedConfig, log: Log | null) {
+  /**
+   * `moduleSmtp` false: the board sends only through its own SMTP client over the module's
+   * sockets (smtp.transport "socket"), so the module's SMTP engine's URC is not taken until
+   * an AT+QSMTPPUT is written (never): a registration less for the board's life.
+   */
+  constructor(port: AtPort, clock: Clock, config: ResolvedConfig, log: Log | null, moduleSmtp?: boolean) {
     this.port = port;
     this.clock = clock;
     this.config = config;
@@ -233,22 +238,20 @@ export class Ec800 {
     this.regQueries = [REG_LTE, REG_GPRS, REG_CS];
     this.regPrefixes = ["+CEREG:", "+CGREG:", "+CREG:"];
     this.regNames = ["CEREG", "CGREG", "CREG"];
-    // What every board asks. The module path's (+QSMTPBODY:, +QFUPL:, the +QSMTPPUT URC) are
-    // made at its first use: a board on the socket transport never builds them (each prefix
-    // about 25 XS slots, a registration about 37: bench xs.socket.mail.peakFirmwareSlots).
+    // What every board asks. The module path's prefixes (+QSMTPBODY:, +QFUPL:) are made at
+    // their first use, and its URC is taken only by a board that may use that path: a board
+    // on the socket transport never builds them (a prefix is about 25 XS slots, a
+    // registration about 37: bench xs.socket.mail.peakFirmwareSlots).
     const names = ["+CPIN:", "+CSQ:", "+CEREG:", "+CGREG:", "+CREG:", "+QIACT:"];
     for (let i = 0; i < names.length; i++) this.prefixes.push(port.prefix(names[i]));
     this.putHeard = false;
     port.onUrc(port.prefix("RDY"), () => this.onRdy());
     port.onUrc(port.prefix("POWERED DOWN"), () => this.onPoweredDown());
     port.onUrc(port.prefix("+QIURC:"), (line: Line) => this.onQiurc(line));
+    if (moduleSmtp !== false) this.hearPut();
   }
 
-  /**
-   * Take +QSMTPPUT URCs from now on (before the first AT+QSMTPPUT is written). A result that
-   * comes before then belongs to no send of this run (a job resumed after a restart sends
-   * again): nothing would act on it.
-   */
+  /** Take +QSMTPPUT URCs from now on (once; put() makes sure of it before it writes). */
   private hearPut(): void {
     if (this.putHeard) return;
     this.putHeard = true;
