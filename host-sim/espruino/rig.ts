@@ -218,6 +218,7 @@ export const USAGE_PRELUDE = `(function () {
 /** The "usage <mails> <variables>" lines printed so far, by mail count. */
 export function usageByMail(output: string): Map<number, number> {
   const out = new Map<number, number>();
-  for (const m of output.matchAll(/^>*usage (\d+) (\d+)$/gm)) out.set(Number(m[1]), Number(m[2]));
+  // Whole lines only: output comes in pieces, and a line cut after "usage 10 3" is not the figure.
+  for (const m of output.matchAll(/^>*usage (\d+) (\d+)\r?\n/gm)) out.set(Number(m[1]), Number(m[2]));
   return out;
 }

@@ -91,8 +91,9 @@ describe.skipIf(!!why)("cellmail flash espruino --save, and the flash it writes 
     const mails = await rig.mails();
     expect(mails.map((m) => m.subject)).toEqual(Array(3).fill("[pump-house-3] ALARM Water leak"));
     await board.type(`print("usage "+process.memory().usage+" of "+process.memory().total)`);
-    await board.waitFor("the usage", (t) => /^>*usage \d+ of \d+$/m.test(t), 5000);
-    const usage = /^>*usage (\d+) of (\d+)$/m.exec(board.output())!;
+    // The line's end too: output comes in pieces, and "usage 1486 of 5" may be all of it so far.
+    await board.waitFor("the usage", (t) => /^>*usage \d+ of \d+\r?\n/m.test(t), 5000);
+    const usage = /^>*usage (\d+) of (\d+)\r?\n/m.exec(board.output())!;
     say(`5k build running the saved flash: ${usage[1]} of ${usage[2]} variables in use after its second mail`);
     expect(Number(usage[2])).toBe(5100);
     expect(board.output()).not.toMatch(/Uncaught|OUT OF MEMORY/);
