@@ -283,7 +283,8 @@ export class AtEngine implements AtPort, UartSink {
     this.result.errorCode = errorCode;
     this.result.elapsedMs = this.clock.now() - this.writtenAt;
     if (!this.closed) this.settle = this.clock.setTimer(this.settleMs, this.onSettled);
-    done(this.result);
+    if (typeof done === "function") done(this.result);
+    else done.atDone(this.result);
   }
 
   private writeNext(): void {

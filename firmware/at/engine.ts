@@ -1442,7 +1442,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.depth++;
     this.reporting++;
     try {
-      done(result);
+      if (typeof done === "function") done(result);
+      else done.atDone(result);
     } finally {
       this.reporting--;
       if (--this.depth === 0 && this.pumpPending && !this.closed) this.kick();

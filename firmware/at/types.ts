@@ -147,11 +147,18 @@ export interface AtResult {
 }
 
 /**
- * Completion callback. The AtResult may be an object the engine reuses for every
- * report (AtEngine does, to allocate nothing per command): read it during the call,
+ * Completion: a callback, or an object whose `atDone` the engine calls (often the request
+ * itself: an object its owner keeps costs the XS heap no function per command, where a
+ * closure costs 11 slots and more). The AtResult may be an object the engine reuses for
+ * every report (AtEngine does, to allocate nothing per command): read it during the call,
  * copy what you keep.
  */
-export type AtDone = (result: AtResult) => void;
+export type AtDone = ((result: AtResult) => void) | AtDoneTarget;
+
+/** A completion as a method (AtDone). */
+export interface AtDoneTarget {
+  atDone(result: AtResult): void;
+}
 export type UrcHandler = (line: Line) => void;
 
 export interface AtEngineOptions {

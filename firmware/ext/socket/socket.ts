@@ -48,7 +48,7 @@
 // Chunk size: a chunk and its echo are lost whole by one lost byte, so on a lossy link big
 // chunks almost never pass: a cancelled chunk halves the size (down to CHUNK_MIN), and
 // CHUNK_GROW chunks in a row that pass double it again (up to SEND_MAX).
-import type { AtPort, AtRequest, AtResult, Line } from "../../at/types.js";
+import type { AtDoneTarget, AtPort, AtRequest, AtResult, ByteSource, Line, Prefix } from "../../at/types.js";
 import { WindowSource } from "../../at/source.js";
 import { RESULT_CANCELLED, RESULT_CME, RESULT_DAMAGED, RESULT_ERROR, RESULT_GARBLED, RESULT_OK, RESULT_TIMEOUT, SHAPE_LINE, SHAPE_LINES, SHAPE_NONE, SHAPE_PROMPT } from "../../at/types.js";
 import { LOG_WARN, type Clock, type TimerHandle } from "../../platform/types.js";
@@ -107,6 +107,54 @@ export interface SocketPlace {
   tls?: boolean;
 }
 
+// What a socket command is (SocketCall.kind): its result goes to ModuleSocket.called().
+const K_SEND = 0;
+const K_READ = 1;
+const K_TOTALS = 2;
+const K_QISDE = 3;
+const K_OPEN = 4;
+const K_STATE = 5;
+const K_CLOSE = 6;
+
+// What waits for a close that is being written (ModuleSocket.after).
+const AFTER_NONE = 0;
+const AFTER_ECHO = 1; //  a connect: AT+QISDE=1, then the open
+const AFTER_OPEN = 2; //  a reopen: the open again
+
+/**
+ * One of the socket's commands: the request and, as a method the engine calls (AtDone as
+ * an object), its completion, so no closure is made per command (XS heap). `gen` is the
+ * connection attempt a step of the open belongs to: a result for an older one is stale.
+ */
+class SocketCall implements AtRequest, AtDoneTarget {
+  command: string;
+  shape: number;
+  timeoutMs: number;
+  declare prefix?: Prefix;
+  declare data?: ByteSource;
+  declare promptGt?: boolean;
+  declare commitEcho?: boolean;
+  declare echoData?: boolean;
+  declare onLine?: (line: Line) => void;
+  declare readsData?: (data: Uint8Array, start: number, end: number) => void;
+  readonly kind: number;
+  readonly gen: number;
+  private readonly owner: ModuleSocket;
+
+  constructor(owner: ModuleSocket, kind: number, command: string, shape: number, timeoutMs: number, gen: number) {
+    this.owner = owner;
+    this.kind = kind;
+    this.command = command;
+    this.shape = shape;
+    this.timeoutMs = timeoutMs;
+    this.gen = gen;
+  }
+
+  atDone(r: AtResult): void {
+    this.owner.called(this, r);
+  }
+}
+
 /**
  * What the socket asks of the modem driver (Ec800 is one): handed as the object, not as
  * closures over it (each closure is 11-15 XS slots for the life of the board).
@@ -134,11 +182,21 @@ export class ModuleSocket implements StreamConnector {
   private opened: ((err: CellError | null) => void) | null;
   /** After the open's OK: the next state query (8 s, then every 10 s; one timer per open). */
   private openTimer: TimerHandle;
-  /** This connect's open: reopen(true) closes the id and writes the open again (false: done twice already). */
-  private reopen: ((again: boolean) => boolean) | null;
-  /** A close is being written (again until an intact OK); the open that waits for the id. */
+  /** This connect: its host (quoted) and port, reopens so far, AT+QISDE=1 tries, and its gen when it began. */
+  private host: string;
+  private hostPort: number;
+  private reopens: number;
+  private qisdeTries: number;
+  private connGen: number;
+  /** The open attempt's gen, its deadline for the open URC, state answers in a row that list it as absent, the last state. */
+  private openGen: number;
+  private deadline: number;
+  private absent: number;
+  private st: number;
+  /** A close is being written (again until an intact OK, closeTries writes so far); what waits for it (AFTER_*). */
   private closing: boolean;
-  private afterClose: (() => void) | null;
+  private closeTries: number;
+  private after: number;
   /** Module boot in which AT+QISDE=1 was taken (-1: not yet). */
   private qisdeBoot: number;
   private reading: boolean;
@@ -179,9 +237,10 @@ export class ModuleSocket implements StreamConnector {
   /** Families whose URCs are taken: 1 TCP, 2 TLS (listen()). */
   private listening: number;
 
-  private readonly sendReq: AtRequest;
-  private readonly readReq: AtRequest;
-  private readonly pollFn: () => void;
+  private readonly sendReq: SocketCall;
+  private readonly readReq: SocketCall;
+  /** The one timer callback of both waits: the open's state query (opening) and the read poll (open). */
+  private readonly tickFn: () => void;
 
   /**
    * `modem` says which module boot this is and takes the log's warnings. URCs are taken from
@@ -201,9 +260,18 @@ export class ModuleSocket implements StreamConnector {
     this.sink = null;
     this.opened = null;
     this.openTimer = null;
-    this.reopen = null;
+    this.host = "";
+    this.hostPort = 0;
+    this.reopens = 0;
+    this.qisdeTries = 0;
+    this.connGen = 0;
+    this.openGen = 0;
+    this.deadline = 0;
+    this.absent = 0;
+    this.st = -1;
     this.closing = false;
-    this.afterClose = null;
+    this.closeTries = 0;
+    this.after = AFTER_NONE;
     this.qisdeBoot = -1;
     this.reading = false;
     this.header = false;
@@ -231,24 +299,29 @@ export class ModuleSocket implements StreamConnector {
     this.uncheckedBoot = -1;
     this.sendCmd = "";
 
-    this.sendReq = { command: "", shape: SHAPE_PROMPT, timeoutMs: T_SEND, promptGt: true, commitEcho: true, data: this.src };
-    this.readReq = {
-      command: "",
-      shape: SHAPE_LINE,
-      timeoutMs: T_SHORT,
-      onLine: () => {
-        this.header = true;
-      },
-      readsData: (data, start, end) => {
-        // Kept until the engine has seen the answer's end intact: damaged bytes never reach the client.
-        // Copied in a loop: a subarray() per delivery would be garbage (replies are short).
-        const n = end - start;
-        const rb = this.rbuf;
-        if (this.got + n <= rb.length) for (let i = 0, o = this.got; i < n; i++) rb[o + i] = data[start + i];
-        this.got += n;
-      },
+    this.sendReq = new SocketCall(this, K_SEND, "", SHAPE_PROMPT, T_SEND, 0);
+    this.sendReq.promptGt = true;
+    this.sendReq.commitEcho = true;
+    this.sendReq.data = this.src;
+    this.readReq = new SocketCall(this, K_READ, "", SHAPE_LINE, T_SHORT, 0);
+    this.readReq.onLine = () => {
+      this.header = true;
     };
-    this.pollFn = () => {
+    this.readReq.readsData = (data, start, end) => {
+      // Kept until the engine has seen the answer's end intact: damaged bytes never reach the client.
+      // Copied in a loop: a subarray() per delivery would be garbage (replies are short).
+      const n = end - start;
+      const rb = this.rbuf;
+      if (this.got + n <= rb.length) for (let i = 0, o = this.got; i < n; i++) rb[o + i] = data[start + i];
+      this.got += n;
+    };
+    // The two waits never overlap: the open timer lives while opening, the poll while open.
+    this.tickFn = () => {
+      if (this.state === S_OPENING) {
+        this.openTimer = null;
+        this.ask();
+        return;
+      }
       this.pollTimer = null;
       this.readNow();
     };
@@ -311,117 +384,148 @@ export class ModuleSocket implements StreamConnector {
     this.readReq.prefix = this.port.prefix(tls ? "+QSSLRECV:" : "+QIRD:");
     this.delivered = 0;
     this.sendWaiting = false;
-    const g = this.gen;
-    // open(false) writes the open; open(true) closes the id, then writes it again (twice per
-    // connect at most; false when spent): after 563, or an OK whose echo differed.
-    let reopens = 0;
-    const open = (again: boolean): boolean => {
-      if (this.state !== S_OPENING) return false;
-      if (again) {
-        if (reopens >= 2) return false;
-        reopens++;
-        this.gen++; // this attempt's answers are stale from here on
-        if (this.openTimer !== null) this.clock.clearTimer(this.openTimer);
-        this.openTimer = null;
-        this.closeId(() => {
-          open(false);
-        });
-        return true;
-      }
-      const og = this.gen; // a reopen or a close ends this attempt: its answers are then stale
-      const p = this.place;
-      const command = tls
-        ? "+QSSLOPEN=" + p.contextId + "," + p.sslCtxId + "," + this.id + "," + quoted + "," + port + ",0"
-        : "+QIOPEN=" + p.contextId + "," + this.id + ',"TCP",' + quoted + "," + port + ",0,0";
-      this.exec(command, T_SHORT, (r) => {
-        if (og !== this.gen || this.state !== S_OPENING) return;
-        // OK after an echo that differed: some open was taken, its fields perhaps changed on
-        // the way (a port 65 for 465): the id closed, then this open again.
-        if (r.code === RESULT_GARBLED && open(true)) return;
-        if (r.code !== RESULT_OK) return this.openFailed(resultToError(r, command, this.causes) as CellError);
-        // The outcome is the open URC; the module gives it within 150 s (S-TCP 2.4.7). Without a
-        // usable one, the module is asked the connection's state (AT+QSSLSTATE=<id>,
-        // AT+QISTATE=1,<id>; S-TCP 2.4.9, S-EG800K), 8 s after this OK: the real EG800K
-        // opened TLS in 2.0 s (S-EG800K), the model takes 0.3 s (TCP) or 0.6 s (TLS) at its
-        // 150-ms round trip, so a slow radio costs a query (it only reads the state), and a
-        // lost URC 8 s instead of 150 s and a PDP re-activation. <socket_state> 2 connected
-        // -> open, as if the URC came; 1 opening -> asked again every 10 s up to the deadline
-        // (then 569); 0 initial, 4 closing, or not listed, twice in a row (a state line
-        // damaged on the UART reads as "not listed") -> the open failed; an answer that
-        // cannot be read (ERROR, a differing echo, none, a line whose fields do not parse)
-        // -> asked again in 10 s. The query's request and callbacks are made when it is
-        // asked: the rare path costs the heap nothing otherwise. (The numbers are literals:
-        // a module-level const costs the XS heap about 4.5 slots, bench
-        // xs.socket.mail.peakFirmwareSlots.)
-        const deadline = this.clock.now() + 155000;
-        let absent = 0;
-        const ask = (): void => {
-          if (this.openTimer !== null) this.clock.clearTimer(this.openTimer);
-          this.openTimer = null;
-          if (og !== this.gen || this.state !== S_OPENING) return;
-          if (this.clock.now() >= deadline) return this.openFailed(cellError(KIND_NETWORK, 569, "socket open: no open URC in 150 s", ""));
-          // <socket_state> of this id's line: -1 no line, -2 one whose fields do not parse (a
-          // whole one has 10 fields for TCP, 11 for TLS).
-          let st = -1;
-          const req: AtRequest = {
-            command: this.tls ? "+QSSLSTATE=" + this.id : "+QISTATE=1," + this.id,
-            shape: SHAPE_LINES,
-            prefix: this.port.prefix(this.tls ? "+QSSLSTATE:" : "+QISTATE:"),
-            timeoutMs: T_SHORT,
-            onLine: (l) => {
-              st = l.int(0, -1) === this.id && l.fieldCount() >= (this.tls ? 11 : 10) ? l.int(5, -2) : -2;
-            },
-          };
-          this.commands++;
-          const sent = this.port.send(req, (a) => {
-            if (og !== this.gen || this.state !== S_OPENING) return;
-            if (a.code === RESULT_OK && st === 2) return this.onOpenUrc(null, this.tls);
-            if (a.code === RESULT_OK && st !== 1 && st !== -2) {
-              if (++absent < 2) return ask();
-              const how = st === 4 ? "closed by the peer" : "closed";
-              return this.openFailed(cellError(KIND_NETWORK, st === 4 ? 567 : 550, "socket open: no usable open URC, and the module lists the connection as " + how, ""));
-            }
-            if (st === 1) absent = 0;
-            const left = deadline - this.clock.now();
-            this.openTimer = this.clock.setTimer(left < 10000 ? (left > 0 ? left : 0) : 10000, ask);
-          });
-          if (!sent) this.refused();
-        };
-        this.openTimer = this.clock.setTimer(8000, ask);
-      });
-      return true;
-    };
-    this.reopen = open;
-    // The payload echo is what proves a send (above): on after every boot, and made sure of
-    // once per boot. Written again in place when it fails (a byte lost on the way: nothing
-    // else was executed); refused TRIES times: the module cannot echo.
-    let tries = 0;
-    const echoOn = (): void => {
-      if (g !== this.gen) return;
-      if (this.qisdeBoot === this.modem.bootCount) {
-        open(false);
-        return;
-      }
-      this.exec("+QISDE=1", T_SHORT, (r) => {
-        if (g !== this.gen) return;
-        if (r.code === RESULT_OK) {
-          this.qisdeBoot = this.modem.bootCount;
-          open(false);
-          return;
-        }
-        if (++tries < TRIES) return echoOn();
-        const refused = r.code === RESULT_ERROR || r.code === RESULT_CME;
-        this.openFailed(
-          refused
-            ? cellError(KIND_CONFIG, E_AT_ERROR, "the module refused AT+QISDE=1: without its echo of the data, a send cannot be checked", "")
-            : (resultToError(r, "AT+QISDE=1", this.causes) as CellError),
-        );
-      });
-    };
+    this.host = quoted;
+    this.hostPort = port;
+    this.reopens = 0;
+    this.qisdeTries = 0;
+    this.connGen = this.gen;
     // The id must be free first: an open behind a close still being written again would be
     // answered 563, and that close's next write would end the new connection.
-    if (this.closing) this.afterClose = echoOn;
-    else echoOn();
+    if (this.closing) this.after = AFTER_ECHO;
+    else this.echoOn();
+  }
+
+  /**
+   * The payload echo is what proves a send (above): on after every boot, and made sure of
+   * once per boot; then the open. Written again in place when it fails (a byte lost on the
+   * way: nothing else was executed); refused TRIES times: the module cannot echo.
+   */
+  private echoOn(): void {
+    if (this.connGen !== this.gen || this.state !== S_OPENING) return;
+    if (this.qisdeBoot === this.modem.bootCount) {
+      this.open();
+      return;
+    }
+    this.issue(new SocketCall(this, K_QISDE, "+QISDE=1", SHAPE_NONE, T_SHORT, this.gen));
+  }
+
+  private qisdeDone(r: AtResult): void {
+    if (r.code === RESULT_OK) {
+      this.qisdeBoot = this.modem.bootCount;
+      this.open();
+      return;
+    }
+    if (++this.qisdeTries < TRIES) return this.echoOn();
+    const refused = r.code === RESULT_ERROR || r.code === RESULT_CME;
+    this.openFailed(
+      refused
+        ? cellError(KIND_CONFIG, E_AT_ERROR, "the module refused AT+QISDE=1: without its echo of the data, a send cannot be checked", "")
+        : (resultToError(r, "AT+QISDE=1", this.causes) as CellError),
+    );
+  }
+
+  /** Write the open (AT+QSSLOPEN / AT+QIOPEN): OK, then the open URC (onOpenUrc). */
+  private open(): void {
+    if (this.state !== S_OPENING) return;
+    this.openGen = this.gen; // a reopen or a close ends this attempt: its answers are then stale
+    const p = this.place;
+    const command = this.tls
+      ? "+QSSLOPEN=" + p.contextId + "," + p.sslCtxId + "," + this.id + "," + this.host + "," + this.hostPort + ",0"
+      : "+QIOPEN=" + p.contextId + "," + this.id + ',"TCP",' + this.host + "," + this.hostPort + ",0,0";
+    this.issue(new SocketCall(this, K_OPEN, command, SHAPE_NONE, T_SHORT, this.gen));
+  }
+
+  /**
+   * Close the id, then write the open again (twice per connect at most; false when spent):
+   * after 563, or an OK whose echo differed.
+   */
+  private reopen(): boolean {
+    if (this.state !== S_OPENING || this.reopens >= 2) return false;
+    this.reopens++;
+    this.gen++; // this attempt's answers are stale from here on
+    if (this.openTimer !== null) this.clock.clearTimer(this.openTimer);
+    this.openTimer = null;
+    this.closeId(AFTER_OPEN);
+    return true;
+  }
+
+  private openDone(r: AtResult, command: string): void {
+    // OK after an echo that differed: some open was taken, its fields perhaps changed on
+    // the way (a port 65 for 465): the id closed, then this open again.
+    if (r.code === RESULT_GARBLED && this.reopen()) return;
+    if (r.code !== RESULT_OK) return this.openFailed(resultToError(r, command, this.causes) as CellError);
+    // The outcome is the open URC; the module gives it within 150 s (S-TCP 2.4.7). Without a
+    // usable one, the module is asked the connection's state (AT+QSSLSTATE=<id>,
+    // AT+QISTATE=1,<id>; S-TCP 2.4.9, S-EG800K), 8 s after this OK: the real EG800K
+    // opened TLS in 2.0 s (S-EG800K), the model takes 0.3 s (TCP) or 0.6 s (TLS) at its
+    // 150-ms round trip, so a slow radio costs a query (it only reads the state), and a
+    // lost URC 8 s instead of 150 s and a PDP re-activation. <socket_state> 2 connected
+    // -> open, as if the URC came; 1 opening -> asked again every 10 s up to the deadline
+    // (then 569); 0 initial, 4 closing, or not listed, twice in a row (a state line
+    // damaged on the UART reads as "not listed") -> the open failed; an answer that
+    // cannot be read (ERROR, a differing echo, none, a line whose fields do not parse)
+    // -> asked again in 10 s. The query's request is made when it is asked: the rare
+    // path costs the heap nothing otherwise. (The numbers are literals:
+    // a module-level const costs the XS heap about 4.5 slots, bench
+    // xs.socket.mail.peakFirmwareSlots.)
+    this.deadline = this.clock.now() + 155000;
+    this.absent = 0;
+    this.openTimer = this.clock.setTimer(8000, this.tickFn);
+  }
+
+  /** The state query: AT+QSSLSTATE=<id> / AT+QISTATE=1,<id> (openDone says when and why). */
+  private ask(): void {
+    if (this.openTimer !== null) this.clock.clearTimer(this.openTimer);
+    this.openTimer = null;
+    if (this.openGen !== this.gen || this.state !== S_OPENING) return;
+    if (this.clock.now() >= this.deadline) return this.openFailed(cellError(KIND_NETWORK, 569, "socket open: no open URC in 150 s", ""));
+    // <socket_state> of this id's line: -1 no line, -2 one whose fields do not parse (a
+    // whole one has 10 fields for TCP, 11 for TLS).
+    this.st = -1;
+    const c = new SocketCall(this, K_STATE, this.tls ? "+QSSLSTATE=" + this.id : "+QISTATE=1," + this.id, SHAPE_LINES, T_SHORT, this.gen);
+    c.prefix = this.port.prefix(this.tls ? "+QSSLSTATE:" : "+QISTATE:");
+    c.onLine = (l) => {
+      this.st = l.int(0, -1) === this.id && l.fieldCount() >= (this.tls ? 11 : 10) ? l.int(5, -2) : -2;
+    };
+    this.issue(c);
+  }
+
+  private stateDone(r: AtResult): void {
+    const st = this.st;
+    if (r.code === RESULT_OK && st === 2) return this.onOpenUrc(null, this.tls);
+    if (r.code === RESULT_OK && st !== 1 && st !== -2) {
+      if (++this.absent < 2) return this.ask();
+      const how = st === 4 ? "closed by the peer" : "closed";
+      return this.openFailed(cellError(KIND_NETWORK, st === 4 ? 567 : 550, "socket open: no usable open URC, and the module lists the connection as " + how, ""));
+    }
+    if (st === 1) this.absent = 0;
+    const left = this.deadline - this.clock.now();
+    this.openTimer = this.clock.setTimer(left < 10000 ? (left > 0 ? left : 0) : 10000, this.tickFn);
+  }
+
+  /** A command's result (SocketCall.atDone). */
+  called(c: SocketCall, r: AtResult): void {
+    switch (c.kind) {
+      case K_SEND:
+        return this.sendDone(r);
+      case K_READ:
+        return this.readDone(r);
+      case K_TOTALS:
+        return this.totalsDone(r);
+      case K_CLOSE:
+        return this.closeDone(c, r);
+    }
+    // The open's steps: only this attempt's, while it is still opening.
+    if (c.gen !== this.gen || this.state !== S_OPENING) return;
+    if (c.kind === K_QISDE) this.qisdeDone(r);
+    else if (c.kind === K_OPEN) this.openDone(r, c.command);
+    else this.stateDone(r);
+  }
+
+  /** Write one of the socket's commands; refused: the connection fails (refused()). */
+  private issue(c: SocketCall): void {
+    this.commands++;
+    if (!this.port.send(c, c)) this.refused();
   }
 
   write(data: Uint8Array, start: number, end: number): void {
@@ -469,7 +573,7 @@ export class ModuleSocket implements StreamConnector {
     this.sendReq.command = checked ? this.sendCmd : this.sendCmd + "," + (to - this.wFrom);
     this.sendTries = 1;
     this.commands++;
-    if (!this.port.send(this.sendReq, this.sendDone)) this.refused();
+    if (!this.port.send(this.sendReq, this.sendReq)) this.refused();
   }
 
   close(): void {
@@ -479,7 +583,7 @@ export class ModuleSocket implements StreamConnector {
     this.state = S_IDLE;
     if (was === S_IDLE) return;
     // Free the id (also after the peer closed: the id stays taken until AT+QICLOSE).
-    this.closeId(null);
+    this.closeId(AFTER_NONE);
   }
 
   // ---------------------------------------------------------------- module events
@@ -497,7 +601,7 @@ export class ModuleSocket implements StreamConnector {
     }
     // The id still taken: the previous connection's close did not arrive intact (or not
     // within its tries). Closed now, then the open again.
-    if (err === 563 && this.reopen !== null && this.reopen(true)) return;
+    if (err === 563 && this.reopen()) return;
     if (this.openTimer !== null) this.clock.clearTimer(this.openTimer);
     this.openTimer = null;
     if (err !== 0) {
@@ -526,12 +630,12 @@ export class ModuleSocket implements StreamConnector {
     this.got = 0;
     this.header = false;
     this.commands++;
-    if (!this.port.send(this.readReq, this.readDone)) this.refused();
+    if (!this.port.send(this.readReq, this.readReq)) this.refused();
   }
 
-  // The completion callbacks are arrow properties, not methods behind wrapper arrows: one
-  // function each in the XS heap instead of two (bench xs.socket.mail.peakFirmwareSlots).
-  private readonly readDone = (r: AtResult): void => {
+  // The completions are methods the requests call (SocketCall.atDone): no function of their
+  // own in the XS heap (bench xs.socket.mail.peakFirmwareSlots).
+  private readDone(r: AtResult): void {
     if (this.readGen !== this.gen) return;
     this.reading = false;
     if (this.state !== S_OPEN && this.state !== S_PEER_CLOSED) return;
@@ -545,16 +649,12 @@ export class ModuleSocket implements StreamConnector {
       this.modRead = -1;
       this.commands++;
       // AT+QSSLRECV=<id>,0 (AT+QIRD=<id>,0): made only on this rare path, not carried by every board.
-      const totals: AtRequest = {
-        command: (this.tls ? "+QSSLRECV=" : "+QIRD=") + this.id + ",0",
-        shape: SHAPE_LINE,
-        prefix: this.readReq.prefix,
-        timeoutMs: T_SHORT,
-        onLine: (l) => {
-          this.modRead = l.int(1, -1);
-        },
+      const totals = new SocketCall(this, K_TOTALS, (this.tls ? "+QSSLRECV=" : "+QIRD=") + this.id + ",0", SHAPE_LINE, T_SHORT, 0);
+      totals.prefix = this.readReq.prefix;
+      totals.onLine = (l) => {
+        this.modRead = l.int(1, -1);
       };
-      if (!this.port.send(totals, (t) => this.totalsDone(t))) this.refused();
+      if (!this.port.send(totals, totals)) this.refused();
       return;
     }
     if (r.code !== RESULT_OK && r.code !== RESULT_GARBLED) {
@@ -589,7 +689,7 @@ export class ModuleSocket implements StreamConnector {
     }
     this.armPoll();
     this.sendNow();
-  };
+  }
 
   /** The read's bytes to the client, then the next read (more may wait: no new "recv" URC comes before the buffer was read empty). */
   private readonly deliverFn = (): void => {
@@ -638,7 +738,7 @@ export class ModuleSocket implements StreamConnector {
 
   private armPoll(): void {
     if (this.pollTimer !== null || this.state !== S_OPEN) return;
-    this.pollTimer = this.clock.setTimer(this.pollMs, this.pollFn);
+    this.pollTimer = this.clock.setTimer(this.pollMs, this.tickFn);
     this.pollMs = this.pollMs * 2 > POLL_MAX_MS ? POLL_MAX_MS : this.pollMs * 2;
   }
 
@@ -649,7 +749,7 @@ export class ModuleSocket implements StreamConnector {
 
   // ---------------------------------------------------------------- writing
 
-  private readonly sendDone = (r: AtResult): void => {
+  private sendDone(r: AtResult): void {
     if (this.state !== S_OPEN) return;
     if (r.code === RESULT_GARBLED) {
       // The echo differed or stalled (or no prompt came): cancelled, nothing was sent. The
@@ -676,7 +776,7 @@ export class ModuleSocket implements StreamConnector {
       // Not sent (a garbled command, or the module dropped the input): the same bytes again.
       this.sendTries++;
       this.commands++;
-      if (!this.port.send(this.sendReq, this.sendDone)) this.refused();
+      if (!this.port.send(this.sendReq, this.sendReq)) this.refused();
       return;
     }
     if (r.code !== RESULT_OK) {
@@ -700,15 +800,9 @@ export class ModuleSocket implements StreamConnector {
     // Straight from the command's result (not inside write(), as the stream's contract asks):
     // a turn of its own per write would cost a timer per write (bench xs.socket.mail.peakLiveSlots).
     (this.sink as StreamSink).onSent();
-  };
+  }
 
   // ---------------------------------------------------------------- endings
-
-  private exec(command: string, timeoutMs: number, done: (r: AtResult) => void): void {
-    this.commands++;
-    const req: AtRequest = { command: command, shape: SHAPE_NONE, timeoutMs: timeoutMs };
-    if (!this.port.send(req, done)) this.refused();
-  }
 
   private refused(): void {
     const g = this.gen;
@@ -722,7 +816,7 @@ export class ModuleSocket implements StreamConnector {
     this.reset();
     this.state = S_IDLE;
     // A failed open may still hold the id (a late open URC after our deadline): free it.
-    this.closeId(null);
+    this.closeId(AFTER_NONE);
     if (done !== null) nextTurn(this.clock, () => done(err));
   }
 
@@ -731,28 +825,36 @@ export class ModuleSocket implements StreamConnector {
    * three writes. ERROR (a line garbled on the way, or S-TCP's "failed to close"),
    * OK after a differing echo (the module may have closed another id) or no answer (its CR
    * lost): again; closing an id twice is harmless (OK). A flushed queue (a reboot closes every
-   * socket) ends it. Then `next`, an open that waits for the id; a second request while one
-   * is under way joins it.
+   * socket) ends it. Then `after` (AFTER_*), a connect or a reopen that waits for the id; a second request
+   * while one is under way joins it.
    */
-  private closeId(next: (() => void) | null): void {
-    if (next !== null) this.afterClose = next;
+  private closeId(after: number): void {
+    if (after !== AFTER_NONE) this.after = after;
     if (this.closing) return;
     this.closing = true;
-    const req: AtRequest = { command: (this.tls ? "+QSSLCLOSE=" : "+QICLOSE=") + this.id, shape: SHAPE_NONE, timeoutMs: 11000 }; // 10 s for a connected socket's FIN (S-TCP 2.4.8)
-    let tries = 1;
-    const done = (r: AtResult): void => {
-      if (r.code !== RESULT_OK && r.code !== RESULT_CANCELLED && tries < 3) {
-        tries++;
-        this.commands++;
-        if (this.port.send(req, done)) return;
-      }
-      this.closing = false;
-      const after = this.afterClose;
-      this.afterClose = null;
-      if (after !== null) after();
-    };
+    this.closeTries = 1;
+    // 10 s for a connected socket's FIN (S-TCP 2.4.8).
+    const c = new SocketCall(this, K_CLOSE, (this.tls ? "+QSSLCLOSE=" : "+QICLOSE=") + this.id, SHAPE_NONE, 11000, 0);
     this.commands++;
-    if (!this.port.send(req, done)) done({ code: RESULT_CANCELLED, errorCode: -1, errorText: "", elapsedMs: 0 });
+    if (!this.port.send(c, c)) this.closeEnd();
+  }
+
+  private closeDone(c: SocketCall, r: AtResult): void {
+    if (r.code !== RESULT_OK && r.code !== RESULT_CANCELLED && this.closeTries < 3) {
+      this.closeTries++;
+      this.commands++;
+      if (this.port.send(c, c)) return;
+    }
+    this.closeEnd();
+  }
+
+  /** The id is free (or given up on): what waited for it goes on. */
+  private closeEnd(): void {
+    this.closing = false;
+    const after = this.after;
+    this.after = AFTER_NONE;
+    if (after === AFTER_ECHO) this.echoOn();
+    else if (after === AFTER_OPEN) this.open();
   }
 
   /** The connection failed (err) or the peer closed it (null): tell the sink once. */

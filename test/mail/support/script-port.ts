@@ -202,7 +202,7 @@ export class ScriptPort implements AtPort {
     this.inFlightTimer = null;
     for (const p of this.queue) cancelled.push(p);
     this.queue = [];
-    for (const p of cancelled) p.done(this.result(RESULT_CANCELLED, -1, ""));
+    for (const p of cancelled) complete(p.done, this.result(RESULT_CANCELLED, -1, ""));
   }
 
   consecutiveTimeouts(): number {
@@ -285,7 +285,7 @@ export class ScriptPort implements AtPort {
       this.urcTimers.push(t);
     }
     if (reply.rebootAfterMs !== undefined) this.reboot(reply.rebootAfterMs);
-    p.done(res);
+    complete(p.done, res);
     if (this.instant) for (const u of reply.urcs ?? []) this.urc(u.line);
     if (this.instant) this.next();
     else this.clock.setTimer(0, () => this.next());
@@ -342,4 +342,10 @@ export class ScriptPort implements AtPort {
     if (cmd === "+CFUN=1,1") return { rebootAfterMs: 3000 };
     return { result: "ERROR" };
   }
+}
+
+/** Call a completion, a callback or an object's atDone (AtDone). */
+function complete(done: AtDone, r: AtResult): void {
+  if (typeof done === "function") done(r);
+  else done.atDone(r);
 }
