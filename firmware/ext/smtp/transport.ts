@@ -12,7 +12,7 @@ import type { StreamConnector } from "../../modem/stream.js";
 import { nextTurn } from "../../turn.js";
 import type { Clock } from "../../platform/types.js";
 import type { SmtpClientOptions } from "./client.js";
-import { completeSocketMail, isMailError, socketMailError, type Sender, type SocketMailJob } from "./mail.js";
+import { completeSocketMail, isMailError, socketMailError, type Sender, type SocketMail, type SocketMailJob } from "./mail.js";
 import { SocketMailer } from "./mailer.js";
 
 export interface SocketTransportOptions {
@@ -52,6 +52,19 @@ export interface TransportModem {
   readTime(done: () => void): void;
 }
 
+type Step = (x?: string | CellError | null) => void;
+
+/** The step of no send (the transport idle): a function of the module, not one per transport. */
+function idleStep(): void {}
+
+// What a send waits for (SocketTransport.phase): each step waits for the one before.
+const P_IDLE = 0;
+const P_TIME = 1; //  AT+CCLK?: the network time was unknown
+const P_ID = 2; //    the SIM's identity (the Message-ID)
+const P_OPEN = 3; //  the connection
+const P_MAIL = 4; //  the SMTP conversation
+const P_END = 5; //   a failure before the connection, told on a fresh turn
+
 export class SocketTransport implements MailTransport {
   readonly tls: boolean;
   // The options' fields, not the options object (it and the client's are garbage once made).
@@ -65,6 +78,18 @@ export class SocketTransport implements MailTransport {
   private readonly mailer: SocketMailer;
   /** Generation: a result after cancel() or a newer send is not reported. */
   private gen: number;
+  /** The send under way: what it waits for, whom to tell, the job, its message, a failure to tell. */
+  private phase: number;
+  private done: ((err: CellError | null) => void) | null;
+  private job: SocketMailJob | null;
+  private prepared: PreparedMail | null;
+  private mail: SocketMail | null;
+  private failure: CellError | null;
+  /**
+   * The send's one callback, for every step (the time read, the identity, the open, the
+   * conversation, a failure's hand-over): one closure a mail instead of one a step (XS heap).
+   */
+  private stepFn: Step;
 
   /** Throws the CellError of a bad EHLO name (SmtpClient). */
   constructor(o: SocketTransportOptions) {
@@ -78,6 +103,13 @@ export class SocketTransport implements MailTransport {
     this.clock = o.client.clock;
     this.mailer = new SocketMailer(o.client);
     this.gen = 0;
+    this.phase = P_IDLE;
+    this.done = null;
+    this.job = null;
+    this.prepared = null;
+    this.mail = null;
+    this.failure = null;
+    this.stepFn = idleStep;
   }
 
   get roundTrips(): number {
@@ -96,50 +128,89 @@ export class SocketTransport implements MailTransport {
 
   send(job: MailJob, mail: PreparedMail, done: (err: CellError | null) => void): void {
     const g = ++this.gen;
-    const answer = (err: CellError | null): void => {
-      if (g === this.gen) done(err);
+    this.done = done;
+    this.job = job as SocketMailJob;
+    this.prepared = mail;
+    this.mail = null;
+    this.failure = null;
+    // A result for an older send (cancelled, or superseded) is not this one's.
+    this.stepFn = (x) => {
+      if (g === this.gen) this.step(x);
     };
     if (!(this.modem.wallTime() > 0)) {
-      this.modem.readTime(() => {
-        if (g === this.gen) this.start(job, mail, g, answer);
-      });
+      this.phase = P_TIME;
+      this.modem.readTime(this.stepFn);
       return;
     }
-    this.start(job, mail, g, answer);
+    this.start();
   }
 
-  private start(job: MailJob, mail: PreparedMail, g: number, answer: (err: CellError | null) => void): void {
-    // The Mailer prepared the job when it was submitted: its subject, body and addresses are reused.
-    const m = completeSocketMail(mail, job as SocketMailJob, this.sender, this.modem.wallTime());
-    if (isMailError(m)) {
-      nextTurn(this.clock, () => answer(m));
-      return;
-    }
-    if (this.origin !== "") m.messageKey = m.messageKey + "_" + this.origin;
-    const connect = (): void => {
-      if (g !== this.gen) return;
-      try {
-        this.connector.connect(this.server, this.port, this.tls, this.mailer.sink, (err) => {
-          if (g !== this.gen) return;
-          if (err) return answer(err);
-          this.mailer.send(this.connector, m, (e) => {
-            if (g !== this.gen) return;
-            this.connector.close();
-            answer(e);
-          });
-        });
-      } catch (e) {
-        nextTurn(this.clock, () => answer(e as CellError));
+  /** The next step of the send under way, with what the last one gave (an identity, an error). */
+  private step(x?: string | CellError | null): void {
+    switch (this.phase) {
+      case P_TIME:
+        return this.start();
+      case P_ID: {
+        const m = this.mail as SocketMail;
+        if (typeof x === "string" && x !== "") m.messageKey = m.messageKey + "_" + x;
+        this.phase = P_OPEN;
+        try {
+          this.connector.connect(this.server, this.port, this.tls, this.mailer.sink, this.stepFn);
+        } catch (e) {
+          this.fail(e as CellError);
+        }
+        return;
       }
-    };
-    this.modem.simIdentity((id) => {
-      if (id !== "") m.messageKey = m.messageKey + "_" + id;
-      connect();
-    });
+      case P_OPEN:
+        if (x) return this.end(x as CellError);
+        this.phase = P_MAIL;
+        this.mailer.send(this.connector, this.mail as SocketMail, this.stepFn);
+        return;
+      case P_MAIL:
+        this.connector.close();
+        return this.end(x ? (x as CellError) : null);
+      case P_END:
+        return this.end(this.failure);
+    }
+  }
+
+  private start(): void {
+    // The Mailer prepared the job when it was submitted: its subject, body and addresses are reused.
+    const m = completeSocketMail(this.prepared as PreparedMail, this.job as SocketMailJob, this.sender, this.modem.wallTime());
+    if (isMailError(m)) return this.fail(m);
+    if (this.origin !== "") m.messageKey = m.messageKey + "_" + this.origin;
+    this.mail = m;
+    this.phase = P_ID;
+    this.modem.simIdentity(this.stepFn);
+  }
+
+  /** A failure before the connection: told on a fresh turn. */
+  private fail(err: CellError): void {
+    this.failure = err;
+    this.phase = P_END;
+    nextTurn(this.clock, this.stepFn);
+  }
+
+  /** The send's outcome, told once; the transport is idle again. */
+  private end(err: CellError | null): void {
+    const done = this.done;
+    this.phase = P_IDLE;
+    this.done = null;
+    this.job = null;
+    this.prepared = null;
+    this.mail = null;
+    this.failure = null;
+    if (done) done(err);
   }
 
   cancel(): void {
     this.gen++;
+    this.phase = P_IDLE;
+    this.done = null;
+    this.job = null;
+    this.prepared = null;
+    this.mail = null;
+    this.failure = null;
     this.connector.close();
   }
 }
