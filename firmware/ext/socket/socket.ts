@@ -107,6 +107,14 @@ export interface SocketPlace {
   tls?: boolean;
 }
 
+/** The line holds `word` (n chars: a string's length allocates in XS) at buf[at..]. */
+function wordAt(l: Line, at: number, word: string, n: number): boolean {
+  if (at + n > l.start + l.length) return false;
+  const b = l.buf;
+  for (let i = 0; i < n; i++) if (b[at + i] !== codeAt.call(word, i)) return false;
+  return true;
+}
+
 // What a socket command is (SocketCall.kind): its result goes to ModuleSocket.called().
 const K_SEND = 0;
 const K_READ = 1;
@@ -339,20 +347,27 @@ export class ModuleSocket implements StreamConnector {
     if ((this.listening & bit) !== 0) return;
     this.listening |= bit;
     const port = this.port;
-    port.onUrc(port.prefix(tls ? "+QSSLOPEN: " : "+QIOPEN: "), (l) => this.onOpenUrc(l, tls));
-    // One registration for both events of the family, told apart by the word after the
-    // quote, compared in place (one prefix and one handler less: about 36 XS slots).
+    // One registration for the family's URCs ("+QSSL" / "+QI": the open's outcome, "recv",
+    // "closed"), told apart by the words after it, compared in place: one prefix and one handler
+    // for all three (each registration is about 40 XS slots for the board's life). A reply of a
+    // command in flight never comes here (the engine gives it to the command first); one that
+    // comes late ("+QSSLRECV:", "+QSSLSTATE:") matches no word and is dropped.
     // "recv": read (a lost one costs a poll). "closed": what the peer sent before it closed
     // can still be read: handed over, then the close.
-    const at = tls ? 11 : 9;
-    port.onUrc(port.prefix(tls ? '+QSSLURC: "' : '+QIURC: "'), (l) => {
-      if (tls !== this.tls || l.int(1, -1) !== this.id) return;
+    const at = tls ? 5 : 3;
+    port.onUrc(port.prefix(tls ? "+QSSL" : "+QI"), (l) => {
+      if (tls !== this.tls) return;
       const b = l.buf;
-      const recv = b[l.start + at] === 0x72; // r
-      const word = recv ? 'recv",' : 'closed",';
-      const n = recv ? 6 : 8; // word.length (a string's length allocates in XS)
-      if (l.length < at + n) return;
-      for (let i = 0; i < n; i++) if (b[l.start + at + i] !== codeAt.call(word, i)) return;
+      const s0 = l.start + at;
+      const open = b[s0] === 0x4f; // O
+      if (!open && !wordAt(l, s0, 'URC: "', 6)) return;
+      if (open) {
+        if (wordAt(l, s0, "OPEN: ", 6)) this.onOpenUrc(l, tls);
+        return;
+      }
+      if (l.int(1, -1) !== this.id) return;
+      const recv = b[s0 + 6] === 0x72; // r
+      if (!(recv ? wordAt(l, s0 + 6, 'recv",', 6) : wordAt(l, s0 + 6, 'closed",', 8))) return;
       if (recv) {
         if (this.state === S_OPEN || this.state === S_PEER_CLOSED) this.readNow();
         return;
