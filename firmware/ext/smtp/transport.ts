@@ -79,12 +79,13 @@ export class SocketTransport implements MailTransport {
   /** Generation: a result after cancel() or a newer send is not reported. */
   private gen: number;
   /** The send under way: what it waits for, whom to tell, the job, its message, a failure to tell. */
-  private phase: number;
-  private done: ((err: CellError | null) => void) | null;
-  private job: SocketMailJob | null;
-  private prepared: PreparedMail | null;
-  private mail: SocketMail | null;
-  private failure: CellError | null;
+  // (Set by idle(), which the constructor calls.)
+  private phase!: number;
+  private done!: ((err: CellError | null) => void) | null;
+  private job!: SocketMailJob | null;
+  private prepared!: PreparedMail | null;
+  private mail!: SocketMail | null;
+  private failure!: CellError | null;
   /**
    * The send's one callback, for every step (the time read, the identity, the open, the
    * conversation, a failure's hand-over): one closure a mail instead of one a step (XS heap).
@@ -103,12 +104,7 @@ export class SocketTransport implements MailTransport {
     this.clock = o.client.clock;
     this.mailer = new SocketMailer(o.client);
     this.gen = 0;
-    this.phase = P_IDLE;
-    this.done = null;
-    this.job = null;
-    this.prepared = null;
-    this.mail = null;
-    this.failure = null;
+    this.idle();
     this.stepFn = idleStep;
   }
 
@@ -194,23 +190,23 @@ export class SocketTransport implements MailTransport {
   /** The send's outcome, told once; the transport is idle again. */
   private end(err: CellError | null): void {
     const done = this.done;
-    this.phase = P_IDLE;
-    this.done = null;
-    this.job = null;
-    this.prepared = null;
-    this.mail = null;
-    this.failure = null;
+    this.idle();
     if (done) done(err);
   }
 
   cancel(): void {
     this.gen++;
+    this.idle();
+    this.connector.close();
+  }
+
+  /** No send under way: its fields let go. */
+  private idle(): void {
     this.phase = P_IDLE;
     this.done = null;
     this.job = null;
     this.prepared = null;
     this.mail = null;
     this.failure = null;
-    this.connector.close();
   }
 }
