@@ -137,6 +137,10 @@ const ESC_WAIT_MS = 6000;
 // A readsData command's answer: its count line, n bytes, CR LF CR LF, then the final result.
 const RD_DATA = 1; //  the count line came: the bytes and CR LF CR LF are due
 const RD_FINAL = 2; // only the final result may come now
+// Where counted raw bytes go (rawTo).
+const RAW_SKIP = 0; // nowhere: a payload's echo (echoData)
+const RAW_ECHO = 1; // the echo check of a commitEcho send
+const RAW_READ = 2; // the reading request's readsData
 const CRLFCRLF = 0x0d0a0d0a;
 const W_OK_CRLF = 0x4f4b0d0a; // "OK\r\n"
 const W_CME = 0x2b434d45; // "+CME"
@@ -279,8 +283,12 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
    * counting line's CR LF before raw bytes, or the space of a "> " prompt cut after its '>'.
    */
   private skipByte: number;
-  /** Who gets them; null: skipped (the echo of a payload). */
-  private rawSink: ((data: Uint8Array, start: number, end: number) => void) | null;
+  /**
+   * Who gets them (RAW_*): nobody (the echo of a payload), the echo check, or the reading
+   * request's readsData, called as its method (rawReq): no function kept for either (XS heap).
+   */
+  private rawTo: number;
+  private rawReq: AtRequest | null;
   /** After a read's counted bytes: checking their end (tail()), the line-end bytes seen (count, and as bits: LF 1, CR 0), the last counted byte. */
   private tailLeft: number;
   private tailSeen: number;
@@ -300,7 +308,6 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   private ckSendOk: boolean;
   private readonly ck1: Uint8Array;
   private readonly ckBuf: Uint8Array;
-  private readonly ckFn: (data: Uint8Array, start: number, end: number) => void;
   /** The command in flight counts raw bytes after its reply line: its lines all take line(). */
   private slowReplies: boolean;
 
@@ -424,7 +431,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.slowReplies = false;
     this.rawLeft = 0;
     this.skipByte = -1;
-    this.rawSink = null;
+    this.rawTo = RAW_SKIP;
+    this.rawReq = null;
     this.tailLeft = 0;
     this.tailSeen = 0;
     this.tailBits = 0;
@@ -438,7 +446,6 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.ckSendOk = false;
     this.ck1 = new Uint8Array(1);
     this.ckBuf = new Uint8Array(64);
-    this.ckFn = (d, st, e) => this.echoCheck(d, st, e);
 
     uart.attach(this);
   }
@@ -701,7 +708,6 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     let um = NIL; // the URC entry whose prefix starts the line; NIL: the reply prefix
     let l = 0;
     let c = 0; // the line end
-    let onLine: ((line: LineView) => void) | undefined;
     for (;;) {
       n = this.rlen;
       // Skip line ends: the CR that ended the last line, the LF of CR LF, and the empty
@@ -837,9 +843,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         this.nLines++;
         view.f0 = p + this.rF0;
         this.lineSeen = true;
-        onLine = (this.cur as AtRequest).onLine;
-        if (onLine !== undefined) {
-          onLine(view);
+        if ((this.cur as AtRequest).onLine !== undefined) {
+          (this.cur as AtRequest).onLine!(view);
           if (this.closed) return;
         }
       } else {
@@ -930,11 +935,12 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.rpos = e;
     if (cur.echoData === true) {
       this.rawLeft = (cur.data as ByteSource).length;
-      this.rawSink = null;
+      this.rawTo = RAW_SKIP;
+    this.rawReq = null;
     } else if (cur.commitEcho === true) {
       // The echo is compared as it comes (echoCheck); Ctrl+Z or ESC once it is all in.
       this.rawLeft = (cur.data as ByteSource).length;
-      this.rawSink = this.ckFn;
+      this.rawTo = RAW_ECHO;
       this.ckPos = 0;
     }
     this.startData();
@@ -955,10 +961,15 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       if (k > this.rawLeft) k = this.rawLeft;
       if (k > 0) {
         this.rawLeft -= k;
-        const sink = this.rawSink;
-        if (this.rawLeft === 0) this.rawSink = null;
+        const to = this.rawTo;
+        const req = this.rawReq;
+        if (this.rawLeft === 0) {
+          this.rawTo = RAW_SKIP;
+          this.rawReq = null;
+        }
         this.rawLast = buf[p + k - 1];
-        if (sink !== null) sink(buf, p, p + k);
+        if (to === RAW_ECHO) this.echoCheck(buf, p, p + k);
+        else if (to === RAW_READ) (req as AtRequest).readsData!(buf, p, p + k);
         if (this.closed) return -1;
         p += k;
       }
@@ -1102,7 +1113,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.rawLeft = 0;
     this.tailLeft = 0;
     this.skipByte = -1;
-    this.rawSink = null;
+    this.rawTo = RAW_SKIP;
+    this.rawReq = null;
   }
 
   /**
@@ -1168,10 +1180,9 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       view.length = len;
       view.f0 = fa >= 0 ? p + fa : -1;
       view.nIdx = -1;
-      const onLine = (cur as AtRequest).onLine;
-      if (onLine !== undefined) onLine(view);
-      const reads = (cur as AtRequest).readsData;
-      if (reads !== undefined && this.rawLeft === 0 && !this.closed) {
+      // Called as the request's methods (a request may be an object with its own onLine).
+      if ((cur as AtRequest).onLine !== undefined) (cur as AtRequest).onLine!(view);
+      if ((cur as AtRequest).readsData !== undefined && this.rawLeft === 0 && !this.closed) {
         // "+QIRD: <n>": n raw bytes follow the line's CR LF (rx() and slowLine() take them),
         // then CR LF CR LF (tail()). A second count line is a damaged answer.
         if (this.rdCheck !== 0) this.rdBad = true;
@@ -1183,7 +1194,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
           this.tailSeen = 0;
           this.tailBits = 0;
           this.skipByte = LF;
-          this.rawSink = reads;
+          this.rawTo = RAW_READ;
+          this.rawReq = cur as AtRequest;
         }
       }
       return !this.closed;

@@ -91,7 +91,10 @@ export interface AtRequest {
   prefix?: Prefix;
   /** Deadline for the final result, from the moment the command is written. */
   timeoutMs: number;
-  /** Called for each information line that belongs to this command. */
+  /**
+   * Called for each information line that belongs to this command, as the request's method
+   * (`this` is the request: a request may be an object whose class carries it).
+   */
   onLine?: (line: Line) => void;
   /** SHAPE_PROMPT: the payload sent after CONNECT, exactly `data.length` bytes. */
   data?: ByteSource;
@@ -126,6 +129,7 @@ export interface AtRequest {
    * then CR LF and exactly n bytes, which may hold anything, CR LF and "OK" included). The
    * engine reads the count (the line's first field) and hands those bytes here, in one or
    * more pieces, without looking at them; data[start..end) is valid only during the call.
+   * Called as the request's method, like onLine.
    */
   readsData?: (data: Uint8Array, start: number, end: number) => void;
 }

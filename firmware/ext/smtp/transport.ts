@@ -1,6 +1,6 @@
 // The socket transport of the Mailer (mail/transport.ts): one mail = one connection through
 // a StreamConnector (the module's socket, firmware/ext/socket, given by the composition),
-// the whole SMTP conversation by SocketMailer (client + MIME writer), then the connection
+// the whole SMTP conversation by the SmtpClient and the MimeWriter, then the connection
 // closed. The message is written from the job as submitted (prepareSocketMail): the sender
 // of the configuration, the network's time for its Date, a Message-ID from the job's id, the
 // board's name and the SIM's ICCID (the same on every resend of it; the outbox numbers its
@@ -11,9 +11,9 @@ import type { MailTransport } from "../../mail/transport.js";
 import type { StreamConnector } from "../../modem/stream.js";
 import { nextTurn } from "../../turn.js";
 import type { Clock } from "../../platform/types.js";
-import type { SmtpClientOptions } from "./client.js";
+import { SmtpClient, type SmtpClientOptions } from "./client.js";
+import { MimeWriter } from "./mime.js";
 import { completeSocketMail, isMailError, socketMailError, type Sender, type SocketMail, type SocketMailJob } from "./mail.js";
-import { SocketMailer } from "./mailer.js";
 
 export interface SocketTransportOptions {
   connector: StreamConnector;
@@ -75,7 +75,10 @@ export class SocketTransport implements MailTransport {
   private readonly origin: string;
   private readonly modem: TransportModem;
   private readonly clock: Clock;
-  private readonly mailer: SocketMailer;
+  // Made once, their buffers with them, used for one mail after the other (SocketMailer's
+  // pair, held here without it: one object fewer for the board's life).
+  private readonly client: SmtpClient;
+  private readonly writer: MimeWriter;
   /** Generation: a result after cancel() or a newer send is not reported. */
   private gen: number;
   /** The send under way: what it waits for, whom to tell, the job, its message, a failure to tell. */
@@ -102,14 +105,15 @@ export class SocketTransport implements MailTransport {
     this.origin = o.origin;
     this.modem = o.modem;
     this.clock = o.client.clock;
-    this.mailer = new SocketMailer(o.client);
+    this.client = new SmtpClient(o.client);
+    this.writer = new MimeWriter();
     this.gen = 0;
     this.idle();
     this.stepFn = idleStep;
   }
 
   get roundTrips(): number {
-    return this.mailer.roundTrips;
+    return this.client.roundTrips;
   }
 
   get commands(): number {
@@ -151,7 +155,7 @@ export class SocketTransport implements MailTransport {
         if (typeof x === "string" && x !== "") m.messageKey = m.messageKey + "_" + x;
         this.phase = P_OPEN;
         try {
-          this.connector.connect(this.server, this.port, this.tls, this.mailer.sink, this.stepFn);
+          this.connector.connect(this.server, this.port, this.tls, this.client, this.stepFn);
         } catch (e) {
           this.fail(e as CellError);
         }
@@ -160,7 +164,9 @@ export class SocketTransport implements MailTransport {
       case P_OPEN:
         if (x) return this.end(x as CellError);
         this.phase = P_MAIL;
-        this.mailer.send(this.connector, this.mail as SocketMail, this.stepFn);
+        const m = this.mail as SocketMail;
+        this.writer.start(m);
+        this.client.send(this.connector, m.envelope, this.writer, this.stepFn);
         return;
       case P_MAIL:
         this.connector.close();

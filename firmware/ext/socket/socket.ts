@@ -147,7 +147,7 @@ class SocketCall implements AtRequest, AtDoneTarget {
   declare readsData?: (data: Uint8Array, start: number, end: number) => void;
   readonly kind: number;
   readonly gen: number;
-  private readonly owner: ModuleSocket;
+  readonly owner: ModuleSocket;
 
   constructor(owner: ModuleSocket, kind: number, command: string, shape: number, timeoutMs: number, gen: number) {
     this.owner = owner;
@@ -161,6 +161,22 @@ class SocketCall implements AtRequest, AtDoneTarget {
   atDone(r: AtResult): void {
     this.owner.called(this, r);
   }
+}
+
+// The read request's onLine and readsData: the engine calls them as its methods, so these
+// two functions serve every socket (no closures per socket for the board's life: XS heap).
+function readLine(this: SocketCall): void {
+  this.owner.header = true;
+}
+
+function readBytes(this: SocketCall, data: Uint8Array, start: number, end: number): void {
+  // Kept until the engine has seen the answer's end intact: damaged bytes never reach the client.
+  // Copied in a loop: a subarray() per delivery would be garbage (replies are short).
+  const s = this.owner;
+  const n = end - start;
+  const rb = s.rbuf;
+  if (s.got + n <= rb.length) for (let i = 0, o = s.got; i < n; i++) rb[o + i] = data[start + i];
+  s.got += n;
 }
 
 /**
@@ -180,7 +196,9 @@ export class ModuleSocket implements StreamConnector {
   commands: number;
   private readonly port: AtPort;
   private readonly clock: Clock;
-  private readonly place: SocketPlace;
+  /** The place's contexts (its numbers, not the object: the caller's is garbage once made). */
+  private readonly contextId: number;
+  private readonly sslCtxId: number;
   private readonly id: number;
   private readonly modem: SocketModem;
   private readonly causes: CauseTexts | null;
@@ -208,10 +226,11 @@ export class ModuleSocket implements StreamConnector {
   /** Module boot in which AT+QISDE=1 was taken (-1: not yet). */
   private qisdeBoot: number;
   private reading: boolean;
+  // The read's fields its request's functions fill (readLine, readBytes): not private for them.
   /** The read's count line came (a read answered with nothing at all was never executed). */
-  private header: boolean;
-  /** The read's bytes, kept until its answer proved intact. */
-  private readonly rbuf: Uint8Array;
+  header: boolean;
+  /** The read's bytes, kept until its answer proved intact, and how many came. */
+  readonly rbuf: Uint8Array;
   /** Bytes handed to the sink on this connection, and the module's count of bytes read (AT+QIRD=<id>,0). */
   private delivered: number;
   private modRead: number;
@@ -219,7 +238,7 @@ export class ModuleSocket implements StreamConnector {
   private sendWaiting: boolean;
   /** gen of the read in flight: its result after a close or a new connect is not this connection's. */
   private readGen: number;
-  private got: number;
+  got: number;
   /** Tries of the read / the send in progress (TRIES). */
   private readTries: number;
   private sendTries: number;
@@ -259,7 +278,8 @@ export class ModuleSocket implements StreamConnector {
     this.commands = 0;
     this.port = port;
     this.clock = clock;
-    this.place = place;
+    this.contextId = place.contextId;
+    this.sslCtxId = place.sslCtxId;
     this.id = place.connectId === undefined ? 1 : place.connectId;
     this.modem = modem;
     this.causes = causes;
@@ -312,17 +332,8 @@ export class ModuleSocket implements StreamConnector {
     this.sendReq.commitEcho = true;
     this.sendReq.data = this.src;
     this.readReq = new SocketCall(this, K_READ, "", SHAPE_LINE, T_SHORT, 0);
-    this.readReq.onLine = () => {
-      this.header = true;
-    };
-    this.readReq.readsData = (data, start, end) => {
-      // Kept until the engine has seen the answer's end intact: damaged bytes never reach the client.
-      // Copied in a loop: a subarray() per delivery would be garbage (replies are short).
-      const n = end - start;
-      const rb = this.rbuf;
-      if (this.got + n <= rb.length) for (let i = 0, o = this.got; i < n; i++) rb[o + i] = data[start + i];
-      this.got += n;
-    };
+    this.readReq.onLine = readLine;
+    this.readReq.readsData = readBytes;
     // The two waits never overlap: the open timer lives while opening, the poll while open.
     this.tickFn = () => {
       if (this.state === S_OPENING) {
@@ -443,10 +454,9 @@ export class ModuleSocket implements StreamConnector {
   private open(): void {
     if (this.state !== S_OPENING) return;
     this.openGen = this.gen; // a reopen or a close ends this attempt: its answers are then stale
-    const p = this.place;
     const command = this.tls
-      ? "+QSSLOPEN=" + p.contextId + "," + p.sslCtxId + "," + this.id + "," + this.host + "," + this.hostPort + ",0"
-      : "+QIOPEN=" + p.contextId + "," + this.id + ',"TCP",' + this.host + "," + this.hostPort + ",0,0";
+      ? "+QSSLOPEN=" + this.contextId + "," + this.sslCtxId + "," + this.id + "," + this.host + "," + this.hostPort + ",0"
+      : "+QIOPEN=" + this.contextId + "," + this.id + ',"TCP",' + this.host + "," + this.hostPort + ",0,0";
     this.issue(new SocketCall(this, K_OPEN, command, SHAPE_NONE, T_SHORT, this.gen));
   }
 
