@@ -184,6 +184,13 @@ export class SmtpClient implements StreamSink, ReplySink {
   private message: MessageSource | null = null;
   private done: ((error: CellError | null) => void) | null = null;
   private timer: TimerHandle = null;
+  /**
+   * When the wait's time is up (clock ms), and when the armed timer fires: a wait made longer
+   * keeps its timer, which arms again for the rest when it fires (no timer set and cleared for
+   * every write and every reply: each set is a host object on a board, bench xs.socket.mail.*).
+   */
+  private due = 0;
+  private timerAt = 0;
   private readonly timeoutFn: () => void;
 
   private rcpt = 0; //        recipient whose RCPT reply is due (state RCPT)
@@ -679,13 +686,29 @@ export class SmtpClient implements StreamSink, ReplySink {
   }
 
   private arm(seconds: number): void {
+    if (!(seconds > 0)) {
+      this.clock.clearTimer(this.timer);
+      this.timer = null;
+      return;
+    }
+    const due = this.clock.now() + seconds * 1000;
+    this.due = due;
+    if (this.timer !== null && this.timerAt <= due) return;
     this.clock.clearTimer(this.timer);
-    this.timer = seconds > 0 ? this.clock.setTimer(seconds * 1000, this.timeoutFn) : null;
+    this.timer = this.clock.setTimer(seconds * 1000, this.timeoutFn);
+    this.timerAt = due;
   }
 
   private onTimeout(): void {
     this.timer = null;
     if (this.state === S_DONE) return;
+    const left = this.due - this.clock.now();
+    if (left > 0) {
+      // The wait was made longer since the timer was set: the rest of it.
+      this.timer = this.clock.setTimer(left, this.timeoutFn);
+      this.timerAt = this.due;
+      return;
+    }
     const e = eventError(658, (this.sending ? "no SEND OK during " : "no reply to ") + stepOf(this.state), this.causes);
     this.finish(this.dotOut() ? this.unknown(e) : e);
   }

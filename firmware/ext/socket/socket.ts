@@ -247,6 +247,10 @@ export class ModuleSocket implements StreamConnector {
   /** Generation: a result that arrives after close() or a new connect is ignored. */
   private gen: number;
   private readonly src: WindowSource;
+  /** Writes so far (sendDone: did the sink write again when told of the last one's end?). */
+  private writes: number;
+  /** The gen of an open to be told on the next turn (handOver), else -1. */
+  private handGen: number;
   /** The write in progress: data[wFrom..wEnd) is out, data[wFrom..wTo) the chunk being sent. */
   private wData: Uint8Array;
   private wFrom: number;
@@ -266,7 +270,7 @@ export class ModuleSocket implements StreamConnector {
 
   private readonly sendReq: SocketCall;
   private readonly readReq: SocketCall;
-  /** The one timer callback of both waits: the open's state query (opening) and the read poll (open). */
+  /** The one timer callback of both waits, the open's state query (opening) and the read poll (open), and of the open's hand-over. */
   private readonly tickFn: () => void;
 
   /**
@@ -316,6 +320,8 @@ export class ModuleSocket implements StreamConnector {
     this.gen = 0;
     // Pointed at rbuf while no write is under way: an empty typed array is 9 XS slots too.
     this.src = new WindowSource(this.rbuf, 0, 0);
+    this.writes = 0;
+    this.handGen = -1;
     this.wData = this.rbuf;
     this.wFrom = 0;
     this.wTo = 0;
@@ -336,6 +342,15 @@ export class ModuleSocket implements StreamConnector {
     this.readReq.readsData = readBytes;
     // The two waits never overlap: the open timer lives while opening, the poll while open.
     this.tickFn = () => {
+      if (this.handGen >= 0) {
+        // The open told to its caller (inline: a method is one more function in the heap).
+        const g = this.handGen;
+        const done = this.opened;
+        this.handGen = -1;
+        if (g !== this.gen || done === null) return;
+        this.opened = null;
+        return done(null);
+      }
       if (this.state === S_OPENING) {
         this.openTimer = null;
         this.ask();
@@ -573,6 +588,7 @@ export class ModuleSocket implements StreamConnector {
       return;
     }
     this.stopPoll();
+    this.writes++;
     this.wData = data;
     this.wFrom = start;
     this.wEnd = end;
@@ -640,10 +656,12 @@ export class ModuleSocket implements StreamConnector {
     this.state = S_OPEN;
     // The server speaks first: poll in case the greeting's "recv" URC is lost.
     this.armPoll();
-    const done = this.opened as (err: CellError | null) => void;
-    this.opened = null;
-    nextTurn(this.clock, () => done(null));
+    // Told on a fresh turn by tickFn (no closure per open): it runs before the poll, which
+    // waits POLL_MS; a close or a new connect in between makes it stale (gen).
+    this.handGen = this.gen;
+    nextTurn(this.clock, this.tickFn);
   }
+
 
   // ---------------------------------------------------------------- reading
 
@@ -819,12 +837,15 @@ export class ModuleSocket implements StreamConnector {
       this.sendChunk();
       return;
     }
-    // The reply will come: poll in case its "recv" URC is lost.
-    this.pollMs = POLL_MS;
-    this.armPoll();
     // Straight from the command's result (not inside write(), as the stream's contract asks):
     // a turn of its own per write would cost a timer per write (bench xs.socket.mail.peakLiveSlots).
+    const g = this.gen;
+    const writes = this.writes;
+    this.pollMs = POLL_MS;
     (this.sink as StreamSink).onSent();
+    // The reply will come: poll in case its "recv" URC is lost. Not when onSent wrote again
+    // (the next write's end arms it): no timer set and cleared for every chunk of a message.
+    if (g === this.gen && writes === this.writes) this.armPoll();
   }
 
   // ---------------------------------------------------------------- endings
