@@ -31,6 +31,8 @@ class ScriptedStream implements ByteStream {
   readonly maxWrite: number;
   readonly lines: string[] = [];
   readonly writes: number[] = [];
+  /** Virtual time of the last write (its onSent comes 10 ms later). */
+  lastWriteAt = -1;
   data = "";
   inData = false;
   closed = false;
@@ -44,6 +46,7 @@ class ScriptedStream implements ByteStream {
     expect(end - start).toBeLessThanOrEqual(this.maxWrite);
     expect(this.closed).toBe(false);
     this.writes.push(end - start);
+    this.lastWriteAt = this.clock.now();
     const text = Buffer.from(data.subarray(start, end)).toString("latin1");
     if (this.sendFail) {
       this.clock.setTimer(5, () => this.sink.onClosed(cellError(KIND_NETWORK, 654, "SEND FAIL", "")));
@@ -173,11 +176,19 @@ describe("SmtpClient on scripted servers (virtual clock)", () => {
     const clock0 = Date.now();
     const a = await run(goodServer(), { greeting: "" });
     expect(a.error).toMatchObject({ kind: KIND_RETRYABLE, code: 658 });
-    expect(a.clock.now()).toBeGreaterThanOrEqual(300_000);
+    expect(a.clock.now()).toBe(300_000);
     const b = await run(goodServer(["PIPELINING"], { ".": "silent" }));
     expect(b.error).toMatchObject({ code: 658 });
     expect(b.error!.cause).toContain("end of data");
     expect(b.stream.closed).toBe(true);
+    // The wait runs from the dot's SEND OK, to the millisecond, although the timer of the
+    // greeting's wait (300 s from the start) was kept when the waits grew longer.
+    expect(b.clock.now()).toBe(b.stream.lastWriteAt + 10 + 600_000);
+    // A wait made shorter: QUIT's 30 s, from QUIT's SEND OK (the mail was reported delivered).
+    const c = await run(goodServer(["PIPELINING"], { QUIT: "silent" }));
+    expect(c.error).toBeNull();
+    expect(c.stream.lines.at(-1)).toBe("QUIT");
+    expect(c.clock.now()).toBe(c.stream.lastWriteAt + 10 + 30_000);
     expect(Date.now() - clock0).toBeLessThan(10_000); // virtual time: no real wait
   });
 
