@@ -6,6 +6,7 @@
 import type { Clock, TimerHandle, Uart, UartSink } from "../../firmware/platform/types.js";
 import type { AtDone, AtEngineOptions, AtPort, AtRequest, AtResult, AtStats, Line, Prefix, UrcHandler } from "../../firmware/at/types.js";
 import { RESULT_CANCELLED, RESULT_CME, RESULT_ERROR, RESULT_OK, RESULT_TIMEOUT } from "../../firmware/at/types.js";
+import { callUrc } from "../../firmware/at/urc.js";
 
 const CR = 13;
 const LF = 10;
@@ -262,7 +263,7 @@ export class AtEngine implements AtPort, UartSink {
     for (let i = 0; i < ps.length; i++) {
       if (line.startsWith(ps[i])) {
         this.counters.urcs++;
-        this.urcHandlers[i](line);
+        callUrc(this.urcHandlers[i], line);
         return;
       }
     }

@@ -851,7 +851,9 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         // 4. URC: the first match, then later entries that can match the same line.
         this.nFastUrcs++; // a line and a URC (stats())
         view.f0 = p + uF0[um];
-        uInline[um](view);
+        const h = uInline[um];
+        if (typeof h === "function") h(view);
+        else h.urc(view);
         if (this.closed) return;
       }
       p = c;
@@ -1213,7 +1215,10 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       view.length = len;
       view.f0 = p + urcs.f0[first];
       view.nIdx = -1;
-      urcs.inline[first](view); // and the later related entries (UrcRegistry.chained)
+      // (and the later related entries: UrcRegistry.chained)
+      const h = urcs.inline[first];
+      if (typeof h === "function") h(view);
+      else h.urc(view);
       this.nUrcs++;
       return !this.closed;
     }

@@ -163,7 +163,16 @@ export type AtDone = ((result: AtResult) => void) | AtDoneTarget;
 export interface AtDoneTarget {
   atDone(result: AtResult): void;
 }
-export type UrcHandler = (line: Line) => void;
+/**
+ * What a URC is handed to: a function, or an object whose urc method the engine calls (no
+ * closure kept for the board's life: XS heap, as AtDone).
+ */
+export type UrcHandler = ((line: Line) => void) | UrcTarget;
+
+/** A URC handler as a method (UrcHandler). */
+export interface UrcTarget {
+  urc(line: Line): void;
+}
 
 export interface AtEngineOptions {
   /** Receive buffer size; lines longer than this are dropped and counted. Default 512. */

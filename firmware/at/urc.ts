@@ -6,6 +6,12 @@
 // that way: while any is registered, lines take the slow path, dispatch(), which keeps
 // the classic order (prefixes shorter than two bytes first, then registration order).
 import type { Line, UrcHandler } from "./types.js";
+
+/** Hand `line` to `h`, a function or a UrcTarget. */
+export function callUrc(h: UrcHandler, line: Line): void {
+  if (typeof h === "function") h(line);
+  else h.urc(line);
+}
 import { midMatch, PFX_CR, PFX_LF } from "./prefix.js";
 import type { WordPrefix } from "./prefix.js";
 import { codeAt } from "../text/code-at.js";
@@ -162,14 +168,15 @@ export class UrcRegistry {
   private chained(id: number): UrcHandler {
     const handler = this.handlers[id];
     return (line: Line) => {
-      handler(line);
+      if (typeof handler === "function") handler(line);
+      else handler.urc(line);
       const dv = this.dv;
       const start = line.start;
       const w = dv.getInt32(start);
       for (let j = this.next[id]; j !== NIL; j = this.next[j]) {
         if (this.matches(j, dv, start, line.length, w)) {
           if (this.gate.closed) return;
-          this.handlers[j](line);
+          callUrc(this.handlers[j], line);
         }
       }
     };
@@ -209,7 +216,7 @@ export class UrcRegistry {
         const short = this.len[id] < 2;
         if ((pass === 0) === short && this.matches(id, dv, start, length, w)) {
           if (gate.closed) return called;
-          this.handlers[id](line);
+          callUrc(this.handlers[id], line);
           called++;
         }
       }

@@ -107,6 +107,30 @@ describe("AtEngine fast receive paths", () => {
     expect(got).toEqual(["cereg1", "cereg", "cereg"]);
   });
 
+  it("a handler may be an object (UrcTarget): its urc() is called as a method, on every path, in the same order as functions", () => {
+    class Target {
+      constructor(private readonly got: string[], private readonly name: string) {}
+      urc(l: Line): void {
+        expect(this).toBeInstanceOf(Target);
+        this.got.push(`${this.name} ${l.int(0, -1)}`);
+      }
+    }
+    // Fast path (all prefixes keyed), a chained bucket (related prefixes), and the slow path (a short prefix).
+    for (const short of [false, true]) {
+      for (const cut of [1, 5, 64]) {
+        const b = bare();
+        const got: string[] = [];
+        b.engine.onUrc(b.engine.prefix("+CEREG: 1"), new Target(got, "cereg1"));
+        b.engine.onUrc(b.engine.prefix("+CSQ:"), (l) => got.push(`csq ${l.int(0, -1)}`));
+        b.engine.onUrc(b.engine.prefix("+CEREG:"), new Target(got, "cereg"));
+        if (short) b.engine.onUrc(b.engine.prefix("+"), new Target(got, "+"));
+        b.feed("\r\n+CEREG: 1\r\n\r\n+CSQ: 7,1\r\n\r\n+CEREG: 2\r\n", cut);
+        const plus = (n: number) => (short ? [`+ ${n}`] : []);
+        expect(got, `short ${short} cut ${cut}`).toEqual([...plus(1), "cereg1 1", "cereg 1", ...plus(7), "csq 7", ...plus(2), "cereg 2"]);
+      }
+    }
+  });
+
   it("a URC prefix that could start +CME ERROR never takes a final result", () => {
     const b = bare();
     const urc: string[] = [];

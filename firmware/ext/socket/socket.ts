@@ -48,7 +48,7 @@
 // Chunk size: a chunk and its echo are lost whole by one lost byte, so on a lossy link big
 // chunks almost never pass: a cancelled chunk halves the size (down to CHUNK_MIN), and
 // CHUNK_GROW chunks in a row that pass double it again (up to SEND_MAX).
-import type { AtDoneTarget, AtPort, AtRequest, AtResult, ByteSource, Line, Prefix } from "../../at/types.js";
+import type { AtDoneTarget, AtPort, AtRequest, AtResult, ByteSource, Line, Prefix, UrcTarget } from "../../at/types.js";
 import { WindowSource } from "../../at/source.js";
 import { RESULT_CANCELLED, RESULT_CME, RESULT_DAMAGED, RESULT_ERROR, RESULT_GARBLED, RESULT_OK, RESULT_TIMEOUT, SHAPE_LINE, SHAPE_LINES, SHAPE_NONE, SHAPE_PROMPT } from "../../at/types.js";
 import { LOG_WARN, type Clock, type TimerHandle } from "../../platform/types.js";
@@ -190,7 +190,7 @@ export interface SocketModem {
   note(level: number, message: string): void;
 }
 
-export class ModuleSocket implements StreamConnector {
+export class ModuleSocket implements StreamConnector, UrcTarget {
   readonly maxWrite: number;
   /** Commands written for connections so far (the bench's commandsFirst). */
   commands: number;
@@ -380,29 +380,33 @@ export class ModuleSocket implements StreamConnector {
     // comes late ("+QSSLRECV:", "+QSSLSTATE:") matches no word and is dropped.
     // "recv": read (a lost one costs a poll). "closed": what the peer sent before it closed
     // can still be read: handed over, then the close.
-    const at = tls ? 5 : 3;
-    port.onUrc(port.prefix(tls ? "+QSSL" : "+QI"), (l) => {
-      if (tls !== this.tls) return;
-      const b = l.buf;
-      const s0 = l.start + at;
-      const open = b[s0] === 0x4f; // O
-      if (!open && !wordAt(l, s0, 'URC: "', 6)) return;
-      if (open) {
-        if (wordAt(l, s0, "OPEN: ", 6)) this.onOpenUrc(l, tls);
-        return;
-      }
-      if (l.int(1, -1) !== this.id) return;
-      const recv = b[s0 + 6] === 0x72; // r
-      if (!(recv ? wordAt(l, s0 + 6, 'recv",', 6) : wordAt(l, s0 + 6, 'closed",', 8))) return;
-      if (recv) {
-        if (this.state === S_OPEN || this.state === S_PEER_CLOSED) this.readNow();
-        return;
-      }
-      if (this.state === S_OPENING) return this.openFailed(cellError(KIND_NETWORK, 567, "socket closed while opening", ""));
-      if (this.state !== S_OPEN) return;
-      this.state = S_PEER_CLOSED;
-      this.readNow();
-    });
+    // The socket itself is the handler (urc(): no closure for the board's life).
+    port.onUrc(port.prefix(tls ? "+QSSL" : "+QI"), this);
+  }
+
+  /** A line of a family whose URCs are taken (listen()): "+QSSL..." or "+QI...". */
+  urc(l: Line): void {
+    const b = l.buf;
+    const tls = b[l.start + 2] === 0x53; // S
+    if (tls !== this.tls) return;
+    const s0 = l.start + (tls ? 5 : 3);
+    const open = b[s0] === 0x4f; // O
+    if (!open && !wordAt(l, s0, 'URC: "', 6)) return;
+    if (open) {
+      if (wordAt(l, s0, "OPEN: ", 6)) this.onOpenUrc(l, tls);
+      return;
+    }
+    if (l.int(1, -1) !== this.id) return;
+    const recv = b[s0 + 6] === 0x72; // r
+    if (!(recv ? wordAt(l, s0 + 6, 'recv",', 6) : wordAt(l, s0 + 6, 'closed",', 8))) return;
+    if (recv) {
+      if (this.state === S_OPEN || this.state === S_PEER_CLOSED) this.readNow();
+      return;
+    }
+    if (this.state === S_OPENING) return this.openFailed(cellError(KIND_NETWORK, 567, "socket closed while opening", ""));
+    if (this.state !== S_OPEN) return;
+    this.state = S_PEER_CLOSED;
+    this.readNow();
   }
 
   /**

@@ -26,6 +26,7 @@ import {
 } from "../../../firmware/at/types.js";
 import type { VirtualClock } from "../../../host-sim/clock.js";
 import { xor16 } from "../../../firmware/ext/upload/checksum.js";
+import { callUrc } from "../../../firmware/at/urc.js";
 
 export interface Reply {
   /** "OK" (default), "ERROR", "TIMEOUT" (no answer), "GARBLED" (OK, echo differed), a +CME number, or "CME:<text>". */
@@ -152,7 +153,7 @@ export class ScriptPort implements AtPort {
     const view = new LineView(line);
     this.st.urcs++;
     for (const h of this.handlers.slice()) {
-      if (view.startsWith(h.prefix)) h.handler(view);
+      if (view.startsWith(h.prefix)) callUrc(h.handler, view);
     }
   }
 
