@@ -189,8 +189,11 @@ export class SmtpClient implements StreamSink, ReplySink {
    * keeps its timer, which arms again for the rest when it fires (no timer set and cleared for
    * every write and every reply: each set is a host object on a board, bench xs.socket.mail.*).
    */
-  private due = 0;
+  private due = -1; // -1: no wait
   private timerAt = 0;
+  /** The outcome to tell on the timer's next fire (report()), and whom: null when none is due. */
+  private told: ((error: CellError | null) => void) | null = null;
+  private toldError: CellError | null = null;
   private readonly timeoutFn: () => void;
 
   private rcpt = 0; //        recipient whose RCPT reply is due (state RCPT)
@@ -664,20 +667,33 @@ export class SmtpClient implements StreamSink, ReplySink {
     if (!this.sending) this.finish(error);
   }
 
+  /**
+   * Tell the outcome once, on a fresh turn: the one timer is set to fire at once (nextTurn's
+   * zero delay), tells it (onTimeout), then waits on for the rest of a wait still under way
+   * (QUIT's reply): no closure per mail (XS heap), never two timers at once.
+   */
   private report(error: CellError | null): void {
     if (this.reported) return;
     this.reported = true;
     const done = this.done;
     this.done = null;
-    if (done) nextTurn(this.clock, () => done(error));
+    if (!done) return;
+    this.told = done;
+    this.toldError = error;
+    this.clock.clearTimer(this.timer);
+    this.timer = this.clock.setTimer(0, this.timeoutFn);
+    this.timerAt = this.clock.now();
   }
 
-  /** The end: close the stream, stop the timer, report (when not done yet). */
+  /** The end: close the stream, stop the wait, report (when not done yet). */
   private finish(error: CellError | null): void {
-    this.report(error);
-    this.clock.clearTimer(this.timer);
-    this.timer = null;
+    this.due = -1;
+    if (this.told === null) {
+      this.clock.clearTimer(this.timer); // (an outcome to tell keeps it)
+      this.timer = null;
+    }
     this.state = S_DONE;
+    this.report(error);
     const stream = this.stream;
     this.stream = null;
     this.envelope = null;
@@ -687,8 +703,11 @@ export class SmtpClient implements StreamSink, ReplySink {
 
   private arm(seconds: number): void {
     if (!(seconds > 0)) {
-      this.clock.clearTimer(this.timer);
-      this.timer = null;
+      this.due = -1;
+      if (this.told === null) {
+        this.clock.clearTimer(this.timer);
+        this.timer = null;
+      }
       return;
     }
     const due = this.clock.now() + seconds * 1000;
@@ -701,7 +720,21 @@ export class SmtpClient implements StreamSink, ReplySink {
 
   private onTimeout(): void {
     this.timer = null;
-    if (this.state === S_DONE) return;
+    const told = this.told;
+    if (told !== null) {
+      // report(): the outcome now; a wait still under way goes on (its time up: at once).
+      const e = this.toldError;
+      this.told = null;
+      this.toldError = null;
+      if (this.state !== S_DONE && this.due >= 0) {
+        const left = this.due - this.clock.now();
+        this.timer = this.clock.setTimer(left > 0 ? left : 0, this.timeoutFn);
+        this.timerAt = this.due;
+      }
+      told(e);
+      return;
+    }
+    if (this.state === S_DONE || this.due < 0) return;
     const left = this.due - this.clock.now();
     if (left > 0) {
       // The wait was made longer since the timer was set: the rest of it.
