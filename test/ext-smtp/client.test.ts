@@ -4,7 +4,8 @@
 // reply reader on its own.
 import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../../host-sim/clock.js";
-import { SmtpClient, S_DONE, type Envelope, type MessageSource } from "../../firmware/ext/smtp/client.js";
+import { SmtpClient, S_DONE, recipientField, type Envelope, type MessageSource } from "../../firmware/ext/smtp/client.js";
+import { DST_BCC, DST_CC, DST_TO } from "../../firmware/modem/steps.js";
 import type { ByteStream, StreamSink } from "../../firmware/modem/stream.js";
 import { ReplyReader } from "../../firmware/ext/smtp/reply.js";
 import { socketTransportError } from "../../firmware/ext/smtp/refusal.js";
@@ -120,7 +121,7 @@ function goodServer(ext: string[] = ["PIPELINING", "AUTH PLAIN LOGIN"], override
   };
 }
 
-const ENVELOPE: Envelope = { from: "a@cellmail.test", recipients: ["x@example.com", "y@example.com"], fields: ["to[0]", "bcc[0]"] };
+const ENVELOPE: Envelope = { from: "a@cellmail.test", recipients: ["x@example.com", "y@example.com"], types: [DST_TO, DST_BCC] };
 
 async function run(
   script: Script,
@@ -138,6 +139,13 @@ async function run(
   await clock.run({ until: () => client.state === S_DONE && error !== undefined, forMs: 3_600_000 });
   return { error, stream, client, clock };
 }
+
+describe("recipientField", () => {
+  it("names a recipient by its kind and its place among its kind, as the job wrote it", () => {
+    const types = [DST_TO, DST_CC, DST_TO, DST_BCC, DST_CC, DST_BCC];
+    expect(types.map((_, i) => recipientField(types, i))).toEqual(["to[0]", "cc[0]", "to[1]", "bcc[0]", "cc[1]", "bcc[1]"]);
+  });
+});
 
 describe("SmtpClient on scripted servers (virtual clock)", () => {
   it("delivers; the replies split into 1-byte reads change nothing", async () => {
@@ -310,7 +318,7 @@ describe("SmtpClient: injection through its own inputs", () => {
     const stream = new ScriptedStream(clock, goodServer());
     stream.sink = client;
     let error: CellError | null | undefined;
-    client.send(stream, { from: "a@cellmail.test", recipients: ["x@example.com\r\nRCPT TO:<evil@x.test>"], fields: ["to[0]"] }, new FixedMessage(Buffer.from("x")), (e) => (error = e));
+    client.send(stream, { from: "a@cellmail.test", recipients: ["x@example.com\r\nRCPT TO:<evil@x.test>"], types: [DST_TO] }, new FixedMessage(Buffer.from("x")), (e) => (error = e));
     await clock.run({ until: () => error !== undefined, forMs: 1000 });
     expect(error).toMatchObject({ kind: KIND_CONFIG, field: "to[0]" });
     expect(stream.writes).toEqual([]);

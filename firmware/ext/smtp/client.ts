@@ -52,6 +52,7 @@ import { eventError, garbledError, heloError, replyError } from "./refusal.js";
 import { addressError } from "../../modem/address.js";
 import { utf8Into } from "../../text/utf8.js";
 import { codeAt } from "../../text/code-at.js";
+import { DST_BCC, DST_CC } from "../../modem/steps.js";
 
 // States, in the order of the conversation (the order matters: the write cursor is
 // compared with the reply cursor by state * 32 + recipient).
@@ -152,8 +153,19 @@ export interface Envelope {
   from: string;
   /** RCPT TO addresses: To, Cc and Bcc (validated, ASCII). */
   recipients: string[];
-  /** The input name of each recipient for errors ("to[0]", "bcc[1]"), parallel to recipients. */
-  fields: string[];
+  /**
+   * What each recipient is, parallel to recipients: DST_TO, DST_CC or DST_BCC (modem/steps.ts),
+   * for the input name an error gives ("to[0]", "bcc[1]": recipientField), made only then.
+   */
+  types: number[];
+}
+
+/** The input name of recipient `i` ("to[0]", "cc[1]", "bcc[0]"): its kind and its place among its kind. */
+export function recipientField(types: number[], i: number): string {
+  const t = types[i];
+  let k = 0;
+  for (let j = 0; j < i; j++) if (types[j] === t) k++;
+  return (t === DST_CC ? "cc[" : t === DST_BCC ? "bcc[" : "to[") + k + "]";
 }
 
 const DOT = 46;
@@ -237,7 +249,7 @@ export class SmtpClient implements StreamSink, ReplySink {
     // The last line of defence (prepareSocketMail checked them): an address goes into a
     // command as it is, so one that could end it early is never written.
     let bad = addressError(envelope.from, "sender.address");
-    for (let i = 0; !bad && i < envelope.recipients.length; i++) bad = addressError(envelope.recipients[i], envelope.fields[i]);
+    for (let i = 0; !bad && i < envelope.recipients.length; i++) bad = addressError(envelope.recipients[i], "") && addressError(envelope.recipients[i], recipientField(envelope.types, i));
     if (bad || envelope.recipients.length === 0) {
       const e = bad ? bad : eventError(659, "no recipient", this.causes);
       stream.close();
@@ -636,7 +648,7 @@ export class SmtpClient implements StreamSink, ReplySink {
 
   /** The input field a refusal in `state` points at. */
   private fieldOf(state: number): string {
-    if (state === S_RCPT) return (this.envelope as Envelope).fields[this.rcpt];
+    if (state === S_RCPT) return recipientField((this.envelope as Envelope).types, this.rcpt);
     if (state === S_AUTH_PLAIN || state === S_AUTH_PASS) return "smtp.password";
     if (state === S_AUTH_USER) return "smtp.user";
     if (state === S_MAIL) return "sender.address";

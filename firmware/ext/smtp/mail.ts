@@ -13,7 +13,6 @@ import { CellError, cellError, KIND_CONFIG, KIND_RETRYABLE, E_BODY_LENGTH, E_FIE
 import type { ByteSource } from "../../at/types.js";
 import { bytesSource } from "../../at/source.js";
 import { addressError } from "../../modem/address.js";
-import { DST_BCC, DST_CC } from "../../modem/steps.js";
 import { MailJob, MAX_BODY, PreparedMail, newPreparedMail, prepareMail } from "../../mail/message.js";
 import { utf8Length, utf8Text } from "../../text/utf8.js";
 import { codeAt } from "../../text/code-at.js";
@@ -64,19 +63,6 @@ export function nameError(name: string, field: string): CellError | null {
   const n = utf8Length(name);
   if (n > MAX_NAME_BYTES) return cellError(KIND_CONFIG, E_FIELD_TOO_LONG, field + " is " + n + " UTF-8 bytes, limit " + MAX_NAME_BYTES, field);
   return null;
-}
-
-/** Field names of the prepared addresses: "to[0]", "cc[1]", "bcc[0]". */
-function fieldsOf(types: number[]): string[] {
-  const out: string[] = [];
-  let to = 0;
-  let cc = 0;
-  let bcc = 0;
-  for (let i = 0; i < types.length; i++) {
-    const t = types[i];
-    out.push(t === DST_CC ? "cc[" + cc++ + "]" : t === DST_BCC ? "bcc[" + bcc++ + "]" : "to[" + to++ + "]");
-  }
-  return out;
 }
 
 /** The display names of `count` addresses into `out` (null: only checked), or the first one's error. */
@@ -153,7 +139,7 @@ export function completeSocketMail(prepared: PreparedMail, job: SocketMailJob, s
   return {
     prepared: prepared,
     messageKey: prepared.id,
-    envelope: { from: sender.address, recipients: prepared.addresses, fields: fieldsOf(prepared.types) },
+    envelope: { from: sender.address, recipients: prepared.addresses, types: prepared.types },
     subject: job.subject,
     fromName: sender.name,
     fromAddress: sender.address,
