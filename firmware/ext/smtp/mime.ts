@@ -68,10 +68,9 @@ function charsetName(cs: number): string {
 
 export class MimeWriter implements MessageSource {
   finished = true;
-  private kinds: number[] = [];
-  private texts: string[] = [];
-  private sources: (ByteSource | null)[] = [];
-  private item = 0;
+  /** The message's items, three entries each: kind (ITEM_*), text, source (one list: XS heap). */
+  private items: Array<number | string | ByteSource | null> = [];
+  private item = 0; //         the item being written: its kind is items[item * 3]
   private pos = 0; //          chars of a text, bytes of a body, written so far
   private col = 0; //          quoted-printable: chars on the current line
   private lines = 0; //        base64: lines written of this body
@@ -87,10 +86,8 @@ export class MimeWriter implements MessageSource {
   /** Start writing `mail`; `fill` then gives its bytes. */
   start(mail: SocketMail): void {
     const p = mail.prepared;
-    // The item lists are emptied, not made anew: three arrays a mail less (XS heap).
-    this.kinds.length = 0;
-    this.texts.length = 0;
-    this.sources.length = 0;
+    // The item list is emptied, not made anew (XS heap).
+    this.items.length = 0;
     this.item = 0;
     this.pos = 0;
     this.col = 0;
@@ -140,31 +137,30 @@ export class MimeWriter implements MessageSource {
   }
 
   private add(kind: number, text: string, source: ByteSource | null): void {
-    this.kinds.push(kind);
-    this.texts.push(text);
-    this.sources.push(source);
+    this.items.push(kind, text, source);
   }
 
   /** Writes the next bytes into dst[offset..limit); returns the new offset (offset itself once finished). */
   fill(dst: Uint8Array, offset: number, limit: number): number {
     let o = offset;
     while (!this.finished && limit - o >= 8) {
-      const kind = this.kinds[this.item];
+      const at = this.item * 3;
+      const kind = this.items[at] as number;
       let more: boolean;
       if (kind === ITEM_TEXT) {
-        const t = this.texts[this.item];
+        const t = this.items[at + 1] as string;
         let i = this.pos;
         const n = t.length;
         while (i < n && o < limit) dst[o++] = codeAt.call(t, i++);
         this.pos = i;
         more = i < n;
       } else if (kind === ITEM_QP) {
-        const r = this.qp(this.sources[this.item] as ByteSource, dst, o, limit);
+        const r = this.qp(this.items[at + 2] as ByteSource, dst, o, limit);
         more = r < 0;
         o = more ? -r - 1 : r;
       } else {
         if (limit - o < MIN_ROOM) break;
-        const r = this.base64(this.sources[this.item] as ByteSource, dst, o, limit);
+        const r = this.base64(this.items[at + 2] as ByteSource, dst, o, limit);
         more = r < 0;
         o = more ? -r - 1 : r;
       }
@@ -173,11 +169,9 @@ export class MimeWriter implements MessageSource {
       this.pos = 0;
       this.col = 0;
       this.lines = 0;
-      if (this.item >= this.kinds.length) {
+      if (this.item * 3 >= this.items.length) {
         this.finished = true;
-        this.kinds.length = 0;
-        this.texts.length = 0;
-        this.sources.length = 0;
+        this.items.length = 0;
         this.winSource = null;
       }
     }
