@@ -23,6 +23,7 @@ import {
   SHAPE_LINE,
   SHAPE_LINES,
   SHAPE_NONE,
+  UrcTarget,
 } from "../at/types.js";
 import type { Clock, Log, TimerHandle } from "../platform/types.js";
 import { LOG_DEBUG, LOG_INFO, LOG_WARN, logs } from "../platform/types.js";
@@ -141,7 +142,7 @@ const PROBE_PAUSE_MS = 1000;
 const MAX_NET_RESTARTS = 5;
 const STEP_RETRIES = 2;
 
-export class Ec800 {
+export class Ec800 implements UrcTarget {
   readonly config: ResolvedConfig;
   readonly status: ModemStatus;
   listener: ModemListener | null;
@@ -245,22 +246,34 @@ export class Ec800 {
     const names = ["+CPIN:", "+CSQ:", "+CEREG:", "+CGREG:", "+CREG:", "+QIACT:"];
     for (let i = 0; i < names.length; i++) this.prefixes.push(port.prefix(names[i]));
     this.putHeard = false;
-    port.onUrc(port.prefix("RDY"), () => this.onRdy());
-    port.onUrc(port.prefix("POWERED DOWN"), () => this.onPoweredDown());
-    port.onUrc(port.prefix("+QIURC:"), (line: Line) => this.onQiurc(line));
+    // The driver is the handler of its URCs (urc(): no closure each for the board's life).
+    port.onUrc(port.prefix("RDY"), this);
+    port.onUrc(port.prefix("POWERED DOWN"), this);
+    port.onUrc(port.prefix("+QIURC:"), this);
     if (moduleSmtp !== false) this.hearPut();
+  }
+
+  /** A URC of the driver's: RDY, POWERED DOWN, +QIURC: or +QSMTPPUT: (told apart by their first bytes). */
+  urc(line: Line): void {
+    const b = line.buf[line.start];
+    if (b === 0x52) this.onRdy(); // R
+    else if (b === 0x50) this.onPoweredDown(); // P
+    else if (line.buf[line.start + 2] === 0x49) this.onQiurc(line); // +QI
+    else this.onPut(line); // +QS
   }
 
   /** Take +QSMTPPUT URCs from now on (once; put() makes sure of it before it writes). */
   private hearPut(): void {
     if (this.putHeard) return;
     this.putHeard = true;
-    this.port.onUrc(this.port.prefix("+QSMTPPUT:"), (line: Line) => {
-      const err = line.int(0, -1);
-      const proto = line.int(1, 0);
-      this.tell(() => {
-        if (this.listener) this.listener.onPutResult(err, proto);
-      });
+    this.port.onUrc(this.port.prefix("+QSMTPPUT:"), this);
+  }
+
+  private onPut(line: Line): void {
+    const err = line.int(0, -1);
+    const proto = line.int(1, 0);
+    this.tell(() => {
+      if (this.listener) this.listener.onPutResult(err, proto);
     });
   }
 
