@@ -41,7 +41,7 @@ export async function sendOnce(server: MailServer, job: SocketMailJob, options: 
   const writer = new MimeWriter();
   writer.start(mail);
   const error = await new Promise<CellError | null>((resolve) => {
-    client.send(stream, mail.envelope, writer, resolve);
+    client.send(stream, mail, writer, resolve);
     stream.attach(client);
   });
   // The conversation goes on to QUIT; wait (bounded) until the client is done with the socket.

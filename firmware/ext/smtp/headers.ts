@@ -96,12 +96,19 @@ export function mailbox(name: string, address: string): string {
   return name === "" ? address : phrase(name) + " <" + address + ">";
 }
 
-/** A header field of `label` listing the addresses of `type` in types (one per line), or "" when there is none. */
-export function addressField(label: string, type: number, types: number[], addresses: string[], names: string[]): string {
+/**
+ * A header field of `label` listing the addresses of `type` in types (one per line), or ""
+ * when there is none. `names`: the display names of that type's addresses, by their index
+ * among them ("" or absent: none).
+ */
+export function addressField(label: string, type: number, types: number[], addresses: string[], names: string[] | null): string {
   let s = "";
+  let k = 0;
   for (let i = 0; i < types.length; i++) {
     if (types[i] !== type) continue;
-    s += (s === "" ? label + ": " : ",\r\n ") + mailbox(names[i], addresses[i]);
+    const name = names !== null && k < names.length && names[k] !== undefined ? names[k] : "";
+    k++;
+    s += (s === "" ? label + ": " : ",\r\n ") + mailbox(name, addresses[i]);
   }
   return s === "" ? "" : s + "\r\n";
 }

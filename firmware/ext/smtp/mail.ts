@@ -35,18 +35,20 @@ export interface Sender {
   address: string;
 }
 
-/** A validated socket mail: what the MIME writer and the client need. */
-export interface SocketMail {
+/**
+ * A validated socket mail: what the MIME writer and the client need. It is the client's
+ * envelope too (from: the sender's address; recipients and types: the prepared mail's).
+ */
+export interface SocketMail extends Envelope {
   prepared: PreparedMail;
   /** What the Message-ID is made from: the job's id (the transport adds the board's name). */
   messageKey: string;
-  envelope: Envelope;
   /** The raw subject (prepared.subjectText is the module's form). */
   subject: string;
   fromName: string;
-  fromAddress: string;
-  /** Parallel to prepared.addresses: the display name, "" for none. */
-  names: string[];
+  /** The job's display names of its To and Cc addresses, checked (by index; "" or absent: none). */
+  toNames: string[] | null;
+  ccNames: string[] | null;
   html: ByteSource | null;
   /** ms since 1970 UTC: the Date header. */
   date: number;
@@ -65,13 +67,12 @@ export function nameError(name: string, field: string): CellError | null {
   return null;
 }
 
-/** The display names of `count` addresses into `out` (null: only checked), or the first one's error. */
-function namesOf(list: string[] | undefined, count: number, field: string, out: string[] | null): CellError | null {
+/** The display names of `count` addresses checked, or the first one's error. */
+function namesError(list: string[] | undefined, count: number, field: string): CellError | null {
   for (let i = 0; i < count; i++) {
     const n = list && i < list.length && list[i] !== undefined ? list[i] : "";
     // The field's name is made only for an error (a string per recipient per mail otherwise).
     if (n !== "" && nameError(n, "")) return nameError(n, field + "[" + i + "]");
-    if (out) out.push(n);
   }
   return null;
 }
@@ -93,16 +94,16 @@ export function prepareSocketMail(job: SocketMailJob, sender: Sender, date: numb
  * Builds nothing: the Mailer asks it of every job it accepts.
  */
 export function socketMailError(job: SocketMailJob, sender: Sender): CellError | null {
-  return senderAndNamesError(job, sender, null) || (job.html !== undefined && htmlSource(job.html) === null ? htmlError(job.html) : null);
+  return senderAndNamesError(job, sender) || (job.html !== undefined && htmlSource(job.html) === null ? htmlError(job.html) : null);
 }
 
-/** The sender and the display names checked (the names into `names` unless null), or the first error. */
-function senderAndNamesError(job: SocketMailJob, sender: Sender, names: string[] | null): CellError | null {
+/** The sender and the display names checked, or the first error. */
+function senderAndNamesError(job: SocketMailJob, sender: Sender): CellError | null {
   return (
     addressError(sender.address, "sender.address") ||
     nameError(sender.name, "sender.name") ||
-    namesOf(job.toNames, job.to ? job.to.length : 0, "toNames", names) ||
-    namesOf(job.ccNames, job.cc ? job.cc.length : 0, "ccNames", names)
+    namesError(job.toNames, job.to ? job.to.length : 0, "toNames") ||
+    namesError(job.ccNames, job.cc ? job.cc.length : 0, "ccNames")
   );
 }
 
@@ -127,23 +128,22 @@ function htmlError(html: string | ByteSource): CellError {
  */
 export function completeSocketMail(prepared: PreparedMail, job: SocketMailJob, sender: Sender, date: number): SocketMail | CellError {
   // Each check once, the HTML encoded once (a 10,240-byte text is one utf8Text pass).
-  const names: string[] = [];
-  const e = senderAndNamesError(job, sender, names);
+  const e = senderAndNamesError(job, sender);
   if (e) return e;
   const html = job.html !== undefined ? htmlSource(job.html) : null;
   if (job.html !== undefined && html === null) return htmlError(job.html);
-  const bccCount = job.bcc ? job.bcc.length : 0;
-  for (let i = 0; i < bccCount; i++) names.push("");
   // RFC 5322 requires a Date; without the network's time yet, the mail waits (not a configuration fault).
   if (!(date > 0)) return cellError(KIND_RETRYABLE, E_FIELD_EMPTY, "no network time yet for the Date header", "date");
   return {
     prepared: prepared,
     messageKey: prepared.id,
-    envelope: { from: sender.address, recipients: prepared.addresses, types: prepared.types },
+    from: sender.address,
+    recipients: prepared.addresses,
+    types: prepared.types,
     subject: job.subject,
     fromName: sender.name,
-    fromAddress: sender.address,
-    names: names,
+    toNames: job.toNames ? job.toNames : null,
+    ccNames: job.ccNames ? job.ccNames : null,
     html: html,
     date: date,
   };

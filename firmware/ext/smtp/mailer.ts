@@ -33,7 +33,7 @@ export class SocketMailer {
   /** Send `mail` over a stream just opened; `done` once, on a fresh turn (null: delivered). */
   send(stream: ByteStream, mail: SocketMail, done: (error: CellError | null) => void): void {
     this.writer.start(mail);
-    this.client.send(stream, mail.envelope, this.writer, done);
+    this.client.send(stream, mail, this.writer, done);
   }
 
   /** SMTP exchanges that waited for a reply in the last mail (sim.socket.smtpRoundTrips). */

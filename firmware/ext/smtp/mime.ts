@@ -95,11 +95,11 @@ export class MimeWriter implements MessageSource {
     this.winSource = null;
     let h =
       "Date: " + dateHeader(mail.date) + "\r\n" +
-      "From: " + mailbox(mail.fromName, mail.fromAddress) + "\r\n" +
-      addressField("To", DST_TO, p.types, p.addresses, mail.names) +
-      addressField("Cc", DST_CC, p.types, p.addresses, mail.names) +
+      "From: " + mailbox(mail.fromName, mail.from) + "\r\n" +
+      addressField("To", DST_TO, p.types, p.addresses, mail.toNames) +
+      addressField("Cc", DST_CC, p.types, p.addresses, mail.ccNames) +
       "Subject: " + unstructured(mail.subject) + "\r\n" +
-      "Message-ID: " + messageId(mail.messageKey, mail.fromAddress) + "\r\n" +
+      "Message-ID: " + messageId(mail.messageKey, mail.from) + "\r\n" +
       "MIME-Version: 1.0\r\n";
     const textType = "Content-Type: text/plain; charset=" + charsetName(p.bodyCharset) + "\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n";
     const htmlType = "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n";

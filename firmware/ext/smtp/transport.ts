@@ -166,7 +166,7 @@ export class SocketTransport implements MailTransport {
         this.phase = P_MAIL;
         const m = this.mail as SocketMail;
         this.writer.start(m);
-        this.client.send(this.connector, m.envelope, this.writer, this.stepFn);
+        this.client.send(this.connector, m, this.writer, this.stepFn);
         return;
       case P_MAIL:
         this.connector.close();
