@@ -15,7 +15,7 @@
 import { utf8Bytes } from "../../text/utf8.js";
 import { base64Into } from "./base64.js";
 import { codeAt } from "../../text/code-at.js";
-import { twoDigits as two, utcParts } from "../../text/utc.js";
+import { twoDigits as two, utcDate } from "../../text/utc.js";
 
 const DAYS = "SunMonTueWedThuFriSat";
 const MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec";
@@ -23,18 +23,30 @@ const HEX = "0123456789ABCDEF";
 
 /** RFC 5322 date-time in UTC of `ms` since 1970 (text/utc.ts). */
 export function dateHeader(ms: number): string {
-  const t = utcParts(ms);
-  const wd = t.weekday;
-  const m = t.month;
-  return DAYS.substring(3 * wd, 3 * wd + 3) + ", " + two(t.day) + " " + MONTHS.substring(3 * (m - 1), 3 * m) + " " + t.year + " " + two(t.hour) + ":" + two(t.minute) + ":" + two(t.second) + " +0000";
+  // From numbers, not utcParts' object (one a mail: XS heap).
+  const secs = Math.floor(ms / 1000);
+  const days = Math.floor(secs / 86400);
+  const s = secs - days * 86400;
+  const ymd = utcDate(days);
+  const wd = (((days + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday (4)
+  const m = Math.floor(ymd / 100) % 100;
+  return (
+    DAYS.substring(3 * wd, 3 * wd + 3) + ", " + two(ymd % 100) + " " + MONTHS.substring(3 * (m - 1), 3 * m) + " " + Math.floor(ymd / 10000) + " " +
+    two(Math.floor(s / 3600)) + ":" + two(Math.floor(s / 60) % 60) + ":" + two(s % 60) + " +0000"
+  );
 }
 
 /** The Message-ID (with its angle brackets) of alarm `id` sent by `from` (a validated address). */
 export function messageId(id: string, from: string): string {
   let left = "";
-  const b = utf8Bytes(id);
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i];
+  // An ASCII key is read as it is; any other is read as its UTF-8 bytes (an array made only then).
+  const n = id.length; // read once: text/code-at.ts
+  let ascii = true;
+  for (let i = 0; ascii && i < n; i++) ascii = codeAt.call(id, i) < 0x80;
+  const b = ascii ? null : utf8Bytes(id);
+  const count = b === null ? n : b.length;
+  for (let i = 0; i < count; i++) {
+    const c = b === null ? codeAt.call(id, i) : b[i];
     const plain = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 95;
     left += plain ? String.fromCharCode(c) : "=" + HEX.charAt(c >> 4) + HEX.charAt(c & 15);
   }
