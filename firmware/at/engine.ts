@@ -851,9 +851,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         // 4. URC: the first match, then later entries that can match the same line.
         this.nFastUrcs++; // a line and a URC (stats())
         view.f0 = p + uF0[um];
-        const h = uInline[um];
-        if (typeof h === "function") h(view);
-        else h.urc(view);
+        uInline[um].urc(view);
         if (this.closed) return;
       }
       p = c;
@@ -1216,9 +1214,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       view.f0 = p + urcs.f0[first];
       view.nIdx = -1;
       // (and the later related entries: UrcRegistry.chained)
-      const h = urcs.inline[first];
-      if (typeof h === "function") h(view);
-      else h.urc(view);
+      urcs.inline[first].urc(view);
       this.nUrcs++;
       return !this.closed;
     }

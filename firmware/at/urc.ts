@@ -5,7 +5,7 @@
 // prefixes, one more word per 4 bytes. Prefixes shorter than three bytes cannot be keyed
 // that way: while any is registered, lines take the slow path, dispatch(), which keeps
 // the classic order (prefixes shorter than two bytes first, then registration order).
-import type { Line, UrcHandler } from "./types.js";
+import type { Line, UrcHandler, UrcTarget } from "./types.js";
 
 /** Hand `line` to `h`, a function or a UrcTarget. */
 export function callUrc(h: UrcHandler, line: Line): void {
@@ -55,13 +55,14 @@ function startsWith(a: Uint8Array, b: Uint8Array): boolean {
 
 export class UrcRegistry {
   readonly prefixes: WordPrefix[];
-  readonly handlers: UrcHandler[];
+  /** Each entry's handler as a UrcTarget (a function is held in a { urc } of its own). */
+  readonly handlers: UrcTarget[];
   /**
    * What the receive loop calls for an entry that starts a line: its handler, or, for an
    * entry with later related ones (rel), a function that calls it and then those (chained()):
    * the loop then needs no rel check per line.
    */
-  readonly inline: UrcHandler[];
+  readonly inline: UrcTarget[];
   /** Prefix length in bytes (NEVER when it cannot start a line). */
   readonly len: Int32Array;
   /** Masked first word and its mask, the last word (offset len-4). */
@@ -127,8 +128,10 @@ export class UrcRegistry {
     if (this.count >= MAX_URC_HANDLERS) throw new Error("too many URC handlers");
     const id = this.count++;
     this.prefixes.push(prefix);
-    this.handlers.push(handler);
-    this.inline.push(handler);
+    // One call form for the receive loop (a method call): no test per line of which it is.
+    const target = typeof handler === "function" ? { urc: handler } : handler;
+    this.handlers.push(target);
+    this.inline.push(target);
     this.mid.push(prefix.mid);
     const p = prefix.bytes;
     const n = p.length;
@@ -165,21 +168,21 @@ export class UrcRegistry {
    * line too, stopping once the gate closes (made once, at registration). The loop is here,
    * not in a method of its own: a further frame would deepen every such handler's stack.
    */
-  private chained(id: number): UrcHandler {
+  private chained(id: number): UrcTarget {
     const handler = this.handlers[id];
-    return (line: Line) => {
-      if (typeof handler === "function") handler(line);
-      else handler.urc(line);
+    const call = (line: Line) => {
+      handler.urc(line);
       const dv = this.dv;
       const start = line.start;
       const w = dv.getInt32(start);
       for (let j = this.next[id]; j !== NIL; j = this.next[j]) {
         if (this.matches(j, dv, start, line.length, w)) {
           if (this.gate.closed) return;
-          callUrc(this.handlers[j], line);
+          this.handlers[j].urc(line);
         }
       }
     };
+    return { urc: call };
   }
 
   /** Entry `id` starts the line at `start` of `length` bytes (w: the line's first word). */
@@ -216,7 +219,7 @@ export class UrcRegistry {
         const short = this.len[id] < 2;
         if ((pass === 0) === short && this.matches(id, dv, start, length, w)) {
           if (gate.closed) return called;
-          callUrc(this.handlers[id], line);
+          this.handlers[id].urc(line);
           called++;
         }
       }
