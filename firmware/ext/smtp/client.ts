@@ -249,7 +249,10 @@ export class SmtpClient implements StreamSink, ReplySink {
     // The last line of defence (prepareSocketMail checked them): an address goes into a
     // command as it is, so one that could end it early is never written.
     let bad = addressError(envelope.from, "sender.address");
-    for (let i = 0; !bad && i < envelope.recipients.length; i++) bad = addressError(envelope.recipients[i], "") && addressError(envelope.recipients[i], recipientField(envelope.types, i));
+    // (The field's name is made only for an error.)
+    for (let i = 0; !bad && i < envelope.recipients.length; i++) {
+      bad = addressError(envelope.recipients[i], "") && addressError(envelope.recipients[i], recipientField(envelope.types, i));
+    }
     if (bad || envelope.recipients.length === 0) {
       const e = bad ? bad : eventError(659, "no recipient", this.causes);
       stream.close();

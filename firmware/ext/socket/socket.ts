@@ -249,7 +249,7 @@ export class ModuleSocket implements StreamConnector, UrcTarget {
   private readonly src: WindowSource;
   /** Writes so far (sendDone: did the sink write again when told of the last one's end?). */
   private writes: number;
-  /** The gen of an open to be told on the next turn (handOver), else -1. */
+  /** The gen of an open to be told on the next turn (by tickFn), else -1. */
   private handGen: number;
   /** The write in progress: data[wFrom..wEnd) is out, data[wFrom..wTo) the chunk being sent. */
   private wData: Uint8Array;
