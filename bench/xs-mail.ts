@@ -79,7 +79,7 @@ const instantSmtp: SmtpEngine = {
   deliver: async () => ({ err: 0, protocolError: 0, detail: "delivered (bench fake)" }),
 };
 
-interface Rig {
+export interface Rig {
   clock: VirtualClock;
   firmware: XsFirmware;
   outcomes: JobOutcome[];
@@ -98,7 +98,14 @@ interface Rig {
  */
 export const BOARD_LINK: LinkOptions = { rxFifoBytes: 128, chunking: { mode: "fixed", size: 96 }, idleFlushMs: 1 };
 
-async function startRig(composition: CompositionName, onMeter?: (slots: number) => void, socket = false): Promise<Rig> {
+/** What a rig tells of the firmware in XS: each delivery's live slots, op and payload; each UART write. */
+export interface RigHooks {
+  onMeter?: (slots: number, op: number, payload: Uint8Array | undefined) => void;
+  onWrite?: (bytes: Uint8Array, whole: boolean) => void;
+}
+
+/** The board's rig: the composition in XS, the simulated EC800 on BOARD_LINK, the virtual clock (socket: the socket transport, with a real server). */
+export async function startRig(composition: CompositionName, hooks: RigHooks = {}, socket = false): Promise<Rig> {
   const clock = new VirtualClock();
   const scenario = socket ? SOCKET_SCENARIO : SCENARIO;
   const config = boardConfig(scenario, "");
@@ -117,7 +124,7 @@ async function startRig(composition: CompositionName, onMeter?: (slots: number) 
       onOutcome: (o) => outcomes.push(o),
     },
     // A board logs at LOG_INFO: its debug lines are built and dropped, never sent anywhere.
-    { onMeter: onMeter ? (m) => onMeter(m.currentHeapCount) : undefined, logLevel: LOG_INFO },
+    { onMeter: hooks.onMeter ? (m, op, payload) => hooks.onMeter!(m.currentHeapCount, op, payload) : undefined, onWrite: hooks.onWrite, logLevel: LOG_INFO },
     composition,
   );
   sim.powerOn();
@@ -132,12 +139,12 @@ async function startRig(composition: CompositionName, onMeter?: (slots: number) 
   };
 }
 
-function job(n: number, body: string): JobSpec {
+export function job(n: number, body: string): JobSpec {
   return { id: `m${n}`, to: ["ops@example.com"], subject: `Alarm ${n}: door open`, body };
 }
 
 /** Submit one job and run the clock until it has ended; throws unless delivered. */
-async function sendOne(rig: Rig, spec: JobSpec): Promise<void> {
+export async function sendOne(rig: Rig, spec: JobSpec): Promise<void> {
   const before = rig.outcomes.length;
   const refused = await rig.firmware.submit(spec);
   if (refused) throw new Error(`job ${spec.id} refused: ${refused.code} ${refused.cause}`);
@@ -174,6 +181,14 @@ export async function measureMailGrowth(mails: number, composition: CompositionN
   }
 }
 
+/** The peak mail's body: `bytes` bytes of sensor log lines. */
+export function sensorLog(bytes: number): string {
+  let body = "";
+  const line = "Sensor log line with the state of every input at the time of the alarm.\r\n";
+  while (body.length < bytes) body += line;
+  return body.slice(0, bytes);
+}
+
 export interface MailPeak {
   composition: CompositionName;
   bodyBytes: number;
@@ -207,23 +222,17 @@ export async function measurePeak(bodyBytes: number, composition: CompositionNam
   let c0 = 0;
   let w0 = 0;
   let fw: XsFirmware | null = null;
-  const rig = await startRig(
-    composition,
-    (slots) => {
-      if (!sampling || fw === null) return;
-      samples++;
-      if (slots > peak) peak = slots;
-      const own = slots - (fw.deliveries - d0) * bridge.delivery - (fw.clears - c0 + fw.wholeWrites - w0) * bridge.answer;
-      if (own > peakFirmware) peakFirmware = own;
-    },
-    socket,
-  );
+  const onMeter = (slots: number): void => {
+    if (!sampling || fw === null) return;
+    samples++;
+    if (slots > peak) peak = slots;
+    const own = slots - (fw.deliveries - d0) * bridge.delivery - (fw.clears - c0 + fw.wholeWrites - w0) * bridge.answer;
+    if (own > peakFirmware) peakFirmware = own;
+  };
+  const rig = await startRig(composition, { onMeter }, socket);
   fw = rig.firmware;
   try {
-    let body = "";
-    const line = "Sensor log line with the state of every input at the time of the alarm.\r\n";
-    while (body.length < bodyBytes) body += line;
-    body = body.slice(0, bodyBytes);
+    const body = sensorLog(bodyBytes);
     bridge = rig.firmware.bridgeCosts();
     const start = rig.firmware.liveSlots();
     d0 = rig.firmware.deliveries;

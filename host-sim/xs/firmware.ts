@@ -74,8 +74,10 @@ export function xsFirmwareBundle(composition: CompositionName = "node"): Promise
 }
 
 export interface XsFirmwareExtras {
-  /** Told the meter of every delivery into XS (compute, currentHeapCount). */
-  onMeter?: (meter: XsMeter, op: number) => void;
+  /** Told the meter of every delivery into XS (compute, currentHeapCount), its op and its payload (valid during the call). */
+  onMeter?: (meter: XsMeter, op: number, payload: Uint8Array | undefined) => void;
+  /** Told the bytes of every UART write the firmware issues (valid during the call), and whether it hands over a whole buffer. */
+  onWrite?: (bytes: Uint8Array, whole: boolean) => void;
   /** The JavaScript stack in slots (a Moddable manifest's creation.stack); default 4,096. */
   stackSlots?: number;
   /**
@@ -115,6 +117,7 @@ export class XsFirmware implements FirmwareHost {
   private timers = new Map<number, unknown>();
   private stopped = false;
   private onMeter: XsFirmwareExtras["onMeter"];
+  private onWrite: XsFirmwareExtras["onWrite"];
   private logLevel: number;
   private sink: UartSink;
   /** Compact core: when each submitted job was handed over (its outcome's startedAt). */
@@ -126,6 +129,7 @@ export class XsFirmware implements FirmwareHost {
     this.o = o;
     this.uart = o.uart;
     this.onMeter = extras.onMeter;
+    this.onWrite = extras.onWrite;
     this.logLevel = extras.logLevel ?? 0;
     this.sink = {
       onBytes: (data, start, end) => {
@@ -147,7 +151,7 @@ export class XsFirmware implements FirmwareHost {
     if (body) msg.set(body, HEADER);
     const r = this.worker.command(msg);
     this.deliveries++;
-    if (this.onMeter) this.onMeter(r.meter, op);
+    if (this.onMeter) this.onMeter(r.meter, op, body);
     return r.reply;
   }
 
@@ -178,7 +182,9 @@ export class XsFirmware implements FirmwareHost {
       case ISSUE_WRITE: {
         // [op][u32 count][bytes][unused rest of the staging buffer]; the answer's length is what the link took.
         if (b[0] === ISSUE_WRITE_WHOLE) this.wholeWrites++;
-        const n = this.uart.write(b, 5, 5 + b.readUInt32LE(1));
+        const count = b.readUInt32LE(1);
+        if (this.onWrite) this.onWrite(b.subarray(5, 5 + count), b[0] === ISSUE_WRITE_WHOLE);
+        const n = this.uart.write(b, 5, 5 + count);
         return new Uint8Array(n);
       }
       case ISSUE_TIMER: {
