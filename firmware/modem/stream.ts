@@ -44,7 +44,8 @@ export interface StreamConnector extends ByteStream {
   readonly commands: number;
   /**
    * Open a connection to host:port, TLS from the first byte when `tls`; `done(null)` once it
-   * is open (on a fresh turn), after which the stream's events reach `sink`. Throws a
+   * is open (on a fresh turn), after which the stream's events reach `sink`; not at all once
+   * close() was called, even when the open had succeeded in the same turn. Throws a
    * KIND_CONFIG error for a host the AT quoting gate refuses, before anything is written.
    */
   connect(host: string, port: number, tls: boolean, sink: StreamSink, done: (err: CellError | null) => void): void;

@@ -172,6 +172,38 @@ describe("ext/socket: an SMTP conversation through the module's sockets", () => 
     r.socket.close();
   });
 
+  it("a close in the turn the open's URC came: that open is never told (as a close before its URC); the next connect is told once", async () => {
+    const srv = await server();
+    const r = await rig(srv);
+    let fromModule = "";
+    r.link.onTap((dir, _t, bytes) => {
+      if (dir === "toFirmware") fromModule += Buffer.from(bytes).toString("latin1");
+    });
+    const first: (CellError | null)[] = [];
+    r.socket.connect(NAME, srv.port, false, new Collect(), (e) => first.push(e));
+    // Stop right after the delivery in which the socket took the open's URC (a handler registered
+    // after the socket's is called after it): its hand-over waits for a fresh turn.
+    let urcTaken = false;
+    r.engine.onUrc(r.engine.prefix("+QIOPEN:"), () => (urcTaken = true));
+    await r.clock.run({ until: () => urcTaken, forMs: 200_000 });
+    expect(first).toEqual([]);
+    r.socket.close();
+    const second: (CellError | null)[] = [];
+    const opensSeen: number[] = [];
+    const sink = new Collect();
+    r.socket.connect(NAME, srv.port, false, sink, (e) => {
+      second.push(e);
+      opensSeen.push(fromModule.split("+QIOPEN: 1,0").length - 1);
+    });
+    await r.clock.run({ until: () => second.length > 0, forMs: 200_000 });
+    await r.clock.run({ forMs: 30_000 });
+    expect(first).toEqual([]);
+    expect(second).toEqual([null]);
+    expect(opensSeen, "told after its own open's URC, not by the first one's hand-over").toEqual([2]);
+    expect(await reply(r, sink)).toBe("220");
+    r.socket.close();
+  });
+
   it("implicit TLS through AT+QSSLOPEN: delivered over TLS", async () => {
     const srv = await server("implicit");
     const r = await rig(srv);
