@@ -843,8 +843,10 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         this.nLines++;
         view.f0 = p + this.rF0;
         this.lineSeen = true;
-        if ((this.cur as AtRequest).onLine !== undefined) {
-          (this.cur as AtRequest).onLine!(view);
+        // onLine is called as the request's method (a request may be an object that carries it).
+        const req = this.cur as AtRequest;
+        if (req.onLine !== undefined) {
+          req.onLine(view);
           if (this.closed) return;
         }
       } else {
@@ -936,7 +938,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     if (cur.echoData === true) {
       this.rawLeft = (cur.data as ByteSource).length;
       this.rawTo = RAW_SKIP;
-    this.rawReq = null;
+      this.rawReq = null;
     } else if (cur.commitEcho === true) {
       // The echo is compared as it comes (echoCheck); Ctrl+Z or ESC once it is all in.
       this.rawLeft = (cur.data as ByteSource).length;
@@ -1180,9 +1182,10 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       view.length = len;
       view.f0 = fa >= 0 ? p + fa : -1;
       view.nIdx = -1;
-      // Called as the request's methods (a request may be an object with its own onLine).
-      if ((cur as AtRequest).onLine !== undefined) (cur as AtRequest).onLine!(view);
-      if ((cur as AtRequest).readsData !== undefined && this.rawLeft === 0 && !this.closed) {
+      // Called as the request's methods (a request may be an object that carries them).
+      const req = cur as AtRequest;
+      if (req.onLine !== undefined) req.onLine(view);
+      if (req.readsData !== undefined && this.rawLeft === 0 && !this.closed) {
         // "+QIRD: <n>": n raw bytes follow the line's CR LF (rx() and slowLine() take them),
         // then CR LF CR LF (tail()). A second count line is a damaged answer.
         if (this.rdCheck !== 0) this.rdBad = true;
@@ -1195,7 +1198,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
           this.tailBits = 0;
           this.skipByte = LF;
           this.rawTo = RAW_READ;
-          this.rawReq = cur as AtRequest;
+          this.rawReq = req;
         }
       }
       return !this.closed;

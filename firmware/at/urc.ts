@@ -6,15 +6,15 @@
 // that way: while any is registered, lines take the slow path, dispatch(), which keeps
 // the classic order (prefixes shorter than two bytes first, then registration order).
 import type { Line, UrcHandler, UrcTarget } from "./types.js";
+import { midMatch, PFX_CR, PFX_LF } from "./prefix.js";
+import type { WordPrefix } from "./prefix.js";
+import { codeAt } from "../text/code-at.js";
 
-/** Hand `line` to `h`, a function or a UrcTarget. */
+/** Hand `line` to `h`, a function or a UrcTarget (for ports other than the engine: its registry holds targets only). */
 export function callUrc(h: UrcHandler, line: Line): void {
   if (typeof h === "function") h(line);
   else h.urc(line);
 }
-import { midMatch, PFX_CR, PFX_LF } from "./prefix.js";
-import type { WordPrefix } from "./prefix.js";
-import { codeAt } from "../text/code-at.js";
 
 /** Most handlers one engine accepts. */
 export const MAX_URC_HANDLERS = 32;
@@ -59,7 +59,7 @@ export class UrcRegistry {
   readonly handlers: UrcTarget[];
   /**
    * What the receive loop calls for an entry that starts a line: its handler, or, for an
-   * entry with later related ones (rel), a function that calls it and then those (chained()):
+   * entry with later related ones (rel), a target that calls it and then those (chained()):
    * the loop then needs no rel check per line.
    */
   readonly inline: UrcTarget[];
