@@ -702,11 +702,7 @@ export class SmtpClient implements StreamSink, ReplySink {
 
   /** The end: close the stream, stop the wait, report (when not done yet). */
   private finish(error: CellError | null): void {
-    this.due = -1;
-    if (this.told === null) {
-      this.clock.clearTimer(this.timer); // (an outcome to tell keeps it)
-      this.timer = null;
-    }
+    this.arm(0);
     this.state = S_DONE;
     this.report(error);
     const stream = this.stream;
@@ -716,6 +712,7 @@ export class SmtpClient implements StreamSink, ReplySink {
     if (stream) stream.close();
   }
 
+  /** Wait `seconds` from now for what is due (0: no wait; an outcome still to tell keeps the timer). */
   private arm(seconds: number): void {
     if (!(seconds > 0)) {
       this.due = -1;
@@ -735,29 +732,22 @@ export class SmtpClient implements StreamSink, ReplySink {
 
   private onTimeout(): void {
     this.timer = null;
+    // report()'s fire: the outcome is told below, after the wait under way has its timer again.
     const told = this.told;
-    if (told !== null) {
-      // report(): the outcome now; a wait still under way goes on (its time up: at once).
-      const e = this.toldError;
-      this.told = null;
-      this.toldError = null;
-      if (this.state !== S_DONE && this.due >= 0) {
-        const left = this.due - this.clock.now();
+    const toldError = this.toldError;
+    this.told = null;
+    this.toldError = null;
+    if (this.state !== S_DONE && this.due >= 0) {
+      const left = this.due - this.clock.now();
+      if (left > 0 || told !== null) {
+        // The wait was made longer since the timer was set, or goes on past the outcome: the rest of it.
         this.timer = this.clock.setTimer(left > 0 ? left : 0, this.timeoutFn);
         this.timerAt = this.due;
+      } else {
+        const e = eventError(658, (this.sending ? "no SEND OK during " : "no reply to ") + stepOf(this.state), this.causes);
+        this.finish(this.dotOut() ? this.unknown(e) : e);
       }
-      told(e);
-      return;
     }
-    if (this.state === S_DONE || this.due < 0) return;
-    const left = this.due - this.clock.now();
-    if (left > 0) {
-      // The wait was made longer since the timer was set: the rest of it.
-      this.timer = this.clock.setTimer(left, this.timeoutFn);
-      this.timerAt = this.due;
-      return;
-    }
-    const e = eventError(658, (this.sending ? "no SEND OK during " : "no reply to ") + stepOf(this.state), this.causes);
-    this.finish(this.dotOut() ? this.unknown(e) : e);
+    if (told !== null) told(toldError);
   }
 }
