@@ -21,11 +21,8 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CompositionName } from "../host-sim/runner/compositions.js";
 import { job, sendOne, sensorLog, startRig } from "./xs-mail.js";
+import { OP_BYTES, OP_TIMER, OP_WRITABLE } from "../host-sim/xs/device/platform/protocol.js";
 
-// The bridge's delivery ops (host-sim/xs/firmware.ts).
-const OP_BYTES = 0x42;
-const OP_TIMER = 0x54;
-const OP_WRITABLE = 0x57;
 
 export interface AttributionRow {
   /** The AT command written last ("AT+CSQ"; "boot" before the first one). */

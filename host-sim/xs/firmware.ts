@@ -32,29 +32,31 @@ import { bundleForXs } from "./bundle.js";
 import { SyncXsWorker } from "./sync-worker.js";
 import type { XsMeter } from "./worker.js";
 
-// Host -> XS operations and XS -> host issues (see protocol.ts).
-const OP_START = 0x53;
-const OP_BYTES = 0x42;
-const OP_WRITABLE = 0x57;
-const OP_TIMER = 0x54;
-const OP_RAISE = 0x41;
-const OP_SUBMIT = 0x4a;
-const OP_FAILED = 0x46;
-const OP_STOP = 0x58;
-const OP_GC = 0x47;
-const OP_PENDING = 0x50;
-const OP_LOGLEVEL = 0x4c;
-const OP_PROBE = 0x51;
-const ISSUE_WRITE = 0x77;
-const ISSUE_WRITE_WHOLE = 0x57;
-const ISSUE_TIMER = 0x74;
-const ISSUE_CLEAR = 0x63;
-const ISSUE_LOG = 0x6c;
-const ISSUE_RESULT = 0x6f;
-const ISSUE_ATTACH = 0x61;
-const ISSUE_CLOSE = 0x78;
-const ISSUE_STORE = 0x73;
-const HEADER = 9;
+// Host -> XS operations and XS -> host issues: the XS side's own constants (one definition).
+import {
+  OP_START,
+  OP_BYTES,
+  OP_WRITABLE,
+  OP_TIMER,
+  OP_RAISE,
+  OP_SUBMIT,
+  OP_FAILED,
+  OP_STOP,
+  OP_GC,
+  OP_PENDING,
+  OP_LOGLEVEL,
+  OP_PROBE,
+  ISSUE_WRITE,
+  ISSUE_WRITE_WHOLE,
+  ISSUE_TIMER,
+  ISSUE_CLEAR,
+  ISSUE_LOG,
+  ISSUE_RESULT,
+  ISSUE_ATTACH,
+  ISSUE_CLOSE,
+  ISSUE_STORE,
+  PAYLOAD as HEADER,
+} from "./device/platform/protocol.js";
 
 const GLOBAL = "CellmailXs";
 
