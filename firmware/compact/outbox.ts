@@ -10,7 +10,14 @@
 //                     delivered ──► removed; the key's send time opens a coalescing window
 //
 // After a restart every stored entry is queued again: one that was SENDING may have
-// been delivered already, so delivery is at least once (README). Repeats of a key within
+// been delivered already, so delivery is at least once (README), and goes at once.
+// Time across a restart: Clock.now() may start again near 0 at boot, and how long the
+// board was off is unknown. Every entry carries the clock time of its write, the rate
+// window's last send time is the time of its write, and the heartbeat's record is its
+// time; at start every stored time is shifted by one amount, now - the latest of those:
+// the time powered off counts as zero, so backoffs, the rate window and the heartbeat's
+// period keep the age they had at the last write and can only last longer after a cut,
+// never shorter (as the full profile's outbox does). Repeats of a key within
 // `coalesceMs` of its last mail (from the start of its send) wait for the window's end
 // and go as one mail with their count. Every mail goes to the same recipients, so the
 // per-recipient limit is a window of the last `perHour` send times, stored too (after a
@@ -22,7 +29,7 @@
 // so a board's mails arrive in the order it raised them. Backoffs have a jitter seeded by
 // the board's name and the mail id (../alarm/backoff.ts): refused boards do not return together.
 import type { Clock, Log, Store, TimerHandle } from "../platform/types.js";
-import { LOG_ERROR, LOG_INFO } from "../platform/types.js";
+import { LOG_ERROR, LOG_INFO, LOG_WARN } from "../platform/types.js";
 import { KIND_CONFIG, KIND_PERMANENT } from "../errors.js";
 import { notNow } from "../modem/kinds.js";
 import { atRefusal } from "../modem/quote.js";
@@ -43,9 +50,13 @@ const LATER_MS = 60000; //       first retry after "not now"; doubles up to an h
 export const OVERFLOW_KEY = "~overflow";
 export const HEARTBEAT_KEY = "~heartbeat";
 
-/** One alarm mail to be: [id, state, key, title, text, count, firstAt, lastAt, attempts, code, notBefore, throttled attempts]. */
-type Entry = [number, number, string, string, string, number, number, number, number, number, number, number];
-const ID = 0, STATE = 1, KEY = 2, TITLE = 3, TEXT = 4, COUNT = 5, FIRST = 6, LAST = 7, TRIES = 8, CODE = 9, NOT_BEFORE = 10, LATER = 11;
+/**
+ * One alarm mail to be: [id, state, key, title, text, count, firstAt, lastAt, attempts, code, notBefore,
+ * throttled attempts, savedAt]. An entry stored before `savedAt` existed (12 fields) has times of an
+ * unknown clock: it is read as raised at start, free to go.
+ */
+type Entry = [number, number, string, string, string, number, number, number, number, number, number, number, number];
+const ID = 0, STATE = 1, KEY = 2, TITLE = 3, TEXT = 4, COUNT = 5, FIRST = 6, LAST = 7, TRIES = 8, CODE = 9, NOT_BEFORE = 10, LATER = 11, SAVED = 12;
 
 /** JSON with every non-ASCII character escaped, as bytes. */
 function encode(value: unknown): Uint8Array {
@@ -95,8 +106,10 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
   let timer: TimerHandle = null;
   let idleTimer: TimerHandle = null;
   let beatTimer: TimerHandle = null;
+  let beatAt = 0; //                                 clock time of the last heartbeat (or of the first start with one)
 
   function save(e: Entry): void {
+    e[SAVED] = clock.now();
     store.write("o" + e[ID], encode(e));
   }
 
@@ -152,7 +165,7 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
         e[NOT_BEFORE] = hold;
       }
     } else {
-      e = [nextId++, QUEUED, key, oneLine(clipUtf8(String(title), 64)), clipUtf8(text ? String(text) : "", 512), 1, now, now, 0, 0, hold, 0];
+      e = [nextId++, QUEUED, key, oneLine(clipUtf8(String(title), 64)), clipUtf8(text ? String(text) : "", 512), 1, now, now, 0, 0, hold, 0, now];
       entries.push(e);
     }
     const t = e[TEXT] ? e[TEXT] + ", " + add : add;
@@ -164,9 +177,21 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
     return e[ID];
   }
 
+  /**
+   * The next heartbeat, a period after the last one. The period runs across restarts: its
+   * record [last heartbeat, written at] is written again every hour, so a restart (whose
+   * clock may start from 0) costs the period at most the hour since that write. The mail is
+   * raised before the record says so: a cut between the two sends a heartbeat twice, never none.
+   */
   function beat(): void {
-    beatTimer = clock.setTimer(c.heartbeatMs, () => {
-      raise(HEARTBEAT_KEY, "heartbeat", "the board is running");
+    const due = beatAt + c.heartbeatMs - clock.now();
+    beatTimer = clock.setTimer(due < HOUR ? due : HOUR, () => {
+      const now = clock.now();
+      if (now >= beatAt + c.heartbeatMs) {
+        raise(HEARTBEAT_KEY, "heartbeat", "the board is running");
+        beatAt = now;
+      }
+      store.write("h", encode([beatAt, now]));
       beat();
     });
   }
@@ -183,7 +208,7 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
       return;
     }
     while (sent.length > 0 && sent[0] <= now - HOUR) sent.shift();
-    const rateAt = sent.length >= c.perHour ? sent[0] + HOUR : 0;
+    const rateAt = sent.length >= c.perHour ? sent[sent.length - c.perHour] + HOUR : 0;
     let e: Entry | null = null;
     let at = -1;
     for (let i = 0; i < entries.length && !e; i++) {
@@ -277,23 +302,44 @@ export function createCompactOutbox(clock: Clock, store: Store, mailer: CompactM
     start(): void {
       const now = clock.now();
       const keys = store.keys();
+      const w = decode(store.read("w")) as number[]; // [next id, send times...]: the last one is its write's
+      const h = decode(store.read("h")) as number[]; // [the last heartbeat, written at]
+      // The latest write before the restart (see the header); for an entry of the earlier
+      // format (no savedAt), its last raise.
+      let last = w instanceof Array ? w[w.length - 1] : -1;
+      let resent = 0;
+      if (h instanceof Array && h[1] > last) last = h[1];
       for (let i = 0; i < keys.length; i++) {
         const e = decode(store.read(keys[i])) as Entry;
         if (keys[i].charAt(0) !== "o" || !(e instanceof Array) || e.length < 11) continue;
-        if (e[STATE] === SENDING) e[STATE] = QUEUED;
-        e[LATER] |= 0; // stored before the field existed
-        e[FIRST] = e[LAST] = now; // times of an earlier run mean nothing to this clock
-        e[NOT_BEFORE] = 0;
+        if ((e[SAVED] || e[LAST]) > last) last = e[SAVED] || e[LAST];
         entries.push(e);
         if (e[ID] >= nextId) nextId = e[ID] + 1;
       }
+      const shift = last < 0 ? 0 : now - last;
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i];
+        e[LATER] |= 0; // stored before the field existed
+        e[FIRST] += shift;
+        e[LAST] += shift;
+        e[NOT_BEFORE] += shift;
+        if (e[STATE] === SENDING) {
+          e[STATE] = QUEUED;
+          e[NOT_BEFORE] = 0; // sent again at once
+          resent++;
+        }
+      }
+      if (resent) log(LOG_WARN, "resending " + resent + " mail(s) interrupted by a restart");
       entries.sort((a, b) => a[ID] - b[ID]);
-      const w = decode(store.read("w")) as number[]; // [next id, send times...]
       if (w instanceof Array) {
         if (w[0] > nextId) nextId = w[0];
-        for (let i = 1; i < w.length && i <= c.perHour; i++) sent.push(now);
+        for (let i = 1; i < w.length; i++) sent.push(w[i] + shift);
       }
-      if (c.heartbeatMs > 0) beat();
+      beatAt = h instanceof Array ? h[0] + shift : now;
+      if (c.heartbeatMs > 0) {
+        if (!(h instanceof Array)) store.write("h", encode([now, now]));
+        beat();
+      }
       pump();
     },
     raise: raise,

@@ -9,7 +9,7 @@ import type { CompactMailer } from "../../firmware/compact/mailer.js";
 import type { DeviceConfig } from "../../firmware/config/device.js";
 import type { CompactMail, CompactOutcome, CompactRadio } from "../../firmware/compact/types.js";
 import { E_AT_ERROR, E_QUEUE_FULL, E_SUBJECT, E_TIMEOUT, KIND_CONFIG, KIND_PERMANENT, KIND_RETRYABLE, KIND_THROTTLED } from "../../firmware/errors.js";
-import { LOG_ERROR, type Store } from "../../firmware/platform/types.js";
+import { LOG_ERROR, LOG_WARN, type Store } from "../../firmware/platform/types.js";
 import { utf8Length } from "../../firmware/text/utf8.js";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { MemoryStore } from "../../host-sim/runner/node-firmware.js";
@@ -436,22 +436,42 @@ describe("per-hour limit", () => {
     expect(r.mailer.delivered.map((m) => m.key)).toEqual(["a", "b"]);
   });
 
-  it("the limit's window survives a restart (recent sends count as sent at start)", () => {
+  it("the limit's window keeps its age across a restart: the time powered off counts as zero", () => {
     const store = new MemoryStore();
     const a = rig({ perHour: 2, coalesceMs: 0 }, store);
     a.mailer.auto(1 * SEC, 1 * SEC);
     a.box.raise("a", "a", "");
     a.box.raise("b", "b", "");
     a.clock.advance(MIN);
-    expect(a.mailer.delivered.length).toBe(2);
+    expect(a.mailer.delivered.map((m) => m.at)).toEqual([1 * SEC, 3 * SEC]); // handed over; delivered 1 s later: the window's last write at 4 s
     a.box.stop();
+    // Power back after an unknown time, the clock from 0: a's send counts as 4 s before the restart.
     const b = rig({ perHour: 2, coalesceMs: 0 }, store);
     b.mailer.auto(1 * SEC, 1 * SEC);
     b.box.raise("c", "c", "");
-    b.clock.advance(HOUR - 1);
+    b.clock.advance(HOUR - 2 * SEC - 1);
     expect(b.mailer.radios).toBe(0);
     b.clock.advance(10 * SEC);
-    expect(b.mailer.delivered.map((m) => [m.key, m.id])).toEqual([["c", 3]]); // ids go on, not from 1
+    expect(b.mailer.delivered.map((m) => [m.key, m.id, m.at])).toEqual([["c", 3, HOUR - 2 * SEC + 1 * SEC]]); // ids go on, not from 1
+  });
+
+  it("with a clock that keeps counting through the cut, the window ends as it would have", () => {
+    const store = new MemoryStore();
+    const clock = new VirtualClock();
+    const a = rig({ perHour: 1, coalesceMs: 0 }, store, clock);
+    a.mailer.auto(1 * SEC, 1 * SEC);
+    a.box.raise("a", "a", "");
+    a.clock.advance(10 * MIN);
+    a.box.stop();
+    const b = rig({ perHour: 1, coalesceMs: 0 }, store, clock); // same clock: 10 min on, the cut counts as zero
+    b.mailer.auto(1 * SEC, 1 * SEC);
+    b.box.raise("b", "b", "");
+    clock.advance(HOUR - 1 - 10 * MIN + 2 * SEC);
+    expect(b.mailer.radios).toBe(0);
+    clock.advance(HOUR);
+    expect(b.mailer.delivered.map((m) => m.key)).toEqual(["b"]);
+    // never sooner than an hour after a's send, whatever the clock did
+    expect(b.mailer.delivered[0].at - a.mailer.delivered[0].at).toBeGreaterThanOrEqual(HOUR);
   });
 });
 
@@ -1023,6 +1043,70 @@ describe("restarts", () => {
     }
   });
 
+  it("a retry's backoff keeps what was left of it across a restart, instead of going at once", () => {
+    const store = new MemoryStore();
+    const a = rig({}, store);
+    a.mailer.auto(1 * SEC, 1 * SEC);
+    a.mailer.outcome = () => fail(E_TIMEOUT);
+    a.box.raise("a", "A", "");
+    a.clock.advance(2 * SEC); // failed at 2 s: kept for a retry 15-30 s later
+    const e = JSON.parse(storedText(store, "o1")) as number[];
+    const left = e[10] - e[12]; // notBefore - savedAt
+    expect(left).toBeGreaterThanOrEqual(15 * SEC);
+    expect(left).toBeLessThanOrEqual(30 * SEC);
+    a.clock.advance(5 * SEC); // cut 5 s later: nothing written since the failure
+    a.box.stop();
+    const b = rig({}, store); // the clock from 0
+    b.mailer.auto(1 * SEC, 1 * SEC);
+    b.clock.advance(left - 1);
+    expect(b.mailer.radios).toBe(0);
+    b.clock.advance(1);
+    expect(b.mailer.radios).toBe(1);
+    b.clock.advance(MIN);
+    expect(b.mailer.delivered.map((m) => [m.key, m.attempt])).toEqual([["a", 2]]);
+  });
+
+  it("the heartbeat's period runs across restarts: a board that restarts every 20 hours still beats daily", () => {
+    const store = new MemoryStore();
+    const beats: number[] = []; // in the board's running time: the lives' lengths added up
+    for (let life = 0; life < 5; life++) {
+      const r = rig({ heartbeatMs: 24 * HOUR }, store); // each life's clock starts from 0
+      r.mailer.auto(1 * SEC, 1 * SEC);
+      r.clock.advance(20 * HOUR);
+      for (const m of r.mailer.accepted) beats.push(life * 20 * HOUR + m.at);
+      r.box.stop();
+    }
+    expect(beats).toEqual([24 * HOUR + SEC, 48 * HOUR + SEC, 72 * HOUR + SEC, 96 * HOUR + SEC]);
+  });
+
+  it("a restart costs the heartbeat's period at most the hour since its record was written", () => {
+    const store = new MemoryStore();
+    const a = rig({ heartbeatMs: 24 * HOUR }, store);
+    a.clock.advance(10 * HOUR + 59 * MIN); // the record was last written at 10 h
+    a.box.stop();
+    const b = rig({ heartbeatMs: 24 * HOUR }, store);
+    b.mailer.auto(1 * SEC, 1 * SEC);
+    b.clock.advance(14 * HOUR - 1);
+    expect(b.mailer.radios).toBe(0);
+    b.clock.advance(2 * SEC);
+    expect(b.mailer.accepted.map((m) => [m.key, m.at])).toEqual([[HEARTBEAT_KEY, 14 * HOUR + SEC]]);
+  });
+
+  it("an entry of the earlier format (no write time) keeps its times relative to its last raise", () => {
+    const store = new MemoryStore();
+    // [id, state, key, title, text, count, firstAt, lastAt, attempts, code, notBefore, throttled]: a clock days ahead
+    const old = [4, 0, "k", "Old", "", 2, 5 * 24 * HOUR, 5 * 24 * HOUR + MIN, 1, 1002, 5 * 24 * HOUR + 20 * MIN, 0];
+    store.write("o4", new Uint8Array(Buffer.from(JSON.stringify(old), "latin1")));
+    const r = rig({}, store);
+    r.mailer.auto(1 * SEC, 1 * SEC);
+    r.clock.advance(19 * MIN - 1);
+    expect(r.mailer.radios).toBe(0); // its backoff keeps its 19 minutes...
+    r.clock.advance(MIN);
+    const m = r.mailer.delivered[0];
+    expect([m.key, m.id, m.count, m.attempt]).toEqual(["k", 4, 2, 2]); // ...counted from its last raise
+    expect(m.mail.body).toContain("Occurrences: 2, first 1201 s before this mail, last 1141 s before this mail");
+  });
+
   it("power cut during the send: the resend has the same mail id and says attempt 2", () => {
     const store = new MemoryStore();
     const a = rig({}, store);
@@ -1032,6 +1116,7 @@ describe("restarts", () => {
     const first = a.mailer.inFlight() as Mail;
     a.box.stop();
     const b = rig({}, snapshot(store));
+    expect(b.logs).toContainEqual([LOG_WARN, "resending 1 mail(s) interrupted by a restart"]);
     b.mailer.finishRadio();
     const again = b.mailer.inFlight() as Mail;
     expect([again.id, again.attempt]).toEqual([first.id, first.attempt + 1]);
