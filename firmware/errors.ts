@@ -74,6 +74,7 @@ export const E_REG_DENIED = 1039; //        registration denied by the network (
 export const E_SEND_FAIL = 1040; //         SEND FAIL: the module's socket send buffer was full, the payload not taken
 export const E_STREAM_DAMAGED = 1041; //    a socket read's bytes, or whether a send left, were lost on the UART: the connection cannot go on
 export const E_AT_BUSY = 1042; //           the AT engine had no room for one more waiting command (a build without the command queue holds one)
+export const E_NO_ANSWER = 1043; //         the mailer told nothing of a send within an hour (a fault of the mail side): the outbox retries
 // 1050-1059: cellmail's own SMTP client over the module's sockets (firmware/ext/smtp).
 export const E_SMTP_REPLY = 1050; //        the server refused a step with a reply outside the 666-682 table (proto holds it)
 export const E_SMTP_GARBLED = 1051; //      a server reply that is not SMTP (no 3-digit code, codes differ inside one reply)

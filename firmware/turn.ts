@@ -15,7 +15,8 @@
 //    POWERED DOWN, PDP deactivated, +QSMTPPUT) it reports, including answers it can give
 //    at once (modem/ec800.ts);
 //  - the mailer: a finished job's result, and the next job (mail/mailer.ts);
-//  - the alarm service: the mail that follows a radio reading (alarm/service.ts);
+//  - the full core's mailer for the outbox: the radio reading and the mail's outcome
+//    (app/alarm-mailer.ts);
 //  - the compact profile: a finished run's outcome, and the radio reading it waits for
 //    (compact/mailer.ts).
 //

@@ -1,69 +1,84 @@
-// Adapts the Mailer (firmware/mail) to the narrow AlarmMailer interface the alarm
-// layer speaks: one rendered alarm mail in, one SendOutcome out; radio status for the
-// templates; PDP deactivation when the outbox has been idle.
-import type { AlarmMail, AlarmMailer, RadioStatus, SendOutcome } from "../alarm/types.js";
-import { KIND_CONFIG, KIND_PERMANENT } from "../errors.js";
-import { notNow } from "../modem/kinds.js";
+// The full core's Mailer (firmware/mail) as the alarm outbox's OutboxMailer
+// (firmware/alarm/types.ts): one rendered alarm mail in, one outcome out; the radio's state
+// and the time for the mail's text; PDP deactivation when the outbox has been idle. Every
+// answer is handed to the outbox on a fresh turn (nextTurn, firmware/turn.ts), so what the
+// outbox starts with it does not stack on the driver's calls (issue 11).
+import type { Clock } from "../platform/types.js";
+import type { OutboxMail, OutboxMailer, OutboxOutcome, OutboxRadio } from "../alarm/types.js";
 import type { Mailer } from "../mail/mailer.js";
 import { CHARSET_UTF8 } from "../mail/message.js";
 import type { MailResult } from "../mail/job.js";
+import { nextTurn } from "../turn.js";
 
 /** Reports each finished mail job (for progress output and tests). */
 export type JobObserver = (result: MailResult) => void;
 
-function outcomeOf(r: MailResult, server: string): SendOutcome {
-  if (r.delivered || !r.error) return { delivered: true, permanent: false, code: 0, cause: "" };
-  const kind = r.error.kind;
-  // Throttling (530, 454), a 4xx reply and Tencent's 554 are "not now": retried later by the outbox.
-  const later = notNow(kind, r.error.proto, server);
-  return {
-    delivered: false,
-    permanent: !later && (kind === KIND_CONFIG || kind === KIND_PERMANENT),
-    later: later,
-    code: r.error.code,
-    cause: r.error.cause,
-  };
+function outcomeOf(r: MailResult): OutboxOutcome {
+  if (r.delivered || !r.error) return { delivered: true, code: 0, proto: 0, kind: 0 };
+  return { delivered: false, code: r.error.code, proto: r.error.proto, kind: r.error.kind, cause: r.error.cause };
 }
 
-export class MailerForAlarms implements AlarmMailer {
+export class MailerForAlarms implements OutboxMailer {
   private mailer: Mailer;
+  private clock: Clock;
   private observer: JobObserver | null;
+  /** The time as the board knows it (ms since 1970), or -1. */
+  private wall: () => number;
+  private text: (ms: number) => string;
+  /** A radio reading, a send or a PDP deactivation of the outbox's is running. */
+  private working = false;
 
-  constructor(mailer: Mailer, observer: JobObserver | null) {
+  constructor(mailer: Mailer, clock: Clock, observer: JobObserver | null, wall: () => number, text: (ms: number) => string) {
     this.mailer = mailer;
+    this.clock = clock;
     this.observer = observer;
+    this.wall = wall;
+    this.text = text;
   }
 
-  send(mail: AlarmMail, done: (outcome: SendOutcome) => void): void {
+  ready(): boolean {
+    return !this.working && !this.mailer.busy() && this.mailer.queued() === 0;
+  }
+
+  send(mail: OutboxMail, done: (o: OutboxOutcome) => void): number {
     const refused = this.mailer.submit(
       // UTF-8 always (ASCII is UTF-8): Tencent SES refuses any other Content-Type (seed 000).
       { id: "a" + mail.id, to: mail.to, cc: mail.cc, bcc: mail.bcc, subject: mail.subject, body: mail.body, charset: CHARSET_UTF8 },
       (r) => {
-        if (this.observer) this.observer(r);
-        done(outcomeOf(r, this.mailer.modem.config.server));
+        const o = outcomeOf(r);
+        // The observer hears of the job once the outbox has recorded it (the fleet counts what is left then).
+        nextTurn(this.clock, () => {
+          this.working = false;
+          done(o);
+          if (this.observer) this.observer(r);
+        });
       },
     );
-    if (refused) {
-      const permanent = refused.kind === KIND_CONFIG || refused.kind === KIND_PERMANENT;
-      done({ delivered: false, permanent: permanent, code: refused.code, cause: refused.cause });
-    }
+    if (refused) return refused.code;
+    this.working = true;
+    return 0;
   }
 
   /** Brings the module up first, so the reading is the one the mail is sent with. */
-  radioStatus(done: (status: RadioStatus) => void): void {
+  radio(done: (r: OutboxRadio) => void): void {
+    this.working = true;
     this.mailer.start(() => {
       this.mailer.readStatus((err, s) => {
-        if (err) {
-          done({ csq: 99, registered: false, stat: -1 });
-          return;
-        }
-        done({ csq: s.rssi, registered: s.reg === 1 || s.reg === 5, stat: s.reg });
+        const w = this.wall();
+        const r: OutboxRadio = { csq: err ? 99 : s.rssi, stat: err ? -1 : s.reg, clock: w >= 0 ? this.text(w) : "" };
+        nextTurn(this.clock, () => {
+          this.working = false;
+          done(r);
+        });
       });
     });
   }
 
   idle(): void {
-    if (this.mailer.busy() || this.mailer.queued() > 0) return;
-    this.mailer.modem.deactivatePdp(() => undefined);
+    if (!this.ready()) return;
+    this.working = true;
+    this.mailer.modem.deactivatePdp(() => {
+      this.working = false;
+    });
   }
 }

@@ -1,19 +1,20 @@
-// The application: one device configuration (firmware/config/device.ts) plus the platform objects become an
-// AT engine, the EC800 mailer and the alarm service, wired together. Every target
-// (Moddable, Espruino, Node, the simulator's runner, the XS bridge) starts the same
-// composition through createCellmail, so they all run the same core.
+// The application of the full core: one device configuration (firmware/config/device.ts) plus the
+// platform objects become an AT engine and the EC800 mailer, under the alarm outbox and inputs
+// every board runs (firmware/alarm/outbox.ts, inputs.ts; Espruino's composition is
+// firmware/compact/app.ts). The Moddable and Node targets, the simulator's runner and the XS
+// bridge start it through createCellmail's class, so they all run the same core.
 import { AtEngine } from "../at/engine.js";
 import type { AtEngineOptions, AtWaiting } from "../at/types.js";
-import { AlarmService } from "../alarm/service.js";
+import { createOutbox, type Outbox } from "../alarm/outbox.js";
+import { alarmInputs, type AlarmInputs } from "../alarm/inputs.js";
 import type { Alarm } from "../alarm/types.js";
-import type { RecordsOf } from "../alarm/records.js";
 import type { DeviceConfig } from "../config/device.js";
-import { alarmSettings, inputRules } from "./alarm-options.js";
 import { Mailer } from "../mail/mailer.js";
 import type { Clock, Input, Log, Store, Uart } from "../platform/types.js";
 import type { CauseTexts } from "../modem/codes.js";
 import type { Ec800, ModuleFiles } from "../modem/ec800.js";
 import type { SocketMailFactory } from "../mail/transport.js";
+import { utcText } from "../text/utc.js";
 import { JobObserver, MailerForAlarms } from "./alarm-mailer.js";
 
 export interface CellmailParts {
@@ -25,7 +26,7 @@ export interface CellmailParts {
   config: DeviceConfig;
   /** Opens the digital input on a pin, or undefined when the board has none there. */
   openInput?: (pin: number) => Input | undefined;
-  /** Wall-clock ms since 1970, or -1 when unknown (for the time printed in mails). */
+  /** Wall-clock ms since 1970, or -1 when unknown (for the times printed in mails). Default: the module's network time. */
   wallTime?: () => number;
   /** Told about every finished mail job (progress output, tests). */
   onJob?: JobObserver;
@@ -38,18 +39,19 @@ export interface CellmailParts {
   socketMail?: SocketMailFactory;
   /** Files on the module (firmware/ext/upload): attachments and the CA certificate need them. */
   files?: (driver: Ec800) => ModuleFiles;
-  /** How the outbox keeps its records (firmware/ext/blob-store for a Store that limits values); default one Store value each. */
-  records?: RecordsOf;
+  /** Run on the Store before the outbox reads it (firmware/ext/legacy-outbox: an earlier firmware's records). */
+  beforeStart?: (store: Store, log: Log) => void;
 }
 
 export class Cellmail {
   readonly engine: AtEngine;
   readonly mailer: Mailer;
-  readonly alarms: AlarmService;
-  private opened: Input[];
+  readonly alarms: Outbox;
+  private inputs: AlarmInputs;
+  private parts: CellmailParts;
 
   constructor(p: CellmailParts) {
-    const settings = alarmSettings(p.config);
+    this.parts = p;
     const engine: AtEngineOptions = Object.assign({}, p.engine);
     if (p.queue) engine.queue = p.queue();
     this.engine = new AtEngine(p.uart, p.clock, engine);
@@ -62,53 +64,35 @@ export class Cellmail {
       socket: socketMail ? (driver: Ec800) => socketMail(this.engine, p.clock, p.config, driver, causes) : undefined,
       files: p.files,
     });
-    this.alarms = new AlarmService({
-      clock: p.clock,
-      store: p.store,
-      mailer: new MailerForAlarms(this.mailer, p.onJob ? p.onJob : null),
-      log: p.log,
-      board: settings.board,
-      to: settings.to,
-      cc: settings.cc,
-      bcc: settings.bcc,
-      coalesceMs: settings.coalesceMs,
-      perRecipientPerHour: settings.perRecipientPerHour,
-      idleMs: settings.idleMs,
-      heartbeatMs: settings.heartbeatMs,
-      capacity: settings.capacity,
-      maxAttempts: settings.maxAttempts,
-      records: p.records,
-      // The platform's clock if it has one, else the network time the module reported (AT+CCLK?).
-      wallTime: p.wallTime ? p.wallTime : () => this.mailer.modem.wallTime(),
-    });
-    this.opened = [];
-    if (p.openInput) {
-      const rules = inputRules(p.config);
-      for (let i = 0; i < rules.length; i++) {
-        const input = p.openInput(rules[i].pin);
-        if (input) {
-          this.opened.push(input);
-          this.alarms.watch(input, rules[i].rule);
-        }
-      }
-    }
+    // The platform's clock if it has one, else the network time the module reported (AT+CCLK?).
+    const wall = p.wallTime ? p.wallTime : () => this.mailer.modem.wallTime();
+    const clock = p.clock;
+    const mailer = new MailerForAlarms(this.mailer, clock, p.onJob ? p.onJob : null, wall, utcText);
+    // Where the wall-clock time is known, the mail gives the raises' times in it too.
+    const when = (t: number): string => {
+      const w = wall();
+      return w >= 0 ? utcText(w - (clock.now() - t)) : "";
+    };
+    this.alarms = createOutbox(clock, p.store, mailer, p.config, p.log, when);
+    this.inputs = alarmInputs(clock, p.config, p.openInput, this.alarms.raise);
   }
 
-  /** Recover the outbox from the Store and begin sending what it holds. */
+  /** Recover the outbox from the Store, begin sending what it holds, and watch the inputs. */
   start(): void {
+    if (this.parts.beforeStart) this.parts.beforeStart(this.parts.store, this.parts.log);
     this.alarms.start();
+    this.inputs.start();
   }
 
-  /** Raise an alarm from code; returns the outbox entry id that carries it. */
+  /** Raise an alarm from code; the outbox entry id that carries it, -1 when the key is refused (1..32 printable ASCII, no '"'). */
   raise(alarm: Alarm): number {
-    return this.alarms.raise(alarm);
+    return this.alarms.raise(alarm.key, alarm.title, alarm.text !== undefined ? alarm.text : "");
   }
 
   stop(): void {
+    this.inputs.stop();
     this.alarms.stop();
     this.mailer.close();
     this.engine.close();
-    for (let i = 0; i < this.opened.length; i++) this.opened[i].close();
-    this.opened = [];
   }
 }

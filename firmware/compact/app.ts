@@ -1,17 +1,17 @@
 // The compact profile's composition: a stored device record (firmware/config/device.ts) plus the platform objects
-// (the module's port comes with its framing, chosen by the target: framing.ts) become an AtLink, a CompactMailer and a CompactOutbox, with the configured digital
-// inputs debounced on the Clock (firmware/alarm/debounce.ts, shared with the full
-// profile). The Espruino target starts this; the simulator's runner and the XS bridge
-// start it too, so the compact core is tested on Node and in XS like the full one.
+// (the module's port comes with its framing, chosen by the target: framing.ts) become an AtLink and a CompactMailer
+// under the one alarm outbox and inputs of every board (firmware/alarm/outbox.ts, inputs.ts). The Espruino target
+// starts this; the simulator's runner and the XS bridge start it too, so it is tested on Node and in XS.
 import type { Clock, Input, Log, Store } from "../platform/types.js";
 import { LOG_ERROR, LOG_INFO } from "../platform/types.js";
-import { createDebouncedInput, type DebouncedInput } from "../alarm/debounce.js";
+import { alarmInputs } from "../alarm/inputs.js";
 import { deviceError, type DeviceConfig } from "../config/device.js";
 import { createAtLink, type AtLink } from "./link.js";
 import type { Framing } from "./framing.js";
 import { createCompactMailer, type CompactMailer } from "./mailer.js";
-import { createCompactOutbox, type CompactOutbox } from "./outbox.js";
+import { createOutbox, type Outbox } from "../alarm/outbox.js";
 import type { CompactOutcome } from "./types.js";
+import type { OutboxOutcome } from "../alarm/types.js";
 
 export interface CompactParts {
   /** The module's port with its framing: createByteFraming(uart) (XS, Node), createTextFraming (Espruino). */
@@ -23,8 +23,8 @@ export interface CompactParts {
   config: unknown;
   /** Opens the digital input on a pin, or undefined when the board has none there. */
   openInput?: (pin: number) => Input | undefined;
-  /** Told about every finished alarm mail. */
-  onSent?: (id: number, o: CompactOutcome) => void;
+  /** Told about every finished alarm mail (the compact mailer's outcome, with its counts, or the outbox's own). */
+  onSent?: (id: number, o: OutboxOutcome & Partial<CompactOutcome>) => void;
 }
 
 export interface CompactApp {
@@ -32,7 +32,7 @@ export interface CompactApp {
   readonly error: number;
   readonly link: AtLink | null;
   readonly mailer: CompactMailer | null;
-  readonly outbox: CompactOutbox | null;
+  readonly outbox: Outbox | null;
   /** Recover the outbox and watch the inputs. */
   start(): void;
   /** Raise an alarm from code; the outbox entry id, or -1 (refused key, or not running). */
@@ -42,8 +42,6 @@ export interface CompactApp {
 
 export function createCompactApp(p: CompactParts): CompactApp {
   const error = deviceError(p.config);
-  const inputs: DebouncedInput[] = [];
-  const atStart: boolean[] = []; // raiseAtStart of each opened input
   if (error) {
     p.log(LOG_ERROR, "configuration refused (error " + error + "): write it with `cellmail config --compact`");
     return { error: error, link: null, mailer: null, outbox: null, start: () => {}, raise: () => -1, stop: () => {} };
@@ -51,20 +49,9 @@ export function createCompactApp(p: CompactParts): CompactApp {
   const c = p.config as DeviceConfig;
   const link = createAtLink(p.framing, p.clock);
   const mailer = createCompactMailer(link, p.clock, c, p.log);
-  const outbox = createCompactOutbox(p.clock, p.store, mailer, c, p.log);
+  const outbox = createOutbox(p.clock, p.store, mailer, c, p.log);
   if (p.onSent) outbox.onSent = p.onSent;
-  for (let i = 0; i < c.inputs.length && p.openInput; i++) {
-    const r = c.inputs[i];
-    const input = p.openInput(r.pin);
-    if (!input) continue;
-    atStart.push(r.raiseAtStart);
-    inputs.push(
-      createDebouncedInput(p.clock, input, r.debounceMs, r.activeLevel, (active: boolean) => {
-        if (active) outbox.raise(r.key, r.title, "");
-        else if (r.notifyClear) outbox.raise(r.key + "/clear", r.title + " cleared", "input back to normal");
-      }),
-    );
-  }
+  const inputs = alarmInputs(p.clock, c, p.openInput, outbox.raise);
   return {
     error: 0,
     link: link,
@@ -72,12 +59,12 @@ export function createCompactApp(p: CompactParts): CompactApp {
     outbox: outbox,
     start(): void {
       outbox.start();
-      for (let i = 0; i < inputs.length; i++) inputs[i].start(atStart[i]);
+      inputs.start();
       p.log(LOG_INFO, "cellmail (compact) started");
     },
     raise: (key: string, title: string, text?: string) => outbox.raise(key, title, text || ""),
     stop(): void {
-      for (let i = 0; i < inputs.length; i++) inputs[i].stop();
+      inputs.stop();
       outbox.stop();
       mailer.close();
     },

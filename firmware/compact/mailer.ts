@@ -32,6 +32,7 @@ import { nextTurn } from "../turn.js";
 import type { DeviceConfig } from "../config/device.js";
 import type { AtLink } from "./link.js";
 import type { CompactMail, CompactOutcome, CompactRadio } from "./types.js";
+import type { OutboxMailer } from "../alarm/types.js";
 
 const MAX_RECOVERIES = 3;
 const STEP_TRIES = 3; //           a timed-out or garbled (ERROR) step is written again in place, up to this
@@ -59,18 +60,14 @@ const W_PAUSE = 1; // a timer, then the current step again (poll)
 const W_PUT = 2; //   the +QSMTPPUT URC
 const W_RDY = 3; //   RDY after a reboot we asked for
 
-export interface CompactMailer {
-  /** Nothing is being done: send, radio and idle are accepted. */
-  ready(): boolean;
+/** The alarm outbox's mailer (firmware/alarm/types.ts) on the compact link. */
+export interface CompactMailer extends OutboxMailer {
   /**
    * Send one mail. Returns 0 when accepted (`done` is called once, later), or the
    * code that refuses it at once (bad address, subject or body; busy: E_QUEUE_FULL).
    */
   send(mail: CompactMail, done: (o: CompactOutcome) => void): number;
-  /** Signal, registration and the module's clock (bring-up first when needed); unknown values on failure. */
   radio(done: (r: CompactRadio) => void): void;
-  /** Nothing to send for a long time: deactivate the PDP context (seed step 5). */
-  idle(): void;
   close(): void;
 }
 

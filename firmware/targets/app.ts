@@ -11,7 +11,7 @@
 import { LOG_ERROR, LOG_INFO } from "../platform/types.js";
 import { Cellmail } from "../app/cellmail.js";
 import type { Alarm } from "../alarm/types.js";
-import type { RecordsOf } from "../alarm/records.js";
+import type { Log, Store } from "../platform/types.js";
 import type { AtWaiting } from "../at/types.js";
 import type { Board } from "./board.js";
 import type { CauseTexts } from "../modem/codes.js";
@@ -29,8 +29,8 @@ export interface Modules {
   files?: (driver: Ec800) => ModuleFiles;
   /** firmware/ext/queue: commands waiting behind the one in flight (the socket transport needs it). */
   queue?: () => AtWaiting;
-  /** firmware/ext/blob-store: records split across values, for a Store that limits them (Moddable Preference). */
-  records?: RecordsOf;
+  /** firmware/ext/legacy-outbox: takes over the alarms an earlier firmware's outbox left in the Store. */
+  legacyOutbox?: (store: Store, log: Log) => void;
   /** firmware/ext/validate toDevice: a user's JSON configuration to the device record. */
   toDevice?: (raw: unknown) => { config: DeviceConfig | null; errors: { field: string; cause: string }[] };
 }
@@ -83,7 +83,7 @@ export function startApp(board: Board, modules: Modules): App {
     causes: modules.causes,
     socketMail: modules.socketMail,
     files: modules.files,
-    records: modules.records,
+    beforeStart: modules.legacyOutbox,
     queue: modules.queue,
   });
   app.start();

@@ -1,8 +1,8 @@
 // Calendar fields of a time in UTC without Date (its methods differ between XS and
 // Espruino, and the core never relies on a platform's time zone): H. Hinnant's
 // civil_from_days, the inverse of daysFromCivil in modem/network-time.ts. Shared by the
-// alarm mail's "Sent:" line (alarm/template.ts) and the MIME writer's Date header
-// (ext/smtp/headers.ts).
+// alarm mail's times where a board knows the wall clock (app/cellmail.ts) and the MIME
+// writer's Date header (ext/smtp/headers.ts).
 
 export interface UtcParts {
   year: number;
@@ -56,4 +56,11 @@ export function utcParts(ms: number): UtcParts {
 /** Two digits ("07"). */
 export function twoDigits(n: number): string {
   return n < 10 ? "0" + n : "" + n;
+}
+
+/** "2024-05-01 12:34:56 UTC" from ms since 1970. */
+export function utcText(ms: number): string {
+  const t = utcParts(ms);
+  const two = twoDigits;
+  return t.year + "-" + two(t.month) + "-" + two(t.day) + " " + two(t.hour) + ":" + two(t.minute) + ":" + two(t.second) + " UTC";
 }

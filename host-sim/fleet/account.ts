@@ -4,7 +4,7 @@
 // them, and the latency of every delivered alarm. Plain functions over plain data.
 import type { ArrivedAlarmMail, LeftInOutbox } from "./board.js";
 import type { Raise } from "./plan.js";
-import { OVERFLOW_KEY } from "../../firmware/alarm/types.js";
+import { OVERFLOW_KEY } from "../../firmware/alarm/outbox.js";
 
 export interface BoardAccount {
   raised: number;

@@ -13,7 +13,7 @@ import type { CompactFirmware } from "../runner/compact-firmware.js";
 import type { Composition } from "../runner/compositions.js";
 import { CORES } from "../runner/cores.js";
 import type { SmtpEngine } from "../smtp/types.js";
-import { ENTRY_FAILED, ENTRY_QUEUED, ENTRY_SENDING, OVERFLOW_KEY } from "../../firmware/alarm/types.js";
+import { OVERFLOW_KEY } from "../../firmware/alarm/outbox.js";
 import type { BoardPlan } from "./plan.js";
 
 /** A mail of this board that arrived at the provider. */
@@ -94,7 +94,7 @@ export class FleetBoard {
   /** Alarms not yet delivered nor failed for good (queued or in flight). */
   pending(): number {
     const fw = this.firmware;
-    if (fw instanceof NodeFirmware) return fw.app.alarms.pending();
+    if (fw instanceof NodeFirmware) return fw.app.alarms.queued();
     return fw.app.outbox ? fw.app.outbox.queued() : 0;
   }
 
@@ -102,15 +102,7 @@ export class FleetBoard {
   outbox(): LeftInOutbox {
     const out: LeftInOutbox = { queued: [], failed: [] };
     const fw = this.firmware;
-    if (fw instanceof NodeFirmware) {
-      for (const e of fw.app.alarms.entries()) {
-        const item = { keys: keysOf(e.key, e.text), count: e.count };
-        if (e.state === ENTRY_QUEUED || e.state === ENTRY_SENDING) out.queued.push(item);
-        else if (e.state === ENTRY_FAILED) out.failed.push(item);
-      }
-      return out;
-    }
-    // The compact outbox stores each entry as a JSON array: [id, state, key, title, text, count, ...].
+    // The outbox (firmware/alarm/outbox.ts) stores each entry as a JSON array: [id, state, key, title, text, count, ...].
     for (const k of fw.store.keys()) {
       if (!k.startsWith("o")) continue;
       const e = JSON.parse(Buffer.from(fw.store.read(k)!).toString("latin1")) as unknown[];

@@ -13,7 +13,7 @@ const PART: { [name: string]: keyof Modules | undefined } = {
   socket: "socketMail",
   "smtp-client": "socketMail",
   queue: "queue",
-  "blob-store": "records",
+  "legacy-outbox": "legacyOutbox",
 };
 
 export function carried(held: Modules, names: readonly string[]): Modules {

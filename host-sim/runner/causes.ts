@@ -88,6 +88,10 @@ const LOCAL_CAUSE: Record<number, string> = {
   1037: "module powered down (POWERED DOWN): only a power cycle brings it back",
   1038: "the module received a command other than the one sent (its echo differs): a byte lost or changed on the wire",
   1039: "registration denied by the network (stat 3) before the deadline",
+  1040: "SEND FAIL: the module's socket send buffer was full",
+  1041: "a socket stream damaged on the UART (bytes of a read lost, or whether a send left unknown)",
+  1042: "the AT engine had no room for one more waiting command",
+  1043: "no word from the mailer about the send within an hour (a fault of the mail side)",
 };
 
 /**

@@ -9,6 +9,8 @@
 // expectations, events and the CLI read the same for every composition. The XS bridge's
 // host half (host-sim/xs/firmware.ts) uses the same conversions, so a Node run and an
 // XS run of the compact core report identically.
+import type { OutboxOutcome } from "../../firmware/alarm/types.js";
+import type { FailedAlarm } from "../../firmware/alarm/outbox.js";
 import { createCompactApp, type CompactApp } from "../../firmware/compact/app.js";
 import { createByteFraming } from "../../firmware/compact/frame-bytes.js";
 import { createTextFraming } from "../../firmware/platform/espruino/frame-text.js";
@@ -80,7 +82,7 @@ export function compactMail(job: JobSpec): CompactMail {
  * (1 + recovery steps); `startedAt` is when the host submitted the job (-1 for alarm
  * mails, whose start only the outbox knows); `firstPutAt` is not reported (-1).
  */
-export function compactJobOutcome(id: string, o: CompactOutcome, startedAt: number, finishedAt: number): JobOutcome {
+export function compactJobOutcome(id: string, o: OutboxOutcome & Partial<CompactOutcome>, startedAt: number, finishedAt: number): JobOutcome {
   return {
     id,
     delivered: o.delivered,
@@ -88,8 +90,8 @@ export function compactJobOutcome(id: string, o: CompactOutcome, startedAt: numb
     proto: o.proto,
     kind: o.kind,
     cause: o.delivered ? "" : describeCode(o.code, o.proto),
-    attempts: o.recoveries + 1,
-    commands: o.commands,
+    attempts: (o.recoveries || 0) + 1, // an outcome the outbox made (no answer within the hour) has no counts
+    commands: o.commands || 0,
     startedAt,
     firstPutAt: -1,
     finishedAt,
@@ -98,8 +100,8 @@ export function compactJobOutcome(id: string, o: CompactOutcome, startedAt: numb
 }
 
 /** Failed outbox entries with cause texts. */
-export function compactFailed(list: { id: number; key: string; code: number }[]): { id: number; key: string; code: number; cause: string }[] {
-  return list.map((e) => ({ id: e.id, key: e.key, code: e.code, cause: describeCode(e.code, 0) }));
+export function compactFailed(list: FailedAlarm[]): FailedAlarm[] {
+  return list.map((e) => ({ id: e.id, key: e.key, code: e.code, cause: e.cause || describeCode(e.code, 0) }));
 }
 
 export class CompactFirmware implements FirmwareHost {

@@ -48,10 +48,10 @@ const MODULE_TABLE = {
     seenBy: "class CommandQueue",
     ext: "queue",
   },
-  "blob-store": {
-    what: "records split across Store values, all or nothing across a power cut (Moddable Preference keeps at most 4,000 bytes a value; without: each record is one Store value)",
+  "legacy-outbox": {
+    what: "takes over, once at start, the alarms an earlier firmware's outbox left in the Store (its blob-store records; without: such alarms stay unread)",
     seenBy: "class BlobStore",
-    ext: "blob-store",
+    ext: "legacy-outbox",
   },
   socket: {
     what: "the module's own TCP and TLS sockets as a byte stream (AT+QIOPEN, AT+QSSLOPEN, AT+QISEND, AT+QIRD; docs/sockets.md)",
@@ -106,9 +106,8 @@ export interface Composition {
 
 /**
  * What the moddable and node targets carry: every module (the socket transport too:
- * firmware/targets/socket-mail.ts). Node's Store would take a record of any size in one
- * value, but the blob store stays: every Node board wrote its outbox through it before it
- * became optional, and a store written then must still read after an update (pending alarms).
+ * firmware/targets/socket-mail.ts; the legacy outbox, as boards of both ran the earlier
+ * firmware whose records it takes over).
  */
 const FULL: readonly ModuleName[] = MODULE_NAMES;
 

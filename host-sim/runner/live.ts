@@ -108,7 +108,7 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
     socketMail: m.socketMail,
     files: m.files,
     queue: m.queue,
-    records: m.records,
+    beforeStart: m.legacyOutbox,
   });
   app.start();
   const result = await new Promise<LiveResult>((resolve) => {

@@ -6,7 +6,7 @@ import { socketMail } from "../../firmware/targets/socket-mail.js";
 import { ufsFiles } from "../../firmware/ext/upload/files.js";
 import { causeTexts } from "../../firmware/ext/causes/texts.js";
 import { commandQueue } from "../../firmware/ext/queue/queue.js";
-import { blobRecords, PREFERENCE_VALUE } from "../../firmware/ext/blob-store/blob.js";
+import { migrateOutbox } from "../../firmware/ext/legacy-outbox/migrate.js";
 import type { Modules } from "../../firmware/targets/app.js";
 import { carried } from "./carried.js";
 import { MODULE_NAMES } from "./compositions.js";
@@ -33,7 +33,7 @@ export class MemoryStore implements Store {
 }
 
 /** Every optional module's code, as the compositions' targets compose it (firmware/targets/). */
-export const EVERY_MODULE: Modules = { causes: causeTexts(), socketMail, files: ufsFiles, queue: commandQueue, records: blobRecords(PREFERENCE_VALUE) };
+export const EVERY_MODULE: Modules = { causes: causeTexts(), socketMail, files: ufsFiles, queue: commandQueue, legacyOutbox: migrateOutbox };
 
 /** A finished job as plain data (the same shape the XS bridge reports). */
 export const outcomeOf = jobOutcome;
@@ -63,7 +63,7 @@ export class NodeFirmware implements FirmwareHost {
       socketMail: m.socketMail,
       files: m.files,
       queue: m.queue,
-      records: m.records,
+      beforeStart: m.legacyOutbox,
       onJob: (r) => {
         const out = outcomeOf(r);
         this.done.push(out);
@@ -102,11 +102,11 @@ export class NodeFirmware implements FirmwareHost {
   }
 
   async failedAlarms(): Promise<{ id: number; key: string; code: number; cause: string }[]> {
-    return this.app.alarms.failed().map((e) => ({ id: e.id, key: e.key, code: e.code, cause: e.cause }));
+    return this.app.alarms.failed();
   }
 
   pendingAlarms(): number {
-    return this.app.alarms.pending();
+    return this.app.alarms.queued();
   }
 
   async stop(): Promise<void> {

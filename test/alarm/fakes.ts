@@ -1,8 +1,9 @@
 // Test doubles for the alarm layer: an in-memory Store, a Store that loses power
-// after N operations, a scriptable AlarmMailer that records what "the world" (the
+// after N operations, a scriptable OutboxMailer that records what "the world" (the
 // SMTP server) received, and a digital input driven by the test.
 import type { Clock, Input, Store } from "../../firmware/platform/types.js";
-import type { AlarmMail, AlarmMailer, RadioStatus, SendOutcome } from "../../firmware/alarm/types.js";
+import type { OutboxMail, OutboxMailer, OutboxOutcome, OutboxRadio } from "../../firmware/alarm/types.js";
+import { KIND_NETWORK, KIND_PERMANENT, KIND_RETRYABLE } from "../../firmware/errors.js";
 
 export class MemStore implements Store {
   data: { [key: string]: Uint8Array } = {};
@@ -75,13 +76,22 @@ export class CutStore implements Store {
 export class World {
   /** Every send the mailer started while powered (the module may have delivered it). */
   started: { id: number; subject: string; at: number }[] = [];
-  delivered: AlarmMail[] = [];
+  delivered: OutboxMail[] = [];
   deliveredAt: number[] = [];
 }
 
-export type Decide = (mail: AlarmMail, attempt: number) => "deliver" | "retry" | "later" | "permanent" | "silent";
+export type Decide = (mail: OutboxMail, attempt: number) => "deliver" | "retry" | "later" | "permanent" | "silent";
 
-export class FakeMailer implements AlarmMailer {
+/** The outcomes a Decide stands for, as the full core's mailer reports them (with cause texts). */
+export const OUTCOMES: { [what: string]: OutboxOutcome } = {
+  deliver: { delivered: true, code: 0, proto: 0, kind: 0 },
+  permanent: { delivered: false, code: 675, proto: 550, kind: KIND_PERMANENT, cause: "SMTP 550 mailbox unavailable" },
+  later: { delivered: false, code: 667, proto: 450, kind: KIND_RETRYABLE, cause: "SMTP 450: try again later" },
+  retry: { delivered: false, code: 654, proto: 0, kind: KIND_NETWORK, cause: "network error" },
+};
+
+/** An OutboxMailer the test scripts: `decide` says how each attempt ends, after `delayMs`. */
+export class FakeMailer implements OutboxMailer {
   alive = true;
   idles = 0;
   radioCalls = 0;
@@ -89,9 +99,9 @@ export class FakeMailer implements AlarmMailer {
   busy = false;
   overlapped = false;
   attempts: { [id: number]: number } = {};
-  radio: RadioStatus = { csq: 20, registered: true, stat: 1 };
+  radioState: OutboxRadio = { csq: 20, stat: 1, clock: "" };
   /** Pending late answer (for "silent" then answer tests). */
-  held: ((o: SendOutcome) => void) | null = null;
+  held: ((o: OutboxOutcome) => void) | null = null;
 
   constructor(
     private clock: Clock,
@@ -100,15 +110,18 @@ export class FakeMailer implements AlarmMailer {
     private delayMs: number,
   ) {}
 
-  radioStatus(done: (status: RadioStatus) => void): void {
-    if (!this.alive) return;
-    this.radioCalls++;
-    const r = this.radio;
-    done({ csq: r.csq, registered: r.registered, stat: r.stat });
+  ready(): boolean {
+    return !this.busy;
   }
 
-  send(mail: AlarmMail, done: (outcome: SendOutcome) => void): void {
+  radio(done: (r: OutboxRadio) => void): void {
     if (!this.alive) return;
+    this.radioCalls++;
+    done(Object.assign({}, this.radioState));
+  }
+
+  send(mail: OutboxMail, done: (o: OutboxOutcome) => void): number {
+    if (!this.alive) return 0;
     if (this.busy) this.overlapped = true;
     this.busy = true;
     this.sends++;
@@ -119,28 +132,25 @@ export class FakeMailer implements AlarmMailer {
       this.world.delivered.push(mail);
       this.world.deliveredAt.push(this.clock.now());
     }
-    const outcome: SendOutcome =
-      what === "deliver"
-        ? { delivered: true, permanent: false, code: 0, cause: "" }
-        : what === "permanent"
-          ? { delivered: false, permanent: true, code: 675, cause: "SMTP 550 mailbox unavailable" }
-          : what === "later"
-            ? { delivered: false, permanent: false, later: true, code: 667, cause: "SMTP 450: try again later" }
-            : { delivered: false, permanent: false, code: 654, cause: "network error" };
     const answer = () => {
       if (!this.alive) return;
       this.busy = false;
-      done(outcome);
+      done(OUTCOMES[what]);
     };
     if (what === "silent") {
-      this.held = () => {
+      this.held = (o: OutboxOutcome) => {
         this.busy = false;
-        done({ delivered: true, permanent: false, code: 0, cause: "" });
+        if (o.delivered) {
+          this.world.delivered.push(mail);
+          this.world.deliveredAt.push(this.clock.now());
+        }
+        done(o);
       };
-      return;
+      return 0;
     }
     if (this.delayMs > 0) this.clock.setTimer(this.delayMs, answer);
     else answer();
+    return 0;
   }
 
   idle(): void {

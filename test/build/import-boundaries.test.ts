@@ -89,7 +89,7 @@ const EXT_LAYER: { [module: string]: string } = {
   upload: "modem", // files on the module for its SMTP engine: attachments and the CA (AT+QFUPL, AT+QFDEL)
   validate: "config", // the user's JSON validated and turned into the device record (config/device.ts)
   smtp: "mail", // cellmail's own SMTP client and MIME writer over the module's sockets (issue 14)
-  "blob-store": "alarm", // the alarm layer's records split across Store values (Moddable Preference: 4,000 bytes a value)
+  "legacy-outbox": "alarm", // an earlier firmware's outbox records (the blob store's), taken over once at start
 };
 
 /** The ext module a file belongs to, or undefined when it is in the core. */
@@ -182,12 +182,12 @@ describe("import boundaries under firmware/", () => {
     expect(upward(engine, "../errors.js")).toBeUndefined();
     const config = join(firmware, "config/device.ts");
     expect(upward(config, "../app/cellmail.js")).toBeDefined();
-    expect(upward(config, "../alarm/service.js")).toBeDefined();
+    expect(upward(config, "../alarm/outbox.js")).toBeDefined();
     expect(upward(config, "../modem/quote.js")).toBeUndefined();
     const mail = join(firmware, "mail/job.ts");
     expect(upward(mail, "../alarm/outbox.js")).toBeDefined();
     expect(upward(mail, "../at/types.js")).toBeUndefined();
-    expect(upward(join(firmware, "alarm/service.ts"), "../targets/app.js")).toBeDefined();
+    expect(upward(join(firmware, "alarm/outbox.ts"), "../targets/app.js")).toBeDefined();
     expect(upward(join(firmware, "errors.ts"), "./mail/job.js")).toBeDefined();
     expect(upward(join(firmware, "text/utf8.ts"), "../platform/types.js")).toBeUndefined();
     expect(upward(join(firmware, "targets/app.ts"), "../app/cellmail.js")).toBeUndefined();

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { KIND_CONFIG, E_ADDRESS, E_FIELD_EMPTY, E_FIELD_TOO_LONG, E_RECIPIENTS, E_UNSAFE_CHAR } from "../../firmware/errors.js";
 import { loadConfig, redact, redactedText, validateConfig } from "../../firmware/ext/validate/index.js";
-import { alarmSettings, inputRules } from "../../firmware/app/alarm-options.js";
 import { loadDevice } from "../../firmware/ext/validate/device.js";
 import type { ConfigError } from "../../firmware/ext/validate/index.js";
 
@@ -72,15 +71,16 @@ describe("configuration: presets and defaults", () => {
     expect(c.recipients.cc).toEqual(["b@x.org"]);
   });
 
-  it("maps, through the device record, to the alarm service's settings and input rules", () => {
+  it("maps, through the device record, to the alarm outbox's settings and input rules", () => {
     const raw = tencent();
     raw.alarm.heartbeatHours = 24;
     const c = loadDevice(raw);
-    expect(alarmSettings(c)).toEqual({
-      board: "pump-house", to: ["ops@ex.com"], cc: [], bcc: [], coalesceMs: 600000, perRecipientPerHour: 10,
+    const { board, to, cc, bcc, coalesceMs, perHour, idleMs, heartbeatMs, capacity, maxAttempts, inputs } = c;
+    expect({ board, to, cc, bcc, coalesceMs, perHour, idleMs, heartbeatMs, capacity, maxAttempts }).toEqual({
+      board: "pump-house", to: ["ops@ex.com"], cc: [], bcc: [], coalesceMs: 600000, perHour: 10,
       idleMs: 1800000, heartbeatMs: 86400000, capacity: 32, maxAttempts: 12,
     });
-    expect(inputRules(c)).toEqual([{ pin: 4, rule: { key: "leak", title: "leak", activeLevel: 0, debounceMs: 50, notifyClear: false, raiseAtStart: true } }]);
+    expect(inputs).toEqual([{ key: "leak", title: "leak", pin: 4, activeLevel: 0, debounceMs: 50, notifyClear: false, raiseAtStart: true }]);
   });
 });
 

@@ -13,9 +13,12 @@ import { Ec800 } from "../../firmware/modem/ec800.js";
 import { resolveConfig, type ResolvedConfig } from "../../firmware/modem/config.js";
 import { Mailer } from "../../firmware/mail/mailer.js";
 import type { MailResult } from "../../firmware/mail/job.js";
-import { AlarmService } from "../../firmware/alarm/service.js";
+import { createOutbox } from "../../firmware/alarm/outbox.js";
 import { MailerForAlarms } from "../../firmware/app/alarm-mailer.js";
-import type { AlarmMail, AlarmMailer, RadioStatus, SendOutcome } from "../../firmware/alarm/types.js";
+import type { OutboxOutcome, OutboxRadio } from "../../firmware/alarm/types.js";
+import type { ModemStatus } from "../../firmware/modem/ec800.js";
+import { utcText } from "../../firmware/text/utc.js";
+import { device } from "../alarm/helpers.js";
 import { NodeClock } from "../../firmware/platform/node/clock.js";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { ScriptPort } from "../mail/support/script-port.js";
@@ -202,34 +205,44 @@ describe("chains across the layers stay one step deep", () => {
     const clock = new VirtualClock();
     const { port, depths } = instantPort(clock);
     const mailer = new Mailer(port, clock, config());
-    const alarms = new AlarmService({ clock, store: new MemStore(), mailer: new MailerForAlarms(mailer, null), board: "b", to: ["ops@example.com"] });
+    const ends: OutboxOutcome[] = [];
+    const alarms = createOutbox(clock, new MemStore(), new MailerForAlarms(mailer, clock, null, () => -1, utcText), device({ board: "b" }), () => {});
+    alarms.onSent = (_id, o) => ends.push(o);
     alarms.start();
-    alarms.raise({ key: "leak", title: "Water leak", text: "sensor 1" });
-    runUntil(clock, () => alarms.pending() === 0 && !mailer.busy());
-    expect(alarms.stats.delivered).toBe(1);
+    alarms.raise("leak", "Water leak", "sensor 1");
+    runUntil(clock, () => alarms.queued() === 0 && !mailer.busy());
+    expect(ends.map((o) => o.delivered)).toEqual([true]);
     expect(spread(depths)).toBeLessThanOrEqual(16);
   });
 
-  it("the alarm service builds the mail on the turn after the radio reading, not inside its callback", () => {
+  it("the full core's mailer hands the radio reading and the outcome to the outbox on a fresh turn, not inside the driver's callback", () => {
     const clock = new VirtualClock();
-    let radioDone: ((s: RadioStatus) => void) | null = null;
-    const sent: AlarmMail[] = [];
-    const fake: AlarmMailer = {
-      radioStatus: (done) => (radioDone = done),
-      send: (mail: AlarmMail, done: (o: SendOutcome) => void) => {
-        sent.push(mail);
-        nextTurn(clock, () => done({ delivered: true, permanent: false, code: 0, cause: "" }));
+    let reading: ((err: null, s: ModemStatus) => void) | null = null;
+    let result: ((r: MailResult) => void) | null = null;
+    const fake = {
+      start: (done: (err: null) => void) => done(null),
+      readStatus: (done: (err: null, s: ModemStatus) => void) => (reading = done),
+      submit: (_job: unknown, done: (r: MailResult) => void) => {
+        result = done;
+        return null;
       },
-      idle: () => undefined,
-    };
-    const alarms = new AlarmService({ clock, store: new MemStore(), mailer: fake, board: "b", to: ["ops@example.com"] });
-    alarms.start();
-    alarms.raise({ key: "k", title: "T" });
+      busy: () => false,
+      queued: () => 0,
+    } as unknown as Mailer;
+    const adapter = new MailerForAlarms(fake, clock, null, () => Date.UTC(2026, 11, 7, 14, 5, 11), utcText);
+    let radio: OutboxRadio | null = null;
+    adapter.radio((r) => (radio = r));
+    expect(adapter.ready()).toBe(false);
+    reading!(null, { rssi: 20, reg: 1 } as ModemStatus);
+    expect(radio).toBeNull();
     clock.advance(0);
-    expect(radioDone).not.toBeNull();
-    radioDone!({ csq: 20, registered: true, stat: 1 });
-    expect(sent).toEqual([]);
+    expect(radio).toEqual({ csq: 20, stat: 1, clock: "2026-12-07 14:05:11 UTC" });
+    expect(adapter.ready()).toBe(true);
+    let outcome: OutboxOutcome | null = null;
+    expect(adapter.send({ id: 3, to: ["ops@example.com"], cc: [], bcc: [], subject: "s", body: "b" }, (o) => (outcome = o))).toBe(0);
+    result!({ delivered: true } as MailResult);
+    expect(outcome).toBeNull();
     clock.advance(0);
-    expect(sent).toHaveLength(1);
+    expect(outcome).toEqual({ delivered: true, code: 0, proto: 0, kind: 0 });
   });
 });

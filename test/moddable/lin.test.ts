@@ -152,12 +152,12 @@ describe("the Moddable build on the real Moddable runtime (lin)", () => {
     await waitFor("cellmail to start", () => /info cellmail started on moddable/.test(run1!.out()), 60_000, run1.out);
     setInput(0);
     say(`run 1: started; alarm raised: wrote 0 to ${path.join(dirs.gpio, "gpio0", "value")}`);
-    const took = await waitFor("the mail", () => /mail #\d+ delivered/.test(run1!.out()) && emlCount() >= 1, 120_000, run1.out);
+    const took = await waitFor("the mail", () => /mail a\d+: delivered/.test(run1!.out()) && emlCount() >= 1, 120_000, run1.out);
     const [mail] = await mails();
     expect(mail.subject).toBe("[cellmail-esp32] ALARM Alarm input");
     expect(mail.from?.value[0].address).toBe("alarm@example.com");
     expect((mail.to as { value: { address?: string }[] }).value.map((a) => a.address)).toEqual(["ops@example.com"]);
-    expect(mail.text).toMatch(/Detail: input active/);
+    expect(mail.text).toMatch(/^Alarm: Alarm input \(input0\)\r?$/m);
     say(`run 1: mail "${mail.subject}" from ${mail.from?.text} to ${(mail.to as { text: string }).text} arrived ${(took / 1000).toFixed(1)} s after the alarm`);
   });
 
@@ -171,15 +171,15 @@ describe("the Moddable build on the real Moddable runtime (lin)", () => {
     await exited(r1.child);
     stackPeak = Math.max(stackPeak, stackUse(r1.out()).peak);
     for (const l of firmwareLines(r1.out())) say(`  ${l}`);
-    expect((r1.out().match(/mail #\d+ delivered/g) ?? []).length).toBe(1);
-    const stored = readdirSync(dirs.store).filter((f) => /^cm\.o/.test(f));
+    expect((r1.out().match(/mail a\d+: delivered/g) ?? []).length).toBe(1);
+    const stored = readdirSync(dirs.store).filter((f) => /^o\d+$/.test(f));
     say(`run 1: power cut (SIGKILL to mcsim) after the second "mail a..: start"; the Store holds ${stored.join(", ")}; mails so far: ${emlCount()}`);
     expect(stored.length).toBeGreaterThan(0);
     expect(emlCount()).toBe(1);
 
     // Run 2: the restart sends what the Store kept.
     const run2 = start(mcsimCommand(sdk, app, env), env);
-    await waitFor("the stored alarm's mail", () => /mail #\d+ delivered/.test(run2.out()) && emlCount() >= 2, 120_000, run2.out);
+    await waitFor("the stored alarm's mail", () => /mail a\d+: delivered/.test(run2.out()) && emlCount() >= 2, 120_000, run2.out);
     stackPeak = Math.max(stackPeak, stackUse(run2.out()).peak);
     stop(run2.child, "SIGTERM");
     await exited(run2.child);
@@ -215,7 +215,7 @@ describe("the Moddable build on the real Moddable runtime (lin)", () => {
     const run = start(mcsimCommand(sdk, built, env), env);
     await waitFor("cellmail to start", () => /info cellmail started on moddable/.test(run.out()), 60_000, run.out);
     writeFileSync(path.join(dirs.gpio, `gpio${pin}`, "value"), "1\n");
-    await waitFor("the mail", () => /mail #\d+ delivered/.test(run.out()) && emlCount() > before, 120_000, run.out);
+    await waitFor("the mail", () => /mail a\d+: delivered/.test(run.out()) && emlCount() > before, 120_000, run.out);
     stop(run.child, "SIGTERM");
     await exited(run.child);
     return run.out();

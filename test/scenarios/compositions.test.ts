@@ -63,7 +63,7 @@ function noisyLink(s: Scenario): boolean {
 }
 
 let dir = "";
-/** The runs on Node of the group that stands for the node composition, by scenario (the run without the queue and the blob store compares with them). */
+/** The runs on Node of the group that stands for the node composition, by scenario (the run without the queue and the legacy outbox compares with them). */
 const nodeRuns = new Map<string, Promise<SessionResult>>();
 const started = performance.now();
 const stackPeak: Record<string, number> = {};
@@ -91,7 +91,7 @@ describe("the compositions and the scenarios they run", () => {
     for (const f of files) expect(`${f.scenario.name}.json`).toBe(f.file.split("/").pop());
   });
 
-  it("node and moddable run the same core with the same modules (node keeps the blob store: stores written before it became optional), so one run stands for both", () => {
+  it("node and moddable run the same core with the same modules (both take over an earlier firmware's outbox), so one run stands for both", () => {
     const { node, moddable } = COMPOSITIONS;
     expect(node.core).toBe(moddable.core);
     expect(CORES[node.core].node).toBe(CORES[moddable.core].node);
@@ -232,17 +232,17 @@ for (const g of groups) {
   });
 }
 
-// The full core without the command queue (firmware/ext/queue) and the blob store
-// (firmware/ext/blob-store): the engine holds one command waiting behind the one in flight and
-// refuses another (E_AT_BUSY); the outbox writes each record as one Store value. The node
+// The full core without the command queue (firmware/ext/queue) and the legacy outbox
+// (firmware/ext/legacy-outbox): the engine holds one command waiting behind the one in flight and
+// refuses another (E_AT_BUSY); nothing reads an earlier firmware's records. The node
 // composition less the two (and the socket transport, which needs the queue) runs every
 // scenario that needs neither, on Node and in XS, byte-identical, with the very transcript the
 // full composition makes: in those scenarios the queue never holds more than that one command,
 // and where the records go is not the UART's business.
 {
-  const without: ModuleName[] = ["queue", "blob-store"];
+  const without: ModuleName[] = ["queue", "legacy-outbox"];
   const lessQueue = { modules: modulesWithout(COMPOSITIONS.node, without) };
-  describe.concurrent("node without the command queue and the blob store: every scenario that needs neither nor the socket transport, on Node and in XS, as with them", () => {
+  describe.concurrent("node without the command queue and the legacy outbox: every scenario that needs neither nor the socket transport, on Node and in XS, as with them", () => {
     it("leaves out only the scenarios on the socket transport", () => {
       const left = all.filter((s) => missingModules(lessQueue, s.needs).length > 0);
       expect(left.length).toBeGreaterThanOrEqual(8);

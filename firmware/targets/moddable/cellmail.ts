@@ -30,7 +30,7 @@ import { toDevice } from "../../ext/validate/device.js";
 import { socketMail } from "../socket-mail.js";
 import { ufsFiles } from "../../ext/upload/files.js";
 import { commandQueue } from "../../ext/queue/queue.js";
-import { blobRecords, PREFERENCE_VALUE } from "../../ext/blob-store/blob.js";
+import { migrateOutbox } from "../../ext/legacy-outbox/migrate.js";
 import type { Settings } from "../board.js";
 
 export type { App } from "../app.js";
@@ -68,5 +68,5 @@ export default function cellmail(overrides?: Settings): App {
     openInput: flag(settings.alarmInputs, true) ? (pin: number) => new ModdableInput({ pin: pin, pull: pull }) : undefined,
     log: log,
     config: settings.cellmail,
-  }, { causes: causeTexts(), toDevice: toDevice, socketMail: socketMail, files: ufsFiles, records: blobRecords(PREFERENCE_VALUE), queue: commandQueue });
+  }, { causes: causeTexts(), toDevice: toDevice, socketMail: socketMail, files: ufsFiles, legacyOutbox: migrateOutbox, queue: commandQueue });
 }

@@ -12,7 +12,7 @@ import { toDevice } from "../../ext/validate/device.js";
 import { socketMail } from "../socket-mail.js";
 import { ufsFiles } from "../../ext/upload/files.js";
 import { commandQueue } from "../../ext/queue/queue.js";
-import { blobRecords, PREFERENCE_VALUE } from "../../ext/blob-store/blob.js";
+import { migrateOutbox } from "../../ext/legacy-outbox/migrate.js";
 import type { Board } from "../board.js";
 
 export interface NodeTargetOptions {
@@ -44,15 +44,14 @@ export function createNodeBoard(options: NodeTargetOptions): Board {
 }
 
 export function startNode(options: NodeTargetOptions): App {
-  // The blob store although a FileStore takes any size: the outbox of a Node board updated from a
-  // build before it became optional was written through it (4,000-byte parts), and must still read.
+  // A Node board updated from a firmware before the one outbox may hold alarms in its records.
   return startApp(createNodeBoard(options), {
     causes: causeTexts(),
     toDevice: toDevice,
     socketMail: socketMail,
     files: ufsFiles,
     queue: commandQueue,
-    records: blobRecords(PREFERENCE_VALUE),
+    legacyOutbox: migrateOutbox,
   });
 }
 

@@ -17,6 +17,7 @@
 //
 // It composes the app exactly as firmware/targets/espruino/main.ts does, with the bridge's
 // Uart, Clock, Store and Log in place of Espruino's, and no inputs.
+import type { OutboxOutcome } from "../../../firmware/alarm/types.js";
 import { createCompactApp, type CompactApp } from "../../../firmware/compact/app.js";
 import { createByteFraming } from "../../../firmware/compact/frame-bytes.js";
 import type { CompactOutcome } from "../../../firmware/compact/types.js";
@@ -57,7 +58,7 @@ class XsCompactFirmware implements BridgeFirmware {
     this.app = null;
   }
 
-  report(id: string, o: CompactOutcome): void {
+  report(id: string, o: OutboxOutcome): void {
     this.channel.send(ISSUE_RESULT, -1, utf8Bytes(JSON.stringify({ id: id, o: o })));
   }
 
@@ -68,7 +69,7 @@ class XsCompactFirmware implements BridgeFirmware {
       store: new XsStore(this.channel),
       log: createXsLog(this.channel),
       config: JSON.parse(configJson),
-      onSent: (id: number, o: CompactOutcome) => this.report("a" + id, o),
+      onSent: (id: number, o: OutboxOutcome) => this.report("a" + id, o),
     });
     if (app.error) throw new Error("cellmail xs (compact): configuration refused, error " + app.error);
     this.app = app;

@@ -70,7 +70,7 @@ class XsFirmware implements BridgeFirmware {
       socketMail: m.socketMail,
       files: m.files,
       queue: m.queue,
-      records: m.records,
+      beforeStart: m.legacyOutbox,
     });
     this.app.start();
   }
@@ -96,7 +96,7 @@ class XsFirmware implements BridgeFirmware {
   }
 
   pending(): number {
-    return this.app ? this.app.alarms.pending() : 0;
+    return this.app ? this.app.alarms.queued() : 0;
   }
 
   failed(): ArrayBuffer {

@@ -1,9 +1,9 @@
-// The optional blob store (firmware/ext/blob-store): records split across Store values for a
-// Store that limits them (Moddable Preference: 4,000 bytes), all-or-nothing across a power cut.
+// The blob store the earlier firmware's outbox wrote (firmware/ext/legacy-outbox/blob.ts): records
+// split across Store values for a Store that limits them (Moddable Preference: 4,000 bytes),
+// all-or-nothing across a power cut. The migration reads what boards wrote with it (migrate.test.ts).
 import { describe, expect, it } from "vitest";
-import { BlobStore, blobRecords, crc16 } from "../../firmware/ext/blob-store/blob.js";
+import { BlobStore, crc16 } from "../../firmware/ext/legacy-outbox/blob.js";
 import { CutStore, MemStore } from "../alarm/fakes.js";
-import { rig, type Rig } from "../alarm/helpers.js";
 
 function bytes(n: number, seed: number): Uint8Array {
   const b = new Uint8Array(n);
@@ -64,33 +64,5 @@ describe("BlobStore", () => {
     expect(blobs.read("x")).toBeUndefined();
     expect(blobs.corrupt).toBe(1);
     expect(crc16(new Uint8Array([0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39]), 0, 9)).toBe(0x29b1);
-  });
-});
-
-describe("the alarm layer's records, with and without the blob store", () => {
-  const raise = (r: Rig) => {
-    for (const k of ["a", "b", "c"]) r.svc.raise({ key: k, title: "Alarm " + k, text: "x".repeat(300) });
-    r.clock.advance(60_000);
-  };
-
-  it("without it (the core's default), each record is one Store value: the record's bytes, nothing else", () => {
-    const r = rig({});
-    raise(r);
-    const keys = r.store.keys().sort();
-    expect(keys.filter((k) => k.indexOf(".") > 2)).toEqual([]); // no continuation chunks
-    for (const k of keys) expect(r.store.read(k)![0], k).toBe(0x5b); // "[": the record's JSON itself
-    expect(r.world.delivered.length).toBe(3);
-  });
-
-  it("composed (AlarmServiceOptions.records), records carry its head and are split to the Store's limit, and survive a restart", () => {
-    const r = rig({ records: blobRecords(100) });
-    raise(r);
-    const keys = r.store.keys();
-    expect(keys.some((k) => /^cm\.o\d+\.[ab]\d+$/.test(k))).toBe(true);
-    for (const k of keys) expect((r.store as MemStore).data[k].length, k).toBeLessThanOrEqual(100);
-    r.svc.raise({ key: "d", title: "Alarm d", text: "y".repeat(300) });
-    r.reboot();
-    r.clock.advance(60_000);
-    expect(r.world.delivered.map((m) => m.subject.slice(m.subject.indexOf("Alarm")))).toEqual(["Alarm a", "Alarm b", "Alarm c", "Alarm d"]);
   });
 });

@@ -1,9 +1,11 @@
+// The earlier firmware's record codec (firmware/ext/legacy-outbox/codec.ts), which the migration
+// reads, and the UTC text the full core's mails give times in (firmware/text/utc.ts).
 import { describe, expect, it } from "vitest";
 import { clipUtf8, utf8Bytes, utf8Decode, utf8Length } from "../../firmware/text/utf8.js";
-import { decodeRecord, encodeRecord } from "../../firmware/alarm/codec.js";
-import { formatUtc, duration } from "../../firmware/alarm/template.js";
+import { decodeRecord, encodeRecord } from "../../firmware/ext/legacy-outbox/codec.js";
+import { utcText } from "../../firmware/text/utc.js";
 
-describe("utf8", () => {
+describe("utf8 under the records", () => {
   it("round-trips ASCII, 2-, 3- and 4-byte characters like TextEncoder", () => {
     const s = "a é 温度 🔥 \u0000 end";
     const mine = utf8Bytes(s);
@@ -31,11 +33,9 @@ describe("record codec and time text", () => {
     expect(decodeRecord(b, 2)).toBeUndefined();
     expect(decodeRecord(new Uint8Array([0x7b, 0x7b]), 1)).toBeUndefined();
   });
-  it("formats UTC and durations without Date", () => {
+  it("formats UTC without Date", () => {
     for (const t of [0, 951782400000, 1709164800000, 4102444799000, 1714566896000]) {
-      expect(formatUtc(t)).toBe(new Date(t).toISOString().substring(0, 19).replace("T", " ") + " UTC");
+      expect(utcText(t)).toBe(new Date(t).toISOString().substring(0, 19).replace("T", " ") + " UTC");
     }
-    expect(duration(3723000)).toBe("1 h 2 min 3 s");
-    expect(duration(-5)).toBe("0 s");
   });
 });

@@ -1,10 +1,11 @@
-// The compact profile's outbox (firmware/compact/outbox.ts) with a CompactMailer the test
-// controls (firmware/compact/mailer.ts's interface), an in-memory Store and the virtual
+// The alarm outbox every board runs (firmware/alarm/outbox.ts) with a mailer the test
+// controls (the compact mailer's interface and outcomes, firmware/compact/mailer.ts), an in-memory Store and the virtual
 // clock: write-ahead, coalescing, the per-hour limit, backoff and FAILED entries, the
 // overflow entry, heartbeat and idle, restarts (power cuts at every step of a send) and
 // an alarm storm.
 import { describe, expect, it } from "vitest";
-import { createCompactOutbox, HEARTBEAT_KEY, OVERFLOW_KEY, type CompactOutbox } from "../../firmware/compact/outbox.js";
+import { createOutbox, HEARTBEAT_KEY, OVERFLOW_KEY, type Outbox } from "../../firmware/alarm/outbox.js";
+import type { OutboxOutcome } from "../../firmware/alarm/types.js";
 import type { CompactMailer } from "../../firmware/compact/mailer.js";
 import type { DeviceConfig } from "../../firmware/config/device.js";
 import type { CompactMail, CompactOutcome, CompactRadio } from "../../firmware/compact/types.js";
@@ -196,9 +197,9 @@ interface Rig {
   clock: VirtualClock;
   store: Store;
   mailer: FakeMailer;
-  box: CompactOutbox;
+  box: Outbox;
   logs: Array<[number, string]>;
-  outcomes: Array<[number, CompactOutcome]>;
+  outcomes: Array<[number, OutboxOutcome]>;
   /** Stored outbox entries ("o<id>"). */
   stored(): string[];
 }
@@ -206,8 +207,8 @@ interface Rig {
 function rig(over: Partial<DeviceConfig> = {}, store: Store = new MemoryStore(), clock = new VirtualClock(), start = true): Rig {
   const mailer = new FakeMailer(clock);
   const logs: Array<[number, string]> = [];
-  const box = createCompactOutbox(clock, store, mailer, config(over), (level, message) => logs.push([level, message]));
-  const outcomes: Array<[number, CompactOutcome]> = [];
+  const box = createOutbox(clock, store, mailer, config(over), (level, message) => logs.push([level, message]));
+  const outcomes: Array<[number, OutboxOutcome]> = [];
   box.onSent = (id, o) => outcomes.push([id, { ...o }]);
   if (start) box.start();
   return { clock, store, mailer, box, logs, outcomes, stored: () => store.keys().filter((k) => k.charAt(0) === "o").sort() };
@@ -497,7 +498,7 @@ describe("failures, backoff and FAILED entries", () => {
     expect(at[2] - at[1]).toBeLessThan(60 * SEC);
     r.clock.advance(10 * HOUR);
     expect(r.mailer.accepted.length).toBe(3);
-    expect(r.box.failed()).toEqual([{ id, key: "door", code: E_TIMEOUT }]);
+    expect(r.box.failed()).toEqual([{ id, key: "door", code: E_TIMEOUT, cause: "" }]); // the compact mailer gives codes, no words
     expect(r.box.queued()).toBe(0);
     expect(r.stored()).toEqual(["o1"]);
     expect(r.logs.filter(([l]) => l === LOG_ERROR).length).toBe(1);
@@ -548,7 +549,7 @@ describe("failures, backoff and FAILED entries", () => {
       r.box.raise("k", "K", "");
       r.clock.advance(HOUR);
       expect(r.mailer.accepted.length, `kind ${kind}`).toBe(tries);
-      expect(r.box.failed()).toEqual([{ id: 1, key: "k", code: 679 }]);
+      expect(r.box.failed()).toEqual([{ id: 1, key: "k", code: 679, cause: "" }]);
     }
     for (const [kind, proto] of [
       [KIND_THROTTLED, 530],
@@ -605,7 +606,7 @@ describe("failures, backoff and FAILED entries", () => {
     r.mailer.refuse = E_SUBJECT;
     r.box.raise("k", "K", "");
     r.mailer.finishRadio();
-    expect(r.box.failed()).toEqual([{ id: 1, key: "k", code: E_SUBJECT }]);
+    expect(r.box.failed()).toEqual([{ id: 1, key: "k", code: E_SUBJECT, cause: "" }]);
     expect(r.outcomes.map(([, o]) => [o.code, o.kind])).toEqual([[E_SUBJECT, KIND_CONFIG]]);
   });
 
@@ -902,7 +903,7 @@ describe("restarts", () => {
     b.mailer.auto(0, 0);
     b.clock.advance(HOUR);
     expect(b.mailer.accepted.length).toBe(0);
-    expect(b.box.failed()).toEqual([{ id: 1, key: "k", code: 550 }]);
+    expect(b.box.failed()).toEqual([{ id: 1, key: "k", code: 550, cause: "" }]);
   });
 
   // Power cuts: the scenario below runs once; after every Store write and at every named

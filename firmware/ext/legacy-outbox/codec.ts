@@ -1,7 +1,6 @@
-// Record codec: a positional JSON array, UTF-8 encoded with our own encoder.
-// Positional arrays keep records small (no repeated field names) and need no
-// schema machinery; each record starts with its format version.
-import { utf8Bytes, utf8Decode } from "../text/utf8.js";
+// The earlier firmware's record codec: a positional JSON array, UTF-8 encoded, starting
+// with its format version (migrate.ts reads them; tests write them).
+import { utf8Bytes, utf8Decode } from "../../text/utf8.js";
 
 export function encodeRecord(fields: unknown[]): Uint8Array {
   return utf8Bytes(JSON.stringify(fields));

@@ -1,9 +1,8 @@
-// The optional blob store (extends the alarm layer: its Records, firmware/alarm/records.ts):
-// records on a Store that limits values (Moddable Preference on ESP32: keys <= 15 chars,
-// values <= 4000 bytes). A record larger than one value is split across keys, and every
-// write is all-or-nothing even if power fails between two key writes. The core without it
-// writes a record as one Store value (StoreRecords), which a Store without a value limit
-// takes whole; the moddable target composes this one (blobRecords).
+// The blob store the earlier firmware's outbox kept its records in (records.ts; read back once
+// by migrate.ts): records on a Store that limits values (Moddable Preference on ESP32: keys
+// <= 15 chars, values <= 4000 bytes). A record larger than one value is split across keys,
+// and every write is all-or-nothing even if power fails between two key writes. The one
+// outbox needs none of it: each of its records fits one value (firmware/alarm/outbox.ts).
 //
 // Layout of record `k` (k <= 8 chars, so every derived key stays <= 11 chars):
 //   k          head: magic 0x63, version 1, gen (0|1), chunk count n, total length
@@ -17,7 +16,7 @@
 // swept by `sweep()` at start-up. A head whose length or CRC does not match is
 // treated as absent (reported through `corrupt`).
 import type { Store } from "../../platform/types.js";
-import type { Records, RecordsOf } from "../../alarm/records.js";
+import type { Records, RecordsOf } from "./records.js";
 
 /** Moddable Preference's value limit on the ESP32 (platform/moddable/store.ts): what the moddable target splits records to. */
 export const PREFERENCE_VALUE = 4000;
