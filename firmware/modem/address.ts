@@ -6,14 +6,13 @@ import { CellError, cellError, KIND_CONFIG, E_ADDRESS } from "../errors.js";
 import { atSafe, AT_FIELD_MAX } from "./quote.js";
 import { codeAt } from "../text/code-at.js";
 
-function isAtext(c: number): boolean {
-  if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) return true;
-  // ! # $ % & ' * + - / = ? ^ _ ` { | } ~
-  return "!#$%&'*+-/=?^_`{|}~".indexOf(String.fromCharCode(c)) >= 0;
-}
-
 function isLabelChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45;
+}
+
+/** A letter, a digit or one of ! # $ % & ' * + - / = ? ^ _ ` { | } ~ (the label chars and more: '-' is in both). */
+function isAtext(c: number): boolean {
+  return isLabelChar(c) || "!#$%&'*+-/=?^_`{|}~".indexOf(String.fromCharCode(c)) >= 0;
 }
 
 // Rules an address can break (addressRule), with the words addressError uses for them.
