@@ -43,9 +43,9 @@ export function addressRule(addr: string): number {
       if (codeAt.call(addr, i + 1) === 46) return R_DOT;
     } else if (!isAtext(c)) return R_LOCAL_CHAR;
   }
-  if (at + 1 === n) return R_NO_DOMAIN;
   let labelStart = at + 1;
-  for (let i = at + 1; i <= n; i++) {
+  if (labelStart === n) return R_NO_DOMAIN;
+  for (let i = labelStart; i <= n; i++) {
     const c = i === n ? 46 : codeAt.call(addr, i);
     if (c === 46) {
       const len = i - labelStart;

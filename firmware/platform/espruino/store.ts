@@ -15,7 +15,7 @@ export function createEspruinoStore(prefix: string, storage?: EspruinoStorage): 
   const files = storage || require("Storage");
   function name(key: string): string {
     const full = prefix + key;
-    if (key.length === 0 || full.length > STORAGE_NAME_MAX) throw new RangeError("storage name: " + full);
+    if (!key.length || full.length > STORAGE_NAME_MAX) throw new RangeError("storage name: " + full);
     return full;
   }
   return {
