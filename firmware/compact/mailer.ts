@@ -22,7 +22,7 @@ import { LOG_INFO, LOG_WARN } from "../platform/types.js";
 import {
   E_ADDRESS, E_AT_ERROR, E_BODY_LENGTH, E_BODY_SHORT, E_GARBLED, E_NOT_REGISTERED, E_NO_BOOT, E_PDP_DEACT, E_POWERED_DOWN, E_QUEUE_FULL,
   E_RECIPIENTS, E_REBOOTED, E_REBOOT_SPACING, E_SEND_TIMEOUT, E_SUBJECT, E_TIMEOUT,
-  KIND_CONFIG, KIND_MODEM, KIND_NETWORK, KIND_PERMANENT, KIND_RETRYABLE, KIND_THROTTLED,
+  KIND_CONFIG, KIND_MODEM, KIND_NETWORK, KIND_RETRYABLE,
 } from "../errors.js";
 import { addressRule } from "../modem/address.js";
 import { atRefusal, AT_FIELD_MAX } from "../modem/quote.js";
@@ -104,15 +104,25 @@ const PLAIN = 3000;
 export function compactKind(code: number, proto: number): number {
   const k = protoKind(proto) || cmeKind(code);
   if (k) return k;
-  if (code === E_NO_BOOT || code === E_POWERED_DOWN || code === E_REBOOT_SPACING) return KIND_MODEM;
-  // 1039 is E_REG_DENIED, written as its number like the configuration range below: a name
-  // (imported or not) that a closure uses costs XS live slots, 5 for this one in two places (bench
-  // xs.compact.mail.liveSlotsWarm); test/compact/splits.test.ts checks the number.
-  if (code === E_PDP_DEACT || code === E_NOT_REGISTERED || code === 1039) return KIND_NETWORK;
+  // 1029..1039 one digit each (a KIND_*, the bundle's bytes): E_NOT_REGISTERED, E_PDP_DEACT and
+  // E_REG_DENIED network (4); E_REBOOT_SPACING, E_NO_BOOT and E_POWERED_DOWN modem (5); the
+  // others retryable (3). No names either: a name (imported or not) that a closure uses costs
+  // XS live slots (bench xs.compact.mail.liveSlotsWarm); test/compact/splits.test.ts checks 1039.
+  if (code >= 1029 && code <= 1039) return +"43435533534"[code - 1029];
   return code > 1000 && code < 1011 ? KIND_CONFIG : KIND_RETRYABLE;
 }
 
 export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig, log: Log): CompactMailer {
+  // The step names tested more than once, spelled once (the bundle's bytes). Locals of this
+  // closure: on the 16k Espruino interpreter a comparison with one costs what one with the
+  // literal does (a name at the bundle's top level is looked up further, and costs more).
+  const CPIN = "+CPIN?";
+  const CEREG = "+CEREG?";
+  const QIACT = "+QIACT?";
+  const DEACT = "+QIDEACT=";
+  const BODY = "+QSMTPBODY=";
+  const PUT = "+QSMTPPUT=";
+  const CFG = "+QSMTPCFG=";
   // What the module has in this boot: bring-up done, PDP up, SMTP configuration sent.
   let booted = false;
   let pdp = false;
@@ -186,27 +196,32 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
       booted = pdp = configured = false;
     }
     if (deact) pdp = false;
-    if (!booted) s.push(PROBE, "E1", "+CMEE=1", '+QURCCFG="urcport","uart1"', "+CPIN?", "+CEREG?");
-    if (what === OP_RADIO) s.push("+CSQ", "+CEREG?", "+CCLK?");
-    if (what === OP_IDLE) s.push("+QIDEACT=" + cid);
+    if (!booted) s.push(PROBE, "E1", "+CMEE=1", '+QURCCFG="urcport","uart1"', CPIN, CEREG);
+    if (what === OP_RADIO) s.push("+CSQ", CEREG, "+CCLK?");
+    if (what === OP_IDLE) s.push(DEACT + cid);
     if (what === OP_SEND) {
-      if (deact) s.push("+QIDEACT=" + cid);
-      if (!pdp) s.push("+QICSGP=" + cid + ",1," + q(c.apn, 62) + "," + q(c.apnUser, AT_FIELD_MAX) + "," + q(c.apnPassword, AT_FIELD_MAX) + "," + c.apnAuth, "+QIACT?", "+QIACT=" + cid);
+      if (deact) s.push(DEACT + cid);
+      if (!pdp) s.push("+QICSGP=" + cid + ",1," + q(c.apn, 62) + "," + q(c.apnUser, AT_FIELD_MAX) + "," + q(c.apnPassword, AT_FIELD_MAX) + "," + c.apnAuth, QIACT, "+QIACT=" + cid);
       if (!configured) {
-        if (c.sslType) s.push('+QSSLCFG="sslversion",' + ctx + ",4", '+QSSLCFG="ciphersuite",' + ctx + ",0xFFFF", '+QSSLCFG="seclevel",' + ctx + ",0", '+QSSLCFG="sni",' + ctx + ",1");
-        s.push('+QSMTPCFG="contextid",' + cid, '+QSMTPCFG="ssltype",' + c.sslType);
-        if (c.sslType) s.push('+QSMTPCFG="sslctxid",' + ctx);
+        // '+QSSLCFG="<key>",<ctx>,<value>' and '+QSMTPCFG="<key>",<value>': the command
+        // texts spelled once (the bundle's bytes).
+        const ssl = (key: string, value: string | number) => '+QSSLCFG="' + key + '",' + ctx + "," + value;
+        const smtp = (key: string, value: string | number) => CFG + '"' + key + '",' + value;
+        if (c.sslType) s.push(ssl("sslversion", 4), ssl("ciphersuite", "0xFFFF"), ssl("seclevel", 0), ssl("sni", 1));
+        s.push(smtp("contextid", cid), smtp("ssltype", c.sslType));
+        if (c.sslType) s.push(smtp("sslctxid", ctx));
         s.push(
-          '+QSMTPCFG="smtpserver",' + q(c.server, AT_FIELD_MAX) + "," + c.port,
-          '+QSMTPCFG="account",' + q(c.user, AT_FIELD_MAX) + "," + q(c.password, AT_FIELD_MAX),
-          '+QSMTPCFG="sender",' + q(c.senderName, AT_FIELD_MAX) + "," + q(c.senderEmail, AT_FIELD_MAX),
+          smtp("smtpserver", q(c.server, AT_FIELD_MAX) + "," + c.port),
+          smtp("account", q(c.user, AT_FIELD_MAX) + "," + q(c.password, AT_FIELD_MAX)),
+          smtp("sender", q(c.senderName, AT_FIELD_MAX) + "," + q(c.senderEmail, AT_FIELD_MAX)),
         );
       }
       const m = mail as CompactMail;
       s.push("+QSMTPCLR");
-      const lists = [m.to, m.cc, m.bcc];
-      for (let t = 0; t < 3; t++) for (let i = 0; i < lists[t].length; i++) s.push("+QSMTPDST=1," + (t + 1) + "," + q(lists[t][i], AT_FIELD_MAX));
-      s.push("+QSMTPSUB=" + subjectCharset + "," + q(subject, subjectCharset ? 200 : 100), "+QSMTPBODY=1," + (body as Uint8Array).length + ",60", "+QSMTPPUT=" + c.putTimeoutS);
+      [m.to, m.cc, m.bcc].forEach((list, t) => {
+        for (let to of list) s.push("+QSMTPDST=1," + (t + 1) + "," + q(to, AT_FIELD_MAX));
+      });
+      s.push("+QSMTPSUB=" + subjectCharset + "," + q(subject, subjectCharset ? 200 : 100), BODY + "1," + (body as Uint8Array).length + ",60", PUT + c.putTimeoutS);
     }
     reboot = deact = false;
     script = s;
@@ -236,18 +251,18 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     if (step === undefined) return finish(0, 0);
     tries++;
     commands++;
-    link.send(step, prefix, spec < 0 ? -spec : spec, name === "+QSMTPBODY=" ? body : null, info, stepEnd);
+    link.send(step, prefix, spec < 0 ? -spec : spec, name === BODY ? body : null, info, stepEnd);
   }
 
   /** Information lines of the current step. */
   function info(l: AtLink): void {
     // These steps' names are the whole command; the ones of every mail first.
     if (name === "+CSQ") radioNow.csq = l.int(0);
-    else if (name === "+CEREG?") radioNow.stat = l.int(1);
+    else if (name === CEREG) radioNow.stat = l.int(1);
     else if (name === "+CCLK?") radioNow.clock = l.text(8, 1); // +CCLK: "yy/MM/dd,hh:mm:ss+zz"
-    else if (name === "+QSMTPBODY=") mark = l.int(0); // bytes the module took
-    else if (name === "+CPIN?") mark = l.is("+CPIN: READY") ? 0 : -1;
-    else if (name === "+QIACT?" && l.int(0) === c.contextId && l.int(1) === 1) mark = 1;
+    else if (name === BODY) mark = l.int(0); // bytes the module took
+    else if (name === CPIN) mark = l.is("+CPIN: READY") ? 0 : -1;
+    else if (name === QIACT && l.int(0) === c.contextId && l.int(1) === 1) mark = 1;
   }
 
   function stepEnd(code: number): void {
@@ -269,20 +284,20 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     if (name === "+CMEE=" && code === E_AT_ERROR) code = 0;
     // The module took another command than the one sent (its echo differs). A PUT is judged
     // by its result only: a second mail is worse than a doubt about the echo.
-    if (!code && !link.echoed() && name !== "+QSMTPPUT=") code = E_GARBLED;
+    if (!code && !link.echoed() && name !== PUT) code = E_GARBLED;
     if (name === "E1") link.echo = true;
     // A lost or changed byte costs a timeout, a plain ERROR or a wrong echo: write the step again in place.
     if ((code === E_TIMEOUT || code === E_AT_ERROR || code === E_GARBLED) && tries < STEP_TRIES && spec > 0) return after(RETRY_MS, W_PAUSE);
     // SIM busy or starting (a bare ERROR where the module keeps CMEE=0): poll through its window.
     // Both polls ask again after POLL_MS until their limit since the first try, then fail.
-    if (name === "+CPIN?" && (code === 14 || code === 13 || code === E_AT_ERROR || (code === 0 && said < 0))) {
+    if (name === CPIN && (code === 14 || code === 13 || code === E_AT_ERROR || (code === 0 && said < 0))) {
       return clock.now() - since + POLL_MS > SIM_WAIT_MS ? fail(code || 11, 0) : after(POLL_MS, W_PAUSE);
     }
     if (code) return fail(code, 0);
-    if (name === "+QSMTPPUT=") return after(c.putTimeoutS * 1000 + PUT_MARGIN_MS, W_PUT);
+    if (name === PUT) return after(c.putTimeoutS * 1000 + PUT_MARGIN_MS, W_PUT);
     // Bytes lost on the way: the module ended the body short after its input time.
-    if (name === "+QSMTPBODY=" && said !== (body as Uint8Array).length) return fail(E_BODY_SHORT, 0);
-    if (name === "+CEREG?") {
+    if (name === BODY && said !== (body as Uint8Array).length) return fail(E_BODY_SHORT, 0);
+    if (name === CEREG) {
       // Polled to the deadline like any other stat, denied (3) included, as the full driver
       // does: a denial can end as the module tries other cells. The code names the last one
       // (1039: E_REG_DENIED, see compactKind).
@@ -297,13 +312,13 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
       booted = pdp = configured = link.echo = false;
       return after(BOOT_WAIT_MS, W_RDY);
     }
-    if (name === "+QIACT?" && said === 1) {
+    if (name === QIACT && said === 1) {
       pos++; // already up: skip AT+QIACT=<cid>
       pdp = true;
     }
     if (name === "+QIACT=") pdp = true;
-    if (name === "+QIDEACT=") pdp = false;
-    if (name === "+QSMTPCFG=" && script[pos].indexOf('+QSMTPCFG="sender"') === 0) configured = true;
+    if (name === DEACT) pdp = false;
+    if (name === CFG && script[pos].indexOf(CFG + '"sender"') === 0) configured = true;
     advance();
   }
 
@@ -340,7 +355,8 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     quiet();
     wait = W_NONE;
     const kind = compactKind(code, proto);
-    if (op !== OP_SEND || kind === KIND_CONFIG || kind === KIND_PERMANENT || kind === KIND_THROTTLED || recoveries >= (proto ? 1 : MAX_RECOVERIES)) {
+    // Below RETRYABLE or above MODEM: KIND_CONFIG, KIND_PERMANENT or KIND_THROTTLED (compactKind gives 1..6).
+    if (op !== OP_SEND || kind < KIND_RETRYABLE || kind > KIND_MODEM || recoveries >= (proto ? 1 : MAX_RECOVERIES)) {
       return finish(code, proto);
     }
     log(LOG_WARN, "mail step " + pos + " failed: " + code + "/" + proto);
@@ -391,10 +407,10 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
       if (op !== OP_NONE) return E_QUEUE_FULL;
       const all = m.to.concat(m.cc, m.bcc);
       if (m.to.length < 1 || all.length > RECIPIENTS_MAX) return E_RECIPIENTS;
-      for (let i = 0; i < all.length; i++) {
-        const refused = atRefusal(all[i], AT_FIELD_MAX, false);
+      for (let to of all) {
+        const refused = atRefusal(to, AT_FIELD_MAX, false);
         if (refused) return refused;
-        if (addressRule(all[i])) return E_ADDRESS;
+        if (addressRule(to)) return E_ADDRESS;
       }
       // A subject goes as ASCII when the AT gate takes it, else as UTF-8 hex (a '"' or
       // non-ASCII); control characters are refused either way (they would reach the header).

@@ -78,7 +78,7 @@ function mix(h: number, v: unknown): number {
   // ASCII only: engines differ in how they hold other characters (Espruino builds without
   // Unicode strings keep bytes), and the check must come out the same on all of them.
   const s = String(v);
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 0x80) h = (h * 31 + s.charCodeAt(i)) & 0xffff;
+  for (let i = 0, k = 0; i < s.length; i++) if ((k = s.charCodeAt(i)) < 0x80) h = (h * 31 + k) & 0xffff;
   return (h * 31 + 7) & 0xffff;
 }
 
@@ -93,7 +93,7 @@ export function deviceCheck(c: DeviceConfig): number {
 /** 0 when `x` is a device configuration this firmware can use, else E_CONFIG. */
 export function deviceError(x: unknown): number {
   const c = x as DeviceConfig;
-  return c && c.format === DEVICE_FORMAT && c.check === deviceCheck(c) ? 0 : E_CONFIG;
+  return c && c.format === DEVICE_FORMAT && c.check === mix(1, c) ? 0 : E_CONFIG; // mix(1, c): deviceCheck(c)
 }
 
 /** Whether `x` looks like a device record (it names a format) rather than a user's configuration. */

@@ -6,14 +6,13 @@ import { CellError, cellError, KIND_CONFIG, E_ADDRESS } from "../errors.js";
 import { atSafe, AT_FIELD_MAX } from "./quote.js";
 import { codeAt } from "../text/code-at.js";
 
-function isAtext(c: number): boolean {
-  if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) return true;
-  // ! # $ % & ' * + - / = ? ^ _ ` { | } ~
-  return "!#$%&'*+-/=?^_`{|}~".indexOf(String.fromCharCode(c)) >= 0;
-}
-
 function isLabelChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45;
+}
+
+/** A letter, a digit or one of ! # $ % & ' * + - / = ? ^ _ ` { | } ~ (the label chars and more: '-' is in both). */
+function isAtext(c: number): boolean {
+  return isLabelChar(c) || "!#$%&'*+-/=?^_`{|}~".indexOf(String.fromCharCode(c)) >= 0;
 }
 
 // Rules an address can break (addressRule), with the words addressError uses for them.
@@ -44,9 +43,9 @@ export function addressRule(addr: string): number {
       if (codeAt.call(addr, i + 1) === 46) return R_DOT;
     } else if (!isAtext(c)) return R_LOCAL_CHAR;
   }
-  if (at + 1 === n) return R_NO_DOMAIN;
   let labelStart = at + 1;
-  for (let i = at + 1; i <= n; i++) {
+  if (labelStart === n) return R_NO_DOMAIN;
+  for (let i = labelStart; i <= n; i++) {
     const c = i === n ? 46 : codeAt.call(addr, i);
     if (c === 46) {
       const len = i - labelStart;

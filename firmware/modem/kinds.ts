@@ -28,16 +28,18 @@ export function protoKind(proto: number): number {
  * not in the tables (the caller decides: today KIND_RETRYABLE).
  */
 export function cmeKind(code: number): number {
-  // One digit (a KIND_* value, 0 = unknown) per code: +CME 0..32 at [code], SMTP <err> 651..665 at [code - 618].
-  if ((code >= 0 && code <= 32) || (code >= 651 && code <= 665)) {
-    return +"500310000021133210003133000000444334413431332331"[code > 32 ? code - 618 : code];
+  // One digit (a KIND_* value, 0 = unknown) per code: +CME 0..32 at [code], SMTP <err> 651..682 at [code - 618].
+  // 666-682 are kinds of the server's reply they stand for (protoKind(smtpErrProto(code)),
+  // written out: the Espruino bundle then carries neither function; test/modem/kinds.test.ts
+  // checks every code against the reference).
+  if ((code >= 0 && code <= 32) || (code >= 651 && code <= 682)) {
+    return +"50031000002113321000313300000044433441343133233133332222226222222"[code > 32 ? code - 618 : code];
   }
   if (code === 100) return KIND_RETRYABLE;
   if (code === 403) return KIND_PERMANENT;
   if (code === 566) return KIND_CONFIG;
   if (code >= 400 && code < 427) return KIND_RETRYABLE; // Quectel FILE errors
-  if (code >= 550 && code < 580) return KIND_NETWORK; //  TCP/IP stack errors
-  return protoKind(smtpErrProto(code)); //               666-682: as the server's reply
+  return code >= 550 && code < 580 ? KIND_NETWORK : 0; //  TCP/IP stack errors
 }
 
 /**

@@ -22,12 +22,8 @@ function pairAt(s: string, i: number, len: number, c: number): number {
   return d >= 0xdc00 && d <= 0xdfff ? 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00) : 0xfffd;
 }
 
-/** Writes code point c (of `w` bytes) at dst[o]. */
+/** Writes code point c (of `w` bytes, 2 to 4: a caller writes an ASCII char itself) at dst[o]. */
 function put(c: number, w: number, dst: Uint8Array, o: number): void {
-  if (w === 1) {
-    dst[o] = c;
-    return;
-  }
   let shift = 6 * (w - 1);
   dst[o] = ((0xf00 >> w) & 0xff) | (c >> shift);
   while (shift > 0) {
@@ -60,7 +56,8 @@ export function utf8Into(s: string, dst: Uint8Array, o: number, limit: number): 
     }
     const w = width(c);
     if (o + w > limit) return -1;
-    put(c, w, dst, o);
+    if (w === 1) dst[o] = c;
+    else put(c, w, dst, o);
     o += w;
   }
   return o;
@@ -121,14 +118,12 @@ export function utf8Text(s: string, max: number): Utf8Text {
   return { bytes: dst, length: o, ascii: ascii };
 }
 
-const HEX = "0123456789ABCDEF";
-
 /** Upper-case hex of the UTF-8 bytes of `s` ("TEST" -> "54455354"). */
 export function utf8Hex(s: string): string {
   const b = utf8Bytes(s);
   let out = "";
-  for (let i = 0; i < b.length; i++) out += HEX.charAt(b[i] >> 4) + HEX.charAt(b[i] & 15);
-  return out;
+  for (let i = 0; i < b.length; i++) out += (b[i] + 256).toString(16).substring(1);
+  return out.toUpperCase();
 }
 
 /** Decodes src[start..end). Malformed sequences become U+FFFD. */

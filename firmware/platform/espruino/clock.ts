@@ -32,8 +32,8 @@ export function createEspruinoClock(): Clock {
       timer.id = setTimeout(fireTimer, ms > 0 ? ms : 0, timer);
       return timer;
     },
-    clearTimer(handle: TimerHandle): void {
-      const timer = handle as EspruinoTimer | undefined;
+    // The handle is one of setTimer's (or null): typed so here, no alias (the bundle's bytes).
+    clearTimer(timer: EspruinoTimer | null): void {
       if (!timer || !timer.fire) return;
       timer.fire = undefined;
       clearTimeout(timer.id);

@@ -15,13 +15,14 @@ export function createEspruinoStore(prefix: string, storage?: EspruinoStorage): 
   const files = storage || require("Storage");
   function name(key: string): string {
     const full = prefix + key;
-    if (key.length === 0 || full.length > STORAGE_NAME_MAX) throw new RangeError("storage name: " + full);
+    if (!key.length || full.length > STORAGE_NAME_MAX) throw new RangeError("storage name: " + full);
     return full;
   }
   return {
     read(key: string): Uint8Array | undefined {
       const mapped = files.readArrayBuffer(name(key));
-      if (!mapped || mapped.byteLength < 1 || new Uint8Array(mapped)[0] !== FORMAT) return undefined;
+      // An empty file's first byte reads as undefined, which is not FORMAT either.
+      if (!mapped || new Uint8Array(mapped)[0] !== FORMAT) return undefined;
       // The mapped buffer lives in flash: copy it so the caller owns ordinary RAM.
       return new Uint8Array(mapped, 1).slice();
     },
@@ -35,10 +36,9 @@ export function createEspruinoStore(prefix: string, storage?: EspruinoStorage): 
       files.erase(name(key));
     },
     keys(): string[] {
-      const all = files.list();
       const out: string[] = [];
-      for (let i = 0; i < all.length; i++) {
-        if (all[i].length > prefix.length && all[i].indexOf(prefix) === 0) out.push(all[i].substring(prefix.length));
+      for (let file of files.list()) {
+        if (file.length > prefix.length && file.indexOf(prefix) === 0) out.push(file.substring(prefix.length));
       }
       return out;
     },
