@@ -1,7 +1,7 @@
 // A debounced digital input: an edge restarts a quiet timer on the Clock; when the
 // input has been quiet for `debounceMs`, its level is read, and a change of the
-// stable level is reported (active = level equals `activeLevel`). Shared by both
-// profiles; a closure over locals because it ships in the 16 KB Espruino bundle.
+// stable level is reported (active = level equals `activeLevel`). Used by the
+// inputs of every board (inputs.ts); a closure over locals because it ships in the 16 KB Espruino bundle.
 import type { Clock, Input, TimerHandle } from "../platform/types.js";
 
 export interface DebouncedInput {
@@ -11,8 +11,6 @@ export interface DebouncedInput {
    * that is still there after a reboot is reported again).
    */
   start(reportActiveAtStart: boolean): void;
-  /** The debounced level (-1 before start). */
-  level(): number;
   stop(): void;
 }
 
@@ -40,7 +38,6 @@ export function createDebouncedInput(
       });
       if (reportActiveAtStart && stable === activeLevel) onChange(true);
     },
-    level: () => stable,
     stop(): void {
       stopped = true;
       clock.clearTimer(timer);

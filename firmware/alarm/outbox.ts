@@ -59,7 +59,7 @@ export const HEARTBEAT_KEY = "~heartbeat";
  * throttled attempts, savedAt, cause]. An entry stored before `savedAt` existed has no write time:
  * its last raise stands for it.
  */
-type Entry = [number, number, string, string, string, number, number, number, number, number, number, number, number, string];
+type Entry = [number, number, string, string, string, number, number, number, number, number, number, number, number, string?];
 const ID = 0, STATE = 1, KEY = 2, TITLE = 3, TEXT = 4, COUNT = 5, FIRST = 6, LAST = 7, TRIES = 8, CODE = 9, NOT_BEFORE = 10, LATER = 11, SAVED = 12, CAUSE = 13;
 
 /** JSON with every non-ASCII character escaped, as bytes: how every record of the outbox is stored. */
@@ -133,6 +133,12 @@ export function createOutbox(clock: Clock, store: Store, mailer: OutboxMailer, c
     store.write("o" + e[ID], encode(e));
   }
 
+  /** A stored list, or [] when it is absent or unreadable. */
+  function list(key: string): number[] {
+    const v = decode(store.read(key));
+    return v instanceof Array ? v : [];
+  }
+
   function drop(e: Entry): void {
     store.remove("o" + e[ID]);
     entries.splice(entries.indexOf(e), 1);
@@ -185,7 +191,7 @@ export function createOutbox(clock: Clock, store: Store, mailer: OutboxMailer, c
         e[NOT_BEFORE] = hold;
       }
     } else {
-      e = [nextId++, QUEUED, key, oneLine(clipUtf8(String(title), 64)), clipUtf8(text ? String(text) : "", 512), 1, now, now, 0, 0, hold, 0, now, ""];
+      e = [nextId++, QUEUED, key, oneLine(clipUtf8(String(title), 64)), clipUtf8(text ? String(text) : "", 512), 1, now, now, 0, 0, hold, 0, now];
       entries.push(e);
     }
     const t = e[TEXT] ? e[TEXT] + ", " + add : add;
@@ -282,7 +288,7 @@ export function createOutbox(clock: Clock, store: Store, mailer: OutboxMailer, c
       drop(e);
     } else {
       e[CODE] = o.code;
-      e[CAUSE] = o.cause ? oneLine(clipUtf8(o.cause, 60)) : "";
+      e[CAUSE] = o.cause || "";
       // "Not now" from the server (throttled, a 4xx reply, Tencent's 554): the path works; it never uses up the attempts.
       const later = notNow(o.kind, o.proto, c.server);
       if (later) e[LATER]++;
@@ -331,16 +337,16 @@ export function createOutbox(clock: Clock, store: Store, mailer: OutboxMailer, c
     start(): void {
       const now = clock.now();
       const keys = store.keys();
-      const w = decode(store.read("w")) as number[]; // [next id, send times...]: the last one is its write's
-      const h = decode(store.read("h")) as number[]; // [the last heartbeat, written at]
+      const w = list("w"); // [next id, send times...]: the last one is its write's
+      const h = list("h"); // [the last heartbeat, written at]
       // The latest write before the restart (see the header); for an entry of the earlier
       // format (no savedAt), its last raise.
-      let last = w instanceof Array && w.length > 1 ? w[w.length - 1] : -1;
+      let last = w.length > 1 ? w[w.length - 1] : -1;
       let resent = 0;
-      if (h instanceof Array && h[1] > last) last = h[1];
+      if (h[1] > last) last = h[1];
       for (let i = 0; i < keys.length; i++) {
-        const e = decode(store.read(keys[i])) as Entry;
-        if (keys[i].charAt(0) !== "o" || !(e instanceof Array) || e.length < 11) continue;
+        const e = (keys[i].charAt(0) === "o" ? list(keys[i]) : []) as Entry;
+        if (e.length < 11) continue;
         if ((e[SAVED] || e[LAST]) > last) last = e[SAVED] || e[LAST];
         entries.push(e);
         if (e[ID] >= nextId) nextId = e[ID] + 1;
@@ -360,13 +366,11 @@ export function createOutbox(clock: Clock, store: Store, mailer: OutboxMailer, c
       }
       if (resent) log(LOG_WARN, "resending " + resent + " mail(s) interrupted by a restart");
       entries.sort((a, b) => a[ID] - b[ID]);
-      if (w instanceof Array) {
-        if (w[0] > nextId) nextId = w[0];
-        for (let i = 1; i < w.length; i++) sent.push(w[i] + shift);
-      }
-      beatAt = h instanceof Array ? h[0] + shift : now;
+      if (w[0] > nextId) nextId = w[0];
+      for (let i = 1; i < w.length; i++) sent.push(w[i] + shift);
+      beatAt = h.length ? h[0] + shift : now;
       if (c.heartbeatMs > 0) {
-        if (!(h instanceof Array)) store.write("h", encode([now, now]));
+        if (!h.length) store.write("h", encode([now, now]));
         beat();
       }
       pump();

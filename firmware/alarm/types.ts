@@ -24,7 +24,7 @@ export interface OutboxOutcome {
   proto: number;
   /** KIND_* of firmware/errors.ts; 0 when delivered. The outbox decides by it: retry, "not now", or keep as failed. */
   kind: number;
-  /** Words for the failure when the composition has them (firmware/ext/causes), else absent. Never a secret. */
+  /** Words for the failure when the composition has them (firmware/ext/causes), else absent: one line of at most 60 bytes, never a secret. */
   cause?: string;
 }
 

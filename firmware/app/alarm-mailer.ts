@@ -9,13 +9,16 @@ import type { Mailer } from "../mail/mailer.js";
 import { CHARSET_UTF8 } from "../mail/message.js";
 import type { MailResult } from "../mail/job.js";
 import { nextTurn } from "../turn.js";
+import { oneLine } from "../alarm/one-line.js";
+import { clipUtf8 } from "../text/utf8.js";
 
 /** Reports each finished mail job (for progress output and tests). */
 export type JobObserver = (result: MailResult) => void;
 
 function outcomeOf(r: MailResult): OutboxOutcome {
   if (r.delivered || !r.error) return { delivered: true, code: 0, proto: 0, kind: 0 };
-  return { delivered: false, code: r.error.code, proto: r.error.proto, kind: r.error.kind, cause: r.error.cause };
+  // The cause as the outbox keeps it with the entry: one line, 60 bytes (its record stays one Store value).
+  return { delivered: false, code: r.error.code, proto: r.error.proto, kind: r.error.kind, cause: oneLine(clipUtf8(r.error.cause, 60)) };
 }
 
 export class MailerForAlarms implements OutboxMailer {

@@ -244,5 +244,10 @@ describe("chains across the layers stay one step deep", () => {
     expect(outcome).toBeNull();
     clock.advance(0);
     expect(outcome).toEqual({ delivered: true, code: 0, proto: 0, kind: 0 });
+    // A failure's words, as the outbox keeps them with the entry: one line, at most 60 bytes.
+    adapter.send({ id: 4, to: ["ops@example.com"], cc: [], bcc: [], subject: "s", body: "b" }, (o) => (outcome = o));
+    result!({ delivered: false, error: { kind: 2, code: 675, proto: 550, cause: "SMTP: mailbox unavailable;\r\nserver: 550 5.1.1 <ops@example.com>: Recipient address rejected", field: "" } } as MailResult);
+    clock.advance(0);
+    expect(outcome).toEqual({ delivered: false, code: 675, proto: 550, kind: 2, cause: "SMTP: mailbox unavailable;  server: 550 5.1.1 <ops@example.c" });
   });
 });

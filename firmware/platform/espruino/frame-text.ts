@@ -81,7 +81,9 @@ export function createTextFraming(uart: TextUart): Framing {
           // The usual text: every LF is the module's CR LF (none is left in the parts), and
           // it is too short to hold an overlong line. Then the split has cut every line.
           if (skip || s.length > LINE_MAX || p.join("").indexOf("\n") >= 0) {
-            rest = long(s);
+            // Not inlined by the minifier (reduce_funcs, rollup.config.mjs): every piece of text
+            // would then skip its source on Espruino.
+            rest = /*@__NOINLINE__*/ long(s);
             return;
           }
           rest = p.pop() as string;
