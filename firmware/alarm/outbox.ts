@@ -96,8 +96,8 @@ export interface FailedAlarm {
 export interface Outbox {
   /** Recover what the Store holds, then start sending. */
   start(): void;
-  /** Raise an alarm; the id of the entry that carries it, -1 when the key is not 1..32 printable ASCII without `"`. */
-  raise(key: string, title: string, text: string): number;
+  /** Raise an alarm (no text: ""); the id of the entry that carries it, -1 when the key is not 1..32 printable ASCII without `"`. */
+  raise(key: string, title: string, text?: string): number;
   /** Entries that failed for good: kept until dismissed, reported in every mail. */
   failed(): FailedAlarm[];
   /** Entries not yet delivered and not failed. */
@@ -166,7 +166,7 @@ export function createOutbox(clock: Clock, store: Store, mailer: OutboxMailer, c
     return e;
   }
 
-  function raise(key: string, title: string, text: string): number {
+  function raise(key: string, title: string, text?: string): number {
     if (atRefusal(key, 32, false)) return -1; // the AT gate's rule: it reads as it is anywhere
     const now = clock.now();
     let add = "";
@@ -204,14 +204,14 @@ export function createOutbox(clock: Clock, store: Store, mailer: OutboxMailer, c
   }
 
   /**
-   * The next heartbeat, a period after the last one. The period runs across restarts: its
-   * record [last heartbeat, written at] is written again every hour, so a restart (whose
-   * clock may start from 0) costs the period at most the hour since that write. The mail is
-   * raised before the record says so: a cut between the two sends a heartbeat twice, never none.
+   * The heartbeat, a period after the last one, looked at every hour (`heartbeatMs` is whole
+   * hours: the validator's heartbeatHours). The period runs across restarts: its record
+   * [last heartbeat, written at] is written again every hour, so a restart (whose clock may
+   * start from 0) costs the period at most an hour. The mail is raised before the record
+   * says so: a cut between the two sends a heartbeat twice, never none.
    */
   function beat(): void {
-    const due = beatAt + c.heartbeatMs - clock.now();
-    beatTimer = clock.setTimer(due < HOUR ? due : HOUR, () => {
+    beatTimer = clock.setTimer(HOUR, () => {
       const now = clock.now();
       if (now >= beatAt + c.heartbeatMs) {
         raise(HEARTBEAT_KEY, "heartbeat", "the board is running");
@@ -292,14 +292,10 @@ export function createOutbox(clock: Clock, store: Store, mailer: OutboxMailer, c
       // "Not now" from the server (throttled, a 4xx reply, Tencent's 554): the path works; it never uses up the attempts.
       const later = notNow(o.kind, o.proto, c.server);
       if (later) e[LATER]++;
-      if (!later && (o.kind === KIND_CONFIG || o.kind === KIND_PERMANENT || e[TRIES] - e[LATER] >= c.maxAttempts)) {
-        e[STATE] = FAILED;
-        log(LOG_ERROR, "alarm " + e[KEY] + " not sent: error " + o.code + "/" + o.proto);
-      } else {
-        e[STATE] = QUEUED;
-        e[NOT_BEFORE] = now + backoffMs(later ? LATER_MS : BACKOFF_MS, later ? HOUR : BACKOFF_MAX_MS, later ? e[LATER] : e[TRIES] - e[LATER], c.board, e[ID]);
-        log(LOG_INFO, "alarm " + e[KEY] + " kept for a retry: error " + o.code);
-      }
+      const gone = !later && (o.kind === KIND_CONFIG || o.kind === KIND_PERMANENT || e[TRIES] - e[LATER] >= c.maxAttempts);
+      e[STATE] = gone ? FAILED : QUEUED;
+      if (!gone) e[NOT_BEFORE] = now + backoffMs(later ? LATER_MS : BACKOFF_MS, later ? HOUR : BACKOFF_MAX_MS, later ? e[LATER] : e[TRIES] - e[LATER], c.board, e[ID]);
+      log(gone ? LOG_ERROR : LOG_INFO, "alarm " + e[KEY] + (gone ? " not sent" : " kept for a retry") + ": error " + o.code + "/" + o.proto);
       save(e);
     }
     if (box.onSent) box.onSent(e[ID], o);

@@ -43,7 +43,7 @@ export interface CompactApp {
 export function createCompactApp(p: CompactParts): CompactApp {
   const error = deviceError(p.config);
   if (error) {
-    p.log(LOG_ERROR, "configuration refused (error " + error + "): write it with `cellmail config --compact`");
+    p.log(LOG_ERROR, "configuration refused (error " + error + "): see `cellmail config --espruino`");
     return { error: error, link: null, mailer: null, outbox: null, start: () => {}, raise: () => -1, stop: () => {} };
   }
   const c = p.config as DeviceConfig;
@@ -62,7 +62,7 @@ export function createCompactApp(p: CompactParts): CompactApp {
       inputs.start();
       p.log(LOG_INFO, "cellmail (compact) started");
     },
-    raise: (key: string, title: string, text?: string) => outbox.raise(key, title, text || ""),
+    raise: outbox.raise, // a text left out is "" there
     stop(): void {
       inputs.stop();
       outbox.stop();

@@ -184,7 +184,7 @@ describe("the Moddable build on the real Moddable runtime (lin)", () => {
     stop(run2.child, "SIGTERM");
     await exited(run2.child);
     for (const l of firmwareLines(run2.out())) say(`  ${l}`);
-    expect(run2.out()).toMatch(/outbox: resending 1 mail\(s\) interrupted by a restart/);
+    expect(run2.out()).toMatch(/resending 1 mail\(s\) interrupted by a restart/);
     const all = await mails();
     expect(all).toHaveLength(2);
     expect(all[1].subject).toBe("[cellmail-esp32] ALARM Alarm input cleared");
