@@ -108,17 +108,17 @@ export function cumulative(times: number[]): [number, number][] {
   return out;
 }
 
-/** Parse an alarm mail's text (both cores write the same lines): its id, keys and count. Null for a heartbeat. */
+/** Parse an alarm mail's text (the one outbox, firmware/alarm/outbox.ts, writes it on every board): its id, keys and count. Null for a heartbeat. */
 export function parseAlarmMail(text: string): { id: number; keys: string[]; count: number } | null {
   const id = /Mail id: (\d+)/.exec(text);
   if (!id) return null;
-  const count = /Occurrences: (?:at least )?(\d+)/.exec(text);
+  const count = /Occurrences: (\d+)/.exec(text);
   const alarm = /^Alarm: .*\(([^()\r\n]*)\)\r?$/m.exec(text);
   let keys: string[];
   if (alarm && alarm[1] !== OVERFLOW_KEY) keys = [alarm[1]];
   else {
-    // "outbox full" mails: the full core lists the keys on the line after its heading, the compact one as Detail.
-    const grouped = /grouped into this mail\):\r?\n([^\r\n]*)/.exec(text) ?? /^Detail: ([^\r\n]*)$/m.exec(text);
+    // "outbox full" mails list the keys they carry as their Detail.
+    const grouped = /^Detail: ([^\r\n]*)\r?$/m.exec(text);
     if (!grouped) return null;
     keys = grouped[1].split(",").map((k) => k.trim()).filter((k) => k !== "");
   }

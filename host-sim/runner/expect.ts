@@ -62,7 +62,7 @@ function contentDiff(m: ReceivedMail, job: JobSpec | undefined): string {
 export function reportedCount(m: ReceivedMail): { key: string; count: number } | null {
   const k = /^Alarm: .* \((.+)\)\s*$/m.exec(m.text);
   if (!k) return null;
-  const x = / \(x(?:at least )?(\d+)\)$/.exec(m.subject);
+  const x = / \(x(\d+)\)$/.exec(m.subject);
   return { key: k[1], count: x ? Number(x[1]) : 1 };
 }
 
