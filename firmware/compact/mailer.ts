@@ -27,6 +27,10 @@ import {
 import { addressRule } from "../modem/address.js";
 import { atRefusal, AT_FIELD_MAX } from "../modem/quote.js";
 import { cmeKind, protoKind } from "../modem/kinds.js";
+import {
+  BODY_INPUT_S, BOOT_WAIT_MS, PROBE_TRIES, PUT_MARGIN_MS, REBOOT_SPACING_MS, REG_POLL_MS, REG_WAIT_MS, SIM_WAIT_MS,
+  T_BODY, T_CFUN, T_CPIN, T_PROBE, T_QIACT, T_QIDEACT, T_SHORT,
+} from "../modem/timing.js";
 import { utf8Hex, utf8Text } from "../text/utf8.js";
 import { nextTurn } from "../turn.js";
 import type { DeviceConfig } from "../config/device.js";
@@ -38,13 +42,8 @@ const MAX_RECOVERIES = 3;
 const STEP_TRIES = 3; //           a timed-out or garbled (ERROR) step is written again in place, up to this
 const RETRY_MS = 1000; //          first: a late final result arrives while nothing is running
 const PAUSE_MS = 3000; //          before the next try of the ladder
-const POLL_MS = 2000; //           between SIM and registration polls
-const SIM_WAIT_MS = 20000;
-const REG_WAIT_MS = 120000;
-const PROBES = 10; //              AT probes (1 s each) before the module counts as silent
-const BOOT_WAIT_MS = 30000; //     for RDY after AT+CFUN=1,1
-const REBOOT_SPACING_MS = 600000; // seed 4.2: reboots at least 10 minutes apart
-const PUT_MARGIN_MS = 30000; //    beyond AT+QSMTPPUT's own timeout
+const POLL_MS = REG_POLL_MS; //    between SIM and registration polls (the full driver polls the SIM every second)
+const PROBES = PROBE_TRIES; //     AT probes (1 s each) before the module counts as silent
 const BODY_MAX = 10240;
 const RECIPIENTS_MAX = 20;
 const PROBE = ""; //               the step "AT"
@@ -85,20 +84,20 @@ export interface CompactMailer extends OutboxMailer {
  * large part of its serial handler's time (bench espruino.mail.handlerMsPerMail).
  */
 const STEPS: { [name: string]: number } = {
-  "": 1000, // PROBE
-  E1: 3000,
-  "+CPIN?": 7000,
-  "+CEREG?": 3000,
-  "+QIACT?": 3000,
-  "+QIACT=": -155000,
-  "+QIDEACT=": 45000,
-  "+CFUN=": -18000,
-  "+QSMTPCFG=": 3000,
-  "+QSMTPBODY=": -65000,
-  "+QSMTPDST=": -3000,
-  "+QSMTPPUT=": -3000,
+  "": T_PROBE, // PROBE
+  E1: T_SHORT,
+  "+CPIN?": T_CPIN,
+  "+CEREG?": T_SHORT,
+  "+QIACT?": T_SHORT,
+  "+QIACT=": -T_QIACT,
+  "+QIDEACT=": T_QIDEACT,
+  "+CFUN=": -T_CFUN,
+  "+QSMTPCFG=": T_SHORT,
+  "+QSMTPBODY=": -T_BODY,
+  "+QSMTPDST=": -T_SHORT,
+  "+QSMTPPUT=": -T_SHORT,
 };
-const PLAIN = 3000;
+const PLAIN = T_SHORT;
 
 /** The kind of a module code (kinds.ts) or of a local code (errors.ts). */
 export function compactKind(code: number, proto: number): number {
@@ -221,7 +220,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
       [m.to, m.cc, m.bcc].forEach((list, t) => {
         for (let to of list) s.push("+QSMTPDST=1," + (t + 1) + "," + q(to, AT_FIELD_MAX));
       });
-      s.push("+QSMTPSUB=" + subjectCharset + "," + q(subject, subjectCharset ? 200 : 100), BODY + "1," + (body as Uint8Array).length + ",60", PUT + c.putTimeoutS);
+      s.push("+QSMTPSUB=" + subjectCharset + "," + q(subject, subjectCharset ? 200 : 100), BODY + "1," + (body as Uint8Array).length + "," + BODY_INPUT_S, PUT + c.putTimeoutS);
     }
     reboot = deact = false;
     script = s;

@@ -9,6 +9,7 @@ import { atSafe, AT_FIELD_MAX } from "./quote.js";
 import { addressError } from "./address.js";
 import { bytesSource } from "../at/source.js";
 import { utf8Bytes } from "../text/utf8.js";
+import { BOOT_WAIT_MS, PROBE_TRIES, PUT_MARGIN_MS, REBOOT_SPACING_MS, REG_WAIT_MS, SIM_WAIT_MS } from "./timing.js";
 
 export const SSL_NONE = 0; //     plain SMTP (port 25)
 export const SSL_IMPLICIT = 1; // SMTPS, TLS from the first byte (465)
@@ -138,12 +139,12 @@ export function resolveConfig(c: ModemConfig): ResolvedConfig | CellError {
     caCert: c.caCert ? c.caCert : c.caPem ? { name: CA_FILE, data: bytesSource(utf8Bytes(c.caPem)) } : null,
     sni: c.sni === undefined ? true : c.sni,
     putTimeoutS: pick(c.putTimeoutS, 300),
-    putMarginMs: pick(c.putMarginMs, 30000),
-    simWaitMs: pick(c.simWaitMs, 20000),
-    regWaitMs: pick(c.regWaitMs, 120000),
-    bootWaitMs: pick(c.bootWaitMs, 30000),
-    probeTries: pick(c.probeTries, 10),
-    rebootSpacingMs: pick(c.rebootSpacingMs, 600000),
+    putMarginMs: pick(c.putMarginMs, PUT_MARGIN_MS),
+    simWaitMs: pick(c.simWaitMs, SIM_WAIT_MS),
+    regWaitMs: pick(c.regWaitMs, REG_WAIT_MS),
+    bootWaitMs: pick(c.bootWaitMs, BOOT_WAIT_MS),
+    probeTries: pick(c.probeTries, PROBE_TRIES),
+    rebootSpacingMs: pick(c.rebootSpacingMs, REBOOT_SPACING_MS),
   };
   let e: CellError | null =
     atSafe(r.apn, 62, "apn", true) ||

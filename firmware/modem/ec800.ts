@@ -14,6 +14,7 @@
 // else is the mail job's business (mail/job.ts).
 //
 // Secrets: commands are logged by name only (commandName), never with arguments.
+import { BODY_INPUT_S, REG_POLL_MS } from "./timing.js";
 import {
   AtPort,
   AtRequest,
@@ -134,10 +135,7 @@ export interface ModemStatus {
   at: number;
 }
 
-/** Body data-mode input time in seconds (10240 bytes at 9600 baud take ~11 s). */
-const BODY_INPUT_S = 60;
-const SIM_POLL_MS = 1000;
-const REG_POLL_MS = 2000;
+const SIM_POLL_MS = 1000; // Espruino's mailer polls the SIM every REG_POLL_MS (2 s): a split left (docs/profiles.md)
 const PROBE_PAUSE_MS = 1000;
 const MAX_NET_RESTARTS = 5;
 const STEP_RETRIES = 2;

@@ -22,13 +22,10 @@ export interface Step {
   optional: boolean;
 }
 
-// Manual maximum response times (EG800Q/EC800 family), with room for a slow UART.
-export const T_PROBE = 1000; //    AT while the module may still be booting
-export const T_SHORT = 3000; //    most commands: 300 ms in the manual
-export const T_CPIN = 7000; //     AT+CPIN?: 5 s
-export const T_CFUN = 18000; //    AT+CFUN: 15 s
-export const T_QIACT = 155000; //  AT+QIACT=<cid>: answers when done, up to 150 s
-export const T_QIDEACT = 45000; // AT+QIDEACT: up to 40 s
+// Manual maximum response times (EG800Q/EC800 family), with room for a slow UART: timing.ts,
+// shared with Espruino's mailer.
+export { T_PROBE, T_SHORT, T_CPIN, T_CFUN, T_QIACT, T_QIDEACT } from "./timing.js";
+import { T_CFUN, T_QIACT, T_QIDEACT, T_SHORT } from "./timing.js";
 
 export function step(command: string, shape: number, prefix: string, timeoutMs: number): Step {
   return { command: command, shape: shape, prefix: prefix, timeoutMs: timeoutMs, optional: false };
