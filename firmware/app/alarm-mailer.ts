@@ -11,6 +11,7 @@ import type { MailResult } from "../mail/job.js";
 import { nextTurn } from "../turn.js";
 import { oneLine } from "../alarm/one-line.js";
 import { clipUtf8 } from "../text/utf8.js";
+import { utcText } from "../text/utc.js";
 
 /** Reports each finished mail job (for progress output and tests). */
 export type JobObserver = (result: MailResult) => void;
@@ -27,16 +28,14 @@ export class MailerForAlarms implements OutboxMailer {
   private observer: JobObserver | null;
   /** The time as the board knows it (ms since 1970), or -1. */
   private wall: () => number;
-  private text: (ms: number) => string;
   /** A radio reading, a send or a PDP deactivation of the outbox's is running. */
   private working = false;
 
-  constructor(mailer: Mailer, clock: Clock, observer: JobObserver | null, wall: () => number, text: (ms: number) => string) {
+  constructor(mailer: Mailer, clock: Clock, observer: JobObserver | null, wall: () => number) {
     this.mailer = mailer;
     this.clock = clock;
     this.observer = observer;
     this.wall = wall;
-    this.text = text;
   }
 
   ready(): boolean {
@@ -68,7 +67,7 @@ export class MailerForAlarms implements OutboxMailer {
     this.mailer.start(() => {
       this.mailer.readStatus((err, s) => {
         const w = this.wall();
-        const r: OutboxRadio = { csq: err ? 99 : s.rssi, stat: err ? -1 : s.reg, clock: w >= 0 ? this.text(w) : "" };
+        const r: OutboxRadio = { csq: err ? 99 : s.rssi, stat: err ? -1 : s.reg, clock: w >= 0 ? utcText(w) : "" };
         nextTurn(this.clock, () => {
           this.working = false;
           done(r);

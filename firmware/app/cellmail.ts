@@ -67,7 +67,7 @@ export class Cellmail {
     // The platform's clock if it has one, else the network time the module reported (AT+CCLK?).
     const wall = p.wallTime ? p.wallTime : () => this.mailer.modem.wallTime();
     const clock = p.clock;
-    const mailer = new MailerForAlarms(this.mailer, clock, p.onJob ? p.onJob : null, wall, utcText);
+    const mailer = new MailerForAlarms(this.mailer, clock, p.onJob ? p.onJob : null, wall);
     // Where the wall-clock time is known, the mail gives the raises' times in it too.
     const when = (t: number): string => {
       const w = wall();

@@ -5,17 +5,10 @@
 // outbox (firmware/alarm/outbox.ts) on top. It leaves out what needs room: attachments, CA
 // upload (seclevel 1), cause texts (codes only), and the engine's queue (one command at a time).
 
-import type { OutboxOutcome, OutboxRadio } from "../alarm/types.js";
+import type { OutboxMail, OutboxOutcome, OutboxRadio } from "../alarm/types.js";
 
 /** One mail: the outbox's (firmware/alarm/types.ts), whose id the compact mailer does not need. */
-export interface CompactMail {
-  id?: number;
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  subject: string;
-  body: string;
-}
+export type CompactMail = Omit<OutboxMail, "id"> & { id?: number };
 
 /** How a send ended: the outbox's outcome (no cause texts here: codes only), with what the run took. */
 export interface CompactOutcome extends OutboxOutcome {

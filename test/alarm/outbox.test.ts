@@ -15,48 +15,15 @@ import { utf8Length } from "../../firmware/text/utf8.js";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { MemoryStore } from "../../host-sim/runner/node-firmware.js";
 import { prng } from "../at/support/modem.js";
+import { device } from "./helpers.js";
 
 const SEC = 1000;
 const MIN = 60 * SEC;
 const HOUR = 60 * MIN;
 
+/** The device record of these tests (test/alarm/helpers.ts device()), with `over` on top. */
 function config(over: Partial<DeviceConfig> = {}): DeviceConfig {
-  return {
-    format: 2,
-    check: 0,
-    board: "test",
-    apn: "internet",
-    apnUser: "",
-    apnPassword: "",
-    apnAuth: 0,
-    contextId: 1,
-    server: "smtp.example.com",
-    port: 465,
-    sslType: 1,
-    sslCtxId: 1,
-    user: "u",
-    password: "p",
-    senderName: "board",
-    senderEmail: "board@example.com",
-    putTimeoutS: 300,
-    to: ["ops@example.com"],
-    cc: ["cc@example.com"],
-    bcc: [],
-    inputs: [],
-    coalesceMs: 10 * MIN,
-    perHour: 10,
-    idleMs: 30 * MIN,
-    heartbeatMs: 0,
-    capacity: 8,
-    maxAttempts: 3,
-    sslVersion: 4,
-    cipherSuite: "0xFFFF",
-    secLevel: 0,
-    caPem: "",
-    sni: true,
-    transport: 0,
-    ...over,
-  };
+  return { ...device({ board: "test", cc: ["cc@example.com"], capacity: 8, maxAttempts: 3 }), ...over };
 }
 
 // --- the mailer under the test's control ------------------------------------------------------

@@ -11,13 +11,12 @@ import type { DeviceConfig } from "../../firmware/config/device.js";
 import type { CompactOutcome } from "../../firmware/compact/types.js";
 import type { Uart, UartSink } from "../../firmware/platform/types.js";
 import { E_BODY_SHORT } from "../../firmware/errors.js";
+import { device } from "../alarm/helpers.js";
 
 const CONFIG: DeviceConfig = {
-  format: 2, check: 0, board: "b", apn: "internet", apnUser: "", apnPassword: "", apnAuth: 0, contextId: 1,
-  server: "smtp.example.com", port: 465, sslType: 1, sslCtxId: 1, user: "u", password: "p", senderName: "n",
-  senderEmail: "s@example.com", putTimeoutS: 300, to: ["a@example.com"], cc: [], bcc: [], inputs: [],
-  coalesceMs: 0, perHour: 10, idleMs: 1800000, heartbeatMs: 0, capacity: 8, maxAttempts: 3,
-  sslVersion: 4, cipherSuite: "0xFFFF", secLevel: 0, caPem: "", sni: true, transport: 0,
+  ...device({ board: "b", to: ["a@example.com"], coalesceMs: 0, capacity: 8, maxAttempts: 3 }),
+  senderName: "n",
+  senderEmail: "s@example.com",
 };
 
 interface Script {

@@ -17,7 +17,6 @@ import { createOutbox } from "../../firmware/alarm/outbox.js";
 import { MailerForAlarms } from "../../firmware/app/alarm-mailer.js";
 import type { OutboxOutcome, OutboxRadio } from "../../firmware/alarm/types.js";
 import type { ModemStatus } from "../../firmware/modem/ec800.js";
-import { utcText } from "../../firmware/text/utc.js";
 import { device } from "../alarm/helpers.js";
 import { NodeClock } from "../../firmware/platform/node/clock.js";
 import { VirtualClock } from "../../host-sim/clock.js";
@@ -206,7 +205,7 @@ describe("chains across the layers stay one step deep", () => {
     const { port, depths } = instantPort(clock);
     const mailer = new Mailer(port, clock, config());
     const ends: OutboxOutcome[] = [];
-    const alarms = createOutbox(clock, new MemStore(), new MailerForAlarms(mailer, clock, null, () => -1, utcText), device({ board: "b" }), () => {});
+    const alarms = createOutbox(clock, new MemStore(), new MailerForAlarms(mailer, clock, null, () => -1), device({ board: "b" }), () => {});
     alarms.onSent = (_id, o) => ends.push(o);
     alarms.start();
     alarms.raise("leak", "Water leak", "sensor 1");
@@ -229,7 +228,7 @@ describe("chains across the layers stay one step deep", () => {
       busy: () => false,
       queued: () => 0,
     } as unknown as Mailer;
-    const adapter = new MailerForAlarms(fake, clock, null, () => Date.UTC(2026, 11, 7, 14, 5, 11), utcText);
+    const adapter = new MailerForAlarms(fake, clock, null, () => Date.UTC(2026, 11, 7, 14, 5, 11));
     let radio: OutboxRadio | null = null;
     adapter.radio((r) => (radio = r));
     expect(adapter.ready()).toBe(false);
