@@ -6,13 +6,14 @@
 // answering on the port, the board running out of memory, the board reporting an error.
 // Skipped, with one line saying so, when the interpreter or socat is not there. Real time,
 // bounded: the module's timings are shortened (rig.ts FAST_MODULE).
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { findEspruino } from "../../host-sim/espruino/interpreter.js";
 import { PIN, boardConfig, expectAlarmMail } from "./board.js";
 import { EspruinoRig } from "../../host-sim/espruino/rig.js";
 import { PtyPair, SOCAT } from "../../host-sim/cli/pty.js";
+import { ESPRUINO_BUNDLE } from "../../host-sim/cli/flash-espruino.js";
 
 const resizable = findEspruino("resizable");
 const k5 = findEspruino("5k");
@@ -137,14 +138,23 @@ describe.skipIf(!!why)("cellmail flash espruino: what goes wrong is said clearly
     }
   });
 
-  it("to RAM on a 5,100-variable board (an Espruino Pico): the board's own OUT OF MEMORY, exit 1, with the way out (--save)", { timeout: 60_000 }, async () => {
+  it("to RAM on a 5,100-variable board (an Espruino Pico): the bundle loads and starts; one 4 KB larger does not fit: the board's own OUT OF MEMORY, exit 1, with the way out (--save)", { timeout: 90_000 }, async () => {
     const rig = await openShared();
     const board = await rig.consoleBoard(k5 as string);
-    // The whole bundle is one console line: on this board the line and what it makes do not fit.
+    // The whole bundle is one console line: the line and what it makes fit this board with
+    // a few hundred bytes to spare (docs/targets.md), so the failure is shown with a bundle
+    // 4 KB larger than the budget allows (a string in front of the real one).
     const ram = await rig.flash(["--port", rig.console, "--device", rig.link, "--timeout", "5000"]);
-    expect(ram.status).toBe(1);
-    expect(ram.stderr).toMatch(/^cellmail flash espruino: the board ran out of memory: [^\n]*OUT OF MEMORY[^\n]* \(--save runs cellmail from flash, which needs much less RAM: docs\/targets\.md\)\n$/);
+    expect(ram.status, ram.stderr).toBe(0);
+    expect(ram.stdout).toContain("board: info cellmail (compact) started");
     await board.kill();
+    const again = await rig.consoleBoard(k5 as string);
+    const large = path.join(rig.dir, "large.js");
+    writeFileSync(large, `var padding="${"x".repeat(4096)}";` + readFileSync(ESPRUINO_BUNDLE, "latin1"), "latin1");
+    const oom = await rig.flash(["--port", rig.console, "--device", rig.link, "--timeout", "5000", "--bundle", large]);
+    expect(oom.status, oom.stderr).toBe(1);
+    expect(oom.stderr).toMatch(/^cellmail flash espruino: the board ran out of memory: [^\n]*OUT OF MEMORY[^\n]* \(--save runs cellmail from flash, which needs much less RAM: docs\/targets\.md\)\n$/);
+    await again.kill();
   });
 
   it("a module device that does not open: the board's error line and a warning; cellmail starts all the same (exit 0)", { timeout: 75_000 }, async () => {

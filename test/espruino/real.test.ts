@@ -82,16 +82,19 @@ describe.skipIf(!present)("the Espruino bundle on the real Espruino interpreter"
     await board.kill();
   });
 
-  it("5,100 variables (an Espruino Pico): the 16 KB bundle does not load (OUT OF MEMORY), as docs/targets.md says", { timeout: 60_000 }, async () => {
-    // Measured: 2,838 variables in use after load on the 16k build, and loading the source
-    // (a 16 KB script held as text while it is parsed) peaks above 5,100. docs/targets.md
-    // names the boards it needs. Should this change, the docs must change with it.
+  it("5,100 variables (an Espruino Pico), the bundle sent to RAM: it loads and 3 alarms become 3 mails, without LOW_MEMORY", { timeout: 90_000 }, async () => {
+    // Loading the source holds the 16 KB script as text while it is parsed; with the start at
+    // the script's top level (firmware/targets/espruino/main.ts) that peak fits 5,100
+    // variables. docs/targets.md gives the figures; the saved bundle (next test) leaves more room.
     const rig = await openRig({ binary: k5 as string, config: boardConfig() });
     rig.storeSettings();
-    const board = rig.boot();
-    await board.waitFor("the end of loading", (t) => /OUT OF MEMORY|cellmail \(compact\) started/.test(t), 20_000);
-    say(`5k build: ${board.output().includes("OUT OF MEMORY") ? "OUT OF MEMORY while loading the bundle" : "loaded"}`);
-    expect(board.output()).toContain("OUT OF MEMORY");
+    const board = rig.boot("", 'setTimeout(function(){print("usage="+process.memory().usage)},300);');
+    await board.waitFor("the usage line", (t) => /OUT OF MEMORY|usage=\d+/.test(t), 20_000);
+    expect(board.output()).not.toContain("OUT OF MEMORY");
+    say(`5k build from RAM: ${/usage=(\d+)/.exec(board.output())![1]} variables in use after load`);
+    await alarms(rig, 3);
+    expect(rig.mailFiles().length).toBe(3);
+    expect(board.output()).not.toMatch(/Uncaught|OUT OF MEMORY|LOW_MEMORY/);
     await board.kill();
   });
 
