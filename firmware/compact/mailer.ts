@@ -26,6 +26,7 @@ import {
 } from "../errors.js";
 import { addressRule } from "../modem/address.js";
 import { atRefusal, AT_FIELD_MAX } from "../modem/quote.js";
+import { pdpRow, smtpRows, sslRows } from "../modem/rows.js";
 import { cmeKind, protoKind } from "../modem/kinds.js";
 import {
   BODY_INPUT_S, BOOT_WAIT_MS, PROBE_TRIES, PUT_MARGIN_MS, REBOOT_SPACING_MS, REG_POLL_MS, REG_WAIT_MS, SIM_WAIT_MS,
@@ -92,7 +93,7 @@ const STEPS: { [name: string]: number } = {
   "+QIACT=": -T_QIACT,
   "+QIDEACT=": T_QIDEACT,
   "+CFUN=": -T_CFUN,
-  "+QSMTPCFG=": T_SHORT,
+  "+QSMTPCLR": T_SHORT, // the configuration rows before it all took
   "+QSMTPBODY=": -T_BODY,
   "+QSMTPDST=": -T_SHORT,
   "+QSMTPPUT=": -T_SHORT,
@@ -121,7 +122,6 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
   const DEACT = "+QIDEACT=";
   const BODY = "+QSMTPBODY=";
   const PUT = "+QSMTPPUT=";
-  const CFG = "+QSMTPCFG=";
   // What the module has in this boot: bring-up done, PDP up, SMTP configuration sent.
   let booted = false;
   let pdp = false;
@@ -189,7 +189,6 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     bad = 0;
     const s: string[] = [];
     const cid = c.contextId;
-    const ctx = c.sslCtxId;
     if (reboot) {
       s.push("+CFUN=1,1");
       booted = pdp = configured = false;
@@ -200,20 +199,12 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     if (what === OP_IDLE) s.push(DEACT + cid);
     if (what === OP_SEND) {
       if (deact) s.push(DEACT + cid);
-      if (!pdp) s.push("+QICSGP=" + cid + ",1," + q(c.apn, 62) + "," + q(c.apnUser, AT_FIELD_MAX) + "," + q(c.apnPassword, AT_FIELD_MAX) + "," + c.apnAuth, QIACT, "+QIACT=" + cid);
+      // The record's values by their keys (modem/rows.ts, the rows of both mailers).
+      const field = (key: string, max: number) => q((c as unknown as { [key: string]: string })[key], max);
+      if (!pdp) s.push(pdpRow(c, field), QIACT, "+QIACT=" + cid);
       if (!configured) {
-        // '+QSSLCFG="<key>",<ctx>,<value>' and '+QSMTPCFG="<key>",<value>': the command
-        // texts spelled once (the bundle's bytes).
-        const ssl = (key: string, value: string | number) => '+QSSLCFG="' + key + '",' + ctx + "," + value;
-        const smtp = (key: string, value: string | number) => CFG + '"' + key + '",' + value;
-        if (c.sslType) s.push(ssl("sslversion", 4), ssl("ciphersuite", "0xFFFF"), ssl("seclevel", 0), ssl("sni", 1));
-        s.push(smtp("contextid", cid), smtp("ssltype", c.sslType));
-        if (c.sslType) s.push(smtp("sslctxid", ctx));
-        s.push(
-          smtp("smtpserver", q(c.server, AT_FIELD_MAX) + "," + c.port),
-          smtp("account", q(c.user, AT_FIELD_MAX) + "," + q(c.password, AT_FIELD_MAX)),
-          smtp("sender", q(c.senderName, AT_FIELD_MAX) + "," + q(c.senderEmail, AT_FIELD_MAX)),
-        );
+        sslRows(c, s);
+        smtpRows(c, field, s);
       }
       const m = mail as CompactMail;
       s.push("+QSMTPCLR");
@@ -317,7 +308,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     }
     if (name === "+QIACT=") pdp = true;
     if (name === DEACT) pdp = false;
-    if (name === CFG && script[pos].indexOf(CFG + '"sender"') === 0) configured = true;
+    if (name === "+QSMTPCLR") configured = true; // every run's configuration rows come before it
     advance();
   }
 

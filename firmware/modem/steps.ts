@@ -5,7 +5,8 @@
 // the first failure. Builders take the resolved configuration and quote every string
 // through quoteAt, so no value can leave its "...".
 import { SHAPE_DEFERRED, SHAPE_LINE, SHAPE_LINES, SHAPE_NONE, SHAPE_PROMPT } from "../at/types.js";
-import { ResolvedConfig, SSL_NONE } from "./config.js";
+import type { ResolvedConfig } from "./config.js";
+import { pdpRow, sslRows, smtpRows, type Quote } from "./rows.js";
 import { quoteAt, AT_FIELD_MAX } from "./quote.js";
 
 export interface Step {
@@ -57,13 +58,9 @@ export const REG_LTE = "+CEREG?";
 export const REG_GPRS = "+CGREG?";
 export const REG_CS = "+CREG?";
 
-/** AT+QICSGP=<cid>,1(IPv4),"<apn>","<user>","<password>",<auth>. */
+/** AT+QICSGP=<cid>,1(IPv4),"<apn>","<user>","<password>",<auth> (rows.ts). */
 export function pdpConfigStep(c: ResolvedConfig): Step {
-  return step(
-    "+QICSGP=" + c.contextId + ",1," + quoteAt(c.apn, 62, "apn") + "," + quoteAt(c.apnUser, AT_FIELD_MAX, "apnUser") + "," +
-      quoteAt(c.apnPassword, AT_FIELD_MAX, "apnPassword") + "," + c.apnAuth,
-    SHAPE_NONE, "", T_SHORT,
-  );
+  return step(pdpRow(c, quoteFrom(c)), SHAPE_NONE, "", T_SHORT);
 }
 
 export function pdpQueryStep(): Step {
@@ -78,32 +75,30 @@ export function pdpDeactivateStep(c: ResolvedConfig): Step {
   return step("+QIDEACT=" + c.contextId, SHAPE_NONE, "", T_QIDEACT);
 }
 
-/** SSL context for SMTPS/STARTTLS (AT+QSSLCFG). The CA file must be uploaded first when seclevel is 1. */
+/** SSL context for SMTPS/STARTTLS (AT+QSSLCFG, rows.ts). The CA file must be uploaded first when seclevel is 1. */
 export function sslSteps(c: ResolvedConfig): Step[] {
-  const ctx = c.sslCtxId;
-  const steps = [
-    step('+QSSLCFG="sslversion",' + ctx + "," + c.sslVersion, SHAPE_NONE, "", T_SHORT),
-    step('+QSSLCFG="ciphersuite",' + ctx + "," + c.cipherSuite, SHAPE_NONE, "", T_SHORT),
-    step('+QSSLCFG="seclevel",' + ctx + "," + c.secLevel, SHAPE_NONE, "", T_SHORT),
-  ];
-  if (c.secLevel > 0 && c.caCert) {
-    steps.push(step('+QSSLCFG="cacert",' + ctx + "," + quoteAt("UFS:" + c.caCert.name, AT_FIELD_MAX, "caCert.name"), SHAPE_NONE, "", T_SHORT));
-  }
-  if (c.sni) steps.push(step('+QSSLCFG="sni",' + ctx + ",1", SHAPE_NONE, "", T_SHORT));
-  return steps;
+  const rows: string[] = [];
+  sslRows(c, rows);
+  if (c.secLevel > 0 && c.caCert) rows.splice(3, 0, '+QSSLCFG="cacert",' + c.sslCtxId + "," + quoteAt("UFS:" + c.caCert.name, AT_FIELD_MAX, "caCert.name"));
+  return rows.map(configStep);
 }
 
-/** SMTP server and account (seed 1.2 steps 1-2). Applied once per module boot: lost on reboot. */
+/** SMTP server and account (seed 1.2 steps 1-2, rows.ts). Applied once per module boot: lost on reboot. */
 export function smtpConfigSteps(c: ResolvedConfig): Step[] {
-  const steps = [
-    step('+QSMTPCFG="contextid",' + c.contextId, SHAPE_NONE, "", T_SHORT),
-    step('+QSMTPCFG="ssltype",' + c.sslType, SHAPE_NONE, "", T_SHORT),
-  ];
-  if (c.sslType !== SSL_NONE) steps.push(step('+QSMTPCFG="sslctxid",' + c.sslCtxId, SHAPE_NONE, "", T_SHORT));
-  steps.push(step('+QSMTPCFG="smtpserver",' + quoteAt(c.server, AT_FIELD_MAX, "server") + "," + c.port, SHAPE_NONE, "", T_SHORT));
-  steps.push(step('+QSMTPCFG="account",' + quoteAt(c.user, AT_FIELD_MAX, "user") + "," + quoteAt(c.password, AT_FIELD_MAX, "password"), SHAPE_NONE, "", T_SHORT));
-  steps.push(step('+QSMTPCFG="sender",' + quoteAt(c.senderName, AT_FIELD_MAX, "senderName") + "," + quoteAt(c.senderEmail, AT_FIELD_MAX, "senderEmail"), SHAPE_NONE, "", T_SHORT));
-  return steps;
+  const rows: string[] = [];
+  smtpRows(c, quoteFrom(c), rows);
+  return rows.map(configStep);
+}
+
+/** A configuration row: OK or an error, the short timeout. */
+function configStep(row: string): Step {
+  return step(row, SHAPE_NONE, "", T_SHORT);
+}
+
+/** The record's value under `key`, quoted by quoteAt: a refusal throws, naming the key. */
+function quoteFrom(c: ResolvedConfig): Quote {
+  const fields = c as unknown as { [key: string]: string };
+  return (key, max) => quoteAt(fields[key], max, key);
 }
 
 // Mail content (seed 1.2 step 3-5). Recipient types: 1 To ("all recipients"), 2 Cc, 3 Bcc.

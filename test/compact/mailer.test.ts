@@ -12,6 +12,8 @@ import type { CompactOutcome } from "../../firmware/compact/types.js";
 import type { Uart, UartSink } from "../../firmware/platform/types.js";
 import { E_BODY_SHORT } from "../../firmware/errors.js";
 import { device } from "../alarm/helpers.js";
+import { pdpConfigStep, smtpConfigSteps, sslSteps } from "../../firmware/modem/steps.js";
+import type { ResolvedConfig } from "../../firmware/modem/config.js";
 
 const CONFIG: DeviceConfig = {
   ...device({ board: "b", to: ["a@example.com"], coalesceMs: 0, capacity: 8, maxAttempts: 3 }),
@@ -90,10 +92,10 @@ function scriptedModule(clock: VirtualClock, script: Script) {
   return { uart, commands, mails };
 }
 
-function run(script: Script) {
+function run(script: Script, config: DeviceConfig = CONFIG) {
   const clock = new VirtualClock();
   const module = scriptedModule(clock, script);
-  const mailer = createCompactMailer(createAtLink(createByteFraming(module.uart), clock), clock, CONFIG, () => {});
+  const mailer = createCompactMailer(createAtLink(createByteFraming(module.uart), clock), clock, config, () => {});
   const outcomes: CompactOutcome[] = [];
   const body = "Water in the basement: 42 cm";
   expect(mailer.send({ to: ["a@example.com"], cc: [], bcc: [], subject: "s", body }, (o) => outcomes.push(o))).toBe(0);
@@ -197,4 +199,25 @@ describe("compact mailer: outcomes on a fresh turn (nextTurn)", () => {
     clock.step();
     expect(seen).toEqual(["radio 1"]);
   });
+});
+
+describe("compact mailer: the configuration rows are the full driver's (modem/rows.ts)", () => {
+  // The record's TLS settings are honoured as the full driver honours them (Espruino's
+  // mailer wrote version 4, every cipher suite and SNI whatever the record said).
+  const records: [string, DeviceConfig][] = [
+    ["plain SMTP", CONFIG],
+    ["implicit TLS, the defaults", { ...CONFIG, sslType: 1, port: 465 }],
+    ["STARTTLS, TLS 1.2, one suite, no SNI, context 2, PDP context 3", { ...CONFIG, sslType: 2, port: 587, sslVersion: 3, cipherSuite: "0x0035", sni: false, sslCtxId: 2, contextId: 3, apnAuth: 1, apnUser: "u", apnPassword: "p" }],
+  ];
+  for (const [what, config] of records) {
+    it(what, () => {
+      const r = run({}, config);
+      expect(r.outcomes[0].delivered).toBe(true);
+      const full = config as unknown as ResolvedConfig;
+      const rows = [pdpConfigStep(full), ...(config.sslType ? sslSteps(full) : []), ...smtpConfigSteps(full)].map((s) => "AT" + s.command);
+      const written = r.commands.filter((c) => /^AT\+(QICSGP|QSSLCFG|QSMTPCFG)=/.test(c));
+      expect(written).toEqual(rows);
+      if (config.sslType) expect(written.filter((c) => c.startsWith("AT+QSSLCFG")).length).toBe(config.sni ? 4 : 3);
+    });
+  }
 });
