@@ -29,7 +29,7 @@ import { atRefusal, AT_FIELD_MAX } from "../modem/quote.js";
 import { pdpRow, smtpRows, sslRows } from "../modem/rows.js";
 import { cmeKind, protoKind } from "../modem/kinds.js";
 import {
-  BODY_INPUT_S, BOOT_WAIT_MS, PROBE_TRIES, PUT_MARGIN_MS, REBOOT_SPACING_MS, REG_POLL_MS, REG_WAIT_MS, SIM_WAIT_MS,
+  BODY_INPUT_S, BOOT_WAIT_MS, PROBE_TRIES, PUT_MARGIN_MS, REBOOT_SPACING_MS, POLL_MS, REG_WAIT_MS, SIM_WAIT_MS,
   T_BODY, T_CFUN, T_CPIN, T_PROBE, T_QIACT, T_QIDEACT, T_SHORT,
 } from "../modem/timing.js";
 import { utf8Hex, utf8Text } from "../text/utf8.js";
@@ -43,7 +43,6 @@ const MAX_RECOVERIES = 3;
 const STEP_TRIES = 3; //           a timed-out or garbled (ERROR) step is written again in place, up to this
 const RETRY_MS = 1000; //          first: a late final result arrives while nothing is running
 const PAUSE_MS = 3000; //          before the next try of the ladder
-const POLL_MS = REG_POLL_MS; //    between SIM and registration polls (the full driver polls the SIM every second)
 const PROBES = PROBE_TRIES; //     AT probes (1 s each) before the module counts as silent
 const BODY_MAX = 10240;
 const RECIPIENTS_MAX = 20;
@@ -104,11 +103,11 @@ const PLAIN = T_SHORT;
 export function compactKind(code: number, proto: number): number {
   const k = protoKind(proto) || cmeKind(code);
   if (k) return k;
-  // 1029..1039 one digit each (a KIND_*, the bundle's bytes): E_NOT_REGISTERED, E_PDP_DEACT and
-  // E_REG_DENIED network (4); E_REBOOT_SPACING, E_NO_BOOT and E_POWERED_DOWN modem (5); the
-  // others retryable (3). No names either: a name (imported or not) that a closure uses costs
+  // 1028..1039 one digit each (a KIND_*, the bundle's bytes): E_NOT_REGISTERED, E_PDP_DEACT and
+  // E_REG_DENIED network (4); E_SIM, E_REBOOT_SPACING, E_NO_BOOT and E_POWERED_DOWN modem (5);
+  // the others retryable (3). No names either: a name (imported or not) that a closure uses costs
   // XS live slots (bench xs.compact.mail.liveSlotsWarm); test/compact/splits.test.ts checks 1039.
-  if (code >= 1029 && code <= 1039) return +"43435533534"[code - 1029];
+  if (code >= 1028 && code <= 1039) return +"543435533534"[code - 1028];
   return code > 1000 && code < 1011 ? KIND_CONFIG : KIND_RETRYABLE;
 }
 
@@ -199,12 +198,10 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     if (what === OP_IDLE) s.push(DEACT + cid);
     if (what === OP_SEND) {
       if (deact) s.push(DEACT + cid);
-      // The record's values by their keys (modem/rows.ts, the rows of both mailers).
-      const field = (key: string, max: number) => q((c as unknown as { [key: string]: string })[key], max);
-      if (!pdp) s.push(pdpRow(c, field), QIACT, "+QIACT=" + cid);
+      if (!pdp) s.push(pdpRow(c, q), QIACT, "+QIACT=" + cid);
       if (!configured) {
         sslRows(c, s);
-        smtpRows(c, field, s);
+        smtpRows(c, q, s);
       }
       const m = mail as CompactMail;
       s.push("+QSMTPCLR");
@@ -278,10 +275,12 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     if (name === "E1") link.echo = true;
     // A lost or changed byte costs a timeout, a plain ERROR or a wrong echo: write the step again in place.
     if ((code === E_TIMEOUT || code === E_AT_ERROR || code === E_GARBLED) && tries < STEP_TRIES && spec > 0) return after(RETRY_MS, W_PAUSE);
-    // SIM busy or starting (a bare ERROR where the module keeps CMEE=0): poll through its window.
-    // Both polls ask again after POLL_MS until their limit since the first try, then fail.
+    // A SIM that asks for a PIN or PUK (any state but READY): a configuration error at once
+    // (11, SIM PIN required). Busy or starting (a bare ERROR where the module keeps CMEE=0):
+    // polled through its window, then E_SIM (1028, kind modem: the ladder's reboot), as the
+    // full driver does. Both polls ask again after POLL_MS until their limit since the first try.
     if (name === CPIN && (code === 14 || code === 13 || code === E_AT_ERROR || (code === 0 && said < 0))) {
-      return clock.now() - since + POLL_MS > SIM_WAIT_MS ? fail(code || 11, 0) : after(POLL_MS, W_PAUSE);
+      return !code || clock.now() - since + POLL_MS > SIM_WAIT_MS ? fail(code ? 1028 : 11, 0) : after(POLL_MS, W_PAUSE);
     }
     if (code) return fail(code, 0);
     if (name === PUT) return after(c.putTimeoutS * 1000 + PUT_MARGIN_MS, W_PUT);
@@ -353,7 +352,8 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     recoveries++;
     if (kind === KIND_NETWORK) deact = true;
     if (kind === KIND_MODEM || timeouts > 1) {
-      if (clock.now() - lastReboot < REBOOT_SPACING_MS) return finish(E_REBOOT_SPACING, 0);
+      // No second reboot within the spacing: the mail ends with its own cause, as the full job ends it.
+      if (clock.now() - lastReboot < REBOOT_SPACING_MS) return finish(code, proto);
       reboot = true;
     }
     timer = clock.setTimer(PAUSE_MS, () => {

@@ -14,7 +14,7 @@
 // else is the mail job's business (mail/job.ts).
 //
 // Secrets: commands are logged by name only (commandName), never with arguments.
-import { BODY_INPUT_S, REG_POLL_MS } from "./timing.js";
+import { BODY_INPUT_S, POLL_MS } from "./timing.js";
 import {
   AtPort,
   AtRequest,
@@ -135,8 +135,8 @@ export interface ModemStatus {
   at: number;
 }
 
-const SIM_POLL_MS = 1000; // Espruino's mailer polls the SIM every REG_POLL_MS (2 s): a split left (docs/profiles.md)
 const PROBE_PAUSE_MS = 1000;
+const CME_SIM_PIN = 11; // +CME ERROR 11, SIM PIN required: a locked SIM's code on both mailers
 const MAX_NET_RESTARTS = 5;
 const STEP_RETRIES = 2;
 
@@ -502,15 +502,17 @@ export class Ec800 implements UrcTarget {
     let state = "";
     this.exec(step(SIM_QUERY, SHAPE_LINE, "+CPIN:", T_CPIN), (line) => { state = line.str(0); }, null, 0, (err) => {
       if (!err && state === "READY") return done(null);
-      if (!err && (state.indexOf("PIN") >= 0 || state.indexOf("PUK") >= 0)) {
-        return done(cellError(KIND_CONFIG, E_SIM, "SIM is locked (" + state + "); use a SIM without PIN", ""));
+      // Any state but READY asks for a PIN or PUK: a configuration error at once, as +CME ERROR 11
+      // (SIM PIN required) is; the state is in the cause. Espruino's mailer does the same.
+      if (!err && state !== "") {
+        return done(cellError(KIND_CONFIG, CME_SIM_PIN, "SIM is locked (" + state + "); use a SIM without PIN", ""));
       }
       if (err && isFinal(err.kind)) return done(err); // 10 not inserted, 11/12 PIN/PUK
       if (g !== this.gen) return done(this.cancelled());
       if (this.clock.now() >= deadline) {
         return done(cellError(KIND_MODEM, E_SIM, "SIM not ready: " + (err ? err.cause : state), ""));
       }
-      this.wait(g, SIM_POLL_MS, () => this.simReady(g, deadline, done), done);
+      this.wait(g, POLL_MS, () => this.simReady(g, deadline, done), done);
     });
   }
 
@@ -575,7 +577,7 @@ export class Ec800 implements UrcTarget {
         const why = stat === 3 ? "registration denied by the network" : "not registered";
         return done(cellError(KIND_NETWORK, stat === 3 ? E_REG_DENIED : E_NOT_REGISTERED, why + " (stat " + stat + ") before the deadline", ""));
       }
-      this.wait(g, REG_POLL_MS, () => this.registered(g, deadline, done), done);
+      this.wait(g, POLL_MS, () => this.registered(g, deadline, done), done);
     });
   }
 

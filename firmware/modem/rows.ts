@@ -3,19 +3,19 @@
 // (compact/mailer.ts) build the PDP context's, the SSL context's and the SMTP account's
 // rows here, from the one device record, in the order the module takes them.
 //
-// Every string from the record goes through the caller's `Quote`, called with the record's
-// key: the full core's quoteAt throws a typed error naming that key, Espruino's mailer keeps
-// the refusal's code and ends the run with it. Nothing else from the record reaches a row
+// Every string from the record goes through the caller's `Quote`: the full core's throws a
+// typed error naming the record's key (steps.ts), Espruino's mailer keeps the refusal's code
+// and ends the run with it. Nothing else from the record reaches a row
 // but numbers and the cipher suite, which the record's writer checks (modem/config.ts).
 import type { ModemSettings } from "./config.js";
 import { AT_FIELD_MAX } from "./quote.js";
 
-/** `c[key]` in quotes, within `max` bytes, once the one AT gate (quote.ts) takes it. */
-export type Quote = (key: string, max: number) => string;
+/** `value` (one of the record's) in quotes, within `max` bytes, once the one AT gate (quote.ts) takes it. */
+export type Quote = (value: string, max: number) => string;
 
 /** AT+QICSGP=<cid>,1(IPv4),"<apn>","<user>","<password>",<auth>. */
 export function pdpRow(c: ModemSettings, q: Quote): string {
-  return "+QICSGP=" + c.contextId + ",1," + q("apn", 62) + "," + q("apnUser", AT_FIELD_MAX) + "," + q("apnPassword", AT_FIELD_MAX) + "," + c.apnAuth;
+  return "+QICSGP=" + c.contextId + ",1," + q(c.apn, 62) + "," + q(c.apnUser, AT_FIELD_MAX) + "," + q(c.apnPassword, AT_FIELD_MAX) + "," + c.apnAuth;
 }
 
 /**
@@ -39,7 +39,7 @@ export function smtpRows(c: ModemSettings, q: Quote, rows: string[]): void {
   row("contextid", c.contextId);
   row("ssltype", c.sslType);
   if (c.sslType) row("sslctxid", c.sslCtxId);
-  row("smtpserver", q("server", AT_FIELD_MAX) + "," + c.port);
-  row("account", q("user", AT_FIELD_MAX) + "," + q("password", AT_FIELD_MAX));
-  row("sender", q("senderName", AT_FIELD_MAX) + "," + q("senderEmail", AT_FIELD_MAX));
+  row("smtpserver", q(c.server, AT_FIELD_MAX) + "," + c.port);
+  row("account", q(c.user, AT_FIELD_MAX) + "," + q(c.password, AT_FIELD_MAX));
+  row("sender", q(c.senderName, AT_FIELD_MAX) + "," + q(c.senderEmail, AT_FIELD_MAX));
 }

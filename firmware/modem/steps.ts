@@ -7,7 +7,7 @@
 import { SHAPE_DEFERRED, SHAPE_LINE, SHAPE_LINES, SHAPE_NONE, SHAPE_PROMPT } from "../at/types.js";
 import type { ResolvedConfig } from "./config.js";
 import { pdpRow, sslRows, smtpRows, type Quote } from "./rows.js";
-import { quoteAt, AT_FIELD_MAX } from "./quote.js";
+import { atRefusal, quoteAt, AT_FIELD_MAX } from "./quote.js";
 
 export interface Step {
   /** Text after "AT". */
@@ -95,10 +95,22 @@ function configStep(row: string): Step {
   return step(row, SHAPE_NONE, "", T_SHORT);
 }
 
-/** The record's value under `key`, quoted by quoteAt: a refusal throws, naming the key. */
+/**
+ * The full core's gate for the record's values: quoteAt, with the record's key that holds
+ * the value for the error's field (looked up only when the gate refuses: the rows pass values).
+ */
 function quoteFrom(c: ResolvedConfig): Quote {
-  const fields = c as unknown as { [key: string]: string };
-  return (key, max) => quoteAt(fields[key], max, key);
+  return (value, max) => {
+    if (!atRefusal(value, max, true)) return '"' + value + '"';
+    const fields = c as unknown as { [key: string]: unknown };
+    let field = "configuration";
+    for (const key in fields) {
+      if (fields[key] !== value) continue;
+      field = key;
+      break;
+    }
+    return quoteAt(value, max, field);
+  };
 }
 
 // Mail content (seed 1.2 step 3-5). Recipient types: 1 To ("all recipients"), 2 Cc, 3 Bcc.

@@ -18,7 +18,7 @@ export const T_BODY = BODY_INPUT_S * 1000 + 5000;
 export const PROBE_TRIES = 10; //        AT probes (a second apart) before the module counts as silent
 export const SIM_WAIT_MS = 20000; //     the SIM polled through its busy window (+CME ERROR: 14/13)
 export const REG_WAIT_MS = 120000; //    the registration deadline
-export const REG_POLL_MS = 2000; //      between registration polls
+export const POLL_MS = 2000; //          between SIM polls and between registration polls
 export const BOOT_WAIT_MS = 30000; //    for RDY after AT+CFUN=1,1 before probing with AT
 export const REBOOT_SPACING_MS = 600000; // seed 4.2: module reboots at least 10 minutes apart
 export const PUT_MARGIN_MS = 30000; //   the wait for +QSMTPPUT beyond AT+QSMTPPUT's own timeout

@@ -43,7 +43,7 @@ export function hintFor(code: number, cause: string): string | undefined {
   if (/eacces|permission denied/.test(c)) return "no permission on the serial device: add yourself to the dialout group";
   if (/ebusy|resource busy|lock/.test(c)) return "another program has the serial device open";
   if (code === 1020 || code === 1034) return "the module did not answer: is it powered (PWRKEY), wired TX->RX / RX->TX / GND, and at this --baud?";
-  if (code === 1028 || code === 10 || code === 13) return "SIM problem: is a SIM inserted, unlocked and seated?";
+  if (code === 1028 || (code >= 10 && code <= 13)) return "SIM problem: is a SIM inserted, unlocked and seated?";
   if (code === 1029) return "not registered on the network: antenna, coverage, or a SIM without data service";
   if (code === 1039) return "the network denied registration: a SIM without service on this network (activation, roaming, a blocked IMEI)";
   if (code === 1030 || code === 1031) return "the data connection failed: check network.apn in the configuration";

@@ -9,6 +9,8 @@ import type { JobOutcome } from "./firmware.js";
 
 const BY_CODE: Record<number, string> = {
   10: "sim-not-inserted",
+  11: "sim-locked",
+  12: "sim-locked",
   13: "sim-failure",
   [E_SIM]: "sim",
   [E_NOT_REGISTERED]: "not-registered",

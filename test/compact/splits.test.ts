@@ -16,6 +16,11 @@
 //      1029, the code of "not registered before the deadline"; the full core polls to the
 //      deadline and names the denial. Both now poll to the deadline and end with
 //      E_REG_DENIED (1039), kind network.
+//   4. the SIM: a locked one (PIN or PUK) was a configuration error at once on the full core
+//      (1028) and polled for 20 s on the compact one (then 11); a SIM busy past its window
+//      ended with 1028 (kind modem: a reboot, then the cause) on one and with 14 (retryable)
+//      on the other, whose ladder then ended with E_REBOOT_SPACING instead of the cause. Both
+//      now: locked, 11 at once; busy, polled every 2 s, E_SIM, one reboot, E_SIM.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -137,5 +142,37 @@ describe("3: a denied registration (stat 3)", () => {
       expect: { failure: { code: 1029, cause: "not-registered", retryable: true } },
     });
     for (const r of await both(s)) expect(r.expectFailures, story(r)).toEqual([]);
+  });
+});
+
+describe("4: the SIM (issue 12: the full driver failed a locked SIM at once with 1028, the compact core polled it for 20 s and ended with 11; a SIM busy past its window ended with 1028, kind modem, on one and with 14, retryable, on the other)", () => {
+  it("a SIM that asks for its PIN: 11 (SIM PIN required), a configuration error, at once, on both cores", async () => {
+    const s = scenario("sim-pin", {
+      module: { urcPort: "uart1", sim: "pin" },
+      firmware: { mail },
+      expect: { failure: { code: 11, cause: "sim-locked", retryable: false } },
+    });
+    for (const r of await both(s)) {
+      expect(r.expectFailures, story(r)).toEqual([]);
+      // Busy in its first moments after the boot (the simulated SIM), then the PIN: no poll after
+      // that answer (the compact core polled it for 20 s, about 10 more).
+      expect(count(commandLines(r.transcript), "AT+CPIN?"), story(r)).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it("a SIM still busy after its window: E_SIM (1028), polled every 2 s, one reboot, then the mail ends with E_SIM, on both cores", async () => {
+    const s = scenario("sim-stays-busy", {
+      module: { urcPort: "uart1", timing: { simBusyMs: 3_600_000 } },
+      firmware: { mail },
+      expect: { failure: { code: 1028, cause: "sim", retryable: true } },
+    });
+    for (const r of await both(s)) {
+      expect(r.expectFailures, story(r)).toEqual([]);
+      const lines = commandLines(r.transcript);
+      expect(count(lines, "AT+CFUN=1,1"), story(r)).toBe(1);
+      // Two boots, each polled through the 20 s window every 2 s (at 1 s there would be about 40).
+      expect(count(lines, "AT+CPIN?"), story(r)).toBeGreaterThanOrEqual(2 * 10);
+      expect(count(lines, "AT+CPIN?"), story(r)).toBeLessThanOrEqual(2 * 11);
+    }
   });
 });
