@@ -21,7 +21,7 @@ import type { Clock, Log, TimerHandle } from "../platform/types.js";
 import { LOG_INFO, LOG_WARN } from "../platform/types.js";
 import {
   E_ADDRESS, E_AT_ERROR, E_BODY_LENGTH, E_BODY_SHORT, E_GARBLED, E_NOT_REGISTERED, E_NO_BOOT, E_PDP_DEACT, E_POWERED_DOWN, E_QUEUE_FULL,
-  E_RECIPIENTS, E_REBOOTED, E_REBOOT_SPACING, E_SEND_TIMEOUT, E_SUBJECT, E_TIMEOUT,
+  E_RECIPIENTS, E_REBOOTED, E_SEND_TIMEOUT, E_SUBJECT, E_TIMEOUT,
   KIND_CONFIG, KIND_MODEM, KIND_NETWORK, KIND_RETRYABLE,
 } from "../errors.js";
 import { addressRule } from "../modem/address.js";
