@@ -144,7 +144,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
   let timeouts = 0; //    E_TIMEOUTs in a row
   let bad = 0; //         a value the AT gate refused while the script was built
   let commands = 0;
-  let mark = 0; //        what an information line said: CPIN not ready (-1), our context up (1), body bytes taken
+  let mark = 0; //        what an information line said: the SIM ready (1) or locked (-1), our context up (1), body bytes taken
   let mail: CompactMail | null = null;
   let body: Uint8Array | null = null;
   let subjectCharset = 0; // 0: `subject` is the ASCII text, 1: its UTF-8 hex
@@ -248,7 +248,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     else if (name === CEREG) radioNow.stat = l.int(1);
     else if (name === "+CCLK?") radioNow.clock = l.text(8, 1); // +CCLK: "yy/MM/dd,hh:mm:ss+zz"
     else if (name === BODY) mark = l.int(0); // bytes the module took
-    else if (name === CPIN) mark = l.is("+CPIN: READY") ? 0 : -1;
+    else if (name === CPIN) mark = l.is("+CPIN: READY") ? 1 : -1;
     else if (name === QIACT && l.int(0) === c.contextId && l.int(1) === 1) mark = 1;
   }
 
@@ -275,12 +275,13 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     if (name === "E1") link.echo = true;
     // A lost or changed byte costs a timeout, a plain ERROR or a wrong echo: write the step again in place.
     if ((code === E_TIMEOUT || code === E_AT_ERROR || code === E_GARBLED) && tries < STEP_TRIES && spec > 0) return after(RETRY_MS, W_PAUSE);
-    // A SIM that asks for a PIN or PUK (any state but READY): a configuration error at once
-    // (11, SIM PIN required). Busy or starting (a bare ERROR where the module keeps CMEE=0):
-    // polled through its window, then E_SIM (1028, kind modem: the ladder's reboot), as the
-    // full driver does. Both polls ask again after POLL_MS until their limit since the first try.
-    if (name === CPIN && (code === 14 || code === 13 || code === E_AT_ERROR || (code === 0 && said < 0))) {
-      return !code || clock.now() - since + POLL_MS > SIM_WAIT_MS ? fail(code ? 1028 : 11, 0) : after(POLL_MS, W_PAUSE);
+    // A SIM that asks for a PIN or PUK (a state but READY): a configuration error at once
+    // (11, SIM PIN required). Busy or starting (a bare ERROR where the module keeps CMEE=0), or
+    // an OK without its state line (lost on the way): polled through its window, then E_SIM
+    // (1028, kind modem: the ladder's reboot), as the full driver does. Both polls ask again
+    // after POLL_MS until their limit since the first try.
+    if (name === CPIN && (code === 14 || code === 13 || code === E_AT_ERROR || (code === 0 && said < 1))) {
+      return said < 0 || clock.now() - since + POLL_MS > SIM_WAIT_MS ? fail(said < 0 ? 11 : 1028, 0) : after(POLL_MS, W_PAUSE);
     }
     if (code) return fail(code, 0);
     if (name === PUT) return after(c.putTimeoutS * 1000 + PUT_MARGIN_MS, W_PUT);

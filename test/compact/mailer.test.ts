@@ -28,6 +28,8 @@ interface Script {
   lateProbeMs?: number;
   /** What AT+CPIN? says. */
   cpin?: string;
+  /** The first this many AT+CPIN? get their OK without the state line (lost on the way). */
+  cpinBare?: number;
   /** The +QSMTPPUT results, one per AT+QSMTPPUT in order (then "0,0"). */
   puts?: string[];
 }
@@ -40,6 +42,7 @@ function scriptedModule(clock: VirtualClock, script: Script) {
   let bodies = 0;
   let probes = 0;
   let puts = 0;
+  let cpins = 0;
   let echo = true;
   const commands: string[] = [];
   const mails: number[] = []; // body bytes of each mail sent
@@ -69,7 +72,7 @@ function scriptedModule(clock: VirtualClock, script: Script) {
           continue;
         }
 
-        if (cmd === "AT+CPIN?") say(e0 + `\r\n+CPIN: ${script.cpin ?? "READY"}\r\n\r\nOK\r\n`);
+        if (cmd === "AT+CPIN?") say(e0 + (cpins++ < (script.cpinBare ?? 0) ? "" : `\r\n+CPIN: ${script.cpin ?? "READY"}\r\n`) + "\r\nOK\r\n");
         else if (cmd === "AT+CEREG?") say(e0 + "\r\n+CEREG: 0,1\r\n\r\nOK\r\n");
         else if (cmd.startsWith("AT+QSMTPBODY=")) {
           const length = Number(cmd.split(",")[1]);
@@ -198,6 +201,20 @@ describe("compact mailer: outcomes on a fresh turn (nextTurn)", () => {
     expect(seen).toEqual([]);
     clock.step();
     expect(seen).toEqual(["radio 1"]);
+  });
+});
+
+describe("compact mailer: the SIM's answers (as the full driver takes them: test/modem/bringup.test.ts)", () => {
+  it("an OK to AT+CPIN? without its state line is polled again, not taken as ready", () => {
+    const r = run({ cpinBare: 2 });
+    expect(r.outcomes.map((o) => o.delivered)).toEqual([true]);
+    expect(r.commands.filter((c) => c === "AT+CPIN?")).toHaveLength(3);
+  });
+
+  it("a SIM that asks for its PUK: 11 at once, no second AT+CPIN?", () => {
+    const r = run({ cpin: "SIM PUK" });
+    expect(r.outcomes[0]).toMatchObject({ delivered: false, code: 11, kind: 1 });
+    expect(r.commands.filter((c) => c === "AT+CPIN?")).toHaveLength(1);
   });
 });
 

@@ -61,6 +61,15 @@ describe("bring-up", () => {
     expect(b.out.err!.kind).toBe(KIND_CONFIG);
   });
 
+  it("an OK to AT+CPIN? without its state line (lost on the UART) is polled again every 2 s, not taken as ready", () => {
+    const t = setup();
+    t.port.on("+CPIN?", { lines: [] }, 2);
+    t.modem.ensureNetwork(t.cb);
+    t.run();
+    expect(t.out.err).toBeNull();
+    expect(t.port.count("+CPIN?")).toBe(3);
+  });
+
   it("roaming (stat 5) counts as registered", () => {
     const t = setup();
     t.port.on("+CEREG?", { lines: ["+CEREG: 0,5"] });
