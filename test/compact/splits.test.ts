@@ -28,7 +28,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSession } from "../../host-sim/runner/session.js";
 import type { CompositionName, SessionResult } from "../../host-sim/runner/types.js";
 import { bundledScenarios, type Scenario } from "../../host-sim/scenarios/scenario.js";
-import { E_REG_DENIED, KIND_NETWORK } from "../../firmware/errors.js";
+import {
+  E_AT_ERROR, E_BODY_SHORT, E_GARBLED, E_NOT_REGISTERED, E_NO_BOOT, E_PDP, E_PDP_DEACT, E_POWERED_DOWN, E_REBOOT_SPACING, E_REG_DENIED,
+  E_SEND_TIMEOUT, E_SIM, E_TIMEOUT, KIND_MODEM, KIND_NETWORK, KIND_RETRYABLE,
+} from "../../firmware/errors.js";
 import { compactKind } from "../../firmware/compact/mailer.js";
 import { commandLines, count, scenario } from "../e2e/support.js";
 
@@ -133,6 +136,17 @@ describe("3: a denied registration (stat 3)", () => {
   it("the compact core writes E_REG_DENIED as its number (XS slots): it is errors.ts's, of kind network", () => {
     expect(E_REG_DENIED).toBe(1039);
     expect(compactKind(E_REG_DENIED, 0)).toBe(KIND_NETWORK);
+  });
+
+  it("the compact core's kinds of the local codes both cores give are the kinds the full core gives them", () => {
+    // The full core's kinds as its driver, job and codes.ts create these errors (cellError(KIND_..., E_...)).
+    const full: [number, number][] = [
+      [E_TIMEOUT, KIND_RETRYABLE], [E_AT_ERROR, KIND_RETRYABLE], [E_SEND_TIMEOUT, KIND_RETRYABLE], [E_BODY_SHORT, KIND_RETRYABLE],
+      [E_SIM, KIND_MODEM], [E_NOT_REGISTERED, KIND_NETWORK], [E_PDP, KIND_NETWORK], [E_PDP_DEACT, KIND_NETWORK],
+      [E_REBOOT_SPACING, KIND_MODEM], [E_NO_BOOT, KIND_MODEM], [E_POWERED_DOWN, KIND_MODEM], [E_GARBLED, KIND_RETRYABLE],
+      [E_REG_DENIED, KIND_NETWORK],
+    ];
+    for (const [code, kind] of full) expect(compactKind(code, 0), String(code)).toBe(kind);
   });
 
   it("a module that only searches (stat 2) still ends with E_NOT_REGISTERED (1029), cause not-registered, on both cores", async () => {
