@@ -52,6 +52,12 @@ export interface Ec800Options {
   /** PIN expected by AT+CPIN=<pin> when sim is "pin" (default "1234"). */
   simPin?: string;
   registration?: RegistrationStep[];
+  /**
+   * The radio the module registers on: "lte" (default; every registration query reports the
+   * stat) or "gsm", a 2G cell of an EC200 with GSM fallback: AT+CEREG? (EPS) says 0 and only
+   * AT+CGREG? and AT+CREG? report the registration (the full driver's fallback, docs/profiles.md).
+   */
+  rat?: "lte" | "gsm";
   operator?: string;
   csq?: [number, number];
   /**
@@ -329,9 +335,16 @@ export class Ec800 {
     const registered = this.cgatt === 1;
     for (const kind of ["CREG", "CGREG", "CEREG"] as const) {
       const n = this.session.regUrc[kind];
-      if (n === 1 || (n === 2 && !registered)) this.urc(`+${kind}: ${stat}`);
-      else if (n === 2) this.urc(`+${kind}: ${stat},"D509","80D413D",7`);
+      const s = this.regStatOf(kind);
+      if (kind === "CEREG" && s === 0 && this.opts.rat === "gsm") continue; // nothing changes on LTE
+      if (n === 1 || (n === 2 && !registered)) this.urc(`+${kind}: ${s}`);
+      else if (n === 2) this.urc(`+${kind}: ${s},"D509","80D413D",7`);
     }
+  }
+
+  /** What the registration query of `kind` reports: the stat, but 0 for EPS on a GSM cell (`rat`). */
+  regStatOf(kind: "CREG" | "CGREG" | "CEREG"): number {
+    return kind === "CEREG" && this.opts.rat === "gsm" ? 0 : this.regStat;
   }
 
   // ------------------------------------------------------------------ output

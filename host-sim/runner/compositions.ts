@@ -34,6 +34,10 @@ const MODULE_TABLE = {
     seenBy: "access denied (sent too often)",
     ext: "causes",
   },
+  "reg-fallback": {
+    what: "registration asked with AT+CGREG? and AT+CREG? when AT+CEREG? does not say registered (an EC200 with GSM fallback on a 2G cell; without: AT+CEREG? only, which is all an LTE-only EC800 has)",
+    seenBy: "+CGREG?",
+  },
   "cme-texts": {
     what: "+CME ERROR texts (a module left at AT+CMEE=2) read as their numbers (without: a text error is a plain ERROR)",
     seenBy: "sim busy",

@@ -24,6 +24,7 @@ const MODULE = obj({
   sim: oneOf("ready", "absent", "pin", "failure"),
   simPin: str(),
   registration: arr(obj({ afterMs: required(ms()), stat: required(int(0, 5)) })),
+  rat: oneOf("lte", "gsm"),
   echo: bool(),
   cmee: int(0, 2),
   refuseCmee: bool(),
@@ -187,6 +188,8 @@ const EXPECT = obj(EXPECT_FIELDS, (e) => (e.delivered === undefined && e.failure
 export function usedModules(s: Record<string, unknown>): { module: string; at: string }[] {
   const fw = (s.firmware ?? {}) as { mail?: unknown; more?: unknown; config?: unknown };
   const out: { module: string; at: string }[] = [];
+  // A module registered on a GSM cell is found only by the full driver's fallback queries.
+  if ((s.module as { rat?: unknown } | undefined)?.rat === "gsm") out.push({ module: "reg-fallback", at: "module.rat" });
   const mails: [unknown, string][] = [[fw.mail, "firmware.mail"]];
   if (Array.isArray(fw.more)) fw.more.forEach((m, i) => mails.push([m, `firmware.more[${i}]`]));
   for (const [m, at] of mails) {

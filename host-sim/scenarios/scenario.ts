@@ -24,6 +24,8 @@ export interface ScenarioModule {
   sim?: SimState;
   simPin?: string;
   registration?: RegistrationStep[];
+  /** The radio it registers on: "gsm" hides the registration from AT+CEREG? (host-sim/ec800/modem.ts `rat`). */
+  rat?: "lte" | "gsm";
   echo?: boolean;
   cmee?: 0 | 1 | 2;
   /** AT+CMEE=<n> answers ERROR and the module keeps `cmee` (a module that keeps verbose, or no, error codes). */
@@ -169,7 +171,7 @@ export function moduleOptions(s: Scenario | undefined): Partial<Ec800Options> {
     profile: makeProfile(m.profile, m.timing),
     faults: new FaultPlan(s?.faults ?? []),
   };
-  const copy = ["sim", "simPin", "registration", "echo", "cmee", "refuseCmee", "urcPort", "baud", "operator", "csq", "networkTimeMs", "timeZoneQuarters", "ip", "iccid", "sslSendEcho", "smtpSupported", "bootGarbage", "bootUrcOrder", "maxLineLength"] as const;
+  const copy = ["sim", "simPin", "registration", "rat", "echo", "cmee", "refuseCmee", "urcPort", "baud", "operator", "csq", "networkTimeMs", "timeZoneQuarters", "ip", "iccid", "sslSendEcho", "smtpSupported", "bootGarbage", "bootUrcOrder", "maxLineLength"] as const;
   for (const k of copy) if (m[k] !== undefined) (out as Record<string, unknown>)[k] = m[k];
   return out;
 }

@@ -17,7 +17,7 @@ describe("scenario format: needs", () => {
     expect(validateScenario(base)).toEqual([]);
     expect(validateScenario({ ...base, needs: ["attachments", "ca-upload"] })).toEqual([]);
     expect(validateScenario({ ...base, needs: ["tiny"] })).toEqual([
-      "needs[0]: expected one of attachments, ca-upload, causes, cme-texts, validate, queue, legacy-outbox, socket, smtp-client",
+      "needs[0]: expected one of attachments, ca-upload, causes, reg-fallback, cme-texts, validate, queue, legacy-outbox, socket, smtp-client",
     ]);
   });
 

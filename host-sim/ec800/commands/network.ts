@@ -15,8 +15,8 @@ function regCommand(kind: "CREG" | "CGREG" | "CEREG"): CommandSpec {
     },
     read: (ctx) => {
       const n = ctx.s.regUrc[kind];
-      const stat = ctx.m.regStat;
-      ctx.info(n === 2 && registered(ctx) ? `+${kind}: 2,${stat},"D509","80D413D",7` : `+${kind}: ${n},${stat}`);
+      const stat = ctx.m.regStatOf(kind);
+      ctx.info(n === 2 && (stat === 1 || stat === 5) ? `+${kind}: 2,${stat},"D509","80D413D",7` : `+${kind}: ${n},${stat}`);
       ctx.ok();
     },
     write: (ctx) => {
