@@ -21,6 +21,8 @@
 //      ended with 1028 (kind modem: a reboot, then the cause) on one and with 14 (retryable)
 //      on the other, whose ladder then ended with E_REBOOT_SPACING instead of the cause. Both
 //      now: locked, 11 at once; busy, polled every 2 s, E_SIM, one reboot, E_SIM.
+//   5. registration on a GSM cell: a difference kept, and declared (the module reg-fallback):
+//      checked here to be real, so the declaration cannot go stale.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -188,5 +190,19 @@ describe("4: the SIM (issue 12: the full driver failed a locked SIM at once with
       expect(count(lines, "AT+CPIN?"), story(r)).toBeGreaterThanOrEqual(2 * 10);
       expect(count(lines, "AT+CPIN?"), story(r)).toBeLessThanOrEqual(2 * 11);
     }
+  });
+});
+
+describe("5: registration on a GSM cell (the module reg-fallback, which espruino does not carry)", () => {
+  it("the full core finds it through AT+CGREG?; the compact core, asking AT+CEREG? only, ends with E_NOT_REGISTERED: the declared difference is real", async () => {
+    const s = byName("registration-gsm-only");
+    const full = await runSession({ scenario: s, composition: "moddable", engine: "node", mailDir: dir });
+    expect(full.expectFailures, story(full)).toEqual([]);
+    expect(count(commandLines(full.transcript), "AT+CGREG?"), story(full)).toBeGreaterThan(0);
+    // The same module without the scenario's `needs`, so that the runner lets the compact core try.
+    const bare: Scenario = { ...s, name: "gsm-cell-compact", needs: undefined, expect: { failure: { code: E_NOT_REGISTERED, cause: "not-registered", retryable: true } } };
+    const compact = await runSession({ scenario: bare, composition: "espruino", engine: "node", mailDir: dir });
+    expect(compact.expectFailures, story(compact)).toEqual([]);
+    expect(count(commandLines(compact.transcript), "AT+CGREG?"), story(compact)).toBe(0);
   });
 });
