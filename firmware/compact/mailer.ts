@@ -249,7 +249,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     else if (name === CEREG) radioNow.stat = l.int(1);
     else if (name === "+CCLK?") radioNow.clock = l.text(8, 1); // +CCLK: "yy/MM/dd,hh:mm:ss+zz"
     else if (name === BODY) mark = l.int(0); // bytes the module took
-    else if (name === CPIN) mark = l.is("+CPIN: READY") ? 1 : -1;
+    else if (name === CPIN) mark = l.is("+CPIN: READY") ? 1 : l.starts("+CPIN: N") ? 0 : -1; // NOT READY (a SIM being swapped): polled
     else if (name === QIACT && l.int(0) === c.contextId && l.int(1) === 1) mark = 1;
   }
 
@@ -276,8 +276,8 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     if (name === "E1") link.echo = true;
     // A lost or changed byte costs a timeout, a plain ERROR or a wrong echo: write the step again in place.
     if ((code === E_TIMEOUT || code === E_AT_ERROR || code === E_GARBLED) && tries < STEP_TRIES && spec > 0) return after(RETRY_MS, W_PAUSE);
-    // A SIM that asks for a PIN or PUK (a state but READY): a configuration error at once
-    // (11, SIM PIN required). Busy or starting (a bare ERROR where the module keeps CMEE=0), or
+    // A SIM that asks for a PIN or PUK (a state but READY and NOT READY): a configuration error
+    // at once (11, SIM PIN required). Busy or starting (a bare ERROR where the module keeps CMEE=0), or
     // an OK without its state line (lost on the way): polled through its window, then E_SIM
     // (1028, kind modem: the ladder's reboot), as the full driver does. Both polls ask again
     // after POLL_MS until their limit since the first try.

@@ -502,9 +502,10 @@ export class Ec800 implements UrcTarget {
     let state = "";
     this.exec(step(SIM_QUERY, SHAPE_LINE, "+CPIN:", T_CPIN), (line) => { state = line.str(0); }, null, 0, (err) => {
       if (!err && state === "READY") return done(null);
-      // Any state but READY asks for a PIN or PUK: a configuration error at once, as +CME ERROR 11
-      // (SIM PIN required) is; the state is in the cause. Espruino's mailer does the same.
-      if (!err && state !== "") {
+      // A state that asks for a PIN or PUK: a configuration error at once, as +CME ERROR 11 (SIM PIN
+      // required) is; the state is in the cause. Others (NOT READY: a SIM being swapped; no state
+      // line: lost on the UART) are polled. Espruino's mailer does the same.
+      if (!err && (state.indexOf("PIN") >= 0 || state.indexOf("PUK") >= 0)) {
         return done(cellError(KIND_CONFIG, CME_SIM_PIN, "SIM is locked (" + state + "); use a SIM without PIN", ""));
       }
       if (err && isFinal(err.kind)) return done(err); // 10 not inserted, 11/12 PIN/PUK

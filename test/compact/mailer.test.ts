@@ -28,8 +28,8 @@ interface Script {
   lateProbeMs?: number;
   /** What AT+CPIN? says. */
   cpin?: string;
-  /** The first this many AT+CPIN? get their OK without the state line (lost on the way). */
-  cpinBare?: number;
+  /** What the first AT+CPIN? say, in order ("" an OK without the state line: lost on the way); then `cpin`. */
+  cpinFirst?: string[];
   /** The +QSMTPPUT results, one per AT+QSMTPPUT in order (then "0,0"). */
   puts?: string[];
 }
@@ -72,7 +72,10 @@ function scriptedModule(clock: VirtualClock, script: Script) {
           continue;
         }
 
-        if (cmd === "AT+CPIN?") say(e0 + (cpins++ < (script.cpinBare ?? 0) ? "" : `\r\n+CPIN: ${script.cpin ?? "READY"}\r\n`) + "\r\nOK\r\n");
+        if (cmd === "AT+CPIN?") {
+          const state = (script.cpinFirst ?? [])[cpins++] ?? script.cpin ?? "READY";
+          say(e0 + (state ? `\r\n+CPIN: ${state}\r\n` : "") + "\r\nOK\r\n");
+        }
         else if (cmd === "AT+CEREG?") say(e0 + "\r\n+CEREG: 0,1\r\n\r\nOK\r\n");
         else if (cmd.startsWith("AT+QSMTPBODY=")) {
           const length = Number(cmd.split(",")[1]);
@@ -206,9 +209,15 @@ describe("compact mailer: outcomes on a fresh turn (nextTurn)", () => {
 
 describe("compact mailer: the SIM's answers (as the full driver takes them: test/modem/bringup.test.ts)", () => {
   it("an OK to AT+CPIN? without its state line is polled again, not taken as ready", () => {
-    const r = run({ cpinBare: 2 });
+    const r = run({ cpinFirst: ["", ""] });
     expect(r.outcomes.map((o) => o.delivered)).toEqual([true]);
     expect(r.commands.filter((c) => c === "AT+CPIN?")).toHaveLength(3);
+  });
+
+  it("NOT READY (a SIM being swapped) is polled, not taken as locked", () => {
+    const r = run({ cpinFirst: ["NOT READY"] });
+    expect(r.outcomes.map((o) => o.delivered)).toEqual([true]);
+    expect(r.commands.filter((c) => c === "AT+CPIN?")).toHaveLength(2);
   });
 
   it("a SIM that asks for its PUK: 11 at once, no second AT+CPIN?", () => {

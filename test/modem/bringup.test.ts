@@ -61,6 +61,15 @@ describe("bring-up", () => {
     expect(b.out.err!.kind).toBe(KIND_CONFIG);
   });
 
+  it("NOT READY (a SIM being swapped) is polled, not taken as locked", () => {
+    const t = setup();
+    t.port.on("+CPIN?", { lines: ["+CPIN: NOT READY"] }, 1);
+    t.modem.ensureNetwork(t.cb);
+    t.run();
+    expect(t.out.err).toBeNull();
+    expect(t.port.count("+CPIN?")).toBe(2);
+  });
+
   it("an OK to AT+CPIN? without its state line (lost on the UART) is polled again every 2 s, not taken as ready", () => {
     const t = setup();
     t.port.on("+CPIN?", { lines: [] }, 2);
