@@ -61,23 +61,21 @@ describe("bring-up", () => {
     expect(b.out.err!.kind).toBe(KIND_CONFIG);
   });
 
-  it("NOT READY (a SIM being swapped) is polled, not taken as locked", () => {
-    const t = setup();
-    t.port.on("+CPIN?", { lines: ["+CPIN: NOT READY"] }, 1);
-    t.modem.ensureNetwork(t.cb);
-    t.run();
-    expect(t.out.err).toBeNull();
-    expect(t.port.count("+CPIN?")).toBe(2);
-  });
-
-  it("an OK to AT+CPIN? without its state line (lost on the UART) is polled again every 2 s, not taken as ready", () => {
-    const t = setup();
-    t.port.on("+CPIN?", { lines: [] }, 2);
-    t.modem.ensureNetwork(t.cb);
-    t.run();
-    expect(t.out.err).toBeNull();
-    expect(t.port.count("+CPIN?")).toBe(3);
-  });
+  // Answers that are neither READY nor a locked SIM: polled again (every 2 s), then READY.
+  const notYet: [string, string[], number][] = [
+    ["NOT READY (a SIM being swapped) is polled, not taken as locked", ["+CPIN: NOT READY"], 1],
+    ["an OK to AT+CPIN? without its state line (lost on the UART) is polled again, not taken as ready", [], 2],
+  ];
+  for (const [what, lines, times] of notYet) {
+    it(what, () => {
+      const t = setup();
+      t.port.on("+CPIN?", { lines }, times);
+      t.modem.ensureNetwork(t.cb);
+      t.run();
+      expect(t.out.err).toBeNull();
+      expect(t.port.count("+CPIN?")).toBe(times + 1);
+    });
+  }
 
   it("roaming (stat 5) counts as registered", () => {
     const t = setup();
