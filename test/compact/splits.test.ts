@@ -1,8 +1,8 @@
-// The three places where the two cores (the full one, firmware/at ... firmware/app, and the
+// The places where the two cores (the full one, firmware/at ... firmware/app, and the
 // compact one, firmware/compact) behaved differently with nothing saying they should
 // (issue 12), each run through the simulator on both cores with the same expectation.
-// Each of these failed on the compact core before it was changed to do what the full core
-// does:
+// Each of 1-4 failed on the compact core before it was changed to do what the full core
+// does (4 on the full core too, for the code of a locked SIM):
 //
 //   1. a configuration row whose answer is lost twice, the third answer correct: the
 //      compact core took the third as garbled (the echoes of the two unanswered tries end
