@@ -14,7 +14,7 @@ const ROOT = join(import.meta.dirname, "../..");
 const CORE = ["firmware/at", "firmware/modem", "firmware/mail", "firmware/alarm", "firmware/config", "firmware/app", "firmware/text"];
 // Optional modules (firmware/ext/<module>/) obey the same rules: any composition may carry them.
 const EXT = join(ROOT, "firmware/ext");
-if (existsSync(EXT)) for (const m of readdirSync(EXT)) CORE.push(`firmware/ext/${m}`);
+if (existsSync(EXT)) for (const m of readdirSync(EXT, { withFileTypes: true })) if (m.isDirectory()) CORE.push(`firmware/ext/${m.name}`);
 const FILES = ["firmware/errors.ts"];
 for (const dir of CORE) for (const f of readdirSync(join(ROOT, dir))) if (f.endsWith(".ts")) FILES.push(`${dir}/${f}`);
 
