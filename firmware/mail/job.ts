@@ -14,7 +14,9 @@
 // conditions placing a failure on a rung, and each rung's budget and the rung above it),
 // which follows the seed's chapter 4:
 //   1. final errors (config, permanent, throttled) fail at once;
-//   2. a transient SMTP error: resend with AT+QSMTPPUT directly (content stays on the module);
+//   2. a transient SMTP error: resend with AT+QSMTPPUT directly (content stays on the module),
+//      but for 664 (wrong input parameter: the content was garbled on its way to the module),
+//      which builds the content again;
 //      a transient reply of the server (4xx) is resent once, then the job ends: the server
 //      answered, so the network and the module work, and only "later" can help (the outbox
 //      retries with a backoff; climbing to PDP and reboot hammered a throttling provider);
@@ -159,6 +161,7 @@ const C_SERVER_AGAIN = 7; // the server answered 4xx again after a resend: only 
 const C_SENDING = 8; //      failed in PUT or WAIT (content is still on the module)
 const C_CONTENT = 9; //      anything else: failed while building the content
 const C_DAMAGED = 10; //     the socket path's stream was damaged on the UART (E_STREAM_DAMAGED)
+const C_BAD_CONTENT = 11; // +QSMTPPUT: 664 (wrong input parameter): the content on the module was garbled on the way
 // rungs
 const R_WAIT_RDY = 0; //     pause CANCEL_PAUSE_MS, then resume (the RDY that usually follows restarts the job)
 const R_RETRY_PHASE = 1; //  pause phasePauseMs, then the same phase      budget maxPhaseRetries
@@ -184,6 +187,7 @@ function ladderRows(): number[] {
     C_RUNG_FAILED,   R_REBOOT,
     C_NETWORK,       R_PDP,
     C_SERVER_AGAIN,  R_FAIL,
+    C_BAD_CONTENT,   R_REBUILD, // sending the same content again cannot help (Espruino's mailer builds it again too)
     C_SENDING,       R_RESEND,
     C_CONTENT,       R_REBUILD,
   ];
@@ -888,6 +892,7 @@ export class MailJobRun {
       case C_SERVER_AGAIN: return (from === ST_PUT || from === ST_WAIT || from === ST_SOCKET) && err.proto > 0 && this.result.resends >= 1;
       case C_SENDING: return from === ST_PUT || from === ST_WAIT || from === ST_SOCKET;
       case C_DAMAGED: return from === ST_SOCKET && err.code === E_STREAM_DAMAGED;
+      case C_BAD_CONTENT: return (from === ST_PUT || from === ST_WAIT) && err.code === 664;
     }
     return true; // C_CONTENT: what is left failed while building the content
   }

@@ -308,6 +308,30 @@ describe("recovery ladder", () => {
     ]);
   });
 
+  it("+QSMTPPUT: 664 (wrong input parameter: content garbled on the way) builds the content again instead of sending it again", () => {
+    const r = rig();
+    const from = warm(r);
+    r.port.on("+QSMTPPUT=", { urcs: [{ afterMs: 3000, line: "+QSMTPPUT: 664,0" }] }, 1);
+    r.send({ id: "m" });
+    r.settle(2);
+    const res = r.results[1];
+    expect(res.delivered).toBe(true);
+    expect(res.resends).toBe(0);
+    expect(res.rebuilds).toBe(1);
+    expect(r.port.commands.slice(from)).toEqual([
+      '+QSMTPDST=1,1,"ops@example.com"',
+      '+QSMTPSUB=0,"Alarm: pressure low"',
+      "+QSMTPBODY=0,26,60",
+      "+QSMTPPUT=300",
+      "+QSMTPCLR",
+      '+QSMTPDST=1,1,"ops@example.com"',
+      '+QSMTPSUB=0,"Alarm: pressure low"',
+      "+QSMTPBODY=0,26,60",
+      "+QSMTPPUT=300",
+      "+QSMTPCLR",
+    ]);
+  });
+
   it("a configuration row whose echo differed (E_GARBLED) is written again in place", () => {
     const r = rig();
     r.port.on('+QSMTPCFG="account"', { result: "GARBLED" }, 1);
