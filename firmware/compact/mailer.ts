@@ -28,9 +28,9 @@ import { addressRule } from "../modem/address.js";
 import { atRefusal, AT_FIELD_MAX } from "../modem/quote.js";
 import { pdpRow, smtpRows, sslRows } from "../modem/rows.js";
 import { cmeKind, protoKind } from "../modem/kinds.js";
+import { PLAIN, RETRY_MS, STEP_TRIES, stepTable } from "../modem/script.js";
 import {
   BODY_INPUT_S, BOOT_WAIT_MS, PROBE_TRIES, PUT_MARGIN_MS, REBOOT_SPACING_MS, POLL_MS, REG_WAIT_MS, SIM_WAIT_MS,
-  T_BODY, T_CFUN, T_CPIN, T_PROBE, T_QIACT, T_QIDEACT, T_SHORT,
 } from "../modem/timing.js";
 import { utf8Hex, utf8Text } from "../text/utf8.js";
 import { nextTurn } from "../turn.js";
@@ -40,8 +40,6 @@ import type { CompactMail, CompactOutcome, CompactRadio } from "./types.js";
 import type { OutboxMailer } from "../alarm/types.js";
 
 const MAX_RECOVERIES = 3;
-const STEP_TRIES = 3; //           a timed-out or garbled (ERROR) step is written again in place, up to this
-const RETRY_MS = 1000; //          first: a late final result arrives while nothing is running
 const PAUSE_MS = 3000; //          before the next try of the ladder
 const PROBES = PROBE_TRIES; //     AT probes (1 s each) before the module counts as silent
 const BODY_MAX = 10240;
@@ -70,34 +68,11 @@ export interface CompactMailer extends OutboxMailer {
   close(): void;
 }
 
-/**
- * A step's command by its name (the command up to and with its first '=', else all of
- * it: "+QIACT=1" -> "+QIACT=", "+CPIN?"): its timeout in ms (the manual's maximum
- * response time, with room; PLAIN when absent), negative when the step may not be written
- * again after a timeout or ERROR (it would change what the module does: a second
- * recipient, a second body or mail, a second reboot or activation). Every step whose good
- * end does more than start the next step is listed (PLAIN when that is its timeout): a
- * step that is not listed and ends with OK and its own echo goes on at once (stepEnd's
- * first test). Every test of a step is a comparison of its name (the steps tested by
- * their whole text are their own names; "+CMEE=" is only ever "+CMEE=1"): Espruino runs its
- * source text again for every statement, and a chain of prefix tests per result was a
- * large part of its serial handler's time (bench espruino.mail.handlerMsPerMail).
- */
-const STEPS: { [name: string]: number } = {
-  "": T_PROBE, // PROBE
-  E1: T_SHORT,
-  "+CPIN?": T_CPIN,
-  "+CEREG?": T_SHORT,
-  "+QIACT?": T_SHORT,
-  "+QIACT=": -T_QIACT,
-  "+QIDEACT=": T_QIDEACT,
-  "+CFUN=": -T_CFUN,
-  "+QSMTPCLR": T_SHORT, // the configuration rows before it all took
-  "+QSMTPBODY=": -T_BODY,
-  "+QSMTPDST=": -T_SHORT,
-  "+QSMTPPUT=": -T_SHORT,
-};
-const PLAIN = T_SHORT;
+// The steps and their timeouts, which are written once, and how a failed step is written again:
+// modem/script.ts, the one table of both mailers. Every test of a step is a comparison of its
+// name (the steps tested by their whole text are their own names; "+CMEE=" is only ever
+// "+CMEE=1"): Espruino runs its source text again for every statement, and a chain of prefix
+// tests per result was a large part of its serial handler's time (bench espruino.mail.handlerMsPerMail).
 
 /** The kind of a module code (kinds.ts) or of a local code (errors.ts). */
 export function compactKind(code: number, proto: number): number {
@@ -122,6 +97,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
   const DEACT = "+QIDEACT=";
   const BODY = "+QSMTPBODY=";
   const PUT = "+QSMTPPUT=";
+  const STEPS = stepTable(); // the one table of both mailers (modem/script.ts)
   // What the module has in this boot: bring-up done, PDP up, SMTP configuration sent.
   let booted = false;
   let pdp = false;
@@ -196,9 +172,9 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     if (deact) pdp = false;
     if (!booted) s.push(PROBE, "E1", "+CMEE=1", '+QURCCFG="urcport","uart1"', CPIN, CEREG);
     if (what === OP_RADIO) s.push("+CSQ", CEREG, "+CCLK?");
-    if (what === OP_IDLE) s.push(DEACT + cid);
+    // deact is only ever set for the retry of a mail (fail(); nothing else starts in between).
+    if (what === OP_IDLE || deact) s.push(DEACT + cid);
     if (what === OP_SEND) {
-      if (deact) s.push(DEACT + cid);
       if (!pdp) s.push(pdpRow(c, q), QIACT, "+QIACT=" + cid);
       if (!configured) {
         sslRows(c, s);
@@ -216,7 +192,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     // Each step's name and information lines' prefix, derived here once per run: start()
     // runs on the outbox's turn, while advance() mostly runs inside the serial data handler,
     // whose time delays the port's service on Espruino (bench espruino.mail.handlerMsPerMail).
-    names = s.map((step) => step.slice(0, step.indexOf("=") + 1 || undefined));
+    names = s.map((step) => step.slice(0, step.indexOf("=") + 1 || undefined)); // stepName (script.ts), written here: the bundle's bytes
     prefixes = names.map((n) => n && (n.endsWith("=") || n.endsWith("?") ? n.slice(0, -1) : n) + ":");
     pos = -1;
     if (bad) return finish(bad, 0);
@@ -274,8 +250,8 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     // by its result only: a second mail is worse than a doubt about the echo.
     if (!code && !link.echoed() && name !== PUT) code = E_GARBLED;
     if (name === "E1") link.echo = true;
-    // A lost or changed byte costs a timeout, a plain ERROR or a wrong echo: write the step again in place.
-    if ((code === E_TIMEOUT || code === E_AT_ERROR || code === E_GARBLED) && tries < STEP_TRIES && spec > 0) return after(RETRY_MS, W_PAUSE);
+    // A lost or changed byte costs a timeout, a plain ERROR, a wrong echo or a 664: write the step again in place (script.ts).
+    if ((code === E_TIMEOUT || code === E_AT_ERROR || code === E_GARBLED || code === 664) && tries < STEP_TRIES && spec > 0) return after(RETRY_MS, W_PAUSE);
     // A SIM that asks for a PIN or PUK (a state but READY and NOT READY): a configuration error
     // at once (11, SIM PIN required). Busy or starting (a bare ERROR where the module keeps CMEE=0), or
     // an OK without its state line (lost on the way): polled through its window, then E_SIM

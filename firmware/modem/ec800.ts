@@ -15,6 +15,7 @@
 //
 // Secrets: commands are logged by name only (commandName), never with arguments.
 import { BODY_INPUT_S, POLL_MS } from "./timing.js";
+import { RETRY_MS, stepTable, stepTries, writeAgain } from "./script.js";
 import {
   AtPort,
   AtRequest,
@@ -57,6 +58,7 @@ import { parseCclk } from "./network-time.js";
 import { nextTurn } from "../turn.js";
 import {
   Step,
+  once,
   step,
   initSteps,
   pdpConfigStep,
@@ -86,6 +88,17 @@ import {
 } from "./steps.js";
 
 export type Done = (err: CellError | null) => void;
+
+/** A table row on its way: its step, what its answer goes to, its tries so far and the driver's generation at its start. */
+interface RowRun {
+  step: Step;
+  onLine: ((line: Line) => void) | null;
+  data: ByteSource | null;
+  ackEvery: number;
+  done: Done;
+  tried: number;
+  gen: number;
+}
 
 const UNKNOWN_TIME = -1e15;
 
@@ -138,7 +151,6 @@ export interface ModemStatus {
 const PROBE_PAUSE_MS = 1000;
 const CME_SIM_PIN = 11; // +CME ERROR 11, SIM PIN required: a locked SIM's code on both mailers
 const MAX_NET_RESTARTS = 5;
-const STEP_RETRIES = 2;
 
 export class Ec800 implements UrcTarget {
   readonly config: ResolvedConfig;
@@ -194,6 +206,8 @@ export class Ec800 implements UrcTarget {
   private regQueries: string[];
   private regPrefixes: string[];
   private regNames: string[];
+  /** The chat script's command table (script.ts, shared with Espruino's mailer): which steps are written once. */
+  private steps: { [name: string]: number };
 
   /**
    * `moduleSmtp` false: the board sends only through its own SMTP client over the module's
@@ -237,6 +251,7 @@ export class Ec800 implements UrcTarget {
     this.regQueries = [REG_LTE, REG_GPRS, REG_CS];
     this.regPrefixes = ["+CEREG:", "+CGREG:", "+CREG:"];
     this.regNames = ["CEREG", "CGREG", "CREG"];
+    this.steps = stepTable();
     // What every board asks. The module path's prefixes (+QSMTPBODY:, +QFUPL:) are made at
     // their first use, and its URC is taken only by a board that may use that path: a board
     // on the socket transport never builds them (a prefix is about 25 XS slots, a
@@ -289,23 +304,59 @@ export class Ec800 implements UrcTarget {
     if (this.log) this.log(level, message);
   }
 
-  /** Send one table row. `onLine` gets its information lines; `data` is the CONNECT payload. */
+  /**
+   * Run one table row. `onLine` gets its information lines; `data` is the CONNECT payload.
+   * A row the module may not have taken as sent (a timeout, a plain ERROR, an echo that
+   * differs, a 664: script.ts writeAgain) is written again in place, RETRY_MS later, up to
+   * its tries (the one rule of both mailers, script.ts); a row written once has one. An
+   * optional row (AT+CMEE=1) that the module refuses counts as done.
+   */
   private exec(s: Step, onLine: ((line: Line) => void) | null, data: ByteSource | null, ackEvery: number, done: Done): void {
+    this.tryRow({ step: s, onLine: onLine, data: data, ackEvery: ackEvery, done: done, tried: 0, gen: this.gen });
+  }
+
+  /**
+   * One try of a row. The run's state is one object, so that the frames on the deepest paths
+   * (the next command's start under a result's turn; the engine's receive path) stay as
+   * small as they were before rows had tries (bench xs.stack.peakSlots).
+   */
+  private tryRow(r: RowRun): void {
     if (this.closed) {
-      this.answer(done, cellError(KIND_MODEM, E_CLOSED, "modem driver closed", ""));
+      this.answer(r.done, cellError(KIND_MODEM, E_CLOSED, "modem driver closed", ""));
       return;
     }
+    const s = r.step;
     const req: AtRequest = { command: s.command, shape: s.shape, timeoutMs: s.timeoutMs };
     if (s.prefix) req.prefix = this.prefix(s.prefix);
-    if (onLine) req.onLine = onLine;
-    if (data) req.data = data;
-    if (ackEvery > 0) req.ackEvery = ackEvery;
+    if (r.onLine) req.onLine = r.onLine;
+    if (r.data) req.data = r.data;
+    if (r.ackEvery > 0) req.ackEvery = r.ackEvery;
+    r.tried++;
     this.commands++;
     if (this.debug) this.note(LOG_DEBUG, "-> " + commandName(s.command));
     // The engine reuses its result object: it is read here, inside the engine's receive path
     // (an OK makes nothing, a failure its error), and acted on a turn later.
-    const accepted = this.port.send(req, (result) => this.answer(done, resultToError(result, s.command, this.causes)));
-    if (!accepted) this.answer(done, refusal(this.port, commandName(s.command), KIND_MODEM));
+    if (!this.port.send(req, (result) => this.rowEnded(r, resultToError(result, s.command, this.causes)))) {
+      this.answer(r.done, refusal(this.port, commandName(s.command), KIND_MODEM));
+    }
+  }
+
+  /** A try's end, acted on a turn later: done, refused but optional, or another try. */
+  private rowEnded(r: RowRun, err: CellError | null): void {
+    nextTurn(this.clock, () => {
+      const s = r.step;
+      if (err && r.gen === this.gen) {
+        if (s.optional && (err.code === E_AT_ERROR || (err.code < 1000 && err.code >= 0))) {
+          this.note(LOG_WARN, commandName(s.command) + " refused (" + err.cause + "): carrying on without it");
+          return r.done(null);
+        }
+        if (writeAgain(err.code) && r.tried < (s.tries || stepTries(this.steps, s.command))) {
+          this.note(LOG_WARN, "writing " + commandName(s.command) + " again: " + err.cause);
+          return this.wait(r.gen, RETRY_MS, () => this.tryRow(r), r.done);
+        }
+      }
+      r.done(err);
+    });
   }
 
   /** Call `done(err)` on a fresh turn (see the top of this file). */
@@ -318,30 +369,13 @@ export class Ec800 implements UrcTarget {
     return cellError(KIND_RETRYABLE, E_CANCELLED, "superseded by a module reboot", "");
   }
 
-  /**
-   * Run `steps` in order, stopping at the first error or when a reboot supersedes the chain.
-   * A transient failure of one row (ERROR, a CME the module gives for a garbled line, a
-   * timeout) is retried in place up to STEP_RETRIES times: configuration rows are
-   * idempotent, and redoing one row is cheaper than redoing the table.
-   */
+  /** Run `steps` in order, stopping at the first error or when a reboot supersedes the chain (each row's tries are exec's). */
   private runSteps(g: number, steps: Step[], done: Done): void {
     let i = 0;
-    let retries = 0;
     const next: Done = (err) => {
-      if (err && steps[i - 1].optional && (err.code === E_AT_ERROR || (err.code < 1000 && err.code >= 0)) && g === this.gen) {
-        this.note(LOG_WARN, commandName(steps[i - 1].command) + " refused (" + err.cause + "): carrying on without it");
-        err = null;
-      }
-      if (err) {
-        if (isFinal(err.kind) || err.code === E_CANCELLED || retries >= STEP_RETRIES || g !== this.gen) return done(err);
-        retries++;
-        this.note(LOG_WARN, "retrying " + commandName(steps[i - 1].command) + ": " + err.cause);
-        this.exec(steps[i - 1], null, null, 0, next);
-        return;
-      }
+      if (err) return done(err);
       if (g !== this.gen) return done(this.cancelled());
       if (i >= steps.length) return done(null);
-      retries = 0;
       this.exec(steps[i++], null, null, 0, next);
     };
     next(null);
@@ -489,7 +523,7 @@ export class Ec800 implements UrcTarget {
   }
 
   private probe(g: number, tries: number, done: Done): void {
-    this.exec(step("", SHAPE_NONE, "", T_PROBE), null, null, 0, (err) => {
+    this.exec(once(step("", SHAPE_NONE, "", T_PROBE)), null, null, 0, (err) => {
       if (!err) return done(null);
       if (g !== this.gen) return done(this.cancelled());
       if (tries <= 1) return done(cellError(KIND_MODEM, E_NO_BOOT, "module does not answer AT", ""));
@@ -530,7 +564,8 @@ export class Ec800 implements UrcTarget {
    * module or network without it leaves the time unknown and bring-up goes on.
    */
   private readClock(g: number, done: () => void): void {
-    this.exec(step(CLOCK_QUERY, SHAPE_LINE, "+CCLK:", T_SHORT), (line) => {
+    // Asked once: an ERROR is the module's answer while the network has not set its clock, and readTime() asks again later.
+    this.exec(once(step(CLOCK_QUERY, SHAPE_LINE, "+CCLK:", T_SHORT)), (line) => {
       const utc = parseCclk(line.str(0));
       if (utc >= 0) this.wallOffset = utc - this.clock.now();
     }, null, 0, () => done());

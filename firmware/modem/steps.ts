@@ -21,6 +21,12 @@ export interface Step {
    * own error format refuses AT+CMEE=1): ERROR or +CME ERROR moves on instead of failing.
    */
   optional: boolean;
+  /**
+   * Tries when the module may not have taken the command as sent (script.ts writeAgain): 0,
+   * by the one table of both mailers (the driver's stepTable: 1 for a step written once, else
+   * STEP_TRIES), or 1 for a step written once whatever its command (once()).
+   */
+  tries: number;
 }
 
 // Manual maximum response times (EG800Q/EC800 family), with room for a slow UART: timing.ts,
@@ -29,7 +35,13 @@ export { T_PROBE, T_SHORT, T_CPIN, T_CFUN, T_QIACT, T_QIDEACT } from "./timing.j
 import { T_CFUN, T_QIACT, T_QIDEACT, T_SHORT } from "./timing.js";
 
 export function step(command: string, shape: number, prefix: string, timeoutMs: number): Step {
-  return { command: command, shape: shape, prefix: prefix, timeoutMs: timeoutMs, optional: false };
+  return { command: command, shape: shape, prefix: prefix, timeoutMs: timeoutMs, optional: false, tries: 0 };
+}
+
+/** A step that is written once, whatever its command (its own loop tries again, or a second writing would do it twice). */
+export function once(s: Step): Step {
+  s.tries = 1;
+  return s;
 }
 
 /**
@@ -132,17 +144,9 @@ export function bodyStep(charset: number, length: number, inputTimeS: number): S
   return step("+QSMTPBODY=" + charset + "," + length + "," + inputTimeS, SHAPE_PROMPT, "+QSMTPBODY:", inputTimeS * 1000 + 5000);
 }
 
-/** Ack mode: one 'A' from the module after every 1024 bytes; ends with +QFUPL: <size>,<xor16 hex>. */
-export function uploadStep(ufsName: string, size: number, timeoutS: number): Step {
-  return step("+QFUPL=" + quoteAt(ufsName, AT_FIELD_MAX, "file") + "," + size + "," + timeoutS + ",1", SHAPE_PROMPT, "+QFUPL:", timeoutS * 1000 + 5000);
-}
-
-export function deleteFileStep(ufsName: string): Step {
-  return step("+QFDEL=" + quoteAt(ufsName, AT_FIELD_MAX, "file"), SHAPE_NONE, "", T_SHORT);
-}
-
+/** Written once: a second writing would attach the file twice. */
 export function attachStep(index: number, ufsName: string): Step {
-  return step("+QSMTPATT=1," + index + "," + quoteAt(ufsName, AT_FIELD_MAX, "file"), SHAPE_NONE, "", T_SHORT);
+  return once(step("+QSMTPATT=1," + index + "," + quoteAt(ufsName, AT_FIELD_MAX, "file"), SHAPE_NONE, "", T_SHORT));
 }
 
 /** OK at once; the outcome is the URC +QSMTPPUT: <err>,<proto> (the job waits for it). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { rig, Rig } from "./support/fixtures.js";
 import { bytesSource } from "../../firmware/at/source.js";
+import { STEP_TRIES } from "../../firmware/modem/script.js";
 import {
   E_PDP_DEACT,
   E_POWERED_DOWN,
@@ -272,13 +273,52 @@ describe("recovery ladder", () => {
   it("a content command error rebuilds the content after AT+QSMTPCLR", () => {
     const r = rig();
     const from = warm(r);
-    r.port.on("+QSMTPSUB=", { result: "ERROR" }, 1);
+    r.port.on("+QSMTPDST=", { result: "ERROR" }, 1); // written once (modem/script.ts): a second would be a second recipient
     r.send({ id: "m" });
     r.settle(2);
     expect(r.results[1].delivered).toBe(true);
     expect(r.results[1].rebuilds).toBe(1);
     expect(r.port.commands.slice(from)).toEqual([
       '+QSMTPDST=1,1,"ops@example.com"',
+      "+QSMTPCLR",
+      '+QSMTPDST=1,1,"ops@example.com"',
+      '+QSMTPSUB=0,"Alarm: pressure low"',
+      "+QSMTPBODY=0,26,60",
+      "+QSMTPPUT=300",
+      "+QSMTPCLR",
+    ]);
+  });
+
+  it("an idempotent content command that fails on the way (AT+QSMTPSUB: ERROR) is written again in place, as on Espruino", () => {
+    const r = rig();
+    const from = warm(r);
+    r.port.on("+QSMTPSUB=", { result: "ERROR" }, 1);
+    r.send({ id: "m" });
+    r.settle(2);
+    expect(r.results[1].delivered).toBe(true);
+    expect(r.results[1].rebuilds).toBe(0);
+    expect(r.port.commands.slice(from)).toEqual([
+      '+QSMTPDST=1,1,"ops@example.com"',
+      '+QSMTPSUB=0,"Alarm: pressure low"',
+      '+QSMTPSUB=0,"Alarm: pressure low"',
+      "+QSMTPBODY=0,26,60",
+      "+QSMTPPUT=300",
+      "+QSMTPCLR",
+    ]);
+  });
+
+  it("an idempotent content command that fails all its tries (STEP_TRIES) goes to the ladder: the content is rebuilt", () => {
+    const r = rig();
+    const from = warm(r);
+    r.port.on("+QSMTPSUB=", { result: "GARBLED" }, STEP_TRIES);
+    r.send({ id: "m" });
+    r.settle(2);
+    expect(r.results[1].delivered).toBe(true);
+    expect(r.results[1].rebuilds).toBe(1);
+    expect(r.port.commands.slice(from)).toEqual([
+      '+QSMTPDST=1,1,"ops@example.com"',
+      '+QSMTPSUB=0,"Alarm: pressure low"',
+      '+QSMTPSUB=0,"Alarm: pressure low"',
       '+QSMTPSUB=0,"Alarm: pressure low"',
       "+QSMTPCLR",
       '+QSMTPDST=1,1,"ops@example.com"',
@@ -431,8 +471,9 @@ describe("module reboot", () => {
     expect(firstReboot).toBe(1);
     // the module goes silent again two minutes later
     r.clock.advance(120_000);
-    r.port.on("+QSMTPDST=", { result: "TIMEOUT" }, 2); // DST, (CLR times out too), CLR, DST: ladder exhausted
-    r.port.on("+QSMTPCLR", { result: "TIMEOUT" }, 1);
+    // DST times out (rebuild), then the rebuild's CLR all its tries: the module is silent, no reboot allowed
+    r.port.on("+QSMTPDST=", { result: "TIMEOUT" }, 1);
+    r.port.on("+QSMTPCLR", { result: "TIMEOUT" }, STEP_TRIES);
     r.send({ id: "b" });
     r.settle(3);
     const res = r.results[2];

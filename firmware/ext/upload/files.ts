@@ -16,15 +16,18 @@ import { SHAPE_NONE, SHAPE_PROMPT } from "../../at/types.js";
 import { cellError, KIND_RETRYABLE, E_CHECKSUM } from "../../errors.js";
 import type { Done, Ec800, ModuleFiles } from "../../modem/ec800.js";
 import { AT_FIELD_MAX, quoteAt } from "../../modem/quote.js";
-import { step, T_SHORT, type Step } from "../../modem/steps.js";
+import { once, step, T_SHORT, type Step } from "../../modem/steps.js";
 import { LOG_WARN } from "../../platform/types.js";
 import { xor16Source } from "./checksum.js";
 
 const UPLOAD_TRIES = 3;
 
-/** Ack mode: one 'A' from the module after every 1024 bytes; ends with +QFUPL: <size>,<xor16 hex>. */
+/**
+ * Ack mode: one 'A' from the module after every 1024 bytes; ends with +QFUPL: <size>,<xor16 hex>.
+ * Written once: its own loop (UPLOAD_TRIES) deletes the file and uploads it again.
+ */
 export function uploadStep(ufsName: string, size: number, timeoutS: number): Step {
-  return step("+QFUPL=" + quoteAt(ufsName, AT_FIELD_MAX, "file") + "," + size + "," + timeoutS + ",1", SHAPE_PROMPT, "+QFUPL:", timeoutS * 1000 + 5000);
+  return once(step("+QFUPL=" + quoteAt(ufsName, AT_FIELD_MAX, "file") + "," + size + "," + timeoutS + ",1", SHAPE_PROMPT, "+QFUPL:", timeoutS * 1000 + 5000));
 }
 
 export function deleteFileStep(ufsName: string): Step {
