@@ -18,7 +18,9 @@ import { BODY_INPUT_S, POLL_MS } from "./timing.js";
 import { RETRY_MS, stepTable, stepTries, writeAgain } from "./script.js";
 import {
   AtPort,
+  AtDoneTarget,
   AtRequest,
+  AtResult,
   ByteSource,
   Line,
   Prefix,
@@ -89,15 +91,46 @@ import {
 
 export type Done = (err: CellError | null) => void;
 
-/** A table row on its way: its step, what its answer goes to, its tries so far and the driver's generation at its start. */
-interface RowRun {
-  step: Step;
-  onLine: ((line: Line) => void) | null;
-  data: ByteSource | null;
-  ackEvery: number;
-  done: Done;
+/**
+ * A table row on its way to the module: the engine's request and its completion in one
+ * object (atDone), so a command costs the XS heap one object and no closure (AtDone), and a
+ * row written again is the same object. Its step, its answer's callback, its tries so far,
+ * and the driver's generation at its start.
+ */
+class Row implements AtRequest, AtDoneTarget {
+  command: string;
+  shape: number;
+  prefix?: Prefix;
+  timeoutMs: number;
+  onLine?: (line: Line) => void;
+  data?: ByteSource;
+  ackEvery?: number;
+  readonly step: Step;
+  readonly done: Done;
   tried: number;
-  gen: number;
+  readonly gen: number;
+  private readonly driver: Ec800;
+
+  constructor(driver: Ec800, s: Step, onLine: ((line: Line) => void) | null, data: ByteSource | null, ackEvery: number, done: Done) {
+    this.command = s.command;
+    this.shape = s.shape;
+    this.timeoutMs = s.timeoutMs;
+    // Only what the row has: the engine reads an absent field as "none".
+    if (s.prefix) this.prefix = driver.prefix(s.prefix);
+    if (onLine) this.onLine = onLine;
+    if (data) this.data = data;
+    if (ackEvery > 0) this.ackEvery = ackEvery;
+    this.step = s;
+    this.done = done;
+    this.tried = 0;
+    this.gen = driver.generation();
+    this.driver = driver;
+  }
+
+  /** The engine's result, read here inside its receive path (it reuses the object), acted on a turn later. */
+  atDone(result: AtResult): void {
+    this.driver.rowEnded(this, resultToError(result, this.command, this.driver.causes));
+  }
 }
 
 const UNKNOWN_TIME = -1e15;
@@ -292,7 +325,8 @@ export class Ec800 implements UrcTarget {
 
   // ---------------------------------------------------------------- commands
 
-  private prefix(text: string): Prefix {
+  /** The engine's prefix for `text`, made once and kept (Row). */
+  prefix(text: string): Prefix {
     for (let i = 0; i < this.prefixes.length; i++) if (this.prefixes[i].text === text) return this.prefixes[i];
     const p = this.port.prefix(text);
     if (this.prefixes.length < 32) this.prefixes.push(p);
@@ -312,37 +346,23 @@ export class Ec800 implements UrcTarget {
    * optional row (AT+CMEE=1) that the module refuses counts as done.
    */
   private exec(s: Step, onLine: ((line: Line) => void) | null, data: ByteSource | null, ackEvery: number, done: Done): void {
-    this.tryRow({ step: s, onLine: onLine, data: data, ackEvery: ackEvery, done: done, tried: 0, gen: this.gen });
+    this.tryRow(new Row(this, s, onLine, data, ackEvery, done));
   }
 
-  /**
-   * One try of a row. The run's state is one object, so that the frames on the deepest paths
-   * (the next command's start under a result's turn; the engine's receive path) stay as
-   * small as they were before rows had tries (bench xs.stack.peakSlots).
-   */
-  private tryRow(r: RowRun): void {
+  /** One try of a row (exec, then again after RETRY_MS). */
+  private tryRow(r: Row): void {
     if (this.closed) {
       this.answer(r.done, cellError(KIND_MODEM, E_CLOSED, "modem driver closed", ""));
       return;
     }
-    const s = r.step;
-    const req: AtRequest = { command: s.command, shape: s.shape, timeoutMs: s.timeoutMs };
-    if (s.prefix) req.prefix = this.prefix(s.prefix);
-    if (r.onLine) req.onLine = r.onLine;
-    if (r.data) req.data = r.data;
-    if (r.ackEvery > 0) req.ackEvery = r.ackEvery;
     r.tried++;
     this.commands++;
-    if (this.debug) this.note(LOG_DEBUG, "-> " + commandName(s.command));
-    // The engine reuses its result object: it is read here, inside the engine's receive path
-    // (an OK makes nothing, a failure its error), and acted on a turn later.
-    if (!this.port.send(req, (result) => this.rowEnded(r, resultToError(result, s.command, this.causes)))) {
-      this.answer(r.done, refusal(this.port, commandName(s.command), KIND_MODEM));
-    }
+    if (this.debug) this.note(LOG_DEBUG, "-> " + commandName(r.command));
+    if (!this.port.send(r, r)) this.answer(r.done, refusal(this.port, commandName(r.command), KIND_MODEM));
   }
 
-  /** A try's end, acted on a turn later: done, refused but optional, or another try. */
-  private rowEnded(r: RowRun, err: CellError | null): void {
+  /** A try's end (Row.atDone), acted on a turn later: done, refused but optional, or another try. */
+  rowEnded(r: Row, err: CellError | null): void {
     nextTurn(this.clock, () => {
       const s = r.step;
       if (err && r.gen === this.gen) {
