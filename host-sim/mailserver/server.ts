@@ -444,7 +444,10 @@ export class MailServer {
       seq = ++this.seqCounter;
     }
     const emlPath = path.join(this._dir, `${String(seq).padStart(4, "0")}-${session.id}.eml`);
-    await fsp.writeFile(emlPath, raw);
+    // Written under another name, then renamed: a reader that watches the directory for .eml
+    // files (the real-runtime tests poll it while the mail is written) never sees half of one.
+    await fsp.writeFile(emlPath + ".part", raw);
+    await fsp.rename(emlPath + ".part", emlPath);
     const mail: ReceivedMail = {
       seq,
       emlPath,
