@@ -787,7 +787,7 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         }
       }
       if (q < 0) {
-        if (n - p < 12 && w >>> 24 !== GT && !this.lfEnds && buf.indexOf(CR, p) >= n) {
+        if (n - p < 12 && w >>> 24 !== GT && !this.lfEnds && buf.indexOf(CR, p) >= n && buf[n - 1] !== LF) {
           // Cut before a prefix could be matched (the delivery ended inside its first bytes):
           // kept as it is for the next delivery. ("> " has no line end, and with lfEnds an LF
           // may end it: slowLine.)
@@ -904,15 +904,27 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
         q = p + 11; // "+CME ERROR:" holds no line end: the scan starts after it
       }
     }
-    const c = this.findEnd(q < rs ? rs : q, n);
+    let c = this.findEnd(q < rs ? rs : q, n);
     if (c >= n) {
       // "> " has no line end: the prompt of a socket send, when one waits for it.
       if (buf[p] === GT && n - p <= 2 && this.state === ST_PROMPT && (this.cur as AtRequest).promptGt === true) return this.gtPrompt(p, n);
-      this.partial(p, n);
-      return -1;
+      // A final result whose CR was lost on the UART ("OK\n" ending the delivery): its line
+      // ends at the LF, for the next CR may not come before the command's deadline. Only a
+      // final result: other lines wait for their CR, and framing stays the same for every way
+      // of cutting the input but this one (a final result followed by more than its LF has
+      // lost two bytes).
+      if (tok === TOKEN_NONE && k >= K_O && buf[n - 1] === LF && n - 1 > p) tok = this.table.classify(this.dv, buf, p, n - 1 - p);
+      if (tok === TOKEN_NONE || buf[n - 1] !== LF) {
+        this.partial(p, n);
+        return -1;
+      }
+      c = n - 1;
     }
     this.rpos = c + 1;
-    if (tok === TOKEN_NONE && k >= K_O) tok = this.table.classify(this.dv, buf, p, c - p);
+    // A final result is classified without an LF before its CR: the CR of its CR LF lost on
+    // the UART leaves "OK\n" before the next line's CR (Espruino's link, which ends lines at
+    // LF, takes it too). Only here, on the slow path, where every such line comes.
+    if (tok === TOKEN_NONE && k >= K_O) tok = this.table.classify(this.dv, buf, p, (buf[c - 1] === LF && c - 1 > p ? c - 1 : c) - p);
     if (tok !== TOKEN_NONE && tok !== TOKEN_CONNECT && this.cur === null) {
       // A final result nobody waits for (what line() would conclude): counted, dropped.
       this.nLines++;

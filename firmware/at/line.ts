@@ -12,6 +12,7 @@ const MINUS = 0x2d;
 const PLUS = 0x2b;
 const ZERO = 0x30;
 const NINE = 0x39;
+const LF = 0x0a;
 
 /**
  * Bytes [start, end) as a Latin-1 string. Built in short chunks so a long line is not
@@ -126,7 +127,8 @@ export class LineView implements Line {
   private locate(index: number): boolean {
     if (index < 0) return false;
     const buf = this.buf;
-    const end = this.start + this.length;
+    // A line's last LF is not in its fields: the CR of its CR LF lost on the UART ("READY\n").
+    const end = this.start + this.length - (this.length > 0 && buf[this.start + this.length - 1] === LF ? 1 : 0);
     let i = this.fieldsStart();
     if (i >= end) return false; // nothing after the prefix: no fields
     let field = 0;
@@ -190,8 +192,9 @@ export class LineView implements Line {
       this.nAt = i + 1;
       return v;
     }
-    // The line end: a CR, or the end position (an LF may be inside a line).
-    return d === -35 || i === this.start + this.length ? v : this.intSlow(index, fallback);
+    // The line end: a CR, or the end position (an LF may be inside a line), or an LF that
+    // ends the line (its CR lost: locate() leaves it out of the last field too).
+    return d === -35 || i === this.start + this.length || (d === -38 && i + 1 === this.start + this.length) ? v : this.intSlow(index, fallback);
   }
 
   private intSlow(index: number, fallback: number): number {

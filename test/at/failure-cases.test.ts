@@ -390,3 +390,47 @@ describe("section 5 case 10: overlong and unknown lines", () => {
     });
   });
 });
+
+describe("a line end lost on the UART (issue 12: the engine reads through what Espruino's link does)", () => {
+  // The EC800 ends every line with CR LF. A lost LF leaves the line ended by its CR, as the
+  // engine frames lines anyway; a lost CR leaves "OK\n": the line ends at the next CR, which
+  // may be the next line's (classified without the LF) or may not come before the deadline
+  // (a final result ending a delivery with its LF is taken at once). test/compact/damaged-replies.test.ts
+  // runs every lost byte of four exchanges through both AT layers.
+  const cases: [string, string, number, number][] = [
+    ["OK's CR lost, the URC after it", "\r\nOK\n\r\n+QSMTPPUT: 0,0\r\n", RESULT_OK, 1],
+    ["OK's CR lost, nothing after it", "\r\nOK\n", RESULT_OK, 0],
+    ["ERROR's CR lost, nothing after it", "\r\nERROR\n", RESULT_ERROR, 0],
+    ["OK's LF lost, the URC after it", "\r\nOK\r\r\n+QSMTPPUT: 0,0\r\n", RESULT_OK, 1],
+  ];
+  for (const [what, reply, code, puts] of cases) {
+    it(`${what}: the command ends with its result, split at every byte boundary`, () => {
+      everyWay(reply.length + 12, (echo, c) => {
+        const r = rig(echo, c);
+        hello(r);
+        const seen = urcs(r, "+QSMTPPUT:");
+        r.modem.script({ cmd: "AT+QSMTPPUT=300", reply });
+        const a = send(r, { command: "+QSMTPPUT=300", shape: SHAPE_DEFERRED, timeoutMs: 3000 });
+        r.clock.advance(100);
+        expect(a.result?.code).toBe(code);
+        expect(seen).toHaveLength(puts);
+      });
+    });
+  }
+
+  it("a reply line whose CR was lost gives its fields without the LF", () => {
+    everyWay(40, (echo, c) => {
+      const r = rig(echo, c);
+      hello(r);
+      const got: string[] = [];
+      r.modem.script({ cmd: "AT+CPIN?", reply: "\r\n+CPIN: READY\n\r\nOK\r\n" });
+      const a = send(r, { command: "+CPIN?", shape: SHAPE_LINE, prefix: r.engine.prefix("+CPIN:"), onLine: (l) => got.push(l.str(0)) });
+      r.modem.script({ cmd: "AT+CSQ", reply: "\r\n+CSQ: 20,99\n\r\nOK\r\n" });
+      const b = send(r, { command: "+CSQ", shape: SHAPE_LINE, prefix: r.engine.prefix("+CSQ:"), onLine: (l) => got.push(l.int(0, -1) + "," + l.int(1, -1)) });
+      r.clock.advance(100);
+      expect(a.result?.code).toBe(RESULT_OK);
+      expect(b.result?.code).toBe(RESULT_OK);
+      expect(got).toEqual(["READY", "20,99"]);
+    });
+  });
+});
