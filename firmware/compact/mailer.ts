@@ -180,9 +180,9 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
         sslRows(c, s);
         smtpRows(c, q, s);
       }
-      const m = mail as CompactMail;
       s.push("+QSMTPCLR");
-      [m.to, m.cc, m.bcc].forEach((list, t) => {
+      // mail read three times rather than through a local: the bundle's bytes.
+      [(mail as CompactMail).to, (mail as CompactMail).cc, (mail as CompactMail).bcc].forEach((list, t) => {
         for (let to of list) s.push("+QSMTPDST=1," + (t + 1) + "," + q(to, AT_FIELD_MAX));
       });
       s.push("+QSMTPSUB=" + subjectCharset + "," + q(subject, subjectCharset ? 200 : 100), BODY + "1," + (body as Uint8Array).length + "," + BODY_INPUT_S, PUT + c.putTimeoutS);
@@ -292,7 +292,9 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
   function urc(l: AtLink): void {
     // The mail's result first: it comes once per mail, the others hardly ever (the tests
     // exclude each other, so their order is free).
-    if (wait === W_PUT && l.starts("+QSMTPPUT:")) {
+    // Also while the send runs (the URC overtook its OK) and in the pause after it failed (its
+    // OK lost on the UART: the module was sending), as the full job takes it: never a second mail.
+    if ((wait === W_PUT || name === PUT) && l.starts("+QSMTPPUT:")) {
       const err = l.int(0);
       if (err === 0) return finish(0, 0);
       const proto = l.int(1);

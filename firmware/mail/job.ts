@@ -355,6 +355,7 @@ function recoveryRules(): number[][] {
     [ANY,           EV_POWERDOWN, A_LADDER,  0], //             the ladder ends the job (no reboot can help)
     [ST_CLEANUP,    EV_FAIL,     A_IGNORE,   0], //             clean-up is best effort
     [ANY,           EV_FAIL,     A_LADDER,   0],
+    [ST_PAUSE,      EV_RESULT,   A_RESULT,   0], //             a success before a resend (onPutResult): delivered
     [ANY,           EV_RESULT,   A_IGNORE,   0], //             stale or duplicate URC (and never the socket path's)
     [ANY,           EV_DEADLINE, A_IGNORE,   0],
     [ANY,           EV_PDPDEACT, A_IGNORE,   0], //             PUT and SOCKET re-activate PDP when needed
@@ -525,7 +526,11 @@ export class MailJobRun {
 
   onPutResult(err: number, proto: number): void {
     // Only a result that follows our AT+QSMTPPUT counts; anything else is stale or a duplicate.
-    if ((this.state !== ST_PUT && this.state !== ST_WAIT) || !this.putSent) {
+    // In the pause before a resend, a success is the result of the AT+QSMTPPUT that failed
+    // on the UART (its OK lost: the module was sending): the mail went, and sending it again
+    // would deliver it twice. A failure there is left to the resend that follows.
+    const beforeResend = this.state === ST_PAUSE && this.resumeState === ST_PUT && err === 0;
+    if ((this.state !== ST_PUT && this.state !== ST_WAIT && !beforeResend) || !this.putSent) {
       this.note(LOG_DEBUG, "ignored +QSMTPPUT: " + err + "," + proto + " in " + stateName(this.state));
       return;
     }

@@ -29,6 +29,10 @@
 //      seeded byte-loss sweep it failed 5 of 64 mails to the compact core's 2). Both now follow
 //      the one table (modem/script.ts): written again in place up to STEP_TRIES, unless
 //      written once (a recipient, the body, the send). Failed on the full core before.
+//   7. AT+QSMTPPUT's OK lost on the UART: the module sends the mail and reports it while the
+//      mailer pauses before its next try; both cores took that result for a stale one and
+//      sent the mail a second time. Both now take a success there (and the compact core a
+//      result that overtakes the OK, as the full job did). Failed on both before.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -236,4 +240,15 @@ describe("6: a step that fails on the way is written again in place when it may 
       }
     });
   }
+});
+
+describe("7: AT+QSMTPPUT's OK lost on the UART, its result during the pause before the next try", () => {
+  it("the mail goes once, one AT+QSMTPPUT, on both cores", async () => {
+    const s = scenario("put-ok-lost", { module: { urcPort: "uart1" }, faults: [{ kind: "loseFinal", command: "+QSMTPPUT" }], firmware: { mail }, expect: { delivered: [{ subject: mail.subject, maxCount: 1 }], module: { maxPuts: 1 } } });
+    for (const r of await both(s)) {
+      expect(r.expectFailures, story(r)).toEqual([]);
+      expect(r.mails, story(r)).toHaveLength(1);
+      expect(count(commandLines(r.transcript), "AT+QSMTPPUT"), story(r)).toBe(1);
+    }
+  });
 });

@@ -251,6 +251,29 @@ describe("recovery ladder", () => {
     expect(r.mailer.ignoredResults).toBe(2);
   });
 
+  it("AT+QSMTPPUT's OK lost on the UART, its result in the pause before the resend: delivered once, no second AT+QSMTPPUT", () => {
+    const r = rig();
+    const from = warm(r);
+    r.port.on("+QSMTPPUT=", { result: "TIMEOUT", urcs: [{ afterMs: 150, line: "+QSMTPPUT: 0,0" }] }, 1);
+    r.send({ id: "m" });
+    r.settle(2);
+    const res = r.results[1];
+    expect(res.delivered).toBe(true);
+    expect(res.attempts).toBe(1);
+    expect(res.resends).toBe(1); // the resend was on its way: its pause ended by the result
+    expect(r.port.commands.slice(from).filter((c) => c.startsWith("+QSMTPPUT="))).toEqual(["+QSMTPPUT=300"]);
+  });
+
+  it("a failure result in the pause before a resend is left to the resend", () => {
+    const r = rig();
+    warm(r);
+    r.port.on("+QSMTPPUT=", { result: "TIMEOUT", urcs: [{ afterMs: 150, line: "+QSMTPPUT: 654,0" }] }, 1);
+    r.send({ id: "m" });
+    r.settle(2);
+    expect(r.results[1].delivered).toBe(true);
+    expect(r.results[1].attempts).toBe(2);
+  });
+
   it("the URC may arrive together with the OK", () => {
     const r = rig();
     r.port.on("+QSMTPPUT=", putResult("+QSMTPPUT: 0,0", 0));
