@@ -84,7 +84,7 @@ const WEAK: Record<string, { engine: number[]; link: number[] }> = {
   "a row answered OK": { engine: [], link: [22, 26] },
   // 8: the echo joins the +CSQ line (neither the echo nor the line is seen); 23: between the line and OK; 27: OK's LF.
   "a query's line and OK": { engine: [], link: [8, 23, 27] },
-  // 17: OK's LF (OK and the URC one line); 23: the LF before the URC ("\r+QSMTPPUT..." is no URC for the link);
+  // 17: the LF after the echo; 23: the LF before the URC ("\r+QSMTPPUT..." is no URC for the link);
   // 38: the URC's CR (the engine's line waits for the next CR: the module's next output); 39: the URC's LF.
   "the send, its OK and its result": { engine: [38], link: [17, 23, 39] },
   // 25: the LF after the echo; 42: the result's LF.
