@@ -250,7 +250,8 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     // by its result only: a second mail is worse than a doubt about the echo.
     if (!code && !link.echoed() && name !== PUT) code = E_GARBLED;
     if (name === "E1") link.echo = true;
-    // A lost or changed byte costs a timeout, a plain ERROR, a wrong echo or a 664: write the step again in place (script.ts).
+    // A lost or changed byte costs a timeout, a plain ERROR, a wrong echo or a 664: write the step again in place
+    // (script.ts writeAgain, the full driver's rule, written out here for the bundle's bytes; splits.test.ts part 6 runs both).
     if ((code === E_TIMEOUT || code === E_AT_ERROR || code === E_GARBLED || code === 664) && tries < STEP_TRIES && spec > 0) return after(RETRY_MS, W_PAUSE);
     // A SIM that asks for a PIN or PUK (a state but READY and NOT READY): a configuration error
     // at once (11, SIM PIN required). Busy or starting (a bare ERROR where the module keeps CMEE=0), or
