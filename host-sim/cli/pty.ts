@@ -9,6 +9,7 @@
 // which can make a new pair on the same link names.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, lstatSync, realpathSync, unlinkSync } from "node:fs";
+import { dieWithParent } from "../die-with-parent.js";
 
 export const SOCAT = "/usr/bin/socat";
 
@@ -50,7 +51,10 @@ export class PtyPair {
     const bin = options.socat ?? (existsSync(SOCAT) ? SOCAT : "socat");
     for (const l of [options.clientLink, options.moduleLink]) removeStaleLink(l);
     const args = ["-d", "-d", `pty,raw,echo=0,link=${options.clientLink}`, `pty,raw,echo=0,link=${options.moduleLink}`];
-    const child = spawn(bin, args, { stdio: ["ignore", "ignore", "pipe"] });
+    // socat goes with the modem that opened it; a socat looked up on PATH is started as it is,
+    // so that a missing one is still spawn's ENOENT (the message below).
+    const [cmd, all] = existsSync(bin) ? dieWithParent(bin, args) : [bin, args];
+    const child = spawn(cmd, all, { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     let pair: PtyPair | undefined;
     return new Promise<PtyPair>((resolve, reject) => {

@@ -14,6 +14,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { SerialPort } from "serialport";
 import { SOCAT } from "../cli/pty.js";
+import { dieWithParent } from "../die-with-parent.js";
 
 /** The three builds: variables resizable (a large board), 16,383 (an ESP32), 5,100 (an Espruino Pico). */
 export type EspruinoSize = "resizable" | "16k" | "5k";
@@ -102,7 +103,8 @@ export class EspruinoBoard {
 
   /** Start `binary script` in `dir`; stdin stays open (and unwritten) until kill(). */
   static start(binary: string, dir: string, script: string): EspruinoBoard {
-    const child = spawn(binary, [script], { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
+    const [cmd, args] = dieWithParent(binary, [script]); // setpriv execs the interpreter: the pid is the interpreter's
+    const child = spawn(cmd, args, { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
     return new EspruinoBoard(child);
   }
 
@@ -115,8 +117,11 @@ export class EspruinoBoard {
     rmSync(pidFile, { force: true });
     rmSync(link, { force: true });
     for (const p of [binary, dir, link]) if (/[,:!'"$\\ ]/.test(p)) throw new Error(`startOnPty: ${p} has a character socat's address would split on`);
-    const system = `SYSTEM:echo $$ > ${pidFile}; exec ${binary},pty,raw,echo=0`;
-    const socat = spawn(existsSync(SOCAT) ? SOCAT : "socat", [`pty,raw,echo=0,link=${link}`, system], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+    // socat dies with this process, the interpreter with socat (its parent).
+    const system = `SYSTEM:echo $$ > ${pidFile}; exec ${dieWithParent(binary, []).flat().join(" ")},pty,raw,echo=0`;
+    const socatArgs = [`pty,raw,echo=0,link=${link}`, system];
+    const [cmd, args] = existsSync(SOCAT) ? dieWithParent(SOCAT, socatArgs) : ["socat", socatArgs];
+    const socat = spawn(cmd, args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
     const t0 = Date.now();
     while (!existsSync(link) || !existsSync(pidFile) || readFileSync(pidFile, "utf8").trim() === "") {
       if (socat.exitCode !== null) throw new Error(`socat exited (${socat.exitCode}) before the console was up`);

@@ -18,6 +18,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { EspruinoBoard, evaluate, setPin } from "./interpreter.js";
+import { dieWithParent } from "../die-with-parent.js";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = path.join(REPO, "bin", "cellmail.mjs");
@@ -72,7 +73,8 @@ export class EspruinoRig {
     );
     const args = [CLI, "modem", "--pty", "--link", rig.link, "--mail-dir", rig.mailDir, "--scenario", path.join(rig.dir, "module.json")];
     if (opts.trace) args.push("--trace");
-    rig.modem = spawn(process.execPath, args, { cwd: rig.dir, stdio: ["ignore", "pipe", "pipe"] });
+    const [cmd, all] = dieWithParent(process.execPath, args);
+    rig.modem = spawn(cmd, all, { cwd: rig.dir, stdio: ["ignore", "pipe", "pipe"] });
     rig.modem.stdout!.on("data", (b: Buffer) => (rig.modemText += b.toString("utf8")));
     rig.modem.stderr!.on("data", (b: Buffer) => (rig.modemText += b.toString("utf8")));
     await rig.waitModem("the simulated module's device", (t) => /^baud: /m.test(t), 30_000);
