@@ -12,7 +12,7 @@
 //    CR too needs bytes the Espruino bundle does not have (docs/profiles.md).
 import { describe, expect, it } from "vitest";
 import { AtEngine } from "../../firmware/at/engine.js";
-import { RESULT_NAMES, SHAPE_DEFERRED, SHAPE_LINE, SHAPE_NONE, type AtResult } from "../../firmware/at/types.js";
+import { RESULT_CME, RESULT_NAMES, SHAPE_DEFERRED, SHAPE_LINE, SHAPE_NONE, type AtResult } from "../../firmware/at/types.js";
 import { createAtLink } from "../../firmware/compact/link.js";
 import { createByteFraming } from "../../firmware/compact/frame-bytes.js";
 import { E_AT_ERROR, E_TIMEOUT } from "../../firmware/errors.js";
@@ -52,7 +52,7 @@ function viaEngine(x: Exchange, reply: string): string {
   let end = "";
   engine.send(
     { command: x.command, shape: x.shape, timeoutMs: TIMEOUT_MS, ...(x.shape === SHAPE_LINE ? { prefix: engine.prefix(x.prefix), onLine: (l) => seen.push("line " + l.int(0, -1) + "," + l.int(1, -1)) } : {}) },
-    (r: AtResult) => (end = r.code === 2 ? "CME " + r.errorCode : RESULT_NAMES[r.code]),
+    (r: AtResult) => (end = r.code === RESULT_CME ? "CME " + r.errorCode : RESULT_NAMES[r.code]),
   );
   u.feed(reply);
   clock.advance(TIMEOUT_MS + 10);
