@@ -186,6 +186,9 @@ export class AtEngine implements AtPort, UartSink {
     if (this.cmd !== null) this.finish(RESULT_CANCELLED, -1);
   }
 
+  /** The stand-in ends lines at CR LF only: it keeps no rule for a lost line end. */
+  takeOpenLine(): void {}
+
   consecutiveTimeouts(): number {
     return this.timeouts;
   }

@@ -40,7 +40,7 @@ import { notNow } from "../modem/kinds.js";
 import { atRefusal } from "../modem/quote.js";
 import { backoffMs } from "./backoff.js";
 import { clipUtf8, utf8Bytes } from "../text/utf8.js";
-import { oneLine } from "./one-line.js";
+import { oneLine } from "../text/one-line.js";
 import type { DeviceConfig } from "../config/device.js";
 import type { OutboxMailer, OutboxOutcome, OutboxRadio } from "./types.js";
 

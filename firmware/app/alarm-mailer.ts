@@ -9,7 +9,7 @@ import type { Mailer } from "../mail/mailer.js";
 import { CHARSET_UTF8 } from "../mail/message.js";
 import type { MailResult } from "../mail/job.js";
 import { nextTurn } from "../turn.js";
-import { oneLine } from "../alarm/one-line.js";
+import { oneLine } from "../text/one-line.js";
 import { clipUtf8 } from "../text/utf8.js";
 import { utcText } from "../text/utc.js";
 

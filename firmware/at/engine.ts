@@ -485,6 +485,22 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     }
   }
 
+  /**
+   * A wait ended (a command's deadline, the job's send wait or pause): a line still open lost
+   * its CR on the UART (the module said all it will say), and the module's next CR, which
+   * would end it, may not come for minutes (a +QSMTPPUT result is the last thing it says).
+   * It ends now. Only at a deadline, never at a delivery's end: framing stays the same for
+   * every way of cutting the input. Espruino's link has the same rule (Framing.takeOpenLine).
+   */
+  takeOpenLine(): void {
+    const n = this.rlen;
+    if (this.closed || this.rbusy || this.detour || this.ackMode || n <= this.rpos) return;
+    // The byte just past the valid ones (the stop, rx()) becomes the lost CR, delivered from
+    // the buffer itself: nothing is allocated for it.
+    this.rbuf[n] = CR;
+    this.onBytes(this.rbuf, n, n + 1);
+  }
+
   consecutiveTimeouts(): number {
     return this.nConsecutive;
   }
@@ -1509,7 +1525,8 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
     this.depth++;
     try {
       if (this.ckPhase !== 0 && !this.ckDeadline()) return;
-      this.complete(RESULT_TIMEOUT, -1, "");
+      this.takeOpenLine(); // a line whose CR was lost ends here, before the command is judged
+      if (this.cur !== null) this.complete(RESULT_TIMEOUT, -1, "");
     } finally {
       this.leave();
     }

@@ -221,6 +221,11 @@ export interface AtPort {
   onUrc(prefix: Prefix, handler: UrcHandler): void;
   /** Fail the command in flight and everything queued with RESULT_CANCELLED (e.g. after RDY). */
   flush(): void;
+  /**
+   * A wait of the caller ended: a line still open (its CR lost on the UART) is taken now, as
+   * if its CR had come. The engine does it at a command's deadline itself.
+   */
+  takeOpenLine(): void;
   /** Consecutive command timeouts; reset by any final result. Upper layers trigger recovery on it. */
   consecutiveTimeouts(): number;
   /** Counters: lines seen, overlong lines dropped, late final results ignored, URCs routed. */

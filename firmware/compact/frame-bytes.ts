@@ -19,6 +19,17 @@ export function createByteFraming(uart: Uart): Framing {
   let len = 0; //   bytes in `line`; -1 while an overlong line is skipped to its end
   let n = 0; //     line length while a line is handled
   let sentLen = 0; // "AT" + command, without the CR
+  let on: () => void; // the link's line handler
+
+  /** The line in `line[0..m)` has ended (its LF came): handed over without its CRs. */
+  function ended(m: number): void {
+    len = 0;
+    while (m > 0 && line[m - 1] === 0x0d) m--;
+    if (m > 0) {
+      n = m;
+      on();
+    }
+  }
 
   function starts(text: string): boolean {
     for (let i = 0; ; i++) {
@@ -69,7 +80,11 @@ export function createByteFraming(uart: Uart): Framing {
     },
     out: tx,
     write: (data: Uint8Array, start: number, end: number) => uart.write(data, start, end),
+    takeOpenLine(): void {
+      if (len > 0) ended(len);
+    },
     attach(onLine: () => void, onWritable: () => void): void {
+      on = onLine;
       uart.attach({
         onBytes(data: Uint8Array, start: number, stop: number): void {
           while (start < stop) {
@@ -85,12 +100,7 @@ export function createByteFraming(uart: Uart): Framing {
               len = m;
               return;
             }
-            len = 0;
-            while (m > 0 && line[m - 1] === 0x0d) m--;
-            if (m > 0) {
-              n = m;
-              onLine();
-            }
+            ended(m);
           }
         },
         onWritable: onWritable,

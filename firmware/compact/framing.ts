@@ -57,4 +57,11 @@ export interface Framing extends LineReader {
   out: Chunk;
   /** Write out data[start..end) as far as the port takes it; how many bytes it took. */
   write(data: Chunk, start: number, end: number): number;
+  /**
+   * The owner's wait ended (a command's deadline, the send's): a line still open lost its
+   * line end on the UART (the module said all it will say), and the module's next line,
+   * whose end would end it, may not come for minutes: it ends now, as if its LF had come.
+   * The full engine has the same rule (AtPort.takeOpenLine).
+   */
+  takeOpenLine(): void;
 }

@@ -53,6 +53,8 @@ export interface AtLink extends LineReader {
   onUrc: LineHandler | null;
   /** Commands written since creation. */
   written: number;
+  /** The owner's wait ended: a line whose LF was lost ends now (Framing.takeOpenLine; the link does it at a command's deadline itself). */
+  takeOpenLine(): void;
 }
 
 export function createAtLink(f: Framing, clock: Clock): AtLink {
@@ -102,7 +104,10 @@ export function createAtLink(f: Framing, clock: Clock): AtLink {
 
   function expire(): void {
     timer = null;
-    end(E_TIMEOUT);
+    // A line whose LF was lost ends first (it may be this command's OK). If that ended the
+    // command, the timer is the next command's or none.
+    f.takeOpenLine();
+    if (!timer) end(E_TIMEOUT);
   }
 
   // A line is routed by the few comparisons its first byte makes worth trying. On Espruino
@@ -172,6 +177,7 @@ export function createAtLink(f: Framing, clock: Clock): AtLink {
     echo: false,
     onUrc: null,
     written: 0,
+    takeOpenLine: f.takeOpenLine, // the framings' methods do not use `this`
   };
   f.attach(dispatch, () => {
     if (out) write(out, outEnd);

@@ -33,6 +33,7 @@ import {
   BODY_INPUT_S, BOOT_WAIT_MS, PROBE_TRIES, PUT_MARGIN_MS, REBOOT_SPACING_MS, POLL_MS, REG_WAIT_MS, SIM_WAIT_MS,
 } from "../modem/timing.js";
 import { utf8Hex, utf8Text } from "../text/utf8.js";
+import { oneLine } from "../text/one-line.js";
 import { nextTurn } from "../turn.js";
 import type { DeviceConfig } from "../config/device.js";
 import type { AtLink } from "./link.js";
@@ -144,16 +145,22 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
   function resume(): void {
     timer = null;
     const w = wait;
+    // A line whose end was lost on the UART is read before the wait's end is judged: the
+    // send's result would otherwise wait for the module's next line, and the mail go twice.
+    // If it ended the wait (urc()), it decided.
+    link.takeOpenLine();
+    if (wait !== w) return;
     wait = W_NONE;
     if (w === W_PUT) fail(E_SEND_TIMEOUT, 0);
     else if (w === W_RDY) advance(); // no RDY: probe with AT all the same
     else next();
   }
 
-  /** No timer and no command of this run left (a cancelled command's end is ignored). */
+  /** No timer, no wait and no command of this run left (a cancelled command's end is ignored). */
   function quiet(): void {
     clock.clearTimer(timer);
     timer = null;
+    wait = W_NONE;
     const was = op;
     op = OP_NONE;
     link.cancel();
@@ -193,7 +200,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     // runs on the outbox's turn, while advance() mostly runs inside the serial data handler,
     // whose time delays the port's service on Espruino (bench espruino.mail.handlerMsPerMail).
     names = s.map((step) => step.slice(0, step.indexOf("=") + 1 || undefined)); // stepName (script.ts), written here: the bundle's bytes
-    prefixes = names.map((n) => n && (n.endsWith("=") || n.endsWith("?") ? n.slice(0, -1) : n) + ":");
+    prefixes = names.map((n) => n && n.split("=")[0].split("?")[0] + ":"); // a name holds '=' or '?' only last
     pos = -1;
     if (bad) return finish(bad, 0);
     advance();
@@ -304,7 +311,6 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
       link.echo = false; // until ATE1 again
       if (wait === W_RDY) {
         quiet(); // the boot wait's timer (no command runs while it waits)
-        wait = W_NONE;
         return advance();
       }
       // A reboot we did not ask for: configuration, PDP and mail content are gone. While
@@ -323,7 +329,6 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
   /** A step failed: the ladder decides between another try and the end. */
   function fail(code: number, proto: number): void {
     quiet();
-    wait = W_NONE;
     const kind = compactKind(code, proto);
     // Below RETRYABLE or above MODEM: KIND_CONFIG, KIND_PERMANENT or KIND_THROTTLED (compactKind gives 1..6).
     if (op !== OP_SEND || kind < KIND_RETRYABLE || kind > KIND_MODEM || recoveries >= (proto ? 1 : MAX_RECOVERIES)) {
@@ -347,7 +352,6 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     quiet();
     const was = op;
     op = OP_NONE;
-    wait = W_NONE;
     // The outcome is handed over on a fresh turn (nextTurn): what the outbox starts with
     // it (the mail after a radio reading, the next mail) does not stack on this run. The
     // log line waits for that turn too: a run often ends inside the serial data handler,
@@ -385,9 +389,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
       }
       // A subject goes as ASCII when the AT gate takes it, else as UTF-8 hex (a '"' or
       // non-ASCII); control characters are refused either way (they would reach the header).
-      const sub = utf8Text(m.subject, 100);
-      if (!sub.bytes) return E_SUBJECT;
-      for (let i = 0, k = 0; i < m.subject.length; i++) if ((k = m.subject.charCodeAt(i)) < 0x20 || k === 0x7f) return E_SUBJECT;
+      if (!utf8Text(m.subject, 100).bytes || oneLine(m.subject) !== m.subject) return E_SUBJECT;
       const text = utf8Text(m.body, BODY_MAX);
       if (!text.bytes || text.length < 1) return E_BODY_LENGTH;
       subjectCharset = atRefusal(m.subject, 100, true) ? 1 : 0;

@@ -683,6 +683,10 @@ export class MailJobRun {
         const t = this.token;
         this.timer = this.clock.setTimer(this.putTimeoutS * 1000 + this.putMarginMs, () => {
           this.timer = null;
+          if (t !== this.token) return;
+          // The result may be there with its CR lost on the UART: the engine would wait for the
+          // module's next CR, and the mail would go twice. It is read first (it ends the wait).
+          this.driver.takeOpenLine();
           if (t === this.token) this.post(EV_DEADLINE, null);
         });
         return;
@@ -691,6 +695,7 @@ export class MailJobRun {
         const done = this.cb();
         this.timer = this.clock.setTimer(this.pauseMs, () => {
           this.timer = null;
+          this.driver.takeOpenLine(); // as at the send wait's end: a result that came in the pause (onPutResult)
           done(null);
         });
         return;

@@ -43,9 +43,10 @@ export type FaultSpec =
   /**
    * One byte of the URC's text (`byte`, 0-based; default its last) is lost on its way to the
    * board, as a UART would lose it: "+QSSLOPEN: 1,0" becomes "+QSSLOPEN: 1," (a URC the board
-   * must not read as a code).
+   * must not read as a code). With `lineEnd`, the CR or the LF of its line end is lost instead
+   * (the text arrives whole, and nothing may follow it for minutes: the board must read it all the same).
    */
-  | ({ kind: "damageUrc"; byte?: number } & UrcPoint)
+  | ({ kind: "damageUrc"; byte?: number; lineEnd?: "cr" | "lf" } & UrcPoint)
   | ({ kind: "lateUrc"; delayMs: number } & UrcPoint)
   | { kind: "urc"; atMs: number; text: string; service?: boolean }
   | { kind: "readerStall"; atMs: number; forMs: number }

@@ -116,6 +116,9 @@ function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString("latin1");
 }
 
+/** The byte of a URC's CR LF that a damageUrc fault loses on the UART, or none. */
+type LineEndLost = "cr" | "lf" | null;
+
 export class Ec800 {
   readonly clock: VirtualClock;
   readonly link: UartLink;
@@ -145,7 +148,7 @@ export class Ec800 {
   private lineOverflow = false;
   private busy = false;
   private pendingLines: PendingLine[] = [];
-  private held: string[] = [];
+  private held: [string, LineEndLost][] = [];
   private afterResponse: (() => void)[] = [];
   private data: DataMode | null = null;
   private plusPending = 0;
@@ -362,6 +365,7 @@ export class Ec800 {
     if (this.power !== "on") return;
     let copies = 1;
     let split: { afterBytes: number; gapMs: number } | null = null;
+    let endLost: LineEndLost = null;
     for (const f of this.faults.atUrc(text)) {
       if (f.kind === "loseUrc") {
         this.link.note(`fault: URC lost: ${text}`);
@@ -372,7 +376,10 @@ export class Ec800 {
         this.later(f.delayMs, () => this.deliverUrc(text, service));
         return;
       }
-      if (f.kind === "damageUrc") {
+      if (f.kind === "damageUrc" && f.lineEnd) {
+        endLost = f.lineEnd;
+        this.link.note(`fault: the ${f.lineEnd.toUpperCase()} ending a URC lost on the UART: ${text}`);
+      } else if (f.kind === "damageUrc") {
         const at = Math.min(f.byte ?? text.length - 1, text.length - 1);
         this.link.note(`fault: byte ${at} of a URC lost on the UART: ${text}`);
         text = text.slice(0, at) + text.slice(at + 1);
@@ -380,31 +387,37 @@ export class Ec800 {
       if (f.kind === "duplicateUrc") copies += f.count ?? 1;
       if (f.kind === "splitUrc") split = f;
     }
-    for (let i = 0; i < copies; i++) this.deliverUrc(text, service, i === 0 ? split : null);
+    for (let i = 0; i < copies; i++) this.deliverUrc(text, service, i === 0 ? split : null, i === 0 ? endLost : null);
   }
 
-  private deliverUrc(text: string, service: boolean, split: { afterBytes: number; gapMs: number } | null = null): void {
+  private deliverUrc(text: string, service: boolean, split: { afterBytes: number; gapMs: number } | null = null, endLost: LineEndLost = null): void {
     if (this.power !== "on") return;
     const port = this.persistent.urcPort;
     if (service && port !== "uart1" && port !== "all") {
       this.link.note(`URC routed to ${port}, not the UART: ${text}`);
       return;
     }
-    if (this.busy || this.data) this.held.push(text);
+    if (this.busy || this.data) this.held.push([text, endLost]);
     else if (split) {
       // Two writes with a silence between: the firmware must keep the partial line.
       const framed = this.frameInfo([text]);
       this.link.note(`fault: URC split after ${split.afterBytes} bytes, the rest ${split.gapMs} ms later: ${text}`);
       this.send(framed.slice(0, split.afterBytes));
       this.later(split.gapMs, () => this.send(framed.slice(split.afterBytes)));
-    } else this.send(this.frameInfo([text]));
+    } else this.send(this.framedUrc(text, endLost));
+  }
+
+  /** A URC as the UART carries it: framed, without the CR or LF of its line end that `endLost` names. */
+  private framedUrc(text: string, endLost: LineEndLost): string {
+    const framed = this.frameInfo([text]); // ends in CR LF in either mode
+    return endLost === "cr" ? framed.slice(0, -2) + "\n" : endLost === "lf" ? framed.slice(0, -1) : framed;
   }
 
   private flushHeld(): void {
     if (this.busy || this.data) return;
     const held = this.held;
     this.held = [];
-    for (const text of held) this.send(this.frameInfo([text]));
+    for (const [text, endLost] of held) this.send(this.framedUrc(text, endLost));
   }
 
   private frameInfo(lines: string[]): string {

@@ -109,7 +109,7 @@ const FAULT = tagged("kind", {
   interleaveUrc: obj({ ...COMMAND_POINT, text: required(str()), where: required(oneOf("afterEcho", "afterInfo", "beforeFinal")) }),
   duplicateUrc: obj({ ...URC_POINT, count: count() }),
   loseUrc: obj(URC_POINT),
-  damageUrc: obj({ ...URC_POINT, byte: byteIndex() }),
+  damageUrc: obj({ ...URC_POINT, byte: byteIndex(), lineEnd: oneOf("cr", "lf") }),
   lateUrc: obj({ ...URC_POINT, delayMs: required(ms()) }),
   splitUrc: obj({ ...URC_POINT, afterBytes: required(int(1, 1000)), gapMs: required(ms()) }),
   urc: obj({ atMs: required(ms()), text: required(str()), service: bool() }),

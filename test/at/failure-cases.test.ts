@@ -418,6 +418,41 @@ describe("a line end lost on the UART (issue 12: the engine reads through what E
     });
   }
 
+  it("a URC whose CR was lost with nothing after it waits for a line end, and is read when the owner's wait ends (takeOpenLine)", () => {
+    for (const tail of ["\n", ""]) {
+      everyWay(30, (echo, c) => {
+        const r = rig(echo, c);
+        hello(r);
+        const seen = urcs(r, "+QSMTPPUT:");
+        r.modem.script({ cmd: "AT+QSMTPPUT=300", reply: "\r\nOK\r\n\r\n+QSMTPPUT: 0,0" + tail });
+        const a = send(r, { command: "+QSMTPPUT=300", shape: SHAPE_DEFERRED, timeoutMs: 3000 });
+        r.clock.advance(100);
+        expect(a.result?.code).toBe(RESULT_OK);
+        expect(seen).toHaveLength(0); // framing does not guess where a line ends
+        r.engine.takeOpenLine(); // the job's send wait ended (firmware/mail/job.ts)
+        expect(seen).toHaveLength(1);
+        r.engine.takeOpenLine(); // nothing is open any more: nothing happens
+        expect(seen).toHaveLength(1);
+        expect(r.engine.stats().urcs).toBe(1);
+      });
+    }
+  });
+
+  it("a reply line whose CR was lost, then nothing: read at the command's deadline, before the timeout", () => {
+    everyWay(30, (echo, c) => {
+      const r = rig(echo, c);
+      hello(r);
+      const got: string[] = [];
+      r.modem.script({ cmd: "AT+CSQ", reply: "\r\n+CSQ: 20,99\n" });
+      const a = send(r, { command: "+CSQ", shape: SHAPE_LINE, prefix: r.engine.prefix("+CSQ:"), timeoutMs: 1000, onLine: (l) => got.push(l.int(0, -1) + "," + l.int(1, -1)) });
+      r.clock.advance(500);
+      expect(got).toEqual([]);
+      r.clock.advance(600);
+      expect(got).toEqual(["20,99"]);
+      expect(a.result?.code).toBe(RESULT_TIMEOUT); // its OK never came
+    });
+  });
+
   it("a reply line whose CR was lost gives its fields without the LF", () => {
     everyWay(40, (echo, c) => {
       const r = rig(echo, c);

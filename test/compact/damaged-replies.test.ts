@@ -6,10 +6,12 @@
 //    of it (the command's end, its information lines, the URCs).
 //  - A lost CR or LF leaves every line as it was: a layer should read the reply as if nothing
 //    was lost. Where one does not, it is declared below (WEAK), so the list cannot go stale.
-//    The engine ends lines at CR and, since this test, takes a final result whose CR was
-//    lost ("OK\n"); the link ends lines at LF and trims the CRs before it, so a lost LF joins
-//    two lines or leaves the last one open until the deadline. Making the link end lines at
-//    CR too needs bytes the Espruino bundle does not have (docs/profiles.md).
+//    The engine ends lines at CR and takes a final result whose CR was lost ("OK\n"); the
+//    link ends lines at LF and trims the CRs before it, so a lost LF joins two lines. A line
+//    left open (the last one lost its end) ends on both at a deadline: the command's, or the
+//    owner's send wait (takeOpenLine), which each test run ends after the command's.
+//    Making the link end lines at CR too needs bytes the Espruino bundle does not have
+//    (docs/profiles.md).
 import { describe, expect, it } from "vitest";
 import { AtEngine } from "../../firmware/at/engine.js";
 import { RESULT_CME, RESULT_NAMES, SHAPE_DEFERRED, SHAPE_LINE, SHAPE_NONE, type AtResult } from "../../firmware/at/types.js";
@@ -56,6 +58,7 @@ function viaEngine(x: Exchange, reply: string): string {
   );
   u.feed(reply);
   clock.advance(TIMEOUT_MS + 10);
+  engine.takeOpenLine(); // the owner's wait ends (the job's send wait, firmware/mail/job.ts)
   return [end, ...seen].join(" | ");
 }
 
@@ -74,21 +77,23 @@ function viaLink(x: Exchange, reply: string): string {
   });
   u.feed(reply);
   clock.advance(TIMEOUT_MS + 10);
+  link.takeOpenLine(); // the owner's wait ends (the mailer's send wait, firmware/compact/mailer.ts)
   // The link reads a number it cannot find as NaN, the engine as its default -1.
   return [end, ...seen].join(" | ").replace(/NaN/g, "-1");
 }
 
 /** The lost CR or LF bytes each layer does not read through, by exchange: reply index and why. */
 const WEAK: Record<string, { engine: number[]; link: number[] }> = {
-  // 22: the LF after the echo (its CR CR LF): echo, answer and OK one line for the link; 26: OK's LF.
-  "a row answered OK": { engine: [], link: [22, 26] },
-  // 8: the echo joins the +CSQ line (neither the echo nor the line is seen); 23: between the line and OK; 27: OK's LF.
-  "a query's line and OK": { engine: [], link: [8, 23, 27] },
-  // 17: the LF after the echo; 23: the LF before the URC ("\r+QSMTPPUT..." is no URC for the link);
-  // 38: the URC's CR (the engine's line waits for the next CR: the module's next output); 39: the URC's LF.
-  "the send, its OK and its result": { engine: [38], link: [17, 23, 39] },
-  // 25: the LF after the echo; 42: the result's LF.
-  "a row refused": { engine: [], link: [25, 42] },
+  // 22: the LF after the echo (its CR CR LF): echo, answer and OK one line for the link. (26, OK's
+  // LF, is read at the deadline since both layers end a line left open there.)
+  "a row answered OK": { engine: [], link: [22] },
+  // 8: the echo joins the +CSQ line (neither the echo nor the line is seen); 23: between the line and OK.
+  "a query's line and OK": { engine: [], link: [8, 23] },
+  // 17: the LF after the echo; 23: the LF before the URC ("\r+QSMTPPUT..." is no URC for the link).
+  // (38, the URC's CR, and 39, its LF, are read when the owner's send wait ends: takeOpenLine.)
+  "the send, its OK and its result": { engine: [], link: [17, 23] },
+  // 25: the LF after the echo.
+  "a row refused": { engine: [], link: [25] },
 };
 
 describe("one byte lost from the module's answer: what each AT layer makes of it", () => {

@@ -193,7 +193,7 @@ describe("smtp.transport in the record", () => {
     const c = loadDevice(raw);
     let thrown: { field?: string; kind?: number } | null = null;
     try {
-      new Mailer({ prefix: () => ({}) as never, send: () => true, room: () => 1, onUrc: () => {}, flush: () => {}, consecutiveTimeouts: () => 0, stats: () => ({}) as never, close: () => {} }, new VirtualClock(0), c, { transport: c.transport });
+      new Mailer({ prefix: () => ({}) as never, send: () => true, room: () => 1, onUrc: () => {}, flush: () => {}, takeOpenLine: () => {}, consecutiveTimeouts: () => 0, stats: () => ({}) as never, close: () => {} }, new VirtualClock(0), c, { transport: c.transport });
     } catch (e) {
       thrown = e as { field?: string; kind?: number };
     }

@@ -66,6 +66,9 @@ export function createTextFraming(uart: TextUart): Framing {
     },
     out: "",
     write: uart.write, // a TextUart's methods do not use `this`
+    takeOpenLine(): void {
+      rest = long(rest + "\n");
+    },
     attach(onLine: () => void, onWritable: () => void): void {
       on = onLine;
       uart.attach({

@@ -206,6 +206,9 @@ export class ScriptPort implements AtPort {
     for (const p of cancelled) complete(p.done, this.result(RESULT_CANCELLED, -1, ""));
   }
 
+  /** Lines come whole here (scripted): none is ever left open. */
+  takeOpenLine(): void {}
+
   consecutiveTimeouts(): number {
     return this.timeoutsInRow;
   }
