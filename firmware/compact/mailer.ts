@@ -200,7 +200,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     // runs on the outbox's turn, while advance() mostly runs inside the serial data handler,
     // whose time delays the port's service on Espruino (bench espruino.mail.handlerMsPerMail).
     names = s.map((step) => step.slice(0, step.indexOf("=") + 1 || undefined)); // stepName (script.ts), written here: the bundle's bytes
-    prefixes = names.map((n) => n && n.split("=")[0].split("?")[0] + ":"); // a name holds '=' or '?' only last
+    prefixes = names.map((n) => n && (n.endsWith("=") || n.endsWith("?") ? n.slice(0, -1) : n) + ":");
     pos = -1;
     if (bad) return finish(bad, 0);
     advance();
