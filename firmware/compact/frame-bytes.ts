@@ -21,13 +21,22 @@ export function createByteFraming(uart: Uart): Framing {
   let sentLen = 0; // "AT" + command, without the CR
   let on: () => void; // the link's line handler
 
-  /** The line in `line[0..m)` has ended (its LF came): handed over without its CRs. */
+  /**
+   * The text in `line[0..m)` has ended (its LF came): every CR in it ends a line too (an echo's
+   * own, or one whose LF was lost on the UART), as in frame-text.ts; each non-empty line is
+   * moved to the buffer's start (where the getters read) and handed over.
+   */
   function ended(m: number): void {
     len = 0;
-    while (m > 0 && line[m - 1] === 0x0d) m--;
-    if (m > 0) {
-      n = m;
-      on();
+    for (let at = 0; at <= m; ) {
+      let c = line.indexOf(0x0d, at);
+      if (c < 0 || c > m) c = m;
+      if (c > at) {
+        if (at > 0) line.copyWithin(0, at, c); // below `at`: what follows c stays where it is
+        n = c - at;
+        on();
+      }
+      at = c + 1;
     }
   }
 
@@ -59,11 +68,9 @@ export function createByteFraming(uart: Uart): Framing {
     },
     first: () => line[0],
     echo(): boolean {
-      // Compared from the end: earlier tries' echoes whose answers were lost end in CR, not
-      // LF, so they come glued in front ("AT+X\rAT+X"); a CR must precede what matched.
-      let k = n - sentLen;
-      let same = k === 0 || (k > 0 && line[k - 1] === 0x0d);
-      for (let i = 0; same && i < sentLen; i++) same = line[k++] === tx[i];
+      // Earlier tries' echoes glued in front ("AT+X\rAT+X") are lines of their own (ended()).
+      let same = n === sentLen;
+      for (let i = 0; same && i < sentLen; i++) same = line[i] === tx[i];
       return same;
     },
     encode(command: string): number {

@@ -12,9 +12,10 @@
 //   JavaScript loop is its slowest path, and it frees a short-lived string the moment its
 //   last reference goes (bench espruino.*).
 //
-// Both give the same lines: LF ends a line, trailing CRs are dropped, empty lines are
-// skipped, a line longer than LINE_MAX bytes is dropped whole. The getters are valid only
-// while a line is being handled (inside `onLine`).
+// Both give the same lines: LF ends a line and so does CR (the module's CR LF ends one line;
+// a CR alone ends one too: an echo's own, "AT...\r", or a line whose LF was lost on the UART),
+// empty lines are skipped, the text between two LFs is dropped whole when it is longer than
+// LINE_MAX bytes. The getters are valid only while a line is being handled (inside `onLine`).
 
 /** The longest line kept (longer ones are dropped to their end). */
 export const LINE_MAX = 256;
@@ -46,9 +47,8 @@ export interface Framing extends LineReader {
   /** The first byte of the line. */
   first(): number;
   /**
-   * The line is the echo of the last encoded command ("AT" + command, byte for byte), alone
-   * or after CR: the echoes of earlier tries whose answers never came end in CR, not LF, so
-   * they arrive glued in front of it.
+   * The line is the echo of the last encoded command ("AT" + command, byte for byte). The
+   * echoes of earlier tries whose answers never came end in CR, so they are lines of their own.
    */
   echo(): boolean;
   /** Prepare "AT" + `command` + CR in `out`; its length, or 0 when it is longer than TX_MAX. */

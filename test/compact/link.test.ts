@@ -405,26 +405,26 @@ describe("framing", () => {
     expect(lf).toEqual(["urc:+CEREG: 1", "w:AT+CSQ\\r", "info:+CSQ: 4,99", "end:0@0"]);
   });
 
-  it("a lone CR does not end a line: lines end at LF (the EC800 ends every line with CR LF; only its echo ends with CR alone)", () => {
+  it("a lone CR ends a line once the next LF comes: lines end at LF, and the text before it is cut at its CRs (a lost LF)", () => {
     const ev = everyWay((r) => {
       r.send("", "");
       r.feed("OK\r");
-      expect(r.link.busy()).toBe(true); // not a line yet
+      expect(r.link.busy()).toBe(true); // not a line yet: no LF has come
       r.feed("\n");
     });
     expect(ev).toEqual(["w:AT\\r", "end:0@0"]);
-    // CR-only text runs into one line up to the next LF: here it is not "OK".
-    const joined = everyWay((r) => {
+    // The LF after "+CSQ: 1,2" lost: two lines all the same, and the command ends with its OK.
+    const cut = everyWay((r) => {
       r.send("", "");
       r.feed("+CSQ: 1,2\rOK\r\n");
       r.feed("\r\nOK\r\n");
     });
-    expect(joined).toEqual(["w:AT\\r", "urc:+CSQ: 1,2\\rOK", "end:0@0"]);
+    expect(cut).toEqual(["w:AT\\r", "urc:+CSQ: 1,2", "end:0@0", "urc:OK"]);
   });
 
-  it("every trailing CR is taken off a line, no other CR", () => {
+  it("every CR ends a line: trailing CRs and a CR in front leave the line as it is", () => {
     const ev = everyWay((r) => r.feed("\r\nRDY\r\r\n\r\nRDY\r\n\r\n\rRDY\r\n"));
-    expect(ev).toEqual(["urc:RDY", "urc:RDY", "urc:\\rRDY"]);
+    expect(ev).toEqual(["urc:RDY", "urc:RDY", "urc:RDY"]);
   });
 
   it("garbage and NUL bytes at power-up, then RDY", () => {
@@ -894,40 +894,42 @@ describe("getters over the current line", () => {
 
 /**
  * What the link must make of `text` received while a command with `prefix` runs
- * (and after it ended): a plain statement of the framing rules on strings.
+ * (and after it ended): a plain statement of the framing rules on strings (LF ends a
+ * text, dropped whole when overlong; its CRs cut it into lines).
  */
 function model(text: string, prefix: string): string[] {
   const out: string[] = [];
   let running = true;
   const parts = text.split("\n");
   parts.pop(); // after the last LF: not a line yet
-  for (let p of parts) {
-    if (p.length > 256) continue; // overlong (CR included): dropped
-    while (p.endsWith("\r")) p = p.slice(0, -1);
-    if (p === "" || p.startsWith("AT")) continue;
-    if (running) {
-      let code = -1;
-      if (p === "OK") code = 0;
-      else if (p === "ERROR") code = E_AT_ERROR;
-      else if (p === "NO CARRIER") code = E_NO_CARRIER;
-      else if (p.startsWith("+CME ERROR:") || p.startsWith("+CMS ERROR:")) {
-        let i = 11;
-        while (p.charAt(i) === " ") i++;
-        let v = NaN;
-        for (; i < p.length && p.charCodeAt(i) >= 0x30 && p.charCodeAt(i) <= 0x39; i++) v = (v === v ? v * 10 : 0) + p.charCodeAt(i) - 0x30;
-        code = v === v ? v : E_AT_ERROR;
+  for (const part of parts) {
+    if (part.length > 256) continue; // overlong (CRs included): dropped whole
+    for (const p of part.split("\r")) {
+      if (p === "" || p.startsWith("AT")) continue;
+      if (running) {
+        let code = -1;
+        if (p === "OK") code = 0;
+        else if (p === "ERROR") code = E_AT_ERROR;
+        else if (p === "NO CARRIER") code = E_NO_CARRIER;
+        else if (p.startsWith("+CME ERROR:") || p.startsWith("+CMS ERROR:")) {
+          let i = 11;
+          while (p.charAt(i) === " ") i++;
+          let v = NaN;
+          for (; i < p.length && p.charCodeAt(i) >= 0x30 && p.charCodeAt(i) <= 0x39; i++) v = (v === v ? v * 10 : 0) + p.charCodeAt(i) - 0x30;
+          code = v === v ? v : E_AT_ERROR;
+        }
+        if (code >= 0) {
+          out.push("end:" + code);
+          running = false;
+          continue;
+        }
+        if (prefix !== "" && p.startsWith(prefix)) {
+          out.push("info:" + esc(p));
+          continue;
+        }
       }
-      if (code >= 0) {
-        out.push("end:" + code);
-        running = false;
-        continue;
-      }
-      if (prefix !== "" && p.startsWith(prefix)) {
-        out.push("info:" + esc(p));
-        continue;
-      }
+      out.push("urc:" + esc(p));
     }
-    out.push("urc:" + esc(p));
   }
   return out;
 }
@@ -962,10 +964,10 @@ describe("properties", () => {
   const textArb = fc.array(pieceArb, { maxLength: 24 }).map((p) => p.join(""));
   const cutsArb = fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 60 });
 
-  function runText(text: string, prefix: string, cutSizes: number[] | null): string[] {
+  function runText(text: string, prefix: string, cutSizes: number[] | null, espruino = false): string[] {
     const clock = new VirtualClock();
     const t = testUart();
-    const link = createAtLink(createByteFraming(t.uart), clock);
+    const link = createAtLink(espruino ? createTextFraming(textPort(t.uart)) : createByteFraming(t.uart), clock);
     const ev: string[] = [];
     link.onUrc = (l) => ev.push("urc:" + show(l));
     link.send("+CSQ", prefix, 1000, null, (l) => ev.push("info:" + show(l)), (code) => ev.push("end:" + code));
@@ -984,13 +986,15 @@ describe("properties", () => {
     return ev;
   }
 
-  it("framing and routing match the model, however the bytes are cut", () => {
+  it("framing and routing match the model, however the bytes are cut, on both framings", () => {
     fc.assert(
       fc.property(textArb, fc.constantFrom("+CSQ:", ""), cutsArb, (text, prefix, cuts) => {
         const expected = model(text, prefix);
-        expect(runText(text, prefix, null)).toEqual(expected);
-        expect(runText(text, prefix, cuts)).toEqual(expected);
-        expect(runText(text, prefix, [1])).toEqual(expected);
+        for (const espruino of [false, true]) {
+          expect(runText(text, prefix, null, espruino)).toEqual(expected);
+          expect(runText(text, prefix, cuts, espruino)).toEqual(expected);
+          expect(runText(text, prefix, [1], espruino)).toEqual(expected);
+        }
       }),
       { numRuns: 400 },
     );
@@ -1003,6 +1007,7 @@ describe("properties", () => {
         const whole = runText(text, "+CSQ:", null);
         expect(runText(text, "+CSQ:", cuts)).toEqual(whole);
         expect(runText(text, "+CSQ:", [1])).toEqual(whole);
+        expect(runText(text, "+CSQ:", cuts, true)).toEqual(whole); // Espruino's text framing gives the same lines
         // Whatever came before, a line end then OK completes a command.
         const clock = new VirtualClock();
         const t = testUart();

@@ -23,6 +23,18 @@ export function createTextFraming(uart: TextUart): Framing {
   let sent = ""; // "AT" + the last command: its echo, alone or after earlier tries' CR-ended echoes
   let on: () => void; //  the link's line handler
   /**
+   * The text between two LFs: every CR in it ends a line too (an echo's own, "AT...\r", or
+   * one whose LF was lost on the UART: "+CSQ: 20,99\r\rOK"); its non-empty lines, in order.
+   */
+  function cut(t: string): void {
+    for (let u of t.split("\r")) {
+      if (u) {
+        l = u;
+        on();
+      }
+    }
+  }
+  /**
    * Any text, each line measured with its CRs as the byte framing does (the rare case:
    * see onText); what is left after its last LF.
    */
@@ -30,13 +42,8 @@ export function createTextFraming(uart: TextUart): Framing {
     let at = 0; //   where the current line starts in s
     let lf = s.indexOf("\n");
     while (lf >= 0) {
-      let e = lf;
-      while (e > at && s[e - 1] === "\r") e--;
       if (skip || lf - at > LINE_MAX) skip = false;
-      else if (e > at) {
-        l = s.substring(at, e);
-        on();
-      }
+      else cut(s.substring(at, lf));
       at = lf + 1;
       lf = s.indexOf("\n", at);
     }
@@ -57,7 +64,7 @@ export function createTextFraming(uart: TextUart): Framing {
     },
     text: (from: number, cut: number) => (from < l.length - cut ? l.substring(from, l.length - cut) : ""),
     first: () => l.charCodeAt(0),
-    echo: () => l === sent || l.endsWith("\r" + sent), // the usual echo costs one comparison
+    echo: () => l === sent, // earlier tries' echoes glued in front ("AT+X\rAT+X") are lines of their own (cut)
     encode(command: string): number {
       sent = "AT" + command;
       if (sent.length + 1 >= TX_MAX) return 0;
@@ -90,14 +97,7 @@ export function createTextFraming(uart: TextUart): Framing {
             return;
           }
           rest = p.pop() as string;
-          for (let t of p) {
-            // An echo ends in its own CR ("AT...\r" + CR LF): dropped here, as long() would.
-            while (t.endsWith("\r")) t = t.slice(0, -1);
-            if (t) {
-              l = t;
-              on();
-            }
-          }
+          for (let t of p) cut(t);
         },
         onWritable: onWritable,
       });
