@@ -14,7 +14,7 @@ import { LINE_MAX, TX_MAX, type Framing } from "./framing.js";
 const codeAt = "".charCodeAt;
 
 export function createByteFraming(uart: Uart): Framing {
-  const line = new Uint8Array(LINE_MAX);
+  const line = new Uint8Array(LINE_MAX + 1); // and the stop (ended())
   const tx = new Uint8Array(TX_MAX);
   let len = 0; //   bytes in `line`; -1 while an overlong line is skipped to its end
   let n = 0; //     line length while a line is handled
@@ -28,9 +28,9 @@ export function createByteFraming(uart: Uart): Framing {
    */
   function ended(m: number): void {
     len = 0;
-    for (let at = 0; at <= m; ) {
-      let c = line.indexOf(0x0d, at);
-      if (c < 0 || c > m) c = m;
+    line[m] = 0x0d; // a stop: no scan below goes past m
+    for (let at = 0; at < m; ) {
+      const c = line.indexOf(0x0d, at);
       if (c > at) {
         if (at > 0) line.copyWithin(0, at, c); // below `at`: what follows c stays where it is
         n = c - at;
