@@ -948,12 +948,12 @@ export class Ec800 implements UrcTarget {
 
   // ---------------------------------------------------------------- status
 
-  /** Engine's consecutive command timeouts (recovery trigger). */
   /** A wait of the job ended: a line whose CR was lost on the UART is read now (AtPort.takeOpenLine). */
   takeOpenLine(): void {
     this.port.takeOpenLine();
   }
 
+  /** Engine's consecutive command timeouts (recovery trigger). */
   consecutiveTimeouts(): number {
     return this.port.consecutiveTimeouts();
   }

@@ -481,12 +481,12 @@ describe("the echo check (echoed(), echo)", () => {
     if (late) r.clock.advance(1000);
   };
 
-  it("the echoes of tries whose answers were lost end in CR and come glued in front: the echo at the line's end counts (issue 12, split 1)", () => {
+  it("the echoes of tries whose answers were lost end in CR and come in front of the answer: each is a line of its own, and the last one counts (issue 12, split 1)", () => {
     const ev = everyWay((r) => {
       r.link.echo = true;
       const cmd = '+QSMTPCFG="account","u","p"';
       // Each try's echo comes after its deadline (a slow module), so it waits, open, for the
-      // next line end: the third try's answer ends the echoes of the last two as one line.
+      // next LF: the third try's answer ends the text that holds the last two echoes.
       tryOnce(r, cmd, "", true);
       r.feed(`AT${cmd}\r`);
       tryOnce(r, cmd, "", true);

@@ -6,10 +6,11 @@
 //
 // Lines end at LF, and never found with indexOf("\r\n"): on Espruino 2v29 indexOf also
 // matches a needle whose start ends the string ("ab\r".indexOf("\r\n") is 2); split()
-// does not. The usual chunk (lines ended by CR LF, the text too short to hold an
-// overlong line) is cut by one native split and costs a few statements per line; any
-// other goes through long(), which measures each line with its CRs as the byte framing
-// does. No regular expressions (DESIGN.md section 3).
+// does not. The text before each LF is cut at its CRs too (cut(): an echo's own CR, or a
+// line whose LF was lost on the UART). The usual chunk (lines ended by CR LF, the text too
+// short to hold an overlong line) is cut by native splits and costs a few statements per
+// line; any other goes through long(), which measures each line with its CRs as the byte
+// framing does. No regular expressions (DESIGN.md section 3).
 // Statements are what costs on Espruino: about 4 us each on a PC, whatever they do.
 // A command is written as a string: Espruino's serial port takes one for about half what a
 // Uint8Array costs it, and nothing is converted (bench espruino.mail.handlerMsPerMail).
@@ -20,7 +21,7 @@ export function createTextFraming(uart: TextUart): Framing {
   let rest = ""; // the start of a line whose end has not come yet
   let skip = false; // an overlong line is being dropped to its end
   let l = ""; //    the line being handled
-  let sent = ""; // "AT" + the last command: its echo, alone or after earlier tries' CR-ended echoes
+  let sent = ""; // "AT" + the last command: its echo
   let on: () => void; //  the link's line handler
   /**
    * The text between two LFs: every CR in it ends a line too (an echo's own, "AT...\r", or
