@@ -16,7 +16,7 @@
 // swept by `sweep()` at start-up. A head whose length or CRC does not match is
 // treated as absent (reported through `corrupt`).
 import type { Store } from "../../platform/types.js";
-import type { Records, RecordsOf } from "./records.js";
+import type { Records } from "./records.js";
 
 /** Moddable Preference's value limit on the ESP32 (platform/moddable/store.ts): what the moddable target splits records to. */
 export const PREFERENCE_VALUE = 4000;
@@ -146,11 +146,6 @@ export class BlobStore implements Records {
     }
     return removed;
   }
-}
-
-/** The Records of a Store whose values hold at most `maxValue` bytes (AlarmServiceOptions.records). */
-export function blobRecords(maxValue: number): RecordsOf {
-  return (store: Store) => new BlobStore(store, maxValue);
 }
 
 function chunkKey(key: string, gen: number, i: number): string {

@@ -1,7 +1,6 @@
 // How the earlier firmware's outbox kept a record (an entry, its meta record, the rate
 // window): one record under one key, all or nothing across a power cut. The blob store
 // (blob.ts) is the form Moddable and Node boards wrote; migrate.ts reads it back once.
-import type { Store } from "../../platform/types.js";
 
 export interface Records {
   /** The record, or undefined when absent or found damaged (then counted in `corrupt`). */
@@ -14,6 +13,3 @@ export interface Records {
   /** Records `read` found damaged. */
   corrupt: number;
 }
-
-/** Makes the Records of a Store. */
-export type RecordsOf = (store: Store) => Records;

@@ -23,8 +23,6 @@ export const TENCENT_PORT = 465;
 export const TENCENT_SSLTYPE = 1;
 export const TENCENT_MAILS_PER_HOUR = 10;
 
-export const AMAZON_DEFAULT_PORT = 465;
-
 /** The Tencent host for a region name (case-insensitive), or "" when unknown. */
 export function tencentHost(region: string): string {
   const r = region.toLowerCase();
