@@ -897,11 +897,11 @@ describe("getters over the current line", () => {
  * (and after it ended): a plain statement of the framing rules on strings (LF ends a
  * text, dropped whole when overlong; its CRs cut it into lines).
  */
-function model(text: string, prefix: string): string[] {
+function model(text: string, prefix: string, open = false): string[] {
   const out: string[] = [];
   let running = true;
   const parts = text.split("\n");
-  parts.pop(); // after the last LF: not a line yet
+  if (!open) parts.pop(); // after the last LF: not a line yet (with `open`, the owner's wait ended: takeOpenLine)
   for (const part of parts) {
     if (part.length > 256) continue; // overlong (CRs included): dropped whole
     for (const p of part.split("\r")) {
@@ -964,7 +964,7 @@ describe("properties", () => {
   const textArb = fc.array(pieceArb, { maxLength: 24 }).map((p) => p.join(""));
   const cutsArb = fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 60 });
 
-  function runText(text: string, prefix: string, cutSizes: number[] | null, espruino = false): string[] {
+  function runText(text: string, prefix: string, cutSizes: number[] | null, espruino = false, open = false): string[] {
     const clock = new VirtualClock();
     const t = testUart();
     const link = createAtLink(espruino ? createTextFraming(textPort(t.uart)) : createByteFraming(t.uart), clock);
@@ -983,6 +983,7 @@ describe("properties", () => {
       }
     }
     deliver(t.sink(), b, cuts);
+    if (open) link.takeOpenLine();
     return ev;
   }
 
@@ -990,10 +991,13 @@ describe("properties", () => {
     fc.assert(
       fc.property(textArb, fc.constantFrom("+CSQ:", ""), cutsArb, (text, prefix, cuts) => {
         const expected = model(text, prefix);
+        const openEnded = model(text, prefix, true);
         for (const espruino of [false, true]) {
           expect(runText(text, prefix, null, espruino)).toEqual(expected);
           expect(runText(text, prefix, cuts, espruino)).toEqual(expected);
           expect(runText(text, prefix, [1], espruino)).toEqual(expected);
+          // The owner's wait ends after it all: a line left open ends as if its LF had come.
+          expect(runText(text, prefix, cuts, espruino, true)).toEqual(openEnded);
         }
       }),
       { numRuns: 400 },
