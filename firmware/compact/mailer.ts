@@ -28,7 +28,7 @@ import { addressRule } from "../modem/address.js";
 import { atRefusal, AT_FIELD_MAX } from "../modem/quote.js";
 import { pdpRow, smtpRows, sslRows } from "../modem/rows.js";
 import { cmeKind, protoKind } from "../modem/kinds.js";
-import { PLAIN, RETRY_MS, STEP_TRIES, stepTable } from "../modem/script.js";
+import { PLAIN, RETRY_MS, STEP_TRIES, stepName, stepTable, writeAgain } from "../modem/script.js";
 import {
   BODY_INPUT_S, BOOT_WAIT_MS, PROBE_TRIES, PUT_MARGIN_MS, REBOOT_SPACING_MS, POLL_MS, REG_WAIT_MS, SIM_WAIT_MS,
 } from "../modem/timing.js";
@@ -199,7 +199,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     // Each step's name and information lines' prefix, derived here once per run: start()
     // runs on the outbox's turn, while advance() mostly runs inside the serial data handler,
     // whose time delays the port's service on Espruino (bench espruino.mail.handlerMsPerMail).
-    names = s.map((step) => step.slice(0, step.indexOf("=") + 1 || undefined)); // stepName (script.ts), written here: the bundle's bytes
+    names = s.map(stepName);
     prefixes = names.map((n) => n && (n.endsWith("=") || n.endsWith("?") ? n.slice(0, -1) : n) + ":");
     pos = -1;
     if (bad) return finish(bad, 0);
@@ -257,9 +257,9 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     // by its result only: a second mail is worse than a doubt about the echo.
     if (!code && !link.echoed() && name !== PUT) code = E_GARBLED;
     if (name === "E1") link.echo = true;
-    // A lost or changed byte costs a timeout, a plain ERROR, a wrong echo or a 664: write the step again in place
-    // (script.ts writeAgain, the full driver's rule, written out here for the bundle's bytes; splits.test.ts part 6 runs both).
-    if ((code === E_TIMEOUT || code === E_AT_ERROR || code === E_GARBLED || code === 664) && tries < STEP_TRIES && spec > 0) return after(RETRY_MS, W_PAUSE);
+    // A lost or changed byte costs a timeout, a plain ERROR, a wrong echo or a 664: the step is written again in
+    // place when it may be (script.ts, the one rule of both mailers; splits.test.ts part 6 runs both).
+    if (code && writeAgain(code) && tries < STEP_TRIES && spec > 0) return after(RETRY_MS, W_PAUSE); // no call for a good end
     // A SIM that asks for a PIN or PUK (a state but READY and NOT READY): a configuration error
     // at once (11, SIM PIN required). Busy or starting (a bare ERROR where the module keeps CMEE=0), or
     // an OK without its state line (lost on the way): polled through its window, then E_SIM
