@@ -259,7 +259,9 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     if (name === "E1") link.echo = true;
     // A lost or changed byte costs a timeout, a plain ERROR, a wrong echo or a 664: the step is written again in
     // place when it may be (script.ts, the one rule of both mailers; splits.test.ts part 6 runs both).
-    if (code && writeAgain(code) && tries < STEP_TRIES && spec > 0) return after(RETRY_MS, W_PAUSE); // no call for a good end
+    // Not inlined by the minifier (reduce_funcs, rollup.config.mjs): it would write the function out
+    // where it is called, as a closure made at every call (a good end makes no call at all).
+    if (code && /*@__NOINLINE__*/ writeAgain(code) && tries < STEP_TRIES && spec > 0) return after(RETRY_MS, W_PAUSE);
     // A SIM that asks for a PIN or PUK (a state but READY and NOT READY): a configuration error
     // at once (11, SIM PIN required). Busy or starting (a bare ERROR where the module keeps CMEE=0), or
     // an OK without its state line (lost on the way): polled through its window, then E_SIM
