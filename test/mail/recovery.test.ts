@@ -14,6 +14,12 @@ import {
   KIND_THROTTLED,
 } from "../../firmware/errors.js";
 
+/** The mail's content commands, as the rig writes them (each test lists its own sequence of them). */
+const DST = '+QSMTPDST=1,1,"ops@example.com"';
+const SUB = '+QSMTPSUB=0,"Alarm: pressure low"';
+const BODY = "+QSMTPBODY=0,26,60";
+const PUT = "+QSMTPPUT=300";
+const CLR = "+QSMTPCLR";
 const putResult = (line: string, afterMs = 2000) => ({ urcs: [{ afterMs, line }] });
 
 /** Run a first mail so the module is up and configured; return the command index after it. */
@@ -36,12 +42,12 @@ describe("recovery ladder", () => {
     expect(res.attempts).toBe(2);
     expect(res.resends).toBe(1);
     expect(r.port.commands.slice(from)).toEqual([
-      '+QSMTPDST=1,1,"ops@example.com"',
-      '+QSMTPSUB=0,"Alarm: pressure low"',
-      "+QSMTPBODY=0,26,60",
-      "+QSMTPPUT=300",
-      "+QSMTPPUT=300",
-      "+QSMTPCLR",
+      DST,
+      SUB,
+      BODY,
+      PUT,
+      PUT,
+      CLR,
     ]);
   });
 
@@ -58,18 +64,18 @@ describe("recovery ladder", () => {
     expect(res.reboots).toBe(0);
     const cmds = r.port.commands.slice(from);
     expect(cmds).toEqual([
-      '+QSMTPDST=1,1,"ops@example.com"',
-      '+QSMTPSUB=0,"Alarm: pressure low"',
-      "+QSMTPBODY=0,26,60",
-      "+QSMTPPUT=300",
-      "+QSMTPPUT=300", // resend 1
-      "+QSMTPPUT=300", // resend 2
+      DST,
+      SUB,
+      BODY,
+      PUT,
+      PUT, // resend 1
+      PUT, // resend 2
       "+QIDEACT=1", //    the resend rung is spent: PDP
       "+QIACT?",
       "+QIACT=1",
       "+QIACT?",
-      "+QSMTPPUT=300", // resumed where it was: the content is still on the module
-      "+QSMTPCLR",
+      PUT, // resumed where it was: the content is still on the module
+      CLR,
     ]);
   });
 
@@ -129,8 +135,8 @@ describe("recovery ladder", () => {
     expect(res.delivered).toBe(true);
     expect(res.pdpReactivations).toBe(1);
     const cmds = r.port.commands.slice(from);
-    const put1 = cmds.indexOf("+QSMTPPUT=300");
-    expect(cmds.slice(put1 + 1)).toEqual(["+QIDEACT=1", "+QIACT?", "+QIACT=1", "+QIACT?", "+QSMTPPUT=300", "+QSMTPCLR"]);
+    const put1 = cmds.indexOf(PUT);
+    expect(cmds.slice(put1 + 1)).toEqual(["+QIDEACT=1", "+QIACT?", "+QIACT=1", "+QIACT?", PUT, CLR]);
   });
 
   it('+QIURC: "pdpdeact" during the send wait re-activates PDP and resends', () => {
@@ -169,7 +175,7 @@ describe("recovery ladder", () => {
     expect(res.error!.code).toBe(677);
     expect(res.error!.proto).toBe(535);
     expect(res.error!.cause).toContain("authentication");
-    expect(r.port.commands[r.port.commands.length - 1]).toBe("+QSMTPCLR");
+    expect(r.port.commands[r.port.commands.length - 1]).toBe(CLR);
     expect(r.port.count("+QIDEACT")).toBe(0);
     expect(r.port.count("+CFUN")).toBe(0);
   });
@@ -196,7 +202,7 @@ describe("recovery ladder", () => {
     expect(res.error).toMatchObject({ kind: KIND_RETRYABLE, code: 667, proto: 450 });
     expect([res.attempts, res.resends, res.pdpReactivations, res.reboots]).toEqual([2, 1, 0, 0]);
     const cmds = r.port.commands.slice(from);
-    expect(cmds.filter((c) => c === "+QSMTPPUT=300")).toHaveLength(2);
+    expect(cmds.filter((c) => c === PUT)).toHaveLength(2);
     expect(cmds.some((c) => c.startsWith("+QIDEACT") || c.startsWith("+CFUN"))).toBe(false);
   });
 
@@ -261,7 +267,7 @@ describe("recovery ladder", () => {
     expect(res.delivered).toBe(true);
     expect(res.attempts).toBe(1);
     expect(res.resends).toBe(1); // the resend was on its way: its pause ended by the result
-    expect(r.port.commands.slice(from).filter((c) => c.startsWith("+QSMTPPUT="))).toEqual(["+QSMTPPUT=300"]);
+    expect(r.port.commands.slice(from).filter((c) => c.startsWith("+QSMTPPUT="))).toEqual([PUT]);
   });
 
   it("a failure result in the pause before a resend is left to the resend", () => {
@@ -304,13 +310,13 @@ describe("recovery ladder", () => {
       expect(r.results[1].delivered).toBe(true);
       expect(r.results[1].rebuilds).toBe(1);
       expect(r.port.commands.slice(from)).toEqual([
-        '+QSMTPDST=1,1,"ops@example.com"',
-        "+QSMTPCLR",
-        '+QSMTPDST=1,1,"ops@example.com"',
-        '+QSMTPSUB=0,"Alarm: pressure low"',
-        "+QSMTPBODY=0,26,60",
-        "+QSMTPPUT=300",
-        "+QSMTPCLR",
+        DST,
+        CLR,
+        DST,
+        SUB,
+        BODY,
+        PUT,
+        CLR,
       ]);
     });
   }
@@ -324,12 +330,12 @@ describe("recovery ladder", () => {
     expect(r.results[1].delivered).toBe(true);
     expect(r.results[1].rebuilds).toBe(0);
     expect(r.port.commands.slice(from)).toEqual([
-      '+QSMTPDST=1,1,"ops@example.com"',
-      '+QSMTPSUB=0,"Alarm: pressure low"',
-      '+QSMTPSUB=0,"Alarm: pressure low"',
-      "+QSMTPBODY=0,26,60",
-      "+QSMTPPUT=300",
-      "+QSMTPCLR",
+      DST,
+      SUB,
+      SUB,
+      BODY,
+      PUT,
+      CLR,
     ]);
   });
 
@@ -342,16 +348,16 @@ describe("recovery ladder", () => {
     expect(r.results[1].delivered).toBe(true);
     expect(r.results[1].rebuilds).toBe(1);
     expect(r.port.commands.slice(from)).toEqual([
-      '+QSMTPDST=1,1,"ops@example.com"',
-      '+QSMTPSUB=0,"Alarm: pressure low"',
-      '+QSMTPSUB=0,"Alarm: pressure low"',
-      '+QSMTPSUB=0,"Alarm: pressure low"',
-      "+QSMTPCLR",
-      '+QSMTPDST=1,1,"ops@example.com"',
-      '+QSMTPSUB=0,"Alarm: pressure low"',
-      "+QSMTPBODY=0,26,60",
-      "+QSMTPPUT=300",
-      "+QSMTPCLR",
+      DST,
+      SUB,
+      SUB,
+      SUB,
+      CLR,
+      DST,
+      SUB,
+      BODY,
+      PUT,
+      CLR,
     ]);
   });
 
@@ -366,16 +372,16 @@ describe("recovery ladder", () => {
     expect(res.resends).toBe(0);
     expect(res.rebuilds).toBe(1);
     expect(r.port.commands.slice(from)).toEqual([
-      '+QSMTPDST=1,1,"ops@example.com"',
-      '+QSMTPSUB=0,"Alarm: pressure low"',
-      "+QSMTPBODY=0,26,60",
-      "+QSMTPPUT=300",
-      "+QSMTPCLR",
-      '+QSMTPDST=1,1,"ops@example.com"',
-      '+QSMTPSUB=0,"Alarm: pressure low"',
-      "+QSMTPBODY=0,26,60",
-      "+QSMTPPUT=300",
-      "+QSMTPCLR",
+      DST,
+      SUB,
+      BODY,
+      PUT,
+      CLR,
+      DST,
+      SUB,
+      BODY,
+      PUT,
+      CLR,
     ]);
   });
 
@@ -401,7 +407,7 @@ describe("recovery ladder", () => {
     const res = r.results[1];
     expect(res.delivered).toBe(true);
     expect(res.resends).toBe(0);
-    expect(r.port.commands.slice(from).filter((c) => c.startsWith("+QSMTPPUT"))).toEqual(["+QSMTPPUT=300"]);
+    expect(r.port.commands.slice(from).filter((c) => c.startsWith("+QSMTPPUT"))).toEqual([PUT]);
   });
 
   it("a short body (module took fewer bytes) rebuilds", () => {
@@ -480,7 +486,7 @@ describe("module reboot", () => {
     r.clock.advance(120_000);
     // DST times out (rebuild), then the rebuild's CLR all its tries: the module is silent, no reboot allowed
     r.port.on("+QSMTPDST=", { result: "TIMEOUT" }, 1);
-    r.port.on("+QSMTPCLR", { result: "TIMEOUT" }, STEP_TRIES);
+    r.port.on(CLR, { result: "TIMEOUT" }, STEP_TRIES);
     r.send({ id: "b" });
     r.settle(3);
     const res = r.results[2];
@@ -540,7 +546,7 @@ describe("attachments and clean-up", () => {
     expect(cmds).toContain('+QFUPL="UFS:log.csv",3000,10,1');
     expect(cmds).toContain('+QSMTPATT=1,1,"UFS:log.csv"');
     expect(cmds).toContain('+QSMTPATT=1,2,"UFS:img.bin"');
-    expect(cmds.slice(-3)).toEqual(["+QSMTPCLR", '+QFDEL="UFS:log.csv"', '+QFDEL="UFS:img.bin"']);
+    expect(cmds.slice(-3)).toEqual([CLR, '+QFDEL="UFS:log.csv"', '+QFDEL="UFS:img.bin"']);
     expect(r.port.files.size).toBe(0);
     const up = r.port.payloads.find((p) => p.command.startsWith('+QFUPL="UFS:log.csv"'))!;
     expect(Array.from(up.data)).toEqual(Array.from(pattern(3000)));
@@ -577,7 +583,7 @@ describe("attachments and clean-up", () => {
     r.send({ attachments: [att("a.bin", 10)] });
     r.settle(1);
     expect(r.results[0].delivered).toBe(false);
-    expect(r.port.commands.slice(-2)).toEqual(["+QSMTPCLR", '+QFDEL="UFS:a.bin"']);
+    expect(r.port.commands.slice(-2)).toEqual([CLR, '+QFDEL="UFS:a.bin"']);
     expect(r.port.files.size).toBe(0);
   });
 });
@@ -679,7 +685,7 @@ describe("POWERED DOWN", () => {
   it("a power-down during clean-up after +QSMTPPUT: 0,0 leaves the mail reported as delivered", () => {
     const r = rig();
     warm(r);
-    r.port.on("+QSMTPCLR", { result: "TIMEOUT", urcs: [] }, 1);
+    r.port.on(CLR, { result: "TIMEOUT", urcs: [] }, 1);
     r.port.on("+QSMTPPUT=", { urcs: [{ afterMs: 2000, line: "+QSMTPPUT: 0,0" }, { afterMs: 2010, line: "POWERED DOWN" }] }, 1);
     r.send({ id: "m" });
     r.settle(2);
