@@ -10,7 +10,7 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const HEAVY = ["rollup", "@rollup/plugin-typescript", "typescript", "terser", "@rollup/plugin-terser"];
+const HEAVY = ["rollup", "@rollup/plugin-typescript", "typescript", "terser", "@rollup/plugin-terser", "@swc/core"];
 
 /** Module specifiers a file loads when it is evaluated: static imports and re-exports, not `import type`, not `import()`. */
 function staticImports(file: string): string[] {
