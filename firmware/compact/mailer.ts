@@ -270,6 +270,9 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     if (name === CPIN && (code === 14 || code === 13 || code === E_AT_ERROR || (code === 0 && said < 1))) {
       return said < 0 || clock.now() - since + POLL_MS > SIM_WAIT_MS ? fail(said < 0 ? 11 : 1028, 0) : after(POLL_MS, W_PAUSE);
     }
+    // A context that could not be configured or activated is E_PDP (1030, network), as the full
+    // driver says it, unless the module's code is final (configuration, permanent, throttled).
+    if (code && (name === "+QIACT=" || name === "+QICSGP=") && compactKind(code, 0) % 6 > 2) code = 1030;
     if (code) return fail(code, 0);
     if (name === PUT) return after(c.putTimeoutS * 1000 + PUT_MARGIN_MS, W_PUT);
     // Bytes lost on the way: the module ended the body short after its input time.
@@ -338,7 +341,10 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     }
     log(LOG_WARN, "mail step " + pos + " failed: " + code + "/" + proto);
     recoveries++;
-    if (kind === KIND_NETWORK) deact = true;
+    // A network error re-activates PDP while the mail is being built or sent (from QSMTPCLR on);
+    // one during bring-up (registration, PDP, the configuration rows) only tries the run again,
+    // as the full job retries its phase there.
+    if (kind === KIND_NETWORK && pos >= names.indexOf("+QSMTPCLR")) deact = true;
     if (kind === KIND_MODEM || timeouts > 1) {
       // No second reboot within the spacing: the mail ends with its own cause, as the full job ends it.
       if (clock.now() - lastReboot < REBOOT_SPACING_MS) return finish(code, proto);

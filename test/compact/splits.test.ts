@@ -33,6 +33,11 @@
 //      mailer pauses before its next try; both cores took that result for a stale one and
 //      sent the mail a second time. Both now take a success there (and the compact core a
 //      result that overtakes the OK, as the full job did). Failed on both before.
+//   8. AT+QIACT=1 that keeps failing: the compact core ended with the module's code (a plain
+//      ERROR: 1021, retryable), the full driver with E_PDP (1030, network); the compact core
+//      would then also have deactivated a context that never came up before each try. Both now:
+//      E_PDP, and a network error during bring-up only tries the run again (the full job's phase
+//      retry). Failed on the compact core before.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -249,6 +254,27 @@ describe("7: AT+QSMTPPUT's OK lost on the UART, its result during the pause befo
       expect(r.expectFailures, story(r)).toEqual([]);
       expect(r.mails, story(r)).toHaveLength(1);
       expect(count(commandLines(r.transcript), "AT+QSMTPPUT"), story(r)).toBe(1);
+    }
+  });
+});
+
+describe("8: a PDP context that never comes up", () => {
+  // Before: the compact core ended with the module's own code for a failed AT+QIACT=1 (here a
+  // plain ERROR, 1021, retryable) where the full driver says E_PDP (1030, network), and it
+  // deactivated PDP before every try after a network error, also one during bring-up, where the
+  // full job only retries its phase.
+  it("both cores end with E_PDP (1030), kind network; neither writes AT+QIDEACT for a context that never came up", async () => {
+    const s = scenario("pdp-never", {
+      faults: [{ kind: "pdpActivationFails", times: 99 }],
+      firmware: { mail },
+      expect: { failure: { code: E_PDP, cause: "network", retryable: true } },
+    });
+    for (const r of await both(s)) {
+      expect(r.expectFailures, story(r)).toEqual([]);
+      expect(r.errors.map((e) => e.code), story(r)).toEqual([E_PDP]);
+      const lines = commandLines(r.transcript);
+      expect(count(lines, "AT+QIACT=1"), story(r)).toBeGreaterThanOrEqual(3);
+      expect(count(lines, "AT+QIDEACT"), story(r)).toBe(0);
     }
   });
 });
