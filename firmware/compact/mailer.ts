@@ -271,7 +271,8 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
       return said < 0 || clock.now() - since + POLL_MS > SIM_WAIT_MS ? fail(said < 0 ? 11 : 1028, 0) : after(POLL_MS, W_PAUSE);
     }
     // A context that could not be configured or activated is E_PDP (1030, network), as the full
-    // driver says it, unless the module's code is final (configuration, permanent, throttled).
+    // driver says it, unless the module's code is final (configuration, permanent, throttled:
+    // kinds 1, 2 and 6; `% 6 > 2` keeps retryable, network and modem).
     if (code && (name === "+QIACT=" || name === "+QICSGP=") && compactKind(code, 0) % 6 > 2) code = 1030;
     if (code) return fail(code, 0);
     if (name === PUT) return after(c.putTimeoutS * 1000 + PUT_MARGIN_MS, W_PUT);

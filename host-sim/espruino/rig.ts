@@ -195,8 +195,9 @@ export class EspruinoRig {
  * delivered mail: mails are counted from the module's "+QSMTPPUT: 0,0" line, with its line
  * end, in the received data (the serial `data` registration is wrapped; nothing is kept), and
  * process.memory() runs on a fresh turn (it collects garbage first). The line end matters:
- * a chunk may end before it, and the reading would then come before the bundle handled the result. On Espruino 2v29 indexOf also matches a
- * needle whose start ends the string ("AT+QSMT".indexOf("+QSMTPPUT") is 2): checked with substr.
+ * a chunk may end before it, and the reading would then come before the bundle handled the
+ * result. On Espruino 2v29 indexOf also matches a needle whose start ends the string
+ * ("AT+QSMT".indexOf("+QSMTPPUT") is 2): checked with substr.
  */
 export const USAGE_PRELUDE = `(function () {
   var PUT = "+QSMTPPUT: 0,0\\r\\n", tail = "", mails = 0;
