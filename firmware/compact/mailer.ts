@@ -20,7 +20,7 @@
 import type { Clock, Log, TimerHandle } from "../platform/types.js";
 import { LOG_INFO, LOG_WARN } from "../platform/types.js";
 import {
-  E_ADDRESS, E_AT_ERROR, E_BODY_LENGTH, E_BODY_SHORT, E_GARBLED, E_NOT_REGISTERED, E_NO_BOOT, E_PDP_DEACT, E_POWERED_DOWN, E_QUEUE_FULL,
+  E_ADDRESS, E_AT_ERROR, E_BODY_LENGTH, E_BODY_SHORT, E_GARBLED, E_NO_BOOT, E_PDP_DEACT, E_POWERED_DOWN, E_QUEUE_FULL,
   E_RECIPIENTS, E_REBOOTED, E_SEND_TIMEOUT, E_SUBJECT, E_TIMEOUT,
   KIND_CONFIG, KIND_MODEM, KIND_NETWORK, KIND_RETRYABLE,
 } from "../errors.js";
@@ -29,6 +29,7 @@ import { atRefusal, AT_FIELD_MAX } from "../modem/quote.js";
 import { pdpRow, smtpRows, sslRows } from "../modem/rows.js";
 import { cmeKind, protoKind } from "../modem/kinds.js";
 import { PLAIN, RETRY_MS, STEP_TRIES, stepName, stepTable, writeAgain } from "../modem/script.js";
+import { regPoll, simPoll } from "../modem/polls.js";
 import {
   BODY_INPUT_S, BOOT_WAIT_MS, PROBE_TRIES, PUT_MARGIN_MS, REBOOT_SPACING_MS, POLL_MS, REG_WAIT_MS, SIM_WAIT_MS,
 } from "../modem/timing.js";
@@ -245,6 +246,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     }
     if (op === OP_NONE) return;
     const said = mark;
+    let v = 0; // a poll's verdict (modem/polls.ts)
     mark = 0;
     if (code === E_TIMEOUT && name === PROBE) {
       // The module may still be starting: probe again, then give up.
@@ -262,13 +264,13 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     // Not inlined by the minifier (reduce_funcs, rollup.config.mjs): it would write the function out
     // where it is called, as a closure made at every call (a good end makes no call at all).
     if (code && /*@__NOINLINE__*/ writeAgain(code) && tries < STEP_TRIES && spec > 0) return after(RETRY_MS, W_PAUSE);
-    // A SIM that asks for a PIN or PUK (a state but READY and NOT READY): a configuration error
-    // at once (11, SIM PIN required). Busy or starting (a bare ERROR where the module keeps CMEE=0), or
-    // an OK without its state line (lost on the way): polled through its window, then E_SIM
-    // (1028, kind modem: the ladder's reboot), as the full driver does. Both polls ask again
-    // after POLL_MS until their limit since the first try.
-    if (name === CPIN && (code === 14 || code === 13 || code === E_AT_ERROR || (code === 0 && said < 1))) {
-      return said < 0 || clock.now() - since + POLL_MS > SIM_WAIT_MS ? fail(said < 0 ? 11 : 1028, 0) : after(POLL_MS, W_PAUSE);
+    // The SIM's poll, by the one rule of both mailers (modem/polls.ts): READY goes on; a PIN or
+    // PUK (a state but READY and NOT READY) is 11 at once; anything else that is not final (busy,
+    // a bare ERROR where the module keeps CMEE=0, an OK without its state line) is asked again
+    // after POLL_MS through the window, then E_SIM (1028, kind modem: the ladder's reboot).
+    // Final kinds: 1, 2 and 6 (`% 6 < 3`).
+    if (name === CPIN && (v = simPoll(code, compactKind(code, 0) % 6 < 3, said, clock.now() - since, SIM_WAIT_MS))) {
+      return v < 0 ? after(POLL_MS, W_PAUSE) : fail(v, 0);
     }
     // A context that could not be configured or activated is E_PDP (1030, network), as the full
     // driver says it, unless the module's code is final (configuration, permanent, throttled:
@@ -279,13 +281,9 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     // Bytes lost on the way: the module ended the body short after its input time.
     if (name === BODY && said !== (body as Uint8Array).length) return fail(E_BODY_SHORT, 0);
     if (name === CEREG) {
-      // Polled to the deadline like any other stat, denied (3) included, as the full driver
-      // does: a denial can end as the module tries other cells. The code names the last one
-      // (1039: E_REG_DENIED, see compactKind).
-      const stat = radioNow.stat;
-      if (stat !== 1 && stat !== 5) {
-        return clock.now() - since + POLL_MS > REG_WAIT_MS ? fail(stat === 3 ? 1039 : E_NOT_REGISTERED, 0) : after(POLL_MS, W_PAUSE);
-      }
+      // The registration's poll, by the one rule of both mailers (modem/polls.ts): every stat
+      // but registered is asked again through the window, a denial (3) included.
+      if ((v = regPoll(radioNow.stat, clock.now() - since, REG_WAIT_MS))) return v < 0 ? after(POLL_MS, W_PAUSE) : fail(v, 0);
       booted = true;
     }
     if (name === "+CFUN=") {

@@ -16,6 +16,7 @@
 // Secrets: commands are logged by name only (commandName), never with arguments.
 import { BODY_INPUT_S, POLL_MS } from "./timing.js";
 import { RETRY_MS, stepTable, stepTries, writeAgain } from "./script.js";
+import { CME_SIM_PIN, regPoll, simPoll } from "./polls.js";
 import {
   AtPort,
   AtDoneTarget,
@@ -46,7 +47,6 @@ import {
   E_CLOSED,
   E_GARBLED,
   E_NO_BOOT,
-  E_NOT_REGISTERED,
   E_REG_DENIED,
   E_POWERED_DOWN,
   E_PDP,
@@ -182,7 +182,6 @@ export interface ModemStatus {
 }
 
 const PROBE_PAUSE_MS = 1000;
-const CME_SIM_PIN = 11; // +CME ERROR 11, SIM PIN required: a locked SIM's code on both mailers
 const MAX_NET_RESTARTS = 5;
 
 export class Ec800 implements UrcTarget {
@@ -523,11 +522,11 @@ export class Ec800 implements UrcTarget {
       if (err) return done(err);
       this.runSteps(g, initSteps(), (err2) => {
         if (err2) return done(err2);
-        this.simReady(g, this.clock.now() + c.simWaitMs, (err3) => {
+        this.simReady(g, this.clock.now(), (err3) => {
           if (err3) return done(err3);
           this.readCsq(g, (err4) => {
             if (err4) return done(err4);
-            this.registered(g, this.clock.now() + c.regWaitMs, (err5) => {
+            this.registered(g, this.clock.now(), (err5) => {
               if (err5) return done(err5);
               this.readClock(g, () => {
                 if (g !== this.gen) return done(this.cancelled());
@@ -551,23 +550,23 @@ export class Ec800 implements UrcTarget {
     });
   }
 
-  /** AT+CPIN? until READY; +CME ERROR: 14/13 (busy/initialising) are polled through, not failed. */
-  private simReady(g: number, deadline: number, done: Done): void {
+  /**
+   * AT+CPIN? until READY, by the one rule of both mailers (polls.ts simPoll): a PIN or PUK is a
+   * configuration error at once (the state is in the cause); NOT READY (a SIM being swapped), a
+   * state line lost on the UART and any error that is not final (+CME ERROR: 14/13 busy, a bare
+   * ERROR) are polled through the window.
+   */
+  private simReady(g: number, since: number, done: Done): void {
     let state = "";
     this.exec(step(SIM_QUERY, SHAPE_LINE, "+CPIN:", T_CPIN), (line) => { state = line.str(0); }, null, 0, (err) => {
-      if (!err && state === "READY") return done(null);
-      // A state that asks for a PIN or PUK: a configuration error at once, as +CME ERROR 11 (SIM PIN
-      // required) is; the state is in the cause. Others (NOT READY: a SIM being swapped; no state
-      // line: lost on the UART) are polled. Espruino's mailer does the same.
-      if (!err && (state.indexOf("PIN") >= 0 || state.indexOf("PUK") >= 0)) {
-        return done(cellError(KIND_CONFIG, CME_SIM_PIN, "SIM is locked (" + state + "); use a SIM without PIN", ""));
-      }
-      if (err && isFinal(err.kind)) return done(err); // 10 not inserted, 11/12 PIN/PUK
+      const said = state === "READY" ? 1 : state.indexOf("PIN") >= 0 || state.indexOf("PUK") >= 0 ? -1 : 0;
+      const v = simPoll(err ? err.code : 0, err !== null && isFinal(err.kind), said, this.clock.now() - since, this.config.simWaitMs);
+      if (v === 0) return done(null);
+      if (err && v === err.code) return done(err); // final: 10 not inserted, 11/12 PIN/PUK
+      if (v === CME_SIM_PIN) return done(cellError(KIND_CONFIG, CME_SIM_PIN, "SIM is locked (" + state + "); use a SIM without PIN", ""));
       if (g !== this.gen) return done(this.cancelled());
-      if (this.clock.now() >= deadline) {
-        return done(cellError(KIND_MODEM, E_SIM, "SIM not ready: " + (err ? err.cause : state), ""));
-      }
-      this.wait(g, POLL_MS, () => this.simReady(g, deadline, done), done);
+      if (v === E_SIM) return done(cellError(KIND_MODEM, E_SIM, "SIM not ready: " + (err ? err.cause : state), ""));
+      this.wait(g, POLL_MS, () => this.simReady(g, since, done), done);
     });
   }
 
@@ -625,15 +624,17 @@ export class Ec800 implements UrcTarget {
   }
 
   /** Poll registration until stat 1 (home) or 5 (roaming), or the deadline. */
-  private registered(g: number, deadline: number, done: Done): void {
+  /** The registration queries until one says registered, by the one rule of both mailers (polls.ts regPoll). */
+  private registered(g: number, since: number, done: Done): void {
     this.queryReg(g, 0, -1, (stat) => {
-      if (stat === 1 || stat === 5) return done(null);
+      const v = regPoll(stat, this.clock.now() - since, this.config.regWaitMs);
+      if (v === 0) return done(null);
       if (g !== this.gen) return done(this.cancelled());
-      if (this.clock.now() >= deadline) {
-        const why = stat === 3 ? "registration denied by the network" : "not registered";
-        return done(cellError(KIND_NETWORK, stat === 3 ? E_REG_DENIED : E_NOT_REGISTERED, why + " (stat " + stat + ") before the deadline", ""));
+      if (v > 0) {
+        const why = v === E_REG_DENIED ? "registration denied by the network" : "not registered";
+        return done(cellError(KIND_NETWORK, v, why + " (stat " + stat + ") before the deadline", ""));
       }
-      this.wait(g, POLL_MS, () => this.registered(g, deadline, done), done);
+      this.wait(g, POLL_MS, () => this.registered(g, since, done), done);
     });
   }
 

@@ -20,7 +20,10 @@
 //      (1028) and polled for 20 s on the compact one (then 11); a SIM busy past its window
 //      ended with 1028 (kind modem: a reboot, then the cause) on one and with 14 (retryable)
 //      on the other, whose ladder then ended with E_REBOOT_SPACING instead of the cause. Both
-//      now: locked, 11 at once; busy, polled every 2 s, E_SIM, one reboot, E_SIM.
+//      now: locked, 11 at once; busy, polled every 2 s, E_SIM, one reboot, E_SIM. Both polls (the
+//      SIM's and the registration's) are one rule since (modem/polls.ts): a SIM ready in the
+//      last two seconds of its window is taken (the compact core gave up up to 2 s early, then
+//      rebooted, and failed the mail: failed on the compact core before).
 //   5. registration on a GSM cell: a difference kept, and declared (the module reg-fallback):
 //      checked here to be real, so the declaration cannot go stale.
 //   6. a step that fails on the way (a plain ERROR, a 664, its answer lost): the compact core
@@ -189,6 +192,23 @@ describe("4: the SIM (issue 12: the full driver failed a locked SIM at once with
       // Busy in its first moments after the boot (the simulated SIM), then the PIN: no poll after
       // that answer (the compact core polled it for 20 s, about 10 more).
       expect(count(commandLines(r.transcript), "AT+CPIN?"), story(r)).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it("a SIM that becomes ready in the last two seconds of its window is taken, without a reboot, on both cores (modem/polls.ts)", async () => {
+    // Ready about 19.3 s after the first AT+CPIN? (the module says RDY about 0.7 s before it).
+    // Espruino's mailer gave up when the next question would come after the window (at about
+    // 18 s, E_SIM, then a reboot); the full driver asks until the window has passed, and now both do.
+    const s = scenario("sim-ready-late", {
+      module: { urcPort: "uart1", timing: { simBusyMs: 20_000 } },
+      firmware: { mail },
+      expect: { delivered: [{ subject: mail.subject, to: mail.to }] },
+    });
+    for (const r of await both(s)) {
+      expect(r.expectFailures, story(r)).toEqual([]);
+      const lines = commandLines(r.transcript);
+      expect(count(lines, "AT+CFUN=1,1"), story(r)).toBe(0);
+      expect(count(lines, "AT+CPIN?"), story(r)).toBeGreaterThanOrEqual(10);
     }
   });
 
