@@ -9,8 +9,10 @@
 // shorter ladder: configuration and permanent errors and throttling end the mail at
 // once; a network error re-activates PDP; a module that does not answer (a silent
 // probe, two timeouts in a row) is rebooted with AT+CFUN=1,1, never twice within 10
-// minutes; anything else is tried again (a server's 4xx reply once: it answered, so only
-// "later" can help, and the outbox retries later). At most MAX_RECOVERIES per mail, then the mail
+// minutes; a send that failed is sent again with AT+QSMTPPUT alone (the module keeps the
+// content), as the full job resends; anything else is tried again from what is missing (a
+// server's 4xx reply once: it answered, so only "later" can help, and the outbox retries
+// later). At most MAX_RECOVERIES per mail, then the mail
 // fails with the last code and the outbox keeps it. An unexpected RDY means the module
 // lost its configuration and the mail content: the run starts again from what is now
 // missing. Every quoted value passes the one AT gate (modem/quote.ts) as it is built.
@@ -107,6 +109,8 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
   let lastReboot = -REBOOT_SPACING_MS;
   let reboot = false; //  the next run starts with AT+CFUN=1,1
   let deact = false; //   the next run starts with AT+QIDEACT
+  let resend = false; //  the next run sends again with AT+QSMTPPUT alone (the module keeps the content)
+  let mailAt = 0; //      where the run's mail steps start: the steps before it are bring-up
   let op = OP_NONE;
   let wait = W_NONE;
   let script: string[] = []; // the run's commands
@@ -188,14 +192,19 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
         sslRows(c, s);
         smtpRows(c, q, s);
       }
-      s.push("+QSMTPCLR");
-      // mail read three times rather than through a local: the bundle's bytes.
-      [(mail as CompactMail).to, (mail as CompactMail).cc, (mail as CompactMail).bcc].forEach((list, t) => {
-        for (let to of list) s.push("+QSMTPDST=1," + (t + 1) + "," + q(to, AT_FIELD_MAX));
-      });
-      s.push("+QSMTPSUB=" + subjectCharset + "," + q(subject, subjectCharset ? 200 : 100), BODY + "1," + (body as Uint8Array).length + "," + BODY_INPUT_S, PUT + c.putTimeoutS);
+      mailAt = s.length;
+      // A configuration sent in this boot means the module still holds the content of the send that failed.
+      if (!resend || !configured) {
+        s.push("+QSMTPCLR");
+        // mail read three times rather than through a local: the bundle's bytes.
+        [(mail as CompactMail).to, (mail as CompactMail).cc, (mail as CompactMail).bcc].forEach((list, t) => {
+          for (let to of list) s.push("+QSMTPDST=1," + (t + 1) + "," + q(to, AT_FIELD_MAX));
+        });
+        s.push("+QSMTPSUB=" + subjectCharset + "," + q(subject, subjectCharset ? 200 : 100), BODY + "1," + (body as Uint8Array).length + "," + BODY_INPUT_S);
+      }
+      s.push(PUT + c.putTimeoutS);
     }
-    reboot = deact = false;
+    reboot = deact = resend = false;
     script = s;
     // Each step's name and information lines' prefix, derived here once per run: start()
     // runs on the outbox's turn, while advance() mostly runs inside the serial data handler,
@@ -340,16 +349,20 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     }
     log(LOG_WARN, "mail step " + pos + " failed: " + code + "/" + proto);
     recoveries++;
-    // A network error re-activates PDP while the mail is being built or sent (from QSMTPCLR on);
+    // A network error re-activates PDP while the mail is being built or sent (its steps, mailAt on);
     // one during bring-up (registration, PDP, the configuration rows) only tries the run again,
     // as the full job retries its phase there.
-    if (kind === KIND_NETWORK && pos >= names.indexOf("+QSMTPCLR")) deact = true;
+    if (kind === KIND_NETWORK && pos >= mailAt) deact = true;
+    // A send that failed (its command or its result; not 664: the content arrived garbled) is
+    // sent again with AT+QSMTPPUT alone, 2 s later (10 s after 652, busy), as the full job
+    // resends: the module keeps the content until AT+QSMTPCLR, unless it restarted (start()).
+    resend = name === PUT && code !== 664;
     if (kind === KIND_MODEM || timeouts > 1) {
       // No second reboot within the spacing: the mail ends with its own cause, as the full job ends it.
       if (clock.now() - lastReboot < REBOOT_SPACING_MS) return finish(code, proto);
       reboot = true;
     }
-    timer = clock.setTimer(PAUSE_MS, () => {
+    timer = clock.setTimer(resend ? (code === 652 ? 10000 : 2000) : PAUSE_MS, () => {
       timer = null;
       if (op === OP_SEND) start(OP_SEND);
     });

@@ -41,6 +41,10 @@
 //      would then also have deactivated a context that never came up before each try. Both now:
 //      E_PDP, and a network error during bring-up only tries the run again (the full job's phase
 //      retry). Failed on the compact core before.
+//   9. a send that failed (652 busy, a server's 4xx): the full job sends AT+QSMTPPUT again alone,
+//      the module keeping the content, 10 s after a 652 and 2 s otherwise; the compact core cleared
+//      the module and built the whole content again, 3 s later. Both now resend. Failed on the
+//      compact core before.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -295,6 +299,33 @@ describe("8: a PDP context that never comes up", () => {
       const lines = commandLines(r.transcript);
       expect(count(lines, "AT+QIACT=1"), story(r)).toBeGreaterThanOrEqual(3);
       expect(count(lines, "AT+QIDEACT"), story(r)).toBe(0);
+    }
+  });
+});
+
+describe("9: a send that failed is sent again with AT+QSMTPPUT alone (the content stays on the module)", () => {
+  // Before: Espruino's mailer cleared the module and built the whole content again for every
+  // try after a failed send; the full job resends AT+QSMTPPUT only (the module keeps the
+  // content until AT+QSMTPCLR), 10 s after a 652 (busy).
+  it("busy-652: one AT+QSMTPDST and AT+QSMTPBODY, two AT+QSMTPPUT 10 s apart, on both cores", async () => {
+    for (const r of await both(byName("busy-652"))) {
+      expect(r.expectFailures, story(r)).toEqual([]);
+      const lines = commandLines(r.transcript);
+      expect(count(lines, "AT+QSMTPPUT="), story(r)).toBe(2);
+      expect(count(lines, "AT+QSMTPDST="), story(r)).toBe(1);
+      expect(count(lines, "AT+QSMTPBODY="), story(r)).toBe(1);
+      const puts = r.transcript.split("\n").filter((l) => / > AT\+QSMTPPUT=/.test(l)).map((l) => Number(l.trim().split(" ")[0]));
+      expect(puts[1] - puts[0], story(r)).toBeGreaterThanOrEqual(10_000);
+      expect(puts[1] - puts[0], story(r)).toBeLessThan(11_000);
+    }
+  });
+
+  it("smtp-refusals-then-accept: each job sends its content once and AT+QSMTPPUT twice (a 4xx is sent again once), on both cores", async () => {
+    for (const r of await both(byName("smtp-refusals-then-accept"))) {
+      expect(r.expectFailures, story(r)).toEqual([]);
+      const lines = commandLines(r.transcript);
+      expect(count(lines, "AT+QSMTPPUT="), story(r)).toBe(4);
+      expect(count(lines, "AT+QSMTPBODY="), story(r)).toBe(2);
     }
   });
 });
