@@ -11,7 +11,7 @@
 //                                 its core sending mail), XS only
 //   npm run bench -- --fleet      only the fleet keys (fleet.boards*: `cellmail fleet`, 100 / 1,000 / 5,000 boards)
 //   npm run bench -- --stack      only the stack keys (xs.stack.*: bench/xs-stack.ts)
-//   npm run bench -- --espruino   only the espruino.* keys (the real interpreter: bench/espruino/handler.ts)
+//   npm run bench -- --espruino   only the espruino.* keys (the real interpreter: bench/espruino/handler.ts) and bundle.espruino.bytes
 //   npm run bench -- --socket     only the xs.socket.client.* keys (ext/smtp alone in XS: bench/xs-socket-mail.ts)
 import { SIM_SOCKET_TARGETS, simSocketFigures } from "./sim-socket.js";
 import { performance } from "node:perf_hooks";
@@ -226,6 +226,10 @@ async function main(): Promise<void> {
     return;
   }
   if (args.has("--espruino")) {
+    // The bundle's size with its figures on the real interpreter: the same bundle.
+    const bytes = await espruinoBundleBytes();
+    mergeResults({ "bundle.espruino.bytes": bytes });
+    console.log(`espruino: bundle ${bytes} bytes (target <= ${ESPRUINO_BUNDLE_TARGET})`);
     const f = await espruinoFigures(12, (l) => console.log(`espruino: ${l}`));
     if ("problem" in f) console.log(`espruino: skipped (${f.problem})`);
     else mergeResults(f.results);
