@@ -353,15 +353,16 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     // one during bring-up (registration, PDP, the configuration rows) only tries the run again,
     // as the full job retries its phase there.
     if (kind === KIND_NETWORK && pos >= mailAt) deact = true;
-    // A send that failed (its command or its result; not 664: the content arrived garbled) is
-    // sent again with AT+QSMTPPUT alone, 2 s later (10 s after 652, busy), as the full job
-    // resends: the module keeps the content until AT+QSMTPCLR, unless it restarted (start()).
-    resend = name === PUT && code !== 664;
     if (kind === KIND_MODEM || timeouts > 1) {
       // No second reboot within the spacing: the mail ends with its own cause, as the full job ends it.
       if (clock.now() - lastReboot < REBOOT_SPACING_MS) return finish(code, proto);
       reboot = true;
     }
+    // A send that failed (its command or its result; not 664: the content arrived garbled) is
+    // sent again with AT+QSMTPPUT alone, 2 s later (10 s after 652, busy), as the full job
+    // resends: the module keeps the content until AT+QSMTPCLR, unless it restarted (start()).
+    // Set only for this mail's next run (after the ends above; send() clears it for a new mail).
+    resend = name === PUT && code !== 664;
     timer = clock.setTimer(resend ? (code === 652 ? 10000 : 2000) : PAUSE_MS, () => {
       timer = null;
       if (op === OP_SEND) start(OP_SEND);
@@ -418,6 +419,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
       mail = m;
       done = whenDone;
       recoveries = commands = 0;
+      resend = false; // a new mail's content is never on the module
       start(OP_SEND);
       return 0;
     },

@@ -1,6 +1,7 @@
-// The compact mailer against a scripted module, for the two cases the simulator cannot
+// The compact mailer against a scripted module, for the cases the simulator cannot
 // produce on demand: body bytes lost on the wire (the module ends the body short after
-// its input time) and a probe answered after its timeout. Everything else about the
+// its input time), a probe answered after its timeout, and sends the module never answers
+// across three mails within the reboot spacing. Everything else about the
 // mailer is covered through the simulator (test/scenarios/compositions.test.ts, test/compact/e2e.test.ts).
 import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../../host-sim/clock.js";
@@ -32,6 +33,8 @@ interface Script {
   cpinFirst?: string[];
   /** The +QSMTPPUT results, one per AT+QSMTPPUT in order (then "0,0"). */
   puts?: string[];
+  /** AT+QSMTPPUT commands (0-based, in order) the module never answers (no OK, no result). */
+  putSilent?: number[];
 }
 
 /** A module that answers from a script: enough for the mailer's whole run. */
@@ -42,6 +45,7 @@ function scriptedModule(clock: VirtualClock, script: Script) {
   let bodies = 0;
   let probes = 0;
   let puts = 0;
+  let putsWritten = 0;
   let cpins = 0;
   let echo = true;
   const commands: string[] = [];
@@ -86,6 +90,7 @@ function scriptedModule(clock: VirtualClock, script: Script) {
           // Lost bytes never reach the module: it waits out its input time, then ends short.
           say(`\r\n+QSMTPBODY: ${taken}\r\n\r\nOK\r\n`, lost ? 60000 : 20);
         } else if (cmd.startsWith("AT+QSMTPPUT=")) {
+          if ((script.putSilent ?? []).includes(putsWritten++)) continue;
           say(e0 + "\r\nOK\r\n");
           const result = (script.puts ?? [])[puts++] ?? "0,0";
           if (result === "0,0") mails.push(taken);
@@ -246,4 +251,29 @@ describe("compact mailer: the configuration rows are the full driver's (modem/ro
       if (config.sslType) expect(written.filter((c) => c.startsWith("AT+QSSLCFG")).length).toBe(config.sni ? 4 : 3);
     });
   }
+});
+
+describe("compact mailer: a mail that ended at its send leaves nothing for the next", () => {
+  it("the next mail's content is built and sent, never the content an ended send left on the module", () => {
+    // Mail 1: two silent AT+QSMTPPUT, so a reboot, then delivered. Mail 2, within the reboot
+    // spacing: two silent AT+QSMTPPUT again, and the mail ends (no second reboot within 10
+    // minutes). Mail 3 must send its own content: a resend of mail 2's would report mail 3
+    // delivered while the module sent mail 2. (The first version of the resend did that.)
+    const clock = new VirtualClock();
+    const module = scriptedModule(clock, { putSilent: [0, 1, 3, 4] });
+    const mailer = createCompactMailer(createAtLink(createByteFraming(module.uart), clock), clock, CONFIG, () => {});
+    const outcomes: CompactOutcome[] = [];
+    const mail = (body: string) => {
+      expect(mailer.send({ to: ["a@example.com"], cc: [], bcc: [], subject: "s", body }, (o) => outcomes.push(o))).toBe(0);
+      clock.advance(150000); // all three within the 10-minute reboot spacing
+    };
+    mail("first mail");
+    mail("second mail, longer");
+    mail("third mail, longer still");
+    expect(outcomes.map((o) => o.delivered)).toEqual([true, false, true]);
+    expect(module.commands.filter((c) => c.startsWith("AT+CFUN"))).toHaveLength(1);
+    // What the module sent: mail 1's body, then mail 3's (body lengths).
+    expect(module.mails).toEqual(["first mail".length, "third mail, longer still".length]);
+    expect(module.commands.filter((c) => c.startsWith("AT+QSMTPBODY"))).toHaveLength(4);
+  });
 });
