@@ -10,9 +10,10 @@
 //
 // Everything else is in the rule table (`jobRules`; all tables are built once per Mailer, `jobTables`): a row says
 // "in state S, on event E, do action A (and go to state N)". The first matching row wins;
-// -1 matches any state. Failures go to the recovery ladder (`ladderRows`, `climbTable`: a table of
-// conditions placing a failure on a rung, and each rung's budget and the rung above it),
-// which follows the seed's chapter 4:
+// -1 matches any state. Failures go to the recovery ladder (mail/ladder.ts, the one table of both
+// mailers: conditions placing a failure on a rung, each rung's budget and the rung above it; an
+// unexpected RDY is a failure too, whose rung starts again from NETWORK), which follows the seed's
+// chapter 4:
 //   1. final errors (config, permanent, throttled) fail at once;
 //   2. a transient SMTP error: resend with AT+QSMTPPUT directly (content stays on the module),
 //      but for 664 (wrong input parameter: the content was garbled on its way to the module),
@@ -80,6 +81,11 @@ import type { Done, Ec800 } from "../modem/ec800.js";
 import type { MailJob, PreparedMail } from "./message.js";
 import { TRANSPORT_MODULE, TRANSPORT_SOCKET, type MailTransport } from "./transport.js";
 import { nextTurn } from "../turn.js";
+import {
+  BUSY_PAUSE_MS, C_BAD_CONTENT, C_BRINGUP, C_CANCELLED, C_DAMAGED, C_FINAL, C_NETWORK, C_POWERED_DOWN, C_RESET, C_RUNG_FAILED,
+  C_SENDING, C_SERVER_AGAIN, C_SILENT, PHASE_PAUSE_MS, R_END, R_GIVE_UP, R_PDP, R_REBOOT, R_REBUILD, R_RECONNECT,
+  R_RESEND, R_RESTART, R_RETRY_PHASE, R_WAIT_RDY, RESEND_PAUSE_MS, rungBudgets, rungFor, TIMEOUT_LIMIT,
+} from "./ladder.js";
 
 // ---- states
 export const ST_IDLE = 0;
@@ -144,68 +150,8 @@ const A_SENT = 7; //     the socket transport delivered: report (nothing to clea
 
 const ANY = -1;
 
-// ---- the recovery ladder, as data
-// A failure (EV_FAIL, a failed +QSMTPPUT result, the send deadline, pdpdeact, powered down) is
-// placed on a rung by the first ladder row whose condition holds; a rung whose budget for
-// this job is spent climbs to the rung the climb table names, until one has budget (the last ones
-// always do).
-// conditions
-const C_CANCELLED = 0; //    the command was flushed (E_CANCELLED) and cancels are left
-const C_FINAL = 1; //        configuration, permanent or throttled: nothing here can help
-const C_POWERED_DOWN = 2; // POWERED DOWN: only PWRKEY or power wakes the module
-const C_SILENT = 3; //       the module does not answer (KIND_MODEM, or timeoutLimit timeouts in a row)
-const C_BRINGUP = 4; //      failed in NETWORK or CONFIG
-const C_RUNG_FAILED = 5; //  failed in PDP or REBOOT: a rung itself failed
-const C_NETWORK = 6; //      a network error (654, 657, 653, pdpdeact, ...)
-const C_SERVER_AGAIN = 7; // the server answered 4xx again after a resend: only "later" helps
-const C_SENDING = 8; //      failed in PUT or WAIT (content is still on the module)
-const C_CONTENT = 9; //      anything else: failed while building the content
-const C_DAMAGED = 10; //     the socket path's stream was damaged on the UART (E_STREAM_DAMAGED)
-const C_BAD_CONTENT = 11; // +QSMTPPUT: 664 (wrong input parameter): the content on the module was garbled on the way
-// rungs
-const R_WAIT_RDY = 0; //     pause CANCEL_PAUSE_MS, then resume (the RDY that usually follows restarts the job)
-const R_RETRY_PHASE = 1; //  pause phasePauseMs, then the same phase      budget maxPhaseRetries
-const R_RESEND = 2; //       pause, then AT+QSMTPPUT again                budget maxResends
-const R_PDP = 3; //          re-activate PDP, then resume                 budget maxPdp
-const R_REBUILD = 4; //      AT+QSMTPCLR, then the content again          budget maxRebuilds
-const R_REBOOT = 5; //       AT+CFUN=1,1, then from NETWORK               budget maxReboots, rebootSpacingMs
-const R_GIVE_UP = 6; //      fail with the last cause (and why no reboot was allowed)
-const R_FAIL = 7; //         fail with this cause
-const R_END = 8; //          end the job with the last outcome (no clean-up can run)
-const R_RECONNECT = 9; //    pause, then a new connection (SOCKET)        budget maxReconnects
-
-/** The ladder: condition -> rung, first match wins. */
-function ladderRows(): number[] {
-  return [
-    // condition     rung (pairs in one flat array: fewer XS slots than an array per row)
-    C_CANCELLED,     R_WAIT_RDY,
-    C_FINAL,         R_FAIL,
-    C_POWERED_DOWN,  R_END,
-    C_SILENT,        R_REBOOT,
-    C_DAMAGED,       R_RECONNECT,
-    C_BRINGUP,       R_RETRY_PHASE,
-    C_RUNG_FAILED,   R_REBOOT,
-    C_NETWORK,       R_PDP,
-    C_SERVER_AGAIN,  R_FAIL,
-    C_BAD_CONTENT,   R_REBUILD, // sending the same content again cannot help (Espruino's mailer builds it again too)
-    C_SENDING,       R_RESEND,
-    C_CONTENT,       R_REBUILD,
-  ];
-}
-
-/** The rung above each rung, taken when its budget is spent (-1: the rung has no budget). */
-function climbTable(): number[] {
-  return [
-    -1, //        R_WAIT_RDY (its budget is in C_CANCELLED: when spent, the failure is placed again)
-    R_REBOOT, //  R_RETRY_PHASE
-    R_PDP, //     R_RESEND
-    R_REBOOT, //  R_PDP
-    R_REBOOT, //  R_REBUILD
-    R_GIVE_UP, // R_REBOOT
-    -1, -1, -1, // R_GIVE_UP, R_FAIL, R_END
-    R_FAIL, //    R_RECONNECT: a UART that keeps losing bytes is not mended by PDP or a reboot
-  ];
-}
+// ---- the recovery ladder: one table for both mailers (mail/ladder.ts). The conditions are
+// stated by `holds`, the budgets by `hasBudget`, the rungs acted on by `climbTo`.
 
 /** Where a job resumes after an interruption (a pause or a PDP re-activation) in each state. */
 const RESUME_SAVED = -1;
@@ -262,21 +208,21 @@ export interface RecoveryLimits {
 }
 
 export function defaultLimits(): RecoveryLimits {
+  const b = rungBudgets();
   return {
-    maxResends: 2,
-    maxReconnects: 3,
-    maxRebuilds: 2,
-    maxPdp: 2,
-    maxReboots: 1,
-    maxResets: 3,
-    maxPhaseRetries: 2,
-    timeoutLimit: 3,
-    resendPauseMs: 2000,
-    phasePauseMs: 3000,
+    maxResends: b[R_RESEND],
+    maxReconnects: b[R_RECONNECT],
+    maxRebuilds: b[R_REBUILD],
+    maxPdp: b[R_PDP],
+    maxReboots: b[R_REBOOT],
+    maxResets: b[R_RESTART],
+    maxPhaseRetries: b[R_RETRY_PHASE],
+    timeoutLimit: TIMEOUT_LIMIT,
+    resendPauseMs: RESEND_PAUSE_MS,
+    phasePauseMs: PHASE_PAUSE_MS,
   };
 }
 
-const BUSY_PAUSE_MS = 10000;
 /** After a flushed command, wait this long for the RDY that usually explains it. */
 const CANCEL_PAUSE_MS = 500;
 const MAX_CANCELS = 3;
@@ -405,13 +351,11 @@ function socketRules(): number[][] {
 export interface JobTables {
   rules: number[][];
   socketRules: number[][];
-  ladder: number[];
-  climb: number[];
   resumeAfter: number[];
 }
 
 export function jobTables(): JobTables {
-  return { rules: jobRules(), socketRules: socketRules(), ladder: ladderRows(), climb: climbTable(), resumeAfter: resumeTable() };
+  return { rules: jobRules(), socketRules: socketRules(), resumeAfter: resumeTable() };
 }
 
 /** How a Mailer's jobs may send: smtp.transport and the socket transport, when the composition carries one. */
@@ -618,13 +562,9 @@ export class MailJobRun {
         }
         return;
       case A_REBOOTED:
+        // Counted as seen (MailResult.moduleResets); the ladder's R_RESTART has the budget (maxResets).
         this.result.moduleResets++;
-        if (this.result.moduleResets > this.limits.maxResets) {
-          this.fail(cellError(KIND_MODEM, E_REBOOTED, "module rebooted " + this.result.moduleResets + " times during the job", ""));
-        } else {
-          this.note(LOG_WARN, "module rebooted in " + stateName(this.state) + ": configure and build again");
-          this.enter(ST_NETWORK);
-        }
+        this.ladder(cellError(KIND_MODEM, E_REBOOTED, "module rebooted " + this.result.moduleResets + " times during the job", ""));
         return;
       case A_RESUME:
         this.enter(this.resumeState);
@@ -873,26 +813,18 @@ export class MailJobRun {
     return r === RESUME_SAVED ? this.resumeState : r;
   }
 
-  /** The recovery ladder: place the failure on a rung (ladderRows), climb while the rung's budget is spent, act. */
+  /** The recovery ladder (mail/ladder.ts): place the failure on a rung, climb while the rung's budget is spent, act. */
   private ladder(err: CellError): void {
     const from = this.state;
     this.outcome = err;
-    let rung = R_REBUILD;
-    const ladder = this.tables.ladder;
-    for (let i = 0; i < ladder.length; i += 2) {
-      if (this.holds(ladder[i], err, from)) {
-        rung = ladder[i + 1];
-        break;
-      }
-    }
-    while (!this.hasBudget(rung)) rung = this.tables.climb[rung];
-    this.climbTo(rung, err, from);
+    this.climbTo(rungFor((c) => this.holds(c, err, from), (r) => this.hasBudget(r)), err, from);
   }
 
   /** One condition of the ladder table. */
   private holds(c: number, err: CellError, from: number): boolean {
     switch (c) {
       case C_CANCELLED: return err.code === E_CANCELLED && this.cancels < MAX_CANCELS;
+      case C_RESET: return err.code === E_REBOOTED; // only A_REBOOTED makes one
       case C_FINAL: return isFinal(err.kind);
       case C_POWERED_DOWN: return err.code === E_POWERED_DOWN;
       case C_SILENT: return err.kind === KIND_MODEM || this.driver.consecutiveTimeouts() >= this.limits.timeoutLimit;
@@ -918,6 +850,7 @@ export class MailJobRun {
       case R_PDP: return r.pdpReactivations < l.maxPdp;
       case R_REBUILD: return r.rebuilds < l.maxRebuilds;
       case R_REBOOT: return r.reboots < l.maxReboots && this.driver.canReboot();
+      case R_RESTART: return r.moduleResets <= l.maxResets; // counted when seen (A_REBOOTED)
     }
     return true;
   }
@@ -952,6 +885,10 @@ export class MailJobRun {
       case R_REBOOT:
         this.enter(ST_REBOOT);
         return;
+      case R_RESTART:
+        this.note(LOG_WARN, "module rebooted in " + stateName(from) + ": configure and build again");
+        this.enter(ST_NETWORK);
+        return;
       case R_END:
         // AT+CFUN=1,1 cannot wake a module that powered down: only PWRKEY or power can.
         this.finish();
@@ -967,6 +904,6 @@ export class MailJobRun {
         this.fail(err);
         return;
     }
-    this.fail(err); // R_FAIL
+    this.fail(err); // R_FAIL (mail/ladder.ts)
   }
 }
