@@ -33,6 +33,9 @@ import { cmeKind, protoKind } from "../modem/kinds.js";
 import { PLAIN, RETRY_MS, STEP_TRIES, stepName, stepTable, writeAgain } from "../modem/script.js";
 import { regPoll, simPoll } from "../modem/polls.js";
 import {
+  BUSY_PAUSE_MS, PHASE_PAUSE_MS, R_PDP, R_REBOOT, R_REBUILD, R_RESEND, R_RESTART, R_RETRY_PHASE, RESEND_PAUSE_MS, rungBudgets, rungFor, TIMEOUT_LIMIT,
+} from "../mail/ladder.js";
+import {
   BODY_INPUT_S, BOOT_WAIT_MS, PROBE_TRIES, PUT_MARGIN_MS, REBOOT_SPACING_MS, POLL_MS, REG_WAIT_MS, SIM_WAIT_MS,
 } from "../modem/timing.js";
 import { utf8Hex, utf8Text } from "../text/utf8.js";
@@ -43,8 +46,6 @@ import type { AtLink } from "./link.js";
 import type { CompactMail, CompactOutcome, CompactRadio } from "./types.js";
 import type { OutboxMailer } from "../alarm/types.js";
 
-const MAX_RECOVERIES = 3;
-const PAUSE_MS = 3000; //          before the next try of the ladder
 const PROBES = PROBE_TRIES; //     AT probes (1 s each) before the module counts as silent
 const BODY_MAX = 10240;
 const RECIPIENTS_MAX = 20;
@@ -83,11 +84,11 @@ export function compactKind(code: number, proto: number): number {
   const k = protoKind(proto) || cmeKind(code);
   if (k) return k;
   // 1028..1039 one digit each (a KIND_*, the bundle's bytes): E_NOT_REGISTERED, E_PDP, E_PDP_DEACT
-  // and E_REG_DENIED network (4); E_SIM, E_REBOOT_SPACING, E_NO_BOOT and E_POWERED_DOWN modem (5);
-  // the others retryable (3; E_REBOOTED is this mailer's "the module restarted under the run":
-  // the run starts again from what is missing). No names either: a name (imported or not) that a closure uses costs
+  // and E_REG_DENIED network (4); E_SIM, E_REBOOTED (the module restarted under the mail more
+  // often than the ladder's R_RESTART allows), E_REBOOT_SPACING, E_NO_BOOT and E_POWERED_DOWN
+  // modem (5); the others retryable (3). No names either: a name (imported or not) that a closure uses costs
   // XS live slots (bench xs.compact.mail.liveSlotsWarm); test/compact/splits.test.ts checks them against the full core's.
-  if (code >= 1028 && code <= 1039) return +"544435533534"[code - 1028];
+  if (code >= 1028 && code <= 1039) return +"544455533534"[code - 1028];
   return code > 1000 && code < 1011 ? KIND_CONFIG : KIND_RETRYABLE;
 }
 
@@ -123,7 +124,10 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
   let spec = PLAIN; //    its STEPS entry: the timeout, negative when written once
   let tries = 0; //       tries of the current step
   let timer: TimerHandle = null;
-  let recoveries = 0;
+  let recoveries = 0; //  rungs taken for this mail
+  let used: number[] = []; // of each rung, for this mail (by rung; undefined: none yet)
+  let rungEnd = 0; //     where the run's rung steps end (AT+CFUN=1,1, or AT+QIDEACT and the re-activation)
+  const budgets = rungBudgets();
   let timeouts = 0; //    E_TIMEOUTs in a row
   let bad = 0; //         a value the AT gate refused while the script was built
   let commands = 0;
@@ -177,8 +181,9 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     bad = 0;
     const s: string[] = [];
     const cid = c.contextId;
+    rungEnd = 0;
     if (reboot) {
-      s.push("+CFUN=1,1");
+      rungEnd = s.push("+CFUN=1,1");
       booted = pdp = configured = false;
     }
     if (deact) pdp = false;
@@ -188,6 +193,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     if (what === OP_IDLE || deact) s.push(DEACT + cid);
     if (what === OP_SEND) {
       if (!pdp) s.push(pdpRow(c, q), QIACT, "+QIACT=" + cid);
+      if (deact) rungEnd = s.length;
       if (!configured) {
         sslRows(c, s);
         smtpRows(c, q, s);
@@ -278,7 +284,12 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     // a bare ERROR where the module keeps CMEE=0, an OK without its state line) is asked again
     // after POLL_MS through the window, then E_SIM (1028, kind modem: the ladder's reboot).
     // Final kinds: 1, 2 and 6 (`% 6 < 3`).
-    if (name === CPIN && (v = simPoll(code, compactKind(code, 0) % 6 < 3, said, clock.now() - since, SIM_WAIT_MS))) {
+    // The registration's poll, by the same rule (modem/polls.ts): every stat but registered is
+    // asked again through the window, a denial (3) included.
+    if (
+      (name === CPIN && (v = simPoll(code, compactKind(code, 0) % 6 < 3, said, clock.now() - since, SIM_WAIT_MS))) ||
+      (name === CEREG && !code && (v = regPoll(radioNow.stat, clock.now() - since, REG_WAIT_MS)))
+    ) {
       return v < 0 ? after(POLL_MS, W_PAUSE) : fail(v, 0);
     }
     // A context that could not be configured or activated is E_PDP (1030, network), as the full
@@ -289,12 +300,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     if (name === PUT) return after(c.putTimeoutS * 1000 + PUT_MARGIN_MS, W_PUT);
     // Bytes lost on the way: the module ended the body short after its input time.
     if (name === BODY && said !== (body as Uint8Array).length) return fail(E_BODY_SHORT, 0);
-    if (name === CEREG) {
-      // The registration's poll, by the one rule of both mailers (modem/polls.ts): every stat
-      // but registered is asked again through the window, a denial (3) included.
-      if ((v = regPoll(radioNow.stat, clock.now() - since, REG_WAIT_MS))) return v < 0 ? after(POLL_MS, W_PAUSE) : fail(v, 0);
-      booted = true;
-    }
+    if (name === CEREG) booted = true; // registered: the polls above
     if (name === "+CFUN=") {
       lastReboot = clock.now();
       booted = pdp = configured = link.echo = false;
@@ -339,31 +345,45 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     }
   }
 
-  /** A step failed: the ladder decides between another try and the end. */
+  /** A step failed: the recovery ladder (mail/ladder.ts, the one table of both mailers) decides. */
   function fail(code: number, proto: number): void {
     quiet();
+    if (op !== OP_SEND) return finish(code, proto);
     const kind = compactKind(code, proto);
+    const put = name === PUT;
+    // The ladder's conditions, by number, as this mailer knows them. 0: never here (the link
+    // flushes no command, urc() ends the mail on POWERED DOWN, there is no socket path).
     // Below RETRYABLE or above MODEM: KIND_CONFIG, KIND_PERMANENT or KIND_THROTTLED (compactKind gives 1..6).
-    if (op !== OP_SEND || kind < KIND_RETRYABLE || kind > KIND_MODEM || recoveries >= (proto ? 1 : MAX_RECOVERIES)) {
-      return finish(code, proto);
-    }
+    const rung = rungFor([
+      0, //                                          C_CANCELLED
+      code === E_REBOOTED, //                        C_RESET (urc(): a RDY nobody asked for)
+      kind < KIND_RETRYABLE || kind > KIND_MODEM, // C_FINAL
+      0, //                                          C_POWERED_DOWN
+      kind === KIND_MODEM || timeouts >= TIMEOUT_LIMIT, // C_SILENT
+      0, //                                          C_DAMAGED
+      pos < rungEnd, //                              C_RUNG_FAILED: the run's AT+CFUN=1,1, or its re-activation
+      pos < mailAt, //                               C_BRINGUP: registration, PDP, the configuration rows
+      kind === KIND_NETWORK, //                      C_NETWORK
+      proto && used[R_RESEND], //                    C_SERVER_AGAIN
+      put && code === 664, //                        C_BAD_CONTENT
+      put, //                                        C_SENDING
+      1, //                                          C_CONTENT
+      // A rung has budget while this mail has not spent it (undefined: not taken yet); a reboot
+      // also while none came within the spacing (the full driver's canReboot()).
+    ], (r) => !(used[r] >= budgets[r]) && (r !== R_REBOOT || clock.now() - lastReboot >= REBOOT_SPACING_MS));
+    // R_GIVE_UP, R_FAIL, R_END: the mail ends with its own cause.
+    if (rung > R_RESTART) return finish(code, proto);
     log(LOG_WARN, "mail step " + pos + " failed: " + code + "/" + proto);
+    used[rung] = -~used[rung]; // undefined -> 1
     recoveries++;
-    // A network error re-activates PDP while the mail is being built or sent (its steps, mailAt on);
-    // one during bring-up (registration, PDP, the configuration rows) only tries the run again,
-    // as the full job retries its phase there.
-    if (kind === KIND_NETWORK && pos >= mailAt) deact = true;
-    if (kind === KIND_MODEM || timeouts > 1) {
-      // No second reboot within the spacing: the mail ends with its own cause, as the full job ends it.
-      if (clock.now() - lastReboot < REBOOT_SPACING_MS) return finish(code, proto);
-      reboot = true;
-    }
-    // A send that failed (its command or its result; not 664: the content arrived garbled) is
-    // sent again with AT+QSMTPPUT alone, 2 s later (10 s after 652, busy), as the full job
-    // resends: the module keeps the content until AT+QSMTPCLR, unless it restarted (start()).
-    // Set only for this mail's next run (after the ends above; send() clears it for a new mail).
-    resend = name === PUT && code !== 664;
-    timer = clock.setTimer(resend ? (code === 652 ? 10000 : 2000) : PAUSE_MS, () => {
+    reboot = rung === R_REBOOT;
+    deact = rung === R_PDP;
+    // A send is sent again with AT+QSMTPPUT alone, the module keeping the content until
+    // AT+QSMTPCLR (unless it restarted: start()), as the full job resumes at its PUT after a
+    // resend or a re-activation. Set only for this mail's next run (send() clears it).
+    resend = put && rung < R_REBUILD; // R_RESEND or R_PDP (R_RETRY_PHASE is never a send's)
+    // The pauses of the full job; the other rungs start the next run on a fresh turn.
+    timer = clock.setTimer(rung === R_RETRY_PHASE ? PHASE_PAUSE_MS : rung === R_RESEND ? (code === 652 ? BUSY_PAUSE_MS : RESEND_PAUSE_MS) : 0, () => {
       timer = null;
       if (op === OP_SEND) start(OP_SEND);
     });
@@ -419,6 +439,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
       mail = m;
       done = whenDone;
       recoveries = commands = 0;
+      used = [];
       resend = false; // a new mail's content is never on the module
       start(OP_SEND);
       return 0;

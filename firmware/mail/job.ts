@@ -82,8 +82,7 @@ import type { MailJob, PreparedMail } from "./message.js";
 import { TRANSPORT_MODULE, TRANSPORT_SOCKET, type MailTransport } from "./transport.js";
 import { nextTurn } from "../turn.js";
 import {
-  BUSY_PAUSE_MS, C_BAD_CONTENT, C_BRINGUP, C_CANCELLED, C_DAMAGED, C_FINAL, C_NETWORK, C_POWERED_DOWN, C_RESET, C_RUNG_FAILED,
-  C_SENDING, C_SERVER_AGAIN, C_SILENT, PHASE_PAUSE_MS, R_END, R_GIVE_UP, R_PDP, R_REBOOT, R_REBUILD, R_RECONNECT,
+  BUSY_PAUSE_MS, PHASE_PAUSE_MS, R_END, R_GIVE_UP, R_PDP, R_REBOOT, R_REBUILD, R_RECONNECT,
   R_RESEND, R_RESTART, R_RETRY_PHASE, R_WAIT_RDY, RESEND_PAUSE_MS, rungBudgets, rungFor, TIMEOUT_LIMIT,
 } from "./ladder.js";
 
@@ -151,7 +150,7 @@ const A_SENT = 7; //     the socket transport delivered: report (nothing to clea
 const ANY = -1;
 
 // ---- the recovery ladder: one table for both mailers (mail/ladder.ts). The conditions are
-// stated by `holds`, the budgets by `hasBudget`, the rungs acted on by `climbTo`.
+// stated by `facts`, the budgets by `hasBudget`, the rungs acted on by `climbTo`.
 
 /** Where a job resumes after an interruption (a pause or a PDP re-activation) in each state. */
 const RESUME_SAVED = -1;
@@ -817,26 +816,27 @@ export class MailJobRun {
   private ladder(err: CellError): void {
     const from = this.state;
     this.outcome = err;
-    this.climbTo(rungFor((c) => this.holds(c, err, from), (r) => this.hasBudget(r)), err, from);
+    this.climbTo(rungFor(this.facts(err, from), (r) => this.hasBudget(r)), err, from);
   }
 
-  /** One condition of the ladder table. */
-  private holds(c: number, err: CellError, from: number): boolean {
-    switch (c) {
-      case C_CANCELLED: return err.code === E_CANCELLED && this.cancels < MAX_CANCELS;
-      case C_RESET: return err.code === E_REBOOTED; // only A_REBOOTED makes one
-      case C_FINAL: return isFinal(err.kind);
-      case C_POWERED_DOWN: return err.code === E_POWERED_DOWN;
-      case C_SILENT: return err.kind === KIND_MODEM || this.driver.consecutiveTimeouts() >= this.limits.timeoutLimit;
-      case C_BRINGUP: return from === ST_NETWORK || from === ST_CONFIG;
-      case C_RUNG_FAILED: return from === ST_PDP || from === ST_REBOOT;
-      case C_NETWORK: return err.kind === KIND_NETWORK;
-      case C_SERVER_AGAIN: return (from === ST_PUT || from === ST_WAIT || from === ST_SOCKET) && err.proto > 0 && this.result.resends >= 1;
-      case C_SENDING: return from === ST_PUT || from === ST_WAIT || from === ST_SOCKET;
-      case C_DAMAGED: return from === ST_SOCKET && err.code === E_STREAM_DAMAGED;
-      case C_BAD_CONTENT: return (from === ST_PUT || from === ST_WAIT) && err.code === 664;
-    }
-    return true; // C_CONTENT: what is left failed while building the content
+  /** The ladder's conditions for a failure in state `from`, by condition (mail/ladder.ts). */
+  private facts(err: CellError, from: number): boolean[] {
+    const sending = from === ST_PUT || from === ST_WAIT || from === ST_SOCKET;
+    return [
+      err.code === E_CANCELLED && this.cancels < MAX_CANCELS, //   C_CANCELLED
+      err.code === E_REBOOTED, //                                  C_RESET (only A_REBOOTED makes one)
+      isFinal(err.kind), //                                        C_FINAL
+      err.code === E_POWERED_DOWN, //                              C_POWERED_DOWN
+      err.kind === KIND_MODEM || this.driver.consecutiveTimeouts() >= this.limits.timeoutLimit, // C_SILENT
+      from === ST_SOCKET && err.code === E_STREAM_DAMAGED, //      C_DAMAGED
+      from === ST_PDP || from === ST_REBOOT, //                    C_RUNG_FAILED
+      from === ST_NETWORK || from === ST_CONFIG, //                C_BRINGUP
+      err.kind === KIND_NETWORK, //                                C_NETWORK
+      sending && err.proto > 0 && this.result.resends >= 1, //     C_SERVER_AGAIN
+      (from === ST_PUT || from === ST_WAIT) && err.code === 664, // C_BAD_CONTENT
+      sending, //                                                  C_SENDING
+      true, //                                                     C_CONTENT: what is left failed while building the content
+    ];
   }
 
   /** Whether a rung has budget left in this job (a rung without a budget always has). */

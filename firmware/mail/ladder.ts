@@ -13,20 +13,21 @@
 // mail, never twice in 10 minutes, modem/timing.ts); anything else builds the content again.
 // Plain numbers: the minifier writes them where they are used (the Espruino bundle's bytes).
 
-// conditions (each mailer says whether one holds; the rows below test them in their order)
-export const C_CANCELLED = 0; //    the command was flushed (E_CANCELLED) and cancels are left (full engine only)
-export const C_FINAL = 1; //        configuration, permanent or throttled: nothing here can help
-export const C_POWERED_DOWN = 2; // POWERED DOWN: only PWRKEY or power wakes the module
-export const C_SILENT = 3; //       the module does not answer (KIND_MODEM, or TIMEOUT_LIMIT timeouts in a row)
-export const C_BRINGUP = 4; //      failed in bring-up: registration, PDP, the configuration
-export const C_RUNG_FAILED = 5; //  failed while a rung ran: the PDP re-activation or the reboot
-export const C_NETWORK = 6; //      a network error (654, 657, 653, pdpdeact, E_PDP, ...)
-export const C_SERVER_AGAIN = 7; // the server answered 4xx again after a resend: only "later" helps
-export const C_SENDING = 8; //      failed in the send or its wait (the content is still on the module)
-export const C_CONTENT = 9; //      anything else: failed while building the content
-export const C_DAMAGED = 10; //     the socket path's stream was damaged on the UART (E_STREAM_DAMAGED)
-export const C_BAD_CONTENT = 11; // +QSMTPPUT: 664 (wrong input parameter): the content was garbled on the way
-export const C_RESET = 12; //       the module restarted under the mail (a RDY nobody asked for)
+// conditions, in the ladder's order: a failure takes the rung of the first condition that holds.
+// Each mailer states them as an array by condition (its "facts"); the last always holds.
+export const C_CANCELLED = 0; //     the command was flushed (E_CANCELLED) and cancels are left (the full engine's queue)
+export const C_RESET = 1; //         the module restarted under the mail (a RDY nobody asked for)
+export const C_FINAL = 2; //         configuration, permanent or throttled: nothing here can help
+export const C_POWERED_DOWN = 3; //  POWERED DOWN: only PWRKEY or power wakes the module
+export const C_SILENT = 4; //        the module does not answer (KIND_MODEM, or TIMEOUT_LIMIT timeouts in a row)
+export const C_DAMAGED = 5; //       the socket path's stream was damaged on the UART (E_STREAM_DAMAGED)
+export const C_RUNG_FAILED = 6; //   failed while a rung ran: the PDP re-activation or the reboot
+export const C_BRINGUP = 7; //       failed in bring-up: registration, PDP, the configuration
+export const C_NETWORK = 8; //       a network error (654, 657, 653, pdpdeact, E_PDP, ...)
+export const C_SERVER_AGAIN = 9; //  the server answered 4xx again after a resend: only "later" helps
+export const C_BAD_CONTENT = 10; //  +QSMTPPUT: 664 (wrong input parameter): the content was garbled on the way
+export const C_SENDING = 11; //      failed in the send or its wait (the content is still on the module)
+export const C_CONTENT = 12; //      anything else: failed while building the content (always holds)
 
 // rungs
 export const R_WAIT_RDY = 0; //     pause CANCEL_PAUSE_MS, then resume (the RDY that usually follows restarts the job)
@@ -35,11 +36,12 @@ export const R_RESEND = 2; //       pause RESEND_PAUSE_MS (BUSY_PAUSE_MS after 6
 export const R_PDP = 3; //          re-activate PDP, then resume (a send: AT+QSMTPPUT alone)
 export const R_REBUILD = 4; //      AT+QSMTPCLR, then the content again
 export const R_REBOOT = 5; //       AT+CFUN=1,1, then from bring-up (while the reboot spacing allows one)
-export const R_GIVE_UP = 6; //      fail with the last cause (and why no reboot was allowed)
-export const R_FAIL = 7; //         fail with this cause
-export const R_END = 8; //          end the mail with the last outcome (no clean-up can run)
-export const R_RECONNECT = 9; //    pause, then a new connection (the socket path)
-export const R_RESTART = 10; //     from bring-up at once: the module lost configuration and content
+export const R_RECONNECT = 6; //    pause, then a new connection (the socket path)
+export const R_RESTART = 7; //      from bring-up at once: the module lost configuration and content
+// the rungs that end the mail (above R_RESTART: the Espruino mailer tests `rung > R_RESTART`)
+export const R_GIVE_UP = 8; //      fail with the last cause (and why no reboot was allowed)
+export const R_FAIL = 9; //         fail with this cause
+export const R_END = 10; //         end the mail with the last outcome (no clean-up can run)
 
 /** Engine timeouts in a row that mean "the module does not answer" (C_SILENT). */
 export const TIMEOUT_LIMIT = 3;
@@ -47,26 +49,29 @@ export const PHASE_PAUSE_MS = 3000;
 export const RESEND_PAUSE_MS = 2000;
 export const BUSY_PAUSE_MS = 10000; // after a 652 (the module's SMTP engine busy)
 
-/** The ladder: condition -> rung, first match wins (pairs in one flat array: fewer XS slots than an array per row). */
-export function ladderRows(): number[] {
+/** The ladder: the rung of each condition, by condition (in the order the conditions are tried). */
+export function ladderRungs(): number[] {
   return [
-    C_CANCELLED,     R_WAIT_RDY,
-    C_RESET,         R_RESTART,
-    C_FINAL,         R_FAIL,
-    C_POWERED_DOWN,  R_END,
-    C_SILENT,        R_REBOOT,
-    C_DAMAGED,       R_RECONNECT,
-    C_RUNG_FAILED,   R_REBOOT, // before C_BRINGUP: a re-activation fails among bring-up's commands on Espruino's mailer
-    C_BRINGUP,       R_RETRY_PHASE,
-    C_NETWORK,       R_PDP,
-    C_SERVER_AGAIN,  R_FAIL,
-    C_BAD_CONTENT,   R_REBUILD, // sending the same content again cannot help
-    C_SENDING,       R_RESEND,
-    C_CONTENT,       R_REBUILD,
+    R_WAIT_RDY, //    C_CANCELLED
+    R_RESTART, //     C_RESET
+    R_FAIL, //        C_FINAL
+    R_END, //         C_POWERED_DOWN
+    R_REBOOT, //      C_SILENT
+    R_RECONNECT, //   C_DAMAGED
+    R_REBOOT, //      C_RUNG_FAILED (before C_BRINGUP: Espruino's mailer re-activates among bring-up's commands)
+    R_RETRY_PHASE, // C_BRINGUP
+    R_PDP, //         C_NETWORK
+    R_FAIL, //        C_SERVER_AGAIN
+    R_REBUILD, //     C_BAD_CONTENT (sending the same content again cannot help)
+    R_RESEND, //      C_SENDING
+    R_REBUILD, //     C_CONTENT
   ];
 }
 
-/** The rung above each rung, taken when its budget is spent (-1: the rung has no budget). */
+/**
+ * The rung above each rung, taken when its budget is spent (-1: its budget is in its
+ * condition; the rungs above R_RESTART have no budget and no entry).
+ */
 export function climbTable(): number[] {
   return [
     -1, //        R_WAIT_RDY (its budget is in C_CANCELLED: when spent, the failure is placed again)
@@ -75,15 +80,14 @@ export function climbTable(): number[] {
     R_REBOOT, //  R_PDP
     R_REBOOT, //  R_REBUILD
     R_GIVE_UP, // R_REBOOT
-    -1, -1, -1, // R_GIVE_UP, R_FAIL, R_END
     R_FAIL, //    R_RECONNECT: a UART that keeps losing bytes is not mended by PDP or a reboot
     R_FAIL, //    R_RESTART: a module that keeps restarting
   ];
 }
 
 /**
- * Each rung's budget per mail, by rung (the full job's RecoveryLimits take their defaults from
- * here; 99: no budget of its own).
+ * Each rung's budget per mail, by rung; the full job's RecoveryLimits take their defaults from
+ * here. The rungs above R_RESTART have no budget and no entry (a count is never >= undefined).
  */
 export function rungBudgets(): number[] {
   return [
@@ -93,27 +97,21 @@ export function rungBudgets(): number[] {
     2, //  R_PDP          maxPdp
     2, //  R_REBUILD      maxRebuilds
     1, //  R_REBOOT       maxReboots
-    99, 99, 99,
     3, //  R_RECONNECT    maxReconnects: over 64 seeds of byte-loss, 62 jobs delivered within three
     3, //  R_RESTART      maxResets
   ];
 }
 
 /**
- * The rung for a failure: the first row whose condition `holds`, climbed while `hasBudget`
- * says the rung's budget is spent. The tables are built here, on the failure's path: nothing
- * of them stays live between failures.
+ * The rung for a failure: the rung of the first condition that holds (`facts`, by condition),
+ * climbed while `hasBudget` says the rung's budget is spent. The tables are built here, on the
+ * failure's path: nothing of them stays live between failures.
  */
-export function rungFor(holds: (c: number) => unknown, hasBudget: (r: number) => unknown): number {
-  const rows = ladderRows();
+export function rungFor(facts: unknown[], hasBudget: (r: number) => unknown): number {
   const climb = climbTable();
-  let rung = R_REBUILD;
-  for (let i = 0; i < rows.length; i += 2) {
-    if (holds(rows[i])) {
-      rung = rows[i + 1];
-      break;
-    }
-  }
+  let c = 0;
+  while (!facts[c]) c++;
+  let rung = ladderRungs()[c];
   while (!hasBudget(rung)) rung = climb[rung];
   return rung;
 }

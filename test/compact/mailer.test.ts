@@ -11,7 +11,7 @@ import { createCompactMailer } from "../../firmware/compact/mailer.js";
 import type { DeviceConfig } from "../../firmware/config/device.js";
 import type { CompactOutcome } from "../../firmware/compact/types.js";
 import type { Uart, UartSink } from "../../firmware/platform/types.js";
-import { E_BODY_SHORT } from "../../firmware/errors.js";
+import { E_BODY_SHORT, E_TIMEOUT } from "../../firmware/errors.js";
 import { device } from "../alarm/helpers.js";
 import { pdpConfigStep, smtpConfigSteps, sslSteps } from "../../firmware/modem/steps.js";
 import type { ResolvedConfig } from "../../firmware/modem/config.js";
@@ -254,13 +254,10 @@ describe("compact mailer: the configuration rows are the full driver's (modem/ro
 });
 
 describe("compact mailer: a mail that ended at its send leaves nothing for the next", () => {
-  it("the next mail's content is built and sent, never the content an ended send left on the module", () => {
-    // Mail 1: two silent AT+QSMTPPUT, so a reboot, then delivered. Mail 2, within the reboot
-    // spacing: two silent AT+QSMTPPUT again, and the mail ends (no second reboot within 10
-    // minutes). Mail 3 must send its own content: a resend of mail 2's would report mail 3
-    // delivered while the module sent mail 2. (The first version of the resend did that.)
+  /** Three mails within the 10-minute reboot spacing, on one module. */
+  function threeMails(script: Script) {
     const clock = new VirtualClock();
-    const module = scriptedModule(clock, { putSilent: [0, 1, 3, 4] });
+    const module = scriptedModule(clock, script);
     const mailer = createCompactMailer(createAtLink(createByteFraming(module.uart), clock), clock, CONFIG, () => {});
     const outcomes: CompactOutcome[] = [];
     const mail = (body: string) => {
@@ -270,10 +267,31 @@ describe("compact mailer: a mail that ended at its send leaves nothing for the n
     mail("first mail");
     mail("second mail, longer");
     mail("third mail, longer still");
-    expect(outcomes.map((o) => o.delivered)).toEqual([true, false, true]);
-    expect(module.commands.filter((c) => c.startsWith("AT+CFUN"))).toHaveLength(1);
+    return { ...module, outcomes };
+  }
+
+  it("the next mail's content is built and sent, never the content an ended send left on the module", () => {
+    // Mail 1: three silent AT+QSMTPPUT (two resends, then three timeouts in a row: the module
+    // counts as silent), so a reboot, then delivered. Mail 2, within the reboot spacing: three
+    // silent AT+QSMTPPUT again, and the mail ends (no second reboot within 10 minutes). Mail 3
+    // must send its own content: a resend of mail 2's would report mail 3 delivered while the
+    // module sent mail 2. (The first version of the resend did that.)
+    const r = threeMails({ putSilent: [0, 1, 2, 4, 5, 6] });
+    expect(r.outcomes.map((o) => o.delivered)).toEqual([true, false, true]);
+    expect(r.outcomes[1]).toMatchObject({ code: E_TIMEOUT, recoveries: 2 });
+    expect(r.commands.filter((c) => c.startsWith("AT+CFUN"))).toHaveLength(1);
     // What the module sent: mail 1's body, then mail 3's (body lengths).
-    expect(module.mails).toEqual(["first mail".length, "third mail, longer still".length]);
-    expect(module.commands.filter((c) => c.startsWith("AT+QSMTPBODY"))).toHaveLength(4);
+    expect(r.mails).toEqual(["first mail".length, "third mail, longer still".length]);
+    // Mail 1 built twice (the reboot lost its content), mails 2 and 3 once (mail 2 resent with AT+QSMTPPUT alone).
+    expect(r.commands.filter((c) => c.startsWith("AT+QSMTPBODY"))).toHaveLength(4);
+  });
+
+  it("a mail the server refused twice (4xx) ends, and the next mail builds its own content", () => {
+    const r = threeMails({ puts: ["0,0", "667,450", "667,450"] });
+    expect(r.outcomes.map((o) => o.delivered)).toEqual([true, false, true]);
+    expect(r.outcomes[1]).toMatchObject({ code: 667, proto: 450, recoveries: 1 });
+    expect(r.mails).toEqual(["first mail".length, "third mail, longer still".length]);
+    expect(r.commands.filter((c) => c.startsWith("AT+QSMTPBODY"))).toHaveLength(3);
+    expect(r.commands.filter((c) => c.startsWith("AT+QSMTPPUT"))).toHaveLength(4);
   });
 });

@@ -65,6 +65,8 @@ function noisyLink(s: Scenario): boolean {
 let dir = "";
 /** The runs on Node of the group that stands for the node composition, by scenario (the run without the queue and the legacy outbox compares with them). */
 const nodeRuns = new Map<string, Promise<SessionResult>>();
+/** Every group's run on Node, by composition and scenario (the ladder's comparison below reads them). */
+const groupRuns = new Map<string, Promise<SessionResult>>();
 const started = performance.now();
 const stackPeak: Record<string, number> = {};
 const ran: Record<string, number> = {};
@@ -182,6 +184,7 @@ for (const g of groups) {
       it(`${scenario.name}${bug ? ` (known bug: ${bug})` : ""}`, async () => {
         const onNode = run(scenario, { composition: c.name, engine: "node" });
         if (g.standsFor.includes(COMPOSITIONS.node)) nodeRuns.set(scenario.name, onNode);
+        groupRuns.set(`${c.name}/${scenario.name}`, onNode);
         const [node, xs] = await Promise.all([
           onNode,
           run(scenario, { composition: c.name, engine: "xs", xsStackSlots: stackSlots }),
@@ -229,6 +232,28 @@ for (const g of groups) {
           for (const e of node.errors) expect(e.cause).toMatch(/[a-z]{3}/);
         }
         if (exp.delivered) expect(node.delivered).toBeGreaterThanOrEqual(exp.delivered.length);
+      });
+    }
+  });
+}
+
+// One recovery ladder (firmware/mail/ladder.ts) for both mailers: under every scenario the
+// espruino composition runs, its mailer takes the rungs the full job takes. The commands that
+// show a rung (a reboot, a PDP re-activation, a send, the content built) are written as often
+// on both, and the mails and the errors are the same. AT+QSMTPCLR is left out: the full job
+// clears the module after a mail, Espruino's mailer before building one (docs/profiles.md).
+{
+  const rungCommands = ["AT+CFUN=1,1", "AT+QIDEACT", "AT+QSMTPPUT", "AT+QSMTPBODY"];
+  const rungs = (r: SessionResult) => {
+    const lines = commandLines(r.transcript);
+    return { commands: rungCommands.map((k) => `${k} x${count(lines, k)}`), mails: r.mails.length, errors: r.errors.map((e) => e.code) };
+  };
+  describe.concurrent("one recovery ladder: the espruino composition takes the full core's rungs in every scenario it runs", () => {
+    for (const scenario of runnable(COMPOSITIONS.espruino)) {
+      it(scenario.name, async () => {
+        const runOf = (name: "espruino" | "moddable") => groupRuns.get(`${name}/${scenario.name}`) ?? run(scenario, { composition: name, engine: "node" });
+        const [espruino, full] = await Promise.all([runOf("espruino"), runOf("moddable")]);
+        expect(rungs(espruino)).toEqual(rungs(full));
       });
     }
   });
