@@ -5,17 +5,16 @@
 // "OK" are recognised by their text in `stepEnd` (poll the SIM and the registration,
 // skip AT+QIACT=<cid> when the context is already up, data mode for the body).
 //
-// Recovery follows the Quectel note like the full job (firmware/mail/job.ts), in a
-// shorter ladder: configuration and permanent errors and throttling end the mail at
-// once; a network error re-activates PDP; a module that does not answer (a silent
-// probe, two timeouts in a row) is rebooted with AT+CFUN=1,1, never twice within 10
-// minutes; a send that failed is sent again with AT+QSMTPPUT alone (the module keeps the
-// content), as the full job resends; anything else is tried again from what is missing (a
-// server's 4xx reply once: it answered, so only "later" can help, and the outbox retries
-// later). At most MAX_RECOVERIES per mail, then the mail
-// fails with the last code and the outbox keeps it. An unexpected RDY means the module
-// lost its configuration and the mail content: the run starts again from what is now
-// missing. Every quoted value passes the one AT gate (modem/quote.ts) as it is built.
+// Recovery is the full job's ladder (firmware/mail/ladder.ts, one table for both mailers):
+// fail() states the ladder's conditions from the step that failed and acts on the rung it
+// gets. A bring-up retry runs the run again 3 s later; a resend writes AT+QSMTPPUT alone (the
+// module keeps the content) 2 s later, 10 s after a 652; a PDP re-activation starts the next
+// run with AT+QIDEACT (a send's run then resends); a rebuild builds the content again; a
+// reboot starts it with AT+CFUN=1,1, never twice within 10 minutes; an unexpected RDY (the
+// module lost its configuration and the content) starts again from what is now missing.
+// Each rung has the full job's budget per mail; when the ladder ends the mail, it fails with
+// its last code and the outbox keeps it.
+// Every quoted value passes the one AT gate (modem/quote.ts) as it is built.
 // Every body goes as UTF-8 (charset 1; ASCII is UTF-8): Tencent SES refuses a mail whose
 // Content-Type says anything else (seed 000), and `cellmail fleet` showed every alarm of a
 // fleet refused for its us-ascii label.
