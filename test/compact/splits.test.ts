@@ -45,6 +45,13 @@
 //      the module keeping the content, 10 s after a 652 and 2 s otherwise; the compact core cleared
 //      the module and built the whole content again, 3 s later. Both now resend. Failed on the
 //      compact core before.
+//  10. the ladder's budgets: the full job has a budget per rung (two phase retries, two resends, two
+//      PDP re-activations, two rebuilds, one reboot), the compact core had three recoveries a mail, so
+//      a denied registration or an unreachable server made the full core reboot the module once and
+//      the compact core never. Both now climb one table (firmware/mail/ladder.ts); every bundled
+//      scenario compares their rungs (test/scenarios/compositions.test.ts, "one recovery ladder",
+//      failed on registration-denied, connect-failure and dns-failure before), and below: the
+//      reboot after the spent phase retries.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -326,6 +333,26 @@ describe("9: a send that failed is sent again with AT+QSMTPPUT alone (the conten
       const lines = commandLines(r.transcript);
       expect(count(lines, "AT+QSMTPPUT="), story(r)).toBe(4);
       expect(count(lines, "AT+QSMTPBODY="), story(r)).toBe(2);
+    }
+  });
+});
+
+describe("10: the ladder's budgets are one table's (firmware/mail/ladder.ts)", () => {
+  // Before: the compact core had three recoveries a mail and rebooted only a silent module; the
+  // full job retries bring-up twice, then reboots the module once (its REBOOT rung), then gives up.
+  it("registration-denied: three registration windows, one AT+CFUN=1,1, a fourth window, then E_REG_DENIED, on both cores", async () => {
+    for (const r of await both(byName("registration-denied"))) {
+      expect(r.expectFailures, story(r)).toEqual([]);
+      expect(r.errors.map((e) => e.code), story(r)).toEqual([E_REG_DENIED]);
+      const lines = commandLines(r.transcript);
+      expect(count(lines, "AT+CFUN=1,1"), story(r)).toBe(1);
+      const at = (re: RegExp) => r.transcript.split("\n").filter((l) => re.test(l)).map((l) => Number(l.trim().split(" ")[0]));
+      const firstPoll = at(/ > AT\+CEREG\?/)[0];
+      const reboot = at(/ > AT\+CFUN=1,1/)[0];
+      // Three whole windows (120 s each) and the two 3 s pauses before the reboot; one more after it.
+      expect(reboot - firstPoll, story(r)).toBeGreaterThan(3 * 120_000);
+      expect(reboot - firstPoll, story(r)).toBeLessThan(4 * 120_000);
+      expect(at(/ > AT\+CEREG\?/).filter((t) => t > reboot).length, story(r)).toBeGreaterThan(10);
     }
   });
 });

@@ -238,16 +238,19 @@ for (const g of groups) {
 }
 
 // One recovery ladder (firmware/mail/ladder.ts) for both mailers: under every scenario the
-// espruino composition runs, its mailer takes the rungs the full job takes. The commands that
-// show a rung (a reboot, a PDP re-activation, a send, the content built) are written as often
-// on both, and the mails and the errors are the same. AT+QSMTPCLR is left out: the full job
-// clears the module after a mail, Espruino's mailer before building one (docs/profiles.md).
+// espruino composition runs, its mailer takes the rungs the full job takes: the commands that
+// show a rung (a reboot, a PDP re-activation, a send, the content built) are the same commands
+// in the same order on both, and the mails and the errors are the same. AT+QSMTPCLR is left out:
+// the full job clears the module after a mail, Espruino's mailer before building one
+// (docs/profiles.md).
 {
   const rungCommands = ["AT+CFUN=1,1", "AT+QIDEACT", "AT+QSMTPPUT", "AT+QSMTPBODY"];
-  const rungs = (r: SessionResult) => {
-    const lines = commandLines(r.transcript);
-    return { commands: rungCommands.map((k) => `${k} x${count(lines, k)}`), mails: r.mails.length, errors: r.errors.map((e) => e.code) };
-  };
+  const rungs = (r: SessionResult) => ({
+    // By name: the bodies' lengths differ (the full core's alarm text carries cause texts and the wall-clock time).
+    commands: commandLines(r.transcript).filter((l) => rungCommands.some((k) => l.startsWith(k))).map((l) => l.split("=")[0]),
+    mails: r.mails.length,
+    errors: r.errors.map((e) => e.code),
+  });
   describe.concurrent("one recovery ladder: the espruino composition takes the full core's rungs in every scenario it runs", () => {
     for (const scenario of runnable(COMPOSITIONS.espruino)) {
       it(scenario.name, async () => {
