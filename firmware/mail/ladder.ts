@@ -110,7 +110,7 @@ export function rungBudgets(): number[] {
 export function rungFor(facts: unknown[], hasBudget: (r: number) => unknown): number {
   const climb = climbTable();
   let c = 0;
-  while (!facts[c]) c++;
+  while (c < C_CONTENT && !facts[c]) c++; // C_CONTENT holds when no other does
   let rung = ladderRungs()[c];
   while (!hasBudget(rung)) rung = climb[rung];
   return rung;
