@@ -38,6 +38,7 @@ import {
   BODY_INPUT_S, BOOT_WAIT_MS, PROBE_TRIES, PUT_MARGIN_MS, REBOOT_SPACING_MS, POLL_MS, REG_WAIT_MS, SIM_WAIT_MS,
 } from "../modem/timing.js";
 import { utf8Hex, utf8Text } from "../text/utf8.js";
+import { MAX_BODY, MAX_RECIPIENTS, MAX_SUBJECT_BYTES } from "../mail/message.js"; // the full job's limits (seed chapter 2)
 import { oneLine } from "../text/one-line.js";
 import { nextTurn } from "../turn.js";
 import type { DeviceConfig } from "../config/device.js";
@@ -46,8 +47,6 @@ import type { CompactMail, CompactOutcome, CompactRadio } from "./types.js";
 import type { OutboxMailer } from "../alarm/types.js";
 
 const PROBES = PROBE_TRIES; //     AT probes (1 s each) before the module counts as silent
-const BODY_MAX = 10240;
-const RECIPIENTS_MAX = 20;
 const PROBE = ""; //               the step "AT"
 
 const OP_NONE = 0;
@@ -205,7 +204,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
         [(mail as CompactMail).to, (mail as CompactMail).cc, (mail as CompactMail).bcc].forEach((list, t) => {
           for (let to of list) s.push("+QSMTPDST=1," + (t + 1) + "," + q(to, AT_FIELD_MAX));
         });
-        s.push("+QSMTPSUB=" + subjectCharset + "," + q(subject, subjectCharset ? 200 : 100), BODY + "1," + (body as Uint8Array).length + "," + BODY_INPUT_S);
+        s.push("+QSMTPSUB=" + subjectCharset + "," + q(subject, subjectCharset ? 2 * MAX_SUBJECT_BYTES : MAX_SUBJECT_BYTES), BODY + "1," + (body as Uint8Array).length + "," + BODY_INPUT_S);
       }
       s.push(PUT + c.putTimeoutS);
     }
@@ -421,7 +420,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     send(m: CompactMail, whenDone: (o: CompactOutcome) => void): number {
       if (op !== OP_NONE) return E_QUEUE_FULL;
       const all = m.to.concat(m.cc, m.bcc);
-      if (m.to.length < 1 || all.length > RECIPIENTS_MAX) return E_RECIPIENTS;
+      if (m.to.length < 1 || all.length > MAX_RECIPIENTS) return E_RECIPIENTS;
       for (let to of all) {
         const refused = atRefusal(to, AT_FIELD_MAX, false);
         if (refused) return refused;
@@ -429,10 +428,10 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
       }
       // A subject goes as ASCII when the AT gate takes it, else as UTF-8 hex (a '"' or
       // non-ASCII); control characters are refused either way (they would reach the header).
-      if (!utf8Text(m.subject, 100).bytes || oneLine(m.subject) !== m.subject) return E_SUBJECT;
-      const text = utf8Text(m.body, BODY_MAX);
+      if (!utf8Text(m.subject, MAX_SUBJECT_BYTES).bytes || oneLine(m.subject) !== m.subject) return E_SUBJECT;
+      const text = utf8Text(m.body, MAX_BODY);
       if (!text.bytes || text.length < 1) return E_BODY_LENGTH;
-      subjectCharset = atRefusal(m.subject, 100, true) ? 1 : 0;
+      subjectCharset = atRefusal(m.subject, MAX_SUBJECT_BYTES, true) ? 1 : 0;
       subject = subjectCharset ? utf8Hex(m.subject) : m.subject;
       body = text.bytes;
       mail = m;
