@@ -14,7 +14,7 @@ export type CompactMail = Omit<OutboxMail, "id"> & { id?: number };
 export interface CompactOutcome extends OutboxOutcome {
   /** Commands written for this mail (bring-up included). */
   commands: number;
-  /** Recovery steps taken (resend, PDP, reboot). */
+  /** Rungs of the recovery ladder taken (firmware/mail/ladder.ts: a retry, resend, re-activation, rebuild, reboot or restart). */
   recoveries: number;
 }
 
