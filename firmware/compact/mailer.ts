@@ -97,6 +97,8 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
   const CPIN = "+CPIN?";
   const CEREG = "+CEREG?";
   const QIACT = "+QIACT?";
+  const ACTIVATE = "+QIACT=";
+  const CLEAR = "+QSMTPCLR";
   const DEACT = "+QIDEACT=";
   const BODY = "+QSMTPBODY=";
   const PUT = "+QSMTPPUT=";
@@ -190,7 +192,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     // deact is only ever set for the retry of a mail (fail(); nothing else starts in between).
     if (what === OP_IDLE || deact) s.push(DEACT + cid);
     if (what === OP_SEND) {
-      if (!pdp) s.push(pdpRow(c, q), QIACT, "+QIACT=" + cid);
+      if (!pdp) s.push(pdpRow(c, q), QIACT, ACTIVATE + cid);
       if (deact) rungEnd = s.length;
       if (!configured) {
         sslRows(c, s);
@@ -199,7 +201,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
       mailAt = s.length;
       // A configuration sent in this boot means the module still holds the content of the send that failed.
       if (!resend || !configured) {
-        s.push("+QSMTPCLR");
+        s.push(CLEAR);
         // mail read three times rather than through a local: the bundle's bytes.
         [(mail as CompactMail).to, (mail as CompactMail).cc, (mail as CompactMail).bcc].forEach((list, t) => {
           for (let to of list) s.push("+QSMTPDST=1," + (t + 1) + "," + q(to, AT_FIELD_MAX));
@@ -293,7 +295,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     // A context that could not be configured or activated is E_PDP (1030, network), as the full
     // driver says it, unless the module's code is final (configuration, permanent, throttled:
     // kinds 1, 2 and 6; `% 6 > 2` keeps retryable, network and modem).
-    if (code && (name === "+QIACT=" || name === "+QICSGP=") && compactKind(code, 0) % 6 > 2) code = 1030;
+    if (code && (name === ACTIVATE || name === "+QICSGP=") && compactKind(code, 0) % 6 > 2) code = 1030;
     if (code) return fail(code, 0);
     if (name === PUT) return after(c.putTimeoutS * 1000 + PUT_MARGIN_MS, W_PUT);
     // Bytes lost on the way: the module ended the body short after its input time.
@@ -308,9 +310,9 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
       pos++; // already up: skip AT+QIACT=<cid>
       pdp = true;
     }
-    if (name === "+QIACT=") pdp = true;
+    if (name === ACTIVATE) pdp = true;
     if (name === DEACT) pdp = false;
-    if (name === "+QSMTPCLR") configured = true; // every run's configuration rows come before it
+    if (name === CLEAR) configured = true; // every run's configuration rows come before it
     advance();
   }
 
