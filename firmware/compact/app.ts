@@ -1,5 +1,5 @@
 // The compact profile's composition: a stored device record (firmware/config/device.ts) plus the platform objects
-// (the module's port comes with its framing, chosen by the target: framing.ts) become an AtLink and a CompactMailer
+// (the module's port comes with its framing, chosen by the target: Framing in platform/types.ts) become an AtLink and a CompactMailer
 // under the one alarm outbox and inputs of every board (firmware/alarm/outbox.ts, inputs.ts). The Espruino target
 // starts this; the simulator's runner and the XS bridge start it too, so it is tested on Node and in XS.
 import type { Clock, Input, Log, Store } from "../platform/types.js";
@@ -7,7 +7,7 @@ import { LOG_ERROR, LOG_INFO } from "../platform/types.js";
 import { alarmInputs } from "../alarm/inputs.js";
 import { deviceError, type DeviceConfig } from "../config/device.js";
 import { createAtLink, type AtLink } from "./link.js";
-import type { Framing } from "./framing.js";
+import type { Framing } from "../platform/types.js";
 import { createCompactMailer, type CompactMailer } from "./mailer.js";
 import { createOutbox, type Outbox } from "../alarm/outbox.js";
 import type { CompactOutcome } from "./types.js";

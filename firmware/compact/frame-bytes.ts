@@ -1,9 +1,9 @@
-// The compact link's framing over a byte Uart (XS, Node): framing.ts says what it
-// promises. Received bytes are copied into one line buffer allocated here (LF found with
+// The compact link's framing over a byte Uart (XS, Node): Framing in platform/types.ts
+// says what it promises. Received bytes are copied into one line buffer allocated here (LF found with
 // native indexOf); a line is read in place; a command is encoded into one transmit buffer
 // allocated here. Nothing is allocated per byte or per line.
 import type { Uart } from "../platform/types.js";
-import { LINE_MAX, TX_MAX, type Framing } from "./framing.js";
+import { LINE_MAX, TX_MAX, type Framing } from "../platform/types.js";
 
 // XS 13.3 (the engine of our tests) wraps a primitive string in a temporary object for
 // every property read (`s.length`, `s.charCodeAt(i)`): two heap slots each, measured by

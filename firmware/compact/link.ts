@@ -1,4 +1,4 @@
-// The compact profile's AT link: one command at a time over a Framing (framing.ts: the
+// The compact profile's AT link: one command at a time over a Framing (platform/types.ts: the
 // bytes framing for XS and Node, the text framing on Espruino), which turns received
 // data into lines and commands into bytes. A line is examined through the getters (is,
 // starts, int, text), which are the framing's.
@@ -20,7 +20,7 @@
 // Espruino every `this.` is five more bytes of source in RAM, a local is one.
 import type { Clock, TimerHandle } from "../platform/types.js";
 import { E_AT_ERROR, E_CANCELLED, E_NO_CARRIER, E_TIMEOUT } from "../errors.js";
-import type { Chunk, Framing, LineReader } from "./framing.js";
+import type { Chunk, Framing, LineReader } from "../platform/types.js";
 
 /** Told about lines: information lines of the command, or unsolicited ones. */
 export type LineHandler = (link: AtLink) => void;

@@ -7,8 +7,10 @@
 //   platform <- at <- modem <- config <- mail <- alarm <- app <- targets
 //
 // with errors.ts, turn.ts and text/ as shared leaves anyone may import (they import only
-// the platform contract). compact/ is the Espruino core of today: its own rules (above)
-// only, until the one core replaces it.
+// the platform contract). compact/ is the part of the core that is still Espruino's own: its
+// files are ranked by what they are (COMPACT_LAYER: the link and its byte framing on the AT
+// layer, the mailer, which is the alarm outbox's mailer as app/alarm-mailer.ts is, and the
+// composition on the app layer), under the same rule.
 //
 // firmware/ext/<module>/ holds optional modules: each extends one layer (EXT_LAYER) and
 // imports only that layer, the layers below it and its own folder; no core layer imports
@@ -78,8 +80,16 @@ function forbidden(file: string, specifier: string): string | undefined {
   return undefined;
 }
 
-/** Layer of a firmware file, lowest first; -1: a shared leaf; undefined: not ranked (compact/). */
+/** Layer of a firmware file, lowest first; -1: a shared leaf; undefined: an ext module (extRule ranks it). */
 const LAYERS = ["platform", "at", "modem", "config", "mail", "alarm", "app", "targets"];
+/** The layer of each file of firmware/compact/ (Espruino's link and mailer). */
+const COMPACT_LAYER: { [file: string]: string } = {
+  "link.ts": "at", //        one AT command at a time over a Framing (platform/types.ts)
+  "frame-bytes.ts": "at", // the byte Framing (XS, Node)
+  "mailer.ts": "app", //     the alarm outbox's mailer (firmware/alarm/types.ts OutboxMailer), as app/alarm-mailer.ts
+  "types.ts": "app", //      its contract, the outbox's types with its counters
+  "app.ts": "app", //        the composition, as app/cellmail.ts
+};
 const LEAVES = /^firmware\/(errors\.ts|turn\.ts|text\/)/;
 /** The layer each optional module extends (firmware/ext/<module>/). */
 const EXT_LAYER: { [module: string]: string } = {
@@ -121,7 +131,11 @@ function layerOf(path: string): number | undefined {
   const r = rel(path);
   if (LEAVES.test(r)) return -1;
   const top = r.split("/")[1];
-  if (top === "compact") return undefined;
+  if (top === "compact") {
+    const layer = COMPACT_LAYER[r.split("/")[2]];
+    if (layer === undefined) throw new Error(`${r}: in no layer (add it to COMPACT_LAYER)`);
+    return LAYERS.indexOf(layer);
+  }
   if (top === "ext") return undefined; // ranked by extRule
 
   const i = LAYERS.indexOf(top);
@@ -137,7 +151,7 @@ function upward(file: string, specifier: string): string | undefined {
   if (extOf(file) !== undefined || extOf(target) !== undefined) return extRule(file, target);
   const from = layerOf(file);
   const to = layerOf(target);
-  if (from === undefined || to === undefined) return undefined; // compact/ keeps its own rules
+  if (from === undefined || to === undefined) return undefined; // ext modules: extRule
   if (from === -1) {
     // A shared leaf: only other leaves and the platform contract.
     return to === -1 || rel(target) === "firmware/platform/types.ts" ? undefined : `a shared leaf may not import ${rel(target)}`;
@@ -191,6 +205,15 @@ describe("import boundaries under firmware/", () => {
     expect(upward(join(firmware, "errors.ts"), "./mail/job.js")).toBeDefined();
     expect(upward(join(firmware, "text/utf8.ts"), "../platform/types.js")).toBeUndefined();
     expect(upward(join(firmware, "targets/app.ts"), "../app/cellmail.js")).toBeUndefined();
+    // Espruino's link is on the AT layer, its mailer on the app layer, and the platform below both.
+    const link = join(firmware, "compact/link.ts");
+    expect(upward(link, "./mailer.js")).toBeDefined();
+    expect(upward(link, "../modem/quote.js")).toBeDefined();
+    expect(upward(link, "../platform/types.js")).toBeUndefined();
+    expect(upward(join(firmware, "compact/mailer.ts"), "../mail/ladder.js")).toBeUndefined();
+    expect(upward(join(firmware, "compact/mailer.ts"), "../targets/app.js")).toBeDefined();
+    expect(upward(join(firmware, "platform/espruino/frame-text.ts"), "../../compact/link.js")).toBeDefined();
+    expect(upward(join(firmware, "mail/job.ts"), "../compact/mailer.js")).toBeDefined();
   });
 
   it("the ext rule: optional modules sit on the layer they extend, and no core layer reaches them", () => {

@@ -1,4 +1,4 @@
-// The compact link's framing on Espruino (firmware/compact/framing.ts says what it
+// The compact link's framing on Espruino (Framing in platform/types.ts says what it
 // promises): the serial port hands over strings, and the lines are cut from them with
 // native string methods, a few statements per line and none per byte. Espruino parses its
 // source again for every statement it runs, so this is where its time goes; a line kept
@@ -14,8 +14,7 @@
 // Statements are what costs on Espruino: about 4 us each on a PC, whatever they do.
 // A command is written as a string: Espruino's serial port takes one for about half what a
 // Uint8Array costs it, and nothing is converted (bench espruino.mail.handlerMsPerMail).
-import type { TextUart } from "../types.js";
-import { LINE_MAX, TX_MAX, type Framing } from "../../compact/framing.js";
+import { LINE_MAX, TX_MAX, type Framing, type TextUart } from "../types.js";
 
 export function createTextFraming(uart: TextUart): Framing {
   let rest = ""; // the start of a line whose end has not come yet
