@@ -11,7 +11,8 @@
 // RETRY_MS later (a late final result then arrives while nothing runs), up to STEP_TRIES
 // tries; then the step fails and the mailer's ladder decides. A step whose second writing
 // would change what the module does (a second recipient, body, attachment or mail, a second
-// activation or reboot) is written once: its value in the table is negative.
+// activation or reboot) is written once: its value in the table is negative; it too is written
+// again when the module refused it (`refused`: a plain ERROR or a 664), which did nothing.
 import { E_AT_ERROR, E_GARBLED, E_TIMEOUT } from "../errors.js";
 import { T_BODY, T_CFUN, T_CPIN, T_PROBE, T_QIACT, T_QIDEACT, T_SHORT } from "./timing.js";
 
@@ -60,4 +61,14 @@ export function stepTries(table: { [name: string]: number }, command: string): n
 /** Whether a step that ended with `code` may not have been taken as sent (the rule above). */
 export function writeAgain(code: number): boolean {
   return code === E_TIMEOUT || code === E_AT_ERROR || code === E_GARBLED || code === 664;
+}
+
+/**
+ * Whether the module refused the command (a plain ERROR, or 664: the line came garbled): it did
+ * nothing, so even a step written once is written again (a second recipient, body or mail
+ * cannot come of a command the module refused). A timeout or an echo that differs may hide a
+ * command the module took: a step written once is not written again after those.
+ */
+export function refused(code: number): boolean {
+  return code === E_AT_ERROR || code === 664;
 }

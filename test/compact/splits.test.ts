@@ -356,3 +356,29 @@ describe("10: the ladder's budgets are one table's (firmware/mail/ladder.ts)", (
     }
   });
 });
+
+describe("11: a step written once that the module refused is written again in place (modem/script.ts refused)", () => {
+  // Before: a refused AT+QSMTPDST (a plain ERROR, or 664: the line came garbled) cost a rebuild of the
+  // content on both cores, though the module did nothing; after two more such refusals, a reboot
+  // (seeded byte-loss, seeds 16 and 61 on the espruino composition). A timeout or an echo that differs
+  // may hide a recipient the module took, so those still rebuild.
+  for (const [what, fault] of [
+    ["a plain ERROR", { kind: "commandError", command: "+QSMTPDST", plain: true }],
+    ["+CME ERROR: 664", { kind: "commandError", command: "+QSMTPDST", code: 664 }],
+  ] as const) {
+    it(`${what} to the first recipient: written again at once, no AT+QSMTPCLR in between, the mail goes once, on both cores`, async () => {
+      const s = scenario("refused-dst", { module: { urcPort: "uart1" }, faults: [fault as never], firmware: { mail } });
+      for (const r of await both(s)) {
+        expect(r.expectFailures, story(r)).toEqual([]);
+        const lines = commandLines(r.transcript);
+        const dst = lines.map((l, i) => (l.startsWith("AT+QSMTPDST=") ? i : -1)).filter((i) => i >= 0);
+        expect(dst.length, story(r)).toBe(mail.to.length + 1);
+        expect(lines[dst[0]], story(r)).toBe(lines[dst[1]]);
+        expect(lines.slice(dst[0], dst[1]).filter((l) => l === "AT+QSMTPCLR"), story(r)).toEqual([]);
+        expect(count(lines, "AT+QSMTPBODY="), story(r)).toBe(1);
+        expect(count(lines, "AT+QSMTPPUT="), story(r)).toBe(1);
+        expect(r.mails.length, story(r)).toBe(1);
+      }
+    });
+  }
+});

@@ -96,7 +96,8 @@ describe("recovery ladder", () => {
     const r = rig();
     warm(r);
     r.port.on("+QSMTPPUT=", putResult("+QSMTPPUT: 654,0"), 1);
-    r.port.on("+QIACT=1", { result: "ERROR" }, 1);
+    // Refused three times: a refused AT+QIACT= is written again in place (modem/script.ts refused), up to its tries.
+    r.port.on("+QIACT=1", { result: "ERROR" }, 3);
     r.send({ id: "m" });
     r.settle(2);
     const res = r.results[1];
@@ -299,8 +300,9 @@ describe("recovery ladder", () => {
     expect(r.results[1].resends).toBe(1);
   });
 
-  // AT+QSMTPDST is written once (modem/script.ts): a second would be a second recipient.
-  for (const [what, result] of [["an ERROR", "ERROR"], ["an echo that differed (E_GARBLED)", "GARBLED"]] as const) {
+  // AT+QSMTPDST is written once (modem/script.ts): a second would be a second recipient, unless
+  // the module refused the first (below).
+  for (const [what, result] of [["a timeout (its answer lost)", "TIMEOUT"], ["an echo that differed (E_GARBLED)", "GARBLED"]] as const) {
     it(`a content command written once that ends with ${what} rebuilds the content after AT+QSMTPCLR`, () => {
       const r = rig();
       const from = warm(r);
@@ -318,6 +320,21 @@ describe("recovery ladder", () => {
         PUT,
         CLR,
       ]);
+    });
+  }
+
+  // A refusal (a plain ERROR, +CME ERROR: 664) means the module did nothing: a step written once is
+  // written again in place too, as on Espruino (modem/script.ts refused). Before: the content was built again.
+  for (const [what, result] of [["an ERROR", "ERROR"], ["+CME ERROR: 664", 664]] as const) {
+    it(`a content command written once that the module refused with ${what} is written again in place, no rebuild`, () => {
+      const r = rig();
+      const from = warm(r);
+      r.port.on("+QSMTPDST=", { result }, 1);
+      r.send({ id: "m" });
+      r.settle(2);
+      expect(r.results[1].delivered).toBe(true);
+      expect(r.results[1].rebuilds).toBe(0);
+      expect(r.port.commands.slice(from)).toEqual([DST, DST, SUB, BODY, PUT, CLR]);
     });
   }
 

@@ -238,7 +238,8 @@ for (const g of groups) {
 }
 
 // One recovery ladder (firmware/mail/ladder.ts) for both mailers: under every scenario the
-// espruino composition runs, its mailer takes the rungs the full job takes: the commands that
+// espruino composition runs (but the two whose link damages bytes at random), its mailer takes
+// the rungs the full job takes: the commands that
 // show a rung (a reboot, a PDP re-activation, a send, the content built) are the same commands
 // in the same order on both, and the mails and the errors are the same. AT+QSMTPCLR is left out:
 // the full job clears the module after a mail, Espruino's mailer before building one
@@ -252,7 +253,9 @@ for (const g of groups) {
     errors: r.errors.map((e) => e.code),
   });
   describe.concurrent("one recovery ladder: the espruino composition takes the full core's rungs in every scenario it runs", () => {
-    for (const scenario of runnable(COMPOSITIONS.espruino)) {
+    // Not the scenarios whose link loses or changes bytes at random (noisyLink): the two compositions
+    // write different byte streams, so the same seed damages different commands on each.
+    for (const scenario of runnable(COMPOSITIONS.espruino).filter((s) => !noisyLink(s))) {
       it(scenario.name, async () => {
         const runOf = (name: "espruino" | "moddable") => groupRuns.get(`${name}/${scenario.name}`) ?? run(scenario, { composition: name, engine: "node" });
         const [espruino, full] = await Promise.all([runOf("espruino"), runOf("moddable")]);
