@@ -15,7 +15,7 @@
 //
 // Secrets: commands are logged by name only (commandName), never with arguments.
 import { BODY_INPUT_S, POLL_MS } from "./timing.js";
-import { refused, RETRY_MS, STEP_TRIES, stepTable, stepTries, writeAgain } from "./script.js";
+import { RETRY_MS, stepTable, stepTries, writeAgain } from "./script.js";
 import { CME_SIM_PIN, regPoll, simPoll } from "./polls.js";
 import {
   AtPort,
@@ -369,7 +369,7 @@ export class Ec800 implements UrcTarget {
           this.note(LOG_WARN, commandName(s.command) + " refused (" + err.cause + "): carrying on without it");
           return r.done(null);
         }
-        if (writeAgain(err.code) && r.tried < (s.tries || (refused(err.code) ? STEP_TRIES : stepTries(this.steps, s.command)))) {
+        if (writeAgain(err.code) && r.tried < (s.tries || stepTries(this.steps, s.command, err.code))) {
           this.note(LOG_WARN, "writing " + commandName(s.command) + " again: " + err.cause);
           return this.wait(r.gen, RETRY_MS, () => this.tryRow(r), r.done);
         }

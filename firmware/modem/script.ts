@@ -52,12 +52,6 @@ export function stepName(command: string): string {
   return command.slice(0, command.indexOf("=") + 1 || undefined);
 }
 
-/** Tries of a command by `table` (stepTable): 1 when it is written once, else STEP_TRIES. */
-export function stepTries(table: { [name: string]: number }, command: string): number {
-  const spec = table[stepName(command)];
-  return spec !== undefined && spec < 0 ? 1 : STEP_TRIES;
-}
-
 /** Whether a step that ended with `code` may not have been taken as sent (the rule above). */
 export function writeAgain(code: number): boolean {
   return code === E_TIMEOUT || code === E_AT_ERROR || code === E_GARBLED || code === 664;
@@ -71,4 +65,15 @@ export function writeAgain(code: number): boolean {
  */
 export function refused(code: number): boolean {
   return code === E_AT_ERROR || code === 664;
+}
+
+/**
+ * Tries of a command by `table` (stepTable) once a try ended with `code`: 1 when it is written
+ * once and the module did not refuse it (refused), else STEP_TRIES. One function for the
+ * driver's per-command closure: each name a closure uses costs XS slots per command (bench
+ * xs.mail.peakFirmwareSlots: +80 when the closure also named `refused` and STEP_TRIES).
+ */
+export function stepTries(table: { [name: string]: number }, command: string, code: number): number {
+  const spec = table[stepName(command)];
+  return spec !== undefined && spec < 0 && !refused(code) ? 1 : STEP_TRIES;
 }
