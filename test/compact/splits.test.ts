@@ -65,7 +65,7 @@ import {
 } from "../../firmware/errors.js";
 import { compactKind } from "../../firmware/compact/mailer.js";
 import { STEP_TRIES } from "../../firmware/modem/script.js";
-import { commandLines, count, scenario } from "../e2e/support.js";
+import { commandLines, count, scenario, timesOf } from "../e2e/support.js";
 
 /** One composition of each core: moddable (the full core; node runs the same) and espruino (the compact core). */
 const COMPOSITIONS: CompositionName[] = ["moddable", "espruino"];
@@ -158,9 +158,9 @@ describe("3: a denied registration (stat 3)", () => {
       expect(r.errors[0].cause, story(r)).toMatch(/^registration denied by the network \(stat 3\) before the deadline/);
       expect(r.events.some((e) => e.kind === "result" && e.text.endsWith("[registration-denied]")), story(r)).toBe(true);
       // Polled through the denial: from the first stat 3 to the first failure, the whole deadline.
-      const firstDenial = r.transcript.split("\n").find((l) => l.includes("+CEREG: 0,3"))!;
+      const firstDenial = timesOf(r.transcript, "<", "+CEREG: 0,3")[0];
       const firstFailure = r.events.find((e) => e.kind === "retry" || e.kind === "result")!;
-      expect(firstFailure.t - Number(firstDenial.trim().split(" ")[0]), story(r)).toBeGreaterThan(100_000);
+      expect(firstFailure.t - firstDenial, story(r)).toBeGreaterThan(100_000);
       expect(r.mails).toEqual([]);
     }
   });
@@ -321,7 +321,7 @@ describe("9: a send that failed is sent again with AT+QSMTPPUT alone (the conten
       expect(count(lines, "AT+QSMTPPUT="), story(r)).toBe(2);
       expect(count(lines, "AT+QSMTPDST="), story(r)).toBe(1);
       expect(count(lines, "AT+QSMTPBODY="), story(r)).toBe(1);
-      const puts = r.transcript.split("\n").filter((l) => / > AT\+QSMTPPUT=/.test(l)).map((l) => Number(l.trim().split(" ")[0]));
+      const puts = timesOf(r.transcript, ">", "AT+QSMTPPUT=");
       expect(puts[1] - puts[0], story(r)).toBeGreaterThanOrEqual(10_000);
       expect(puts[1] - puts[0], story(r)).toBeLessThan(11_000);
     }
@@ -346,13 +346,13 @@ describe("10: the ladder's budgets are one table's (firmware/mail/ladder.ts)", (
       expect(r.errors.map((e) => e.code), story(r)).toEqual([E_REG_DENIED]);
       const lines = commandLines(r.transcript);
       expect(count(lines, "AT+CFUN=1,1"), story(r)).toBe(1);
-      const at = (re: RegExp) => r.transcript.split("\n").filter((l) => re.test(l)).map((l) => Number(l.trim().split(" ")[0]));
-      const firstPoll = at(/ > AT\+CEREG\?/)[0];
-      const reboot = at(/ > AT\+CFUN=1,1/)[0];
+      const polls = timesOf(r.transcript, ">", "AT+CEREG?");
+      const firstPoll = polls[0];
+      const reboot = timesOf(r.transcript, ">", "AT+CFUN=1,1")[0];
       // Three whole windows (120 s each) and the two 3 s pauses before the reboot; one more after it.
       expect(reboot - firstPoll, story(r)).toBeGreaterThan(3 * 120_000);
       expect(reboot - firstPoll, story(r)).toBeLessThan(4 * 120_000);
-      expect(at(/ > AT\+CEREG\?/).filter((t) => t > reboot).length, story(r)).toBeGreaterThan(10);
+      expect(polls.filter((t) => t > reboot).length, story(r)).toBeGreaterThan(10);
     }
   });
 });

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { simpleParser } from "mailparser";
-import { commandLines, count, scenario, session } from "./support.js";
+import { commandLines, count, scenario, session, timesOf } from "./support.js";
 
 const mail = { to: ["ops@example.com"], cc: ["lead@example.com"], bcc: ["audit@example.com"], subject: "Alarm: Pumpe läuft trocken", body: "Level 0.2 m at 03:12.\r\n.dot line\r\nOK\r\nSEND OK" };
 
@@ -221,10 +221,7 @@ describe("smtp.transport socket: the open's URC and the close on a lossy UART", 
   const config = { smtp: { transport: "socket" } };
   const log = (r: { events: { text: string }[] }) => r.events.map((e) => e.text).join("\n");
   /** Virtual time of the first transcript line holding `text` (the firmware's side). */
-  const at = (r: { transcript: string }, text: string): number => {
-    const line = r.transcript.split("\n").find((l) => l.includes(" > " + text));
-    return line ? Number(line.trim().split(" ")[0]) : NaN;
-  };
+  const at = (r: { transcript: string }, text: string): number => timesOf(r.transcript, ">", text)[0] ?? NaN;
   const noPdpNoReboot = (l: string[]) => {
     expect(count(l, "AT+QIDEACT")).toBe(0);
     expect(count(l, "AT+QIACT=")).toBe(1);

@@ -187,6 +187,17 @@ export function commandLines(transcript: string): string[] {
   return firmwareStream(transcript).lines.map((l) => l.text);
 }
 
+/**
+ * Virtual times of the transcript's records whose text holds `text`, written by the firmware (">")
+ * or by the module ("<"), in order.
+ */
+export function timesOf(transcript: string, dir: ">" | "<", text: string): number[] {
+  return transcript
+    .split("\n")
+    .filter((l) => l.includes(` ${dir} `) && l.slice(l.indexOf(` ${dir} `) + 3).includes(text))
+    .map((l) => Number(l.trim().split(" ")[0]));
+}
+
 /** Everything the module sent, as one latin1 string. */
 export function moduleOutput(transcript: string): string {
   return parseTranscript(transcript)
