@@ -13,6 +13,7 @@
 //   npm run bench -- --stack      only the stack keys (xs.stack.*: bench/xs-stack.ts)
 //   npm run bench -- --espruino   only the espruino.* keys (the real interpreter: bench/espruino/handler.ts) and bundle.espruino.bytes
 //   npm run bench -- --socket     only the xs.socket.client.* keys (ext/smtp alone in XS: bench/xs-socket-mail.ts)
+//   npm run bench -- --sweep      only the sweep.* keys (seeded UART faults: bench/sweep.ts, also `npm run sweep`)
 import { SIM_SOCKET_TARGETS, simSocketFigures } from "./sim-socket.js";
 import { performance } from "node:perf_hooks";
 import { buildCorpus, CHUNK_SIZE } from "./corpus.js";
@@ -27,6 +28,7 @@ import { xsStackFigures, type StackFigures } from "./xs-stack.js";
 import { STACK_MARGIN } from "../host-sim/xs/device-stack.js";
 import { espruinoFigures } from "./espruino/handler.js";
 import { xsSocketMailResults } from "./xs-socket-mail.js";
+import { printSweep, sweep, SWEEP_COMPOSITIONS, SWEEP_SCENARIOS, SWEEP_SEEDS, sweepResults, type SweepOptions } from "./sweep.js";
 
 export const TARGETS = {
   computePerByte: 25,
@@ -211,8 +213,17 @@ async function stackOnly(strict: boolean): Promise<void> {
   if (strict && !met) process.exitCode = 1;
 }
 
+/** The default seeded sweep (bench/sweep.ts): what docs/profiles.md tabulates, about 15 s. */
+async function measureSweep(): Promise<void> {
+  const o: SweepOptions = { seeds: SWEEP_SEEDS, scenarios: SWEEP_SCENARIOS, compositions: SWEEP_COMPOSITIONS, engine: "node", parallel: 4 };
+  const cells = await sweep(o);
+  printSweep(cells, o);
+  mergeResults(sweepResults(cells));
+}
+
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
+  if (args.has("--sweep")) return measureSweep();
   if (args.has("--compact")) return compactOnly(args.has("--strict"));
   if (args.has("--fleet")) {
     const f = await measureFleets();
@@ -294,6 +305,8 @@ async function main(): Promise<void> {
   const esp = await espruinoFigures(12, (l) => console.log(`espruino: ${l}`));
   if ("problem" in esp) console.log(`espruino: skipped (${esp.problem})`);
   else mergeResults(esp.results);
+  // Seeded UART faults on the two cores (bench/sweep.ts): failed, duplicated and met runs.
+  await measureSweep();
   // Fleets of boards on one virtual clock (bench/fleet.ts), each run in its own process.
   const fleet = await measureFleets();
   // The JavaScript stack a Moddable board needs (bench/xs-stack.ts).
