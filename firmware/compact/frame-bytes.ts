@@ -1,7 +1,7 @@
 // The compact link's framing over a byte Uart (XS, Node): Framing in platform/types.ts
-// says what it promises. Received bytes are copied into one line buffer allocated here (LF found with
-// native indexOf); a line is read in place; a command is encoded into one transmit buffer
-// allocated here. Nothing is allocated per byte or per line.
+// says what it promises. Received bytes are copied into one line buffer allocated here (its end,
+// a CR or an LF, found with native indexOf); a line is read in place; a command is encoded into
+// one transmit buffer allocated here. Nothing is allocated per byte or per line.
 import type { Uart } from "../platform/types.js";
 import { LINE_MAX, TX_MAX, type Framing } from "../platform/types.js";
 
@@ -14,31 +14,12 @@ import { LINE_MAX, TX_MAX, type Framing } from "../platform/types.js";
 const codeAt = "".charCodeAt;
 
 export function createByteFraming(uart: Uart): Framing {
-  const line = new Uint8Array(LINE_MAX + 1); // and the stop (ended())
+  const line = new Uint8Array(LINE_MAX);
   const tx = new Uint8Array(TX_MAX);
   let len = 0; //   bytes in `line`; -1 while an overlong line is skipped to its end
   let n = 0; //     line length while a line is handled
   let sentLen = 0; // "AT" + command, without the CR
   let on: () => void; // the link's line handler
-
-  /**
-   * The text in `line[0..m)` has ended (its LF came): every CR in it ends a line too (an echo's
-   * own, or one whose LF was lost on the UART), as in frame-text.ts; each non-empty line is
-   * moved to the buffer's start (where the getters read) and handed over.
-   */
-  function ended(m: number): void {
-    len = 0;
-    line[m] = 0x0d; // a stop: no scan below goes past m
-    for (let at = 0; at < m; ) {
-      const c = line.indexOf(0x0d, at);
-      if (c > at) {
-        if (at > 0) line.copyWithin(0, at, c); // below `at`: what follows c stays where it is
-        n = c - at;
-        on();
-      }
-      at = c + 1;
-    }
-  }
 
   function starts(text: string): boolean {
     for (let i = 0; ; i++) {
@@ -88,26 +69,37 @@ export function createByteFraming(uart: Uart): Framing {
     out: tx,
     write: (data: Uint8Array, start: number, end: number) => uart.write(data, start, end),
     takeOpenLine(): void {
-      if (len > 0) ended(len);
+      if (len > 0) {
+        n = len;
+        on();
+      }
+      len = 0;
     },
     attach(onLine: () => void, onWritable: () => void): void {
       on = onLine;
       uart.attach({
         onBytes(data: Uint8Array, start: number, stop: number): void {
           while (start < stop) {
-            let lf = data.indexOf(0x0a, start);
-            if (lf < 0 || lf >= stop) lf = stop;
+            // The next line end: a CR or an LF, whichever comes first (two native scans).
+            let end = data.indexOf(0x0d, start);
+            const lf = data.indexOf(0x0a, start);
+            if (end < 0 || (lf >= 0 && lf < end)) end = lf;
+            if (end < 0 || end > stop) end = stop;
             let m = len;
             if (m >= 0) {
-              if (m + lf - start > LINE_MAX) m = -1;
-              else for (let i = start; i < lf; i++) line[m++] = data[i];
+              if (m + end - start > LINE_MAX) m = -1;
+              else for (let i = start; i < end; i++) line[m++] = data[i];
             }
-            start = lf + 1;
-            if (lf === stop) {
+            start = end + 1;
+            if (end === stop) {
               len = m;
               return;
             }
-            ended(m);
+            len = 0;
+            if (m > 0) {
+              n = m;
+              on();
+            }
           }
         },
         onWritable: onWritable,

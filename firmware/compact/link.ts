@@ -143,7 +143,9 @@ export function createAtLink(f: Framing, clock: Clock): AtLink {
         return end(code === code ? code : E_AT_ERROR);
       }
       if (c0 === 0x4e && f.is("NO CARRIER")) return end(E_NO_CARRIER);
-      if (c0 === 0x43 && payload && f.is("CONNECT")) {
+      // Not at the deadline (expire() has cleared `timer`): a CONNECT whose line end was lost
+      // comes too late, the module's input time has run out and it would read the payload as commands.
+      if (c0 === 0x43 && payload && timer && f.is("CONNECT")) {
         const p = payload;
         payload = null;
         return write(p, p.length);

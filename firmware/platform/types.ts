@@ -121,10 +121,12 @@ export function logs(log: Log | null | undefined, level: number): boolean {
 //   JavaScript loop is its slowest path, and it frees a short-lived string the moment its
 //   last reference goes (bench espruino.*).
 //
-// Both give the same lines: LF ends a line and so does CR (the module's CR LF ends one line;
-// a CR alone ends one too: an echo's own, "AT...\r", or a line whose LF was lost on the UART),
-// empty lines are skipped, the text between two LFs is dropped whole when it is longer than
-// LINE_MAX bytes. The getters are valid only while a line is being handled (inside `onLine`).
+// Both give the same lines, as the full engine frames them: every CR and every LF ends a line,
+// at once (the module's CR LF ends one line; a CR alone ends one too: an echo's own, "AT...\r",
+// or a line whose LF was lost on the UART, which is not waited for: after CONNECT the module
+// says nothing until the payload has come), empty lines are skipped, and a line longer than
+// LINE_MAX bytes is dropped whole. The getters are valid only while a line is being handled
+// (inside `onLine`).
 
 /** The longest line kept (longer ones are dropped to their end). */
 export const LINE_MAX = 256;

@@ -54,6 +54,35 @@ describe("data mode: payload", () => {
   });
 });
 
+describe("data mode: a CONNECT damaged on the UART", () => {
+  it("a CONNECT whose LF was lost: the payload follows at once (the module says nothing more until it has come)", () => {
+    for (const echo of [true, false]) {
+      for (const c of sweep(6, 2)) {
+        const body = pattern(300);
+        const r = rig(echo, c);
+        r.modem.script({ cmd: "AT+QSMTPBODY=1,300,30", reply: "\r\nCONNECT\r", data: { expect: 300, reply: "\r\n+QSMTPBODY: 300\r\n\r\nOK\r\n" } });
+        const b = send(r, { command: "+QSMTPBODY=1,300,30", shape: SHAPE_PROMPT, prefix: r.engine.prefix("+QSMTPBODY:"), data: bytesSource(body), timeoutMs: 35000 });
+        r.clock.advance(1000);
+        expect(b.result?.code, chunkingName(c)).toBe(RESULT_OK);
+        expect(new Uint8Array(r.modem.data)).toEqual(body);
+      }
+    }
+  });
+
+  it("a CONNECT whose line end was lost is read at the deadline too late: the payload is never written (the module's input time has run out; it would take the payload as commands)", () => {
+    for (const echo of [true, false]) {
+      for (const c of sweep(6, 2)) {
+        const r = rig(echo, c);
+        r.modem.script({ cmd: "AT+QSMTPBODY=1,300,30", reply: "\r\nCONNECT" });
+        const b = send(r, { command: "+QSMTPBODY=1,300,30", shape: SHAPE_PROMPT, prefix: r.engine.prefix("+QSMTPBODY:"), data: bytesSource(pattern(300)), timeoutMs: 35000 });
+        r.clock.advance(40000);
+        expect(b.result?.code, chunkingName(c)).toBe(RESULT_TIMEOUT);
+        expect(r.modem.writes.map((w) => w.bytes).join(""), chunkingName(c)).toBe("AT+QSMTPBODY=1,300,30\r");
+      }
+    }
+  });
+});
+
 describe("data mode: ACK pacing (AT+QFUPL ack mode)", () => {
   it("waits for one 'A' after every 1024 bytes, never runs ahead", () => {
     for (const echo of [true, false]) {

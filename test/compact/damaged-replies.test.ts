@@ -6,7 +6,7 @@
 //    of it (the command's end, its information lines, the URCs).
 //  - A lost CR or LF leaves every line as it was: both layers must read the reply as if nothing
 //    was lost. The engine ends lines at CR and takes a final result whose CR was lost ("OK\n");
-//    the link ends lines at LF and cuts the text before it at its CRs (a lost LF); both end a
+//    the link ends a line at its CR or its LF, whichever comes (a lost LF); both end a
 //    line left open (the last one lost its end) at a deadline: the command's, or the owner's
 //    send wait (takeOpenLine), which each run below ends after the command's. Until issue 12
 //    made these rules one, the engine missed 1 case here and the link 10.

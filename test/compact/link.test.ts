@@ -405,11 +405,11 @@ describe("framing", () => {
     expect(lf).toEqual(["urc:+CEREG: 1", "w:AT+CSQ\\r", "info:+CSQ: 4,99", "end:0@0"]);
   });
 
-  it("a lone CR ends a line once the next LF comes: lines end at LF, and the text before it is cut at its CRs (a lost LF)", () => {
+  it("a lone CR ends a line at once, as the full engine frames lines: its LF may be lost (and after CONNECT nothing else comes)", () => {
     const ev = everyWay((r) => {
       r.send("", "");
       r.feed("OK\r");
-      expect(r.link.busy()).toBe(true); // not a line yet: no LF has come
+      expect(r.link.busy()).toBe(false); // the line has ended: its LF is not waited for
       r.feed("\n");
     });
     expect(ev).toEqual(["w:AT\\r", "end:0@0"]);
@@ -485,8 +485,9 @@ describe("the echo check (echoed(), echo)", () => {
     const ev = everyWay((r) => {
       r.link.echo = true;
       const cmd = '+QSMTPCFG="account","u","p"';
-      // Each try's echo comes after its deadline (a slow module), so it waits, open, for the
-      // next LF: the third try's answer ends the text that holds the last two echoes.
+      // Each try's echo comes after its deadline (a slow module): it is read when it comes, with
+      // no command in flight, as the full engine reads it at its CR. The third try's own echo
+      // comes in front of its answer.
       tryOnce(r, cmd, "", true);
       r.feed(`AT${cmd}\r`);
       tryOnce(r, cmd, "", true);
@@ -496,19 +497,20 @@ describe("the echo check (echoed(), echo)", () => {
     expect(ev.filter((e) => !e.startsWith("w:"))).toEqual([
       // No echo by the deadline: garbled, and echo counts as gone (as for the full engine).
       `end:${E_TIMEOUT}@1000`, "echoed:false echo:false",
-      // The first try's late echo, still open, ends at the second try's deadline: the same text.
-      `end:${E_TIMEOUT}@2000`, "echoed:true echo:true",
+      // The first try's late echo came between the tries: the second try saw none by its deadline,
+      // and echo still counts as gone, so that is no garbled answer.
+      `end:${E_TIMEOUT}@2000`, "echoed:true echo:false",
       "end:0@2000", "echoed:true echo:true",
     ]);
   });
 
-  it("an echo still open at the deadline is read there (its LF lost, or the answer never came), as the full engine reads it at its CR", () => {
+  it("an echo whose answer never came, and an OK whose LF was lost, are read at their CR, as the full engine reads them", () => {
     const ev = everyWay((r) => {
       r.link.echo = true;
       tryOnce(r, "+CSQ", "AT+CSQ\r", true);
-      tryOnce(r, "+CSQ", "AT+CSQ\r\r\nOK\r", true); // OK's LF lost: the deadline ends it
+      tryOnce(r, "+CSQ", "AT+CSQ\r\r\nOK\r", true); // OK's LF lost: its CR ends it
     });
-    expect(ev.filter((e) => !e.startsWith("w:"))).toEqual([`end:${E_TIMEOUT}@1000`, "echoed:true echo:true", "end:0@2000", "echoed:true echo:true"]);
+    expect(ev.filter((e) => !e.startsWith("w:"))).toEqual([`end:${E_TIMEOUT}@1000`, "echoed:true echo:true", "end:0@1000", "echoed:true echo:true"]);
   });
 
   it("an echo is a match only alone or after CR: other text before it, a lost CR, a changed byte are not", () => {
@@ -725,6 +727,29 @@ describe("data mode: CONNECT, then exactly the payload", () => {
     expect(ev).toEqual([`w:AT${cmd}\\r${esc(body)}`, `info:+QSMTPBODY: ${payload.length}`, "end:0@0"]);
   });
 
+  it("a CONNECT whose LF was lost: the body follows at once (the module, in data mode, says nothing more until it has come)", () => {
+    const ev = everyWay((r) => {
+      r.send(cmd, "+QSMTPBODY:", 65000, payload);
+      r.feed("\r\nCONNECT\r");
+      r.t.drain();
+      expect(r.t.out()).toBe(`AT${cmd}\r${body}`);
+      r.clock.advance(100);
+      r.feed(`\r\n+QSMTPBODY: ${payload.length}\r\n\r\nOK\r\n`);
+    });
+    expect(ev).toEqual([`w:AT${cmd}\\r${esc(body)}`, `info:+QSMTPBODY: ${payload.length}`, "end:0@100"]);
+  });
+
+  it("a CONNECT whose line end was lost is read at the deadline too late: the body is never written (the module's input time has run out; it would take the body as commands)", () => {
+    const ev = everyWay((r) => {
+      r.send(cmd, "+QSMTPBODY:", 65000, payload);
+      r.feed("\r\nCONNECT");
+      r.clock.advance(65000);
+      r.t.drain();
+      expect(r.t.out()).toBe(`AT${cmd}\r`);
+    });
+    expect(ev).toEqual([`w:AT${cmd}\\r`, "urc:CONNECT", `end:${E_TIMEOUT}@65000`]);
+  });
+
   it("ERROR instead of CONNECT: the command fails at once and the body is never written", () => {
     const ev = everyWay((r) => {
       r.send(cmd, "+QSMTPBODY:", 65000, payload);
@@ -900,36 +925,35 @@ describe("getters over the current line", () => {
 function model(text: string, prefix: string, open = false): string[] {
   const out: string[] = [];
   let running = true;
-  const parts = text.split("\n");
-  if (!open) parts.pop(); // after the last LF: not a line yet (with `open`, the owner's wait ended: takeOpenLine)
-  for (const part of parts) {
-    if (part.length > 256) continue; // overlong (CRs included): dropped whole
-    for (const p of part.split("\r")) {
-      if (p === "" || p.startsWith("AT")) continue;
-      if (running) {
-        let code = -1;
-        if (p === "OK") code = 0;
-        else if (p === "ERROR") code = E_AT_ERROR;
-        else if (p === "NO CARRIER") code = E_NO_CARRIER;
-        else if (p.startsWith("+CME ERROR:") || p.startsWith("+CMS ERROR:")) {
-          let i = 11;
-          while (p.charAt(i) === " ") i++;
-          let v = NaN;
-          for (; i < p.length && p.charCodeAt(i) >= 0x30 && p.charCodeAt(i) <= 0x39; i++) v = (v === v ? v * 10 : 0) + p.charCodeAt(i) - 0x30;
-          code = v === v ? v : E_AT_ERROR;
-        }
-        if (code >= 0) {
-          out.push("end:" + code);
-          running = false;
-          continue;
-        }
-        if (prefix !== "" && p.startsWith(prefix)) {
-          out.push("info:" + esc(p));
-          continue;
-        }
+  // Every CR and every LF ends a line, at once; after the last one the text is not a line yet
+  // (with `open`, the owner's wait ended: takeOpenLine). A line longer than 256 bytes is dropped.
+  const parts = text.split(/\r|\n/);
+  if (!open) parts.pop();
+  for (const p of parts) {
+    if (p.length > 256 || p === "" || p.startsWith("AT")) continue;
+    if (running) {
+      let code = -1;
+      if (p === "OK") code = 0;
+      else if (p === "ERROR") code = E_AT_ERROR;
+      else if (p === "NO CARRIER") code = E_NO_CARRIER;
+      else if (p.startsWith("+CME ERROR:") || p.startsWith("+CMS ERROR:")) {
+        let i = 11;
+        while (p.charAt(i) === " ") i++;
+        let v = NaN;
+        for (; i < p.length && p.charCodeAt(i) >= 0x30 && p.charCodeAt(i) <= 0x39; i++) v = (v === v ? v * 10 : 0) + p.charCodeAt(i) - 0x30;
+        code = v === v ? v : E_AT_ERROR;
       }
-      out.push("urc:" + esc(p));
+      if (code >= 0) {
+        out.push("end:" + code);
+        running = false;
+        continue;
+      }
+      if (prefix !== "" && p.startsWith(prefix)) {
+        out.push("info:" + esc(p));
+        continue;
+      }
     }
+    out.push("urc:" + esc(p));
   }
   return out;
 }
