@@ -75,6 +75,7 @@ import {
   TOKEN_SEND_OK,
 } from "./results.js";
 import {
+  PROMPT_MS,
   RESULT_CANCELLED,
   RESULT_CME,
   RESULT_CMS,
@@ -1359,7 +1360,10 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
   private onToken(token: number): boolean {
     if (token === TOKEN_CONNECT) {
       if (this.cur !== null && this.state === ST_PROMPT) {
-        this.startData();
+        // Only soon after the command (PROMPT_MS): a late CONNECT lost its line end and the
+        // module has left data mode, so nothing is written and its answer ends the command.
+        if (this.clock.now() - this.writeTime < PROMPT_MS) this.startData();
+        else this.state = ST_AFTER;
         return true;
       }
       return false;

@@ -12,6 +12,13 @@ export const SHAPE_LINE = 1; //     one information line starting with `prefix`,
 export const SHAPE_LINES = 2; //    any number of `prefix` lines (zero allowed), then the final result
 export const SHAPE_PROMPT = 3; //   CONNECT (or "> ": promptGt), then `data` is sent, then `prefix` line(s), then the final result
 export const SHAPE_DEFERRED = 4; // OK at once; the real outcome arrives later as a URC the caller handles
+/**
+ * A CONNECT is taken only this soon after its command was written (both AT layers). The module
+ * answers at once; a CONNECT whose CR and LF were both lost on the UART is read only when the
+ * module speaks again, after its input time (AT+QSMTPBODY's 60 s, AT+QFUPL's 10 s and more), back
+ * in command mode, where the payload would run as commands.
+ */
+export const PROMPT_MS = 5000;
 
 /** Final results. */
 export const RESULT_OK = 0;

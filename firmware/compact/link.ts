@@ -20,6 +20,7 @@
 // Espruino every `this.` is five more bytes of source in RAM, a local is one.
 import type { Clock, TimerHandle } from "../platform/types.js";
 import { E_AT_ERROR, E_CANCELLED, E_NO_CARRIER, E_TIMEOUT } from "../errors.js";
+import { PROMPT_MS } from "../at/types.js";
 import type { Chunk, Framing, LineReader } from "../platform/types.js";
 
 /** Told about lines: information lines of the command, or unsolicited ones. */
@@ -66,6 +67,7 @@ export function createAtLink(f: Framing, clock: Clock): AtLink {
   let onInfo: LineHandler | null = null;
   let onEnd: EndHandler | null = null;
   let timer: TimerHandle = null;
+  let sentAt = 0; // when the command was written
   let echoState = 0; // the command's echo: 0 not seen, 1 same as sent, 2 different
   let garbled = false; // the last command's echo check failed
 
@@ -143,12 +145,13 @@ export function createAtLink(f: Framing, clock: Clock): AtLink {
         return end(code === code ? code : E_AT_ERROR);
       }
       if (c0 === 0x4e && f.is("NO CARRIER")) return end(E_NO_CARRIER);
-      // Not at the deadline (expire() has cleared `timer`): a CONNECT whose line end was lost
-      // comes too late, the module's input time has run out and it would read the payload as commands.
-      if (c0 === 0x43 && payload && timer && f.is("CONNECT")) {
+      if (c0 === 0x43 && payload && f.is("CONNECT")) {
         const p = payload;
         payload = null;
-        return write(p, p.length);
+        // Only soon after the command (PROMPT_MS, at/types.ts): a late CONNECT lost its line end
+        // and the module has left data mode, so nothing is written and its answer ends the command.
+        if (clock.now() - sentAt < PROMPT_MS) write(p, p.length);
+        return;
       }
     }
     if (link.onUrc) link.onUrc(link);
@@ -165,6 +168,7 @@ export function createAtLink(f: Framing, clock: Clock): AtLink {
       onInfo = info;
       onEnd = done;
       link.written++;
+      sentAt = clock.now();
       timer = clock.setTimer(timeoutMs, expire);
       write(f.out, k);
       return true;

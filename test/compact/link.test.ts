@@ -747,7 +747,20 @@ describe("data mode: CONNECT, then exactly the payload", () => {
       r.t.drain();
       expect(r.t.out()).toBe(`AT${cmd}\r`);
     });
-    expect(ev).toEqual([`w:AT${cmd}\\r`, "urc:CONNECT", `end:${E_TIMEOUT}@65000`]);
+    expect(ev).toEqual([`w:AT${cmd}\\r`, `end:${E_TIMEOUT}@65000`]);
+  });
+
+  it("a CONNECT whose CR and LF were both lost, ended by the module's answer after its input time: the body is never written (the module is back in command mode)", () => {
+    const ev = everyWay((r) => {
+      r.send(cmd, "+QSMTPBODY:", 65000, payload);
+      r.feed("\r\nCONNECT");
+      r.clock.advance(60000);
+      r.feed("\r\n+QSMTPBODY: 0\r\n\r\nOK\r\n");
+      r.t.drain();
+      expect(r.t.out()).toBe(`AT${cmd}\r`);
+    });
+    // The command ends with the module's answer (the mailer: a body short).
+    expect(ev).toEqual([`w:AT${cmd}\\r`, "info:+QSMTPBODY: 0", "end:0@60000"]);
   });
 
   it("ERROR instead of CONNECT: the command fails at once and the body is never written", () => {
