@@ -30,7 +30,7 @@ import { atRefusal, AT_FIELD_MAX } from "../modem/quote.js";
 import { pdpRow, smtpRows, sslRows } from "../modem/rows.js";
 import { cmeKind, protoKind } from "../modem/kinds.js";
 import { PLAIN, refused, RETRY_MS, STEP_TRIES, stepName, stepTable, writeAgain } from "../modem/script.js";
-import { regPoll, simPoll } from "../modem/polls.js";
+import { regPoll, simPoll, simState } from "../modem/polls.js";
 import {
   BUSY_PAUSE_MS, PHASE_PAUSE_MS, R_PDP, R_REBOOT, R_REBUILD, R_RESEND, R_RESTART, R_RETRY_PHASE, RESEND_PAUSE_MS, rungBudgets, rungFor, TIMEOUT_LIMIT,
 } from "../mail/ladder.js";
@@ -248,7 +248,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     else if (name === CEREG) radioNow.stat = l.int(1);
     else if (name === "+CCLK?") radioNow.clock = l.text(8, 1); // +CCLK: "yy/MM/dd,hh:mm:ss+zz"
     else if (name === BODY) mark = l.int(0); // bytes the module took
-    else if (name === CPIN) mark = l.is("+CPIN: READY") ? 1 : l.starts("+CPIN: N") ? 0 : -1; // NOT READY (a SIM being swapped): polled
+    else if (name === CPIN) mark = simState(l.text(7, 0)); // the state after "+CPIN: " (modem/polls.ts)
     else if (name === QIACT && l.int(0) === c.contextId && l.int(1) === 1) mark = 1;
   }
 

@@ -16,7 +16,7 @@
 // Secrets: commands are logged by name only (commandName), never with arguments.
 import { BODY_INPUT_S, POLL_MS } from "./timing.js";
 import { RETRY_MS, stepTable, stepTries, writeAgain } from "./script.js";
-import { CME_SIM_PIN, regPoll, simPoll } from "./polls.js";
+import { CME_SIM_PIN, regPoll, simPoll, simState } from "./polls.js";
 import {
   AtPort,
   AtDoneTarget,
@@ -559,8 +559,7 @@ export class Ec800 implements UrcTarget {
   private simReady(g: number, since: number, done: Done): void {
     let state = "";
     this.exec(step(SIM_QUERY, SHAPE_LINE, "+CPIN:", T_CPIN), (line) => { state = line.str(0); }, null, 0, (err) => {
-      const said = state === "READY" ? 1 : state.indexOf("PIN") >= 0 || state.indexOf("PUK") >= 0 ? -1 : 0;
-      const v = simPoll(err ? err.code : 0, err !== null && isFinal(err.kind), said, this.clock.now() - since, this.config.simWaitMs);
+      const v = simPoll(err ? err.code : 0, err !== null && isFinal(err.kind), simState(state), this.clock.now() - since, this.config.simWaitMs);
       if (v === 0) return done(null);
       if (err && v === err.code) return done(err); // final: 10 not inserted, 11/12 PIN/PUK
       if (v === CME_SIM_PIN) return done(cellError(KIND_CONFIG, CME_SIM_PIN, "SIM is locked (" + state + "); use a SIM without PIN", ""));

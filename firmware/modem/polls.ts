@@ -13,6 +13,16 @@ export const POLL_AGAIN = -1;
 export const CME_SIM_PIN = 11;
 
 /**
+ * What AT+CPIN?'s state line says, for simPoll: 1 READY; -1 a PIN or a PUK (SIM PIN, PH-SIM PIN,
+ * SIM PUK2...: locked); 0 anything else, polled again: NOT READY (a SIM being swapped), or a state
+ * damaged on the UART (Espruino's mailer took "REDY" for a locked SIM until 2026-12-08, a
+ * configuration error that ended the mail).
+ */
+export function simState(state: string): number {
+  return state === "READY" ? 1 : state.indexOf("PIN") < 0 && state.indexOf("PUK") < 0 ? 0 : -1;
+}
+
+/**
  * After one AT+CPIN?: `code` is how the command ended once its own tries were spent (0: OK),
  * `final` whether that code is final (configuration, permanent or throttled: +CME ERROR 10, no
  * SIM), `state` what its line said (1 READY; -1 a PIN or PUK; 0 anything else or no line: NOT

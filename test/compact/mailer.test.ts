@@ -225,6 +225,24 @@ describe("compact mailer: the SIM's answers (as the full driver takes them: test
     expect(r.commands.filter((c) => c === "AT+CPIN?")).toHaveLength(2);
   });
 
+  // Sweep seeds 164 and 210 (npm run sweep -- --seeds 256): one byte of "+CPIN: READY" lost or
+  // changed made Espruino's mailer read a locked SIM and end the mail with 11, a configuration error.
+  for (const state of ["REDY", "RAADY", "READY ", "SIM PN"]) {
+    it(`a state damaged on the UART ("${state}") is polled again, not taken as a locked SIM`, () => {
+      const r = run({ cpinFirst: [state] });
+      expect(r.outcomes.map((o) => o.delivered)).toEqual([true]);
+      expect(r.commands.filter((c) => c === "AT+CPIN?")).toHaveLength(2);
+    });
+  }
+
+  it("any PIN or PUK is a locked SIM (PH-SIM PIN, SIM PUK2): 11 at once", () => {
+    for (const cpin of ["PH-SIM PIN", "SIM PUK2"]) {
+      const r = run({ cpin });
+      expect(r.outcomes[0], cpin).toMatchObject({ delivered: false, code: 11, kind: 1 });
+      expect(r.commands.filter((c) => c === "AT+CPIN?")).toHaveLength(1);
+    }
+  });
+
   it("a SIM that asks for its PUK: 11 at once, no second AT+CPIN?", () => {
     const r = run({ cpin: "SIM PUK" });
     expect(r.outcomes[0]).toMatchObject({ delivered: false, code: 11, kind: 1 });

@@ -64,6 +64,7 @@ describe("bring-up", () => {
   // Answers that are neither READY nor a locked SIM: polled again (every 2 s), then READY.
   const notYet: [string, string[], number][] = [
     ["NOT READY (a SIM being swapped) is polled, not taken as locked", ["+CPIN: NOT READY"], 1],
+    ["a state damaged on the UART (READY without its E) is polled, not taken as locked", ["+CPIN: RADY"], 1],
     ["an OK to AT+CPIN? without its state line (lost on the UART) is polled again, not taken as ready", [], 2],
   ];
   for (const [what, lines, times] of notYet) {
