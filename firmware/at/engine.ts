@@ -44,6 +44,9 @@
 //    arrives after the next SHAPE_NONE/SHAPE_LINES command was written cannot be told
 //    from that command's own; keep echo on, or let consecutiveTimeouts() drive recovery.
 //  - An OK before CONNECT never completes a SHAPE_PROMPT command (counted as late).
+//  - A CONNECT read PROMPT_MS or more after its command was written lost its line end on the
+//    UART and came after the module's input time: nothing is written (the module is back in
+//    command mode), and the answer that follows ends the command.
 //  - A line that was already partly received when the command was written (noise
 //    without a line end, glued to what follows) is never its final result or reply.
 //
