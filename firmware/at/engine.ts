@@ -43,7 +43,9 @@
 //  - Residual case, documented rather than guessed: with echo off, a late final that
 //    arrives after the next SHAPE_NONE/SHAPE_LINES command was written cannot be told
 //    from that command's own; keep echo on, or let consecutiveTimeouts() drive recovery.
-//  - An OK before CONNECT never completes a SHAPE_PROMPT command (counted as late).
+//  - An OK before CONNECT never completes a SHAPE_PROMPT command (counted as late), unless the
+//    command's reply line came before it: a CONNECT damaged on the UART, the module's input time
+//    run out, and its answer ("+QSMTPBODY: 0", OK) ends the command.
 //  - A CONNECT read PROMPT_MS or more after its command was written lost its line end on the
 //    UART and came after the module's input time: nothing is written (the module is back in
 //    command mode), and the answer that follows ends the command.
@@ -1408,8 +1410,11 @@ export class AtEngine implements AtPort, UartSink, DataOwner {
       }
       this.owed = false;
     }
-    if (st === ST_PROMPT && code === RESULT_OK) {
-      this.late(); // an OK cannot answer a prompt command before CONNECT
+    if (st === ST_PROMPT && code === RESULT_OK && !this.lineSeen) {
+      // An OK cannot answer a prompt command before CONNECT, unless the command's own reply
+      // line came first: the module has ended its data mode (its CONNECT was damaged on the
+      // UART, and its input time ran out), and this OK is its answer (a body short).
+      this.late();
       return true;
     }
     // The echo check, once per command: an OK for a command whose echo was due (echo known

@@ -122,6 +122,9 @@ export function createAtLink(f: Framing, clock: Clock): AtLink {
     if (onEnd) {
       if (c0 === 0x4f && !payload && f.is("OK")) return end(0); // an OK before CONNECT is an old one: the payload is not written yet
       if (c0 === 0x2b && prefix !== "" && f.starts(prefix)) {
+        // The command's own answer: no CONNECT comes any more (a damaged one: the module's input
+        // time has run out), and the OK after it ends the command.
+        payload = null;
         if (onInfo) onInfo(link);
         return;
       }

@@ -83,6 +83,20 @@ describe("data mode: a CONNECT damaged on the UART", () => {
     }
   });
 
+  it("a CONNECT damaged on the UART (CNNECT): the module's answer after its input time ends the command with its count, not its deadline", () => {
+    for (const echo of [true, false]) {
+      for (const c of sweep(6, 2)) {
+        const r = rig(echo, c);
+        r.modem.script({ cmd: "AT+QSMTPBODY=1,300,30", reply: "\r\nCNNECT\r\n", later: [{ delayMs: 30000, rx: "\r\n+QSMTPBODY: 0\r\n\r\nOK\r\n" }] });
+        const b = send(r, { command: "+QSMTPBODY=1,300,30", shape: SHAPE_PROMPT, prefix: r.engine.prefix("+QSMTPBODY:"), data: bytesSource(pattern(300)), timeoutMs: 35000 });
+        r.clock.advance(31000);
+        expect(b.result?.code, chunkingName(c)).toBe(RESULT_OK);
+        expect(b.lines, chunkingName(c)).toEqual(["+QSMTPBODY: 0"]);
+        expect(r.modem.writes.map((w) => w.bytes).join(""), chunkingName(c)).toBe("AT+QSMTPBODY=1,300,30\r");
+      }
+    }
+  });
+
   it("a CONNECT whose line end was lost is read at the deadline too late: the payload is never written (the module's input time has run out; it would take the payload as commands)", () => {
     for (const echo of [true, false]) {
       for (const c of sweep(6, 2)) {

@@ -763,6 +763,18 @@ describe("data mode: CONNECT, then exactly the payload", () => {
     expect(ev).toEqual([`w:AT${cmd}\\r`, "info:+QSMTPBODY: 0", "end:0@60000"]);
   });
 
+  it("a CONNECT damaged on the UART (CNNECT): the module's answer after its input time ends the command with its count, not its deadline", () => {
+    const ev = everyWay((r) => {
+      r.send(cmd, "+QSMTPBODY:", 65000, payload);
+      r.feed("\r\nCNNECT\r\n");
+      r.clock.advance(60000);
+      r.feed("\r\n+QSMTPBODY: 0\r\n\r\nOK\r\n");
+      r.t.drain();
+      expect(r.t.out()).toBe(`AT${cmd}\r`);
+    });
+    expect(ev).toEqual([`w:AT${cmd}\\r`, "urc:CNNECT", "info:+QSMTPBODY: 0", "end:0@60000"]);
+  });
+
   it("ERROR instead of CONNECT: the command fails at once and the body is never written", () => {
     const ev = everyWay((r) => {
       r.send(cmd, "+QSMTPBODY:", 65000, payload);
