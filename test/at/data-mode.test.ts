@@ -69,46 +69,28 @@ describe("data mode: a CONNECT damaged on the UART", () => {
     }
   });
 
-  it("a CONNECT whose CR and LF were both lost, ended by the module's answer after its input time: the payload is never written (the module is back in command mode)", () => {
-    for (const echo of [true, false]) {
-      for (const c of sweep(6, 2)) {
-        const r = rig(echo, c);
-        r.modem.script({ cmd: "AT+QSMTPBODY=1,300,30", reply: "\r\nCONNECT", later: [{ delayMs: 30000, rx: "\r\n+QSMTPBODY: 0\r\n\r\nOK\r\n" }] });
-        const b = send(r, { command: "+QSMTPBODY=1,300,30", shape: SHAPE_PROMPT, prefix: r.engine.prefix("+QSMTPBODY:"), data: bytesSource(pattern(300)), timeoutMs: 35000 });
-        r.clock.advance(40000);
-        expect(b.result?.code, chunkingName(c)).toBe(RESULT_OK);
-        expect(b.lines, chunkingName(c)).toEqual(["+QSMTPBODY: 0"]); // the driver: a body short
-        expect(r.modem.writes.map((w) => w.bytes).join(""), chunkingName(c)).toBe("AT+QSMTPBODY=1,300,30\r");
+  // The module answers `reply` at once and `later` 30 s on (after its input time, back in command
+  // mode): the payload must never be written; the command ends with `code` and `lines`.
+  const noPayload: [string, string, string | null, number, string[]][] = [
+    ["a CONNECT whose CR and LF were both lost, ended by the module's answer after its input time (it was read too late)", "\r\nCONNECT", "\r\n+QSMTPBODY: 0\r\n\r\nOK\r\n", RESULT_OK, ["+QSMTPBODY: 0"]],
+    ["a CONNECT damaged in its letters (CNNECT): the module's answer ends the command with its count, not its deadline", "\r\nCNNECT\r\n", "\r\n+QSMTPBODY: 0\r\n\r\nOK\r\n", RESULT_OK, ["+QSMTPBODY: 0"]],
+    ["a CONNECT whose line end was lost and no answer: read at the deadline, too late (the module's input time has run out)", "\r\nCONNECT", null, RESULT_TIMEOUT, []],
+  ];
+  for (const [what, reply, later, code, lines] of noPayload) {
+    it(`${what}: the payload is never written (the module would take it as commands)`, () => {
+      for (const echo of [true, false]) {
+        for (const c of sweep(6, 2)) {
+          const r = rig(echo, c);
+          r.modem.script({ cmd: "AT+QSMTPBODY=1,300,30", reply, later: later === null ? [] : [{ delayMs: 30000, rx: later }] });
+          const b = send(r, { command: "+QSMTPBODY=1,300,30", shape: SHAPE_PROMPT, prefix: r.engine.prefix("+QSMTPBODY:"), data: bytesSource(pattern(300)), timeoutMs: 35000 });
+          r.clock.advance(40000);
+          expect(b.result?.code, chunkingName(c)).toBe(code);
+          expect(b.lines, chunkingName(c)).toEqual(lines); // the driver: a body short
+          expect(r.modem.writes.map((w) => w.bytes).join(""), chunkingName(c)).toBe("AT+QSMTPBODY=1,300,30\r");
+        }
       }
-    }
-  });
-
-  it("a CONNECT damaged on the UART (CNNECT): the module's answer after its input time ends the command with its count, not its deadline", () => {
-    for (const echo of [true, false]) {
-      for (const c of sweep(6, 2)) {
-        const r = rig(echo, c);
-        r.modem.script({ cmd: "AT+QSMTPBODY=1,300,30", reply: "\r\nCNNECT\r\n", later: [{ delayMs: 30000, rx: "\r\n+QSMTPBODY: 0\r\n\r\nOK\r\n" }] });
-        const b = send(r, { command: "+QSMTPBODY=1,300,30", shape: SHAPE_PROMPT, prefix: r.engine.prefix("+QSMTPBODY:"), data: bytesSource(pattern(300)), timeoutMs: 35000 });
-        r.clock.advance(31000);
-        expect(b.result?.code, chunkingName(c)).toBe(RESULT_OK);
-        expect(b.lines, chunkingName(c)).toEqual(["+QSMTPBODY: 0"]);
-        expect(r.modem.writes.map((w) => w.bytes).join(""), chunkingName(c)).toBe("AT+QSMTPBODY=1,300,30\r");
-      }
-    }
-  });
-
-  it("a CONNECT whose line end was lost is read at the deadline too late: the payload is never written (the module's input time has run out; it would take the payload as commands)", () => {
-    for (const echo of [true, false]) {
-      for (const c of sweep(6, 2)) {
-        const r = rig(echo, c);
-        r.modem.script({ cmd: "AT+QSMTPBODY=1,300,30", reply: "\r\nCONNECT" });
-        const b = send(r, { command: "+QSMTPBODY=1,300,30", shape: SHAPE_PROMPT, prefix: r.engine.prefix("+QSMTPBODY:"), data: bytesSource(pattern(300)), timeoutMs: 35000 });
-        r.clock.advance(40000);
-        expect(b.result?.code, chunkingName(c)).toBe(RESULT_TIMEOUT);
-        expect(r.modem.writes.map((w) => w.bytes).join(""), chunkingName(c)).toBe("AT+QSMTPBODY=1,300,30\r");
-      }
-    }
-  });
+    });
+  }
 });
 
 describe("data mode: ACK pacing (AT+QFUPL ack mode)", () => {

@@ -739,41 +739,28 @@ describe("data mode: CONNECT, then exactly the payload", () => {
     expect(ev).toEqual([`w:AT${cmd}\\r${esc(body)}`, `info:+QSMTPBODY: ${payload.length}`, "end:0@100"]);
   });
 
-  it("a CONNECT whose line end was lost is read at the deadline too late: the body is never written (the module's input time has run out; it would take the body as commands)", () => {
-    const ev = everyWay((r) => {
-      r.send(cmd, "+QSMTPBODY:", 65000, payload);
-      r.feed("\r\nCONNECT");
-      r.clock.advance(65000);
-      r.t.drain();
-      expect(r.t.out()).toBe(`AT${cmd}\r`);
+  // The module answers `reply` at once and, 60 s on (after its input time, back in command mode),
+  // `later` when it is not null: the body must never be written; then `events` after the command.
+  const noBody: [string, string, string | null, string[]][] = [
+    ["a CONNECT whose line end was lost and no answer: read at the deadline, too late (the module's input time has run out)", "\r\nCONNECT", null, [`end:${E_TIMEOUT}@65000`]],
+    ["a CONNECT whose CR and LF were both lost, ended by the module's answer after its input time (it was read too late)", "\r\nCONNECT", "\r\n+QSMTPBODY: 0\r\n\r\nOK\r\n", ["info:+QSMTPBODY: 0", "end:0@60000"]],
+    ["a CONNECT damaged in its letters (CNNECT): the module's answer ends the command with its count, not its deadline", "\r\nCNNECT\r\n", "\r\n+QSMTPBODY: 0\r\n\r\nOK\r\n", ["urc:CNNECT", "info:+QSMTPBODY: 0", "end:0@60000"]],
+  ];
+  for (const [what, reply, later, events] of noBody) {
+    it(`${what}: the body is never written (the module would take it as commands)`, () => {
+      const ev = everyWay((r) => {
+        r.send(cmd, "+QSMTPBODY:", 65000, payload);
+        r.feed(reply);
+        r.clock.advance(60000);
+        if (later !== null) r.feed(later);
+        r.clock.advance(5000);
+        r.t.drain();
+        expect(r.t.out()).toBe(`AT${cmd}\r`);
+      });
+      // An answer ends the command (the mailer: a body short).
+      expect(ev).toEqual([`w:AT${cmd}\\r`, ...events]);
     });
-    expect(ev).toEqual([`w:AT${cmd}\\r`, `end:${E_TIMEOUT}@65000`]);
-  });
-
-  it("a CONNECT whose CR and LF were both lost, ended by the module's answer after its input time: the body is never written (the module is back in command mode)", () => {
-    const ev = everyWay((r) => {
-      r.send(cmd, "+QSMTPBODY:", 65000, payload);
-      r.feed("\r\nCONNECT");
-      r.clock.advance(60000);
-      r.feed("\r\n+QSMTPBODY: 0\r\n\r\nOK\r\n");
-      r.t.drain();
-      expect(r.t.out()).toBe(`AT${cmd}\r`);
-    });
-    // The command ends with the module's answer (the mailer: a body short).
-    expect(ev).toEqual([`w:AT${cmd}\\r`, "info:+QSMTPBODY: 0", "end:0@60000"]);
-  });
-
-  it("a CONNECT damaged on the UART (CNNECT): the module's answer after its input time ends the command with its count, not its deadline", () => {
-    const ev = everyWay((r) => {
-      r.send(cmd, "+QSMTPBODY:", 65000, payload);
-      r.feed("\r\nCNNECT\r\n");
-      r.clock.advance(60000);
-      r.feed("\r\n+QSMTPBODY: 0\r\n\r\nOK\r\n");
-      r.t.drain();
-      expect(r.t.out()).toBe(`AT${cmd}\r`);
-    });
-    expect(ev).toEqual([`w:AT${cmd}\\r`, "urc:CNNECT", "info:+QSMTPBODY: 0", "end:0@60000"]);
-  });
+  }
 
   it("ERROR instead of CONNECT: the command fails at once and the body is never written", () => {
     const ev = everyWay((r) => {
