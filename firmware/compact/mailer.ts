@@ -29,7 +29,7 @@ import { addressRule } from "../modem/address.js";
 import { atRefusal, AT_FIELD_MAX } from "../modem/quote.js";
 import { pdpRow, smtpRows, sslRows } from "../modem/rows.js";
 import { cmeKind, protoKind } from "../modem/kinds.js";
-import { PLAIN, refused, RETRY_MS, STEP_TRIES, stepName, stepTable, writeAgain } from "../modem/script.js";
+import { PLAIN, RETRY_MS, stepName, stepTable, stepTries, writeAgain } from "../modem/script.js";
 import { regPoll, simPoll, simState } from "../modem/polls.js";
 import {
   BUSY_PAUSE_MS, PHASE_PAUSE_MS, R_PDP, R_REBOOT, R_REBUILD, R_RESEND, R_RESTART, R_RETRY_PHASE, RESEND_PAUSE_MS, rungBudgets, rungFor, TIMEOUT_LIMIT,
@@ -279,7 +279,7 @@ export function createCompactMailer(link: AtLink, clock: Clock, c: DeviceConfig,
     // both mailers; splits.test.ts parts 6 and 11 run both).
     // Not inlined by the minifier (reduce_funcs, rollup.config.mjs): it would write the function out
     // where it is called, as a closure made at every call (a good end makes no call at all).
-    if (code && /*@__NOINLINE__*/ writeAgain(code) && tries < STEP_TRIES && (spec > 0 || refused(code))) return after(RETRY_MS, W_PAUSE);
+    if (code && /*@__NOINLINE__*/ writeAgain(code) && tries < stepTries(STEPS, name, code)) return after(RETRY_MS, W_PAUSE);
     // The SIM's poll, by the one rule of both mailers (modem/polls.ts): READY goes on; a PIN or
     // PUK (a state but READY and NOT READY) is 11 at once; anything else that is not final (busy,
     // a bare ERROR where the module keeps CMEE=0, an OK without its state line) is asked again
